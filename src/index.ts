@@ -1,0 +1,12 @@
+/**
+ * The Functions entry point: one-time setup and the import of every function file. The Azure host loads
+ * this module (package.json "main"); the local host loads the very same module.
+ */
+import { app } from "@azure/functions";
+import "./wiring";
+
+app.setup({ enableHttpStream: false });
+
+// Function files: each registers one trigger. Keep this list sorted.
+import "./functions/health";
+

@@ -1,0 +1,17 @@
+/** Settings of the embedded default (local host and simulators). Ignored in Azure. */
+import { setting } from "../platform/settings-kit";
+
+export const localSettings = {
+  /** Port of the local host's HTTP API (http://localhost:7071/api/...). */
+  LOCAL_HTTP_PORT: setting.int(7071, 0, 65535),
+  /** Port of the D365 F&O simulator. */
+  D365_SIM_PORT: setting.int(7171, 0, 65535),
+  /** Port of the SP-API simulator (HTTPS). */
+  SPAPI_SIM_PORT: setting.int(7172, 0, 65535),
+  /** Speeds up the simulators' quota refill (10 = ten times faster than Amazon); 1 is real time. */
+  SIM_TIME_SCALE: setting.number(1, 0.001),
+  /** Seed of the simulators' demo data generator. */
+  SIM_SEED: setting.int(42),
+  /** Folder of the local host's own files (durable history, simulator certificate). */
+  LOCAL_DATA_DIR: setting.string(".local"),
+};

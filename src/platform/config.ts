@@ -1,0 +1,68 @@
+/**
+ * Every app setting, in one zod schema, parsed once at start-up. Defaults point at the local simulators.
+ * A setting's name is the same here, in local.settings.sample.json, in the README and in the Bicep app
+ * settings (a test checks that they agree).
+ */
+import { z } from "zod";
+import { amazonSettings } from "../amazon/settings";
+import { d365Settings } from "../d365/settings";
+import { orderSettings } from "../flows/orders/settings";
+import { settlementSettings } from "../flows/settlements/settings";
+import { localSettings } from "../local/settings";
+import { ConfigurationError } from "./errors";
+import { platformSettings } from "./settings";
+
+export const settingsShape = {
+  ...platformSettings,
+  ...d365Settings,
+  ...amazonSettings,
+  ...orderSettings,
+  ...settlementSettings,
+  ...localSettings,
+};
+
+export const ConfigSchema = z
+  .object(settingsShape)
+  .superRefine((c, ctx) => {
+    if (c.D365_AUTH_MODE === "client-secret") {
+      for (const key of ["D365_TENANT_ID", "D365_CLIENT_ID"] as const) {
+        if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when D365_AUTH_MODE is client-secret" });
+      }
+    }
+  });
+
+export type AppConfig = z.infer<typeof ConfigSchema>;
+export const SETTING_NAMES = Object.keys(settingsShape) as (keyof AppConfig)[];
+
+/** Names of secrets (Key Vault secret names; locally the upper-snake environment variable of the same name). */
+export const SECRET_NAMES = ["spapi-lwa-client-secret", "spapi-refresh-token", "d365-client-secret", "notification-api-key"] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
+/** Parses settings; a bad or missing one throws a ConfigurationError that names every offending setting. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of SETTING_NAMES) picked[name] = env[name];
+  const parsed = ConfigSchema.safeParse(picked);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const name = String(i.path[0] ?? "(settings)");
+      const got = env[name];
+      return `${name}: ${i.message}${got === undefined ? " (not set)" : ` (got "${got}")`}`;
+    });
+    throw new ConfigurationError("config.invalid", `Invalid app settings:\n  ${problems.join("\n  ")}`, {
+      where: problems.map((p) => p.split(":")[0]).join(", "),
+    });
+  }
+  return parsed.data;
+}
+
+let cached: AppConfig | undefined;
+/** The process-wide configuration, parsed on first use. */
+export function config(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+/** For tests and the local host: replace the cached configuration. */
+export function setConfig(next: AppConfig | undefined): void {
+  cached = next;
+}

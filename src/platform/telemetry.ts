@@ -1,0 +1,99 @@
+/**
+ * Structured logs and telemetry events. Everything written goes through `redact`, which removes values of
+ * keys that name secrets or buyer PII, and masks token-shaped strings, so a careless log line cannot leak.
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface Telemetry {
+  log(level: LogLevel, message: string, properties?: Record<string, unknown>): void;
+  /** A named business event an alert can fire on (for example `order.deadLettered`). */
+  event(name: string, properties?: Record<string, unknown>): void;
+  /** A number worth charting (for example `spapi.calls`). */
+  metric(name: string, value: number, properties?: Record<string, unknown>): void;
+}
+
+const SECRET_KEY = /(secret|password|token|apikey|api_key|api-key|authorization|refresh|credential|sas|signature|connectionstring)/i;
+const PII_KEY = /^(buyer.*|.*email.*|.*phone.*|name|addressline\d*|address|street|city|postalcode|postcode|deliveryname|deliveryaddress.*|shippingaddress|buyerinfo|recipient.*)$/i;
+const TOKEN_VALUE = /(Atzr\|[A-Za-z0-9_\-|]+|Atza\|[A-Za-z0-9_\-|]+|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*|amzn1\.oa2-cs\.v1\.[a-f0-9]+)/g;
+
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return "[depth]";
+  if (typeof value === "string") return value.replace(TOKEN_VALUE, "[redacted]");
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  if (value instanceof Error) return { name: value.name, message: redact(value.message, depth + 1) };
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (SECRET_KEY.test(k)) out[k] = "[redacted]";
+      else if (PII_KEY.test(k)) out[k] = "[pii]";
+      else out[k] = redact(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+export interface LogSink {
+  (level: LogLevel, line: string): void;
+}
+
+/** Writes one JSON line per entry; the sink is the invocation context's logger in the host, stdout locally. */
+export class StructuredTelemetry implements Telemetry {
+  constructor(
+    private readonly sink: LogSink,
+    private readonly base: Record<string, unknown> = {},
+  ) {}
+
+  child(properties: Record<string, unknown>): StructuredTelemetry {
+    return new StructuredTelemetry(this.sink, { ...this.base, ...properties });
+  }
+
+  log(level: LogLevel, message: string, properties: Record<string, unknown> = {}): void {
+    this.sink(level, JSON.stringify(redact({ level, message: redact(message), ...this.base, ...properties })));
+  }
+
+  event(name: string, properties: Record<string, unknown> = {}): void {
+    this.sink("info", JSON.stringify(redact({ event: name, ...this.base, ...properties })));
+  }
+
+  metric(name: string, value: number, properties: Record<string, unknown> = {}): void {
+    this.sink("info", JSON.stringify(redact({ metric: name, value, ...this.base, ...properties })));
+  }
+}
+
+/** Collects entries in memory: for tests that assert what was logged (and what was not). */
+export class MemoryTelemetry implements Telemetry {
+  readonly entries: { kind: "log" | "event" | "metric"; name: string; level?: LogLevel; value?: number; properties: Record<string, unknown> }[] = [];
+  log(level: LogLevel, message: string, properties: Record<string, unknown> = {}): void {
+    this.entries.push({ kind: "log", name: message, level, properties: redact(properties) as Record<string, unknown> });
+  }
+  event(name: string, properties: Record<string, unknown> = {}): void {
+    this.entries.push({ kind: "event", name, properties: redact(properties) as Record<string, unknown> });
+  }
+  metric(name: string, value: number, properties: Record<string, unknown> = {}): void {
+    this.entries.push({ kind: "metric", name, value, properties: redact(properties) as Record<string, unknown> });
+  }
+  events(name: string) {
+    return this.entries.filter((e) => e.kind === "event" && e.name === name);
+  }
+}
+
+export const silentTelemetry: Telemetry = { log() {}, event() {}, metric() {} };
+
+/** Minimal shape of the Functions InvocationContext logger, so platform code does not import @azure/functions. */
+export interface InvocationLogger {
+  trace(...args: unknown[]): void;
+  debug(...args: unknown[]): void;
+  info(...args: unknown[]): void;
+  warn(...args: unknown[]): void;
+  error(...args: unknown[]): void;
+}
+
+export function telemetryFor(context: InvocationLogger, base: Record<string, unknown> = {}): StructuredTelemetry {
+  return new StructuredTelemetry((level, line) => {
+    if (level === "debug") context.debug(line);
+    else if (level === "warn") context.warn(line);
+    else if (level === "error") context.error(line);
+    else context.info(line);
+  }, base);
+}
