@@ -1,0 +1,405 @@
+/**
+ * An in-memory Service Bus with the semantics the app relies on (reference notes azure-functions.md §1.4, §4):
+ * peek-lock delivery, deliveryCount incremented on every delivery, a handler that throws abandons the message,
+ * after maxDeliveryCount deliveries the message moves to the queue's dead-letter sub-queue with reason
+ * "MaxDeliveryCountExceeded", duplicate detection on messageId within a window, scheduled messages.
+ *
+ * Differences from Azure, on purpose: an abandoned message waits a small, growing delay before redelivery
+ * (Azure redelivers at once) so that a poison message does not spin; there is no lock expiry (a handler may
+ * run as long as it likes); bodies travel as JSON text, as through the real broker and worker.
+ */
+import { randomUUID } from "node:crypto";
+import type { DeadLetteredMessage, MessageBus, OutgoingMessage } from "../platform/ports";
+
+export interface ReceivedMessage {
+  queue: string;
+  messageId: string;
+  sequenceNumber: string;
+  /** The body as the worker hands it to a classic trigger: JSON text parsed when it parses (tryJsonParse). */
+  body: unknown;
+  /** The body as it travelled: JSON text (or the string that was sent). */
+  rawBody: string;
+  deliveryCount: number;
+  enqueuedTime: Date;
+  lockToken: string;
+  lockedUntil: Date;
+  subject?: string;
+  correlationId?: string;
+  contentType?: string;
+  applicationProperties: Record<string, string | number | boolean>;
+}
+
+export type QueueHandler = (message: ReceivedMessage) => Promise<void> | void;
+
+export interface SettlementEvent {
+  queue: string;
+  messageId: string;
+  sequenceNumber: string;
+  deliveryCount: number;
+  outcome: "completed" | "abandoned" | "deadLettered";
+  error?: string;
+}
+
+export interface MemoryServiceBusOptions {
+  /** Deliveries before dead-lettering (Service Bus queue property maxDeliveryCount). Default 10. */
+  maxDeliveryCount?: number;
+  /** Duplicate detection window on messageId. Default 10 minutes. */
+  duplicateDetectionWindowMs?: number;
+  /** Handlers running at once across all queues (host.json maxConcurrentCalls). Default 8. */
+  concurrency?: number;
+  /** Wait before the first redelivery of an abandoned message. Default 50 ms. */
+  retryDelayMs?: number;
+  /** Each further redelivery waits this factor longer. Default 2. */
+  retryBackoff?: number;
+  /** Upper bound of the redelivery wait. Default 1 s. */
+  maxRetryDelayMs?: number;
+  /** Lock duration reported to handlers (lockedUntil). Default 60 s. */
+  lockDurationMs?: number;
+  /** drain() also waits for scheduled messages due within this horizon. Default 5 s. */
+  drainHorizonMs?: number;
+  /** Called after every settlement (completed, abandoned, dead-lettered). */
+  onSettled?: (event: SettlementEvent) => void;
+  /** Current time in ms (tests). Default Date.now. */
+  now?: () => number;
+}
+
+interface StoredMessage {
+  queue: string;
+  messageId: string;
+  sequenceNumber: bigint;
+  rawBody: string;
+  subject?: string;
+  correlationId?: string;
+  contentType?: string;
+  applicationProperties: Record<string, string | number | boolean>;
+  enqueuedTime: number;
+  /** Not deliverable before this time (scheduled enqueue or redelivery backoff). */
+  availableAt: number;
+  scheduled: boolean;
+  deliveryCount: number;
+  locked: boolean;
+}
+
+interface DeadLetter extends StoredMessage {
+  deadLetterReason: string;
+  deadLetterErrorDescription?: string;
+}
+
+interface QueueState {
+  active: StoredMessage[];
+  deadLetters: DeadLetter[];
+  seen: Map<string, number>;
+  handler?: QueueHandler;
+}
+
+/** Like the worker's tryJsonParse: JSON text becomes a value, anything else stays a string. */
+export function tryJsonParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export class MemoryServiceBus implements MessageBus {
+  readonly maxDeliveryCount: number;
+  private readonly opts: Required<Omit<MemoryServiceBusOptions, "onSettled">>;
+  private readonly queues = new Map<string, QueueState>();
+  private sequence = 0n;
+  private inFlight = 0;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAt = Infinity;
+  private closed = false;
+  private waiters: (() => void)[] = [];
+  private listeners: ((e: SettlementEvent) => void)[] = [];
+  readonly stats = { sent: 0, duplicatesDropped: 0, completed: 0, abandoned: 0, deadLettered: 0 };
+
+  constructor(options: MemoryServiceBusOptions = {}) {
+    this.opts = {
+      maxDeliveryCount: options.maxDeliveryCount ?? 10,
+      duplicateDetectionWindowMs: options.duplicateDetectionWindowMs ?? 10 * 60_000,
+      concurrency: Math.max(1, options.concurrency ?? 8),
+      retryDelayMs: options.retryDelayMs ?? 50,
+      retryBackoff: options.retryBackoff ?? 2,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 1000,
+      lockDurationMs: options.lockDurationMs ?? 60_000,
+      drainHorizonMs: options.drainHorizonMs ?? 5000,
+      now: options.now ?? Date.now,
+    };
+    this.maxDeliveryCount = this.opts.maxDeliveryCount;
+    if (options.onSettled) this.listeners.push(options.onSettled);
+  }
+
+  private queue(name: string): QueueState {
+    let q = this.queues.get(name);
+    if (!q) {
+      q = { active: [], deadLetters: [], seen: new Map() };
+      this.queues.set(name, q);
+    }
+    return q;
+  }
+
+  /** Listens to every settlement (the local host counts failures with it). Returns an unsubscribe function. */
+  onSettled(listener: (e: SettlementEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      this.listeners = this.listeners.filter((l) => l !== listener);
+    };
+  }
+
+  /** Registers the one receiver of a queue (the queue-triggered function). Returns an unsubscribe function. */
+  subscribe(queue: string, handler: QueueHandler): () => void {
+    const q = this.queue(queue);
+    if (q.handler) throw new Error(`memory bus: queue "${queue}" already has a receiver`);
+    q.handler = handler;
+    this.schedulePump(0);
+    return () => {
+      if (q.handler === handler) q.handler = undefined;
+    };
+  }
+
+  async send(queue: string, messages: OutgoingMessage | OutgoingMessage[]): Promise<void> {
+    if (!queue) throw new Error("memory bus: queue name is required");
+    const list = Array.isArray(messages) ? messages : [messages];
+    const q = this.queue(queue);
+    const now = this.opts.now();
+    for (const [id, expires] of q.seen) if (expires <= now) q.seen.delete(id);
+    for (const m of list) {
+      if (!m.messageId) throw new Error("memory bus: messageId is required (duplicate detection relies on it)");
+      if (m.messageId.length > 128) throw new Error("memory bus: messageId longer than 128 characters");
+      if (q.seen.has(m.messageId)) {
+        // Service Bus drops a duplicate silently: the sender sees success.
+        this.stats.duplicatesDropped++;
+        continue;
+      }
+      q.seen.set(m.messageId, now + this.opts.duplicateDetectionWindowMs);
+      const at = m.scheduledEnqueueTime ? m.scheduledEnqueueTime.getTime() : now;
+      q.active.push({
+        queue,
+        messageId: m.messageId,
+        sequenceNumber: ++this.sequence,
+        rawBody: typeof m.body === "string" ? m.body : JSON.stringify(m.body ?? null),
+        subject: m.subject,
+        correlationId: m.correlationId,
+        contentType: typeof m.body === "string" ? "text/plain" : "application/json",
+        applicationProperties: { ...(m.applicationProperties ?? {}) },
+        enqueuedTime: Math.max(now, at),
+        availableAt: at,
+        scheduled: at > now,
+        deliveryCount: 0,
+        locked: false,
+      });
+      this.stats.sent++;
+    }
+    this.schedulePump(0);
+  }
+
+  async peekDeadLetters(queue: string, max = 100): Promise<DeadLetteredMessage[]> {
+    return this.queue(queue)
+      .deadLetters.slice(0, max)
+      .map((d) => ({
+        queue,
+        messageId: d.messageId,
+        sequenceNumber: d.sequenceNumber.toString(),
+        body: tryJsonParse(d.rawBody),
+        subject: d.subject,
+        deadLetterReason: d.deadLetterReason,
+        deadLetterErrorDescription: d.deadLetterErrorDescription,
+        deliveryCount: d.deliveryCount,
+        enqueuedTime: new Date(d.enqueuedTime),
+        applicationProperties: { ...d.applicationProperties },
+      }));
+  }
+
+  async removeDeadLetter(queue: string, sequenceNumber: string): Promise<boolean> {
+    const q = this.queue(queue);
+    const i = q.deadLetters.findIndex((d) => d.sequenceNumber.toString() === sequenceNumber);
+    if (i < 0) return false;
+    q.deadLetters.splice(i, 1);
+    return true;
+  }
+
+  async countActive(queue: string): Promise<number | undefined> {
+    const now = this.opts.now();
+    return this.queue(queue).active.filter((m) => !m.scheduled || m.availableAt <= now).length;
+  }
+
+  /** Scheduled messages not yet due (Service Bus reports them apart from active ones). */
+  async countScheduled(queue: string): Promise<number> {
+    const now = this.opts.now();
+    return this.queue(queue).active.filter((m) => m.scheduled && m.availableAt > now).length;
+  }
+
+  /** Dead-lettered messages in every queue. */
+  deadLetterCount(): number {
+    let n = 0;
+    for (const q of this.queues.values()) n += q.deadLetters.length;
+    return n;
+  }
+
+  queueNames(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  /**
+   * Resolves when nothing is in flight and no queue that has a receiver holds a message deliverable now or
+   * within the drain horizon (scheduled messages and redeliveries due soon are waited for).
+   */
+  drain(timeoutMs = 60_000): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        reject(new Error(`memory bus: not drained after ${timeoutMs} ms (${this.inFlight} in flight)`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push(done);
+    });
+  }
+
+  /** Stops delivering; resolves when running handlers finished. Messages stay where they are. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+    this.notifyIdle(true);
+  }
+
+  private isIdle(): boolean {
+    if (this.inFlight > 0) return false;
+    const horizon = this.opts.now() + this.opts.drainHorizonMs;
+    for (const q of this.queues.values()) {
+      if (!q.handler) continue;
+      if (q.active.some((m) => !m.locked && m.availableAt <= horizon)) return false;
+    }
+    return true;
+  }
+
+  private notifyIdle(force = false): void {
+    if (!force && !this.isIdle()) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    waiters.forEach((w) => w());
+  }
+
+  private schedulePump(delayMs: number): void {
+    if (this.closed) return;
+    const at = this.opts.now() + Math.max(0, delayMs);
+    if (this.wakeTimer && at >= this.wakeAt) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = Infinity;
+      this.pump();
+    }, Math.max(0, delayMs));
+    // Never keep a process alive only for the bus (the host's server or a pending drain() does that).
+    this.wakeTimer.unref();
+  }
+
+  private pump(): void {
+    if (this.closed) return;
+    const now = this.opts.now();
+    let nextAt = Infinity;
+    outer: for (const q of this.queues.values()) {
+      if (!q.handler) continue;
+      for (const m of q.active) {
+        if (m.locked) continue;
+        if (m.availableAt > now) {
+          nextAt = Math.min(nextAt, m.availableAt);
+          continue;
+        }
+        if (this.inFlight >= this.opts.concurrency) break outer;
+        this.deliver(q, m);
+      }
+    }
+    if (nextAt < Infinity) this.schedulePump(nextAt - now);
+    this.notifyIdle();
+  }
+
+  private deliver(q: QueueState, m: StoredMessage): void {
+    const handler = q.handler!;
+    m.locked = true;
+    m.scheduled = false;
+    m.deliveryCount++;
+    this.inFlight++;
+    const now = this.opts.now();
+    const received: ReceivedMessage = {
+      queue: m.queue,
+      messageId: m.messageId,
+      sequenceNumber: m.sequenceNumber.toString(),
+      body: tryJsonParse(m.rawBody),
+      rawBody: m.rawBody,
+      deliveryCount: m.deliveryCount,
+      enqueuedTime: new Date(m.enqueuedTime),
+      lockToken: randomUUID(),
+      lockedUntil: new Date(now + this.opts.lockDurationMs),
+      subject: m.subject,
+      correlationId: m.correlationId,
+      contentType: m.contentType,
+      applicationProperties: { ...m.applicationProperties },
+    };
+    Promise.resolve()
+      .then(() => handler(received))
+      .then(
+        () => this.settle(q, m, "completed"),
+        (err: unknown) => this.settle(q, m, "failed", err),
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.schedulePump(0);
+        this.notifyIdle();
+      });
+  }
+
+  private settle(q: QueueState, m: StoredMessage, result: "completed" | "failed", err?: unknown): void {
+    const remove = () => {
+      const i = q.active.indexOf(m);
+      if (i >= 0) q.active.splice(i, 1);
+    };
+    let outcome: SettlementEvent["outcome"];
+    const error = err === undefined ? undefined : err instanceof Error ? err.message : String(err);
+    if (result === "completed") {
+      remove();
+      outcome = "completed";
+      this.stats.completed++;
+    } else if (m.deliveryCount >= this.opts.maxDeliveryCount) {
+      remove();
+      q.deadLetters.push({
+        ...m,
+        locked: false,
+        deadLetterReason: "MaxDeliveryCountExceeded",
+        // Azure writes "Message could not be consumed after N delivery attempts."; the handler's last error is
+        // what a person needs to act on, so it is the description here.
+        deadLetterErrorDescription: (error ?? "").slice(0, 4096),
+      });
+      outcome = "deadLettered";
+      this.stats.deadLettered++;
+    } else {
+      m.locked = false;
+      const wait = Math.min(this.opts.maxRetryDelayMs, this.opts.retryDelayMs * Math.pow(this.opts.retryBackoff, m.deliveryCount - 1));
+      m.availableAt = this.opts.now() + wait;
+      outcome = "abandoned";
+      this.stats.abandoned++;
+    }
+    const event: SettlementEvent = {
+      queue: m.queue,
+      messageId: m.messageId,
+      sequenceNumber: m.sequenceNumber.toString(),
+      deliveryCount: m.deliveryCount,
+      outcome,
+      error,
+    };
+    for (const l of this.listeners) {
+      try {
+        l(event);
+      } catch {
+        // a listener's failure must not change the message's fate
+      }
+    }
+  }
+}

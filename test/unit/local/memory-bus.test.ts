@@ -1,0 +1,127 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { MemoryServiceBus, type ReceivedMessage } from "../../../src/local/memory-bus";
+
+const buses: MemoryServiceBus[] = [];
+function bus(opts: ConstructorParameters<typeof MemoryServiceBus>[0] = {}) {
+  const b = new MemoryServiceBus({ retryDelayMs: 5, maxRetryDelayMs: 20, ...opts });
+  buses.push(b);
+  return b;
+}
+afterEach(async () => {
+  await Promise.all(buses.splice(0).map((b) => b.close()));
+});
+
+describe("the in-memory Service Bus", () => {
+  it("delivers a JSON body parsed, with messageId, deliveryCount and application properties", async () => {
+    const b = bus();
+    const got: ReceivedMessage[] = [];
+    b.subscribe("orders", (m) => {
+      got.push(m);
+    });
+    await b.send("orders", { messageId: "m-1", body: { orderId: "111-222", qty: 2 }, applicationProperties: { Kind: "order" } });
+    await b.drain();
+    expect(got).toHaveLength(1);
+    expect(got[0]!.body).toEqual({ orderId: "111-222", qty: 2 });
+    expect(got[0]!.messageId).toBe("m-1");
+    expect(got[0]!.deliveryCount).toBe(1);
+    expect(got[0]!.applicationProperties).toEqual({ Kind: "order" });
+    expect(await b.countActive("orders")).toBe(0);
+  });
+
+  it("redelivers a message whose handler throws and dead-letters it after maxDeliveryCount deliveries with the reason and the error", async () => {
+    const b = bus({ maxDeliveryCount: 3 });
+    const counts: number[] = [];
+    b.subscribe("orders", (m) => {
+      counts.push(m.deliveryCount);
+      throw new Error("unknown SKU ABC-1");
+    });
+    await b.send("orders", { messageId: "poison", body: { sku: "ABC-1" } });
+    await b.drain();
+    expect(counts).toEqual([1, 2, 3]);
+    const dead = await b.peekDeadLetters("orders");
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({
+      messageId: "poison",
+      deadLetterReason: "MaxDeliveryCountExceeded",
+      deadLetterErrorDescription: "unknown SKU ABC-1",
+      deliveryCount: 3,
+      body: { sku: "ABC-1" },
+    });
+    expect(await b.countActive("orders")).toBe(0);
+    expect(await b.removeDeadLetter("orders", dead[0]!.sequenceNumber)).toBe(true);
+    expect(await b.removeDeadLetter("orders", dead[0]!.sequenceNumber)).toBe(false);
+    expect(await b.peekDeadLetters("orders")).toHaveLength(0);
+  });
+
+  it("completes a message that succeeds on a later delivery without dead-lettering it", async () => {
+    const b = bus({ maxDeliveryCount: 5 });
+    let calls = 0;
+    b.subscribe("q", () => {
+      calls++;
+      if (calls < 3) throw new Error("D365 unavailable");
+    });
+    await b.send("q", { messageId: "flaky", body: "x" });
+    await b.drain();
+    expect(calls).toBe(3);
+    expect(await b.peekDeadLetters("q")).toHaveLength(0);
+    expect(b.stats).toMatchObject({ completed: 1, abandoned: 2, deadLettered: 0 });
+  });
+
+  it("drops a second message with the same messageId inside the duplicate detection window", async () => {
+    let now = 1_000_000;
+    const b = bus({ duplicateDetectionWindowMs: 10 * 60_000, now: () => now });
+    const bodies: unknown[] = [];
+    b.subscribe("q", (m) => {
+      bodies.push(m.body);
+    });
+    await b.send("q", { messageId: "order-1@v1", body: 1 });
+    await b.send("q", [{ messageId: "order-1@v1", body: 2 }, { messageId: "order-2@v1", body: 3 }]);
+    await b.drain();
+    expect(bodies).toEqual([1, 3]);
+    expect(b.stats.duplicatesDropped).toBe(1);
+    now += 11 * 60_000; // outside the window the same id is a new message
+    await b.send("q", { messageId: "order-1@v1", body: 4 });
+    await b.drain();
+    expect(bodies).toEqual([1, 3, 4]);
+  });
+
+  it("holds a scheduled message until its enqueue time and drain waits for it", async () => {
+    const b = bus();
+    const deliveredAt: number[] = [];
+    b.subscribe("q", () => {
+      deliveredAt.push(Date.now());
+    });
+    const sentAt = Date.now();
+    await b.send("q", { messageId: "later", body: {}, scheduledEnqueueTime: new Date(sentAt + 150) });
+    expect(await b.countActive("q")).toBe(0);
+    expect(await b.countScheduled("q")).toBe(1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(deliveredAt).toHaveLength(0);
+    await b.drain();
+    expect(deliveredAt).toHaveLength(1);
+    expect(deliveredAt[0]! - sentAt).toBeGreaterThanOrEqual(140);
+  });
+
+  it("runs no more handlers at once than its concurrency", async () => {
+    const b = bus({ concurrency: 2 });
+    let running = 0;
+    let peak = 0;
+    b.subscribe("q", async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+    });
+    await b.send("q", Array.from({ length: 8 }, (_, i) => ({ messageId: `m${i}`, body: i })));
+    await b.drain();
+    expect(peak).toBe(2);
+    expect(b.stats.completed).toBe(8);
+  });
+
+  it("keeps messages of a queue nobody listens to, and counts them as active", async () => {
+    const b = bus();
+    await b.send("unheard", { messageId: "a", body: 1 });
+    await b.drain();
+    expect(await b.countActive("unheard")).toBe(1);
+  });
+});
