@@ -1,0 +1,346 @@
+// d365-amazon-connect in one resource group: Flex Consumption Function App with a system-assigned identity,
+// Storage (identity only), Service Bus queues, Key Vault (secret values are set afterwards, never here),
+// Log Analytics + Application Insights (Entra-authenticated), least-privilege roles and optional alerts.
+//
+//   az deployment group create -g <rg> -f bicep/main.bicep -p bicep/main.parameters.json
+//
+// Every app setting the app reads is set below with the same name as in src/**/settings.ts (a unit test,
+// test/unit/bicep/bicep.test.ts, checks that they agree). docs/deploy.md explains each parameter.
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------------------------------------------------
+// Deployment
+// ---------------------------------------------------------------------------------------------------------
+
+@description('Short base name of the resources (lowercase letters, digits and hyphens); a unique suffix is added.')
+@minLength(3)
+@maxLength(20)
+param appName string = 'd365amz'
+
+@description('Azure region of the resources.')
+param location string = resourceGroup().location
+
+@description('Tags for every resource.')
+param tags object = {}
+
+@description('Upper limit of Function App instances (Flex Consumption: 40 to 1000).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory of one Function App instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Days that logs are kept in Log Analytics.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+@description('Optional object id of the administrator (user or group) who sets the Key Vault secret values; gets Key Vault Secrets Officer. Empty: none.')
+param keyVaultAdminPrincipalId string = ''
+
+@description('Kind of the Key Vault administrator principal.')
+@allowed([
+  'User'
+  'Group'
+  'ServicePrincipal'
+])
+param keyVaultAdminPrincipalType string = 'User'
+
+@description('Create the monitoring alerts (dead-letter messages, work that needs review).')
+param enableAlerts bool = true
+
+@description('Email address that receives the alerts; empty: alerts without notification.')
+param alertEmail string = ''
+
+@description('Custom events of the app that raise the "needs review" alert.')
+param alertEventNames string[] = [
+  'message.parked'
+  'order.deadLettered'
+]
+
+@description('Extra app settings merged over the ones below (tuning, e.g. {"D365_BATCH_SIZE": "50"}). Never put a secret here: secrets belong in Key Vault.')
+param additionalAppSettings object = {}
+
+// ---------------------------------------------------------------------------------------------------------
+// Dynamics 365 Finance & Supply Chain (src/d365/settings.ts)
+// ---------------------------------------------------------------------------------------------------------
+
+@description('D365_BASE_URL: the F&O environment, e.g. https://contoso.operations.dynamics.com.')
+param d365BaseUrl string
+
+@description('D365_AUTH_MODE: managed-identity (the Function App identity is registered in F&O) or client-secret (an app registration; secret d365-client-secret in Key Vault).')
+@allowed([
+  'managed-identity'
+  'client-secret'
+])
+param d365AuthMode string = 'managed-identity'
+
+@description('D365_TENANT_ID: Entra tenant of the app registration (client-secret mode). Defaults to the tenant of this deployment.')
+param d365TenantId string = tenant().tenantId
+
+@description('D365_CLIENT_ID: application (client) id of the app registration (client-secret mode); empty in managed-identity mode.')
+param d365ClientId string = ''
+
+@description('D365_COMPANY: legal entity (dataAreaId) used where a mapping names none.')
+param d365Company string = 'usmf'
+
+// ---------------------------------------------------------------------------------------------------------
+// Amazon Selling Partner API (src/amazon/settings.ts)
+// ---------------------------------------------------------------------------------------------------------
+
+@description('SPAPI_REGION: SP-API region of the seller account.')
+@allowed([
+  'na'
+  'eu'
+  'fe'
+])
+param spapiRegion string = 'na'
+
+@description('SPAPI_SELLER_ID: the seller (merchant) id.')
+param spapiSellerId string
+
+@description('SPAPI_MARKETPLACE_IDS: marketplaces the app works in.')
+param spapiMarketplaceIds string[] = [
+  'ATVPDKIKX0DER'
+]
+
+@description('SPAPI_LWA_CLIENT_ID: LWA client id of the SP-API application (its secret and the refresh token go into Key Vault).')
+param spapiLwaClientId string
+
+@description('SPAPI_USE_RDT: read buyer name and address with restricted data tokens (needs Amazon\'s PII roles).')
+param spapiUseRdt bool = false
+
+// ---------------------------------------------------------------------------------------------------------
+// Messages and Durable Functions (src/platform/settings.ts)
+// ---------------------------------------------------------------------------------------------------------
+
+@description('QUEUE_NOTIFICATIONS: queue of Amazon notifications received on the HTTPS endpoint.')
+param queueNotifications string = 'amazon-notifications'
+
+@description('QUEUE_ORDER_IMPORT: queue of order imports.')
+param queueOrderImport string = 'order-import'
+
+@description('QUEUE_D365_EVENTS: queue of D365 business events.')
+param queueD365Events string = 'd365-events'
+
+@description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount).')
+@minValue(1)
+@maxValue(2000)
+param queueMaxDeliveryCount int = 10
+
+@description('Lock duration of the queues (ISO 8601, at most PT5M); the host renews the lock while a function runs.')
+param queueLockDuration string = 'PT1M'
+
+@description('Duplicate detection window of the queues (ISO 8601); fixed once a queue exists.')
+param queueDuplicateDetectionWindow string = 'PT10M'
+
+@description('DURABLE_TASK_HUB: Durable Functions task hub name (letters and digits); use one per environment that shares a storage account.')
+param durableTaskHub string = 'AmazonConnect'
+
+@description('STATE_TABLE_PREFIX: prefix of the tables and blob containers the app creates (letters and digits).')
+param stateTablePrefix string = 'amz'
+
+// ---------------------------------------------------------------------------------------------------------
+// Flows (src/flows/*/settings.ts)
+// ---------------------------------------------------------------------------------------------------------
+
+@description('ORDERS_CATCHUP_SCHEDULE: when the order catch-up timer runs (six-field NCRONTAB, UTC).')
+param ordersCatchupSchedule string = '0 */5 * * * *'
+
+@description('SETTLEMENTS_POLL_SCHEDULE: when the app lists new settlement reports (six-field NCRONTAB, UTC).')
+param settlementsPollSchedule string = '0 15 */4 * * *'
+
+@description('SETTLEMENT_REQUIRE_APPROVAL: wait for finance\'s approval before creating a settlement journal in D365.')
+param settlementRequireApproval bool = false
+
+@description('SETTLEMENT_JOURNAL_NAME: D365 journal name of settlement journals.')
+param settlementJournalName string = 'GenJrn'
+
+// ---------------------------------------------------------------------------------------------------------
+// Resources
+// ---------------------------------------------------------------------------------------------------------
+
+var baseName = toLower(appName)
+var token = toLower(uniqueString(subscription().id, resourceGroup().id, baseName))
+var compactName = replace(baseName, '-', '')
+var functionAppName = 'func-${baseName}-${token}'
+var deploymentContainerName = 'app-package-${take(baseName, 32)}-${take(token, 7)}'
+
+// The queues Service Bus creates; the QUEUE_* app settings below name the same parameters.
+var serviceBusQueueNames = [
+  queueNotifications
+  queueOrderImport
+  queueD365Events
+]
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    workspaceName: 'log-${baseName}-${token}'
+    appInsightsName: 'appi-${baseName}-${token}'
+    retentionInDays: logRetentionInDays
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    location: location
+    storageAccountName: take('st${compactName}${token}', 24)
+    deploymentContainerName: deploymentContainerName
+    tags: tags
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    location: location
+    namespaceName: 'sb-${baseName}-${token}'
+    queueNames: serviceBusQueueNames
+    maxDeliveryCount: queueMaxDeliveryCount
+    lockDuration: queueLockDuration
+    duplicateDetectionWindow: queueDuplicateDetectionWindow
+    tags: tags
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    location: location
+    keyVaultName: take('kv${compactName}${token}', 24)
+    tags: tags
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    location: location
+    functionAppName: functionAppName
+    planName: 'plan-${baseName}-${token}'
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: deploymentContainerName
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    tags: tags
+  }
+}
+
+module rbac 'modules/rbac.bicep' = {
+  name: 'rbac'
+  params: {
+    principalId: functionApp.outputs.principalId
+    storageAccountName: storage.outputs.name
+    serviceBusNamespaceName: serviceBus.outputs.name
+    keyVaultName: keyVault.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+    keyVaultAdminPrincipalId: keyVaultAdminPrincipalId
+    keyVaultAdminPrincipalType: keyVaultAdminPrincipalType
+  }
+}
+
+module alerts 'modules/alerts.bicep' = if (enableAlerts) {
+  name: 'alerts'
+  params: {
+    location: location
+    namePrefix: baseName
+    serviceBusNamespaceId: serviceBus.outputs.id
+    workspaceId: monitoring.outputs.workspaceId
+    alertEventNames: alertEventNames
+    alertEmail: alertEmail
+    tags: tags
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// App settings. Names as in src/**/settings.ts. No secret values: the app reads its secrets from KEY_VAULT_URI
+// with its managed identity (secret names in modules/keyvault.bicep).
+// ---------------------------------------------------------------------------------------------------------
+
+var appSettings = {
+  // Functions host storage (Durable Functions task hub, timer leases) through the managed identity.
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__blobServiceUri: storage.outputs.blobEndpoint
+  AzureWebJobsStorage__queueServiceUri: storage.outputs.queueEndpoint
+  AzureWebJobsStorage__tableServiceUri: storage.outputs.tableEndpoint
+  // Telemetry with Entra auth of the system-assigned identity (local auth is disabled on the component).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
+
+  // Platform
+  STORAGE_ACCOUNT_NAME: storage.outputs.name
+  STATE_TABLE_PREFIX: stateTablePrefix
+  KEY_VAULT_URI: keyVault.outputs.uri
+  SECRET_CACHE_TTL_SECONDS: '300'
+  ServiceBusConnection__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+  QUEUE_NOTIFICATIONS: queueNotifications
+  QUEUE_ORDER_IMPORT: queueOrderImport
+  QUEUE_D365_EVENTS: queueD365Events
+  QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
+  MAPPINGS_DIR: 'mappings'
+  DURABLE_TASK_HUB: durableTaskHub
+
+  // Dynamics 365 F&O
+  D365_BASE_URL: d365BaseUrl
+  D365_AUTH_MODE: d365AuthMode
+  D365_TENANT_ID: d365TenantId
+  D365_CLIENT_ID: d365ClientId
+  D365_COMPANY: d365Company
+  D365_BATCH_SIZE: '100'
+  D365_TIMEOUT_MS: '60000'
+  D365_MAX_RETRIES: '5'
+
+  // Amazon SP-API
+  SPAPI_REGION: spapiRegion
+  SPAPI_SELLER_ID: spapiSellerId
+  SPAPI_MARKETPLACE_IDS: join(spapiMarketplaceIds, ',')
+  SPAPI_LWA_CLIENT_ID: spapiLwaClientId
+  SPAPI_MAX_RETRIES: '3'
+  SPAPI_USE_RDT: spapiUseRdt ? 'true' : 'false'
+
+  // Orders
+  ORDERS_CATCHUP_SCHEDULE: ordersCatchupSchedule
+  ORDERS_CATCHUP_OVERLAP_MINUTES: '10'
+  ORDERS_INITIAL_LOOKBACK_DAYS: '3'
+
+  // Settlements
+  SETTLEMENTS_POLL_SCHEDULE: settlementsPollSchedule
+  SETTLEMENT_REQUIRE_APPROVAL: settlementRequireApproval ? 'true' : 'false'
+  SETTLEMENT_JOURNAL_NAME: settlementJournalName
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: functionAppName
+}
+
+// Applied after the role assignments, so that the host starts with access to storage, Service Bus and Key Vault.
+resource siteAppSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(appSettings, additionalAppSettings)
+  dependsOn: [
+    functionApp
+    rbac
+  ]
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
+@description('Object id of the Function App identity. Its application (client) id, for F&O: az ad sp show --id <principalId> --query appId -o tsv')
+output functionAppPrincipalId string = functionApp.outputs.principalId
+output keyVaultName string = keyVault.outputs.name
+output keyVaultUri string = keyVault.outputs.uri
+output keyVaultSecretNames string[] = keyVault.outputs.secretNames
+output serviceBusNamespace string = serviceBus.outputs.fullyQualifiedNamespace
+output storageAccountName string = storage.outputs.name
+output appInsightsName string = monitoring.outputs.appInsightsName

@@ -1,0 +1,125 @@
+// Optional alerts: messages in any dead-letter queue, and the app's own events for work that needs a person
+// (a parked message, a dead-lettered order). Email goes to alertEmail when it is given.
+
+@description('Azure region of the log alert.')
+param location string
+
+@description('Base name used in the alert names.')
+param namePrefix string
+
+@description('Resource id of the Service Bus namespace.')
+param serviceBusNamespaceId string
+
+@description('Resource id of the Log Analytics workspace behind Application Insights.')
+param workspaceId string
+
+@description('Custom event names (Application Insights customEvents) that raise an alert.')
+param alertEventNames string[]
+
+@description('Email address that receives the alerts; empty: alerts without notification.')
+param alertEmail string = ''
+
+@description('Tags for every resource.')
+param tags object = {}
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(alertEmail)) {
+  name: 'ag-${namePrefix}'
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: take('amzconnect', 12)
+    enabled: true
+    emailReceivers: [
+      {
+        name: 'admin'
+        emailAddress: alertEmail
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+var actionGroups = empty(alertEmail) ? [] : [actionGroup.id]
+
+resource deadLetterAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
+  name: 'alert-${namePrefix}-dead-letters'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'A message is in a Service Bus dead-letter queue: see the review records (/api/status) and replay after fixing the cause.'
+    severity: 2
+    enabled: true
+    scopes: [
+      serviceBusNamespaceId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          name: 'deadLetteredMessages'
+          criterionType: 'StaticThresholdCriterion'
+          metricNamespace: 'Microsoft.ServiceBus/namespaces'
+          metricName: 'DeadletteredMessages'
+          dimensions: [
+            {
+              name: 'EntityName'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Maximum'
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: [
+      for id in actionGroups: {
+        actionGroupId: id
+      }
+    ]
+  }
+}
+
+// Workspace-based Application Insights stores customEvents in the AppEvents table.
+var eventList = join(map(alertEventNames, name => '\'${name}\''), ', ')
+
+resource eventAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: 'alert-${namePrefix}-needs-review'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'd365-amazon-connect: work needs review'
+    description: 'The app parked a message or dead-lettered an order: a mapping or data problem needs a person.'
+    severity: 2
+    enabled: true
+    scopes: [
+      workspaceId
+    ]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    criteria: {
+      allOf: [
+        {
+          query: 'AppEvents | where Name in (${eventList})'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
