@@ -1,0 +1,311 @@
+/**
+ * Pure transform: an Amazon order with its items (Orders v0 shapes) and the mappings -> the D365 sales
+ * order header (SalesOrderHeadersV4) and lines (SalesOrderLinesV3) to create. No I/O, no clock.
+ *
+ * Rules (reference/notes/peers-and-style.md §3 and dynamics-365-fo.md §1.1):
+ * - Amazon's ItemPrice is the line total (price x quantity), so the unit price is ItemPrice / quantity, in
+ *   decimal; LineAmount carries the exact total so that odd divisions (10.00 / 3) do not lose a cent.
+ * - PromotionDiscount (a line total) becomes the per-unit LineDiscountAmount D365 expects.
+ * - Shipping (ShippingPrice - ShippingDiscount) and gift wrap become an extra line or a header charge, as
+ *   the marketplace mapping says.
+ * - Every line carries a deterministic key (OrderLineReference = Amazon OrderItemId, or "shipping" /
+ *   "giftwrap") and number (CustomersLineNumber), so a retry finds what exists and adds only what is missing.
+ * - Anything unmappable (unknown SKU, unknown marketplace, wrong currency, unknown country) throws a
+ *   MappingGapError naming the field and a suggested mapping entry: no partial order is ever built.
+ */
+import { MappingGapError, ValidationError } from "../../platform/errors";
+import { Dec, dec, sum, toMoneyString } from "../../platform/money";
+import type { Mappings } from "../../mapping/mappings";
+import type { ExtraAmountHandling, MarketplaceMapping } from "../../mapping/marketplaces";
+import { toDeliveryAddress, type AmazonAddress, type D365DeliveryAddress } from "./address";
+import type { AmazonMoney, AmazonOrder, AmazonOrderItem } from "./amazon-shapes";
+
+export type NoYes = "Yes" | "No";
+
+export interface SalesOrderHeaderDraft extends Partial<Omit<D365DeliveryAddress, "IsDeliveryAddressOrderSpecific">> {
+  dataAreaId: string;
+  CustomersOrderReference: string;
+  OrderingCustomerAccountNumber: string;
+  InvoiceCustomerAccountNumber: string;
+  CurrencyCode: string;
+  LanguageId?: string;
+  SalesOrderOriginCode?: string;
+  SalesOrderPoolId?: string;
+  DefaultShippingSiteId: string;
+  DefaultShippingWarehouseId: string;
+  DeliveryModeCode?: string;
+  SalesTaxGroupCode?: string;
+  ArePricesIncludingSalesTax: NoYes;
+  RequestedShippingDate?: string;
+  RequestedReceiptDate?: string;
+  IsDeliveryAddressOrderSpecific?: NoYes;
+}
+
+/** Money fields are decimal strings ("12.50"); the D365 adapter decides their wire form. */
+export interface SalesOrderLineDraft {
+  /** Stable identity of the line within the order (stored in OrderLineReference). */
+  key: string;
+  CustomersLineNumber: number;
+  ItemNumber: string;
+  ProductColorId?: string;
+  ProductSizeId?: string;
+  ProductStyleId?: string;
+  ProductConfigurationId?: string;
+  OrderedSalesQuantity: number;
+  SalesUnitSymbol?: string;
+  SalesPrice: string;
+  LineDiscountAmount: string;
+  LineAmount: string;
+  ShippingSiteId: string;
+  ShippingWarehouseId: string;
+  SalesTaxGroupCode?: string;
+  ExternalItemNumber?: string;
+  LineDescription?: string;
+}
+
+export interface SalesOrderChargeDraft {
+  key: string;
+  SalesChargeCode: string;
+  ChargeAmount: string;
+  Description: string;
+}
+
+export interface SalesOrderDraft {
+  amazonOrderId: string;
+  marketplaceId: string;
+  dataAreaId: string;
+  header: SalesOrderHeaderDraft;
+  lines: SalesOrderLineDraft[];
+  charges: SalesOrderChargeDraft[];
+  /** Amazon's amounts for checks and logs (no PII). */
+  totals: { goods: string; discounts: string; shipping: string; giftWrap: string; amazonTax: string; orderTotal?: string };
+}
+
+const MAX_UNIT_PRICE_DECIMALS = 6;
+
+function money(m: AmazonMoney | undefined, currency: string, field: string, amazonOrderId: string): Dec {
+  if (!m || m.Amount === undefined || m.Amount === "") return new Dec(0);
+  if (m.CurrencyCode && m.CurrencyCode !== currency) {
+    throw new MappingGapError("order.currencyMismatch", `Order ${amazonOrderId}: ${field} is in ${m.CurrencyCode} but the marketplace is mapped to ${currency}.`, {
+      where: field,
+      details: { amazonOrderId, field, currency: m.CurrencyCode },
+      suggestion: { file: "marketplaces.json", set: { currency: m.CurrencyCode } },
+    });
+  }
+  try {
+    return dec(m.Amount);
+  } catch {
+    throw new ValidationError("order.badAmount", `Order ${amazonOrderId}: ${field} "${m.Amount}" is not a decimal amount.`, { where: field });
+  }
+}
+
+/** Unit price = total / quantity: exact with 2 decimals when it divides, else up to 6 decimals. */
+export function unitPrice(total: Dec, quantity: number): Dec {
+  const exact = total.div(quantity);
+  const two = exact.toDecimalPlaces(2);
+  return two.eq(exact) ? two : exact.toDecimalPlaces(MAX_UNIT_PRICE_DECIMALS);
+}
+
+function priceString(value: Dec): string {
+  return value.decimalPlaces() <= 2 ? toMoneyString(value) : value.toFixed();
+}
+
+function marketplaceGap(marketplaceId: string | undefined, amazonOrderId: string): MappingGapError {
+  return new MappingGapError(
+    "mapping.unknownMarketplace",
+    `Order ${amazonOrderId} is from marketplace ${marketplaceId ?? "(none)"}, which mappings/marketplaces.json does not list. Add it (company, customer, currency, warehouses).`,
+    {
+      where: "marketplaces.json $.marketplaces",
+      details: { amazonOrderId, marketplaceId },
+      suggestion: {
+        file: "marketplaces.json",
+        add: { marketplaceId, dataAreaId: "<legal entity>", customerAccount: "<customer account>", currency: "<ISO currency>", fulfillment: { AFN: { siteId: "<site>", warehouseId: "<warehouse>" }, MFN: { siteId: "<site>", warehouseId: "<warehouse>" } }, shipping: { as: "ignore" }, giftWrap: { as: "ignore" }, tax: { pricesIncludeTax: false, marketplaceFacilitator: "seller-tax-group" } },
+      },
+    },
+  );
+}
+
+export function marketplaceFor(order: AmazonOrder, mappings: Mappings): MarketplaceMapping {
+  const mp = order.MarketplaceId ? mappings.marketplace(order.MarketplaceId) : undefined;
+  if (!mp) throw marketplaceGap(order.MarketplaceId, order.AmazonOrderId);
+  return mp;
+}
+
+function isMarketplaceFacilitator(item: AmazonOrderItem): boolean {
+  return item.TaxCollection?.Model === "MarketplaceFacilitator";
+}
+
+function extraAmount(
+  kind: "shipping" | "giftwrap",
+  handling: ExtraAmountHandling,
+  amount: Dec,
+  lineNumber: number,
+  target: { siteId: string; warehouseId: string },
+  taxGroup: string | undefined,
+): { line?: SalesOrderLineDraft; charge?: SalesOrderChargeDraft } {
+  if (amount.isZero() || handling.as === "ignore") return {};
+  const description = kind === "shipping" ? "Amazon shipping" : "Amazon gift wrap";
+  if (handling.as === "charge") {
+    return { charge: { key: kind, SalesChargeCode: handling.chargeCode!, ChargeAmount: toMoneyString(amount), Description: description } };
+  }
+  return {
+    line: {
+      key: kind,
+      CustomersLineNumber: lineNumber,
+      ItemNumber: handling.itemNumber!,
+      OrderedSalesQuantity: 1,
+      SalesPrice: toMoneyString(amount),
+      LineDiscountAmount: "0.00",
+      LineAmount: toMoneyString(amount),
+      ShippingSiteId: target.siteId,
+      ShippingWarehouseId: target.warehouseId,
+      ...(taxGroup ? { SalesTaxGroupCode: taxGroup } : {}),
+      LineDescription: description,
+    },
+  };
+}
+
+/**
+ * Builds the whole D365 order or throws; never returns a partial order. `address` is the address from
+ * getOrderAddress (RDT) when available, else the order's own ShippingAddress is used.
+ */
+export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappings: Mappings, address?: AmazonAddress): SalesOrderDraft {
+  const id = order.AmazonOrderId;
+  const mp = marketplaceFor(order, mappings);
+  const currency = mp.currency;
+  const channel = order.FulfillmentChannel ?? "MFN";
+  const target = mp.fulfillment[channel];
+
+  const ordered = [...items].filter((i) => i.QuantityOrdered > 0).sort((a, b) => a.OrderItemId.localeCompare(b.OrderItemId));
+  if (ordered.length === 0) {
+    throw new ValidationError("order.noItems", `Order ${id} has no items with a quantity; nothing to create.`, { details: { amazonOrderId: id } });
+  }
+
+  // Resolve every SKU first, so that one error lists all unknown SKUs of the order.
+  const unknown = ordered.filter((i) => !i.SellerSKU || !mappings.sku(i.SellerSKU, mp.marketplaceId));
+  if (unknown.length) {
+    const skus = unknown.map((i) => i.SellerSKU ?? `(no SellerSKU, ASIN ${i.ASIN ?? "?"})`);
+    throw new MappingGapError(
+      "mapping.unknownSku",
+      `Order ${id}: SellerSKU ${skus.join(", ")} not in mappings/sku-crossref.json. Add the D365 ItemNumber for ${skus.length === 1 ? "it" : "each"}, then replay the order.`,
+      {
+        where: "sku-crossref.json $.items",
+        details: { amazonOrderId: id, marketplaceId: mp.marketplaceId, skus },
+        suggestion: { file: "sku-crossref.json", add: unknown.map((i) => ({ sellerSku: i.SellerSKU ?? "", itemNumber: "<D365 ItemNumber>", ...(i.ASIN ? { asin: i.ASIN } : {}) })) },
+      },
+    );
+  }
+
+  const tax = mp.tax;
+  const mfExempt = tax.marketplaceFacilitator === "exempt-tax-group";
+  const lines: SalesOrderLineDraft[] = [];
+  let goods = new Dec(0);
+  let discounts = new Dec(0);
+  const shipping: Dec[] = [];
+  const giftWrap: Dec[] = [];
+  const amazonTax: Dec[] = [];
+
+  ordered.forEach((item, index) => {
+    const sku = mappings.sku(item.SellerSKU!, mp.marketplaceId)!;
+    const field = (name: string) => `OrderItems[${item.OrderItemId}].${name}`;
+    if (!item.ItemPrice || item.ItemPrice.Amount === undefined) {
+      // SP-API: Pending orders carry no prices; a created order must.
+      throw new ValidationError("order.itemPriceMissing", `Order ${id}: item ${item.OrderItemId} (${item.SellerSKU}) has no ItemPrice yet.`, {
+        where: field("ItemPrice"),
+        details: { amazonOrderId: id, orderItemId: item.OrderItemId },
+      });
+    }
+    const total = money(item.ItemPrice, currency, field("ItemPrice"), id);
+    const discount = money(item.PromotionDiscount, currency, field("PromotionDiscount"), id);
+    const factor = sku.unitsPerAmazonUnit ?? 1;
+    const quantity = item.QuantityOrdered * factor;
+    const price = unitPrice(total, quantity);
+    const perUnitDiscount = unitPrice(discount, quantity);
+    goods = goods.plus(total);
+    discounts = discounts.plus(discount);
+    shipping.push(money(item.ShippingPrice, currency, field("ShippingPrice"), id).minus(money(item.ShippingDiscount, currency, field("ShippingDiscount"), id)));
+    giftWrap.push(money(item.BuyerInfo?.GiftWrapPrice, currency, field("BuyerInfo.GiftWrapPrice"), id));
+    amazonTax.push(money(item.ItemTax, currency, field("ItemTax"), id));
+    const taxGroup = mfExempt && isMarketplaceFacilitator(item) ? tax.marketplaceFacilitatorTaxGroup : tax.salesTaxGroup;
+    lines.push({
+      key: item.OrderItemId,
+      CustomersLineNumber: index + 1,
+      ItemNumber: sku.itemNumber,
+      ...(sku.colorId ? { ProductColorId: sku.colorId } : {}),
+      ...(sku.sizeId ? { ProductSizeId: sku.sizeId } : {}),
+      ...(sku.styleId ? { ProductStyleId: sku.styleId } : {}),
+      ...(sku.configurationId ? { ProductConfigurationId: sku.configurationId } : {}),
+      OrderedSalesQuantity: quantity,
+      ...(sku.salesUnit ? { SalesUnitSymbol: sku.salesUnit } : {}),
+      SalesPrice: priceString(price),
+      LineDiscountAmount: priceString(perUnitDiscount),
+      LineAmount: toMoneyString(total.minus(discount)),
+      ShippingSiteId: target.siteId,
+      ShippingWarehouseId: target.warehouseId,
+      ...(taxGroup ? { SalesTaxGroupCode: taxGroup } : {}),
+      ExternalItemNumber: item.SellerSKU,
+      ...(item.Title ? { LineDescription: item.Title.slice(0, 1000) } : {}),
+    });
+  });
+
+  // Extra lines share the tax treatment of the goods: exempt only when Amazon collects tax on every item.
+  const extraTaxGroup = mfExempt && ordered.every(isMarketplaceFacilitator) ? tax.marketplaceFacilitatorTaxGroup : tax.salesTaxGroup;
+  const charges: SalesOrderChargeDraft[] = [];
+  for (const [kind, handling, amount] of [
+    ["shipping", mp.shipping, sum(shipping)],
+    ["giftwrap", mp.giftWrap, sum(giftWrap)],
+  ] as const) {
+    const extra = extraAmount(kind, handling, amount, lines.length + 1, target, extraTaxGroup);
+    if (extra.line) lines.push(extra.line);
+    if (extra.charge) charges.push(extra.charge);
+  }
+
+  const delivery = toDeliveryAddress(id, address ?? order.ShippingAddress);
+  if (delivery && "unknownCountry" in delivery) {
+    throw new MappingGapError("order.unknownCountry", `Order ${id}: shipping country "${delivery.unknownCountry}" is not an ISO 3166 country code.`, {
+      where: "ShippingAddress.CountryCode",
+      details: { amazonOrderId: id },
+    });
+  }
+
+  const header: SalesOrderHeaderDraft = {
+    dataAreaId: mp.dataAreaId,
+    CustomersOrderReference: id,
+    OrderingCustomerAccountNumber: mp.customerAccount,
+    InvoiceCustomerAccountNumber: mp.customerAccount,
+    CurrencyCode: currency,
+    ...(mp.languageId ? { LanguageId: mp.languageId } : {}),
+    ...(mp.salesOriginCode ? { SalesOrderOriginCode: mp.salesOriginCode } : {}),
+    ...(mp.salesPoolId ? { SalesOrderPoolId: mp.salesPoolId } : {}),
+    DefaultShippingSiteId: target.siteId,
+    DefaultShippingWarehouseId: target.warehouseId,
+    ...(target.deliveryModeCode ? { DeliveryModeCode: target.deliveryModeCode } : {}),
+    ...(tax.salesTaxGroup ? { SalesTaxGroupCode: tax.salesTaxGroup } : {}),
+    ArePricesIncludingSalesTax: tax.pricesIncludeTax ? "Yes" : "No",
+    ...(order.LatestShipDate ? { RequestedShippingDate: order.LatestShipDate } : {}),
+    ...(order.LatestDeliveryDate ? { RequestedReceiptDate: order.LatestDeliveryDate } : {}),
+    ...(delivery ?? {}),
+  };
+
+  return {
+    amazonOrderId: id,
+    marketplaceId: mp.marketplaceId,
+    dataAreaId: mp.dataAreaId,
+    header,
+    lines,
+    charges,
+    totals: {
+      goods: toMoneyString(goods),
+      discounts: toMoneyString(discounts),
+      shipping: toMoneyString(sum(shipping)),
+      giftWrap: toMoneyString(sum(giftWrap)),
+      amazonTax: toMoneyString(sum(amazonTax)),
+      ...(order.OrderTotal?.Amount ? { orderTotal: order.OrderTotal.Amount } : {}),
+    },
+  };
+}
+
+/** True for Multi-Channel Fulfillment orders, which start in D365 and must not be imported back. */
+export function isMcfOrder(order: AmazonOrder): boolean {
+  return /^non-amazon/i.test(order.SalesChannel ?? "");
+}

@@ -1,0 +1,285 @@
+/**
+ * mappings/settlement-accounts.json: which D365 ledger account (and financial dimensions) each settlement
+ * line goes to, keyed by Amazon's (transaction-type, amount-type, amount-description); the Amazon
+ * clearing/bank account per marketplace and currency for the deposit line; what to do with a combination
+ * no rule matches. Published as mappings/schemas/settlement-accounts.schema.json.
+ *
+ * Matching: each of the three fields of a rule is an exact text (case-insensitive), a pattern with `*`
+ * wildcards, a regular expression written `/.../`, or absent (= anything). The most specific rule wins:
+ * more exact fields first, then more pattern fields, then the order in the file.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { ConfigurationError } from "../platform/errors";
+
+const Matcher = z
+  .string()
+  .min(1)
+  .describe('Exact text (case-insensitive), a pattern with * wildcards ("*Fee*"), or a regular expression "/^Storage/i". Absent = any.');
+
+export const RULE_KINDS = ["revenue", "shipping", "tax", "withheld-tax", "promotion", "refund", "fee", "reserve", "reimbursement", "transfer", "other"] as const;
+
+export const SettlementRule = z
+  .object({
+    transactionType: Matcher.optional(),
+    amountType: Matcher.optional(),
+    amountDescription: Matcher.optional(),
+    account: z.string().min(1).describe("D365 main account (LedgerJournalLines.AccountDisplayValue main-account segment)."),
+    dimensions: z
+      .record(z.string().min(1), z.string())
+      .optional()
+      .describe('Financial dimensions for the line, e.g. {"BusinessUnit": "001"}; order them with dimensionFormat.'),
+    text: z.string().max(60).optional().describe("Journal line text (default: the combination)."),
+    kind: z.enum(RULE_KINDS).optional().describe("What the line is; reserve lines feed the reserve-jump anomaly check."),
+  })
+  .strict();
+export type SettlementRule = z.infer<typeof SettlementRule>;
+
+export const ClearingAccount = z
+  .object({
+    currency: z.string().regex(/^([A-Z]{3}|\*)$/, { error: "a three-letter ISO currency code or *" }),
+    marketplace: z.string().min(1).optional().describe('marketplace-name as in the file (e.g. "Amazon.de"); absent = any.'),
+    account: z.string().min(1),
+    accountType: z.enum(["Ledger", "Bank"]).default("Ledger").describe("LedgerJournalACType of the deposit line."),
+    dimensions: z.record(z.string().min(1), z.string()).optional(),
+  })
+  .strict();
+export type ClearingAccount = z.infer<typeof ClearingAccount>;
+
+export const SettlementAccountsFile = z
+  .object({
+    $schema: z.string().optional(),
+    unknownCombinations: z
+      .enum(["needs-mapping", "suspense"])
+      .default("needs-mapping")
+      .describe("needs-mapping: stop the settlement and suggest a rule (default); suspense: post unknown lines to suspenseAccount."),
+    suspenseAccount: z.string().min(1).optional(),
+    carriedForwardAccount: z
+      .string()
+      .min(1)
+      .describe("Balance-sheet account that carries a month's net to the next month when a settlement crosses a month end."),
+    dimensionFormat: z
+      .array(z.string().min(1))
+      .default([])
+      .describe("Dimension names in the order of D365's 'Financial dimension configuration for integrating applications' (ledger dimension format)."),
+    journal: z
+      .object({
+        mode: z.enum(["summary", "detailed"]).default("summary").describe("summary: one line per account/dimensions/period; detailed: one per order too."),
+        splitAtMonthEnd: z.boolean().default(true),
+      })
+      .strict()
+      .default({ mode: "summary", splitAtMonthEnd: true }),
+    clearing: z.array(ClearingAccount).min(1).describe("Deposit line account by currency and marketplace (most specific wins)."),
+    rules: z.array(SettlementRule).min(1),
+  })
+  .strict()
+  .superRefine((f, ctx) => {
+    if (f.unknownCombinations === "suspense" && !f.suspenseAccount) {
+      ctx.addIssue({ code: "custom", path: ["suspenseAccount"], message: 'is required when unknownCombinations is "suspense"' });
+    }
+    f.rules.forEach((r, i) => {
+      for (const field of ["transactionType", "amountType", "amountDescription"] as const) {
+        const v = r[field];
+        if (v && v.startsWith("/")) {
+          try {
+            compileMatcher(v);
+          } catch (err) {
+            ctx.addIssue({ code: "custom", path: ["rules", i, field], message: `not a valid regular expression: ${(err as Error).message}` });
+          }
+        }
+      }
+    });
+  });
+export type SettlementAccountsFile = z.infer<typeof SettlementAccountsFile>;
+
+export const SETTLEMENT_ACCOUNTS_FILE = "settlement-accounts.json";
+
+export const settlementAccountsDefinition = {
+  file: SETTLEMENT_ACCOUNTS_FILE,
+  schema: SettlementAccountsFile,
+  description: "Amazon settlement lines (transaction-type, amount-type, amount-description) -> D365 main account and dimensions; clearing account per currency; unknown-line policy.",
+};
+
+/**
+ * Main accounts the shipped defaults use; the D365 simulator seeds them (MainAccounts) so that the default
+ * file works against it. Real tenants replace the numbers with their own chart of accounts.
+ */
+export const DEFAULT_SETTLEMENT_MAIN_ACCOUNTS: ReadonlyArray<{ account: string; name: string; type: "BalanceSheet" | "ProfitAndLoss" }> = [
+  { account: "110150", name: "Amazon settlement clearing", type: "BalanceSheet" },
+  { account: "110155", name: "Amazon reserved balance", type: "BalanceSheet" },
+  { account: "110160", name: "Amazon carried-forward balance", type: "BalanceSheet" },
+  { account: "222100", name: "Sales tax payable (Amazon)", type: "BalanceSheet" },
+  { account: "222150", name: "Marketplace facilitator tax withheld by Amazon", type: "BalanceSheet" },
+  { account: "401100", name: "Amazon sales", type: "ProfitAndLoss" },
+  { account: "401200", name: "Amazon shipping income", type: "ProfitAndLoss" },
+  { account: "401300", name: "Amazon promotions and discounts", type: "ProfitAndLoss" },
+  { account: "401400", name: "Amazon refunds", type: "ProfitAndLoss" },
+  { account: "480100", name: "Amazon reimbursements", type: "ProfitAndLoss" },
+  { account: "605100", name: "Amazon selling fees", type: "ProfitAndLoss" },
+  { account: "605200", name: "Amazon FBA fulfillment fees", type: "ProfitAndLoss" },
+  { account: "605300", name: "Amazon FBA storage and inventory fees", type: "ProfitAndLoss" },
+  { account: "605400", name: "Amazon advertising", type: "ProfitAndLoss" },
+  { account: "605500", name: "Amazon other fees and charges", type: "ProfitAndLoss" },
+  { account: "999900", name: "Amazon settlement suspense", type: "BalanceSheet" },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// Matching
+
+type CompiledMatcher = { score: 0 | 1 | 2; test: (value: string) => boolean };
+
+function compileMatcher(spec: string | undefined): CompiledMatcher {
+  if (spec === undefined || spec === "*") return { score: 0, test: () => true };
+  const re = /^\/(.*)\/([a-z]*)$/s.exec(spec);
+  if (re) {
+    const regex = new RegExp(re[1]!, re[2]);
+    return { score: 1, test: (v) => regex.test(v) };
+  }
+  if (spec.includes("*")) {
+    const regex = new RegExp(`^${spec.split("*").map(escapeRegex).join(".*")}$`, "i");
+    return { score: 1, test: (v) => regex.test(v) };
+  }
+  const lower = spec.trim().toLowerCase();
+  return { score: 2, test: (v) => v.toLowerCase() === lower };
+}
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+export interface Combination {
+  transactionType: string;
+  amountType: string;
+  amountDescription: string;
+}
+
+export function combinationKey(c: Combination): string {
+  return `${c.transactionType} / ${c.amountType} / ${c.amountDescription}`;
+}
+
+export interface ResolvedAccount {
+  account: string;
+  dimensions: Record<string, string>;
+  text: string;
+  kind: SettlementRule["kind"] | "suspense";
+  /** Index of the rule in the file; -1 for the suspense account. */
+  ruleIndex: number;
+}
+
+interface CompiledRule {
+  index: number;
+  rule: SettlementRule;
+  tt: CompiledMatcher;
+  at: CompiledMatcher;
+  ad: CompiledMatcher;
+  exact: number;
+  patterns: number;
+}
+
+/** The mapping file, compiled for fast lookups (each combination is resolved once and cached). */
+export class SettlementAccounts {
+  private readonly rules: CompiledRule[];
+  private readonly cache = new Map<string, ResolvedAccount | null>();
+
+  constructor(readonly file: SettlementAccountsFile) {
+    this.rules = file.rules.map((rule, index) => {
+      const tt = compileMatcher(rule.transactionType);
+      const at = compileMatcher(rule.amountType);
+      const ad = compileMatcher(rule.amountDescription);
+      const scores = [tt.score, at.score, ad.score];
+      return { index, rule, tt, at, ad, exact: scores.filter((s) => s === 2).length, patterns: scores.filter((s) => s === 1).length };
+    });
+    // most specific first; stable sort keeps file order among equals
+    this.rules.sort((a, b) => b.exact - a.exact || b.patterns - a.patterns || a.index - b.index);
+  }
+
+  static parse(json: unknown): SettlementAccounts {
+    const parsed = SettlementAccountsFile.safeParse(json);
+    if (!parsed.success) {
+      const lines = parsed.error.issues.map((i) => `$${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`);
+      throw new ConfigurationError("mappings.invalid", `Invalid ${SETTLEMENT_ACCOUNTS_FILE}:\n  ${lines.join("\n  ")}`, { where: SETTLEMENT_ACCOUNTS_FILE });
+    }
+    return new SettlementAccounts(parsed.data);
+  }
+
+  static load(dir: string): SettlementAccounts {
+    return SettlementAccounts.fromFile(join(dir, SETTLEMENT_ACCOUNTS_FILE));
+  }
+
+  static fromFile(path: string): SettlementAccounts {
+    let json: unknown;
+    try {
+      json = JSON.parse(readFileSync(path, "utf8"));
+    } catch (err) {
+      throw new ConfigurationError("mappings.unreadable", `cannot read ${path}: ${(err as Error).message}`, { where: path });
+    }
+    return SettlementAccounts.parse(json);
+  }
+
+  /** The most specific rule for the combination; the suspense account under that policy; else undefined. */
+  resolve(c: Combination): ResolvedAccount | undefined {
+    const key = combinationKey(c);
+    let hit = this.cache.get(key);
+    if (hit === undefined) {
+      hit = this.findRule(c) ?? null;
+      this.cache.set(key, hit);
+    }
+    if (hit) return hit;
+    if (this.file.unknownCombinations === "suspense" && this.file.suspenseAccount) {
+      return { account: this.file.suspenseAccount, dimensions: {}, text: `Unmapped: ${key}`.slice(0, 60), kind: "suspense", ruleIndex: -1 };
+    }
+    return undefined;
+  }
+
+  private findRule(c: Combination): ResolvedAccount | undefined {
+    for (const r of this.rules) {
+      if (r.tt.test(c.transactionType) && r.at.test(c.amountType) && r.ad.test(c.amountDescription)) {
+        return {
+          account: r.rule.account,
+          dimensions: r.rule.dimensions ?? {},
+          text: (r.rule.text ?? combinationKey(c)).slice(0, 60),
+          kind: r.rule.kind ?? "other",
+          ruleIndex: r.index,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  /** A rule the admin could add for an unmapped combination (account guessed from the nearest rule). */
+  suggestRule(c: Combination): SettlementRule {
+    const near =
+      this.findRule({ ...c, amountDescription: "\u0000no-such-description" }) ??
+      this.findRule({ transactionType: "\u0000", amountType: c.amountType, amountDescription: "\u0000" });
+    const feeLike = /fee|charge|cost/i.test(`${c.amountType} ${c.amountDescription}`);
+    const fallback = this.file.rules.find((r) => r.kind === (feeLike ? "fee" : "other"))?.account ?? this.file.suspenseAccount ?? "<account>";
+    return {
+      transactionType: c.transactionType,
+      amountType: c.amountType,
+      amountDescription: c.amountDescription,
+      account: near?.account ?? fallback,
+      kind: (near?.kind as SettlementRule["kind"]) ?? (feeLike ? "fee" : "other"),
+    };
+  }
+
+  /** The deposit account for a currency and marketplace: exact marketplace+currency, then currency, then *. */
+  clearingFor(currency: string, marketplace?: string): ClearingAccount {
+    const list = this.file.clearing;
+    const score = (c: ClearingAccount) => (c.currency === currency ? 2 : c.currency === "*" ? 0 : -10) + (c.marketplace ? (c.marketplace === marketplace ? 1 : -10) : 0);
+    const best = [...list].map((c) => ({ c, s: score(c) })).filter((x) => x.s >= 0).sort((a, b) => b.s - a.s)[0];
+    if (!best) {
+      throw new ConfigurationError("mappings.no-clearing-account", `${SETTLEMENT_ACCOUNTS_FILE}: no clearing account for currency ${currency}; add {"currency": "${currency}", "account": "..."} or {"currency": "*", ...} to "clearing"`, {
+        where: `${SETTLEMENT_ACCOUNTS_FILE}: $.clearing`,
+      });
+    }
+    return best.c;
+  }
+
+  /** "401100-001-022": the main account followed by the dimension values in dimensionFormat order. */
+  displayValue(account: string, dimensions: Record<string, string>): string {
+    const format = this.file.dimensionFormat;
+    if (!format.length || Object.keys(dimensions).length === 0) return account;
+    return [account, ...format.map((d) => dimensions[d] ?? "")].join("-");
+  }
+}

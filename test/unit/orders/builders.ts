@@ -1,0 +1,199 @@
+/** Typed builders and in-memory fakes for the orders flow tests. */
+import { ThrottledError, UnavailableError, NotFoundError } from "../../../src/platform/errors";
+import { Mappings } from "../../../src/mapping/mappings";
+import type { AmazonOrder, AmazonOrderItem } from "../../../src/flows/orders/amazon-shapes";
+import type { AmazonOrders, AmazonOrderSummary, D365SalesOrderLineRef, D365SalesOrderRef, D365SalesOrders } from "../../../src/flows/orders/ports";
+import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "../../../src/flows/orders/transform";
+
+export const US = "ATVPDKIKX0DER";
+export const UK = "A1F83G8C2ARO7P";
+
+export function testMappings(overrides: { unmappedSku?: "fail" | "identity"; shipping?: unknown } = {}): Mappings {
+  const common = {
+    dataAreaId: "usmf",
+    fulfillment: { AFN: { siteId: "1", warehouseId: "FBA-US" }, MFN: { siteId: "1", warehouseId: "11" } },
+    giftWrap: { as: "item-line", itemNumber: "GIFTWRAP" },
+  };
+  return Mappings.fromObjects({
+    marketplaces: {
+      marketplaces: [
+        {
+          ...common,
+          marketplaceId: US,
+          customerAccount: "AMZ-US",
+          currency: "USD",
+          salesOriginCode: "AMAZON",
+          shipping: overrides.shipping ?? { as: "item-line", itemNumber: "FREIGHT" },
+          tax: { salesTaxGroup: "AVATAX", pricesIncludeTax: false, marketplaceFacilitator: "exempt-tax-group", marketplaceFacilitatorTaxGroup: "MFT-EXEMPT" },
+        },
+        {
+          ...common,
+          marketplaceId: UK,
+          customerAccount: "AMZ-UK",
+          currency: "GBP",
+          fulfillment: { AFN: { siteId: "2", warehouseId: "FBA-UK" }, MFN: { siteId: "2", warehouseId: "21" } },
+          shipping: { as: "charge", chargeCode: "FREIGHT" },
+          tax: { salesTaxGroup: "UK-VAT", pricesIncludeTax: true, marketplaceFacilitator: "seller-tax-group" },
+        },
+      ],
+    },
+    skus: {
+      unmappedSku: overrides.unmappedSku ?? "fail",
+      items: [
+        { sellerSku: "SKU-A", itemNumber: "D0001" },
+        { sellerSku: "SKU-B", itemNumber: "D0002", colorId: "Red", sizeId: "M" },
+        { sellerSku: "SKU-6PACK", itemNumber: "D0003", unitsPerAmazonUnit: 6 },
+      ],
+    },
+    statuses: {
+      statuses: { Pending: "wait", Unshipped: "create", PartiallyShipped: "create", Shipped: "create", Canceled: "cancel", Unfulfillable: "ignore", InvoiceUnconfirmed: "create", PendingAvailability: "wait" },
+    },
+  });
+}
+
+let seq = 0;
+export function anOrderId(n = ++seq): string {
+  return `113-${String(1000000 + n).padStart(7, "0")}-${String(7654321 + n).padStart(7, "0")}`;
+}
+
+export function anOrderItem(overrides: Partial<AmazonOrderItem> = {}): AmazonOrderItem {
+  return {
+    ASIN: "B0DEMO0001",
+    SellerSKU: "SKU-A",
+    OrderItemId: `OI${String(++seq).padStart(12, "0")}`,
+    Title: "Demo item",
+    QuantityOrdered: 1,
+    ItemPrice: { CurrencyCode: "USD", Amount: "49.99" },
+    ...overrides,
+  } as AmazonOrderItem;
+}
+
+export function anAmazonOrder(overrides: Partial<AmazonOrder> = {}): AmazonOrder {
+  return {
+    AmazonOrderId: anOrderId(),
+    PurchaseDate: "2026-11-20T10:00:00Z",
+    LastUpdateDate: "2026-11-20T10:05:00Z",
+    OrderStatus: "Unshipped",
+    FulfillmentChannel: "MFN",
+    SalesChannel: "Amazon.com",
+    MarketplaceId: US,
+    LatestShipDate: "2026-11-22T07:59:59Z",
+    ShippingAddress: { City: "SEATTLE", StateOrRegion: "Washington", PostalCode: "98109", CountryCode: "US" },
+    ...overrides,
+  } as AmazonOrder;
+}
+
+/** Counts and fault injection shared by the fakes. */
+export class Faults {
+  private readonly plan = new Map<string, Error[]>();
+  readonly calls = new Map<string, number>();
+  /** The next `times` calls of `op` throw `err`. */
+  fail(op: string, err: Error, times = 1): void {
+    const list = this.plan.get(op) ?? [];
+    for (let i = 0; i < times; i++) list.push(err);
+    this.plan.set(op, list);
+  }
+  hit(op: string): void {
+    this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
+    const next = this.plan.get(op)?.shift();
+    if (next) throw next;
+  }
+  count(op?: string): number {
+    if (op) return this.calls.get(op) ?? 0;
+    return [...this.calls.values()].reduce((a, b) => a + b, 0);
+  }
+}
+
+export const d365Down = () => new UnavailableError("d365.unavailable", "D365 answered 503");
+export const d365Throttled = () => new ThrottledError("d365.throttled", "D365 answered 429", 10);
+export const spapiThrottled = () => new ThrottledError("spapi.throttled", "QuotaExceeded", 10);
+
+export class FakeAmazon implements AmazonOrders {
+  readonly orders = new Map<string, { order: AmazonOrder; items: AmazonOrderItem[] }>();
+  readonly faults = new Faults();
+  put(order: AmazonOrder, items: AmazonOrderItem[]): AmazonOrder {
+    this.orders.set(order.AmazonOrderId, { order, items });
+    return order;
+  }
+  async getOrder(id: string): Promise<unknown> {
+    this.faults.hit("getOrder");
+    const o = this.orders.get(id);
+    if (!o) throw new NotFoundError("spapi.notFound", `order ${id} not found`);
+    return structuredClone(o.order);
+  }
+  async getOrderItems(id: string): Promise<unknown[]> {
+    this.faults.hit("getOrderItems");
+    return structuredClone(this.orders.get(id)?.items ?? []);
+  }
+  async *listUpdatedOrders(q: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
+    this.faults.hit("getOrders");
+    for (const { order } of this.orders.values()) {
+      const t = Date.parse(order.LastUpdateDate);
+      if (order.MarketplaceId === q.marketplaceId && t >= q.lastUpdatedAfter.getTime() && t < q.lastUpdatedBefore.getTime()) {
+        yield { AmazonOrderId: order.AmazonOrderId, LastUpdateDate: order.LastUpdateDate, OrderStatus: order.OrderStatus, MarketplaceId: order.MarketplaceId };
+      }
+    }
+  }
+}
+
+export interface FakeSalesOrder {
+  header: SalesOrderHeaderDraft & { SalesOrderNumber: string; SalesOrderStatus: string };
+  lines: (SalesOrderLineDraft & { InventoryLotId: string })[];
+  charges: SalesOrderChargeDraft[];
+}
+
+export class FakeD365 implements D365SalesOrders {
+  readonly orders = new Map<string, FakeSalesOrder>();
+  readonly faults = new Faults();
+  private next = 1;
+  /** Fails createLines after writing only the first `n` lines once (a $batch with a failed part). */
+  partialLinesOnce?: number;
+
+  byReference(ref: string): FakeSalesOrder[] {
+    return [...this.orders.values()].filter((o) => o.header.CustomersOrderReference === ref);
+  }
+  async findByCustomersOrderReference(dataAreaId: string, ref: string): Promise<D365SalesOrderRef[]> {
+    this.faults.hit("find");
+    return this.byReference(ref)
+      .filter((o) => o.header.dataAreaId === dataAreaId)
+      .map((o) => ({ dataAreaId, SalesOrderNumber: o.header.SalesOrderNumber, CustomersOrderReference: ref, SalesOrderStatus: o.header.SalesOrderStatus }));
+  }
+  async createHeader(header: SalesOrderHeaderDraft): Promise<D365SalesOrderRef> {
+    this.faults.hit("createHeader");
+    const number = `SO-${String(this.next++).padStart(6, "0")}`;
+    this.orders.set(number, { header: { ...header, SalesOrderNumber: number, SalesOrderStatus: "Backorder" }, lines: [], charges: [] });
+    // A dropped connection after D365 committed: the header exists, the caller sees an error.
+    this.faults.hit("afterCreateHeader");
+    return { dataAreaId: header.dataAreaId, SalesOrderNumber: number };
+  }
+  async listLines(_dataAreaId: string, number: string): Promise<D365SalesOrderLineRef[]> {
+    this.faults.hit("listLines");
+    return (this.orders.get(number)?.lines ?? []).map((l) => ({ OrderLineReference: l.key, CustomersLineNumber: l.CustomersLineNumber, ItemNumber: l.ItemNumber }));
+  }
+  async createLines(_dataAreaId: string, number: string, lines: SalesOrderLineDraft[]): Promise<void> {
+    this.faults.hit("createLines");
+    const order = this.orders.get(number);
+    if (!order) throw new NotFoundError("d365.notFound", `no order ${number}`);
+    const take = this.partialLinesOnce !== undefined ? Math.min(this.partialLinesOnce, lines.length) : lines.length;
+    for (const l of lines.slice(0, take)) order.lines.push({ ...l, InventoryLotId: `${number}-${l.CustomersLineNumber}` });
+    if (this.partialLinesOnce !== undefined) {
+      this.partialLinesOnce = undefined;
+      throw new UnavailableError("d365.batchPartFailed", "a $batch part failed");
+    }
+  }
+  async listChargeKeys(_d: string, number: string): Promise<string[]> {
+    this.faults.hit("listCharges");
+    return (this.orders.get(number)?.charges ?? []).map((c) => c.Description);
+  }
+  async createCharges(_d: string, number: string, charges: SalesOrderChargeDraft[]): Promise<void> {
+    this.faults.hit("createCharges");
+    this.orders.get(number)!.charges.push(...charges);
+  }
+  async cancel(_d: string, number: string): Promise<"canceled" | "not-open"> {
+    this.faults.hit("cancel");
+    const o = this.orders.get(number)!;
+    if (o.header.SalesOrderStatus !== "Backorder") return "not-open";
+    o.header.SalesOrderStatus = "Canceled";
+    return "canceled";
+  }
+}

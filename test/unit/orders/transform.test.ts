@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import { MappingGapError, ValidationError } from "../../../src/platform/errors";
+import { toSalesOrder, unitPrice } from "../../../src/flows/orders/transform";
+import { normalizeState, toIso3Country } from "../../../src/flows/orders/address";
+import { dec } from "../../../src/platform/money";
+import { anAmazonOrder, anOrderItem, testMappings, UK } from "./builders";
+
+const m = testMappings();
+
+describe("Amazon order -> D365 sales order", () => {
+  it("divides ItemPrice (a line total) by the quantity for the unit price, in decimal", () => {
+    const order = anAmazonOrder();
+    const draft = toSalesOrder(order, [anOrderItem({ SellerSKU: "SKU-A", QuantityOrdered: 3, ItemPrice: { CurrencyCode: "USD", Amount: "29.97" } })], m);
+    expect(draft.lines[0]).toMatchObject({ ItemNumber: "D0001", OrderedSalesQuantity: 3, SalesPrice: "9.99", LineAmount: "29.97", LineDiscountAmount: "0.00" });
+  });
+
+  it("keeps the exact line total when the price does not divide into cents", () => {
+    const draft = toSalesOrder(anAmazonOrder(), [anOrderItem({ QuantityOrdered: 3, ItemPrice: { CurrencyCode: "USD", Amount: "10.00" } })], m);
+    expect(draft.lines[0].SalesPrice).toBe("3.333333");
+    expect(draft.lines[0].LineAmount).toBe("10.00");
+    expect(unitPrice(dec("0.30"), 3).toFixed()).toBe("0.1");
+  });
+
+  it("turns promotions into a per-unit line discount and a net line amount", () => {
+    const draft = toSalesOrder(
+      anAmazonOrder(),
+      [anOrderItem({ QuantityOrdered: 2, ItemPrice: { CurrencyCode: "USD", Amount: "100.00" }, PromotionDiscount: { CurrencyCode: "USD", Amount: "20.00" } })],
+      m,
+    );
+    expect(draft.lines[0]).toMatchObject({ SalesPrice: "50.00", LineDiscountAmount: "10.00", LineAmount: "80.00" });
+    expect(draft.totals).toMatchObject({ goods: "100.00", discounts: "20.00" });
+  });
+
+  it("adds shipping less shipping discount as one freight item line after the goods", () => {
+    const items = [
+      anOrderItem({ OrderItemId: "OI-1", ShippingPrice: { CurrencyCode: "USD", Amount: "5.99" }, ShippingDiscount: { CurrencyCode: "USD", Amount: "1.00" } }),
+      anOrderItem({ OrderItemId: "OI-2", SellerSKU: "SKU-B", ShippingPrice: { CurrencyCode: "USD", Amount: "2.01" } }),
+    ];
+    const draft = toSalesOrder(anAmazonOrder(), items, m);
+    expect(draft.lines.map((l) => [l.key, l.CustomersLineNumber, l.ItemNumber])).toEqual([
+      ["OI-1", 1, "D0001"],
+      ["OI-2", 2, "D0002"],
+      ["shipping", 3, "FREIGHT"],
+    ]);
+    expect(draft.lines[2]).toMatchObject({ SalesPrice: "7.00", OrderedSalesQuantity: 1 });
+    expect(draft.lines[1]).toMatchObject({ ProductColorId: "Red", ProductSizeId: "M" });
+  });
+
+  it("books shipping as a header charge where the marketplace says so", () => {
+    const order = anAmazonOrder({ MarketplaceId: UK });
+    const draft = toSalesOrder(order, [anOrderItem({ ItemPrice: { CurrencyCode: "GBP", Amount: "44.99" }, ShippingPrice: { CurrencyCode: "GBP", Amount: "3.50" } })], m);
+    expect(draft.lines).toHaveLength(1);
+    expect(draft.charges).toEqual([{ key: "shipping", SalesChargeCode: "FREIGHT", ChargeAmount: "3.50", Description: "Amazon shipping" }]);
+    expect(draft.header).toMatchObject({ CurrencyCode: "GBP", ArePricesIncludingSalesTax: "Yes", SalesTaxGroupCode: "UK-VAT", DefaultShippingWarehouseId: "21" });
+  });
+
+  it("puts marketplace-facilitator lines on the exempt tax group so D365 does not tax them again", () => {
+    const draft = toSalesOrder(
+      anAmazonOrder(),
+      [
+        anOrderItem({ OrderItemId: "OI-1", ItemTax: { CurrencyCode: "USD", Amount: "4.12" }, TaxCollection: { Model: "MarketplaceFacilitator", ResponsibleParty: "Amazon Services, Inc." } }),
+        anOrderItem({ OrderItemId: "OI-2" }),
+      ],
+      m,
+    );
+    expect(draft.lines.map((l) => l.SalesTaxGroupCode)).toEqual(["MFT-EXEMPT", "AVATAX"]);
+    expect(draft.header.ArePricesIncludingSalesTax).toBe("No");
+    expect(draft.totals.amazonTax).toBe("4.12");
+  });
+
+  it("chooses the warehouse by fulfillment channel", () => {
+    const fba = toSalesOrder(anAmazonOrder({ FulfillmentChannel: "AFN" }), [anOrderItem()], m);
+    const fbm = toSalesOrder(anAmazonOrder({ FulfillmentChannel: "MFN" }), [anOrderItem()], m);
+    expect([fba.header.DefaultShippingWarehouseId, fba.lines[0].ShippingWarehouseId]).toEqual(["FBA-US", "FBA-US"]);
+    expect([fbm.header.DefaultShippingWarehouseId, fbm.lines[0].ShippingWarehouseId]).toEqual(["11", "11"]);
+  });
+
+  it("maps the header: customer, currency, reference, origin and a one-time address with an ISO-3 country", () => {
+    const order = anAmazonOrder({
+      ShippingAddress: { Name: "Jane Doe", AddressLine1: "1 Main St", AddressLine2: "Apt 2", City: "Seattle", StateOrRegion: "washington", PostalCode: "98109", CountryCode: "US" },
+    });
+    const h = toSalesOrder(order, [anOrderItem()], m).header;
+    expect(h).toMatchObject({
+      dataAreaId: "usmf",
+      CustomersOrderReference: order.AmazonOrderId,
+      OrderingCustomerAccountNumber: "AMZ-US",
+      InvoiceCustomerAccountNumber: "AMZ-US",
+      CurrencyCode: "USD",
+      SalesOrderOriginCode: "AMAZON",
+      IsDeliveryAddressOrderSpecific: "Yes",
+      DeliveryAddressName: "Jane Doe",
+      DeliveryAddressStreet: "1 Main St\nApt 2",
+      DeliveryAddressStateId: "WA",
+      DeliveryAddressCountryRegionId: "USA",
+      DeliveryAddressZipCode: "98109",
+    });
+  });
+
+  it("leaves the address to the customer's default when Amazon gives none (FBA without PII)", () => {
+    const h = toSalesOrder(anAmazonOrder({ ShippingAddress: undefined }), [anOrderItem()], m).header;
+    expect(h.IsDeliveryAddressOrderSpecific).toBeUndefined();
+    expect(h.DeliveryAddressCountryRegionId).toBeUndefined();
+  });
+
+  it("normalizes countries and states", () => {
+    expect([toIso3Country("DE"), toIso3Country("gb"), toIso3Country("UK"), toIso3Country("XX")]).toEqual(["DEU", "GBR", "GBR", undefined]);
+    expect([normalizeState("US", "Calif"), normalizeState("US", "new york"), normalizeState("US", "ny"), normalizeState("CA", "Québec"), normalizeState("DE", "Bayern")]).toEqual([
+      "CALIF",
+      "NY",
+      "NY",
+      "QC",
+      "BAYERN",
+    ]);
+  });
+
+  it("refuses an order with an unknown SKU, naming every SKU and suggesting the entries", () => {
+    const order = anAmazonOrder();
+    let err: unknown;
+    try {
+      toSalesOrder(order, [anOrderItem({ SellerSKU: "SKU-A" }), anOrderItem({ SellerSKU: "NEW-1", ASIN: "B0NEW00001" }), anOrderItem({ SellerSKU: "NEW-2" })], m);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MappingGapError);
+    const gap = err as MappingGapError;
+    expect(gap.code).toBe("mapping.unknownSku");
+    expect(gap.message).toContain("NEW-1, NEW-2");
+    expect(gap.message).toContain(order.AmazonOrderId);
+    expect(gap.suggestion).toEqual({
+      file: "sku-crossref.json",
+      add: [
+        { sellerSku: "NEW-1", itemNumber: "<D365 ItemNumber>", asin: "B0NEW00001" },
+        { sellerSku: "NEW-2", itemNumber: "<D365 ItemNumber>", asin: "B0DEMO0001" },
+      ],
+    });
+  });
+
+  it("uses the SellerSKU as ItemNumber only when the cross-reference says identity", () => {
+    const draft = toSalesOrder(anAmazonOrder(), [anOrderItem({ SellerSKU: "D0999" })], testMappings({ unmappedSku: "identity" }));
+    expect(draft.lines[0].ItemNumber).toBe("D0999");
+  });
+
+  it("refuses unknown marketplaces, foreign currencies and missing prices", () => {
+    expect(() => toSalesOrder(anAmazonOrder({ MarketplaceId: "A13V1IB3VIYZZH" }), [anOrderItem()], m)).toThrow(/A13V1IB3VIYZZH/);
+    expect(() => toSalesOrder(anAmazonOrder(), [anOrderItem({ ItemPrice: { CurrencyCode: "EUR", Amount: "1.00" } })], m)).toThrow(MappingGapError);
+    expect(() => toSalesOrder(anAmazonOrder(), [anOrderItem({ ItemPrice: undefined })], m)).toThrow(ValidationError);
+    expect(() => toSalesOrder(anAmazonOrder({ ShippingAddress: { CountryCode: "ZZ" } }), [anOrderItem()], m)).toThrow(/ZZ/);
+  });
+
+  it("skips canceled item quantities and scales multi-packs to D365 units", () => {
+    const draft = toSalesOrder(
+      anAmazonOrder(),
+      [anOrderItem({ OrderItemId: "OI-0", QuantityOrdered: 0 }), anOrderItem({ OrderItemId: "OI-1", SellerSKU: "SKU-6PACK", QuantityOrdered: 2, ItemPrice: { CurrencyCode: "USD", Amount: "24.00" } })],
+      m,
+    );
+    expect(draft.lines).toHaveLength(1);
+    expect(draft.lines[0]).toMatchObject({ key: "OI-1", CustomersLineNumber: 1, OrderedSalesQuantity: 12, SalesPrice: "2.00", LineAmount: "24.00" });
+  });
+
+  it("is deterministic: the same order gives the same lines and keys", () => {
+    const order = anAmazonOrder();
+    const items = [anOrderItem({ OrderItemId: "OI-9" }), anOrderItem({ OrderItemId: "OI-3" })];
+    const a = toSalesOrder(order, items, m);
+    const b = toSalesOrder(order, [...items].reverse(), m);
+    expect(b).toEqual(a);
+    expect(a.lines.map((l) => l.key)).toEqual(["OI-3", "OI-9"]);
+  });
+});
