@@ -14,4 +14,8 @@ export const localSettings = {
   SIM_SEED: setting.int(42),
   /** Folder of the local host's own files (durable history, simulator certificate). */
   LOCAL_DATA_DIR: setting.string(".local"),
+  /** Runs durable timers and activity retry intervals of the local host this many times faster (10 = ten times). */
+  LOCAL_DURABLE_TIME_SCALE: setting.number(1, 0.001),
+  /** Wait of the local in-memory bus before redelivering an abandoned message (doubles per delivery, at most 1 s). */
+  LOCAL_QUEUE_RETRY_DELAY_MS: setting.int(50, 0, 60000),
 };
