@@ -1,0 +1,165 @@
+/**
+ * Steps 2–5 of the settlement design (DESIGN §4), offline and streaming: parse and validate, map, build
+ * the journal, judge anomalies. The preview CLI prints the result; the orchestration posts it.
+ */
+import { toMoneyString } from "../../platform/money";
+import type { SettlementAccounts } from "../../mapping/settlement-accounts";
+import { detectAnomalies, snapshotOf, type Anomaly, type MetricsSnapshot } from "./anomalies";
+import { buildJournal, SettlementAggregator, type SettlementJournal, type UnmappedCombination } from "./journal";
+import { parseSettlement, type ByteSource, type FileFormat, type ParseOutcome, type RowProblem } from "./parser";
+
+export interface AnalyzeOptions {
+  /** Metrics of earlier settlements (run records), for anomalies. */
+  history?: MetricsSnapshot[];
+  detailed?: boolean;
+  splitAtMonthEnd?: boolean;
+}
+
+export interface SettlementAnalysis {
+  parse: ParseOutcome;
+  journal?: SettlementJournal;
+  unmapped: UnmappedCombination[];
+  anomalies: Anomaly[];
+  metrics?: MetricsSnapshot;
+  postable: boolean;
+  /** Why it cannot be posted (empty when postable). */
+  reasons: string[];
+}
+
+export async function analyzeSettlement(source: ByteSource, accounts: SettlementAccounts, options: AnalyzeOptions = {}): Promise<SettlementAnalysis> {
+  const agg = new SettlementAggregator(accounts, { detailed: options.detailed, splitAtMonthEnd: options.splitAtMonthEnd });
+  const parse = await parseSettlement(source, agg.add);
+  const reasons: string[] = [];
+  if (parse.fatal) reasons.push(parse.fatal.message);
+  if (parse.problemCount) reasons.push(`${parse.problemCount} row(s) cannot be read (first: line ${parse.problems[0]!.line}: ${parse.problems[0]!.message})`);
+  if (parse.summary && !parse.fatal && !parse.reconciled) {
+    reasons.push(
+      `the rows add up to ${toMoneyString(parse.sumOfAmounts)} but total-amount is ${toMoneyString(parse.summary.totalAmount)} ` +
+        `(difference ${toMoneyString(parse.summary.totalAmount.minus(parse.sumOfAmounts))}): truncated or incomplete file`,
+    );
+  }
+  const unmapped = [...agg.unmapped.values()];
+  if (unmapped.length) reasons.push(`${unmapped.length} combination(s) have no rule in settlement-accounts.json: ${unmapped.map((u) => u.combination).join("; ")}`);
+  if (!parse.summary || parse.fatal) return { parse, unmapped, anomalies: [], postable: false, reasons };
+
+  const s = parse.summary;
+  const journal = buildJournal(s, agg);
+  if (!journal.balanced && parse.reconciled && unmapped.length === 0) reasons.push("the journal does not balance");
+  const metrics = snapshotOf(s.settlementId, s.currency, s.endDate, agg.metrics);
+  const anomalies = detectAnomalies(metrics, options.history ?? [], { suspenseTotal: agg.metrics.suspenseTotal, totalAmount: s.totalAmount });
+  return { parse, journal, unmapped, anomalies, metrics, postable: reasons.length === 0 && journal.balanced, reasons };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The preview document (`d365-amazon settlement preview <file> --json`); also the run record's detail.
+
+export interface PreviewDocument {
+  settlementId: string | null;
+  currency: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  depositDate: string | null;
+  totalAmount: string | null;
+  sumOfAmounts: string;
+  rowCount: number;
+  reconciled: boolean;
+  postable: boolean;
+  reasons: string[];
+  format: FileFormat | null;
+  problems: RowProblem[];
+  problemCount: number;
+  journal: {
+    description: string;
+    balanced: boolean;
+    totalDebit: string;
+    totalCredit: string;
+    periods: string[];
+    lines: { lineNumber: number; voucher: number; account: string; accountType: string; accountDisplayValue: string; dimensions: Record<string, string>; debit: string; credit: string; currency: string; date: string; text: string }[];
+  } | null;
+  unmapped: { combination: string; total: string; rowCount: number; firstLine: number; suggestedRule: unknown }[];
+  anomalies: Anomaly[];
+}
+
+export function previewDocument(a: SettlementAnalysis, accounts: SettlementAccounts): PreviewDocument {
+  const s = a.parse.summary;
+  return {
+    settlementId: s?.settlementId ?? null,
+    currency: s?.currency ?? null,
+    startDate: s?.startDate ?? null,
+    endDate: s?.endDate ?? null,
+    depositDate: s?.depositDate ?? null,
+    totalAmount: s ? toMoneyString(s.totalAmount) : null,
+    sumOfAmounts: toMoneyString(a.parse.sumOfAmounts),
+    rowCount: a.parse.rowCount,
+    reconciled: a.parse.reconciled,
+    postable: a.postable,
+    reasons: a.reasons,
+    format: a.parse.format ?? null,
+    problems: a.parse.problems,
+    problemCount: a.parse.problemCount,
+    journal: a.journal
+      ? {
+          description: a.journal.description,
+          balanced: a.journal.balanced,
+          totalDebit: toMoneyString(a.journal.totalDebit),
+          totalCredit: toMoneyString(a.journal.totalCredit),
+          periods: a.journal.periods,
+          lines: a.journal.lines.map((l) => ({
+            lineNumber: l.lineNumber,
+            voucher: l.voucher,
+            account: l.account,
+            accountType: l.accountType,
+            accountDisplayValue: l.accountDisplayValue,
+            dimensions: l.dimensions,
+            debit: toMoneyString(l.debit),
+            credit: toMoneyString(l.credit),
+            currency: l.currency,
+            date: l.date,
+            text: l.text,
+          })),
+        }
+      : null,
+    unmapped: a.unmapped.map((u) => ({
+      combination: u.combination,
+      total: toMoneyString(u.total),
+      rowCount: u.rowCount,
+      firstLine: u.firstLine,
+      suggestedRule: accounts.suggestRule(u),
+    })),
+    anomalies: a.anomalies,
+  };
+}
+
+/** The preview as a readable table. */
+export function formatPreview(doc: PreviewDocument): string {
+  const out: string[] = [];
+  out.push(`Settlement ${doc.settlementId ?? "?"}  ${doc.currency ?? ""}  ${doc.startDate?.slice(0, 10) ?? "?"} .. ${doc.endDate?.slice(0, 10) ?? "?"}  deposit ${doc.depositDate?.slice(0, 10) ?? "?"}`);
+  if (doc.format) {
+    out.push(`Format: ${doc.format.variant} (${doc.format.columns} columns), ${doc.format.encoding}, decimal "${doc.format.decimalSeparator ?? "?"}", dates ${doc.format.dateStyles.join("/") || "?"}${doc.format.unknownColumns.length ? `, unknown columns ignored: ${doc.format.unknownColumns.join(", ")}` : ""}`);
+  }
+  out.push(`Rows: ${doc.rowCount}   total-amount: ${doc.totalAmount ?? "?"}   sum of amounts: ${doc.sumOfAmounts}   reconciled: ${doc.reconciled ? "yes" : "NO"}`);
+  if (doc.journal) {
+    const rows = doc.journal.lines.map((l) => [String(l.lineNumber), String(l.voucher), l.date, l.accountDisplayValue, l.debit === "0.00" ? "" : l.debit, l.credit === "0.00" ? "" : l.credit, l.currency, l.text]);
+    const head = ["#", "V", "Date", "Account", "Debit", "Credit", "Cur", "Text"];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const right = new Set([0, 1, 4, 5]);
+    const fmt = (r: string[]) => r.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+    out.push("", `Journal: ${doc.journal.description}`, fmt(head), widths.map((w) => "-".repeat(w)).join("  "));
+    for (const r of rows) out.push(fmt(r));
+    out.push(`Totals: debit ${doc.journal.totalDebit}  credit ${doc.journal.totalCredit}  ${doc.journal.balanced ? "balanced" : "NOT BALANCED"}`);
+  }
+  if (doc.unmapped.length) {
+    out.push("", "Unmapped combinations (add a rule to mappings/settlement-accounts.json):");
+    for (const u of doc.unmapped) out.push(`  ${u.combination}: ${u.total} in ${u.rowCount} row(s), first at line ${u.firstLine}; suggested rule ${JSON.stringify(u.suggestedRule)}`);
+  }
+  if (doc.problems.length) {
+    out.push("", `Rows that cannot be read (${doc.problemCount}):`);
+    for (const p of doc.problems) out.push(`  line ${p.line}: ${p.message}`);
+  }
+  if (doc.anomalies.length) {
+    out.push("", "Anomalies:");
+    for (const a of doc.anomalies) out.push(`  [${a.severity}] ${a.message}`);
+  }
+  out.push("", doc.postable ? "Postable: yes" : `Postable: NO — ${doc.reasons.join("; ")}`);
+  return out.join("\n");
+}

@@ -1,0 +1,264 @@
+/**
+ * Settlement rows -> a general journal for D365 (LedgerJournalLines), the way A2X posts a settlement
+ * (notes/peers-and-style.md §2.1): one line per account, dimensions and posting period, plus the deposit
+ * line for total-amount on the Amazon clearing/bank account; a settlement that crosses a month end is split
+ * into one voucher per month, each balanced through a carried-forward account, so every month's income and
+ * fees land in that month and the deposit is reconciled against one line.
+ *
+ * Sign convention: a settlement amount is seen from the seller (positive = Amazon owes the seller), so a
+ * positive bucket is a credit (income, tax collected, reserve released) and a negative one a debit (fees,
+ * refunds, reserve held); the deposit is a debit on the clearing account (a credit when negative).
+ */
+import { Dec, toMoneyString } from "../../platform/money";
+import { combinationKey, type SettlementAccounts } from "../../mapping/settlement-accounts";
+import type { SettlementRow, SettlementSummary } from "./parser";
+
+export interface UnmappedCombination {
+  combination: string;
+  transactionType: string;
+  amountType: string;
+  amountDescription: string;
+  total: Dec;
+  rowCount: number;
+  /** The first line of the file that has it. */
+  firstLine: number;
+}
+
+/** Running figures per settlement, used to judge anomalies against earlier settlements. */
+export interface SettlementMetrics {
+  units: number;
+  orders: number;
+  principal: Dec;
+  orderFees: Dec;
+  fulfillmentFees: Dec;
+  commission: Dec;
+  refundedPrincipal: Dec;
+  reserveHeld: Dec;
+  suspenseTotal: Dec;
+  /** transaction-type / amount-type pairs seen. */
+  transactionTypes: Set<string>;
+}
+
+interface Bucket {
+  period: string;
+  account: string;
+  dimensions: Record<string, string>;
+  text: string;
+  kind: string;
+  orderId: string;
+  amount: Dec;
+  rowCount: number;
+}
+
+/** Streams rows in: maps each one and adds it to its bucket. Memory grows with accounts and periods, not rows. */
+export class SettlementAggregator {
+  readonly buckets = new Map<string, Bucket>();
+  readonly unmapped = new Map<string, UnmappedCombination>();
+  readonly metrics: SettlementMetrics = {
+    units: 0,
+    orders: 0,
+    principal: new Dec(0),
+    orderFees: new Dec(0),
+    fulfillmentFees: new Dec(0),
+    commission: new Dec(0),
+    refundedPrincipal: new Dec(0),
+    reserveHeld: new Dec(0),
+    suspenseTotal: new Dec(0),
+    transactionTypes: new Set(),
+  };
+  /** marketplace-name of the first Amazon marketplace row (MCF rows say "Non-Amazon ..."). */
+  marketplace: string | undefined;
+  private lastOrderId = "";
+  private readonly detailed: boolean;
+  private readonly split: boolean;
+
+  constructor(
+    readonly accounts: SettlementAccounts,
+    options: { detailed?: boolean; splitAtMonthEnd?: boolean } = {},
+  ) {
+    this.detailed = options.detailed ?? accounts.file.journal.mode === "detailed";
+    this.split = options.splitAtMonthEnd ?? accounts.file.journal.splitAtMonthEnd;
+  }
+
+  add = (row: SettlementRow): void => {
+    const resolved = this.accounts.resolve(row);
+    this.observe(row, resolved?.kind);
+    if (!resolved) {
+      const key = combinationKey(row);
+      const u = this.unmapped.get(key);
+      if (u) {
+        u.total = u.total.plus(row.amount);
+        u.rowCount++;
+      } else {
+        this.unmapped.set(key, {
+          combination: key,
+          transactionType: row.transactionType,
+          amountType: row.amountType,
+          amountDescription: row.amountDescription,
+          total: row.amount,
+          rowCount: 1,
+          firstLine: row.line,
+        });
+      }
+      return;
+    }
+    const period = this.split ? row.postedDate.slice(0, 7) : "all";
+    const orderId = this.detailed ? row.orderId : "";
+    const dimsKey = Object.keys(resolved.dimensions).length ? JSON.stringify(resolved.dimensions) : "";
+    const key = `${period}\u0001${resolved.account}\u0001${dimsKey}\u0001${resolved.text}\u0001${orderId}`;
+    const b = this.buckets.get(key);
+    if (b) {
+      b.amount = b.amount.plus(row.amount);
+      b.rowCount++;
+    } else {
+      this.buckets.set(key, { period, account: resolved.account, dimensions: resolved.dimensions, text: resolved.text, kind: resolved.kind ?? "other", orderId, amount: row.amount, rowCount: 1 });
+    }
+  };
+
+  private observe(row: SettlementRow, kind: string | undefined): void {
+    const m = this.metrics;
+    if (m.transactionTypes.size < 500) m.transactionTypes.add(`${row.transactionType} / ${row.amountType}`);
+    if (!this.marketplace && row.marketplaceName && !/^non-amazon/i.test(row.marketplaceName)) this.marketplace = row.marketplaceName;
+    if (kind === "reserve" && row.amount.isNegative()) m.reserveHeld = m.reserveHeld.minus(row.amount);
+    if (kind === "suspense") m.suspenseTotal = m.suspenseTotal.plus(row.amount);
+    if (row.transactionType === "Order") {
+      // Rows of one order come together in the file: counting changes of order-id counts orders without a set.
+      if (row.orderId && row.orderId !== this.lastOrderId) {
+        m.orders++;
+        this.lastOrderId = row.orderId;
+      }
+      if (row.amountType === "ItemPrice" && row.amountDescription === "Principal") {
+        m.principal = m.principal.plus(row.amount);
+        m.units += row.quantity ?? 0;
+      } else if (row.amountType === "ItemFees") {
+        m.orderFees = m.orderFees.plus(row.amount);
+        if (row.amountDescription === "FBAPerUnitFulfillmentFee") m.fulfillmentFees = m.fulfillmentFees.plus(row.amount);
+        if (row.amountDescription === "Commission") m.commission = m.commission.plus(row.amount);
+      }
+    } else if (row.transactionType === "Refund" && row.amountType === "ItemPrice" && row.amountDescription === "Principal") {
+      m.refundedPrincipal = m.refundedPrincipal.minus(row.amount);
+    }
+  }
+}
+
+export interface JournalLine {
+  /** 1-based, deterministic: the same file always yields the same numbers (resume without duplicates). */
+  lineNumber: number;
+  /** 1-based voucher index (one per posting period). */
+  voucher: number;
+  /** Transaction date, yyyy-MM-dd. */
+  date: string;
+  account: string;
+  accountType: "Ledger" | "Bank";
+  /** AccountDisplayValue: the main account followed by dimension values in the ledger dimension format. */
+  accountDisplayValue: string;
+  dimensions: Record<string, string>;
+  debit: Dec;
+  credit: Dec;
+  currency: string;
+  text: string;
+  kind: string;
+}
+
+export interface SettlementJournal {
+  description: string;
+  currency: string;
+  lines: JournalLine[];
+  totalDebit: Dec;
+  totalCredit: Dec;
+  balanced: boolean;
+  periods: string[];
+}
+
+export function journalDescription(settlementId: string, currency: string): string {
+  return `Amazon settlement ${settlementId} ${currency}`;
+}
+
+function lastDayOfMonth(period: string): string {
+  const [y, m] = period.split("-").map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}
+
+export function buildJournal(summary: SettlementSummary, agg: SettlementAggregator): SettlementJournal {
+  const accounts = agg.accounts;
+  const currency = summary.currency;
+  const endDate = summary.endDate.slice(0, 10);
+  const buckets = [...agg.buckets.values()].filter((b) => !b.amount.isZero());
+  const periods = [...new Set(buckets.map((b) => b.period))].sort();
+  if (periods.length === 0) periods.push(endDate.slice(0, 7));
+  const lastPeriod = periods[periods.length - 1]!;
+  // Each voucher is dated at its month's end; the month the settlement ends in, at the settlement end date.
+  const dateOf = (period: string) => (period === "all" || period === endDate.slice(0, 7) ? endDate : lastDayOfMonth(period));
+
+  const lines: Omit<JournalLine, "lineNumber">[] = [];
+  const push = (voucher: number, date: string, account: string, accountType: "Ledger" | "Bank", dimensions: Record<string, string>, amount: Dec, text: string, kind: string) => {
+    if (amount.isZero()) return;
+    lines.push({
+      voucher,
+      date,
+      account,
+      accountType,
+      accountDisplayValue: accountType === "Ledger" ? accounts.displayValue(account, dimensions) : account,
+      dimensions,
+      debit: amount.isNegative() ? amount.negated() : new Dec(0),
+      credit: amount.isNegative() ? new Dec(0) : amount,
+      currency,
+      text: text.slice(0, 60),
+      kind,
+    });
+  };
+
+  const carried: { voucher: number; net: Dec; period: string }[] = [];
+  periods.forEach((period, i) => {
+    const voucher = i + 1;
+    const date = dateOf(period);
+    const inPeriod = buckets
+      .filter((b) => b.period === period)
+      .sort((a, b) => cmp(a.account, b.account) || cmp(JSON.stringify(a.dimensions), JSON.stringify(b.dimensions)) || cmp(a.text, b.text) || cmp(a.orderId, b.orderId));
+    let net = new Dec(0);
+    for (const b of inPeriod) {
+      net = net.plus(b.amount);
+      push(voucher, date, b.account, "Ledger", b.dimensions, b.amount, b.orderId ? `${b.text} ${b.orderId}` : b.text, b.kind);
+    }
+    if (period !== lastPeriod) {
+      // The month's net is parked on the carried-forward account and taken back in the last voucher.
+      push(voucher, date, accounts.file.carriedForwardAccount, "Ledger", {}, net.negated(), `Carried forward to ${lastPeriod}`, "carried-forward");
+      carried.push({ voucher, net, period });
+    }
+  });
+  const lastVoucher = periods.length;
+  const lastDate = dateOf(lastPeriod);
+  for (const c of carried) push(lastVoucher, lastDate, accounts.file.carriedForwardAccount, "Ledger", {}, c.net, `Carried forward from ${c.period}`, "carried-forward");
+  const clearing = accounts.clearingFor(currency, agg.marketplace);
+  push(
+    lastVoucher,
+    lastDate,
+    clearing.account,
+    clearing.accountType,
+    clearing.dimensions ?? {},
+    summary.totalAmount.negated(),
+    `Amazon deposit ${summary.settlementId} ${summary.depositDate.slice(0, 10)}`,
+    "deposit",
+  );
+
+  let totalDebit = new Dec(0);
+  let totalCredit = new Dec(0);
+  const numbered = lines.map((l, i) => {
+    totalDebit = totalDebit.plus(l.debit);
+    totalCredit = totalCredit.plus(l.credit);
+    return { lineNumber: i + 1, ...l };
+  });
+  return {
+    description: journalDescription(summary.settlementId, currency),
+    currency,
+    lines: numbered,
+    totalDebit,
+    totalCredit,
+    balanced: toMoneyString(totalDebit) === toMoneyString(totalCredit),
+    periods: periods[0] === "all" ? [endDate.slice(0, 7)] : periods,
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
