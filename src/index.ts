@@ -8,5 +8,8 @@ import "./wiring";
 app.setup({ enableHttpStream: false });
 
 // Function files: each registers one trigger. Keep this list sorted.
+import "./functions/deadletters-list";
+import "./functions/deadletters-replay-message";
+import "./functions/deadletters-replay-queue";
 import "./functions/health";
-
+import "./functions/status";
