@@ -93,8 +93,11 @@ export class Faults {
     for (let i = 0; i < times; i++) list.push(err);
     this.plan.set(op, list);
   }
-  hit(op: string): void {
+  /** Random delay per call (ms) so that concurrent workers really interleave. */
+  latencyMs = 0;
+  async hit(op: string): Promise<void> {
     this.calls.set(op, (this.calls.get(op) ?? 0) + 1);
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, Math.random() * this.latencyMs));
     const next = this.plan.get(op)?.shift();
     if (next) throw next;
   }
@@ -116,17 +119,17 @@ export class FakeAmazon implements AmazonOrders {
     return order;
   }
   async getOrder(id: string): Promise<unknown> {
-    this.faults.hit("getOrder");
+    await this.faults.hit("getOrder");
     const o = this.orders.get(id);
     if (!o) throw new NotFoundError("spapi.notFound", `order ${id} not found`);
     return structuredClone(o.order);
   }
   async getOrderItems(id: string): Promise<unknown[]> {
-    this.faults.hit("getOrderItems");
+    await this.faults.hit("getOrderItems");
     return structuredClone(this.orders.get(id)?.items ?? []);
   }
   async *listUpdatedOrders(q: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
-    this.faults.hit("getOrders");
+    await this.faults.hit("getOrders");
     for (const { order } of this.orders.values()) {
       const t = Date.parse(order.LastUpdateDate);
       if (order.MarketplaceId === q.marketplaceId && t >= q.lastUpdatedAfter.getTime() && t < q.lastUpdatedBefore.getTime()) {
@@ -153,25 +156,25 @@ export class FakeD365 implements D365SalesOrders {
     return [...this.orders.values()].filter((o) => o.header.CustomersOrderReference === ref);
   }
   async findByCustomersOrderReference(dataAreaId: string, ref: string): Promise<D365SalesOrderRef[]> {
-    this.faults.hit("find");
+    await this.faults.hit("find");
     return this.byReference(ref)
       .filter((o) => o.header.dataAreaId === dataAreaId)
       .map((o) => ({ dataAreaId, SalesOrderNumber: o.header.SalesOrderNumber, CustomersOrderReference: ref, SalesOrderStatus: o.header.SalesOrderStatus }));
   }
   async createHeader(header: SalesOrderHeaderDraft): Promise<D365SalesOrderRef> {
-    this.faults.hit("createHeader");
+    await this.faults.hit("createHeader");
     const number = `SO-${String(this.next++).padStart(6, "0")}`;
     this.orders.set(number, { header: { ...header, SalesOrderNumber: number, SalesOrderStatus: "Backorder" }, lines: [], charges: [] });
     // A dropped connection after D365 committed: the header exists, the caller sees an error.
-    this.faults.hit("afterCreateHeader");
+    await this.faults.hit("afterCreateHeader");
     return { dataAreaId: header.dataAreaId, SalesOrderNumber: number };
   }
   async listLines(_dataAreaId: string, number: string): Promise<D365SalesOrderLineRef[]> {
-    this.faults.hit("listLines");
+    await this.faults.hit("listLines");
     return (this.orders.get(number)?.lines ?? []).map((l) => ({ OrderLineReference: l.key, CustomersLineNumber: l.CustomersLineNumber, ItemNumber: l.ItemNumber }));
   }
   async createLines(_dataAreaId: string, number: string, lines: SalesOrderLineDraft[]): Promise<void> {
-    this.faults.hit("createLines");
+    await this.faults.hit("createLines");
     const order = this.orders.get(number);
     if (!order) throw new NotFoundError("d365.notFound", `no order ${number}`);
     const take = this.partialLinesOnce !== undefined ? Math.min(this.partialLinesOnce, lines.length) : lines.length;
@@ -182,15 +185,15 @@ export class FakeD365 implements D365SalesOrders {
     }
   }
   async listChargeKeys(_d: string, number: string): Promise<string[]> {
-    this.faults.hit("listCharges");
+    await this.faults.hit("listCharges");
     return (this.orders.get(number)?.charges ?? []).map((c) => c.Description);
   }
   async createCharges(_d: string, number: string, charges: SalesOrderChargeDraft[]): Promise<void> {
-    this.faults.hit("createCharges");
+    await this.faults.hit("createCharges");
     this.orders.get(number)!.charges.push(...charges);
   }
   async cancel(_d: string, number: string): Promise<"canceled" | "not-open"> {
-    this.faults.hit("cancel");
+    await this.faults.hit("cancel");
     const o = this.orders.get(number)!;
     if (o.header.SalesOrderStatus !== "Backorder") return "not-open";
     o.header.SalesOrderStatus = "Canceled";

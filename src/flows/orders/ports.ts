@@ -1,0 +1,59 @@
+/**
+ * The ports of the orders flow: small interfaces shaped by what the flow needs. Adapters on the SP-API and
+ * D365 connectors are in adapters.ts; unit tests use in-memory fakes.
+ */
+import type { AmazonAddress } from "./address";
+import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "./transform";
+
+/** An order as getOrders lists it (enough to decide whether to import it again). */
+export interface AmazonOrderSummary {
+  AmazonOrderId: string;
+  LastUpdateDate: string;
+  OrderStatus: string;
+  MarketplaceId?: string;
+}
+
+export interface AmazonOrders {
+  /** getOrder (v0). Throws NotFoundError for an unknown id. Returns the raw Order shape (validated by the flow). */
+  getOrder(amazonOrderId: string): Promise<unknown>;
+  /** getOrderItems (v0), every page. */
+  getOrderItems(amazonOrderId: string): Promise<unknown[]>;
+  /** getOrderAddress with a restricted data token (only when the seller has the PII roles and SPAPI_USE_RDT). */
+  getOrderAddress?(amazonOrderId: string): Promise<AmazonAddress | undefined>;
+  /** getOrders by LastUpdatedAfter/Before in one marketplace, every page. */
+  listUpdatedOrders(query: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary>;
+}
+
+export interface D365SalesOrderRef {
+  dataAreaId: string;
+  SalesOrderNumber: string;
+  CustomersOrderReference?: string;
+  /** SalesStatus symbol: Backorder (open), Delivered, Invoiced, Canceled. */
+  SalesOrderStatus?: string;
+}
+
+export interface D365SalesOrderLineRef {
+  OrderLineReference?: string;
+  CustomersLineNumber?: number;
+  ItemNumber?: string;
+  InventoryLotId?: string;
+}
+
+export interface D365SalesOrders {
+  /** SalesOrderHeadersV4?$filter=dataAreaId eq .. and CustomersOrderReference eq .. (all matches). */
+  findByCustomersOrderReference(dataAreaId: string, customersOrderReference: string): Promise<D365SalesOrderRef[]>;
+  /** POST SalesOrderHeadersV4; returns the number D365 assigned. */
+  createHeader(header: SalesOrderHeaderDraft): Promise<D365SalesOrderRef>;
+  /** SalesOrderLinesV3 of one order. */
+  listLines(dataAreaId: string, salesOrderNumber: string): Promise<D365SalesOrderLineRef[]>;
+  /** POST SalesOrderLinesV3 for each line, batched ($batch); throws if any line failed. */
+  createLines(dataAreaId: string, salesOrderNumber: string, lines: SalesOrderLineDraft[]): Promise<void>;
+  /** Header charges (SalesOrderHeaderChargesV2) already on the order, by their Description key. */
+  listChargeKeys?(dataAreaId: string, salesOrderNumber: string): Promise<string[]>;
+  createCharges?(dataAreaId: string, salesOrderNumber: string, charges: SalesOrderChargeDraft[]): Promise<void>;
+  /**
+   * Cancels an open order as far as OData allows. "not-open": the order has shipped or been invoiced and
+   * only a person (or a return order) can undo it.
+   */
+  cancel(dataAreaId: string, salesOrderNumber: string): Promise<"canceled" | "not-open">;
+}
