@@ -71,6 +71,10 @@ export class Mappings {
     return override ?? this.statusFile.statuses[status];
   }
 
+  cancelOpenOrderMode(): "delete" | "stop-processing" {
+    return this.statusFile.cancelOpenOrder ?? "delete";
+  }
+
   importMcfOrders(): boolean {
     return this.statusFile.mcfOrders === "import";
   }

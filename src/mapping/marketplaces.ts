@@ -12,6 +12,7 @@ export const FulfillmentTarget = z
     siteId: code("D365 site (InventSiteId) the order lines ship from."),
     warehouseId: code("D365 warehouse (InventLocationId) the order lines ship from."),
     deliveryModeCode: code("Optional D365 mode of delivery (DeliveryModeCode) on the header.").optional(),
+    salesOriginCode: code("Optional D365 sales origin (SalesOrderOriginCode) for this channel, e.g. AMZ-FBA; overrides the marketplace's.").optional(),
   })
   .strict();
 

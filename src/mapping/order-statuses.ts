@@ -34,6 +34,12 @@ export const OrderStatusesFile = z
       .default({})
       .describe("Overrides for FBA (AFN) or FBM (MFN) orders.")
       .optional(),
+    cancelOpenOrder: z
+      .enum(["delete", "stop-processing"])
+      .default("delete")
+      .describe(
+        "How an open (Backorder) D365 order is canceled through OData, which has no cancel action: delete removes the order and its lines (D365 allows it while nothing is delivered; the ledger keeps the order number); stop-processing sets IsSalesProcessingStopped so that a person cancels it in D365.",
+      ),
     mcfOrders: z
       .enum(["ignore", "import"])
       .default("ignore")

@@ -179,7 +179,7 @@ async function cancelOrder(order: AmazonOrder, dataAreaId: string, session: Ledg
     await session.finish({ ...seen, status: "canceled" });
     return { outcome: "canceled", amazonOrderId: id, linesCreated: 0, amazonStatus: order.OrderStatus };
   }
-  const result = await deps.d365.cancel(so.dataAreaId, so.SalesOrderNumber);
+  const result = await deps.d365.cancel(so.dataAreaId, so.SalesOrderNumber, deps.mappings.cancelOpenOrderMode());
   if (result === "canceled") {
     await session.finish({ ...seen, status: "canceled", dataAreaId: so.dataAreaId, salesOrderNumber: so.SalesOrderNumber });
     deps.telemetry.event("order.canceled", { amazonOrderId: id, salesOrderNumber: so.SalesOrderNumber });

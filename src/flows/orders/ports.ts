@@ -52,8 +52,9 @@ export interface D365SalesOrders {
   listChargeKeys?(dataAreaId: string, salesOrderNumber: string): Promise<string[]>;
   createCharges?(dataAreaId: string, salesOrderNumber: string, charges: SalesOrderChargeDraft[]): Promise<void>;
   /**
-   * Cancels an open order as far as OData allows. "not-open": the order has shipped or been invoiced and
-   * only a person (or a return order) can undo it.
+   * Cancels an open order as far as OData allows (there is no cancel action): "delete" deletes the open
+   * order with its lines, "stop-processing" sets IsSalesProcessingStopped. "not-open": the order has
+   * shipped or been invoiced and only a person (or a return order) can undo it.
    */
-  cancel(dataAreaId: string, salesOrderNumber: string): Promise<"canceled" | "not-open">;
+  cancel(dataAreaId: string, salesOrderNumber: string, mode: "delete" | "stop-processing"): Promise<"canceled" | "not-open">;
 }

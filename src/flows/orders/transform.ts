@@ -275,7 +275,7 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
     InvoiceCustomerAccountNumber: mp.customerAccount,
     CurrencyCode: currency,
     ...(mp.languageId ? { LanguageId: mp.languageId } : {}),
-    ...(mp.salesOriginCode ? { SalesOrderOriginCode: mp.salesOriginCode } : {}),
+    ...((target.salesOriginCode ?? mp.salesOriginCode) ? { SalesOrderOriginCode: target.salesOriginCode ?? mp.salesOriginCode } : {}),
     ...(mp.salesPoolId ? { SalesOrderPoolId: mp.salesPoolId } : {}),
     DefaultShippingSiteId: target.siteId,
     DefaultShippingWarehouseId: target.warehouseId,
