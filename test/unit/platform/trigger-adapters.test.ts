@@ -1,0 +1,158 @@
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { ManualClock } from "../../../src/platform/clock";
+import {
+  ConcurrencyError,
+  ConfigurationError,
+  MappingGapError,
+  NotFoundError,
+  ThrottledError,
+  UnavailableError,
+  ValidationError,
+} from "../../../src/platform/errors";
+import { MemoryStateStore } from "../../../src/platform/memory-state";
+import { listParked } from "../../../src/platform/review-records";
+import { MemoryTelemetry } from "../../../src/platform/telemetry";
+import { handleQueueMessage, httpError, parseJsonBody } from "../../../src/platform/trigger-adapters";
+
+const OrderImport = z.object({ amazonOrderId: z.string().regex(/^\d{3}-\d{7}-\d{7}$/), marketplaceId: z.string() });
+
+function context(messageId = "111-2223333-4444444@1", deliveryCount = 1) {
+  return new InvocationContext({ invocationId: "inv-1", functionName: "order-import", triggerMetadata: { messageId, deliveryCount }, logHandler: () => {} });
+}
+
+function deps() {
+  return { state: new MemoryStateStore(), telemetry: new MemoryTelemetry(), clock: new ManualClock("2026-02-01T00:00:00Z"), maxDeliveryCount: 5 };
+}
+
+const good = { amazonOrderId: "111-2223333-4444444", marketplaceId: "ATVPDKIKX0DER" };
+
+describe("httpError", () => {
+  it("answers an AppError with its status, code, message and where", () => {
+    const r = httpError(new NotFoundError("orders.notFound", "No order 111-2223333-4444444", { where: "amazonOrderId" }));
+    expect(r.status).toBe(404);
+    expect(r.jsonBody).toMatchObject({ error: "orders.notFound", message: "No order 111-2223333-4444444", where: "amazonOrderId", retryable: false });
+  });
+
+  it("answers a ZodError with 400 and the paths of the issues", () => {
+    const parsed = OrderImport.safeParse({ amazonOrderId: "nope" });
+    const r = httpError(parsed.error);
+    expect(r.status).toBe(400);
+    const body = r.jsonBody as { issues: { path: string }[] };
+    expect(body.issues.map((i) => i.path).sort()).toEqual(["amazonOrderId", "marketplaceId"]);
+  });
+
+  it("tells a throttled caller when to come back", () => {
+    const r = httpError(new ThrottledError("spapi.throttled", "slow down", 2500));
+    expect(r.status).toBe(429);
+    expect(r.headers).toEqual({ "Retry-After": "3" });
+  });
+
+  it("hides the internals of unexpected errors", () => {
+    const r = httpError(new TypeError("Cannot read properties of undefined (reading 'secretThing')"), "inv-9");
+    expect(r.status).toBe(500);
+    expect(JSON.stringify(r.jsonBody)).not.toContain("secretThing");
+    expect(JSON.stringify(r.jsonBody)).toContain("inv-9");
+  });
+});
+
+describe("parseJsonBody", () => {
+  const req = (body?: string) => new HttpRequest({ method: "POST", url: "http://localhost:7071/api/x", ...(body !== undefined ? { body: { string: body } } : {}) });
+
+  it("returns the typed body when it is valid", async () => {
+    expect(await parseJsonBody(req(JSON.stringify(good)), OrderImport)).toEqual(good);
+  });
+
+  it("rejects empty, malformed and invalid bodies as validation errors (400)", async () => {
+    await expect(parseJsonBody(req(""), OrderImport)).rejects.toBeInstanceOf(ValidationError);
+    await expect(parseJsonBody(req("{nope"), OrderImport)).rejects.toThrow(/not valid JSON/);
+    const err = (await parseJsonBody(req(JSON.stringify({ amazonOrderId: "x", marketplaceId: "US" })), OrderImport).catch((e: unknown) => e)) as ValidationError;
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(err.where).toBe("amazonOrderId");
+    expect(httpError(err).status).toBe(400);
+  });
+});
+
+describe("handleQueueMessage", () => {
+  it("completes a message the handler handled, passing the delivery facts", async () => {
+    const d = deps();
+    const outcome = await handleQueueMessage({
+      queue: "order-import",
+      body: good,
+      context: context("m-1", 2),
+      schema: OrderImport,
+      deps: d,
+      handle: async (cmd, delivery) => `${cmd.amazonOrderId}/${delivery.messageId}/${delivery.deliveryCount}`,
+    });
+    expect(outcome).toEqual({ status: "completed", messageId: "m-1", result: "111-2223333-4444444/m-1/2" });
+  });
+
+  it("parks an invalid message as 'invalid-message' and completes it without calling the handler", async () => {
+    const d = deps();
+    let called = false;
+    const outcome = await handleQueueMessage({
+      queue: "order-import",
+      body: JSON.stringify({ amazonOrderId: "bad" }),
+      context: context("m-2"),
+      schema: OrderImport,
+      deps: d,
+      handle: async () => {
+        called = true;
+      },
+    });
+    expect(called).toBe(false);
+    expect(outcome).toMatchObject({ status: "parked", reason: "invalid-message" });
+    const [parked] = await listParked(d.state);
+    expect(parked).toMatchObject({ queue: "order-import", messageId: "m-2", reason: "invalid-message", body: { amazonOrderId: "bad" } });
+    expect(parked!.description).toMatch(/amazonOrderId/);
+    expect(d.telemetry.events("message.parked")).toHaveLength(1);
+  });
+
+  it.each([
+    ["mapping-gap", new MappingGapError("mapping.skuUnknown", "SKU ABC-1 has no ItemNumber: add it to mappings/sku.json", { suggestion: { sku: "ABC-1", itemNumber: "?" } })],
+    ["validation", new ValidationError("orders.noLines", "Order has no lines")],
+    ["not-found", new NotFoundError("orders.gone", "Amazon does not know this order")],
+  ])("parks a message whose handler fails with %s, and completes it", async (reason, err) => {
+    const d = deps();
+    const outcome = await handleQueueMessage({ queue: "order-import", body: good, context: context("m-3"), schema: OrderImport, deps: d, handle: async () => Promise.reject(err) });
+    expect(outcome).toMatchObject({ status: "parked", reason, code: err.code });
+    const [parked] = await listParked(d.state, { queue: "order-import" });
+    expect(parked).toMatchObject({ reason, code: err.code, description: err.message, timesParked: 1, body: good });
+    if (err instanceof MappingGapError) expect(parked!.suggestion).toEqual({ sku: "ABC-1", itemNumber: "?" });
+    expect(d.telemetry.events("message.parked")[0]!.properties).toMatchObject({ queue: "order-import", messageId: "m-3", reason });
+  });
+
+  it.each([
+    ["a throttled call", new ThrottledError("spapi.throttled", "quota", 1000)],
+    ["an unavailable service", new UnavailableError("d365.down", "503")],
+    ["a lost ETag race", new ConcurrencyError("state.etagMismatch", "changed")],
+    ["an unknown error", new Error("socket hang up")],
+    ["a configuration problem", new ConfigurationError("d365.auth", "no client secret")],
+  ])("rethrows %s so that the bus redelivers the message", async (_what, err) => {
+    const d = deps();
+    await expect(
+      handleQueueMessage({ queue: "order-import", body: good, context: context("m-4"), schema: OrderImport, deps: d, handle: async () => Promise.reject(err) }),
+    ).rejects.toBe(err);
+    expect(await listParked(d.state)).toHaveLength(0);
+    expect(d.telemetry.events("message.deadLettering")).toHaveLength(0);
+  });
+
+  it("announces the last delivery before the bus dead-letters the message", async () => {
+    const d = deps();
+    await expect(
+      handleQueueMessage({ queue: "order-import", body: good, context: context("m-5", 5), schema: OrderImport, deps: d, handle: async () => Promise.reject(new UnavailableError("x", "down")) }),
+    ).rejects.toThrow("down");
+    expect(d.telemetry.events("message.deadLettering")).toHaveLength(1);
+  });
+
+  it("counts a message parked twice (a replay that failed again) on the same record", async () => {
+    const d = deps();
+    const fail = async () => Promise.reject(new MappingGapError("mapping.skuUnknown", "SKU ABC-1 unknown"));
+    await handleQueueMessage({ queue: "order-import", body: good, context: context("m-6"), schema: OrderImport, deps: d, handle: fail });
+    await handleQueueMessage({ queue: "order-import", body: good, context: context("m-6"), schema: OrderImport, deps: d, handle: fail });
+    const parked = await listParked(d.state);
+    expect(parked).toHaveLength(1);
+    expect(parked[0]!.timesParked).toBe(2);
+  });
+});
