@@ -64,7 +64,13 @@ param alertEventNames string[] = [
   'order.deadLettered'
 ]
 
-@description('Extra app settings merged over the ones below (tuning, e.g. {"D365_BATCH_SIZE": "50"}). Never put a secret here: secrets belong in Key Vault.')
+@description('Let D365 F&O send business events to the D365 events queue: creates a Send-only SAS rule on that queue and stores its connection string in Key Vault (secret d365-business-events-connection). This enables SAS on the namespace; the app itself still uses its identity.')
+param enableD365BusinessEvents bool = false
+
+@description('Object id of the service principal of the Entra application that F&O uses for its business event endpoint; gets read access to that one secret. Empty: assign it by hand.')
+param d365BusinessEventsPrincipalId string = ''
+
+@description('Extra app settings merged over the ones this template sets (tuning, e.g. {"D365_BATCH_SIZE": "50"}). Never put a secret here: secrets belong in Key Vault.')
 param additionalAppSettings object = {}
 
 // ---------------------------------------------------------------------------------------------------------
@@ -209,6 +215,7 @@ module serviceBus 'modules/servicebus.bicep' = {
     maxDeliveryCount: queueMaxDeliveryCount
     lockDuration: queueLockDuration
     duplicateDetectionWindow: queueDuplicateDetectionWindow
+    allowLocalAuth: enableD365BusinessEvents
     tags: tags
   }
 }
@@ -219,6 +226,16 @@ module keyVault 'modules/keyvault.bicep' = {
     location: location
     keyVaultName: take('kv${compactName}${token}', 24)
     tags: tags
+  }
+}
+
+module businessEvents 'modules/businessevents.bicep' = if (enableD365BusinessEvents) {
+  name: 'businessevents'
+  params: {
+    serviceBusNamespaceName: serviceBus.outputs.name
+    queueName: queueD365Events
+    keyVaultName: keyVault.outputs.name
+    d365EventsPrincipalId: d365BusinessEventsPrincipalId
   }
 }
 

@@ -1,5 +1,5 @@
-// Service Bus namespace and the app's queues. Local (SAS) auth is disabled: the app connects with its
-// managed identity (ServiceBusConnection__fullyQualifiedNamespace).
+// Service Bus namespace and the app's queues. Local (SAS) auth is disabled unless D365 business events need
+// it: the app connects with its managed identity (ServiceBusConnection__fullyQualifiedNamespace).
 
 @description('Azure region of the resources.')
 param location string
@@ -24,6 +24,9 @@ param messageTimeToLive string = 'P14D'
 @description('Window of duplicate detection by messageId (ISO 8601). Can only be set when a queue is created.')
 param duplicateDetectionWindow string = 'PT10M'
 
+@description('Allow SAS (shared key) authorization on the namespace. Only for D365 business events: F&O can send to Service Bus only with a connection string. The app itself always uses its identity.')
+param allowLocalAuth bool = false
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -37,7 +40,7 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = {
   }
   properties: {
     minimumTlsVersion: '1.2'
-    disableLocalAuth: true
+    disableLocalAuth: !allowLocalAuth
     publicNetworkAccess: 'Enabled'
   }
 }

@@ -368,6 +368,11 @@ export function evaluate(n: Node, main: BicepFile, example: ExampleParameters = 
     }
     case "parenthesized_expression":
       return evaluate(n.namedChildren[0], main, example);
+    case "unary_expression": {
+      const v = evaluate(n.namedChildren[0], main, example);
+      if (n.text.startsWith("!")) return typeof v === "boolean" ? !v : undefined;
+      return n.text.startsWith("-") && typeof v === "number" ? -v : undefined;
+    }
     case "call_expression": {
       const fn = n.namedChildren[0].text;
       const args = (n.namedChildren.find((c) => c.type === "arguments")?.namedChildren ?? []).map((a) => evaluate(a, main, example));
@@ -375,6 +380,7 @@ export function evaluate(n: Node, main: BicepFile, example: ExampleParameters = 
       if (fn === "string") return typeof args[0] === "string" ? args[0] : JSON.stringify(args[0]);
       if (fn === "join" && Array.isArray(args[0])) return (args[0] as unknown[]).join(String(args[1]));
       if (fn === "toLower") return String(args[0]).toLowerCase();
+      if (fn === "empty") return args[0] === "" || (Array.isArray(args[0]) && args[0].length === 0) || (typeof args[0] === "object" && args[0] !== null && Object.keys(args[0]).length === 0);
       return undefined;
     }
     case "ternary_expression": {

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_NAMES, SETTING_NAMES, loadConfig } from "../../../src/platform/config";
@@ -7,6 +7,7 @@ import {
   type BicepFile,
   MAIN_BICEP,
   NOT_SET_IN_AZURE,
+  REPO_ROOT,
   appSettings,
   bicepFilesUnder,
   evaluate,
@@ -100,6 +101,19 @@ describe("Bicep templates", () => {
     const required = [...declared.values()].filter((p) => !p.defaultValue).map((p) => p.name);
     expect(required.filter((n) => !(n in example))).toEqual([]);
     expect(Object.keys(example).filter((n) => !declared.has(n))).toEqual([]);
+  });
+});
+
+describe("docs/deploy.md", () => {
+  it("explains every parameter of main.bicep", () => {
+    const doc = readFileSync(join(REPO_ROOT, "docs", "deploy.md"), "utf8");
+    const missing = [...params(main).keys()].filter((n) => !doc.includes(`| \`${n}\` |`));
+    expect(missing).toEqual([]);
+  });
+
+  it("names every Key Vault secret the admin must set", () => {
+    const doc = readFileSync(join(REPO_ROOT, "docs", "deploy.md"), "utf8");
+    for (const s of SECRET_NAMES) expect(doc).toContain(`--name ${s}`);
   });
 });
 
@@ -223,9 +237,24 @@ describe("Resources", () => {
 
   it("give every Service Bus queue delivery limits, dead-lettering, duplicate detection and a lock duration", () => {
     expect(files.flatMap(queueProperties)).toEqual([]);
-    const [ns] = resourcesOfType(mod("servicebus"), "Microsoft.ServiceBus/namespaces");
+    const sb = mod("servicebus");
+    const [ns] = resourcesOfType(sb, "Microsoft.ServiceBus/namespaces");
     expect(literalValue(propertyPath(ns.body, "sku.name"))).toBe("Standard");
-    expect(literalValue(propertyPath(ns.body, "properties.disableLocalAuth"))).toBe(true);
+  });
+
+  it("disable SAS on Service Bus unless D365 business events are switched on, and then allow only Send on their queue", () => {
+    const sb = mod("servicebus");
+    const [ns] = resourcesOfType(sb, "Microsoft.ServiceBus/namespaces");
+    expect(evaluate(propertyPath(ns.body, "properties.disableLocalAuth")!, sb)).toBe(true);
+    expect(evaluate(propertyPath(ns.body, "properties.disableLocalAuth")!, sb, { allowLocalAuth: true })).toBe(false);
+    expect(literalValue(params(main).get("enableD365BusinessEvents")?.defaultValue)).toBe(false);
+    const be = mod("businessevents");
+    const rules = resourcesOfType(be, "authorizationRules");
+    expect(rules).toHaveLength(1);
+    expect(literalValue(propertyPath(rules[0].body, "properties.rights"))).toEqual(["Send"]);
+    const module = main.root.descendantsOfType("module_declaration").find((m) => literalValue(m.namedChildren[1]) === "modules/businessevents.bicep");
+    expect(module?.text).toContain("if (enableD365BusinessEvents)");
+    expect(propertyPath(module?.namedChildren.at(-1)?.namedChildren.at(-1), "params.queueName")?.text).toBe("queueD365Events");
   });
 
   it("keep secrets in an RBAC Key Vault with soft delete and purge protection, declaring only the names the app reads", () => {
