@@ -18,4 +18,6 @@ export const localSettings = {
   LOCAL_DURABLE_TIME_SCALE: setting.number(1, 0.001),
   /** Wait of the local in-memory bus before redelivering an abandoned message (doubles per delivery, at most 1 s). */
   LOCAL_QUEUE_RETRY_DELAY_MS: setting.int(50, 0, 60000),
+  /** Simulators `npm start` runs, comma-separated (d365, spapi); "none" to use the endpoints configured above. */
+  LOCAL_SIMULATORS: setting.string("d365,spapi"),
 };

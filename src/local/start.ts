@@ -1,0 +1,223 @@
+/**
+ * `npm start` / `d365-amazon start [--once] [--json] [--timeout <seconds>]`: the whole app on one machine.
+ * Azurite (or the storage in STORAGE_CONNECTION_STRING), the D365 and SP-API simulators (unless
+ * LOCAL_SIMULATORS says otherwise), then the local Functions host with every registered function.
+ *
+ *   --once     run every timer once, drain the queues, wait for orchestrations, print a summary and exit
+ *              (0 when no function or orchestration failed, 1 otherwise)
+ *   --json     the summary is one JSON document on stdout; everything else goes to stderr
+ *   --timeout  how long --once waits for the work to settle (default 300 s)
+ */
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { loadConfig, setConfig, type AppConfig } from "../platform/config";
+import type { HostSummary, LocalHost } from "./host";
+
+interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export interface StartArgs {
+  once: boolean;
+  json: boolean;
+  timeoutSeconds: number;
+}
+
+export function parseStartArgs(args: string[]): StartArgs {
+  const out: StartArgs = { once: false, json: false, timeoutSeconds: 300 };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--once") out.once = true;
+    else if (a === "--json") out.json = true;
+    else if (a === "--timeout") out.timeoutSeconds = Number(args[++i]);
+    else if (a.startsWith("--timeout=")) out.timeoutSeconds = Number(a.slice("--timeout=".length));
+    else throw new Error(`unknown option ${a} (usage: d365-amazon start [--once] [--json] [--timeout <seconds>])`);
+  }
+  if (!Number.isFinite(out.timeoutSeconds) || out.timeoutSeconds <= 0) throw new Error("--timeout needs a number of seconds");
+  return out;
+}
+
+/** Fake local credentials for the simulators (they accept any well-formed value); never used against Amazon or D365. */
+const SIMULATOR_SECRETS: Record<string, string> = {
+  SPAPI_LWA_CLIENT_SECRET: "fake-secret",
+  SPAPI_REFRESH_TOKEN: "Atzr|fake-refresh-token",
+  D365_CLIENT_SECRET: "fake-secret",
+  NOTIFICATION_API_KEY: "local-notification-key",
+};
+
+export interface OnceSummary extends HostSummary {
+  ok: boolean;
+  timers: { function: string; ok: boolean; error?: string }[];
+  endpoints: Record<string, string>;
+}
+
+export async function runStart(argv: string[]): Promise<number> {
+  const args = parseStartArgs(argv);
+  const writeOut = (text: string) => process.stdout.write(text);
+  // In --json mode stdout carries only the summary: progress, function logs and stray console.log go to stderr.
+  const say = args.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => process.stdout.write(`${line}\n`);
+  const restoreConsole = args.json ? redirectConsoleLogToStderr() : () => undefined;
+  const started: Stoppable[] = [];
+  const endpoints: Record<string, string> = {};
+  const stopAll = async () => {
+    for (const s of started.reverse()) {
+      try {
+        await s.stop();
+      } catch (err) {
+        say(`stopping ${s.name} failed: ${(err as Error).message}`);
+      }
+    }
+    started.length = 0;
+  };
+
+  try {
+    let cfg = loadConfig(process.env);
+    const simulators = new Set(
+      cfg.LOCAL_SIMULATORS
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    );
+    say("d365-amazon-connect: starting the local run");
+
+    // Storage: a given connection string wins; otherwise Azurite on its well-known ports (reusing a running one).
+    if (process.env.STORAGE_CONNECTION_STRING) {
+      endpoints.storage = "STORAGE_CONNECTION_STRING (given)";
+      say("  storage           from STORAGE_CONNECTION_STRING");
+    } else {
+      const { startAzurite } = await import("./azurite");
+      const azurite = await startAzurite({ reuseIfRunning: true });
+      started.push({ name: "Azurite", stop: () => azurite.stop() });
+      process.env.STORAGE_CONNECTION_STRING = azurite.connectionString;
+      endpoints.storage = `Azurite blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort}${azurite.reused ? " (already running)" : ""}`;
+      say(`  storage           ${endpoints.storage}`);
+    }
+
+    if (simulators.has("d365")) {
+      const sim = await tryImport(() => import("./d365-sim"), "the D365 simulator", say);
+      if (sim) {
+        const d365 = await sim.startD365Simulator({ port: cfg.D365_SIM_PORT, seed: cfg.SIM_SEED, timeScale: cfg.SIM_TIME_SCALE });
+        started.push({ name: "D365 simulator", stop: () => d365.stop() });
+        process.env.D365_BASE_URL = d365.url;
+        process.env.D365_AUTH_MODE ??= "simulator";
+        endpoints.d365 = d365.url;
+        say(`  D365 simulator    ${d365.url}/data/<EntitySet>`);
+      }
+    }
+    if (simulators.has("spapi")) {
+      const sim = await tryImport(() => import("./spapi-sim"), "the SP-API simulator", say);
+      if (sim) {
+        const dataDir = path.resolve(cfg.LOCAL_DATA_DIR);
+        const spapi = await sim.startSpApiSimulator({ port: cfg.SPAPI_SIM_PORT, seed: cfg.SIM_SEED, timeScale: cfg.SIM_TIME_SCALE, dataDir });
+        started.push({ name: "SP-API simulator", stop: () => spapi.stop() });
+        let caFile = spapi.caFile;
+        if (!caFile) {
+          caFile = path.join(dataDir, "spapi-sim-ca.pem");
+          await fs.mkdir(dataDir, { recursive: true });
+          await fs.writeFile(caFile, spapi.caPem);
+        }
+        process.env.SPAPI_ENDPOINT_OVERRIDE = spapi.url;
+        process.env.SPAPI_OVERRIDE_CA_FILE = caFile;
+        endpoints.spapi = spapi.url;
+        say(`  SP-API simulator  ${spapi.url} (LWA token at /auth/o2/token)`);
+      }
+    }
+    if (simulators.size > 0 && !simulators.has("none")) {
+      for (const [name, value] of Object.entries(SIMULATOR_SECRETS)) process.env[name] ??= value;
+    }
+
+    // The configuration now points at what was started; parse it again so every module sees it.
+    cfg = loadConfig(process.env);
+    setConfig(cfg);
+
+    const { startLocalHost } = await import("./host");
+    const host = await startLocalHost({
+      port: cfg.LOCAL_HTTP_PORT,
+      schedules: !args.once,
+      dataDir: cfg.LOCAL_DATA_DIR,
+      log: (level, message) => say(`[${level}] ${message}`),
+    });
+    started.push({ name: "local host", stop: () => host.stop() });
+    endpoints.api = `${host.url}/api`;
+    describeHost(host, cfg, say);
+
+    if (args.once) {
+      say("--once: running every timer once, then waiting for queues and orchestrations");
+      const timers = await host.runTimersOnce();
+      const summary = await host.drain({ timeoutMs: args.timeoutSeconds * 1000 });
+      const result = onceResult(summary, timers, endpoints);
+      if (args.json) writeOut(`${JSON.stringify(result, null, 2)}\n`);
+      else printSummary(result, say);
+      await stopAll();
+      return result.ok ? 0 : 1;
+    }
+
+    say("running; press Ctrl-C to stop");
+    await new Promise<void>((resolve) => {
+      const onSignal = () => {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        resolve();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+    });
+    say("stopping");
+    await stopAll();
+    return 0;
+  } catch (err) {
+    say(`start failed: ${(err as Error).message}`);
+    await stopAll();
+    return 1;
+  } finally {
+    restoreConsole();
+  }
+}
+
+async function tryImport<T>(load: () => Promise<T>, what: string, say: (line: string) => void): Promise<T | undefined> {
+  try {
+    return await load();
+  } catch (err) {
+    say(`  skipping ${what}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
+function describeHost(host: LocalHost, cfg: AppConfig, say: (line: string) => void): void {
+  const byKind = new Map<string, string[]>();
+  for (const r of host.registrations) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.name]);
+  say(`  app HTTP API      ${host.url}/api/...  (function keys are not enforced locally)`);
+  say(`  durable API       ${host.url}/runtime/webhooks/durabletask/  (task hub ${host.durable.hubName}, history in ${cfg.LOCAL_DATA_DIR}/durable)`);
+  for (const [kind, names] of byKind) say(`  ${kind.padEnd(17)} ${names.sort().join(", ")}`);
+  for (const r of host.registrations.filter((x) => x.kind === "http")) {
+    const methods = Array.isArray(r.trigger.methods) ? (r.trigger.methods as string[]).join(",") : "ANY";
+    say(`    ${methods.padEnd(12)} ${host.url}/api/${String(r.trigger.route ?? r.name)}`);
+  }
+}
+
+function onceResult(summary: HostSummary, timers: OnceSummary["timers"], endpoints: Record<string, string>): OnceSummary {
+  // A queue delivery that failed and later succeeded is a retry, not a failure; a dead-letter is.
+  const finalFailures = summary.failures.filter((f) => f.kind !== "serviceBusQueue");
+  const failedOrchestrations = summary.orchestrations.instances.filter((i) => i.runtimeStatus === "Failed");
+  const ok = finalFailures.length === 0 && summary.deadLettered.length === 0 && failedOrchestrations.length === 0;
+  return { ok, timers, endpoints, ...summary };
+}
+
+function printSummary(s: OnceSummary, say: (line: string) => void): void {
+  say("");
+  say(`summary: ${s.ok ? "OK" : "FAILED"}`);
+  for (const [name, c] of Object.entries(s.invocations).sort()) say(`  ${name.padEnd(32)} ${c.ok} ok${c.failed ? `, ${c.failed} failed` : ""}`);
+  for (const f of s.failures) say(`  failure   ${f.function} (${f.kind}): ${f.error}`);
+  for (const d of s.deadLettered) say(`  dead-letter ${d.queue} ${d.messageId}: ${d.reason} ${d.description ?? ""}`);
+  for (const o of s.orchestrations.instances) say(`  orchestration ${o.name} ${o.instanceId}: ${o.runtimeStatus}${o.error ? ` (${o.error})` : ""}`);
+  for (const w of s.orchestrations.waiting) say(`  waiting   ${w.name} ${w.instanceId}: ${w.waitingFor.join(", ") || "nothing in flight"}`);
+}
+
+function redirectConsoleLogToStderr(): () => void {
+  const original = { log: console.log, info: console.info, debug: console.debug };
+  console.log = (...a: unknown[]) => console.error(...a);
+  console.info = (...a: unknown[]) => console.error(...a);
+  console.debug = (...a: unknown[]) => console.error(...a);
+  return () => Object.assign(console, original);
+}
