@@ -4,3 +4,4 @@
  */
 import "./platform/index";
 import "./mapping/runtime";
+import "./amazon/index";

@@ -1,0 +1,90 @@
+/**
+ * The SP-API operations the app calls, with their pinned endpoint version, HTTP method, path template and
+ * published default usage plan (rate in requests per second, burst). Source: the "Usage Plan" table in each
+ * operation's description in amzn/selling-partner-api-models (reference/notes/amazon-sp-api.md §1). The
+ * live rate comes back in `x-amzn-RateLimit-Limit` and overrides the rate (never the burst).
+ * The simulator enforces the same table, so tests exercise the real quotas.
+ */
+export interface OperationSpec {
+  /** amazon-sp-api endpoint group. */
+  endpoint: string;
+  /** Pinned version of the endpoint (never the library's default, never a fallback). */
+  version: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Path template with {param} placeholders. */
+  path: string;
+  /** Requests per second restored to the bucket. */
+  rate: number;
+  /** Bucket size. */
+  burst: number;
+  /** Model file in reference/sp-api-models. */
+  model: string;
+}
+
+const op = (endpoint: string, version: string, method: OperationSpec["method"], path: string, rate: number, burst: number, model: string): OperationSpec => ({
+  endpoint,
+  version,
+  method,
+  path,
+  rate,
+  burst,
+  model,
+});
+
+export const OPERATIONS = {
+  getOrders: op("orders", "v0", "GET", "/orders/v0/orders", 0.0167, 20, "ordersV0.json"),
+  getOrder: op("orders", "v0", "GET", "/orders/v0/orders/{orderId}", 0.5, 30, "ordersV0.json"),
+  getOrderItems: op("orders", "v0", "GET", "/orders/v0/orders/{orderId}/orderItems", 0.5, 30, "ordersV0.json"),
+  getOrderAddress: op("orders", "v0", "GET", "/orders/v0/orders/{orderId}/address", 0.5, 30, "ordersV0.json"),
+  getOrderBuyerInfo: op("orders", "v0", "GET", "/orders/v0/orders/{orderId}/buyerInfo", 0.5, 30, "ordersV0.json"),
+  confirmShipment: op("orders", "v0", "POST", "/orders/v0/orders/{orderId}/shipmentConfirmation", 2, 10, "ordersV0.json"),
+  createRestrictedDataToken: op("tokens", "2021-03-01", "POST", "/tokens/2021-03-01/restrictedDataToken", 1, 10, "tokens_2021-03-01.json"),
+  getReports: op("reports", "2021-06-30", "GET", "/reports/2021-06-30/reports", 0.0222, 10, "reports_2021-06-30.json"),
+  createReport: op("reports", "2021-06-30", "POST", "/reports/2021-06-30/reports", 0.0167, 15, "reports_2021-06-30.json"),
+  getReport: op("reports", "2021-06-30", "GET", "/reports/2021-06-30/reports/{reportId}", 2, 15, "reports_2021-06-30.json"),
+  getReportDocument: op("reports", "2021-06-30", "GET", "/reports/2021-06-30/documents/{reportDocumentId}", 0.0167, 15, "reports_2021-06-30.json"),
+  createFeedDocument: op("feeds", "2021-06-30", "POST", "/feeds/2021-06-30/documents", 0.5, 15, "feeds_2021-06-30.json"),
+  createFeed: op("feeds", "2021-06-30", "POST", "/feeds/2021-06-30/feeds", 0.0083, 15, "feeds_2021-06-30.json"),
+  getFeed: op("feeds", "2021-06-30", "GET", "/feeds/2021-06-30/feeds/{feedId}", 2, 15, "feeds_2021-06-30.json"),
+  getFeedDocument: op("feeds", "2021-06-30", "GET", "/feeds/2021-06-30/documents/{feedDocumentId}", 0.0222, 10, "feeds_2021-06-30.json"),
+  getInventorySummaries: op("fbaInventory", "v1", "GET", "/fba/inventory/v1/summaries", 2, 2, "fbaInventory.json"),
+  createFulfillmentOrder: op("fulfillmentOutbound", "2020-07-01", "POST", "/fba/outbound/2020-07-01/fulfillmentOrders", 2, 30, "fulfillmentOutbound_2020-07-01.json"),
+  getFulfillmentOrder: op("fulfillmentOutbound", "2020-07-01", "GET", "/fba/outbound/2020-07-01/fulfillmentOrders/{sellerFulfillmentOrderId}", 2, 30, "fulfillmentOutbound_2020-07-01.json"),
+  listAllFulfillmentOrders: op("fulfillmentOutbound", "2020-07-01", "GET", "/fba/outbound/2020-07-01/fulfillmentOrders", 2, 30, "fulfillmentOutbound_2020-07-01.json"),
+  cancelFulfillmentOrder: op("fulfillmentOutbound", "2020-07-01", "PUT", "/fba/outbound/2020-07-01/fulfillmentOrders/{sellerFulfillmentOrderId}/cancel", 2, 30, "fulfillmentOutbound_2020-07-01.json"),
+  listFinancialEvents: op("finances", "v0", "GET", "/finances/v0/financialEvents", 0.5, 30, "financesV0.json"),
+  getListingsItem: op("listingsItems", "2021-08-01", "GET", "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 10, "listingsItems_2021-08-01.json"),
+  patchListingsItem: op("listingsItems", "2021-08-01", "PATCH", "/listings/2021-08-01/items/{sellerId}/{sku}", 5, 5, "listingsItems_2021-08-01.json"),
+  getSubscription: op("notifications", "v1", "GET", "/notifications/v1/subscriptions/{notificationType}", 1, 5, "notifications.json"),
+  createSubscription: op("notifications", "v1", "POST", "/notifications/v1/subscriptions/{notificationType}", 1, 5, "notifications.json"),
+} as const satisfies Record<string, OperationSpec>;
+
+export type OperationName = keyof typeof OPERATIONS;
+
+/** Every endpoint version pinned in one place (passed to amazon-sp-api as `endpoints_versions`). */
+export const ENDPOINT_VERSIONS = {
+  orders: "v0",
+  reports: "2021-06-30",
+  feeds: "2021-06-30",
+  fbaInventory: "v1",
+  fulfillmentOutbound: "2020-07-01",
+  finances: "v0",
+  listingsItems: "2021-08-01",
+  notifications: "v1",
+  tokens: "2021-03-01",
+} as const;
+
+/** Finds the operation whose method and path template match a request (used by the simulator). */
+export function matchOperation(method: string, pathname: string): { name: OperationName; params: Record<string, string> } | undefined {
+  for (const [name, spec] of Object.entries(OPERATIONS) as [OperationName, OperationSpec][]) {
+    if (spec.method !== method.toUpperCase()) continue;
+    const names: string[] = [];
+    const re = new RegExp("^" + spec.path.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), "([^/]+)")) + "$");
+    const m = re.exec(pathname);
+    if (!m) continue;
+    const params: Record<string, string> = {};
+    names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1])));
+    return { name, params };
+  }
+  return undefined;
+}

@@ -1,0 +1,942 @@
+/**
+ * The SP-API simulator: an HTTPS server that speaks the SP-API wire formats for the operations the app
+ * uses, issues LWA tokens, enforces the published rate and burst per operation (scaled by `timeScale`),
+ * serves gzip report documents, takes feed uploads, and injects faults on request. Not a security
+ * boundary: any well-formed credentials and any bearer token are accepted, missing ones are refused.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
+import { OPERATIONS, matchOperation, type OperationName } from "../../amazon/operations";
+import { DEMO_MARKETPLACES, DEMO_PRODUCTS, DEMO_UNKNOWN_SKUS } from "../demo-catalog";
+import { buildItem, fakeBuyer, generateData, orderIdFor, prng, shipmentEvents, type ItemSpec, type OrderStatus, type SimData, type SimOrder } from "./data";
+import { renderOrderReport, renderSettlement } from "./documents";
+import { financialEventsJson, inventoryJson, listingJson, orderItemJson, orderJson } from "./wire";
+
+export interface Fault {
+  /** Operation name (e.g. "getOrders"), "lwa" for the token endpoint, or "*" (default) for every API call. */
+  operation?: string;
+  /** Answer with this status instead of handling the call (429, 500, 503, 403 for an expired token). */
+  status?: 429 | 500 | 503 | 403;
+  /** Delay the answer by this many real milliseconds. */
+  latencyMs?: number;
+  /** Destroy the connection without answering. */
+  drop?: boolean;
+  /** How many matching calls the fault affects (default 1; 0 = until cleared). */
+  count?: number;
+}
+
+export interface RequestRecord {
+  at: string;
+  operation: string;
+  method: string;
+  path: string;
+  pathParams: Record<string, string>;
+  query: Record<string, string>;
+  body?: unknown;
+  status: number;
+  response?: unknown;
+  restricted: boolean;
+}
+
+export interface AddOrderInput {
+  marketplaceId?: string;
+  status?: OrderStatus;
+  fulfillmentChannel?: "AFN" | "MFN";
+  sellerOrderId?: string;
+  purchaseDate?: string;
+  items: ItemSpec[];
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+interface Report {
+  reportId: string;
+  reportType: string;
+  marketplaceIds: string[];
+  createdSim: number;
+  dataStartTime?: string;
+  dataEndTime?: string;
+  documentId: string;
+  /** Settlements are DONE from the start; requested reports progress with simulated time. */
+  settlementId?: string;
+  notified?: boolean;
+}
+interface Feed {
+  feedId: string;
+  feedType: string;
+  marketplaceIds: string[];
+  inputFeedDocumentId: string;
+  createdSim: number;
+  resultDocumentId: string;
+}
+interface FulfillmentOrder {
+  request: Record<string, any>;
+  receivedSim: number;
+  cancelledSim?: number;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = body === undefined ? "" : JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "x-amzn-RequestId": randomUUID(), ...headers });
+  res.end(text);
+};
+const errors = (code: string, message: string, details?: string) => ({ errors: [{ code, message, ...(details ? { details } : {}) }] });
+
+export interface SimOptions {
+  seed: number;
+  timeScale: number;
+  now?: Date;
+  /** Base URL documents are served from (the server's own https://localhost:port). */
+  baseUrl: () => string;
+  /** Items per getOrderItems page (small, so that paging is exercised). */
+  orderItemsPageSize?: number;
+  inventoryPageSize?: number;
+}
+
+export class SpApiSim {
+  data!: SimData;
+  private buckets = new Map<string, Bucket>();
+  private faults: (Fault & { remaining: number })[] = [];
+  private log: RequestRecord[] = [];
+  private counts: Record<string, number> = {};
+  private throttled: Record<string, number> = {};
+  private realStart = Date.now();
+  private advancedMs = 0;
+  private reports = new Map<string, Report>();
+  private feeds = new Map<string, Feed>();
+  private feedDocs = new Map<string, { contentType: string; content?: Buffer }>();
+  private documents = new Map<string, { body: Buffer; contentType: string; createdSim: number }>();
+  private fulfillment = new Map<string, FulfillmentOrder>();
+  private subscriptions = new Map<string, Record<string, unknown>>();
+  private rdts = new Map<string, { method: string; path: string; dataElements?: string[] }[]>();
+  private pageTokens = new Map<string, { kind: string; state: any; createdSim: number }>();
+  private notificationsOut: Record<string, unknown>[] = [];
+  private seq = 0;
+  private idRnd: () => number;
+  readonly accessTokens = new Set<string>();
+
+  constructor(readonly opts: SimOptions) {
+    this.idRnd = prng(opts.seed + 1);
+    this.resetData();
+  }
+
+  // --- time --------------------------------------------------------------------------------------------
+  /** Simulated milliseconds since start: real time × timeScale plus explicit advances. */
+  simMs(): number {
+    return (Date.now() - this.realStart) * this.opts.timeScale + this.advancedMs;
+  }
+  /** Simulated wall clock (what timestamps in responses say). */
+  now(): Date {
+    return new Date(this.data.base.getTime() + (this.startOffset + this.simMs()));
+  }
+  private startOffset = 0;
+  advance(ms: number): void {
+    this.advancedMs += ms;
+  }
+
+  resetData(): void {
+    const now = this.opts.now ?? new Date();
+    this.data = generateData(this.opts.seed, now);
+    this.startOffset = now.getTime() - this.data.base.getTime();
+    this.reports.clear();
+    this.data.settlements.forEach((s, i) => {
+      const id = `5${String(this.opts.seed).padStart(3, "0")}${String(i).padStart(7, "0")}`;
+      this.reports.set(id, {
+        reportId: id,
+        reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
+        marketplaceIds: [s.marketplaceId],
+        createdSim: s.deposit.getTime() - this.data.base.getTime() - this.startOffset,
+        dataStartTime: s.start.toISOString(),
+        dataEndTime: s.end.toISOString(),
+        documentId: `amzn1.spdoc.1.4.na.settlement-${s.settlementId}`,
+        settlementId: s.settlementId,
+        notified: true,
+      });
+    });
+    this.fulfillment.clear();
+    this.subscriptions.clear();
+    this.feeds.clear();
+    this.feedDocs.clear();
+    this.documents.clear();
+    this.notificationsOut = [];
+  }
+
+  reset(opts: { data?: boolean } = {}): void {
+    this.buckets.clear();
+    this.faults = [];
+    this.log = [];
+    this.counts = {};
+    this.throttled = {};
+    if (opts.data) this.resetData();
+  }
+
+  addFaults(f: Fault | Fault[]): void {
+    for (const x of Array.isArray(f) ? f : [f]) this.faults.push({ operation: "*", ...x, remaining: x.count ?? 1 });
+  }
+  clearFaults(): void {
+    this.faults = [];
+  }
+  requestCounts(): { counts: Record<string, number>; throttled: Record<string, number>; total: number } {
+    return { counts: { ...this.counts }, throttled: { ...this.throttled }, total: Object.values(this.counts).reduce((a, b) => a + b, 0) };
+  }
+  requests(): RequestRecord[] {
+    return [...this.log];
+  }
+  notifications(): Record<string, unknown>[] {
+    return [...this.notificationsOut];
+  }
+
+  // --- orders (in-process API for tests) -------------------------------------------------------------
+  addOrder(input: AddOrderInput): SimOrder {
+    const mpIndex = Math.max(0, DEMO_MARKETPLACES.findIndex((x) => x.marketplaceId === (input.marketplaceId ?? "ATVPDKIKX0DER")));
+    const mp = DEMO_MARKETPLACES[mpIndex];
+    const n = 1000 + ++this.seq;
+    const status = input.status ?? "Unshipped";
+    const items = input.items.map((s, l) => {
+      const it = buildItem(mp.marketplaceId, String(20_000_000_000_000 + n * 100 + l), s);
+      if (status === "Shipped") it.quantityShipped = it.quantity;
+      return it;
+    });
+    const now = this.now();
+    const fba = input.fulfillmentChannel ? input.fulfillmentChannel === "AFN" : DEMO_PRODUCTS.find((p) => p.sku === input.items[0]?.sku)?.fba ?? false;
+    const o: SimOrder = {
+      amazonOrderId: orderIdFor(mpIndex, n, this.idRnd),
+      sellerOrderId: input.sellerOrderId,
+      marketplaceId: mp.marketplaceId,
+      currency: mp.currency,
+      purchaseDate: input.purchaseDate ? new Date(input.purchaseDate) : now,
+      lastUpdateDate: now,
+      status,
+      fulfillmentChannel: fba ? "AFN" : "MFN",
+      shipServiceLevel: "Std " + mp.country + " Dom_1",
+      isPrime: fba,
+      isBusinessOrder: false,
+      items,
+      ...fakeBuyer(n, mp.marketplaceId, this.idRnd),
+    };
+    this.data.orders.push(o);
+    this.notifyOrderChange(o);
+    return o;
+  }
+
+  setOrderStatus(amazonOrderId: string, status: OrderStatus): SimOrder {
+    const o = this.data.orders.find((x) => x.amazonOrderId === amazonOrderId);
+    if (!o) throw new Error(`no order ${amazonOrderId}`);
+    o.status = status;
+    o.lastUpdateDate = this.now();
+    if (status === "Shipped") {
+      o.items.forEach((i) => (i.quantityShipped = i.quantity));
+      this.data.events.push(...shipmentEvents(o, o.lastUpdateDate, `D${this.seq++}`));
+    }
+    this.notifyOrderChange(o);
+    return o;
+  }
+
+  private notifyOrderChange(o: SimOrder): void {
+    this.notificationsOut.push({
+      NotificationVersion: "1.0",
+      NotificationType: "ORDER_CHANGE",
+      PayloadVersion: "1.0",
+      EventTime: this.now().toISOString(),
+      Payload: {
+        OrderChangeNotification: {
+          NotificationLevel: "OrderLevel",
+          SellerId: "A2DEMOSELLER01",
+          AmazonOrderId: o.amazonOrderId,
+          OrderChangeType: "OrderStatusChange",
+          OrderChangeTrigger: { TimeOfOrderChange: o.lastUpdateDate.toISOString(), ChangeReason: "Order status changed" },
+          Summary: {
+            MarketplaceId: o.marketplaceId,
+            OrderStatus: o.status,
+            PurchaseDate: o.purchaseDate.toISOString(),
+            DestinationPostalCode: o.address.postalCode,
+            FulfillmentType: o.fulfillmentChannel === "AFN" ? "AFN" : "MFN",
+            OrderType: "StandardOrder",
+            NumberOfItemsShipped: o.items.reduce((s, i) => s + i.quantityShipped, 0),
+            NumberOfItemsUnshipped: o.items.reduce((s, i) => s + i.quantity - i.quantityShipped, 0),
+            EarliestDeliveryDate: new Date(o.purchaseDate.getTime() + 3 * 86_400_000).toISOString(),
+            LatestDeliveryDate: new Date(o.purchaseDate.getTime() + 7 * 86_400_000).toISOString(),
+            EarliestShipDate: new Date(o.purchaseDate.getTime() + 86_400_000).toISOString(),
+            LatestShipDate: new Date(o.purchaseDate.getTime() + 2 * 86_400_000).toISOString(),
+            CancelNotifyDate: null,
+            OrderPrograms: o.isPrime ? ["Prime"] : [],
+            ShippingPrograms: [],
+            EasyShipShipmentStatus: null,
+            ElectronicInvoiceStatus: null,
+            OrderItems: o.items.map((i) => ({
+              OrderItemId: i.orderItemId,
+              SupplySourceId: null,
+              ItemFulfillmentBucket: null,
+              SellerSKU: i.sku,
+              Quantity: i.quantity,
+              QuantityShipped: i.quantityShipped,
+            })),
+          },
+        },
+      },
+      NotificationMetadata: {
+        ApplicationId: "amzn1.sellerapps.app.demo",
+        SubscriptionId: "demo-subscription-order-change",
+        PublishTime: this.now().toISOString(),
+        NotificationId: randomUUID(),
+      },
+    });
+  }
+
+  // --- quotas ------------------------------------------------------------------------------------------
+  /** Token bucket per operation on simulated time; returns false when the call must be refused. */
+  private take(op: OperationName): boolean {
+    const spec = OPERATIONS[op];
+    const nowSim = this.simMs();
+    const b = this.buckets.get(op) ?? { tokens: spec.burst, at: nowSim };
+    b.tokens = Math.min(spec.burst, b.tokens + ((nowSim - b.at) / 1000) * spec.rate);
+    b.at = nowSim;
+    this.buckets.set(op, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+  /** The rate a client observes in real time (what x-amzn-RateLimit-Limit reports). */
+  rateHeader(op: OperationName): string {
+    return String(Number((OPERATIONS[op].rate * this.opts.timeScale).toPrecision(6)));
+  }
+
+  private takeFault(operation: string): (Fault & { remaining: number }) | undefined {
+    const f = this.faults.find((x) => x.operation === operation || (x.operation === "*" && operation !== "lwa"));
+    if (!f) return undefined;
+    if (f.remaining > 0 && --f.remaining === 0) this.faults.splice(this.faults.indexOf(f), 1);
+    return f;
+  }
+
+  /** Applies an injected fault; returns true when the request has been answered (or dropped). */
+  async applyFault(operation: string, res: ServerResponse, headers: Record<string, string>): Promise<boolean> {
+    const f = this.takeFault(operation);
+    if (!f) return false;
+    if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
+    if (f.drop) {
+      res.socket?.destroy();
+      return true;
+    }
+    if (f.status === 429) {
+      this.throttled[operation] = (this.throttled[operation] ?? 0) + 1;
+      json(res, 429, errors("QuotaExceeded", "You exceeded your quota for the requested resource."), headers);
+      return true;
+    }
+    if (f.status === 403) {
+      json(res, 403, errors("Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired."), headers);
+      return true;
+    }
+    if (f.status) {
+      json(res, f.status, errors(f.status === 503 ? "ServiceUnavailable" : "InternalFailure", "We encountered an internal error. Please try again."), headers);
+      return true;
+    }
+    return false;
+  }
+
+  // --- the API -----------------------------------------------------------------------------------------
+  async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, rawBody: Buffer): Promise<void> {
+    const match = matchOperation(req.method ?? "GET", url.pathname);
+    const query = Object.fromEntries(url.searchParams.entries());
+    let body: unknown;
+    if (rawBody.length) {
+      try {
+        body = JSON.parse(rawBody.toString("utf8"));
+      } catch {
+        return json(res, 400, errors("InvalidInput", "The request body is not valid JSON."));
+      }
+    }
+    if (!match) return json(res, 404, errors("NotFound", `The simulator does not serve ${req.method} ${url.pathname}.`));
+    const op = match.name;
+    const headers = { "x-amzn-RateLimit-Limit": this.rateHeader(op) };
+    const record: RequestRecord = {
+      at: new Date().toISOString(),
+      operation: op,
+      method: req.method ?? "GET",
+      path: url.pathname,
+      pathParams: match.params,
+      query,
+      body,
+      status: 0,
+      restricted: false,
+    };
+    const send = (status: number, payload: unknown) => {
+      record.status = status;
+      record.response = payload;
+      json(res, status, payload, headers);
+    };
+    this.counts[op] = (this.counts[op] ?? 0) + 1;
+    this.log.push(record);
+    if (this.log.length > 5000) this.log.shift();
+
+    const token = req.headers["x-amz-access-token"];
+    if (typeof token !== "string" || token.trim() === "") {
+      return send(403, errors("Unauthorized", "Access to requested resource is denied.", "The request has no access token."));
+    }
+    if (await this.applyFault(op, res, headers)) {
+      record.status = res.statusCode || -1;
+      return;
+    }
+    if (!this.take(op)) {
+      this.throttled[op] = (this.throttled[op] ?? 0) + 1;
+      return send(429, errors("QuotaExceeded", "You exceeded your quota for the requested resource."));
+    }
+    const rdt = this.rdts.get(token);
+    const pii = !!rdt && rdt.some((r) => r.method === record.method && (r.path === url.pathname || this.pathMatches(r.path, url.pathname)));
+    record.restricted = pii;
+    try {
+      const [status, payload] = this.dispatch(op, match.params, url.searchParams, body, pii);
+      send(status, payload);
+    } catch (err) {
+      send(500, errors("InternalFailure", (err as Error).message));
+    }
+  }
+
+  private pathMatches(pattern: string, path: string): boolean {
+    // An RDT for "/orders/v0/orders" covers getOrders; one for "/orders/v0/orders/{orderId}/..." the one order.
+    return pattern === path || (pattern.endsWith("/orders/v0/orders") && path === pattern);
+  }
+
+  private pageToken(kind: string, state: unknown): string {
+    const t = Buffer.from(`${kind}:${randomUUID()}`).toString("base64");
+    this.pageTokens.set(t, { kind, state, createdSim: this.simMs() });
+    return t;
+  }
+
+  private dispatch(op: OperationName, p: Record<string, string>, q: URLSearchParams, body: any, pii: boolean): [number, unknown] {
+    const list = (name: string) => (q.get(name) ?? "").split(",").filter(Boolean);
+    const bad = (message: string): [number, unknown] => [400, errors("InvalidInput", message)];
+    const notFound = (message: string): [number, unknown] => [404, errors("NotFound", message)];
+    const date = (name: string) => {
+      const v = q.get(name);
+      if (!v) return undefined;
+      const d = new Date(v);
+      return Number.isNaN(d.getTime()) ? null : d;
+    };
+    switch (op) {
+      case "getOrders": {
+        const next = q.get("NextToken");
+        let state: { filtered: string[]; offset: number; size: number; before: string };
+        if (next) {
+          const t = this.pageTokens.get(next);
+          if (!t || t.kind !== "orders") return bad("Invalid NextToken.");
+          state = t.state;
+        } else {
+          const mps = list("MarketplaceIds");
+          if (!mps.length) return bad("MarketplaceIds is required.");
+          const ca = date("CreatedAfter");
+          const lua = date("LastUpdatedAfter");
+          if (ca === null || lua === null || date("CreatedBefore") === null || date("LastUpdatedBefore") === null) return bad("Invalid date format (ISO 8601 expected).");
+          if (!ca && !lua) return bad("Either CreatedAfter or LastUpdatedAfter must be specified.");
+          if (ca && lua) return bad("CreatedAfter and LastUpdatedAfter cannot both be specified.");
+          const size = Number(q.get("MaxResultsPerPage") ?? 100);
+          if (!Number.isInteger(size) || size < 1 || size > 100) return bad("MaxResultsPerPage must be between 1 and 100.");
+          const statuses = list("OrderStatuses");
+          const channels = list("FulfillmentChannels");
+          const ids = list("AmazonOrderIds");
+          const cb = date("CreatedBefore");
+          const lub = date("LastUpdatedBefore");
+          const before = new Date(this.now().getTime() - 120_000);
+          const filtered = this.data.orders
+            .filter(
+              (o) =>
+                mps.includes(o.marketplaceId) &&
+                (!ca || o.purchaseDate >= ca) &&
+                (!cb || o.purchaseDate < cb) &&
+                (!lua || o.lastUpdateDate >= lua) &&
+                (!lub || o.lastUpdateDate < lub) &&
+                (!statuses.length || statuses.includes(o.status)) &&
+                (!channels.length || channels.includes(o.fulfillmentChannel)) &&
+                (!ids.length || ids.includes(o.amazonOrderId)),
+            )
+            .sort((a, b) => (lua ? a.lastUpdateDate.getTime() - b.lastUpdateDate.getTime() : a.purchaseDate.getTime() - b.purchaseDate.getTime()))
+            .map((o) => o.amazonOrderId);
+          state = { filtered, offset: 0, size, before: before.toISOString() };
+        }
+        const page = state.filtered.slice(state.offset, state.offset + state.size);
+        const payload: Record<string, unknown> = {
+          Orders: page.map((id) => orderJson(this.data.orders.find((o) => o.amazonOrderId === id)!, pii)),
+        };
+        if (state.offset + state.size < state.filtered.length) payload.NextToken = this.pageToken("orders", { ...state, offset: state.offset + state.size });
+        payload.LastUpdatedBefore = state.before;
+        return [200, { payload }];
+      }
+      case "getOrder": {
+        const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
+        return o ? [200, { payload: orderJson(o, pii) }] : notFound(`Order ${p.orderId} was not found.`);
+      }
+      case "getOrderItems": {
+        const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
+        if (!o) return notFound(`Order ${p.orderId} was not found.`);
+        const size = this.opts.orderItemsPageSize ?? 5;
+        const next = q.get("NextToken");
+        const offset = next ? this.pageTokens.get(next)?.state?.offset : 0;
+        if (offset === undefined) return bad("Invalid NextToken.");
+        const items = o.items.slice(offset, offset + size).map((i) => orderItemJson(o, i, pii));
+        const payload: Record<string, unknown> = { OrderItems: items, AmazonOrderId: o.amazonOrderId };
+        if (offset + size < o.items.length) payload.NextToken = this.pageToken("orderItems", { offset: offset + size });
+        return [200, { payload }];
+      }
+      case "getOrderAddress": {
+        const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
+        if (!o) return notFound(`Order ${p.orderId} was not found.`);
+        return [200, { payload: { AmazonOrderId: o.amazonOrderId, ShippingAddress: { ...(pii ? { Name: o.address.name, AddressLine1: o.address.line1, Phone: o.address.phone } : {}), City: o.address.city, StateOrRegion: o.address.stateOrRegion, PostalCode: o.address.postalCode, CountryCode: o.address.countryCode } } }];
+      }
+      case "getOrderBuyerInfo": {
+        const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
+        if (!o) return notFound(`Order ${p.orderId} was not found.`);
+        return [200, { payload: { AmazonOrderId: o.amazonOrderId, BuyerEmail: o.buyer.email, ...(pii ? { BuyerName: o.buyer.name } : {}) } }];
+      }
+      case "confirmShipment": {
+        const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
+        if (!o) return notFound(`Order ${p.orderId} was not found.`);
+        if (!body?.packageDetail || !body?.marketplaceId) return bad("packageDetail and marketplaceId are required.");
+        this.setOrderStatus(o.amazonOrderId, "Shipped");
+        return [204, undefined];
+      }
+      case "createRestrictedDataToken": {
+        const resources = body?.restrictedResources;
+        if (!Array.isArray(resources) || resources.length === 0) return bad("restrictedResources is required.");
+        for (const r of resources) {
+          if (!r || typeof r.path !== "string" || !["GET", "PUT", "POST", "DELETE"].includes(r.method)) return bad("Each restricted resource needs a method and a path.");
+          if (r.path.endsWith("/")) return bad(`Invalid path ${r.path}: remove the trailing slash.`);
+        }
+        const token = `Atz.sprdt|sim|${randomUUID()}`;
+        this.rdts.set(token, resources);
+        return [200, { restrictedDataToken: token, expiresIn: 3600 }];
+      }
+      case "getReports": {
+        const next = q.get("nextToken");
+        let state: { ids: string[]; offset: number; size: number };
+        if (next) {
+          if ([...q.keys()].length > 1) return bad("nextToken must be the only parameter.");
+          const t = this.pageTokens.get(next);
+          if (!t || t.kind !== "reports") return bad("Invalid nextToken.");
+          state = t.state;
+        } else {
+          const types = list("reportTypes");
+          if (types.length > 10) return bad("reportTypes accepts at most 10 values.");
+          const statuses = list("processingStatuses");
+          const mps = list("marketplaceIds");
+          const size = Number(q.get("pageSize") ?? 10);
+          if (!Number.isInteger(size) || size < 1 || size > 100) return bad("pageSize must be between 1 and 100.");
+          const since = date("createdSince") ?? new Date(this.now().getTime() - 90 * 86_400_000);
+          const until = date("createdUntil") ?? this.now();
+          if (since === null || until === null) return bad("Invalid date.");
+          const ids = [...this.reports.values()]
+            .filter((r) => {
+              const created = this.simDate(r.createdSim);
+              return (
+                (!types.length || types.includes(r.reportType)) &&
+                (!statuses.length || statuses.includes(this.reportStatus(r))) &&
+                (!mps.length || r.marketplaceIds.some((m) => mps.includes(m))) &&
+                created >= since &&
+                created <= until
+              );
+            })
+            .sort((a, b) => b.createdSim - a.createdSim)
+            .map((r) => r.reportId);
+          state = { ids, offset: 0, size };
+        }
+        const page = state.ids.slice(state.offset, state.offset + state.size).map((id) => this.reportJson(this.reports.get(id)!));
+        const out: Record<string, unknown> = { reports: page };
+        if (state.offset + state.size < state.ids.length) out.nextToken = this.pageToken("reports", { ...state, offset: state.offset + state.size });
+        return [200, out];
+      }
+      case "createReport": {
+        if (!body?.reportType || !Array.isArray(body.marketplaceIds) || body.marketplaceIds.length === 0) return bad("reportType and marketplaceIds are required.");
+        if (body.reportType === "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2") return bad("Request for report type 1118 is not allowed at this time");
+        const known = ["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"];
+        if (!known.includes(body.reportType)) return bad(`The simulator cannot produce report type ${body.reportType}.`);
+        const id = String(60_000_000_000 + this.reports.size + ++this.seq);
+        this.reports.set(id, {
+          reportId: id,
+          reportType: body.reportType,
+          marketplaceIds: body.marketplaceIds,
+          createdSim: this.simMs(),
+          dataStartTime: body.dataStartTime,
+          dataEndTime: body.dataEndTime,
+          documentId: `amzn1.spdoc.1.4.na.${randomUUID()}`,
+        });
+        return [202, { reportId: id }];
+      }
+      case "getReport": {
+        const r = this.reports.get(p.reportId);
+        return r ? [200, this.reportJson(r)] : notFound(`Report ${p.reportId} was not found.`);
+      }
+      case "getReportDocument": {
+        const r = [...this.reports.values()].find((x) => x.documentId === p.reportDocumentId && this.reportStatus(x) === "DONE");
+        if (!r) return notFound(`Report document ${p.reportDocumentId} was not found.`);
+        const docKey = this.ensureReportDocument(r);
+        return [200, { reportDocumentId: r.documentId, url: this.documentUrl(docKey), compressionAlgorithm: "GZIP" }];
+      }
+      case "createFeedDocument": {
+        if (!body?.contentType) return bad("contentType is required.");
+        const id = `amzn1.tortuga.4.na.${randomUUID()}`;
+        this.feedDocs.set(id, { contentType: body.contentType });
+        return [201, { feedDocumentId: id, url: this.documentUrl(`upload/${id}`) }];
+      }
+      case "createFeed": {
+        if (!body?.feedType || !Array.isArray(body.marketplaceIds) || !body.inputFeedDocumentId) return bad("feedType, marketplaceIds and inputFeedDocumentId are required.");
+        const doc = this.feedDocs.get(body.inputFeedDocumentId);
+        if (!doc?.content) return bad(`Feed document ${body.inputFeedDocumentId} has no content; upload it first.`);
+        const id = String(70_000_000_000 + ++this.seq);
+        this.feeds.set(id, { feedId: id, feedType: body.feedType, marketplaceIds: body.marketplaceIds, inputFeedDocumentId: body.inputFeedDocumentId, createdSim: this.simMs(), resultDocumentId: `amzn1.tortuga.4.na.result-${id}` });
+        return [202, { feedId: id }];
+      }
+      case "getFeed": {
+        const f = this.feeds.get(p.feedId);
+        return f ? [200, this.feedJson(f)] : notFound(`Feed ${p.feedId} was not found.`);
+      }
+      case "getFeedDocument": {
+        const f = [...this.feeds.values()].find((x) => x.resultDocumentId === p.feedDocumentId && this.progress(x.createdSim) === "DONE");
+        if (!f) return notFound(`Feed document ${p.feedDocumentId} was not found.`);
+        const key = this.ensureFeedResult(f);
+        return [200, { feedDocumentId: f.resultDocumentId, url: this.documentUrl(key), compressionAlgorithm: "GZIP" }];
+      }
+      case "getInventorySummaries": {
+        const next = q.get("nextToken");
+        if (q.get("granularityType") !== "Marketplace" || !q.get("granularityId")) return bad("granularityType=Marketplace and granularityId are required.");
+        const mps = list("marketplaceIds");
+        if (mps.length !== 1) return bad("marketplaceIds must hold exactly one marketplace.");
+        let offset = 0;
+        if (next) {
+          const t = this.pageTokens.get(next);
+          // SP-API: the nextToken of getInventorySummaries expires 30 seconds after it was created.
+          if (!t || t.kind !== "inventory") return bad("Invalid nextToken.");
+          if (this.simMs() - t.createdSim > 30_000) return bad("The nextToken has expired. Request the first page again.");
+          offset = t.state.offset;
+        }
+        const skus = list("sellerSkus");
+        const one = q.get("sellerSku");
+        const start = date("startDateTime");
+        const rows = this.data.inventory.filter(
+          (i) => i.marketplaceId === mps[0] && (!skus.length || skus.includes(i.sku)) && (!one || i.sku === one) && (!start || i.lastUpdated >= start),
+        );
+        const size = this.opts.inventoryPageSize ?? 3;
+        const details = q.get("details") === "true";
+        const out: Record<string, unknown> = {
+          payload: { granularity: { granularityType: "Marketplace", granularityId: q.get("granularityId") }, inventorySummaries: rows.slice(offset, offset + size).map((i) => inventoryJson(i, details)) },
+        };
+        if (offset + size < rows.length) out.pagination = { nextToken: this.pageToken("inventory", { offset: offset + size }) };
+        return [200, out];
+      }
+      case "createFulfillmentOrder": {
+        const b = body ?? {};
+        for (const k of ["sellerFulfillmentOrderId", "displayableOrderId", "displayableOrderDate", "displayableOrderComment", "shippingSpeedCategory", "destinationAddress", "items"]) {
+          if (b[k] === undefined) return bad(`${k} is required.`);
+        }
+        if (!Array.isArray(b.items) || b.items.length === 0) return bad("items must not be empty.");
+        const known = new Set([...DEMO_PRODUCTS, ...DEMO_UNKNOWN_SKUS].map((x) => x.sku));
+        const unknown = b.items.find((i: any) => !known.has(i.sellerSku));
+        if (unknown) return bad(`Invalid seller SKU: ${unknown.sellerSku}`);
+        const existing = this.fulfillment.get(b.sellerFulfillmentOrderId);
+        if (existing) {
+          return JSON.stringify(existing.request) === JSON.stringify(b) ? [200, {}] : bad(`A fulfillment order with ID ${b.sellerFulfillmentOrderId} already exists.`);
+        }
+        this.fulfillment.set(b.sellerFulfillmentOrderId, { request: b, receivedSim: this.simMs() });
+        return [200, {}];
+      }
+      case "getFulfillmentOrder": {
+        const f = this.fulfillment.get(p.sellerFulfillmentOrderId);
+        return f ? [200, { payload: this.fulfillmentResult(f) }] : notFound(`Fulfillment order ${p.sellerFulfillmentOrderId} was not found.`);
+      }
+      case "listAllFulfillmentOrders": {
+        const next = q.get("nextToken");
+        let offset = 0;
+        let since: Date | undefined | null = date("queryStartDate");
+        if (since === null) return bad("Invalid queryStartDate.");
+        if (next) {
+          const t = this.pageTokens.get(next);
+          if (!t || t.kind !== "mcf") return bad("Invalid nextToken.");
+          offset = t.state.offset;
+          since = t.state.since ? new Date(t.state.since) : undefined;
+        }
+        const all = [...this.fulfillment.values()].map((f) => this.fulfillmentResult(f).fulfillmentOrder).filter((f: any) => !since || new Date(f.statusUpdatedDate) >= since);
+        const page = all.slice(offset, offset + 10);
+        const out: Record<string, unknown> = { fulfillmentOrders: page };
+        if (offset + 10 < all.length) out.nextToken = this.pageToken("mcf", { offset: offset + 10, since: since?.toISOString() });
+        return [200, { payload: out }];
+      }
+      case "cancelFulfillmentOrder": {
+        const f = this.fulfillment.get(p.sellerFulfillmentOrderId);
+        if (!f) return notFound(`Fulfillment order ${p.sellerFulfillmentOrderId} was not found.`);
+        const status = this.fulfillmentStatus(f);
+        if (status === "Cancelled") return [200, {}];
+        if (!["New", "Received", "Planning"].includes(status)) return bad(`Fulfillment order ${p.sellerFulfillmentOrderId} is ${status} and can no longer be cancelled.`);
+        f.cancelledSim = this.simMs();
+        return [200, {}];
+      }
+      case "listFinancialEvents": {
+        const next = q.get("NextToken");
+        let state: { keys: number[]; offset: number; size: number };
+        const size = Number(q.get("MaxResultsPerPage") ?? 100);
+        if (!Number.isInteger(size) || size < 1 || size > 100) return bad("MaxResultsPerPage must be between 1 and 100.");
+        if (next) {
+          const t = this.pageTokens.get(next);
+          if (!t || t.kind !== "finances") return bad("Invalid NextToken.");
+          state = t.state;
+        } else {
+          const after = date("PostedAfter");
+          const before = date("PostedBefore");
+          if (after === null || before === null) return bad("Invalid date.");
+          if (!after) return bad("PostedAfter is required when NextToken is absent.");
+          if (before && before.getTime() - after.getTime() > 180 * 86_400_000) return bad("PostedAfter and PostedBefore must be at most 180 days apart.");
+          const idx = this.data.events.map((e, i) => [e, i] as const).filter(([e]) => e.posted >= after && (!before || e.posted < before));
+          state = { keys: idx.map(([, i]) => i), offset: 0, size };
+        }
+        // Page by event groups: the page holds the money events of at most `size` orders.
+        const evs = state.keys.map((i) => this.data.events[i]);
+        const groups: number[][] = [];
+        const seen = new Map<string, number>();
+        evs.forEach((e, i) => {
+          const k = `${e.transactionType}|${e.orderId ?? e.amountDescription}|${e.posted.getTime()}`;
+          if (!seen.has(k)) {
+            seen.set(k, groups.length);
+            groups.push([]);
+          }
+          groups[seen.get(k)!].push(state.keys[i]);
+        });
+        const pageGroups = groups.slice(state.offset, state.offset + state.size);
+        const payload: Record<string, unknown> = { FinancialEvents: financialEventsJson(pageGroups.flat().map((i) => this.data.events[i])) };
+        if (state.offset + state.size < groups.length) payload.NextToken = this.pageToken("finances", { ...state, offset: state.offset + state.size });
+        return [200, { payload }];
+      }
+      case "getListingsItem": {
+        const mps = list("marketplaceIds");
+        if (!mps.length) return bad("marketplaceIds is required.");
+        const ls = this.data.listings.filter((l) => l.sku === p.sku && mps.includes(l.marketplaceId));
+        if (!ls.length) return notFound(`SKU ${p.sku} not found in marketplace(s) ${mps.join(",")}.`);
+        const included = list("includedData");
+        return [200, listingJson(ls, p.sku, included.length ? included : ["summaries"])];
+      }
+      case "patchListingsItem": {
+        const mps = list("marketplaceIds");
+        if (!mps.length) return bad("marketplaceIds is required.");
+        if (!body?.productType || !Array.isArray(body.patches)) return bad("productType and patches are required.");
+        const ls = this.data.listings.filter((l) => l.sku === p.sku && mps.includes(l.marketplaceId));
+        const issues: unknown[] = [];
+        if (!ls.length) issues.push({ code: "4000003", message: `SKU ${p.sku} does not exist in this marketplace.`, severity: "ERROR", categories: ["INVALID_ATTRIBUTE"] });
+        for (const patch of body.patches) {
+          if (patch.path === "/attributes/fulfillment_availability" && Array.isArray(patch.value)) {
+            const qty = patch.value[0]?.quantity;
+            if (!Number.isInteger(qty) || qty < 0) issues.push({ code: "90220", message: "quantity must be a non-negative integer.", severity: "ERROR", categories: ["INVALID_ATTRIBUTE"], attributeNames: ["fulfillment_availability"] });
+            else if (q.get("mode") !== "VALIDATION_PREVIEW") ls.forEach((l) => ((l.quantity = qty), (l.updated = this.now())));
+          }
+        }
+        const status = issues.length ? "INVALID" : q.get("mode") === "VALIDATION_PREVIEW" ? "VALID" : "ACCEPTED";
+        return [200, { sku: p.sku, status, submissionId: randomUUID().replace(/-/g, ""), issues }];
+      }
+      case "getSubscription": {
+        const s = this.subscriptions.get(p.notificationType);
+        return s ? [200, { payload: s }] : notFound(`No subscription for ${p.notificationType}.`);
+      }
+      case "createSubscription": {
+        if (!body?.destinationId || !body?.payloadVersion) return bad("destinationId and payloadVersion are required.");
+        if (this.subscriptions.has(p.notificationType)) return [409, errors("Conflict", `A subscription for ${p.notificationType} exists already.`)];
+        const s = { subscriptionId: randomUUID(), payloadVersion: body.payloadVersion, destinationId: body.destinationId, ...(body.processingDirective ? { processingDirective: body.processingDirective } : {}) };
+        this.subscriptions.set(p.notificationType, s);
+        return [200, { payload: s }];
+      }
+    }
+  }
+
+  private simDate(sim: number): Date {
+    return new Date(this.data.base.getTime() + this.startOffset + sim);
+  }
+  /** IN_QUEUE for 2 s, IN_PROGRESS until 10 s after creation, then DONE (simulated time). */
+  private progress(createdSim: number): "IN_QUEUE" | "IN_PROGRESS" | "DONE" {
+    const age = this.simMs() - createdSim;
+    return age < 2_000 ? "IN_QUEUE" : age < 10_000 ? "IN_PROGRESS" : "DONE";
+  }
+  private reportStatus(r: Report): string {
+    return r.settlementId ? "DONE" : this.progress(r.createdSim);
+  }
+  private reportJson(r: Report): Record<string, unknown> {
+    const status = this.reportStatus(r);
+    const out: Record<string, unknown> = {
+      reportId: r.reportId,
+      reportType: r.reportType,
+      marketplaceIds: r.marketplaceIds,
+      createdTime: this.simDate(r.createdSim).toISOString(),
+      processingStatus: status,
+    };
+    if (r.dataStartTime) out.dataStartTime = new Date(r.dataStartTime).toISOString();
+    if (r.dataEndTime) out.dataEndTime = new Date(r.dataEndTime).toISOString();
+    if (status !== "IN_QUEUE") out.processingStartTime = this.simDate(r.createdSim + 2_000).toISOString();
+    if (status === "DONE") {
+      out.processingEndTime = this.simDate(r.settlementId ? r.createdSim : r.createdSim + 10_000).toISOString();
+      out.reportDocumentId = r.documentId;
+      if (!r.notified) {
+        r.notified = true;
+        this.notificationsOut.push({
+          notificationVersion: "2020-09-04",
+          notificationType: "REPORT_PROCESSING_FINISHED",
+          payloadVersion: "2020-09-04",
+          eventTime: this.now().toISOString(),
+          payload: { reportProcessingFinishedNotification: { sellerId: "A2DEMOSELLER01", accountId: "amzn1.merchant.o.A2DEMOSELLER01", reportId: r.reportId, reportType: r.reportType, processingStatus: "DONE", reportDocumentId: r.documentId } },
+          notificationMetadata: { applicationId: "amzn1.sellerapps.app.demo", subscriptionId: "demo-subscription-report", publishTime: this.now().toISOString(), notificationId: randomUUID() },
+        });
+      }
+    }
+    return out;
+  }
+  private feedJson(f: Feed): Record<string, unknown> {
+    const status = this.progress(f.createdSim);
+    const out: Record<string, unknown> = { feedId: f.feedId, feedType: f.feedType, marketplaceIds: f.marketplaceIds, createdTime: this.simDate(f.createdSim).toISOString(), processingStatus: status };
+    if (status !== "IN_QUEUE") out.processingStartTime = this.simDate(f.createdSim + 2_000).toISOString();
+    if (status === "DONE") {
+      out.processingEndTime = this.simDate(f.createdSim + 10_000).toISOString();
+      out.resultFeedDocumentId = f.resultDocumentId;
+    }
+    return out;
+  }
+
+  private documentUrl(key: string): string {
+    // Looks like a presigned S3 URL; SP-API: the URL expires after 5 minutes.
+    const expires = Math.floor(this.simMs());
+    return `${this.opts.baseUrl()}/_documents/${key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${expires}&X-Amz-Expires=300&X-Amz-Signature=sim`;
+  }
+
+  private ensureReportDocument(r: Report): string {
+    const key = `report/${r.documentId}`;
+    if (this.documents.has(key)) return key;
+    let body: Buffer;
+    let contentType = "text/plain";
+    if (r.settlementId) {
+      body = Buffer.from(renderSettlement(this.data.settlements.find((s) => s.settlementId === r.settlementId)!), "utf8");
+    } else if (r.reportType.startsWith("GET_FLAT_FILE_ALL_ORDERS_DATA")) {
+      const byUpdate = r.reportType.includes("LAST_UPDATE");
+      const start = r.dataStartTime ? new Date(r.dataStartTime) : new Date(0);
+      const end = r.dataEndTime ? new Date(r.dataEndTime) : this.now();
+      const orders = this.data.orders.filter((o) => r.marketplaceIds.includes(o.marketplaceId) && (byUpdate ? o.lastUpdateDate : o.purchaseDate) >= start && (byUpdate ? o.lastUpdateDate : o.purchaseDate) <= end);
+      body = renderOrderReport(orders);
+      contentType = "text/plain;charset=Cp1252";
+    } else {
+      body = Buffer.from("return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\tdetailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments\n", "utf8");
+    }
+    this.documents.set(key, { body: gzipSync(body), contentType, createdSim: this.simMs() });
+    return key;
+  }
+
+  private ensureFeedResult(f: Feed): string {
+    const key = `feed-result/${f.resultDocumentId}`;
+    if (this.documents.has(key)) return key;
+    const input = this.feedDocs.get(f.inputFeedDocumentId)?.content?.toString("utf8") ?? "";
+    let processed = 0;
+    let invalid = 0;
+    const issues: unknown[] = [];
+    if (f.feedType === "JSON_LISTINGS_FEED") {
+      try {
+        const doc = JSON.parse(input);
+        for (const m of doc.messages ?? []) {
+          processed++;
+          const ls = this.data.listings.filter((l) => l.sku === m.sku && f.marketplaceIds.includes(l.marketplaceId));
+          if (!ls.length) {
+            invalid++;
+            issues.push({ messageId: m.messageId, code: "4000003", severity: "ERROR", message: `SKU ${m.sku} not found.` });
+            continue;
+          }
+          for (const p of m.patches ?? []) {
+            const qty = p.path === "/attributes/fulfillment_availability" ? p.value?.[0]?.quantity : undefined;
+            if (Number.isInteger(qty)) ls.forEach((l) => (l.quantity = qty));
+          }
+        }
+      } catch {
+        issues.push({ messageId: 0, code: "JSON", severity: "ERROR", message: "The feed is not valid JSON." });
+      }
+    } else {
+      processed = Math.max(0, input.split("\n").filter(Boolean).length - 1);
+    }
+    const result = { header: { sellerId: "A2DEMOSELLER01", version: "2.0", feedId: f.feedId }, issues, summary: { errors: issues.length, warnings: 0, messagesProcessed: processed, messagesAccepted: processed - invalid, messagesInvalid: invalid } };
+    this.documents.set(key, { body: gzipSync(Buffer.from(JSON.stringify(result), "utf8")), contentType: "application/json", createdSim: this.simMs() });
+    return key;
+  }
+
+  /** GET /_documents/... (download) and PUT /_documents/upload/... (feed upload). */
+  handleDocument(method: string, url: URL, body: Buffer, res: ServerResponse, contentType?: string): void {
+    const key = url.pathname.slice("/_documents/".length);
+    const issued = Number(url.searchParams.get("X-Amz-Date"));
+    if (!Number.isFinite(issued) || this.simMs() - issued > 300_000) {
+      res.writeHead(403, { "content-type": "application/xml" });
+      res.end("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>");
+      return;
+    }
+    if (method === "PUT" && key.startsWith("upload/")) {
+      const doc = this.feedDocs.get(key.slice("upload/".length));
+      if (!doc) {
+        res.writeHead(404).end();
+        return;
+      }
+      doc.content = body;
+      if (contentType) doc.contentType = contentType;
+      res.writeHead(200).end();
+      return;
+    }
+    const doc = this.documents.get(key);
+    if (!doc || method !== "GET") {
+      res.writeHead(404, { "content-type": "application/xml" });
+      res.end("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>");
+      return;
+    }
+    res.writeHead(200, { "content-type": doc.contentType, "content-length": String(doc.body.length) });
+    res.end(doc.body);
+  }
+
+  private fulfillmentStatus(f: FulfillmentOrder): string {
+    if (f.cancelledSim !== undefined) return "Cancelled";
+    const age = this.simMs() - f.receivedSim;
+    return age < 10_000 ? "Received" : age < 30_000 ? "Planning" : age < 60_000 ? "Processing" : "Complete";
+  }
+
+  private fulfillmentResult(f: FulfillmentOrder): any {
+    const r = f.request;
+    const status = this.fulfillmentStatus(f);
+    const changedAt = f.cancelledSim ?? f.receivedSim + (status === "Received" ? 0 : status === "Planning" ? 10_000 : status === "Processing" ? 30_000 : 60_000);
+    const items = (r.items as any[]).map((i) => ({
+      sellerSku: i.sellerSku,
+      sellerFulfillmentOrderItemId: i.sellerFulfillmentOrderItemId,
+      quantity: i.quantity,
+      ...(i.perUnitDeclaredValue ? { perUnitDeclaredValue: i.perUnitDeclaredValue } : {}),
+      fulfillmentNetworkSku: DEMO_PRODUCTS.find((p) => p.sku === i.sellerSku)?.fnsku,
+      cancelledQuantity: status === "Cancelled" ? i.quantity : 0,
+      unfulfillableQuantity: 0,
+      estimatedShipDate: this.simDate(f.receivedSim + 86_400_000).toISOString(),
+      estimatedArrivalDate: this.simDate(f.receivedSim + 3 * 86_400_000).toISOString(),
+    }));
+    const order = {
+      sellerFulfillmentOrderId: r.sellerFulfillmentOrderId,
+      marketplaceId: r.marketplaceId ?? "ATVPDKIKX0DER",
+      displayableOrderId: r.displayableOrderId,
+      displayableOrderDate: r.displayableOrderDate,
+      displayableOrderComment: r.displayableOrderComment,
+      shippingSpeedCategory: r.shippingSpeedCategory,
+      destinationAddress: r.destinationAddress,
+      ...(r.fulfillmentAction ? { fulfillmentAction: r.fulfillmentAction } : {}),
+      ...(r.fulfillmentPolicy ? { fulfillmentPolicy: r.fulfillmentPolicy } : {}),
+      receivedDate: this.simDate(f.receivedSim).toISOString(),
+      fulfillmentOrderStatus: status,
+      statusUpdatedDate: this.simDate(changedAt).toISOString(),
+      ...(r.notificationEmails ? { notificationEmails: r.notificationEmails } : {}),
+    };
+    const result: Record<string, unknown> = { fulfillmentOrder: order, fulfillmentOrderItems: items, returnItems: [], returnAuthorizations: [] };
+    if (status === "Processing" || status === "Complete") {
+      const shipped = status === "Complete";
+      result.fulfillmentShipments = [
+        {
+          amazonShipmentId: `T${r.sellerFulfillmentOrderId.replace(/[^A-Za-z0-9]/g, "").slice(-8)}`,
+          fulfillmentCenterId: "SEA8",
+          fulfillmentShipmentStatus: shipped ? "SHIPPED" : "PENDING",
+          ...(shipped ? { shippingDate: this.simDate(f.receivedSim + 60_000).toISOString() } : {}),
+          fulfillmentShipmentItem: items.map((i) => ({ sellerSku: i.sellerSku, sellerFulfillmentOrderItemId: i.sellerFulfillmentOrderItemId, quantity: i.quantity, packageNumber: 1 })),
+          ...(shipped ? { fulfillmentShipmentPackage: [{ packageNumber: 1, carrierCode: "UPS", trackingNumber: `1ZSIM${String(f.receivedSim).slice(-10).padStart(10, "0")}` }] } : {}),
+        },
+      ];
+    }
+    return result;
+  }
+}
+
+export { generateData };
