@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "..", "..");
+
+function run(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, "bin", "d365-amazon.js"), ...args], { cwd: root, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 170_000);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe("npm start --once", () => {
+  it(
+    "starts storage, both simulators and every function, runs each timer once, settles the work and prints one JSON summary",
+    async () => {
+      const dataDir = mkdtempSync(path.join(tmpdir(), "start-once-"));
+      try {
+        const { code, stdout, stderr } = await run(["start", "--once", "--json", "--timeout", "150"], {
+          // the test run's Azurite (test/setup/global.ts); the simulators and the host on free ports
+          STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING,
+          LOCAL_DATA_DIR: dataDir,
+          LOCAL_HTTP_PORT: "0",
+          D365_SIM_PORT: "0",
+          SPAPI_SIM_PORT: "0",
+          SIM_TIME_SCALE: "60",
+          LOCAL_DURABLE_TIME_SCALE: "1000",
+        });
+        let summary: Record<string, unknown>;
+        try {
+          summary = JSON.parse(stdout) as Record<string, unknown>;
+        } catch {
+          throw new Error(`stdout is not one JSON document (exit ${code}):\n${stdout.slice(0, 2000)}\nstderr:\n${stderr.slice(-4000)}`);
+        }
+        const endpoints = summary.endpoints as Record<string, string>;
+        expect(endpoints.d365).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        expect(endpoints.spapi).toMatch(/^https:\/\/localhost:\d+$/);
+        expect(endpoints.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
+        expect(stderr).toContain("D365 simulator");
+        const timers = summary.timers as { function: string; ok: boolean; error?: string }[];
+        expect(timers.filter((t) => !t.ok), stderr.slice(-4000)).toEqual([]);
+        expect(summary.failures, stderr.slice(-4000)).toEqual([]);
+        expect(summary.deadLettered).toEqual([]);
+        expect(summary.ok).toBe(true);
+        expect(code).toBe(0);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    180_000,
+  );
+});
