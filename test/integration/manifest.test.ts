@@ -190,3 +190,70 @@ describe("host.json", () => {
     expect(host.extensions?.http?.routePrefix ?? "api").toBe("api");
   });
 });
+
+describe("The deployed package", () => {
+  /**
+   * Every module the Functions host loads (src/index.ts and src/functions/*.ts, following relative imports),
+   * with the packages it imports. Type-only imports vanish in the compiled JavaScript and are ignored.
+   */
+  function packagesImportedByTheApp(): Map<string, string> {
+    const ts = require("typescript") as typeof import("typescript");
+    const srcDir = join(REPO_ROOT, "src");
+    const functionsDir = join(srcDir, "functions");
+    const queue = [join(srcDir, "index.ts"), ...readdirSync(functionsDir).filter((f) => f.endsWith(".ts")).map((f) => join(functionsDir, f))];
+    const seen = new Set<string>();
+    const packages = new Map<string, string>();
+    const resolve = (from: string, spec: string) => {
+      const base = join(from, "..", spec);
+      for (const candidate of [`${base}.ts`, join(base, "index.ts"), base]) {
+        try {
+          if (readFileSync(candidate) && candidate.endsWith(".ts")) return candidate;
+        } catch {
+          // not this one
+        }
+      }
+      return undefined;
+    };
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
+      const specs: string[] = [];
+      const visit = (node: import("typescript").Node) => {
+        if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly) specs.push((node.moduleSpecifier as import("typescript").StringLiteral).text);
+        else if (ts.isExportDeclaration(node) && node.moduleSpecifier && !node.isTypeOnly) specs.push((node.moduleSpecifier as import("typescript").StringLiteral).text);
+        else if (
+          ts.isCallExpression(node) &&
+          (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === "require")) &&
+          node.arguments[0] &&
+          ts.isStringLiteral(node.arguments[0])
+        ) {
+          specs.push(node.arguments[0].text);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+      for (const spec of specs) {
+        if (spec.startsWith(".")) {
+          const target = resolve(file, spec);
+          if (target) queue.push(target);
+        } else if (!spec.startsWith("node:")) {
+          const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+          packages.set(name, file.slice(REPO_ROOT.length + 1));
+        }
+      }
+    }
+    return packages;
+  }
+
+  it("imports only production dependencies, so the app starts after `npm prune --omit=dev`", () => {
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    const { builtinModules } = require("node:module") as typeof import("node:module");
+    const allowed = new Set([...Object.keys(pkg.dependencies ?? {}), ...builtinModules]);
+    const imported = packagesImportedByTheApp();
+    expect(imported.has("@azure/functions")).toBe(true);
+    const notProduction = [...imported].filter(([name]) => !allowed.has(name)).map(([name, file]) => `${name} (imported by ${file})`);
+    expect(notProduction).toEqual([]);
+  });
+});
