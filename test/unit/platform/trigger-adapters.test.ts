@@ -156,3 +156,17 @@ describe("handleQueueMessage", () => {
     expect(parked[0]!.timesParked).toBe(2);
   });
 });
+
+describe("withHttpErrors", () => {
+  it("turns a thrown error into its HTTP answer and logs only unexpected ones", async () => {
+    const { withHttpErrors } = await import("../../../src/platform/trigger-adapters");
+    const telemetry = new MemoryTelemetry();
+    const req = new HttpRequest({ method: "GET", url: "http://localhost/api/x" });
+    const notFound = withHttpErrors(async () => Promise.reject(new NotFoundError("x.gone", "gone")), () => telemetry);
+    expect((await notFound(req, context())).status).toBe(404);
+    expect(telemetry.entries).toHaveLength(0);
+    const boom = withHttpErrors(async () => Promise.reject(new Error("boom")), () => telemetry);
+    expect((await boom(req, context())).status).toBe(500);
+    expect(telemetry.entries.map((e) => e.name)).toEqual(["http.failed"]);
+  });
+});
