@@ -67,6 +67,17 @@ export interface OrdersPage {
   createdBefore?: string;
 }
 
+export interface ConfirmShipmentInput {
+  marketplaceId: string;
+  packageReferenceId: string;
+  carrierCode: string;
+  carrierName?: string;
+  shippingMethod?: string;
+  trackingNumber: string;
+  shipDate: Date | string;
+  items: { orderItemId: string; quantity: number }[];
+}
+
 export interface GetReportsQuery {
   reportTypes?: string[];
   processingStatuses?: S.Report["processingStatus"][];
@@ -421,6 +432,23 @@ export class SpApiClient {
     const rdt = this.opts.useRdt ? await this.restrictedToken("GET", path) : undefined;
     const res = await this.call("getOrderBuyerInfo", S.payloadOf(S.OrderBuyerInfo), { path: { orderId: amazonOrderId }, rdt });
     return res.payload;
+  }
+
+  /** FBM: tells Amazon a package left (carrier, tracking number, items). Answers 204. */
+  async confirmShipment(amazonOrderId: string, input: ConfirmShipmentInput): Promise<void> {
+    const body = {
+      marketplaceId: input.marketplaceId,
+      packageDetail: {
+        packageReferenceId: input.packageReferenceId,
+        carrierCode: input.carrierCode,
+        ...(input.carrierName ? { carrierName: input.carrierName } : {}),
+        ...(input.shippingMethod ? { shippingMethod: input.shippingMethod } : {}),
+        trackingNumber: input.trackingNumber,
+        shipDate: iso(input.shipDate),
+        orderItems: input.items.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })),
+      },
+    };
+    await this.call("confirmShipment", S.Empty, { path: { orderId: amazonOrderId }, body });
   }
 
   // ------------------------------------------------------------------------------------------------------

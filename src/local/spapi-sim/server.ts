@@ -261,11 +261,8 @@ export class SpApiSim {
             LatestDeliveryDate: new Date(o.purchaseDate.getTime() + 7 * 86_400_000).toISOString(),
             EarliestShipDate: new Date(o.purchaseDate.getTime() + 86_400_000).toISOString(),
             LatestShipDate: new Date(o.purchaseDate.getTime() + 2 * 86_400_000).toISOString(),
-            CancelNotifyDate: null,
             OrderPrograms: o.isPrime ? ["Prime"] : [],
             ShippingPrograms: [],
-            EasyShipShipmentStatus: null,
-            ElectronicInvoiceStatus: null,
             OrderItems: o.items.map((i) => ({
               OrderItemId: i.orderItemId,
               SupplySourceId: null,
@@ -312,28 +309,28 @@ export class SpApiSim {
   }
 
   /** Applies an injected fault; returns true when the request has been answered (or dropped). */
-  async applyFault(operation: string, res: ServerResponse, headers: Record<string, string>): Promise<boolean> {
+  async applyFault(operation: string, res: ServerResponse, headers: Record<string, string>, record?: RequestRecord): Promise<boolean> {
     const f = this.takeFault(operation);
     if (!f) return false;
     if (f.latencyMs) await new Promise((r) => setTimeout(r, f.latencyMs));
     if (f.drop) {
+      if (record) record.status = -1;
       res.socket?.destroy();
       return true;
     }
+    let answer: [number, unknown] | undefined;
     if (f.status === 429) {
       this.throttled[operation] = (this.throttled[operation] ?? 0) + 1;
-      json(res, 429, errors("QuotaExceeded", "You exceeded your quota for the requested resource."), headers);
-      return true;
+      answer = [429, errors("QuotaExceeded", "You exceeded your quota for the requested resource.")];
+    } else if (f.status === 403) {
+      answer = [403, errors("Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired.")];
+    } else if (f.status) {
+      answer = [f.status, errors(f.status === 503 ? "ServiceUnavailable" : "InternalFailure", "We encountered an internal error. Please try again.")];
     }
-    if (f.status === 403) {
-      json(res, 403, errors("Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired."), headers);
-      return true;
-    }
-    if (f.status) {
-      json(res, f.status, errors(f.status === 503 ? "ServiceUnavailable" : "InternalFailure", "We encountered an internal error. Please try again."), headers);
-      return true;
-    }
-    return false;
+    if (!answer) return false; // latency only: handle the call normally
+    if (record) [record.status, record.response] = answer;
+    json(res, answer[0], answer[1], headers);
+    return true;
   }
 
   // --- the API -----------------------------------------------------------------------------------------
@@ -375,10 +372,7 @@ export class SpApiSim {
     if (typeof token !== "string" || token.trim() === "") {
       return send(403, errors("Unauthorized", "Access to requested resource is denied.", "The request has no access token."));
     }
-    if (await this.applyFault(op, res, headers)) {
-      record.status = res.statusCode || -1;
-      return;
-    }
+    if (await this.applyFault(op, res, headers, record)) return;
     if (!this.take(op)) {
       this.throttled[op] = (this.throttled[op] ?? 0) + 1;
       return send(429, errors("QuotaExceeded", "You exceeded your quota for the requested resource."));

@@ -1,0 +1,178 @@
+/**
+ * Contract: every request the connector sends and every answer the SP-API simulator gives — success and
+ * error — validates against Amazon's published models (Swagger 2.0, checked with ajv), and the
+ * notifications the simulator produces validate against the published notification schemas.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { OPERATIONS, type OperationName, type SpApiClient } from "../../../src/amazon";
+import type { RequestRecord, SpApiSimulator } from "../../../src/local/spapi-sim";
+import { clientFor, startSim } from "../../integration/amazon/sim-client";
+import { ModelValidator, describeAjvErrors, notificationValidator } from "./model-validator";
+
+const US = "ATVPDKIKX0DER";
+const DE = "A1PA6795UKMFR9";
+let sim: SpApiSimulator;
+let client: SpApiClient;
+let rdtClient: SpApiClient;
+let records: RequestRecord[];
+const validator = new ModelValidator([...new Set(Object.values(OPERATIONS).map((o) => o.model))]);
+
+async function expectRejects(p: Promise<unknown>): Promise<void> {
+  await expect(p).rejects.toBeTruthy();
+}
+
+beforeAll(async () => {
+  sim = await startSim({ timeScale: 1000, orderItemsPageSize: 3, inventoryPageSize: 2 });
+  client = clientFor(sim, { maxRetries: 0 });
+  rdtClient = clientFor(sim, { useRdt: true, maxRetries: 0 });
+  const since = new Date(Date.now() - 60 * 86_400_000);
+
+  // Orders
+  for await (const _ of client.getOrders({ marketplaceIds: [US, DE], lastUpdatedAfter: since, orderStatuses: ["Shipped", "Unshipped", "PartiallyShipped", "Pending", "Canceled"], fulfillmentChannels: ["AFN", "MFN"], maxResultsPerPage: 7 })) void _;
+  const orders: string[] = [];
+  for await (const o of client.getOrders({ marketplaceIds: [US], createdAfter: since })) orders.push(o.AmazonOrderId);
+  const many = sim.sim.data.orders.find((o) => o.items.length > 3)!;
+  await client.getOrder(orders[0]);
+  await client.getOrderItems(many.amazonOrderId);
+  await rdtClient.getOrderItems(orders[1]);
+  await client.getOrderAddress(orders[2]);
+  await rdtClient.getOrderAddress(orders[2]);
+  await rdtClient.getOrderBuyerInfo(orders[3]);
+  await expectRejects(client.getOrder("999-0000000-0000000"));
+  await expectRejects(client.call("getOrders", z.any(), { query: { MarketplaceIds: [US] } }));
+  const unshipped = sim.sim.data.orders.find((o) => o.status === "Unshipped" && o.fulfillmentChannel === "MFN")!;
+  await client.confirmShipment(unshipped.amazonOrderId, {
+    marketplaceId: unshipped.marketplaceId,
+    packageReferenceId: "1",
+    carrierCode: "UPS",
+    trackingNumber: "1Z999AA10123456784",
+    shipDate: new Date(),
+    items: unshipped.items.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })),
+  });
+
+  // Reports
+  const settlementReports = [];
+  for await (const r of client.getReports({ reportTypes: ["GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"], createdSince: since, pageSize: 4 })) settlementReports.push(r);
+  await client.getReportsPage({ processingStatuses: ["DONE"], marketplaceIds: [DE] });
+  await client.downloadReportDocument(settlementReports[0].reportDocumentId!);
+  const reportId = await client.createReport({ reportType: "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", marketplaceIds: [DE], dataStartTime: since });
+  const report = await client.waitForReport(reportId, { intervalMs: 3 });
+  await client.downloadReportDocument(report.reportDocumentId!);
+  await expectRejects(client.createReport({ reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", marketplaceIds: [US] }));
+  await expectRejects(client.getReport("1"));
+
+  // Feeds
+  const feedId = await client.submitFeed({
+    feedType: "JSON_LISTINGS_FEED",
+    marketplaceIds: [US],
+    contentType: "application/json; charset=UTF-8",
+    content: JSON.stringify({ header: { sellerId: "A2DEMOSELLER01", version: "2.0" }, messages: [{ messageId: 1, sku: "DEMO-BAG-15", operationType: "PATCH", productType: "PRODUCT", patches: [{ op: "replace", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity: 4 }] }] }] }),
+  });
+  const feed = await client.waitForFeed(feedId, { intervalMs: 3 });
+  await client.downloadFeedResult(feed);
+  await expectRejects(client.getFeed("1"));
+
+  // FBA inventory
+  await client.getInventorySummaries({ marketplaceId: US, details: true });
+  await client.getInventorySummaries({ marketplaceId: DE, sellerSkus: ["DEMO-SPEAKER-BLK", "DEMO-HEADPHONES"], startDateTime: since });
+
+  // MCF
+  const mcf = {
+    sellerFulfillmentOrderId: "MCF-CONTRACT-1",
+    displayableOrderId: "SO-1001",
+    displayableOrderDate: new Date().toISOString(),
+    displayableOrderComment: "Thank you for your order",
+    shippingSpeedCategory: "Standard" as const,
+    destinationAddress: { name: "Test Recipient", addressLine1: "1 Test Street", city: "Seattle", stateOrRegion: "WA", postalCode: "98101", countryCode: "US" },
+    items: [{ sellerSku: "DEMO-SPEAKER-BLK", sellerFulfillmentOrderItemId: "1", quantity: 2, perUnitDeclaredValue: { currencyCode: "USD", value: "49.99" } }],
+  };
+  await client.createFulfillmentOrder(mcf);
+  await client.createFulfillmentOrder({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-2" });
+  sim.sim.advance(120_000);
+  await client.getFulfillmentOrder("MCF-CONTRACT-1");
+  await client.listAllFulfillmentOrders(since);
+  await client.createFulfillmentOrder({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-3" });
+  await client.cancelFulfillmentOrder("MCF-CONTRACT-3");
+  await expectRejects(client.cancelFulfillmentOrder("MCF-CONTRACT-1"));
+  await expectRejects(client.createFulfillmentOrder({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-4", items: [{ ...mcf.items[0], sellerSku: "NO-SUCH-SKU" }] }));
+
+  // Finances
+  for await (const _ of client.listFinancialEvents({ postedAfter: since, maxResultsPerPage: 5 })) void _;
+
+  // Listings
+  await client.getListingsItem("DEMO-CABLE-USBC-2M", [US, DE], ["summaries", "offers", "fulfillmentAvailability", "issues", "attributes"]);
+  await client.getListingsItem("DEMO-SPEAKER-BLK", [US]);
+  await client.setFbmQuantity("DEMO-CABLE-USBC-2M", 12, [US]);
+  await client.patchListingsItem("NO-SUCH-SKU", { marketplaceIds: [US], productType: "PRODUCT", mode: "VALIDATION_PREVIEW", patches: [{ op: "replace", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity: 1 }] }] });
+  await expectRejects(client.getListingsItem("NO-SUCH-SKU", [US]));
+
+  // Notifications
+  await client.getSubscription("ORDER_CHANGE");
+  await client.createSubscription("ORDER_CHANGE", { destinationId: "3acafc7e-121b-4e5f-9d6d-8fc4d1f29f6a", payloadVersion: "1.0", processingDirective: { eventFilter: { eventFilterType: "ORDER_CHANGE", orderChangeTypes: ["OrderStatusChange"] } } });
+  await client.getSubscription("ORDER_CHANGE", "1.0");
+  await expectRejects(client.createSubscription("ORDER_CHANGE", { destinationId: "3acafc7e-121b-4e5f-9d6d-8fc4d1f29f6a", payloadVersion: "1.0" }));
+
+  // Throttling and server errors have documented shapes too.
+  sim.sim.addFaults([{ operation: "getOrder", status: 429 }, { operation: "getOrderItems", status: 503 }, { operation: "getReport", status: 500 }]);
+  await expectRejects(client.getOrder(orders[0]));
+  await expectRejects(client.getOrderItems(orders[0]));
+  await expectRejects(client.getReport(reportId));
+
+  records = sim.sim.requests();
+}, 60_000);
+
+afterAll(async () => {
+  await sim?.stop();
+});
+
+describe("the SP-API simulator and the connector against Amazon's published models", () => {
+  it("exercises every operation the connector uses, with successes and errors", () => {
+    const seen = new Set(records.map((r) => r.operation));
+    const missing = (Object.keys(OPERATIONS) as OperationName[]).filter((op) => !seen.has(op));
+    expect(missing).toEqual([]);
+    const statuses = new Set(records.map((r) => r.status));
+    for (const s of [200, 202, 204, 400, 404, 409, 429, 500, 503]) expect(statuses).toContain(s);
+    expect(records.length).toBeGreaterThan(60);
+  });
+
+  it("answers every request with a body that validates against the operation's response schema", () => {
+    const problems = records.flatMap((r) => validator.validateResponse(OPERATIONS[r.operation as OperationName].model, r.method, r.path, r.status, r.response));
+    expect(problems).toEqual([]);
+  });
+
+  it("sends every request with the path, query parameters and body the model defines", () => {
+    const problems = records.flatMap((r) => validator.validateRequest(OPERATIONS[r.operation as OperationName].model, r.method, r.path, r.query, r.body));
+    expect(problems).toEqual([]);
+  });
+
+  it("serves buyer PII only to calls that carry a restricted data token", () => {
+    const withPii = records.filter((r) => r.operation === "getOrderAddress" && r.status === 200);
+    expect(withPii.map((r) => r.restricted).sort()).toEqual([false, true]);
+    for (const r of withPii) {
+      const address = (r.response as { payload: { ShippingAddress: Record<string, unknown> } }).payload.ShippingAddress;
+      expect("AddressLine1" in address).toBe(r.restricted);
+    }
+  });
+
+  it("catches a response that breaks the model (the validator is not a rubber stamp)", () => {
+    const bad = { payload: { Orders: [{ AmazonOrderId: "1", PurchaseDate: "x", LastUpdateDate: "y", OrderStatus: "Shippped" }] } };
+    expect(validator.validateResponse("ordersV0.json", "GET", "/orders/v0/orders", 200, bad)).not.toEqual([]);
+    const extra = { payload: { Orders: [], NextTokn: "x" } };
+    expect(validator.validateResponse("ordersV0.json", "GET", "/orders/v0/orders", 200, extra)).not.toEqual([]);
+    expect(validator.validateRequest("ordersV0.json", "GET", "/orders/v0/orders", { MarketplaceId: US }, undefined)).not.toEqual([]);
+    expect(validator.validateRequest("reports_2021-06-30.json", "GET", "/reports/2021-06-30/reports", { pageSize: "500" }, undefined)).not.toEqual([]);
+  });
+
+  it("produces ORDER_CHANGE and REPORT_PROCESSING_FINISHED notifications that match the published schemas", () => {
+    sim.sim.addOrder({ marketplaceId: US, items: [{ sku: "DEMO-CABLE-USBC-2M", quantity: 2 }] });
+    const all = sim.sim.notifications();
+    const orderChange = notificationValidator("OrderChangeNotification.json");
+    const reportFinished = notificationValidator("ReportProcessingFinishedNotification.json");
+    const byType = (t: string) => all.filter((n) => (n.NotificationType ?? n.notificationType) === t);
+    expect(byType("ORDER_CHANGE").length).toBeGreaterThan(0);
+    expect(byType("REPORT_PROCESSING_FINISHED").length).toBeGreaterThan(0);
+    for (const n of byType("ORDER_CHANGE")) expect(orderChange(n), describeAjvErrors(orderChange.errors)).toBe(true);
+    for (const n of byType("REPORT_PROCESSING_FINISHED")) expect(reportFinished(n), describeAjvErrors(reportFinished.errors)).toBe(true);
+  });
+});

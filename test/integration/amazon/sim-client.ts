@@ -1,0 +1,41 @@
+/** Test helper: an SP-API simulator on a free loopback port and clients that reach it through the override agent. */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SharedRateLimiter, SpApiClient, overrideAgentFor } from "../../../src/amazon";
+import type { Clock } from "../../../src/platform/clock";
+import { systemClock } from "../../../src/platform/clock";
+import { MemoryStateStore } from "../../../src/platform/memory-state";
+import type { StateStore } from "../../../src/platform/ports";
+import { startSpApiSimulator, type SpApiSimulator, type SpApiSimulatorOptions } from "../../../src/local/spapi-sim";
+
+export const FAKE_CREDENTIALS = { clientId: "amzn1.application-oa2-client.demo", clientSecret: "fake-secret", refreshToken: "Atzr|fake-refresh-token" };
+
+export async function startSim(opts: Partial<SpApiSimulatorOptions> = {}): Promise<SpApiSimulator> {
+  return startSpApiSimulator({ port: 0, seed: 42, dataDir: mkdtempSync(join(tmpdir(), "spapi-sim-test-")), ...opts });
+}
+
+export interface ClientOptions {
+  state?: StateStore;
+  clock?: Clock;
+  maxRetries?: number;
+  useRdt?: boolean;
+  sellerId?: string;
+  backoffBaseMs?: number;
+}
+
+export function clientFor(sim: SpApiSimulator, o: ClientOptions = {}): SpApiClient {
+  const clock = o.clock ?? systemClock;
+  return new SpApiClient({
+    region: "na",
+    sellerId: o.sellerId ?? "A2DEMOSELLER01",
+    credentials: async () => FAKE_CREDENTIALS,
+    limiter: new SharedRateLimiter({ state: o.state ?? new MemoryStateStore(), clock }),
+    clock,
+    agent: overrideAgentFor(sim.url, sim.caFile),
+    maxRetries: o.maxRetries ?? 3,
+    useRdt: o.useRdt ?? false,
+    backoffBaseMs: o.backoffBaseMs ?? 20,
+    timeoutMs: 10_000,
+  });
+}
