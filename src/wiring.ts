@@ -5,3 +5,4 @@
 import "./platform/index";
 import "./mapping/runtime";
 import "./amazon/index";
+import "./d365/index";

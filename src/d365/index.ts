@@ -1,0 +1,94 @@
+/**
+ * The D365 connector as the app uses it: `runtime().d365` is a D365Connector (the OData client plus the
+ * entity helpers and DMF), built from settings on first use. Importing this module (from src/wiring.ts)
+ * registers the runtime member and the "d365" health check.
+ */
+import { ClientSecretCredential, ManagedIdentityCredential, type AccessToken, type TokenCredential } from "@azure/identity";
+import type { AppConfig } from "../platform/config";
+import { registerHealthCheck } from "../platform/health";
+import type { SecretStore } from "../platform/ports";
+import type { Telemetry } from "../platform/telemetry";
+import { registerFactory } from "../runtime";
+import { SimulatorCredential } from "./auth";
+import { D365Client, type D365ClientOptions } from "./client";
+import { D365Dmf } from "./dmf";
+import { Customers, ExchangeRates, LedgerJournals, ReleasedProducts, ReturnOrders, SalesOrders, WarehousesOnHand } from "./entities";
+
+export class D365Connector extends D365Client {
+  readonly salesOrders = new SalesOrders(this);
+  readonly ledgerJournals = new LedgerJournals(this);
+  readonly customers = new Customers(this);
+  readonly releasedProducts = new ReleasedProducts(this);
+  readonly warehousesOnHand = new WarehousesOnHand(this);
+  readonly returnOrders = new ReturnOrders(this);
+  readonly exchangeRates = new ExchangeRates(this);
+  readonly dmf: D365Dmf;
+
+  constructor(options: D365ClientOptions) {
+    super(options);
+    this.dmf = new D365Dmf(this, options.sleep);
+  }
+}
+
+/** Builds the real credential on first use (the secret is read from Key Vault asynchronously). */
+class LazyCredential implements TokenCredential {
+  private inner?: Promise<TokenCredential>;
+  constructor(private readonly build: () => Promise<TokenCredential>) {}
+  async getToken(scopes: string | string[]): Promise<AccessToken | null> {
+    this.inner ??= this.build().catch((err: unknown) => {
+      this.inner = undefined;
+      throw err;
+    });
+    return (await this.inner).getToken(scopes);
+  }
+}
+
+export function credentialFor(config: AppConfig, secrets: SecretStore): TokenCredential {
+  const base = config.D365_BASE_URL.replace(/\/+$/, "");
+  switch (config.D365_AUTH_MODE) {
+    case "client-secret":
+      return new LazyCredential(async () => new ClientSecretCredential(config.D365_TENANT_ID!, config.D365_CLIENT_ID!, await secrets.get("d365-client-secret")));
+    case "managed-identity":
+      return config.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID }) : new ManagedIdentityCredential();
+    default:
+      return new LazyCredential(async () => new SimulatorCredential(`${base}/oauth2/token`, config.D365_CLIENT_ID ?? "local-dev", (await secrets.tryGet("d365-client-secret")) ?? "fake-secret"));
+  }
+}
+
+export function createD365Connector(config: AppConfig, secrets: SecretStore, telemetry?: Telemetry, overrides: Partial<D365ClientOptions> = {}): D365Connector {
+  return new D365Connector({
+    baseUrl: config.D365_BASE_URL,
+    credential: credentialFor(config, secrets),
+    company: config.D365_COMPANY,
+    batchSize: config.D365_BATCH_SIZE,
+    timeoutMs: config.D365_TIMEOUT_MS,
+    maxRetries: config.D365_MAX_RETRIES,
+    telemetry,
+    ...overrides,
+  });
+}
+
+declare module "../runtime" {
+  interface Runtime {
+    readonly d365: D365Connector;
+  }
+}
+
+registerFactory("d365", (rt) => createD365Connector(rt.config, rt.secrets, rt.telemetry(undefined, { component: "d365" })));
+
+registerHealthCheck("d365", async (rt) => {
+  const d365 = rt.d365;
+  await d365.token();
+  const row = await d365.query<{ dataAreaId: string; CustomerAccount: string }>("CustomersV3", { top: 1, select: ["dataAreaId", "CustomerAccount"] }).first();
+  return row ? `token ok; read CustomersV3 (${row.dataAreaId})` : "token ok; CustomersV3 is empty";
+});
+
+export { D365Client, D365Query } from "./client";
+export type { BatchOperation, BatchOperationResult, D365ClientOptions, EntityKey, ODataRow } from "./client";
+export { D365Dmf, buildDmfPackage } from "./dmf";
+export type { DmfImportResult, DmfStatus } from "./dmf";
+export * from "./entities";
+export { f, enumValue, dateOnly, quote, literal, formatKey, chunk } from "./odata";
+export type { QueryOptions } from "./odata";
+export { toCsv } from "./csv";
+export { d365ErrorInfo } from "./errors";

@@ -1,0 +1,131 @@
+/** Query options ($filter, $select, $orderby, $top, $skip, $count) and key segments, as the simulator reads them. */
+import { odataError } from "./errors";
+import { evaluate, FilterError, filterFields, parseFilter, type FieldInfo } from "./filter";
+import type { EntityDef } from "./schema";
+import type { Row } from "./store";
+
+export function fieldInfo(def: EntityDef): (field: string) => FieldInfo {
+  return (field) => {
+    if (def.enums[field]) return { kind: "enum", enumName: def.enums[field] };
+    if (def.numbers.has(field)) return { kind: "number" };
+    if (def.dates.has(field)) return { kind: "date" };
+    return { kind: "string" };
+  };
+}
+
+function unknownProperty(def: EntityDef, name: string) {
+  return odataError(400, `Could not find a property named '${name}' on type 'Microsoft.Dynamics.DataEntities.${def.typeName}'.`);
+}
+
+export function applyFilter(def: EntityDef, rows: Row[], filter: string | null): Row[] {
+  if (!filter) return rows;
+  let node;
+  try {
+    node = parseFilter(filter);
+  } catch (err) {
+    if (err instanceof FilterError) throw odataError(400, err.message);
+    throw err;
+  }
+  for (const f of filterFields(node)) if (!def.fields.has(f)) throw unknownProperty(def, f);
+  const info = fieldInfo(def);
+  try {
+    return rows.filter((r) => evaluate(node, r, info));
+  } catch (err) {
+    if (err instanceof FilterError) throw odataError(400, err.message);
+    throw err;
+  }
+}
+
+export function applyOrderBy(def: EntityDef, rows: Row[], orderby: string | null): Row[] {
+  if (!orderby) return rows;
+  const info = fieldInfo(def);
+  const keys = orderby.split(",").map((part) => {
+    const [field = "", dir = "asc"] = part.trim().split(/\s+/);
+    if (!def.fields.has(field)) throw unknownProperty(def, field);
+    if (!/^(asc|desc)$/i.test(dir)) throw odataError(400, `The query specified in the URI is not valid. Invalid $orderby direction '${dir}'.`);
+    return { field, desc: dir.toLowerCase() === "desc", kind: info(field).kind };
+  });
+  return [...rows].sort((a, b) => {
+    for (const k of keys) {
+      const av = a[k.field];
+      const bv = b[k.field];
+      let c: number;
+      if (k.kind === "number") c = Number(av ?? 0) - Number(bv ?? 0);
+      else if (k.kind === "date") c = Date.parse(String(av ?? "1900-01-01")) - Date.parse(String(bv ?? "1900-01-01"));
+      else c = String(av ?? "").toLowerCase().localeCompare(String(bv ?? "").toLowerCase());
+      if (c !== 0) return k.desc ? -c : c;
+    }
+    return 0;
+  });
+}
+
+export function applySelect(def: EntityDef, row: Row, select: string[] | undefined): Row {
+  if (!select) return row;
+  const out: Row = { "@odata.etag": row["@odata.etag"] };
+  for (const f of select) out[f] = row[f] ?? null;
+  return out;
+}
+
+export function parseSelect(def: EntityDef, select: string | null): string[] | undefined {
+  if (!select) return undefined;
+  const fields = select.split(",").map((s) => s.trim()).filter(Boolean);
+  if (fields.length === 1 && fields[0] === "*") return undefined;
+  for (const f of fields) if (!def.fields.has(f)) throw unknownProperty(def, f);
+  return fields;
+}
+
+export function parseNonNegativeInt(name: string, v: string | null): number | undefined {
+  if (v === null) return undefined;
+  if (!/^\d+$/.test(v)) throw odataError(400, `Invalid value '${v}' for $${name} query option found. The $${name} query option requires a non-negative integer value.`);
+  return Number(v);
+}
+
+/** Parses `(dataAreaId='usmf',SalesOrderNumber='000123')` (already URL-decoded) into values. */
+export function parseKey(def: EntityDef, text: string): Row {
+  const inner = text.replace(/^\(/, "").replace(/\)$/, "");
+  const parts: string[] = [];
+  let cur = "";
+  let quoted = false;
+  for (let i = 0; i < inner.length; i++) {
+    const c = inner[i]!;
+    if (c === "'") {
+      if (quoted && inner[i + 1] === "'") {
+        cur += "''";
+        i++;
+        continue;
+      }
+      quoted = !quoted;
+      cur += c;
+    } else if (c === "," && !quoted) {
+      parts.push(cur);
+      cur = "";
+    } else cur += c;
+  }
+  if (cur) parts.push(cur);
+  const key: Row = {};
+  if (parts.length === 1 && !/^\s*\w+\s*=/.test(parts[0]!)) {
+    if (def.keys.length !== 1) throw keyError(def);
+    key[def.keys[0]!] = keyValue(parts[0]!);
+  } else {
+    for (const p of parts) {
+      const eq = p.indexOf("=");
+      const name = p.slice(0, eq).trim();
+      if (!def.keys.includes(name)) throw keyError(def);
+      key[name] = keyValue(p.slice(eq + 1).trim());
+    }
+  }
+  for (const k of def.keys) if (!(k in key)) throw keyError(def);
+  return key;
+}
+
+function keyError(def: EntityDef) {
+  return odataError(400, `The number of keys specified in the URI does not match number of key properties for the resource 'Microsoft.Dynamics.DataEntities.${def.typeName}' (keys: ${def.keys.join(", ")}).`);
+}
+
+function keyValue(v: string): unknown {
+  if (v.startsWith("'") && v.endsWith("'")) return v.slice(1, -1).replace(/''/g, "'");
+  const e = /^[\w.]+'(.*)'$/.exec(v);
+  if (e) return e[1];
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  return v;
+}
