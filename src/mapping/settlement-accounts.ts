@@ -180,7 +180,7 @@ interface CompiledRule {
 /** The mapping file, compiled for fast lookups (each combination is resolved once and cached). */
 export class SettlementAccounts {
   private readonly rules: CompiledRule[];
-  private readonly cache = new Map<string, ResolvedAccount | null>();
+  private readonly cache = new Map<string, Map<string, Map<string, ResolvedAccount | null>>>();
 
   constructor(readonly file: SettlementAccountsFile) {
     this.rules = file.rules.map((rule, index) => {
@@ -219,17 +219,22 @@ export class SettlementAccounts {
 
   /** The most specific rule for the combination; the suspense account under that policy; else undefined. */
   resolve(c: Combination): ResolvedAccount | undefined {
-    const key = combinationKey(c);
-    let hit = this.cache.get(key);
+    // Nested maps: no key string is built per row (this runs for every row of a million-row file).
+    let byType = this.cache.get(c.transactionType);
+    if (!byType) this.cache.set(c.transactionType, (byType = new Map()));
+    let byAmountType = byType.get(c.amountType);
+    if (!byAmountType) byType.set(c.amountType, (byAmountType = new Map()));
+    let hit = byAmountType.get(c.amountDescription);
     if (hit === undefined) {
-      hit = this.findRule(c) ?? null;
-      this.cache.set(key, hit);
+      hit = this.findRule(c) ?? this.suspenseFor(c) ?? null;
+      byAmountType.set(c.amountDescription, hit);
     }
-    if (hit) return hit;
-    if (this.file.unknownCombinations === "suspense" && this.file.suspenseAccount) {
-      return { account: this.file.suspenseAccount, dimensions: {}, text: `Unmapped: ${key}`.slice(0, 60), kind: "suspense", ruleIndex: -1 };
-    }
-    return undefined;
+    return hit ?? undefined;
+  }
+
+  private suspenseFor(c: Combination): ResolvedAccount | undefined {
+    if (this.file.unknownCombinations !== "suspense" || !this.file.suspenseAccount) return undefined;
+    return { account: this.file.suspenseAccount, dimensions: {}, text: `Unmapped: ${combinationKey(c)}`.slice(0, 60), kind: "suspense", ruleIndex: -1 };
   }
 
   private findRule(c: Combination): ResolvedAccount | undefined {

@@ -104,20 +104,41 @@ export class SettlementAggregator {
     }
     const period = this.split ? row.postedDate.slice(0, 7) : "all";
     const orderId = this.detailed ? row.orderId : "";
-    const dimsKey = Object.keys(resolved.dimensions).length ? JSON.stringify(resolved.dimensions) : "";
-    const key = `${period}\u0001${resolved.account}\u0001${dimsKey}\u0001${resolved.text}\u0001${orderId}`;
-    const b = this.buckets.get(key);
+    // Buckets are found through the resolved rule (one object per rule) and the period, without a key string.
+    let byPeriod = this.byResolved.get(resolved);
+    if (!byPeriod) this.byResolved.set(resolved, (byPeriod = new Map()));
+    const subKey = orderId ? `${period}\u0001${orderId}` : period;
+    const b = byPeriod.get(subKey);
     if (b) {
       b.amount = b.amount.plus(row.amount);
       b.rowCount++;
-    } else {
-      this.buckets.set(key, { period, account: resolved.account, dimensions: resolved.dimensions, text: resolved.text, kind: resolved.kind ?? "other", orderId, amount: row.amount, rowCount: 1 });
+      return;
     }
+    const dimsKey = Object.keys(resolved.dimensions).length ? JSON.stringify(resolved.dimensions) : "";
+    const key = `${period}\u0001${resolved.account}\u0001${dimsKey}\u0001${resolved.text}\u0001${orderId}`;
+    // Two rules with the same account, dimensions and text share one bucket.
+    const shared = this.buckets.get(key);
+    if (shared) {
+      shared.amount = shared.amount.plus(row.amount);
+      shared.rowCount++;
+      byPeriod.set(subKey, shared);
+      return;
+    }
+    const bucket: Bucket = { period, account: resolved.account, dimensions: resolved.dimensions, text: resolved.text, kind: resolved.kind ?? "other", orderId, amount: row.amount, rowCount: 1 };
+    this.buckets.set(key, bucket);
+    byPeriod.set(subKey, bucket);
   };
+  private readonly byResolved = new Map<object, Map<string, Bucket>>();
+  private readonly seenTypes = new Map<string, Set<string>>();
 
   private observe(row: SettlementRow, kind: string | undefined): void {
     const m = this.metrics;
-    if (m.transactionTypes.size < 500) m.transactionTypes.add(`${row.transactionType} / ${row.amountType}`);
+    let seen = this.seenTypes.get(row.transactionType);
+    if (!seen) this.seenTypes.set(row.transactionType, (seen = new Set()));
+    if (!seen.has(row.amountType)) {
+      seen.add(row.amountType);
+      if (m.transactionTypes.size < 500) m.transactionTypes.add(`${row.transactionType} / ${row.amountType}`);
+    }
     if (!this.marketplace && row.marketplaceName && !/^non-amazon/i.test(row.marketplaceName)) this.marketplace = row.marketplaceName;
     if (kind === "reserve" && row.amount.isNegative()) m.reserveHeld = m.reserveHeld.minus(row.amount);
     if (kind === "suspense") m.suspenseTotal = m.suspenseTotal.plus(row.amount);

@@ -221,6 +221,8 @@ async function* decode(source: ByteSource, reader: RowReader): AsyncGenerator<st
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;
+/** "13.09.2024 08:59:52 UTC" or "2024-09-13 08:59:52 UTC" (valid time of day, UTC). */
+const UTC_TIME = /^(?:\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2}) (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d UTC$/;
 
 /** True when the bytes hold a well-formed UTF-8 multi-byte sequence (rare in windows-1252 text). */
 function hasUtf8Multibyte(b: Uint8Array): boolean {
@@ -269,6 +271,7 @@ class RowReader {
   private dateStyles = new Set<DateStyle>();
   private slashOrder?: "mdy" | "dmy";
   private slashWindow?: [number, number];
+  private readonly dayCache = new Map<string, string>();
   private rowCount = 0;
   private sumOfAmounts = new Dec(0);
   private problems: RowProblem[] = [];
@@ -488,10 +491,18 @@ class RowReader {
   private postedDate(f: string[], line: number): string | undefined {
     const dt = this.get(f, this.iPDT);
     if (dt !== "") {
+      // Hot path: UTC times in the two V2 styles; the day is all a posting needs, so it is cached by day.
+      if (dt.length === 23 && UTC_TIME.test(dt)) {
+        const day = dt.slice(0, 10);
+        const hit = this.dayCache.get(day);
+        if (hit) return hit;
+      }
       const d = parseDate(dt);
       if (d) {
         this.dateStyles.add(d.style);
-        return isoDate(d.time);
+        const iso = isoDate(d.time);
+        if (dt.length === 23 && UTC_TIME.test(dt) && this.dayCache.size < 4096) this.dayCache.set(dt.slice(0, 10), iso);
+        return iso;
       }
       this.problem(line, `posted-date-time "${dt}" is not a date in a known format`);
       return undefined;
