@@ -58,11 +58,15 @@ param enableAlerts bool = true
 @description('Email address that receives the alerts; empty: alerts without notification.')
 param alertEmail string = ''
 
-@description('Custom events of the app that raise the "needs review" alert.')
+@description('Events of the app (the "event" field of its JSON log lines) that raise the "needs review" alert.')
 param alertEventNames string[] = [
   'message.parked'
-  'order.deadLettered'
+  'message.deadLettering'
+  'order.needsMapping'
 ]
+
+@description('Create the monitoring workbook (events, failures, throttling, dead letters) in Azure Monitor.')
+param enableWorkbook bool = true
 
 @description('Let D365 F&O send business events to the D365 events queue: creates a Send-only SAS rule on that queue and stores its connection string in Key Vault (secret d365-business-events-connection). This enables SAS on the namespace; the app itself still uses its identity.')
 param enableD365BusinessEvents bool = false
@@ -275,6 +279,16 @@ module alerts 'modules/alerts.bicep' = if (enableAlerts) {
     workspaceId: monitoring.outputs.workspaceId
     alertEventNames: alertEventNames
     alertEmail: alertEmail
+    tags: tags
+  }
+}
+
+module workbook 'modules/workbook.bicep' = if (enableWorkbook) {
+  name: 'workbook'
+  params: {
+    location: location
+    displayName: 'd365-amazon-connect (${baseName})'
+    workspaceId: monitoring.outputs.workspaceId
     tags: tags
   }
 }

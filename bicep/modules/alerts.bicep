@@ -1,5 +1,6 @@
 // Optional alerts: messages in any dead-letter queue, and the app's own events for work that needs a person
-// (a parked message, a dead-lettered order). Email goes to alertEmail when it is given.
+// (a parked message, a message being dead-lettered, an order that needs a mapping). Email goes to alertEmail
+// when it is given.
 
 @description('Azure region of the log alert.')
 param location string
@@ -13,7 +14,7 @@ param serviceBusNamespaceId string
 @description('Resource id of the Log Analytics workspace behind Application Insights.')
 param workspaceId string
 
-@description('Custom event names (Application Insights customEvents) that raise an alert.')
+@description('Names of the app\'s events (the "event" field of its JSON log lines) that raise an alert.')
 param alertEventNames string[]
 
 @description('Email address that receives the alerts; empty: alerts without notification.')
@@ -86,7 +87,8 @@ resource deadLetterAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
   }
 }
 
-// Workspace-based Application Insights stores customEvents in the AppEvents table.
+// The app writes each event as one JSON log line ({"event": "<name>", ...}, src/platform/telemetry.ts), which
+// workspace-based Application Insights keeps in the AppTraces table.
 var eventList = join(map(alertEventNames, name => '\'${name}\''), ', ')
 
 resource eventAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
@@ -95,7 +97,7 @@ resource eventAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' 
   tags: tags
   properties: {
     displayName: 'd365-amazon-connect: work needs review'
-    description: 'The app parked a message or dead-lettered an order: a mapping or data problem needs a person.'
+    description: 'The app parked or dead-lettered a message, or an order needs a mapping: a mapping or data problem needs a person (see /api/status and /api/deadletters).'
     severity: 2
     enabled: true
     scopes: [
@@ -106,7 +108,7 @@ resource eventAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' 
     criteria: {
       allOf: [
         {
-          query: 'AppEvents | where Name in (${eventList})'
+          query: 'AppTraces | where Message startswith \'{\' | extend appEvent = tostring(parse_json(Message).event) | where appEvent in (${eventList})'
           timeAggregation: 'Count'
           operator: 'GreaterThan'
           threshold: 0

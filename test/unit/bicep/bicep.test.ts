@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_NAMES, SETTING_NAMES, loadConfig } from "../../../src/platform/config";
@@ -35,6 +35,12 @@ import {
 } from "./bicep-rules";
 
 const FIXTURES = join(__dirname, "fixtures");
+
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => readFileSync(join(dir, f), "utf8"));
+}
 
 const ROLE = {
   serviceBusDataSender: "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
@@ -290,7 +296,22 @@ describe("Resources", () => {
     const [metric] = resourcesOfType(alerts, "Microsoft.Insights/metricAlerts");
     expect(propertyPath(metric.body, "properties.criteria")?.text).toContain("DeadletteredMessages");
     expect(resourcesOfType(alerts, "Microsoft.Insights/scheduledQueryRules")).toHaveLength(1);
-    expect(literalValue(params(main).get("alertEventNames")?.defaultValue)).toEqual(["message.parked", "order.deadLettered"]);
+    const names = literalValue(params(main).get("alertEventNames")?.defaultValue) as string[];
+    expect(names).toContain("message.parked");
+    // Each name must be an event the app really emits (telemetry.event("<name>", ...) somewhere in src/).
+    const sources = sourcesUnder(join(REPO_ROOT, "src"));
+    for (const name of names) expect(sources.some((s) => s.includes(`.event("${name}"`)), `${name} is emitted by the app`).toBe(true);
+    expect(propertyPath(resourcesOfType(alerts, "scheduledQueryRules")[0].body, "properties.criteria")?.text).toContain("AppTraces");
+  });
+
+  it("offer a workbook over the app's events, metrics, executions and exceptions", () => {
+    const wb = mod("workbook");
+    const [book] = resourcesOfType(wb, "Microsoft.Insights/workbooks");
+    expect(literalValue(propertyPath(book.body, "kind"))).toBe("shared");
+    expect(propertyPath(book.body, "properties.serializedData")?.text).toBe("string(content)");
+    const queries = wb.root.descendantsOfType("object_property").filter((p) => p.namedChildren[0].text === "query").map((p) => p.namedChildren[1].text);
+    for (const table of ["AppTraces", "AppRequests", "AppExceptions"]) expect(queries.join("\n") + variables(wb).get("appLines")?.text, table).toContain(table);
+    expect(main.root.descendantsOfType("module_declaration").some((m) => m.text.includes("if (enableWorkbook)"))).toBe(true);
   });
 });
 
