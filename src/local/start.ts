@@ -197,8 +197,8 @@ function describeHost(host: LocalHost, cfg: AppConfig, say: (line: string) => vo
 }
 
 function onceResult(summary: HostSummary, timers: OnceSummary["timers"], endpoints: Record<string, string>): OnceSummary {
-  // A queue delivery that failed and later succeeded is a retry, not a failure; a dead-letter is.
-  const finalFailures = summary.failures.filter((f) => f.kind !== "serviceBusQueue");
+  // A queue delivery or timer run that failed and later succeeded is a retry, not a failure; a dead-letter is.
+  const finalFailures = [...summary.failures.filter((f) => f.kind !== "serviceBusQueue" && f.kind !== "timer"), ...timers.filter((t) => !t.ok)];
   const failedOrchestrations = summary.orchestrations.instances.filter((i) => i.runtimeStatus === "Failed");
   const ok = finalFailures.length === 0 && summary.deadLettered.length === 0 && failedOrchestrations.length === 0;
   return { ok, timers, endpoints, ...summary };

@@ -355,24 +355,46 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const timers = registrations.filter((r) => r.kind === "timer");
   const running = new Set<string>();
   const lastRun = new Map<string, string>();
+  const timeScale = options.timeScale ?? configValue((c) => c.LOCAL_DURABLE_TIME_SCALE, 1);
   const runTimer = async (reg: Registration, isPastDue = false): Promise<TimerRun> => {
     if (running.has(reg.name)) return { function: reg.name, ok: true, error: "skipped: previous run still running" };
     running.add(reg.name);
-    const now = new Date().toISOString();
-    const timer: Timer = {
-      isPastDue,
-      schedule: { adjustForDST: true },
-      scheduleStatus: { last: lastRun.get(reg.name) ?? "0001-01-01T00:00:00", next: "", lastUpdated: now },
+    // A function-level retry policy is honoured for timer triggers (functions-bindings-error-pages).
+    const retry = reg.metadata.retryOptions as
+      | { retryStrategy?: string; maxRetryCount?: number; delayInterval?: { seconds?: number }; minimumInterval?: { seconds?: number }; maximumInterval?: { seconds?: number } }
+      | undefined;
+    const maxRetries = retry ? Math.max(0, Number(retry.maxRetryCount ?? 0)) : 0;
+    const delayMs = (attempt: number) => {
+      if (!retry) return 0;
+      if (retry.retryStrategy === "exponentialBackoff") {
+        const min = (retry.minimumInterval?.seconds ?? 1) * 1000;
+        const max = (retry.maximumInterval?.seconds ?? 900) * 1000;
+        return Math.min(max, min * Math.pow(2, attempt));
+      }
+      return (retry.delayInterval?.seconds ?? 0) * 1000;
     };
-    lastRun.set(reg.name, now);
     try {
-      await reg.handler(timer, contextFor(reg));
-      count(reg.name, true);
-      return { function: reg.name, ok: true };
-    } catch (err) {
-      count(reg.name, false);
-      fail(reg, err);
-      return { function: reg.name, ok: false, error: err instanceof Error ? err.message : String(err) };
+      for (let attempt = 0; ; attempt++) {
+        const now = new Date().toISOString();
+        const timer: Timer = {
+          isPastDue,
+          schedule: { adjustForDST: true },
+          scheduleStatus: { last: lastRun.get(reg.name) ?? "0001-01-01T00:00:00", next: "", lastUpdated: now },
+        };
+        lastRun.set(reg.name, now);
+        const context = contextFor(reg);
+        if (retry) context.retryContext = { retryCount: attempt, maxRetryCount: maxRetries };
+        try {
+          await reg.handler(timer, context);
+          count(reg.name, true);
+          return { function: reg.name, ok: true };
+        } catch (err) {
+          count(reg.name, false);
+          fail(reg, err);
+          if (attempt >= maxRetries) return { function: reg.name, ok: false, error: err instanceof Error ? err.message : String(err) };
+          await new Promise((r) => setTimeout(r, delayMs(attempt) / timeScale));
+        }
+      }
     } finally {
       running.delete(reg.name);
     }

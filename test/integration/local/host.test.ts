@@ -17,6 +17,7 @@ beforeAll(async () => {
     bus: new MemoryServiceBus({ maxDeliveryCount: 3, retryDelayMs: 1, maxRetryDelayMs: 5 }),
     durableStore: new MemoryInstanceStore(),
     schedules: false,
+    timeScale: 100,
     settings: { FX_QUEUE: "fx-queue", FX_TICK_SCHEDULE: "0 */5 * * * *" },
     log: (level, message) => logs.push(`${level} ${message}`),
   });
@@ -56,8 +57,19 @@ describe("the local Functions host", () => {
   it("runs every timer function once on request", async () => {
     const before = fixtureState().ticks;
     const runs = await host.runTimersOnce();
-    expect(runs).toEqual([{ function: "fxTick", ok: true }]);
+    expect(runs).toContainEqual({ function: "fxTick", ok: true });
+    expect(runs.map((r) => r.function).sort()).toEqual(["fxRetryingTimer", "fxTick"]);
     expect(fixtureState().ticks).toBe(before + 1);
+  });
+
+  it("retries a failing timer function by its retry policy, telling it the retry count", async () => {
+    fixtureState().timerFailuresLeft = 2;
+    fixtureState().timerRetryCounts = [];
+    expect(await host.runTimer("fxRetryingTimer")).toEqual({ function: "fxRetryingTimer", ok: true });
+    expect(fixtureState().timerRetryCounts).toEqual([0, 1, 2]);
+    fixtureState().timerFailuresLeft = 5;
+    const failed = await host.runTimer("fxRetryingTimer");
+    expect(failed).toEqual({ function: "fxRetryingTimer", ok: false, error: "D365 unavailable" });
   });
 
   it("feeds a queue trigger from the bus, resolving %SETTING% queue names, with Service Bus trigger metadata", async () => {
