@@ -8,8 +8,14 @@ import "./wiring";
 app.setup({ enableHttpStream: false });
 
 // Function files: each registers one trigger. Keep this list sorted.
+import "./functions/amazon-notifications";
 import "./functions/deadletters-list";
 import "./functions/deadletters-replay-message";
 import "./functions/deadletters-replay-queue";
 import "./functions/health";
+import "./functions/notification-router";
+import "./functions/order-catchup";
+import "./functions/order-import";
+import "./functions/order-sync";
+import "./functions/orders-sync";
 import "./functions/status";

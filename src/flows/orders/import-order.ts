@@ -135,6 +135,14 @@ async function createOrComplete(cmd: ImportOrderCommand, order: AmazonOrder, ses
   const items = (await deps.amazon.getOrderItems(id)).map((i) => AmazonOrderItem.parse(i));
   const address = deps.useRdt && deps.amazon.getOrderAddress ? await deps.amazon.getOrderAddress(id) : undefined;
   const draft: SalesOrderDraft = toSalesOrder(order, items, deps.mappings, address);
+  if (draft.charges.length && !deps.d365.createCharges) {
+    // Refuse before writing anything rather than create the order without its charges.
+    throw new MappingGapError("mapping.chargesUnsupported", `Order ${id}: the marketplace books shipping or gift wrap as header charges, which this D365 connection cannot write; use "as": "item-line".`, {
+      where: "marketplaces.json shipping/giftWrap",
+      details: { amazonOrderId: id },
+      suggestion: { file: "marketplaces.json", set: { shipping: { as: "item-line", itemNumber: "<non-stock item>" } } },
+    });
+  }
 
   let so: D365SalesOrderRef | undefined =
     entry.salesOrderNumber && entry.dataAreaId === draft.dataAreaId ? { dataAreaId: draft.dataAreaId, SalesOrderNumber: entry.salesOrderNumber } : undefined;

@@ -1,0 +1,124 @@
+/**
+ * The orders flow's ports on the connectors: AmazonOrders on the SP-API client (src/amazon), and
+ * D365SalesOrders on the D365 OData client (src/d365), plus the composition used by the function files.
+ */
+import type { SpApiClient } from "../../amazon/client";
+import type { D365Client } from "../../d365/client";
+import { SalesOrders, type NewSalesOrderHeader, type NewSalesOrderLine } from "../../d365/entities";
+import { f } from "../../d365/odata";
+import type { Runtime } from "../../runtime";
+import type { Telemetry } from "../../platform/telemetry";
+import type { AmazonAddress } from "./address";
+import type { ImportOrderDeps } from "./import-order";
+import { StateOrderLedger } from "./ledger";
+import type { AmazonOrders, AmazonOrderSummary, D365SalesOrderLineRef, D365SalesOrderRef, D365SalesOrders } from "./ports";
+import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "./transform";
+
+export class SpApiOrders implements AmazonOrders {
+  constructor(private readonly client: Pick<SpApiClient, "getOrder" | "getOrderItems" | "getOrderAddress" | "getOrders">) {}
+
+  getOrder(amazonOrderId: string): Promise<unknown> {
+    return this.client.getOrder(amazonOrderId);
+  }
+
+  getOrderItems(amazonOrderId: string): Promise<unknown[]> {
+    return this.client.getOrderItems(amazonOrderId);
+  }
+
+  async getOrderAddress(amazonOrderId: string): Promise<AmazonAddress | undefined> {
+    return (await this.client.getOrderAddress(amazonOrderId)).ShippingAddress as AmazonAddress | undefined;
+  }
+
+  async *listUpdatedOrders(q: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
+    for await (const o of this.client.getOrders({ marketplaceIds: [q.marketplaceId], lastUpdatedAfter: q.lastUpdatedAfter, lastUpdatedBefore: q.lastUpdatedBefore, maxResultsPerPage: 100 })) {
+      yield { AmazonOrderId: o.AmazonOrderId, LastUpdateDate: o.LastUpdateDate, OrderStatus: o.OrderStatus, MarketplaceId: o.MarketplaceId };
+    }
+  }
+}
+
+function lineBody(line: SalesOrderLineDraft): NewSalesOrderLine {
+  const { key, ...rest } = line;
+  return { ...rest, OrderLineReference: key };
+}
+
+export class ODataSalesOrders implements D365SalesOrders {
+  private readonly orders: SalesOrders;
+
+  constructor(private readonly client: D365Client) {
+    this.orders = new SalesOrders(client);
+  }
+
+  async findByCustomersOrderReference(dataAreaId: string, customersOrderReference: string): Promise<D365SalesOrderRef[]> {
+    // Two rows at most: one is the order, a second means someone keyed it twice (reported, not merged).
+    return this.client.collect<D365SalesOrderRef>("SalesOrderHeadersV4", {
+      filter: f.and(f.eq("dataAreaId", dataAreaId.toLowerCase()), f.eq("CustomersOrderReference", customersOrderReference)),
+      select: ["dataAreaId", "SalesOrderNumber", "CustomersOrderReference", "SalesOrderStatus"],
+      orderBy: "SalesOrderNumber",
+      top: 2,
+    });
+  }
+
+  async createHeader(header: SalesOrderHeaderDraft): Promise<D365SalesOrderRef> {
+    const row = await this.orders.createHeader({ ...header } as NewSalesOrderHeader);
+    return { dataAreaId: row.dataAreaId, SalesOrderNumber: row.SalesOrderNumber, CustomersOrderReference: row.CustomersOrderReference, SalesOrderStatus: row.SalesOrderStatus };
+  }
+
+  async listLines(dataAreaId: string, salesOrderNumber: string): Promise<D365SalesOrderLineRef[]> {
+    const lines = await this.orders.listLines(salesOrderNumber, dataAreaId);
+    return lines.map((l) => ({ OrderLineReference: l.OrderLineReference || undefined, CustomersLineNumber: l.CustomersLineNumber || undefined, ItemNumber: l.ItemNumber, InventoryLotId: l.InventoryLotId }));
+  }
+
+  async createLines(dataAreaId: string, salesOrderNumber: string, lines: SalesOrderLineDraft[]): Promise<void> {
+    await this.orders.createLines(salesOrderNumber, lines.map(lineBody), { company: dataAreaId });
+  }
+
+  async listChargeKeys(dataAreaId: string, salesOrderNumber: string): Promise<string[]> {
+    const rows = await this.client.collect<{ ChargeDescription?: string }>("SalesOrderHeaderChargesV2", {
+      filter: f.and(f.eq("dataAreaId", dataAreaId.toLowerCase()), f.eq("SalesOrderNumber", salesOrderNumber)),
+      select: ["ChargeDescription"],
+    });
+    return rows.map((r) => r.ChargeDescription ?? "");
+  }
+
+  /** Header charges (verify field names against the environment's $metadata; not in the local simulator). */
+  async createCharges(dataAreaId: string, salesOrderNumber: string, charges: SalesOrderChargeDraft[]): Promise<void> {
+    for (const c of charges) {
+      await this.client.create("SalesOrderHeaderChargesV2", {
+        dataAreaId: dataAreaId.toLowerCase(),
+        SalesOrderNumber: salesOrderNumber,
+        SalesChargeCode: c.SalesChargeCode,
+        ChargeCategory: "Fixed",
+        FixedChargeAmount: c.ChargeAmount,
+        ChargeDescription: c.Description,
+      });
+    }
+  }
+
+  async cancel(dataAreaId: string, salesOrderNumber: string, mode: "delete" | "stop-processing"): Promise<"canceled" | "not-open"> {
+    const header = await this.orders.getHeader(salesOrderNumber, dataAreaId);
+    if (!header) return "canceled";
+    if (header.SalesOrderStatus && header.SalesOrderStatus !== "Backorder") return header.SalesOrderStatus === "Canceled" ? "canceled" : "not-open";
+    // OData has no cancel action (notes §0): an open order is deleted (with its lines) or stopped.
+    if (mode === "delete") await this.client.delete("SalesOrderHeadersV4", { dataAreaId: dataAreaId.toLowerCase(), SalesOrderNumber: salesOrderNumber });
+    else await this.orders.updateHeader(salesOrderNumber, { IsSalesProcessingStopped: "Yes" }, { company: dataAreaId });
+    return "canceled";
+  }
+}
+
+/** The runtime's D365 client (the D365 connector registers it as runtime member `d365`). */
+function d365Of(rt: Runtime): D365Client {
+  return (rt as unknown as { d365: D365Client }).d365;
+}
+
+/** Everything importOrder needs, from the runtime. */
+export function orderImportDeps(rt: Runtime, telemetry: Telemetry): ImportOrderDeps {
+  return {
+    amazon: new SpApiOrders(rt.amazon),
+    d365: new ODataSalesOrders(d365Of(rt)),
+    ledger: new StateOrderLedger(rt.state, undefined, () => rt.clock.now()),
+    mappings: rt.mappings,
+    clock: rt.clock,
+    telemetry,
+    useRdt: rt.config.SPAPI_USE_RDT,
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * The order import message (queue QUEUE_ORDER_IMPORT). Its messageId is the Amazon order id plus the
+ * Amazon update that caused it, so Service Bus duplicate detection drops repeats of the same change while
+ * a later change of the same order still gets through.
+ */
+import { z } from "zod";
+import type { OutgoingMessage } from "../../platform/ports";
+import { AmazonOrderIdSchema } from "./amazon-shapes";
+
+export const OrderImportMessage = z.object({
+  amazonOrderId: AmazonOrderIdSchema,
+  /** Amazon's LastUpdateDate (catch-up) or the notification's change time. */
+  lastUpdate: z.string().min(1).optional(),
+  marketplaceId: z.string().optional(),
+  source: z.enum(["notification", "catch-up", "sync", "backfill", "replay"]).optional(),
+  force: z.boolean().optional(),
+});
+export type OrderImportMessage = z.infer<typeof OrderImportMessage>;
+
+export function orderImportMessageId(amazonOrderId: string, lastUpdate: string | undefined, fallback: string): string {
+  return `${amazonOrderId}@${lastUpdate ?? fallback}`.slice(0, 128);
+}
+
+export function toOrderImportMessage(msg: OrderImportMessage, fallbackStamp: string): OutgoingMessage {
+  return {
+    messageId: orderImportMessageId(msg.amazonOrderId, msg.lastUpdate, fallbackStamp),
+    body: msg,
+    subject: "order-import",
+    applicationProperties: { amazonOrderId: msg.amazonOrderId, ...(msg.source ? { source: msg.source } : {}) },
+  };
+}
