@@ -200,13 +200,13 @@ function onceResult(summary: HostSummary, timers: OnceSummary["timers"], endpoin
   // A queue delivery or timer run that failed and later succeeded is a retry, not a failure; a dead-letter is.
   const finalFailures = [...summary.failures.filter((f) => f.kind !== "serviceBusQueue" && f.kind !== "timer"), ...timers.filter((t) => !t.ok)];
   const failedOrchestrations = summary.orchestrations.instances.filter((i) => i.runtimeStatus === "Failed");
-  const ok = finalFailures.length === 0 && summary.deadLettered.length === 0 && failedOrchestrations.length === 0;
+  const ok = !summary.timedOut && finalFailures.length === 0 && summary.deadLettered.length === 0 && failedOrchestrations.length === 0;
   return { ok, timers, endpoints, ...summary };
 }
 
 function printSummary(s: OnceSummary, say: (line: string) => void): void {
   say("");
-  say(`summary: ${s.ok ? "OK" : "FAILED"}`);
+  say(`summary: ${s.ok ? "OK" : "FAILED"}${s.timedOut ? " (work still running at the timeout)" : ""}`);
   for (const [name, c] of Object.entries(s.invocations).sort()) say(`  ${name.padEnd(32)} ${c.ok} ok${c.failed ? `, ${c.failed} failed` : ""}`);
   for (const f of s.failures) say(`  failure   ${f.function} (${f.kind}): ${f.error}`);
   for (const d of s.deadLettered) say(`  dead-letter ${d.queue} ${d.messageId}: ${d.reason} ${d.description ?? ""}`);

@@ -64,6 +64,8 @@ export interface HostSummary {
   failures: FunctionFailure[];
   deadLettered: { queue: string; messageId: string; reason?: string; description?: string; deliveryCount: number }[];
   orchestrations: DurableIdleSummary;
+  /** Set by drain() when the work had not settled before its timeout. */
+  timedOut?: boolean;
 }
 
 export interface TimerRun {
@@ -438,16 +440,18 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
     const remaining = () => Math.max(1, deadline - Date.now());
     // Queues feed orchestrations and orchestrations feed queues: repeat until a whole pass finds nothing to do.
-    for (;;) {
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-      await bus.drain(remaining());
-      const orchestrations = await durable.waitForIdle({ timeoutMs: remaining(), horizonMs: opts.horizonMs });
-      await new Promise((r) => setTimeout(r, 5));
-      const quiet = inFlight.size === 0 && (await busIdle());
-      if (quiet) {
-        return { invocations: JSON.parse(JSON.stringify(invocations)), failures: [...failures], deadLettered: [...deadLettered], orchestrations };
+    try {
+      for (;;) {
+        await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, remaining()))]);
+        await bus.drain(remaining());
+        const orchestrations = await durable.waitForIdle({ timeoutMs: remaining(), horizonMs: opts.horizonMs });
+        await new Promise((r) => setTimeout(r, 5));
+        if (inFlight.size === 0 && (await busIdle())) return { ...(await summary()), orchestrations };
+        if (Date.now() > deadline) throw new Error("not drained before the timeout");
       }
-      if (Date.now() > deadline) throw new Error("local host: not drained before the timeout");
+    } catch (err) {
+      log("warn", `local host: ${(err as Error).message}; reporting what finished so far`);
+      return { ...(await summary()), timedOut: true };
     }
   };
   const busIdle = async () => {

@@ -88,6 +88,15 @@ describe("the local Functions host", () => {
     expect(summary.invocations.fxQueue?.failed).toBeGreaterThanOrEqual(3);
   });
 
+  it("reports timedOut from drain() when work is still running at its timeout", async () => {
+    await host.bus.send("fx-queue", { messageId: "slow-1", body: { sleepMs: 400 } });
+    const early = await host.drain({ timeoutMs: 100 });
+    expect(early.timedOut).toBe(true);
+    const settled = await host.drain();
+    expect(settled.timedOut).toBeUndefined();
+    expect(fixtureState().queueMessages.some((m) => m.messageId === "slow-1")).toBe(true);
+  });
+
   it("makes the memory bus the runtime's bus, so flows send through it", async () => {
     expect(runtime().bus).toBe(host.bus);
     await runtime().bus.send("fx-queue", { messageId: "via-runtime", body: 7 });
