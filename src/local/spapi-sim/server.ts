@@ -57,6 +57,8 @@ interface Report {
   reportType: string;
   marketplaceIds: string[];
   createdSim: number;
+  /** Wall-clock creation time (timestamps); createdSim drives the status progression. */
+  createdAt: number;
   dataStartTime?: string;
   dataEndTime?: string;
   documentId: string;
@@ -70,12 +72,15 @@ interface Feed {
   marketplaceIds: string[];
   inputFeedDocumentId: string;
   createdSim: number;
+  createdAt: number;
   resultDocumentId: string;
 }
 interface FulfillmentOrder {
   request: Record<string, any>;
   receivedSim: number;
+  receivedAt: number;
   cancelledSim?: number;
+  cancelledAt?: number;
 }
 
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -128,19 +133,22 @@ export class SpApiSim {
   simMs(): number {
     return (Date.now() - this.realStart) * this.opts.timeScale + this.advancedMs;
   }
-  /** Simulated wall clock (what timestamps in responses say). */
+  /**
+   * The simulator's wall clock, used for every timestamp: real time plus explicit advances. (Only quota
+   * refill and status progression run at timeScale, so timestamps never race ahead of the app's clock.)
+   */
   now(): Date {
-    return new Date(this.data.base.getTime() + (this.startOffset + this.simMs()));
+    return new Date(this.wallBase + (Date.now() - this.realStart) + this.advancedMs);
   }
-  private startOffset = 0;
+  private wallBase = Date.now();
   advance(ms: number): void {
     this.advancedMs += ms;
   }
 
   resetData(): void {
     const now = this.opts.now ?? new Date();
+    this.wallBase = now.getTime() - (Date.now() - this.realStart) - this.advancedMs;
     this.data = generateData(this.opts.seed, now);
-    this.startOffset = now.getTime() - this.data.base.getTime();
     this.reports.clear();
     this.data.settlements.forEach((s, i) => {
       const id = `5${String(this.opts.seed).padStart(3, "0")}${String(i).padStart(7, "0")}`;
@@ -148,7 +156,8 @@ export class SpApiSim {
         reportId: id,
         reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
         marketplaceIds: [s.marketplaceId],
-        createdSim: s.deposit.getTime() - this.data.base.getTime() - this.startOffset,
+        createdSim: -Infinity,
+        createdAt: s.deposit.getTime(),
         dataStartTime: s.start.toISOString(),
         dataEndTime: s.end.toISOString(),
         documentId: `amzn1.spdoc.1.4.na.settlement-${s.settlementId}`,
@@ -521,7 +530,7 @@ export class SpApiSim {
           if (since === null || until === null) return bad("Invalid date.");
           const ids = [...this.reports.values()]
             .filter((r) => {
-              const created = this.simDate(r.createdSim);
+              const created = new Date(r.createdAt);
               return (
                 (!types.length || types.includes(r.reportType)) &&
                 (!statuses.length || statuses.includes(this.reportStatus(r))) &&
@@ -530,7 +539,7 @@ export class SpApiSim {
                 created <= until
               );
             })
-            .sort((a, b) => b.createdSim - a.createdSim)
+            .sort((a, b) => b.createdAt - a.createdAt)
             .map((r) => r.reportId);
           state = { ids, offset: 0, size };
         }
@@ -550,6 +559,7 @@ export class SpApiSim {
           reportType: body.reportType,
           marketplaceIds: body.marketplaceIds,
           createdSim: this.simMs(),
+          createdAt: this.now().getTime(),
           dataStartTime: body.dataStartTime,
           dataEndTime: body.dataEndTime,
           documentId: `amzn1.spdoc.1.4.na.${randomUUID()}`,
@@ -577,7 +587,7 @@ export class SpApiSim {
         const doc = this.feedDocs.get(body.inputFeedDocumentId);
         if (!doc?.content) return bad(`Feed document ${body.inputFeedDocumentId} has no content; upload it first.`);
         const id = String(70_000_000_000 + ++this.seq);
-        this.feeds.set(id, { feedId: id, feedType: body.feedType, marketplaceIds: body.marketplaceIds, inputFeedDocumentId: body.inputFeedDocumentId, createdSim: this.simMs(), resultDocumentId: `amzn1.tortuga.4.na.result-${id}` });
+        this.feeds.set(id, { feedId: id, feedType: body.feedType, marketplaceIds: body.marketplaceIds, inputFeedDocumentId: body.inputFeedDocumentId, createdSim: this.simMs(), createdAt: this.now().getTime(), resultDocumentId: `amzn1.tortuga.4.na.result-${id}` });
         return [202, { feedId: id }];
       }
       case "getFeed": {
@@ -630,7 +640,7 @@ export class SpApiSim {
         if (existing) {
           return JSON.stringify(existing.request) === JSON.stringify(b) ? [200, {}] : bad(`A fulfillment order with ID ${b.sellerFulfillmentOrderId} already exists.`);
         }
-        this.fulfillment.set(b.sellerFulfillmentOrderId, { request: b, receivedSim: this.simMs() });
+        this.fulfillment.set(b.sellerFulfillmentOrderId, { request: b, receivedSim: this.simMs(), receivedAt: this.now().getTime() });
         return [200, {}];
       }
       case "getFulfillmentOrder": {
@@ -661,6 +671,7 @@ export class SpApiSim {
         if (status === "Cancelled") return [200, {}];
         if (!["New", "Received", "Planning"].includes(status)) return bad(`Fulfillment order ${p.sellerFulfillmentOrderId} is ${status} and can no longer be cancelled.`);
         f.cancelledSim = this.simMs();
+        f.cancelledAt = this.now().getTime();
         return [200, {}];
       }
       case "listFinancialEvents": {
@@ -737,8 +748,9 @@ export class SpApiSim {
     }
   }
 
-  private simDate(sim: number): Date {
-    return new Date(this.data.base.getTime() + this.startOffset + sim);
+  /** A wall-clock time `simMs` simulated milliseconds after `at` (durations shrink by timeScale). */
+  private after(at: number, simMs: number): Date {
+    return new Date(at + simMs / this.opts.timeScale);
   }
   /** IN_QUEUE for 2 s, IN_PROGRESS until 10 s after creation, then DONE (simulated time). */
   private progress(createdSim: number): "IN_QUEUE" | "IN_PROGRESS" | "DONE" {
@@ -754,14 +766,14 @@ export class SpApiSim {
       reportId: r.reportId,
       reportType: r.reportType,
       marketplaceIds: r.marketplaceIds,
-      createdTime: this.simDate(r.createdSim).toISOString(),
+      createdTime: new Date(r.createdAt).toISOString(),
       processingStatus: status,
     };
     if (r.dataStartTime) out.dataStartTime = new Date(r.dataStartTime).toISOString();
     if (r.dataEndTime) out.dataEndTime = new Date(r.dataEndTime).toISOString();
-    if (status !== "IN_QUEUE") out.processingStartTime = this.simDate(r.createdSim + 2_000).toISOString();
+    if (status !== "IN_QUEUE") out.processingStartTime = this.after(r.createdAt, r.settlementId ? 0 : 2_000).toISOString();
     if (status === "DONE") {
-      out.processingEndTime = this.simDate(r.settlementId ? r.createdSim : r.createdSim + 10_000).toISOString();
+      out.processingEndTime = this.after(r.createdAt, r.settlementId ? 0 : 10_000).toISOString();
       out.reportDocumentId = r.documentId;
       if (!r.notified) {
         r.notified = true;
@@ -779,10 +791,10 @@ export class SpApiSim {
   }
   private feedJson(f: Feed): Record<string, unknown> {
     const status = this.progress(f.createdSim);
-    const out: Record<string, unknown> = { feedId: f.feedId, feedType: f.feedType, marketplaceIds: f.marketplaceIds, createdTime: this.simDate(f.createdSim).toISOString(), processingStatus: status };
-    if (status !== "IN_QUEUE") out.processingStartTime = this.simDate(f.createdSim + 2_000).toISOString();
+    const out: Record<string, unknown> = { feedId: f.feedId, feedType: f.feedType, marketplaceIds: f.marketplaceIds, createdTime: new Date(f.createdAt).toISOString(), processingStatus: status };
+    if (status !== "IN_QUEUE") out.processingStartTime = this.after(f.createdAt, 2_000).toISOString();
     if (status === "DONE") {
-      out.processingEndTime = this.simDate(f.createdSim + 10_000).toISOString();
+      out.processingEndTime = this.after(f.createdAt, 10_000).toISOString();
       out.resultFeedDocumentId = f.resultDocumentId;
     }
     return out;
@@ -888,7 +900,7 @@ export class SpApiSim {
   private fulfillmentResult(f: FulfillmentOrder): any {
     const r = f.request;
     const status = this.fulfillmentStatus(f);
-    const changedAt = f.cancelledSim ?? f.receivedSim + (status === "Received" ? 0 : status === "Planning" ? 10_000 : status === "Processing" ? 30_000 : 60_000);
+    const changedAt = f.cancelledAt !== undefined ? new Date(f.cancelledAt) : this.after(f.receivedAt, status === "Received" ? 0 : status === "Planning" ? 10_000 : status === "Processing" ? 30_000 : 60_000);
     const items = (r.items as any[]).map((i) => ({
       sellerSku: i.sellerSku,
       sellerFulfillmentOrderItemId: i.sellerFulfillmentOrderItemId,
@@ -897,8 +909,8 @@ export class SpApiSim {
       fulfillmentNetworkSku: DEMO_PRODUCTS.find((p) => p.sku === i.sellerSku)?.fnsku,
       cancelledQuantity: status === "Cancelled" ? i.quantity : 0,
       unfulfillableQuantity: 0,
-      estimatedShipDate: this.simDate(f.receivedSim + 86_400_000).toISOString(),
-      estimatedArrivalDate: this.simDate(f.receivedSim + 3 * 86_400_000).toISOString(),
+      estimatedShipDate: new Date(f.receivedAt + 86_400_000).toISOString(),
+      estimatedArrivalDate: new Date(f.receivedAt + 3 * 86_400_000).toISOString(),
     }));
     const order = {
       sellerFulfillmentOrderId: r.sellerFulfillmentOrderId,
@@ -910,9 +922,9 @@ export class SpApiSim {
       destinationAddress: r.destinationAddress,
       ...(r.fulfillmentAction ? { fulfillmentAction: r.fulfillmentAction } : {}),
       ...(r.fulfillmentPolicy ? { fulfillmentPolicy: r.fulfillmentPolicy } : {}),
-      receivedDate: this.simDate(f.receivedSim).toISOString(),
+      receivedDate: new Date(f.receivedAt).toISOString(),
       fulfillmentOrderStatus: status,
-      statusUpdatedDate: this.simDate(changedAt).toISOString(),
+      statusUpdatedDate: changedAt.toISOString(),
       ...(r.notificationEmails ? { notificationEmails: r.notificationEmails } : {}),
     };
     const result: Record<string, unknown> = { fulfillmentOrder: order, fulfillmentOrderItems: items, returnItems: [], returnAuthorizations: [] };
@@ -923,9 +935,9 @@ export class SpApiSim {
           amazonShipmentId: `T${r.sellerFulfillmentOrderId.replace(/[^A-Za-z0-9]/g, "").slice(-8)}`,
           fulfillmentCenterId: "SEA8",
           fulfillmentShipmentStatus: shipped ? "SHIPPED" : "PENDING",
-          ...(shipped ? { shippingDate: this.simDate(f.receivedSim + 60_000).toISOString() } : {}),
+          ...(shipped ? { shippingDate: this.after(f.receivedAt, 60_000).toISOString() } : {}),
           fulfillmentShipmentItem: items.map((i) => ({ sellerSku: i.sellerSku, sellerFulfillmentOrderItemId: i.sellerFulfillmentOrderItemId, quantity: i.quantity, packageNumber: 1 })),
-          ...(shipped ? { fulfillmentShipmentPackage: [{ packageNumber: 1, carrierCode: "UPS", trackingNumber: `1ZSIM${String(f.receivedSim).slice(-10).padStart(10, "0")}` }] } : {}),
+          ...(shipped ? { fulfillmentShipmentPackage: [{ packageNumber: 1, carrierCode: "UPS", trackingNumber: `1ZSIM${String(f.receivedAt).slice(-10).padStart(10, "0")}` }] } : {}),
         },
       ];
     }
