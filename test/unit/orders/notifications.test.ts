@@ -119,7 +119,8 @@ describe("POST /api/amazon/notifications", () => {
 
   it("refuses a wrong or missing API key with 401, comparing in constant time, and enqueues nothing", async () => {
     vi.mocked(timingSafeEqual).mockClear();
-    for (const headers of [{ "x-api-key": "wrong" }, { "x-api-key": KEY.slice(0, -1) }, { "x-api-key": `${KEY}x` }, {}]) {
+    const variants: Record<string, string>[] = [{ "x-api-key": "wrong" }, { "x-api-key": KEY.slice(0, -1) }, { "x-api-key": `${KEY}x` }, {}];
+    for (const headers of variants) {
       const res = await post(orderChange(), headers);
       expect(res.status).toBe(401);
       expect(res.jsonBody.error).toBe("notification.unauthorized");
