@@ -103,6 +103,8 @@ interface InFlight {
   timer?: NodeJS.Timeout;
   /** Real time (ms) when a timer fires. */
   dueAt?: number;
+  /** The sub-orchestration's instance id. */
+  childId?: string;
 }
 
 interface Live {
@@ -361,19 +363,25 @@ export class DurableDriver {
         waitingFor: [
           ...l.waitingOnEvents.map((e) => `event:${e}`),
           ...[...l.inflight.values()].filter((f) => f.kind === "timer").map((f) => `timer:${new Date(f.dueAt ?? 0).toISOString()}`),
+          ...[...l.inflight.values()].filter((f) => f.kind === "sub").map((f) => `sub-orchestration:${f.childId}`),
         ],
       }));
     return { instances: [...this.finishedSinceStart], waiting };
   }
 
-  private isBusy(l: Live, horizonMs: number): boolean {
+  private isBusy(l: Live, horizonMs: number, depth = 0): boolean {
     const s = l.record.runtimeStatus;
     if (isTerminal(s) || s === "Suspended") return false;
     if (l.busy || l.needsProbe || l.record.inbox.length > 0) return true;
     const soon = Date.now() + horizonMs;
     for (const f of l.inflight.values()) {
-      if (f.kind !== "timer") return true;
-      if ((f.dueAt ?? 0) <= soon) return true;
+      if (f.kind === "activity") return true;
+      if (f.kind === "timer" && (f.dueAt ?? 0) <= soon) return true;
+      if (f.kind === "sub") {
+        // A parent is as busy as its child: a child waiting for an event leaves the parent waiting too.
+        const child = f.childId ? this.instances.get(f.childId) : undefined;
+        if (!child || depth > 20 || this.isBusy(child, horizonMs, depth + 1)) return true;
+      }
     }
     return false;
   }
@@ -660,7 +668,7 @@ export class DurableDriver {
 
   private startSubOrchestration(live: Live, id: number, name: string, childId: string, inputJson: string, retryAttempt: boolean): string | undefined {
     if (!this.orchestrations.has(name)) return `No orchestrator function named "${name}" is registered.`;
-    live.inflight.set(id, { kind: "sub" });
+    live.inflight.set(id, { kind: "sub", childId });
     const parent = { instanceId: live.record.instanceId, taskId: id };
     let child = this.instances.get(childId);
     if (child && retryAttempt && child.record.runtimeStatus === "Failed") {

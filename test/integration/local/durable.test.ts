@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { loadAppAsync, type Registration } from "../../../src/local/registry";
 import { fixtureState } from "../../fixtures/local-app";
+import { DurableDriver } from "../../../src/local/durable/driver";
+import { MemoryInstanceStore } from "../../../src/local/durable/store";
 
 let registrations: Registration[];
 const dirs: string[] = [];
@@ -176,5 +178,41 @@ describe("the local durable driver", () => {
     expect(status?.output).toEqual(["A", "B"]);
     expect((calls["fxCount:A"] ?? 0) - a0).toBe(1);
     expect((calls["fxCount:B"] ?? 0) - b0).toBe(1);
+  });
+
+  it("runs an activity that was in flight when the process died again, but not the one that had completed", async () => {
+    const store = new MemoryInstanceStore();
+    const calls = fixtureState().activityCalls;
+    const before0 = calls["fxCount:before-crash"] ?? 0;
+    const during0 = calls["fxGated:during-crash"] ?? 0;
+    let open!: () => void;
+    fixtureState().gate = new Promise<void>((r) => (open = r));
+    const dying = new DurableDriver({ registrations, store, hubName: "CrashHub" });
+    await dying.start();
+    await dying.startNew("fxCrash", { instanceId: "crash-1" });
+    const deadline = Date.now() + 5000;
+    while ((calls["fxGated:during-crash"] ?? 0) === during0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    // The first driver "dies" here: never stopped, its gated activity never finishes for it.
+    fixtureState().gate = undefined;
+    const next = new DurableDriver({ registrations, store, hubName: "CrashHub" });
+    await next.start();
+    const status = await next.waitForCompletion("crash-1", 10_000);
+    expect(status?.output).toEqual(["before-crash", "during-crash"]);
+    expect((calls["fxCount:before-crash"] ?? 0) - before0).toBe(1);
+    expect((calls["fxGated:during-crash"] ?? 0) - during0).toBe(2);
+    await next.stop();
+    open();
+    await dying.stop();
+  });
+
+  it("counts a parent whose sub-orchestration waits for an event as waiting, and completes both when the event comes", async () => {
+    const h = await host();
+    await h.durable.startNew("fxParentOfApproval", { instanceId: "p-1" });
+    const idle = await h.durable.waitForIdle({ timeoutMs: 5000 });
+    expect(idle.waiting).toContainEqual({ instanceId: "p-1", name: "fxParentOfApproval", waitingFor: ["sub-orchestration:p-1:approval"] });
+    expect(idle.waiting).toContainEqual({ instanceId: "p-1:approval", name: "fxApproval", waitingFor: ["event:approval"] });
+    expect(await h.durable.raiseEvent("p-1:approval", "approval", { approvedBy: "cfo" })).toBe("accepted");
+    const status = await h.durable.waitForCompletion("p-1", 5000);
+    expect(status?.output).toEqual({ child: { approvedBy: "cfo" } });
   });
 });
