@@ -6,6 +6,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SpApiClient } from "../../../src/amazon";
 import { createSpApiClient } from "../../../src/amazon";
 import { loadConfig } from "../../../src/platform/config";
+import { runHealthChecks } from "../../../src/platform/health";
+import { runtime, setRuntimeOverrides } from "../../../src/runtime";
 import { systemClock } from "../../../src/platform/clock";
 import { ThrottledError, UnauthorizedError, UnavailableError, ValidationError, NotFoundError } from "../../../src/platform/errors";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
@@ -233,5 +235,22 @@ describe("the SP-API connector", () => {
     const client = createSpApiClient({ config, secrets, state: new MemoryStateStore(), clock: systemClock });
     await expect(client.checkAuth()).resolves.toBeTruthy();
     await expect(client.getOrder(someOrder().amazonOrderId)).resolves.toMatchObject({ MarketplaceId: US });
+  });
+
+  it("registers as runtime().amazon, with an 'spapi' health probe that obtains an LWA token", async () => {
+    const config = loadConfig({ SPAPI_ENDPOINT_OVERRIDE: sim.url, SPAPI_OVERRIDE_CA_FILE: sim.caFile });
+    const secrets: SecretStore = { get: async () => "fake-secret", tryGet: async () => "fake-secret" };
+    setRuntimeOverrides({ config, secrets, state: new MemoryStateStore() });
+    try {
+      const rt = runtime();
+      expect(rt.amazon).toBeInstanceOf(SpApiClient);
+      const health = await runHealthChecks(rt);
+      expect(health.checks.find((c) => c.name === "spapi")).toMatchObject({ ok: true, detail: "LWA token obtained" });
+      sim.sim.addFaults({ operation: "lwa", status: 503 });
+      const failing = await runHealthChecks(runtime());
+      expect(failing.checks.find((c) => c.name === "spapi")?.ok).toBe(false);
+    } finally {
+      setRuntimeOverrides({});
+    }
   });
 });

@@ -1,0 +1,49 @@
+import iconv from "iconv-lite";
+import { describe, expect, it } from "vitest";
+import { quoteCurrencyAmounts } from "../../../src/amazon/client";
+import { decodeBytes } from "../../../src/amazon/documents";
+import { errorFromResponse } from "../../../src/amazon/errors";
+import { ENDPOINT_VERSIONS, OPERATIONS, matchOperation } from "../../../src/amazon/operations";
+import { NotFoundError, ThrottledError, UnauthorizedError, UnavailableError, ValidationError } from "../../../src/platform/errors";
+
+describe("SP-API connector parts", () => {
+  it("decodes UTF-8 documents as UTF-8 and falls back to windows-1252 when the bytes are not UTF-8", () => {
+    expect(decodeBytes(Buffer.from("ship-city\nKöln\n", "utf8"))).toEqual({ text: "ship-city\nKöln\n", encoding: "utf-8" });
+    expect(decodeBytes(iconv.encode("ship-city\nKöln – 5 €\n", "win1252"))).toEqual({ text: "ship-city\nKöln – 5 €\n", encoding: "windows-1252" });
+    expect(decodeBytes(iconv.encode("Köln", "win1252"), "cp1252").text).toBe("Köln");
+  });
+
+  it("keeps Finances amounts exact by quoting them before JSON.parse", () => {
+    const body = '{"CurrencyAmount": 0.1, "x": {"CurrencyAmount":-12345678901234.99}, "Other": 1.5}';
+    expect(JSON.parse(quoteCurrencyAmounts(body))).toEqual({ CurrencyAmount: "0.1", x: { CurrencyAmount: "-12345678901234.99" }, Other: 1.5 });
+  });
+
+  it("maps SP-API statuses to the app's error family", () => {
+    const body = { errors: [{ code: "InvalidInput", message: "bad MarketplaceIds", details: "" }] };
+    const bad = errorFromResponse("getOrders", 400, body, 60_000);
+    expect(bad).toBeInstanceOf(ValidationError);
+    expect(bad.message).toContain("InvalidInput: bad MarketplaceIds");
+    const throttled = errorFromResponse("getOrders", 429, { errors: [{ code: "QuotaExceeded", message: "x" }] }, 60_000);
+    expect(throttled).toBeInstanceOf(ThrottledError);
+    expect((throttled as ThrottledError).retryAfterMs).toBe(60_000);
+    expect(errorFromResponse("getOrders", 503, undefined, 1)).toBeInstanceOf(UnavailableError);
+    expect(errorFromResponse("getOrders", 500, undefined, 1).retryable).toBe(true);
+    expect(errorFromResponse("getOrders", 403, body, 1)).toBeInstanceOf(UnauthorizedError);
+    expect(errorFromResponse("getOrder", 404, body, 1)).toBeInstanceOf(NotFoundError);
+  });
+
+  it("pins every endpoint version and matches request paths to operations", () => {
+    for (const spec of Object.values(OPERATIONS)) expect(ENDPOINT_VERSIONS[spec.endpoint as keyof typeof ENDPOINT_VERSIONS]).toBe(spec.version);
+    expect(matchOperation("GET", "/orders/v0/orders/111-1-1/orderItems")).toEqual({ name: "getOrderItems", params: { orderId: "111-1-1" } });
+    expect(matchOperation("GET", "/reports/2021-06-30/reports")?.name).toBe("getReports");
+    expect(matchOperation("GET", "/reports/2021-06-30/reports/42")?.name).toBe("getReport");
+    expect(matchOperation("PUT", "/fba/outbound/2020-07-01/fulfillmentOrders/A%2FB/cancel")).toEqual({ name: "cancelFulfillmentOrder", params: { sellerFulfillmentOrderId: "A/B" } });
+    expect(matchOperation("GET", "/orders/v0/orderz")).toBeUndefined();
+  });
+
+  it("uses the published usage plans (getOrders 0.0167/20, patchListingsItem 5/5)", () => {
+    expect(OPERATIONS.getOrders).toMatchObject({ rate: 0.0167, burst: 20 });
+    expect(OPERATIONS.patchListingsItem).toMatchObject({ rate: 5, burst: 5 });
+    expect(OPERATIONS.getInventorySummaries).toMatchObject({ rate: 2, burst: 2 });
+  });
+});
