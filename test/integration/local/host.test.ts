@@ -110,4 +110,24 @@ describe("the local Functions host", () => {
     const summary = await host.drain();
     expect(summary.orchestrations.instances).toContainEqual({ instanceId: "drain-1", name: "fxFanOut", runtimeStatus: "Completed", error: undefined });
   });
+
+  it("runs a timer function on its NCRONTAB schedule, with the schedule taken from an app setting", async () => {
+    const regs = host.registrations.filter((r) => r.name === "fxTick");
+    const scheduled = await startLocalHost({
+      port: 0,
+      registrations: regs,
+      durableStore: new MemoryInstanceStore(),
+      settings: { FX_TICK_SCHEDULE: "* * * * * *" }, // every second
+      runtimeOverrides: false,
+      log: () => undefined,
+    });
+    try {
+      const before = fixtureState().ticks;
+      const deadline = Date.now() + 3500;
+      while (fixtureState().ticks < before + 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(fixtureState().ticks).toBeGreaterThanOrEqual(before + 2);
+    } finally {
+      await scheduled.stop();
+    }
+  });
 });
