@@ -175,6 +175,17 @@ export const ENTITIES: EntityDef[] = [
     dmfNames: ["Sales order lines V3", "Sales order lines V2"],
   }),
   def({
+    // Header charges (freight, gift wrap). Keys and names (verify) against the environment's $metadata.
+    set: "SalesOrderHeaderChargesV2",
+    typeName: "SalesOrderHeaderChargeV2",
+    entityClass: "SalesOrderHeaderChargeV2Entity",
+    tableLabel: "Transaction miscellaneous charges (MarkupTrans)",
+    keys: ["dataAreaId", "SalesOrderNumber", "ChargeLineNumber"],
+    fields: ["SalesChargeCode", "ChargeCategory", "FixedChargeAmount", "ChargePercentage", "ChargeDescription", "ChargeCurrencyCode", "SalesTaxGroupCode", "SalesTaxItemGroupCode", "IsOverriddenLine"],
+    enums: { ChargeCategory: "MarkupCategory", IsOverriddenLine: NOYES },
+    numbers: ["ChargeLineNumber", "FixedChargeAmount", "ChargePercentage"],
+  }),
+  def({
     set: "JournalNames",
     typeName: "JournalName",
     entityClass: "LedgerJournalNameEntity",
@@ -268,6 +279,7 @@ export const ENUM_MEMBERS: Record<string, string[]> = {
   DirPartyBaseType: ["None", "Person", "Organization"],
   CustVendorBlocked: ["No", "Invoice", "All", "Payment", "Requisition", "Never"],
   LedgerJournalType: ["Daily", "Payment", "CustPayment", "VendInvoiceRegister"],
+  MarkupCategory: ["Fixed", "Pcs", "Percent", "InterCompanyPercent"],
   ExchangeRateDisplayFactor: ["One", "Ten", "Hundred", "Thousand", "TenThousand"],
 };
 

@@ -405,6 +405,21 @@ export class SimStore {
         row.SalesOrderLineStatus = "Backorder";
         return row;
       }
+      case "SalesOrderHeaderChargesV2": {
+        if (!row.SalesOrderNumber) throw mustBeFilled(def, "Sales order");
+        const header = this.exists("SalesOrderHeadersV4", { dataAreaId: company, SalesOrderNumber: row.SalesOrderNumber });
+        if (!header) throw notFoundInRelated(def, row.SalesOrderNumber, "Sales order", "Sales orders");
+        if (!row.SalesChargeCode) throw mustBeFilled(def, "Charges code");
+        row.ChargeCategory ??= "Fixed";
+        row.ChargeCurrencyCode ??= header.CurrencyCode;
+        if (row.ChargeLineNumber === undefined) {
+          const max = this.rows("SalesOrderHeaderChargesV2")
+            .filter((c) => c.dataAreaId === company && String(c.SalesOrderNumber).toLowerCase() === String(row.SalesOrderNumber).toLowerCase())
+            .reduce((m, c) => Math.max(m, Number(c.ChargeLineNumber)), 0);
+          row.ChargeLineNumber = max + 1;
+        }
+        return row;
+      }
       case "LedgerJournalHeaders": {
         if (!row.JournalName) throw mustBeFilled(def, "Name");
         if (!this.exists("JournalNames", { dataAreaId: company, Name: row.JournalName })) {
@@ -557,7 +572,7 @@ export class SimStore {
     // Deleting a header deletes its lines, as D365 does.
     const cascade: [string, string][] =
       def.set === "LedgerJournalHeaders" ? [["LedgerJournalLines", "JournalBatchNumber"]]
-      : def.set === "SalesOrderHeadersV4" ? [["SalesOrderLinesV3", "SalesOrderNumber"]]
+      : def.set === "SalesOrderHeadersV4" ? [["SalesOrderLinesV3", "SalesOrderNumber"], ["SalesOrderHeaderChargesV2", "SalesOrderNumber"]]
       : def.set === "ReturnOrderHeadersV2" ? [["ReturnOrderLinesV2", "ReturnOrderNumber"]]
       : [];
     for (const [childSet, field] of cascade) {

@@ -139,6 +139,16 @@ describe("sales orders: header, then lines", () => {
     expect(dup).toMatchObject({ kind: "conflict", code: "d365.duplicate", retryable: false });
   });
 
+  it("takes header charges on an open order and deletes them with the order", async () => {
+    const so = await openOrder();
+    const charge = await h.client.create<{ ChargeLineNumber: number; ChargeCurrencyCode: string }>("SalesOrderHeaderChargesV2", {
+      dataAreaId: "usmf", SalesOrderNumber: so.SalesOrderNumber, SalesChargeCode: "FREIGHT", ChargeCategory: "Fixed", FixedChargeAmount: dec("4.99"), ChargeDescription: "shipping",
+    });
+    expect(charge).toMatchObject({ ChargeLineNumber: 1, ChargeCurrencyCode: "USD" });
+    await h.client.delete("SalesOrderHeadersV4", { dataAreaId: "usmf", SalesOrderNumber: so.SalesOrderNumber });
+    expect(h.sim.rows("SalesOrderHeaderChargesV2")).toEqual([]);
+  });
+
   it("refuses lines on an invoiced order", async () => {
     const so = await openOrder();
     h.sim.setSalesOrderStatus(so.SalesOrderNumber, "Invoiced");
