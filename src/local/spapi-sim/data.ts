@@ -388,7 +388,7 @@ export function generateData(seed: number, now: Date): SimData {
         currency: mp.currency,
         start,
         end,
-        deposit: new Date(end.getTime() + DAY + 2 * HOUR),
+        deposit: new Date(end.getTime() + 2 * HOUR), // always in the past, whatever the time of day
         events: all,
         totalAmount: money(total),
       });
