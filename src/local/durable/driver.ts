@@ -539,10 +539,14 @@ export class DurableDriver {
     live.waitingOnEvents = Object.keys(executor.openEvents ?? {});
     const scheduled: HistoryEventRecord[] = [];
     const at = new Date(episodeAt);
+    const schedulingEvents = new Map<number, HistoryEventRecord>();
+    for (const e of r.history) {
+      if (e.EventType === Ev.TaskScheduled || e.EventType === Ev.TimerCreated || e.EventType === Ev.SubOrchestrationInstanceCreated) schedulingEvents.set(e.EventId, e);
+    }
     for (const [key, task] of Object.entries(executor.openTasks as Record<string, Any>)) {
       const id = Number(key);
       if (!Number.isInteger(id) || live.inflight.has(id)) continue;
-      const problem = this.startTask(live, id, task, at, scheduled);
+      const problem = this.startTask(live, id, task, at, scheduled, schedulingEvents.get(id));
       if (problem) {
         await this.finish(live, "Failed", json(`Orchestrator function '${r.name}' failed: ${problem}`));
         return;
@@ -554,11 +558,9 @@ export class DurableDriver {
   }
 
   /** Starts one open task; returns a reason when the task cannot run locally. */
-  private startTask(live: Live, id: number, task: Any, at: Date, scheduled: HistoryEventRecord[]): string | undefined {
+  /** `existing` is the task's scheduling event when an earlier run (before a restart) recorded it. */
+  private startTask(live: Live, id: number, task: Any, at: Date, scheduled: HistoryEventRecord[], existing: HistoryEventRecord | undefined): string | undefined {
     const r = live.record;
-    const existing = r.history.find(
-      (e) => e.EventId === id && (e.EventType === Ev.TaskScheduled || e.EventType === Ev.TimerCreated || e.EventType === Ev.SubOrchestrationInstanceCreated),
-    );
     // A NoOpTask's action is the string "noOp"; real tasks carry an action object.
     let action: Any = typeof task.actionObj === "object" ? task.actionObj : undefined;
     let retryAttempt = false;

@@ -61,6 +61,8 @@ export class MemoryInstanceStore implements InstanceStore {
 /** One file per instance; writes go to a temporary file first and are renamed, so a crash leaves no torn file. */
 export class FileInstanceStore implements InstanceStore {
   private readonly chains = new Map<string, Promise<void>>();
+  /** Saves not yet written: a newer snapshot replaces an older one (a fan-out saves often). */
+  private readonly pending = new Map<string, { text: string; promise: Promise<void> }>();
   constructor(private readonly rootDir: string) {}
 
   private dir(hub: string): string {
@@ -97,12 +99,21 @@ export class FileInstanceStore implements InstanceStore {
   save(record: InstanceRecord): Promise<void> {
     const text = JSON.stringify(record);
     const file = this.file(record.hub, record.instanceId);
-    return this.serial(file, async () => {
+    const waiting = this.pending.get(file);
+    if (waiting) {
+      waiting.text = text;
+      return waiting.promise;
+    }
+    const entry = { text, promise: Promise.resolve() };
+    this.pending.set(file, entry);
+    entry.promise = this.serial(file, async () => {
+      this.pending.delete(file);
       await fs.mkdir(path.dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
-      await fs.writeFile(tmp, text);
+      await fs.writeFile(tmp, entry.text);
       await fs.rename(tmp, file);
     });
+    return entry.promise;
   }
 
   remove(hub: string, instanceId: string): Promise<void> {
