@@ -105,16 +105,11 @@ export class ODataSalesOrders implements D365SalesOrders {
   }
 }
 
-/** The runtime's D365 client (the D365 connector registers it as runtime member `d365`). */
-function d365Of(rt: Runtime): D365Client {
-  return (rt as unknown as { d365: D365Client }).d365;
-}
-
 /** Everything importOrder needs, from the runtime. */
 export function orderImportDeps(rt: Runtime, telemetry: Telemetry): ImportOrderDeps {
   return {
     amazon: new SpApiOrders(rt.amazon),
-    d365: new ODataSalesOrders(d365Of(rt)),
+    d365: new ODataSalesOrders(rt.d365),
     ledger: new StateOrderLedger(rt.state, undefined, () => rt.clock.now()),
     mappings: rt.mappings,
     clock: rt.clock,
