@@ -215,4 +215,20 @@ describe("the local durable driver", () => {
     const status = await h.durable.waitForCompletion("p-1", 5000);
     expect(status?.output).toEqual({ child: { approvedBy: "cfo" } });
   });
+
+  it("races an external event against a durable timer: the event wins when it comes first", async () => {
+    const h = await host(undefined, 1); // the one-hour timer really waits an hour: only the event can end it
+    await h.durable.startNew("fxApprovalOrTimeout", { instanceId: "race-1" });
+    await h.durable.waitForIdle();
+    await h.durable.raiseEvent("race-1", "approval", { approvedBy: "controller" });
+    const status = await h.durable.waitForCompletion("race-1", 5000);
+    expect(status?.output).toEqual({ outcome: "approved", by: "controller" });
+  });
+
+  it("races an external event against a durable timer: the timer wins when nothing comes", async () => {
+    const h = await host(undefined, 3600_000 / 100); // one hour -> 100 ms
+    await h.durable.startNew("fxApprovalOrTimeout", { instanceId: "race-2" });
+    const status = await h.durable.waitForCompletion("race-2", 5000);
+    expect(status?.output).toEqual({ outcome: "timed out" });
+  });
 });
