@@ -537,6 +537,14 @@ export class DurableDriver {
     const executor: Any = (context as Any).df?.taskOrchestratorExecutor;
     if (!executor) throw new Error("durable: the orchestrator did not expose its task table (unsupported durable-functions version?)");
     live.waitingOnEvents = Object.keys(executor.openEvents ?? {});
+    // timer.cancel() only flags the timer's action: stop waiting for it.
+    for (const [id, f] of live.inflight) {
+      const t = f.kind === "timer" ? executor.openTasks?.[id] : undefined;
+      if (t && typeof t.actionObj === "object" && t.actionObj?.isCanceled) {
+        clearTimeout(f.timer);
+        live.inflight.delete(id);
+      }
+    }
     const scheduled: HistoryEventRecord[] = [];
     const at = new Date(episodeAt);
     const schedulingEvents = new Map<number, HistoryEventRecord>();

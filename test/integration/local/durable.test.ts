@@ -221,6 +221,10 @@ describe("the local durable driver", () => {
     await h.durable.startNew("fxApprovalOrTimeout", { instanceId: "race-1" });
     await h.durable.waitForIdle();
     await h.durable.raiseEvent("race-1", "approval", { approvedBy: "controller" });
+    const idle = await h.durable.waitForIdle({ timeoutMs: 5000 });
+    // the cancelled timer is no longer waited for; only the next event is
+    expect(idle.waiting).toContainEqual({ instanceId: "race-1", name: "fxApprovalOrTimeout", waitingFor: ["event:recorded"] });
+    await h.durable.raiseEvent("race-1", "recorded", null);
     const status = await h.durable.waitForCompletion("race-1", 5000);
     expect(status?.output).toEqual({ outcome: "approved", by: "controller" });
   });
