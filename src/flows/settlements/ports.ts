@@ -1,0 +1,72 @@
+/**
+ * The ports the settlement flow depends on, shaped by what it needs. Adapters: adapters.ts (SP-API client,
+ * D365 connector, platform stores); tests use in-memory fakes.
+ */
+import type { Dec } from "../../platform/money";
+import type { BlobStore, Clock, StateStore, Telemetry } from "../../platform/ports";
+import type { SettlementAccounts } from "../../mapping/settlement-accounts";
+
+export interface SettlementReportInfo {
+  reportId: string;
+  reportDocumentId?: string;
+  createdTime?: string;
+  dataStartTime?: string;
+  dataEndTime?: string;
+}
+
+/** Amazon's settlement reports (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2): Amazon schedules them; we only list and download. */
+export interface SettlementReports {
+  listSettlementReports(createdSince: Date): Promise<SettlementReportInfo[]>;
+  /** Downloads the report's document just in time (its URL lives 5 minutes). */
+  downloadReport(reportId: string): Promise<Uint8Array>;
+}
+
+export interface JournalHeaderInfo {
+  journalBatchNumber: string;
+  description?: string;
+  isPosted: boolean;
+}
+
+export interface JournalLineInfo {
+  lineNumber: number;
+  account: string;
+  debit: Dec;
+  credit: Dec;
+  currency: string;
+}
+
+export interface NewJournalLine {
+  lineNumber: number;
+  accountType: "Ledger" | "Bank";
+  accountDisplayValue: string;
+  debit: string;
+  credit: string;
+  currency: string;
+  /** yyyy-MM-dd */
+  date: string;
+  text: string;
+  /** Voucher label, deterministic (the settlement id and the voucher index). */
+  voucher?: string;
+  /** Settlement id, to find the lines again (LedgerJournalLines.Document). */
+  document: string;
+}
+
+/** D365 general journals (LedgerJournalHeaders / LedgerJournalLines). */
+export interface LedgerJournalsPort {
+  findJournalByDescription(description: string): Promise<JournalHeaderInfo[]>;
+  createHeader(header: { journalName: string; description: string }): Promise<JournalHeaderInfo>;
+  getHeader(journalBatchNumber: string): Promise<JournalHeaderInfo | undefined>;
+  listLines(journalBatchNumber: string): Promise<JournalLineInfo[]>;
+  /** Creates the lines whose numbers are not in the journal yet ($batch changesets); returns how many it created. */
+  createLines(journalBatchNumber: string, lines: NewJournalLine[]): Promise<{ created: number; skipped: number }>;
+}
+
+export interface SettlementDeps {
+  state: StateStore;
+  blobs: BlobStore;
+  journals: LedgerJournalsPort;
+  reports?: SettlementReports;
+  accounts: () => SettlementAccounts;
+  clock: Clock;
+  log: Telemetry;
+}

@@ -1,0 +1,106 @@
+/**
+ * Starting settlement imports: from an uploaded file, a report id, a known settlement id, or the poller.
+ * One orchestration instance per settlement id; starting twice is harmless (a running instance is left
+ * alone, a posted settlement is not imported again).
+ */
+import { NotFoundError } from "../../platform/errors";
+import { getWatermark, setWatermark } from "../../platform/run-records";
+import { fetchSettlementReport, registerSettlementRun, storeSettlementFile, type StoredSettlementFile } from "./import-settlement";
+import { SETTLEMENT_ORCHESTRATOR, type SettlementOrchestrationInput } from "./orchestrator";
+import type { SettlementDeps } from "./ports";
+import { forgetReport, getSettlementRecord, instanceIdFor, markReportSeen, type SettlementRecord } from "./records";
+
+/** The part of the Durable client the flow needs. */
+export interface OrchestrationStarter {
+  /** "Running", "Completed", ... or undefined when there is no such instance. */
+  runtimeStatus(instanceId: string): Promise<string | undefined>;
+  startNew(name: string, instanceId: string, input: unknown): Promise<void>;
+  /** Forgets a finished instance so that the same id can run again (a re-import after a mapping fix). */
+  purge(instanceId: string): Promise<void>;
+  raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<void>;
+}
+
+export interface StartOptions {
+  requireApproval: boolean;
+  journalName: string;
+  linesPerActivity?: number;
+}
+
+export interface StartOutcome {
+  settlementId: string;
+  instanceId: string;
+  /** False when the settlement is posted already or its import is still running. */
+  started: boolean;
+  record?: SettlementRecord;
+}
+
+const ACTIVE = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
+
+export async function startSettlementImport(file: StoredSettlementFile, starter: OrchestrationStarter, deps: Pick<SettlementDeps, "state" | "clock" | "log">, options: StartOptions): Promise<StartOutcome> {
+  const instanceId = instanceIdFor(file.settlementId);
+  const existing = await getSettlementRecord(deps.state, file.settlementId);
+  if (existing?.status === "posted") return { settlementId: file.settlementId, instanceId, started: false, record: existing };
+  const status = await starter.runtimeStatus(instanceId);
+  if (status && ACTIVE.has(status)) return { settlementId: file.settlementId, instanceId, started: false, record: existing };
+  if (status) await starter.purge(instanceId);
+  const record = await registerSettlementRun(file, deps);
+  const input: SettlementOrchestrationInput = {
+    settlementId: file.settlementId,
+    blobName: file.blobName,
+    sha256: file.sha256,
+    reportId: file.reportId,
+    requireApproval: options.requireApproval,
+    journalName: options.journalName,
+    linesPerActivity: options.linesPerActivity ?? 200,
+  };
+  await starter.startNew(SETTLEMENT_ORCHESTRATOR, instanceId, input);
+  deps.log.event("settlement.started", { settlementId: file.settlementId, instanceId, reportId: file.reportId });
+  return { settlementId: file.settlementId, instanceId, started: true, record };
+}
+
+export type ImportRequest = { kind: "file"; content: Uint8Array } | { kind: "report"; reportId: string } | { kind: "settlement"; settlementId: string };
+
+/** POST /api/settlements/import: keeps the file and starts (or finds) the settlement's orchestration. */
+export async function importSettlement(request: ImportRequest, starter: OrchestrationStarter, deps: SettlementDeps, options: StartOptions): Promise<StartOutcome> {
+  let file: StoredSettlementFile;
+  if (request.kind === "file") file = await storeSettlementFile(request.content, deps);
+  else if (request.kind === "report") file = await fetchSettlementReport(request.reportId, deps);
+  else {
+    // Re-import of a known settlement (after a mapping fix): the stored file is used again.
+    const record = await getSettlementRecord(deps.state, request.settlementId);
+    if (!record?.blobName || !record.sha256) {
+      throw new NotFoundError("settlement.not-found", `settlement ${request.settlementId} is unknown here; import it by reportId or upload its flat file`);
+    }
+    file = { settlementId: record.settlementId, blobName: record.blobName, sha256: record.sha256, reportId: record.reportId, bytes: 0 };
+  }
+  return startSettlementImport(file, starter, deps, options);
+}
+
+export const POLL_FLOW = "settlements";
+
+/**
+ * The poller: lists settlement reports since the last run (Amazon keeps 90 days) and starts an import for
+ * each report id it has not seen. A report whose download fails is forgotten so the next poll retries it.
+ */
+export async function pollSettlementReports(starter: OrchestrationStarter, deps: SettlementDeps, options: StartOptions): Promise<{ listed: number; started: string[]; failed: { reportId: string; error: string }[] }> {
+  if (!deps.reports) throw new Error("no SP-API reports adapter configured");
+  const now = deps.clock.now();
+  const watermark = await getWatermark(deps.state, POLL_FLOW);
+  const since = watermark ? new Date(watermark.getTime() - 24 * 3600_000) : new Date(now.getTime() - 89 * 24 * 3600_000);
+  const reports = await deps.reports.listSettlementReports(since);
+  const started: string[] = [];
+  const failed: { reportId: string; error: string }[] = [];
+  for (const r of reports) {
+    if (!(await markReportSeen(deps.state, r.reportId, now))) continue;
+    try {
+      const file = await fetchSettlementReport(r.reportId, deps);
+      const outcome = await startSettlementImport(file, starter, deps, options);
+      if (outcome.started) started.push(outcome.settlementId);
+    } catch (err) {
+      await forgetReport(deps.state, r.reportId);
+      failed.push({ reportId: r.reportId, error: (err as Error).message });
+    }
+  }
+  if (failed.length === 0) await setWatermark(deps.state, POLL_FLOW, undefined, now, deps.clock);
+  return { listed: reports.length, started, failed };
+}

@@ -1,0 +1,52 @@
+import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
+import { z } from "zod";
+import { durableStarter, settlementDeps } from "../flows/settlements/adapters";
+import { publicRecord } from "../flows/settlements/records";
+import { importSettlement, type ImportRequest } from "../flows/settlements/start";
+import { ValidationError } from "../platform/errors";
+import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
+import { runtime } from "../runtime";
+
+const ImportBody = z.union([
+  z.object({ reportId: z.string().min(1).max(64) }).strict(),
+  z.object({ settlementId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "a settlement id (digits)" }) }).strict(),
+]);
+
+const FILE_TYPES = /^(text\/tab-separated-values|text\/plain|application\/octet-stream)\b/i;
+
+async function readRequest(request: HttpRequest): Promise<ImportRequest> {
+  const type = request.headers.get("content-type") ?? "";
+  if (FILE_TYPES.test(type)) {
+    const content = new Uint8Array(await request.arrayBuffer());
+    if (content.length === 0) throw new ValidationError("http.emptyBody", "The request body is empty; send the settlement flat file");
+    return { kind: "file", content };
+  }
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ValidationError("http.contentType", `Content-Type ${type || "(none)"}: send JSON {"reportId"} or {"settlementId"}, or the flat file as text/tab-separated-values`);
+  }
+  const body = await parseJsonBody(request, ImportBody);
+  return "reportId" in body ? { kind: "report", reportId: body.reportId } : { kind: "settlement", settlementId: body.settlementId };
+}
+
+// Finance and Power Automate: import a settlement by report id, settlement id or uploaded flat file.
+app.http("settlement-import", {
+  methods: ["POST"],
+  route: "settlements/import",
+  authLevel: "function",
+  extraInputs: [df.input.durableClient()],
+  handler: withHttpErrors(async (request: HttpRequest, context: InvocationContext) => {
+    const rt = runtime();
+    const outcome = await importSettlement(await readRequest(request), durableStarter(df.getClient(context)), settlementDeps(rt.telemetry(context)), {
+      requireApproval: rt.config.SETTLEMENT_REQUIRE_APPROVAL,
+      journalName: rt.config.SETTLEMENT_JOURNAL_NAME,
+    });
+    const location = new URL(`/api/settlements/${encodeURIComponent(outcome.settlementId)}`, request.url).toString();
+    const done = !outcome.started && outcome.record?.status === "posted";
+    return {
+      status: done ? 200 : 202,
+      headers: { Location: location, ...(done ? {} : { "Retry-After": "5" }) },
+      jsonBody: { settlementId: outcome.settlementId, instanceId: outcome.instanceId, started: outcome.started, statusUrl: location, ...(outcome.record ? { record: publicRecord(outcome.record) } : {}) },
+    };
+  }),
+});

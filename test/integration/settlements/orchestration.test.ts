@@ -1,0 +1,197 @@
+/**
+ * The settlement orchestration on the local host's durable driver and HTTP routes, with the journals port
+ * as an in-memory fake (the same flow against the D365 simulator is in d365-sim.test.ts).
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { overrideSettlementDeps } from "../../../src/flows/settlements/adapters";
+import { getSettlementRecord, instanceIdFor } from "../../../src/flows/settlements/records";
+import { startLocalHost, type LocalHost } from "../../../src/local/host";
+import { loadAppAsync } from "../../../src/local/registry";
+import { MemoryStateStore } from "../../../src/platform/memory-state";
+import { setRuntimeOverrides } from "../../../src/runtime";
+import { crashingAfter, FakeLedgerJournals, FakeSettlementReports, MemoryBlobStore } from "../../fixtures/settlements/fakes";
+
+const fixtures = join(__dirname, "../../fixtures/settlements");
+const file = (name: string) => readFileSync(join(fixtures, name));
+
+let host: LocalHost;
+let dir: string;
+let state: MemoryStateStore;
+let journals: FakeLedgerJournals;
+let reports: FakeSettlementReports;
+
+beforeAll(async () => {
+  const registrations = (
+    await loadAppAsync(async () => {
+      await import("../../../src/functions/settlement-orchestration");
+      await import("../../../src/functions/settlement-import");
+      await import("../../../src/functions/settlement-get");
+      await import("../../../src/functions/settlement-list");
+      await import("../../../src/functions/settlement-approve");
+      await import("../../../src/functions/settlement-poll");
+    })
+  ).filter((r) => r.name.startsWith("settlement"));
+  dir = mkdtempSync(join(tmpdir(), "settlement-host-"));
+  host = await startLocalHost({ port: 0, registrations, dataDir: dir, hubName: "SettlementTest", timeScale: 1000, schedules: false, log: () => undefined, runtimeOverrides: false });
+});
+
+afterAll(async () => {
+  await host?.stop();
+  overrideSettlementDeps({});
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let approval = false;
+beforeEach(async () => {
+  await host.durable.purgeBy({});
+  state = new MemoryStateStore();
+  journals = new FakeLedgerJournals();
+  reports = new FakeSettlementReports();
+  approval = false;
+  setRuntimeOverrides({ state, blobs: new MemoryBlobStore(), bus: host.bus });
+  process.env.SETTLEMENT_REQUIRE_APPROVAL = "false";
+  overrideSettlementDeps({ journals, reports });
+});
+
+async function importFile(name: string, contentType = "text/tab-separated-values") {
+  return fetch(`${host.url}/api/settlements/import`, { method: "POST", headers: { "content-type": contentType }, body: file(name) });
+}
+
+async function waitDone(settlementId: string) {
+  const status = await host.durable.waitForCompletion(instanceIdFor(settlementId), 20_000);
+  expect(status?.runtimeStatus, JSON.stringify(status?.output)).toBe("Completed");
+  return status!;
+}
+
+describe("importing a settlement through POST /api/settlements/import", () => {
+  it("answers 202 with a Location that answers 200 with the posted journal when done", async () => {
+    const res = await importFile("uk-v2-24-columns.txt");
+    expect(res.status).toBe(202);
+    const location = res.headers.get("location")!;
+    expect(location).toMatch(/\/api\/settlements\/11111111111$/);
+    await waitDone("11111111111");
+    const done = await fetch(location);
+    expect(done.status).toBe(200);
+    const record = await done.json();
+    expect(record).toMatchObject({ settlementId: "11111111111", status: "posted", journalBatchNumber: "00500", reconciled: true, totalAmount: "41.85", lineCount: 15, linesCreated: 15, totalDebit: "131.49", totalCredit: "131.49" });
+    const lines = journals.lines.get("00500")!;
+    expect(lines.map((l) => l.lineNumber)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    const deposit = lines.find((l) => l.text.startsWith("Amazon deposit"))!;
+    expect(deposit).toMatchObject({ accountDisplayValue: "110180", debit: "41.85", credit: "0.00", currency: "GBP", date: "2024-09-27" });
+    const list = (await (await fetch(`${host.url}/api/settlements`)).json()) as { settlements: { settlementId: string; status: string }[] };
+    expect(list.settlements.map((s) => [s.settlementId, s.status])).toEqual([["11111111111", "posted"]]);
+  });
+
+  it("changes nothing on a second import of the same settlement", async () => {
+    await importFile("uk-v2-24-columns.txt");
+    await waitDone("11111111111");
+    const again = await importFile("uk-v2-24-columns.txt");
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { started: boolean }).started).toBe(false);
+    const byId = await fetch(`${host.url}/api/settlements/import`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ settlementId: "11111111111" }) });
+    expect(byId.status).toBe(200);
+    expect(journals.headers).toHaveLength(1);
+    expect(journals.lines.get("00500")).toHaveLength(15);
+  });
+
+  it("resumes after a crash between line batches without duplicating a line", async () => {
+    const crashing = crashingAfter(journals, 1);
+    overrideSettlementDeps({ journals: crashing, reports });
+    // 12 lines, 5 per activity: three createLines activities; the first dies after D365 took its lines.
+    const { startSettlementImport } = await import("../../../src/flows/settlements/start");
+    const { storeSettlementFile } = await import("../../../src/flows/settlements/import-settlement");
+    const { settlementDeps, durableStarter } = await import("../../../src/flows/settlements/adapters");
+    const deps = settlementDeps();
+    const stored = await storeSettlementFile(file("de-v2-23-columns-cp1252.txt"), deps);
+    const starter = {
+      runtimeStatus: async (id: string) => host.durable.getStatus(id)?.runtimeStatus,
+      startNew: async (name: string, instanceId: string, input: unknown) => void (await host.durable.startNew(name, { instanceId, input })),
+      raiseEvent: async () => undefined,
+      purge: async (id: string) => void (await host.durable.purge(id)),
+    } satisfies Parameters<typeof startSettlementImport>[1];
+    void durableStarter;
+    await startSettlementImport(stored, starter, deps, { requireApproval: false, journalName: "GenJrn", linesPerActivity: 5 });
+    await waitDone("22222222222");
+    const record = await getSettlementRecord(state, "22222222222");
+    expect(record).toMatchObject({ status: "posted", lineCount: 12, linesCreated: 12 });
+    expect(crashing.calls()).toBe(4); // 3 batches + 1 retry of the crashed one
+    const lines = journals.lines.get(record!.journalBatchNumber!)!;
+    expect(lines.map((l) => l.lineNumber).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  it("stops as needs-mapping with a suggested rule and creates no journal", async () => {
+    const res = await importFile("unmapped-combination.txt");
+    expect(res.status).toBe(202);
+    await waitDone("77777777777");
+    const record = (await (await fetch(`${host.url}/api/settlements/77777777777`)).json()) as { unmapped: { suggestedRule: unknown }[] };
+    expect(record).toMatchObject({ status: "needs-mapping", unmapped: [expect.objectContaining({ combination: "other-transaction / other-transaction / Brand New Programme Fee", total: "-9.99", rowCount: 1 })] });
+    expect(record.unmapped[0].suggestedRule).toMatchObject({ amountDescription: "Brand New Programme Fee" });
+    expect(journals.headers).toHaveLength(0);
+  });
+
+  it("records a file that does not reconcile as failed, with the reason, and posts nothing", async () => {
+    await importFile("malformed-not-balancing.txt");
+    await waitDone("11111111111");
+    const record = await getSettlementRecord(state, "11111111111");
+    expect(record).toMatchObject({ status: "failed", reconciled: false });
+    expect(record!.reasons.join(" ")).toMatch(/add up to 41\.85 but total-amount is 41\.86/);
+    expect(journals.headers).toHaveLength(0);
+  });
+
+  it("refuses files that are not settlement flat files V2 with 400 and the explanation", async () => {
+    const res = await importFile("v1-flat-file.txt", "text/plain");
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/retired V1/);
+    const bad = await fetch(`${host.url}/api/settlements/import`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reportId: "" }) });
+    expect(bad.status).toBe(400);
+  });
+
+  it("waits for approval when required, then posts after POST /api/settlements/{id}/approve", async () => {
+    process.env.SETTLEMENT_REQUIRE_APPROVAL = "true";
+    const { setConfig, loadConfig } = await import("../../../src/platform/config");
+    setConfig(loadConfig({ ...process.env, SETTLEMENT_REQUIRE_APPROVAL: "true" }));
+    approval = true;
+    try {
+      const res = await importFile("zero-total-reserve.txt");
+      expect(res.status).toBe(202);
+      const url = `${host.url}/api/settlements/55555555555`;
+      let record: { status: string } | undefined;
+      for (let i = 0; i < 100; i++) {
+        const r = await fetch(url);
+        record = (await r.json()) as { status: string };
+        if (record!.status === "awaiting-approval") {
+          expect(r.status).toBe(200);
+          break;
+        }
+        await new Promise((r2) => setTimeout(r2, 50));
+      }
+      expect(record!.status).toBe("awaiting-approval");
+      expect(journals.headers).toHaveLength(0);
+      const approve = await fetch(`${url}/approve`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ approvedBy: "finance@example.test" }) });
+      expect(approve.status).toBe(202);
+      await waitDone("55555555555");
+      expect(await (await fetch(url)).json()).toMatchObject({ status: "posted", approvedBy: "finance@example.test" });
+      const again = await fetch(`${url}/approve`, { method: "POST" });
+      expect(again.status).toBe(409);
+    } finally {
+      setConfig(loadConfig({ ...process.env, SETTLEMENT_REQUIRE_APPROVAL: "false" }));
+      expect(approval).toBe(true);
+    }
+  });
+
+  it("imports each new settlement report once from the poller", async () => {
+    reports.add("R-1", file("uk-v2-24-columns.txt"));
+    reports.add("R-2", file("negative-total.txt"));
+    const first = await host.runTimer("settlement-poll");
+    expect(first.ok, first.error).toBe(true);
+    await waitDone("11111111111");
+    await waitDone("66666666666");
+    const second = await host.runTimer("settlement-poll");
+    expect(second.ok).toBe(true);
+    expect(reports.downloads).toBe(2);
+    expect((await getSettlementRecord(state, "66666666666"))!.status).toBe("posted");
+  });
+});
