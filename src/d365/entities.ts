@@ -189,6 +189,21 @@ export class SalesOrders {
     return results.map((r) => r.body!);
   }
 
+  /**
+   * Header and lines in ONE atomic changeset. Only possible when the caller supplies SalesOrderNumber
+   * (the number sequence must allow manual numbers; notes §0.4, [AXI] ODataChangesetsExample.cs).
+   */
+  async createWithLines(header: NewSalesOrderHeader & { SalesOrderNumber: string }, lines: readonly NewSalesOrderLine[]): Promise<{ header: SalesOrderHeader; lines: SalesOrderLine[] }> {
+    const company = this.company(header.dataAreaId);
+    const ops: BatchOperation[] = [
+      { method: "POST", entitySet: "SalesOrderHeadersV4", body: { ...header, dataAreaId: company } },
+      ...lines.map((l): BatchOperation => ({ method: "POST", entitySet: "SalesOrderLinesV3", body: this.lineBody(header.SalesOrderNumber, l, company) })),
+    ];
+    const results = await this.d365.batch<Record<string, unknown>>(ops, { changesetSize: ops.length });
+    firstFailure(results);
+    return { header: results[0]!.body as SalesOrderHeader, lines: results.slice(1).map((r) => r.body as SalesOrderLine) };
+  }
+
   async deleteLine(inventoryLotId: string, company?: string): Promise<void> {
     await this.d365.delete("SalesOrderLinesV3", { dataAreaId: this.company(company), InventoryLotId: inventoryLotId });
   }

@@ -149,6 +149,16 @@ describe("sales orders: header, then lines", () => {
     expect(h.sim.rows("SalesOrderHeaderChargesV2")).toEqual([]);
   });
 
+  it("creates header and lines atomically in one changeset when the order number is supplied", async () => {
+    const order = { SalesOrderNumber: "AMZ-000100", CustomersOrderReference: "113-9", OrderingCustomerAccountNumber: "AMZ-UK", DefaultShippingWarehouseId: "FBA-UK" };
+    const bad = await h.client.salesOrders.createWithLines(order, [{ ItemNumber: "D0001", OrderedSalesQuantity: 1 }, { ItemNumber: "NOPE", OrderedSalesQuantity: 1 }]).catch((e: unknown) => e);
+    expect(bad).toMatchObject({ kind: "validation", where: "Item number" });
+    expect(await h.client.salesOrders.getHeader("AMZ-000100")).toBeUndefined();
+    const ok = await h.client.salesOrders.createWithLines(order, [{ ItemNumber: "D0001", OrderedSalesQuantity: 1, SalesPrice: "44.99" }]);
+    expect(ok.header).toMatchObject({ SalesOrderNumber: "AMZ-000100", CurrencyCode: "GBP" });
+    expect(ok.lines[0]).toMatchObject({ SalesOrderNumber: "AMZ-000100", LineAmount: 44.99 });
+  });
+
   it("refuses lines on an invoiced order", async () => {
     const so = await openOrder();
     h.sim.setSalesOrderStatus(so.SalesOrderNumber, "Invoiced");
