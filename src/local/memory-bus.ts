@@ -241,6 +241,13 @@ export class MemoryServiceBus implements MessageBus {
     return [...this.queues.keys()];
   }
 
+  /** Per queue: messages waiting (incl. scheduled and in flight), dead-lettered, and whether a receiver listens. */
+  queueStats(): Record<string, { active: number; deadLettered: number; hasReceiver: boolean }> {
+    const out: Record<string, { active: number; deadLettered: number; hasReceiver: boolean }> = {};
+    for (const [name, q] of this.queues) out[name] = { active: q.active.length, deadLettered: q.deadLetters.length, hasReceiver: !!q.handler };
+    return out;
+  }
+
   /**
    * Resolves when nothing is in flight and no queue that has a receiver holds a message deliverable now or
    * within the drain horizon (scheduled messages and redeliveries due soon are waited for).

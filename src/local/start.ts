@@ -211,6 +211,9 @@ function printSummary(s: OnceSummary, say: (line: string) => void): void {
   for (const f of s.failures) say(`  failure   ${f.function} (${f.kind}): ${f.error}`);
   for (const d of s.deadLettered) say(`  dead-letter ${d.queue} ${d.messageId}: ${d.reason} ${d.description ?? ""}`);
   for (const o of s.orchestrations.instances) say(`  orchestration ${o.name} ${o.instanceId}: ${o.runtimeStatus}${o.error ? ` (${o.error})` : ""}`);
+  for (const [q, c] of Object.entries(s.queues)) {
+    if (c.active || c.deadLettered) say(`  queue     ${q}: ${c.active} waiting, ${c.deadLettered} dead-lettered${c.hasReceiver ? "" : " (no function listens to it)"}`);
+  }
   for (const w of s.orchestrations.waiting) say(`  waiting   ${w.name} ${w.instanceId}: ${w.waitingFor.join(", ") || "nothing in flight"}`);
 }
 

@@ -64,6 +64,8 @@ export interface HostSummary {
   failures: FunctionFailure[];
   deadLettered: { queue: string; messageId: string; reason?: string; description?: string; deliveryCount: number }[];
   orchestrations: DurableIdleSummary;
+  /** Every queue the bus has seen: waiting and dead-lettered messages, and whether a function listens to it. */
+  queues: Record<string, { active: number; deadLettered: number; hasReceiver: boolean }>;
   /** Set by drain() when the work had not settled before its timeout. */
   timedOut?: boolean;
 }
@@ -434,6 +436,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     failures: [...failures],
     deadLettered: [...deadLettered],
     orchestrations: durable.summary(),
+    queues: bus.queueStats(),
   });
 
   const drain = async (opts: { timeoutMs?: number; horizonMs?: number } = {}): Promise<HostSummary> => {

@@ -86,6 +86,7 @@ describe("the local Functions host", () => {
     expect(deliveries).toEqual([1, 2, 3]);
     expect(summary.deadLettered).toContainEqual({ queue: "fx-queue", messageId: "bad-1", reason: "MaxDeliveryCountExceeded", description: "cannot handle bad-1", deliveryCount: 3 });
     expect(summary.invocations.fxQueue?.failed).toBeGreaterThanOrEqual(3);
+    expect(summary.queues["fx-queue"]).toEqual({ active: 0, deadLettered: 1, hasReceiver: true });
   });
 
   it("reports timedOut from drain() when work is still running at its timeout", async () => {
