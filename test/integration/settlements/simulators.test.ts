@@ -1,0 +1,133 @@
+/**
+ * End to end on the simulators: the poller lists the SP-API simulator's seeded settlement reports, the
+ * orchestration (local durable host) creates their journals in the D365 simulator through the real
+ * connectors; a second import changes nothing; a crash between line batches resumes without duplicates.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { d365LedgerJournals, overrideSettlementDeps, settlementDeps, spApiSettlementReports } from "../../../src/flows/settlements/adapters";
+import { fetchSettlementReport } from "../../../src/flows/settlements/import-settlement";
+import { getSettlementRecord, instanceIdFor, listSettlementRecords } from "../../../src/flows/settlements/records";
+import { startSettlementImport } from "../../../src/flows/settlements/start";
+import type { SpApiSimulator } from "../../../src/local/spapi-sim";
+import { startLocalHost, type LocalHost } from "../../../src/local/host";
+import { loadAppAsync } from "../../../src/local/registry";
+import { MemoryStateStore } from "../../../src/platform/memory-state";
+import { Dec } from "../../../src/platform/money";
+import { setRuntimeOverrides } from "../../../src/runtime";
+import { clientFor, startSim } from "../amazon/sim-client";
+import { startHarness, type Harness } from "../d365/harness";
+import { crashingAfter, MemoryBlobStore } from "../../fixtures/settlements/fakes";
+
+let host: LocalHost;
+let dir: string;
+let d365: Harness;
+let amazon: SpApiSimulator;
+const state = new MemoryStateStore();
+
+beforeAll(async () => {
+  const registrations = (
+    await loadAppAsync(async () => {
+      await import("../../../src/functions/settlement-orchestration");
+      await import("../../../src/functions/settlement-poll");
+    })
+  ).filter((r) => r.name.startsWith("settlement"));
+  dir = mkdtempSync(join(tmpdir(), "settlement-sims-"));
+  [d365, amazon] = await Promise.all([startHarness(), startSim({ timeScale: 1000 })]);
+  host = await startLocalHost({ port: 0, registrations, dataDir: dir, hubName: "SettlementSims", timeScale: 1000, schedules: false, log: () => undefined, runtimeOverrides: false });
+  setRuntimeOverrides({ state, blobs: new MemoryBlobStore(), bus: host.bus });
+  overrideSettlementDeps({ journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) });
+});
+
+afterAll(async () => {
+  overrideSettlementDeps({});
+  await host?.stop();
+  await Promise.all([d365?.sim.stop(), amazon?.stop()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const seeded = () => amazon.sim.data.settlements;
+const sumOf = (xs: unknown[]) => xs.reduce<Dec>((a, b) => a.plus(new Dec(String(b ?? 0))), new Dec(0));
+
+describe("settlements against the D365 and SP-API simulators", () => {
+  it("imports every seeded settlement report: balanced journals whose deposit line equals the deposit", async () => {
+    const run = await host.runTimer("settlement-poll");
+    expect(run.ok, run.error).toBe(true);
+    for (const s of seeded()) {
+      const status = await host.durable.waitForCompletion(instanceIdFor(s.settlementId), 30_000);
+      expect(status?.runtimeStatus, `${s.settlementId}: ${JSON.stringify(status?.output)}`).toBe("Completed");
+      const record = (await getSettlementRecord(state, s.settlementId))!;
+      expect(record.status, record.reasons.join("; ")).toBe("posted");
+      const lines = d365.sim.rows("LedgerJournalLines").filter((l) => l.JournalBatchNumber === record.journalBatchNumber);
+      expect(lines).toHaveLength(record.lineCount!);
+      expect(sumOf(lines.map((l) => l.DebitAmount)).eq(sumOf(lines.map((l) => l.CreditAmount)))).toBe(true);
+      const deposit = lines.filter((l) => String(l.Text).startsWith("Amazon deposit"));
+      const total = new Dec(s.totalAmount);
+      expect(deposit).toHaveLength(total.isZero() ? 0 : 1);
+      if (!total.isZero()) expect(new Dec(String(total.isNegative() ? deposit[0]!.CreditAmount : deposit[0]!.DebitAmount)).eq(total.abs())).toBe(true);
+      const header = d365.sim.rows("LedgerJournalHeaders").find((h) => h.JournalBatchNumber === record.journalBatchNumber)!;
+      expect(header.Description).toBe(`Amazon settlement ${s.settlementId} ${s.currency}`);
+    }
+    expect((await listSettlementRecords(state)).filter((r) => r.status === "posted")).toHaveLength(seeded().length);
+  });
+
+  it("changes nothing on a second poll or a second import", async () => {
+    const headers = d365.sim.rows("LedgerJournalHeaders").length;
+    const lines = d365.sim.rows("LedgerJournalLines").length;
+    expect((await host.runTimer("settlement-poll")).ok).toBe(true);
+    const s = seeded()[0]!;
+    const deps = settlementDeps();
+    const file = await fetchSettlementReport(String((await deps.reports!.listSettlementReports(new Date(0)))[0]!.reportId), deps);
+    const starter = {
+      runtimeStatus: async (id: string) => host.durable.getStatus(id)?.runtimeStatus,
+      startNew: async (name: string, instanceId: string, input: unknown) => void (await host.durable.startNew(name, { instanceId, input })),
+      purge: async (id: string) => void (await host.durable.purge(id)),
+      raiseEvent: async () => undefined,
+    };
+    const again = await startSettlementImport(file, starter, deps, { requireApproval: false, journalName: "GenJrn" });
+    expect(again.started).toBe(false);
+    await host.drain({ timeoutMs: 10_000 });
+    expect(d365.sim.rows("LedgerJournalHeaders")).toHaveLength(headers);
+    expect(d365.sim.rows("LedgerJournalLines")).toHaveLength(lines);
+    expect((await getSettlementRecord(state, s.settlementId))!.status).toBe("posted");
+  });
+
+  it("resumes after a crash between line batches without duplicating a line in D365", async () => {
+    // A fresh settlement state and journal: forget what the first test posted for one settlement.
+    const s = seeded()[1]!;
+    const record = (await getSettlementRecord(state, s.settlementId))!;
+    await d365.client.ledgerJournals.deleteJournal(record.journalBatchNumber!);
+    await state.delete("settlements", "settlement", s.settlementId);
+    await host.durable.purge(instanceIdFor(s.settlementId));
+
+    const crashing = crashingAfter(d365LedgerJournals(d365.client.ledgerJournals), 2);
+    overrideSettlementDeps({ journals: crashing, reports: spApiSettlementReports(clientFor(amazon)) });
+    try {
+      const deps = settlementDeps();
+      const reportId = (await deps.reports!.listSettlementReports(new Date(0))).map((r) => r.reportId);
+      let file;
+      for (const id of reportId) {
+        const f = await fetchSettlementReport(id, deps);
+        if (f.settlementId === s.settlementId) file = f;
+      }
+      const starter = {
+        runtimeStatus: async (id: string) => host.durable.getStatus(id)?.runtimeStatus,
+        startNew: async (name: string, instanceId: string, input: unknown) => void (await host.durable.startNew(name, { instanceId, input })),
+        purge: async (id: string) => void (await host.durable.purge(id)),
+        raiseEvent: async () => undefined,
+      };
+      await startSettlementImport(file!, starter, deps, { requireApproval: false, journalName: "GenJrn", linesPerActivity: 4 });
+      const status = await host.durable.waitForCompletion(instanceIdFor(s.settlementId), 30_000);
+      expect(status?.runtimeStatus).toBe("Completed");
+      const after = (await getSettlementRecord(state, s.settlementId))!;
+      expect(after.status, after.reasons.join("; ")).toBe("posted");
+      const lines = d365.sim.rows("LedgerJournalLines").filter((l) => l.JournalBatchNumber === after.journalBatchNumber);
+      expect(lines.map((l) => Number(l.LineNumber)).sort((a, b) => a - b)).toEqual(Array.from({ length: after.lineCount! }, (_, i) => i + 1));
+      expect(crashing.calls()).toBe(Math.ceil(after.lineCount! / 4) + 1);
+    } finally {
+      overrideSettlementDeps({ journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) });
+    }
+  });
+});
