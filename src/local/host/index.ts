@@ -162,7 +162,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
   let origin = "";
   const functionLog = (functionName: string) => (level: string, ...args: unknown[]) => {
-    const text = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : JSON.stringify(a))).join(" ");
+    const text = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : safeStringify(a))).join(" ");
     log(LOG_LEVELS[level] ?? level, `${functionName}: ${text}`);
   };
 
@@ -501,6 +501,14 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       if (options.runtimeOverrides !== false) setRuntimeOverrides({});
     },
   };
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /** context.triggerMetadata for a Service Bus message, with the keys the Functions host provides (camelCased). */
