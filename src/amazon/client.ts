@@ -44,6 +44,8 @@ export interface SpApiClientOptions {
   backoffBaseMs?: number;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** Longest wait for a quota token before the call fails with a retryable ThrottledError (default 4 min). */
+  maxQuotaWaitMs?: number;
 }
 
 /** What each getOrders call filters by. Exactly one of createdAfter / lastUpdatedAfter is required. */
@@ -303,7 +305,7 @@ export class SpApiClient {
     const idempotent = spec.method === "GET";
     let refreshedForExpiry = false;
     for (let attempt = 0; ; attempt++) {
-      await this.opts.limiter.acquire(key, plan);
+      await this.opts.limiter.acquire(key, plan, this.opts.maxQuotaWaitMs ?? 240_000);
       let res: RawResponse;
       try {
         res = await this.raw(op, input);

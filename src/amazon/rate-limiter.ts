@@ -7,7 +7,7 @@
  * free; it never lets a call through early.
  */
 import type { Clock } from "../platform/clock";
-import { ConcurrencyError, ConflictError } from "../platform/errors";
+import { ConcurrencyError, ConflictError, ThrottledError } from "../platform/errors";
 import type { StateEntity, StateStore } from "../platform/ports";
 import { safeKey } from "../platform/state-keys";
 
@@ -82,8 +82,12 @@ export class SharedRateLimiter {
     if (Number.isFinite(rate) && rate > 0) this.observed.set(this.keys(key).id, rate);
   }
 
-  /** Takes one token, waiting as long as needed. */
-  async acquire(key: RateLimitKey, plan: RatePlan): Promise<AcquireResult> {
+  /**
+   * Takes one token, waiting as long as needed — but not longer than `maxWaitMs`: then it throws a
+   * ThrottledError (retryable, with the expected wait) so that a queued message is retried later instead
+   * of a function timing out while it waits.
+   */
+  async acquire(key: RateLimitKey, plan: RatePlan, maxWaitMs = Number.POSITIVE_INFINITY): Promise<AcquireResult> {
     const { pk, rk, id } = this.keys(key);
     const { state, clock } = this.opts;
     const cap = this.capacity(plan);
@@ -122,8 +126,13 @@ export class SharedRateLimiter {
         }
       }
       const needMs = Math.ceil(((1 - tokens) / rate) * 1000);
+      if (waitedMs + needMs > maxWaitMs) {
+        throw new ThrottledError("spapi.quotaWait", `the shared SP-API quota for ${key.operation} has no token free within ${Math.round(maxWaitMs / 1000)} s`, needMs, {
+          where: `SP-API ${key.operation}`,
+        });
+      }
       // A little jitter spreads the instances that all wake for the same token.
-      const sleep = Math.min(this.maxSleepMs, needMs + Math.floor(this.random() * Math.min(25, needMs * 0.1 + 1)));
+      const sleep = Math.min(this.maxSleepMs, needMs + Math.floor(this.random() * Math.min(10, needMs * 0.05 + 1)));
       await clock.sleep(sleep);
       waitedMs += sleep;
     }

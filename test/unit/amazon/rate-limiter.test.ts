@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SharedRateLimiter } from "../../../src/amazon/rate-limiter";
+import { ThrottledError } from "../../../src/platform/errors";
 import { ManualClock } from "../../../src/platform/clock";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import type { StateEntity, StateStore } from "../../../src/platform/ports";
@@ -100,5 +101,17 @@ describe("SharedRateLimiter", () => {
     const before = clock.now().getTime();
     await l.acquire(key, plan);
     expect(clock.now().getTime() - before).toBe(2000);
+  });
+
+  it("gives up with a retryable ThrottledError instead of waiting longer than allowed", async () => {
+    const { l, clock } = limiter();
+    const getOrders = { rate: 0.0167, burst: 20 };
+    for (let i = 0; i < 19; i++) await l.acquire(key, getOrders, 10_000);
+    const before = clock.now().getTime();
+    const err = await l.acquire(key, getOrders, 10_000).catch((e) => e);
+    expect(err).toBeInstanceOf(ThrottledError);
+    expect(err.retryable).toBe(true);
+    expect(err.retryAfterMs).toBeGreaterThan(50_000);
+    expect(clock.now().getTime()).toBe(before); // it did not sleep in vain
   });
 });
