@@ -8,7 +8,8 @@ const root = path.resolve(__dirname, "..", "..");
 
 function run(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, "bin", "d365-amazon.js"), ...args], { cwd: root, env: { ...process.env, ...env } });
+    // What bin/d365-amazon.js runs when there is no build; always the current source (a dist/ may be stale).
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "src", "cli.ts"), ...args], { cwd: root, env: { ...process.env, ...env } });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
