@@ -56,6 +56,8 @@ export function describeD365Error(status: number, method: string, entity: string
 export function isBusinessRejection(body: unknown): boolean {
   const parsed = parseErrorBody(body);
   const inner = parsed?.error?.innererror;
+  // A deadlock or SQL timeout inside a write is D365 being busy, not the data being wrong: retry helps.
+  if (/deadlock|timeout expired|try again|connection.*(lost|broken)/i.test(inner?.message ?? "")) return false;
   return Boolean(inner && (/AxODataWriteException/.test(inner.type ?? "") || /Infolog:|Write failed/.test(inner.message ?? "")));
 }
 

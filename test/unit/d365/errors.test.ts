@@ -33,6 +33,11 @@ describe("D365 errors become typed app errors", () => {
     for (const s of [500, 502, 504]) expect(toAppError(s, "GET", "CustomersV3", "<html>gateway</html>")).toMatchObject({ kind: "unavailable", retryable: true });
   });
 
+  it("treats a deadlock inside a write as transient", () => {
+    const body = { error: { message: "An error has occurred.", innererror: { message: "Write failed for table row of type 'LedgerJournalLineEntity'. Infolog: Error: The transaction has been aborted due to a deadlock. Try again.", type: "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException" } } };
+    expect(toAppError(500, "POST", "LedgerJournalLines", body)).toMatchObject({ kind: "unavailable", retryable: true });
+  });
+
   it("names the field D365 names", () => {
     const body = { error: { message: "An error has occurred.", innererror: { message: "Write failed for table row of type 'SalesOrderLineV3Entity'. Infolog: Warning: Inventory dimension Site is mandatory and must consequently be specified." } } };
     expect(toAppError(400, "POST", "SalesOrderLinesV3", body).where).toBe("Site");
