@@ -102,26 +102,24 @@ export const settlementAccountsDefinition = {
 };
 
 /**
- * Main accounts the shipped defaults use; the D365 simulator seeds them (MainAccounts) so that the default
- * file works against it. Real tenants replace the numbers with their own chart of accounts.
+ * Main accounts the shipped defaults use: the demo company of the D365 simulator
+ * (src/local/d365-sim/demo-company.ts) seeds exactly these, so the default file posts there unchanged.
+ * Real tenants replace the numbers with their own chart of accounts.
  */
-export const DEFAULT_SETTLEMENT_MAIN_ACCOUNTS: ReadonlyArray<{ account: string; name: string; type: "BalanceSheet" | "ProfitAndLoss" }> = [
-  { account: "110150", name: "Amazon settlement clearing", type: "BalanceSheet" },
-  { account: "110155", name: "Amazon reserved balance", type: "BalanceSheet" },
-  { account: "110160", name: "Amazon carried-forward balance", type: "BalanceSheet" },
-  { account: "222100", name: "Sales tax payable (Amazon)", type: "BalanceSheet" },
-  { account: "222150", name: "Marketplace facilitator tax withheld by Amazon", type: "BalanceSheet" },
-  { account: "401100", name: "Amazon sales", type: "ProfitAndLoss" },
-  { account: "401200", name: "Amazon shipping income", type: "ProfitAndLoss" },
-  { account: "401300", name: "Amazon promotions and discounts", type: "ProfitAndLoss" },
-  { account: "401400", name: "Amazon refunds", type: "ProfitAndLoss" },
-  { account: "480100", name: "Amazon reimbursements", type: "ProfitAndLoss" },
-  { account: "605100", name: "Amazon selling fees", type: "ProfitAndLoss" },
-  { account: "605200", name: "Amazon FBA fulfillment fees", type: "ProfitAndLoss" },
-  { account: "605300", name: "Amazon FBA storage and inventory fees", type: "ProfitAndLoss" },
-  { account: "605400", name: "Amazon advertising", type: "ProfitAndLoss" },
-  { account: "605500", name: "Amazon other fees and charges", type: "ProfitAndLoss" },
-  { account: "999900", name: "Amazon settlement suspense", type: "BalanceSheet" },
+export const DEFAULT_SETTLEMENT_MAIN_ACCOUNTS: ReadonlyArray<{ account: string; name: string }> = [
+  { account: "110180", name: "Amazon clearing account (deposit line; card charges and transfers)" },
+  { account: "130700", name: "Amazon reserve held (reserve lines; month-end carried-forward balance)" },
+  { account: "222200", name: "Sales tax payable (collected tax and the marketplace facilitator tax that offsets it)" },
+  { account: "401100", name: "Sales - Amazon" },
+  { account: "401200", name: "Shipping income - Amazon" },
+  { account: "403100", name: "Sales returns and refunds - Amazon" },
+  { account: "605100", name: "Amazon referral fees" },
+  { account: "605200", name: "Amazon FBA fulfillment fees" },
+  { account: "605300", name: "Amazon storage fees" },
+  { account: "605400", name: "Amazon advertising" },
+  { account: "605900", name: "Amazon other fees (and reimbursements, which reduce them)" },
+  { account: "618100", name: "Promotions and discounts" },
+  { account: "999999", name: "Suspense account" },
 ];
 
 // ---------------------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ describe("the settlement journal", () => {
     expect(sumOf(j.lines.map((l) => l.debit)).eq(sumOf(j.lines.map((l) => l.credit)))).toBe(true);
     const deposit = j.lines.filter((l) => l.kind === "deposit");
     expect(deposit).toHaveLength(1);
-    expect(deposit[0]).toMatchObject({ account: "110150", currency: "GBP", date: "2024-09-27" });
+    expect(deposit[0]).toMatchObject({ account: "110180", currency: "GBP", date: "2024-09-27" });
     expect(deposit[0]!.debit.toFixed(2)).toBe("41.85");
     expect(j.description).toBe("Amazon settlement 11111111111 GBP");
   });
@@ -40,12 +40,12 @@ describe("the settlement journal", () => {
     const a = await analyzeSettlement(bytesSource(settlementFile(spec())), accounts);
     const j = a.journal!;
     expect(j.lines.map((l) => [l.account, l.debit.toFixed(2), l.credit.toFixed(2)])).toEqual([
-      ["110155", "12.00", "0.00"],
-      ["110155", "0.00", "10.00"],
+      ["130700", "12.00", "0.00"],
+      ["130700", "0.00", "10.00"],
       ["401100", "0.00", "39.98"],
       ["605100", "6.00", "0.00"],
       ["605200", "5.60", "0.00"],
-      ["110150", "26.38", "0.00"],
+      ["110180", "26.38", "0.00"],
     ]);
     expect(j.lines.map((l) => l.lineNumber)).toEqual([1, 2, 3, 4, 5, 6]);
   });
@@ -111,10 +111,10 @@ describe("the settlement journal", () => {
   });
 
   it("posts unknown combinations to suspense when configured, and flags them", async () => {
-    const suspense = new SettlementAccounts({ ...accounts.file, unknownCombinations: "suspense", suspenseAccount: "999900" });
+    const suspense = new SettlementAccounts({ ...accounts.file, unknownCombinations: "suspense", suspenseAccount: "999999" });
     const a = await analyzeSettlement(fileSource(join(fixtures, "unmapped-combination.txt")), suspense);
     expect(a.postable).toBe(true);
-    expect(a.journal!.lines.find((l) => l.account === "999900")!.debit.toFixed(2)).toBe("9.99");
+    expect(a.journal!.lines.find((l) => l.account === "999999")!.debit.toFixed(2)).toBe("9.99");
     expect(a.anomalies.map((x) => x.code)).toContain("suspense-lines");
   });
 

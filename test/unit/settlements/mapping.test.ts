@@ -9,7 +9,7 @@ const mappingsDir = join(__dirname, "../../../mappings");
 const shipped = () => SettlementAccounts.load(mappingsDir);
 
 function accounts(rules: object[], extra: object = {}) {
-  return SettlementAccounts.parse({ carriedForwardAccount: "110160", clearing: [{ currency: "*", account: "110150" }], rules, ...extra });
+  return SettlementAccounts.parse({ carriedForwardAccount: "130700", clearing: [{ currency: "*", account: "110180" }], rules, ...extra });
 }
 
 const combo = (transactionType: string, amountType: string, amountDescription: string) => ({ transactionType, amountType, amountDescription });
@@ -18,33 +18,33 @@ describe("settlement account mapping", () => {
   it("ships a default rule for every combination listed in the notes", () => {
     const a = shipped();
     const listed = [
-      ["Order", "ItemPrice", "Principal", "401100"], ["Order", "ItemPrice", "Tax", "222100"], ["Order", "ItemPrice", "Shipping", "401200"],
-      ["Order", "ItemPrice", "ShippingTax", "222100"], ["Order", "ItemFees", "Commission", "605100"], ["Order", "ItemFees", "FBAPerUnitFulfillmentFee", "605200"],
+      ["Order", "ItemPrice", "Principal", "401100"], ["Order", "ItemPrice", "Tax", "222200"], ["Order", "ItemPrice", "Shipping", "401200"],
+      ["Order", "ItemPrice", "ShippingTax", "222200"], ["Order", "ItemFees", "Commission", "605100"], ["Order", "ItemFees", "FBAPerUnitFulfillmentFee", "605200"],
       ["Order", "ItemFees", "DigitalServicesFee", "605100"], ["Order", "ItemFees", "ShippingChargeback", "605200"],
-      ["Order", "ItemWithheldTax", "MarketplaceFacilitatorVAT-Principal", "222150"], ["Order", "ItemWithheldTax", "MarketplaceFacilitatorVAT-Shipping", "222150"],
-      ["Order", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", "222150"], ["Order", "Promotion", "Shipping", "401300"], ["Order", "Promotion", "TaxDiscount", "401300"],
-      ["Refund", "ItemPrice", "Principal", "401400"], ["Refund", "ItemPrice", "Tax", "222100"], ["Refund", "ItemFees", "Commission", "605100"],
-      ["Refund", "ItemFees", "RefundCommission", "605100"], ["Refund", "ItemWithheldTax", "MarketplaceFacilitatorVAT-Principal", "222150"],
-      ["other-transaction", "other-transaction", "Previous Reserve Amount Balance", "110155"], ["other-transaction", "other-transaction", "Current Reserve Amount", "110155"],
-      ["other-transaction", "other-transaction", "RemovalComplete", "605300"], ["other-transaction", "FBA Inventory Reimbursement", "REVERSAL_REIMBURSEMENT", "480100"],
-      ["other-transaction", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE", "480100"], ["other-transaction", "other-transaction", "Subscription Fee", "605500"],
+      ["Order", "ItemWithheldTax", "MarketplaceFacilitatorVAT-Principal", "222200"], ["Order", "ItemWithheldTax", "MarketplaceFacilitatorVAT-Shipping", "222200"],
+      ["Order", "ItemWithheldTax", "MarketplaceFacilitatorTax-Principal", "222200"], ["Order", "Promotion", "Shipping", "618100"], ["Order", "Promotion", "TaxDiscount", "618100"],
+      ["Refund", "ItemPrice", "Principal", "403100"], ["Refund", "ItemPrice", "Tax", "222200"], ["Refund", "ItemFees", "Commission", "605100"],
+      ["Refund", "ItemFees", "RefundCommission", "605100"], ["Refund", "ItemWithheldTax", "MarketplaceFacilitatorVAT-Principal", "222200"],
+      ["other-transaction", "other-transaction", "Previous Reserve Amount Balance", "130700"], ["other-transaction", "other-transaction", "Current Reserve Amount", "130700"],
+      ["other-transaction", "other-transaction", "RemovalComplete", "605300"], ["other-transaction", "FBA Inventory Reimbursement", "REVERSAL_REIMBURSEMENT", "605900"],
+      ["other-transaction", "FBA Inventory Reimbursement", "WAREHOUSE_DAMAGE", "605900"], ["other-transaction", "other-transaction", "Subscription Fee", "605900"],
       ["other-transaction", "other-transaction", "Storage Fee", "605300"], ["other-transaction", "other-transaction", "StorageRenewalBilling", "605300"],
       ["other-transaction", "other-transaction", "FBA Long-Term Storage", "605300"], ["other-transaction", "other-transaction", "DisposalComplete", "605300"],
-      ["other-transaction", "other-transaction", "Inbound Transportation Fee", "605300"], ["other-transaction", "other-transaction", "Shipping label purchase for return", "605500"],
-      ["other-transaction", "other-transaction", "Payable to Amazon", "110150"], ["other-transaction", "other-transaction", "Successful charge", "110150"],
-      ["other-transaction", "other-transaction", "Debt adjustment", "110150"], ["ServiceFee", "Cost of Advertising", "TransactionTotalAmount", "605400"],
+      ["other-transaction", "other-transaction", "Inbound Transportation Fee", "605300"], ["other-transaction", "other-transaction", "Shipping label purchase for return", "605900"],
+      ["other-transaction", "other-transaction", "Payable to Amazon", "110180"], ["other-transaction", "other-transaction", "Successful charge", "110180"],
+      ["other-transaction", "other-transaction", "Debt adjustment", "110180"], ["ServiceFee", "Cost of Advertising", "TransactionTotalAmount", "605400"],
       ["FBAFees", "FBA Amazon-Partnered Carrier Shipment Fee", "Base fee", "605300"], ["FBAFees", "Inbound Transportation Program Fee", "Base fee", "605300"],
-      ["Transfers", "Micro Deposit", "Micro Deposit", "110150"], ["Liquidations", "Liquidations", "Liquidations", "480100"],
-      ["Liquidations Adjustments", "x", "y", "480100"], ["Order_Retrocharge", "Base Tax", "Base Tax", "222100"], ["Refund_Retrocharge", "Base Tax", "Base Tax", "222100"],
+      ["Transfers", "Micro Deposit", "Micro Deposit", "110180"], ["Liquidations", "Liquidations", "Liquidations", "605900"],
+      ["Liquidations Adjustments", "x", "y", "605900"], ["Order_Retrocharge", "Base Tax", "Base Tax", "222200"], ["Refund_Retrocharge", "Base Tax", "Base Tax", "222200"],
       ["CouponRedemptionFee", "CouponRedemptionFee", "x", "605400"], ["Lightning Deal Fee", "x", "y", "605400"], ["Vine Enrollment Fee", "x", "y", "605400"],
-      ["SAFE-T Reimbursement", "x", "y", "480100"], ["Chargeback Refund", "ItemPrice", "x", "401400"], ["A-to-z Guarantee Claim", "x", "y", "401400"],
+      ["SAFE-T Reimbursement", "x", "y", "605900"], ["Chargeback Refund", "ItemPrice", "x", "403100"], ["A-to-z Guarantee Claim", "x", "y", "403100"],
     ];
     for (const [tt, at, ad, account] of listed) expect(a.resolve(combo(tt!, at!, ad!))?.account, `${tt}/${at}/${ad}`).toBe(account);
   });
 
   it("puts reserve lines on the balance-sheet reserve account", () => {
     const r = shipped().resolve(combo("other-transaction", "other-transaction", "Current Reserve Amount"))!;
-    expect(r).toMatchObject({ account: "110155", kind: "reserve" });
+    expect(r).toMatchObject({ account: "130700", kind: "reserve" });
   });
 
   it("lets the most specific rule win: exact fields over patterns over absent fields, then file order", () => {
@@ -80,19 +80,19 @@ describe("settlement account mapping", () => {
   });
 
   it("posts unknown combinations to the suspense account when the admin chose that", () => {
-    const a = accounts([{ amountType: "ItemPrice", account: "401100" }], { unknownCombinations: "suspense", suspenseAccount: "999900" });
-    expect(a.resolve(combo("x", "y", "z"))).toMatchObject({ account: "999900", kind: "suspense" });
+    const a = accounts([{ amountType: "ItemPrice", account: "401100" }], { unknownCombinations: "suspense", suspenseAccount: "999999" });
+    expect(a.resolve(combo("x", "y", "z"))).toMatchObject({ account: "999999", kind: "suspense" });
   });
 
   it("picks the clearing account by marketplace and currency, most specific first", () => {
     const a = accounts([{ account: "1" }], {
       clearing: [
-        { currency: "*", account: "110150" },
+        { currency: "*", account: "110180" },
         { currency: "EUR", account: "110151" },
         { currency: "EUR", marketplace: "Amazon.de", account: "110152", accountType: "Bank" },
       ],
     });
-    expect(a.clearingFor("GBP").account).toBe("110150");
+    expect(a.clearingFor("GBP").account).toBe("110180");
     expect(a.clearingFor("EUR", "Amazon.fr").account).toBe("110151");
     expect(a.clearingFor("EUR", "Amazon.de")).toMatchObject({ account: "110152", accountType: "Bank" });
     const none = accounts([{ account: "1" }], { clearing: [{ currency: "EUR", account: "110151" }] });
