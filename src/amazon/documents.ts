@@ -84,7 +84,7 @@ export function decodeBytes(bytes: Uint8Array, charset?: string): { text: string
  * Streaming decoder: UTF-8 until the first invalid sequence, windows-1252 from that chunk on (text before it
  * was valid UTF-8; in Amazon's files that part is the ASCII header, so both readings agree).
  */
-async function* decodeChunks(source: AsyncIterable<Buffer>, charset: string | undefined, state: { encoding: DocumentEncoding }): AsyncIterable<string> {
+export async function* decodeChunks(source: AsyncIterable<Buffer>, charset: string | undefined, state: { encoding: DocumentEncoding }): AsyncIterable<string> {
   if (charset) {
     const d = iconv.getDecoder(charset);
     state.encoding = charset;

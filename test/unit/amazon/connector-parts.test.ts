@@ -47,3 +47,29 @@ describe("SP-API connector parts", () => {
     expect(OPERATIONS.getInventorySummaries).toMatchObject({ rate: 2, burst: 2 });
   });
 });
+
+describe("streamed document decoding", () => {
+  async function decode(chunks: Buffer[], charset?: string) {
+    const { decodeChunks } = await import("../../../src/amazon/documents");
+    const state = { encoding: "utf-8" as string };
+    let text = "";
+    for await (const s of decodeChunks((async function* () { yield* chunks; })(), charset, state)) text += s;
+    return { text, encoding: state.encoding };
+  }
+
+  it("keeps a UTF-8 character that is split between two chunks", async () => {
+    const bytes = Buffer.from("sku\tcity\nA\tKöln\n", "utf8");
+    const cut = bytes.indexOf(0xc3) + 1; // in the middle of "ö"
+    expect(await decode([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual({ text: "sku\tcity\nA\tKöln\n", encoding: "utf-8" });
+  });
+
+  it("switches to windows-1252 when a later chunk is not UTF-8", async () => {
+    const head = Buffer.from("sku\tcity\n", "utf8");
+    const tail = iconv.encode("A\tMünchen\n", "win1252");
+    expect(await decode([head, tail])).toEqual({ text: "sku\tcity\nA\tMünchen\n", encoding: "windows-1252" });
+  });
+
+  it("uses the charset the server names", async () => {
+    expect((await decode([iconv.encode("Köln", "win1252")], "cp1252")).text).toBe("Köln");
+  });
+});
