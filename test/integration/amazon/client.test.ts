@@ -83,6 +83,16 @@ describe("the SP-API connector", () => {
     expect(calls("getOrder")).toBe(3);
   });
 
+  it("times out a call that hangs and retries it", async () => {
+    const client = clientFor(sim, { maxRetries: 1, timeoutMs: 300 });
+    await client.checkAuth();
+    sim.sim.addFaults({ operation: "getOrder", latencyMs: 1500 });
+    const t0 = Date.now();
+    await expect(client.getOrder(someOrder().amazonOrderId)).resolves.toBeTruthy();
+    expect(Date.now() - t0).toBeLessThan(1400);
+    expect(calls("getOrder")).toBe(2);
+  });
+
   it("does not retry a failed write (createReport 500) and reports it as unavailable", async () => {
     const client = clientFor(sim, { maxRetries: 3 });
     sim.sim.addFaults({ operation: "createReport", status: 500 });

@@ -22,6 +22,7 @@ export interface ClientOptions {
   useRdt?: boolean;
   sellerId?: string;
   backoffBaseMs?: number;
+  timeoutMs?: number;
 }
 
 export function clientFor(sim: SpApiSimulator, o: ClientOptions = {}): SpApiClient {
@@ -36,6 +37,6 @@ export function clientFor(sim: SpApiSimulator, o: ClientOptions = {}): SpApiClie
     maxRetries: o.maxRetries ?? 3,
     useRdt: o.useRdt ?? false,
     backoffBaseMs: o.backoffBaseMs ?? 20,
-    timeoutMs: 10_000,
+    timeoutMs: o.timeoutMs ?? 10_000,
   });
 }
