@@ -62,4 +62,28 @@ describe("npm start --once", () => {
     },
     180_000,
   );
+
+  it("d365-amazon sim prints both simulators' addresses and stops cleanly on Ctrl-C", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "sim-"));
+    try {
+      const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "src", "cli.ts"), "sim", "--json"], {
+        cwd: root,
+        env: { ...process.env, D365_SIM_PORT: "0", SPAPI_SIM_PORT: "0", LOCAL_DATA_DIR: dataDir },
+      });
+      let stdout = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const deadline = Date.now() + 30_000;
+      while (!stdout.includes("\n") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const urls = JSON.parse(stdout.trim()) as { d365: string; spapi: string };
+      expect(urls.d365).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(urls.spapi).toMatch(/^https:\/\/localhost:\d+$/);
+      const token = await fetch(`${urls.d365}/data/$metadata`).catch(() => undefined);
+      expect(token).toBeDefined(); // the D365 simulator answers on its address
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
