@@ -1,7 +1,7 @@
 import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { settlementDeps } from "../flows/settlements/adapters";
-import { analyzeStep, createLinesStep, ensureJournalStep, recordStatusStep, verifyStep } from "../flows/settlements/import-settlement";
+import { analyzeStep, createLinesStep, dmfImportStep, ensureJournalStep, recordStatusStep, verifyStep } from "../flows/settlements/import-settlement";
 import { ACTIVITY, SETTLEMENT_ORCHESTRATOR, settlementOrchestrator } from "../flows/settlements/orchestrator";
 import { runtime } from "../runtime";
 
@@ -15,3 +15,4 @@ df.app.activity(ACTIVITY.record, { handler: (input, context) => recordStatusStep
 df.app.activity(ACTIVITY.ensureJournal, { handler: (input, context) => ensureJournalStep(input as never, deps(context)) });
 df.app.activity(ACTIVITY.createLines, { handler: (input, context) => createLinesStep(input as never, deps(context)) });
 df.app.activity(ACTIVITY.verify, { handler: (input, context) => verifyStep(input as never, deps(context)) });
+df.app.activity(ACTIVITY.dmfImport, { handler: (input, context) => dmfImportStep(input as never, deps(context)) });

@@ -67,9 +67,16 @@ export const SettlementAccountsFile = z
       .object({
         mode: z.enum(["summary", "detailed"]).default("summary").describe("summary: one line per account/dimensions/period; detailed: one per order too."),
         splitAtMonthEnd: z.boolean().default(true),
+        dmfFromLines: z
+          .number()
+          .int()
+          .min(0)
+          .default(2000)
+          .describe("Journals with at least this many lines go to D365 as a DMF package (General journal entity) instead of OData $batch; 0 = never."),
+        dmfDefinitionGroup: z.string().min(1).default("Amazon settlement journal").describe("Name of the D365 data project that imports the General journal entity."),
       })
       .strict()
-      .default({ mode: "summary", splitAtMonthEnd: true }),
+      .default({ mode: "summary", splitAtMonthEnd: true, dmfFromLines: 2000, dmfDefinitionGroup: "Amazon settlement journal" }),
     clearing: z.array(ClearingAccount).min(1).describe("Deposit line account by currency and marketplace (most specific wins)."),
     rules: z.array(SettlementRule).min(1),
   })

@@ -4,6 +4,8 @@
  */
 import { join } from "node:path";
 import type { D365Connector } from "../../d365/index";
+import { toCsv } from "../../d365/csv";
+import type { D365Dmf } from "../../d365/dmf";
 import { decimalOf, type LedgerJournals, type NewLedgerJournalLine } from "../../d365/entities";
 import type { SpApiClient } from "../../amazon/client";
 import { SettlementAccounts, SETTLEMENT_ACCOUNTS_FILE } from "../../mapping/settlement-accounts";
@@ -35,8 +37,45 @@ export function spApiSettlementReports(amazon: ReportsApi): SettlementReports {
   };
 }
 
-export function d365LedgerJournals(journals: LedgerJournals): LedgerJournalsPort {
+/** Columns of the DMF "General journal" data file (notes/dynamics-365-fo.md §1.5). */
+export const GENERAL_JOURNAL_COLUMNS = [
+  "JOURNALNAME", "DESCRIPTION", "JOURNALBATCHNUMBER", "LINENUMBER", "ACCOUNTTYPE", "ACCOUNTDISPLAYVALUE", "TRANSDATE",
+  "VOUCHER", "CURRENCYCODE", "DEBITAMOUNT", "CREDITAMOUNT", "TEXT", "DOCUMENT",
+] as const;
+
+export function d365LedgerJournals(journals: LedgerJournals, dmf?: { client: D365Dmf; company: string }): LedgerJournalsPort {
   return {
+    ...(dmf
+      ? {
+          async importJournalViaDmf(input: { journalName: string; description: string; definitionGroup: string; lines: import("./ports").NewJournalLine[] }) {
+            // JOURNALBATCHNUMBER and VOUCHER are placeholders: DMF groups the lines into one new journal.
+            const rows = input.lines.map((l) => ({
+              JOURNALNAME: input.journalName,
+              DESCRIPTION: input.description,
+              JOURNALBATCHNUMBER: "1",
+              LINENUMBER: l.lineNumber,
+              ACCOUNTTYPE: l.accountType,
+              ACCOUNTDISPLAYVALUE: l.accountDisplayValue,
+              TRANSDATE: l.date,
+              VOUCHER: l.voucher ?? "",
+              CURRENCYCODE: l.currency,
+              DEBITAMOUNT: l.debit,
+              CREDITAMOUNT: l.credit,
+              TEXT: l.text,
+              DOCUMENT: l.document,
+            }));
+            const result = await dmf.client.importPackage({
+              entityName: "General journal",
+              data: toCsv(GENERAL_JOURNAL_COLUMNS, rows),
+              columns: GENERAL_JOURNAL_COLUMNS,
+              definitionGroupId: input.definitionGroup,
+              description: input.description,
+              legalEntityId: dmf.company,
+            });
+            return { status: result.status, errors: result.errors };
+          },
+        }
+      : {}),
     async findJournalByDescription(description) {
       return (await journals.findByDescription(description)).map((h) => ({ journalBatchNumber: h.JournalBatchNumber, description: h.Description, isPosted: h.IsPosted === "Yes" }));
     },
@@ -100,7 +139,9 @@ export function settlementDeps(log?: Telemetry): SettlementDeps {
       return o.blobs ?? rt.blobs;
     },
     get journals() {
-      return o.journals ?? d365LedgerJournals((rt.d365 as D365Connector).ledgerJournals);
+      if (o.journals) return o.journals;
+      const d365 = rt.d365 as D365Connector;
+      return d365LedgerJournals(d365.ledgerJournals, { client: d365.dmf, company: d365.company });
     },
     get reports() {
       return o.reports ?? spApiSettlementReports(rt.amazon);

@@ -4,7 +4,7 @@
  * creates a second journal or a duplicate line.
  */
 import { createHash } from "node:crypto";
-import { ConflictError, InternalError, NotFoundError, ValidationError } from "../../platform/errors";
+import { ConflictError, InternalError, NotFoundError, UnavailableError, ValidationError } from "../../platform/errors";
 import { Dec, toMoneyString } from "../../platform/money";
 import { safeKey } from "../../platform/state-keys";
 import { analyzeSettlement, previewDocument } from "./analyze";
@@ -77,13 +77,16 @@ export interface AnalyzeStepResult {
   alreadyPosted: boolean;
   journalBatchNumber?: string;
   anomalies: number;
+  /** From the mapping file: send the journal as a DMF package when it has at least this many lines (0 = never). */
+  dmfFromLines: number;
+  dmfDefinitionGroup: string;
 }
 
 /** Parse, validate, map, build, judge anomalies; keep the journal lines in a blob; record the outcome. */
 export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps): Promise<AnalyzeStepResult> {
   const existing = await getSettlementRecord(deps.state, input.settlementId);
   if (existing?.status === "posted") {
-    return { status: "posted", postable: false, lineCount: existing.lineCount ?? 0, alreadyPosted: true, journalBatchNumber: existing.journalBatchNumber, anomalies: existing.anomalies.length };
+    return { status: "posted", postable: false, lineCount: existing.lineCount ?? 0, alreadyPosted: true, journalBatchNumber: existing.journalBatchNumber, anomalies: existing.anomalies.length, dmfFromLines: 0, dmfDefinitionGroup: "" };
   }
   const content = await deps.blobs.get(SETTLEMENT_CONTAINER, input.blobName);
   if (!content) throw new NotFoundError("settlement.blob-missing", `the stored settlement file ${input.blobName} is missing`);
@@ -143,7 +146,15 @@ export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps)
     updatedAt: now,
   }));
   deps.log.event("settlement.analyzed", { settlementId: input.settlementId, status, rows: doc.rowCount, lines: lines.length, anomalies: doc.anomalies.length });
-  return { status, postable: analysis.postable, lineCount: lines.length, alreadyPosted: false, anomalies: doc.anomalies.length };
+  return {
+    status,
+    postable: analysis.postable,
+    lineCount: lines.length,
+    alreadyPosted: false,
+    anomalies: doc.anomalies.length,
+    dmfFromLines: accounts.file.journal.dmfFromLines,
+    dmfDefinitionGroup: accounts.file.journal.dmfDefinitionGroup,
+  };
 }
 
 export async function recordStatusStep(input: { settlementId: string; status: SettlementStatus; approvedBy?: string; reason?: string }, deps: Pick<SettlementDeps, "state" | "clock">): Promise<void> {
@@ -190,6 +201,32 @@ async function journalLines(settlementId: string, deps: SettlementDeps): Promise
   const raw = await deps.blobs.get(SETTLEMENT_CONTAINER, record.journalBlob);
   if (!raw) throw new NotFoundError("settlement.blob-missing", `the journal lines ${record.journalBlob} are missing`);
   return { record, lines: JSON.parse(Buffer.from(raw).toString("utf8")) as NewJournalLine[] };
+}
+
+/**
+ * Large journals: one DMF package creates the journal and all its lines (DMF is exempt from D365's
+ * service-protection limits). Idempotent: a journal with the settlement's description is never imported
+ * twice; lines a partially succeeded import left out are then created through OData (skipping existing ones).
+ */
+export async function dmfImportStep(input: { settlementId: string; journalName: string; definitionGroup: string }, deps: SettlementDeps): Promise<{ journalBatchNumber: string; imported: boolean; filled: number }> {
+  const { record, lines } = await journalLines(input.settlementId, deps);
+  const description = record.journalDescription!;
+  let found = await deps.journals.findJournalByDescription(description);
+  let imported = false;
+  if (!found.length) {
+    if (!deps.journals.importJournalViaDmf) throw new InternalError("settlement.no-dmf", "the D365 adapter cannot import DMF packages");
+    const result = await deps.journals.importJournalViaDmf({ journalName: input.journalName, description, definitionGroup: input.definitionGroup, lines });
+    deps.log.event("settlement.dmfImport", { settlementId: input.settlementId, status: result.status, errors: result.errors.length });
+    imported = true;
+    found = await deps.journals.findJournalByDescription(description);
+    if (!found.length) {
+      throw new UnavailableError("settlement.dmf-failed", `DMF import of ${description} ended ${result.status} without a journal: ${result.errors.slice(0, 3).join("; ")}`);
+    }
+  }
+  const jbn = (found.find((h) => !h.isPosted) ?? found[0]!).journalBatchNumber;
+  const fill = await deps.journals.createLines(jbn, lines);
+  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({ ...c!, journalBatchNumber: jbn, updatedAt: deps.clock.now().toISOString() }));
+  return { journalBatchNumber: jbn, imported, filled: fill.created };
 }
 
 /** Creates lines [from, to) (by position); lines already in D365 (same LineNumber) are skipped. */

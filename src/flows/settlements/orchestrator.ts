@@ -4,7 +4,8 @@
  * (import-settlement.ts), whose results the Durable runtime replays.
  *
  *   analyze -> [needs-mapping | failed: stop] -> [wait for "approval"] -> ensure journal header
- *   -> create lines in chunks (each skips lines D365 has already) -> read back and verify
+ *   -> create lines in chunks (each skips lines D365 has already), or one DMF package for a large journal
+ *   -> read back and verify
  */
 import * as df from "durable-functions";
 import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
@@ -18,6 +19,7 @@ export const ACTIVITY = {
   ensureJournal: "settlementEnsureJournal",
   createLines: "settlementCreateLines",
   verify: "settlementVerify",
+  dmfImport: "settlementDmfImport",
 } as const;
 export const APPROVAL_EVENT = "approval";
 
@@ -67,12 +69,18 @@ export const settlementOrchestrator: OrchestrationHandler = function* (context: 
     yield context.df.callActivity(ACTIVITY.record, { settlementId: id, status: "running", approvedBy: approval?.approvedBy ?? "unknown" });
   }
 
-  context.df.setCustomStatus({ step: "journal" });
-  const header = (yield context.df.callActivityWithRetry(ACTIVITY.ensureJournal, retry, { settlementId: id, journalName: input.journalName })) as { journalBatchNumber: string };
-  const size = Math.max(1, input.linesPerActivity);
-  for (let from = 0; from < analysis.lineCount; from += size) {
-    context.df.setCustomStatus({ step: "lines", from, of: analysis.lineCount });
-    yield context.df.callActivityWithRetry(ACTIVITY.createLines, retry, { settlementId: id, journalBatchNumber: header.journalBatchNumber, from, to: Math.min(analysis.lineCount, from + size) });
+  let header: { journalBatchNumber: string };
+  if (analysis.dmfFromLines > 0 && analysis.lineCount >= analysis.dmfFromLines) {
+    context.df.setCustomStatus({ step: "dmf", lines: analysis.lineCount });
+    header = (yield context.df.callActivityWithRetry(ACTIVITY.dmfImport, retry, { settlementId: id, journalName: input.journalName, definitionGroup: analysis.dmfDefinitionGroup })) as { journalBatchNumber: string };
+  } else {
+    context.df.setCustomStatus({ step: "journal" });
+    header = (yield context.df.callActivityWithRetry(ACTIVITY.ensureJournal, retry, { settlementId: id, journalName: input.journalName })) as { journalBatchNumber: string };
+    const size = Math.max(1, input.linesPerActivity);
+    for (let from = 0; from < analysis.lineCount; from += size) {
+      context.df.setCustomStatus({ step: "lines", from, of: analysis.lineCount });
+      yield context.df.callActivityWithRetry(ACTIVITY.createLines, retry, { settlementId: id, journalBatchNumber: header.journalBatchNumber, from, to: Math.min(analysis.lineCount, from + size) });
+    }
   }
   context.df.setCustomStatus({ step: "verify" });
   const record = (yield context.df.callActivityWithRetry(ACTIVITY.verify, retry, { settlementId: id, journalBatchNumber: header.journalBatchNumber })) as SettlementRecord;

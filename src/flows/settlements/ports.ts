@@ -59,6 +59,11 @@ export interface LedgerJournalsPort {
   listLines(journalBatchNumber: string): Promise<JournalLineInfo[]>;
   /** Creates the lines whose numbers are not in the journal yet ($batch changesets); returns how many it created. */
   createLines(journalBatchNumber: string, lines: NewJournalLine[]): Promise<{ created: number; skipped: number }>;
+  /**
+   * Imports a new journal with all its lines as one DMF package (General journal entity; exempt from
+   * service-protection limits). Absent when the adapter cannot do it.
+   */
+  importJournalViaDmf?(input: { journalName: string; description: string; definitionGroup: string; lines: NewJournalLine[] }): Promise<{ status: string; errors: string[] }>;
 }
 
 export interface SettlementDeps {

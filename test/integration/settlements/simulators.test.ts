@@ -20,6 +20,7 @@ import { setRuntimeOverrides } from "../../../src/runtime";
 import { clientFor, startSim } from "../amazon/sim-client";
 import { startHarness, type Harness } from "../d365/harness";
 import { crashingAfter, MemoryBlobStore } from "../../fixtures/settlements/fakes";
+import { SettlementAccounts } from "../../../src/mapping/settlement-accounts";
 
 let host: LocalHost;
 let dir: string;
@@ -126,6 +127,54 @@ describe("settlements against the D365 and SP-API simulators", () => {
       const lines = d365.sim.rows("LedgerJournalLines").filter((l) => l.JournalBatchNumber === after.journalBatchNumber);
       expect(lines.map((l) => Number(l.LineNumber)).sort((a, b) => a - b)).toEqual(Array.from({ length: after.lineCount! }, (_, i) => i + 1));
       expect(crashing.calls()).toBe(Math.ceil(after.lineCount! / 4) + 1);
+    } finally {
+      overrideSettlementDeps({ journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) });
+    }
+  });
+
+  it("sends a large journal as one DMF package, once, even when the worker dies right after the import", async () => {
+    const s = seeded()[2]!;
+    const record = (await getSettlementRecord(state, s.settlementId))!;
+    await d365.client.ledgerJournals.deleteJournal(record.journalBatchNumber!);
+    await state.delete("settlements", "settlement", s.settlementId);
+    await host.durable.purge(instanceIdFor(s.settlementId));
+    const base = SettlementAccounts.load(join(__dirname, "../../../mappings"));
+    const accounts = new SettlementAccounts({ ...base.file, journal: { ...base.file.journal, dmfFromLines: 5 } });
+    const real = d365LedgerJournals(d365.client.ledgerJournals, { client: d365.client.dmf, company: "usmf" });
+    let imports = 0;
+    const dying = {
+      ...real,
+      async importJournalViaDmf(input: Parameters<NonNullable<typeof real.importJournalViaDmf>>[0]) {
+        imports++;
+        const r = await real.importJournalViaDmf!(input);
+        if (imports === 1) throw new Error("injected crash after the DMF import");
+        return r;
+      },
+    };
+    overrideSettlementDeps({ journals: dying, reports: spApiSettlementReports(clientFor(amazon)), accounts: () => accounts });
+    try {
+      const deps = settlementDeps();
+      let file;
+      for (const r of await deps.reports!.listSettlementReports(new Date(0))) {
+        const f = await fetchSettlementReport(r.reportId, deps);
+        if (f.settlementId === s.settlementId) file = f;
+      }
+      const starter = {
+        runtimeStatus: async (id: string) => host.durable.getStatus(id)?.runtimeStatus,
+        startNew: async (name: string, instanceId: string, input: unknown) => void (await host.durable.startNew(name, { instanceId, input })),
+        purge: async (id: string) => void (await host.durable.purge(id)),
+        raiseEvent: async () => undefined,
+      };
+      const before = d365.sim.rows("LedgerJournalHeaders").length;
+      await startSettlementImport(file!, starter, deps, { requireApproval: false, journalName: "GenJrn" });
+      const status = await host.durable.waitForCompletion(instanceIdFor(s.settlementId), 30_000);
+      expect(status?.runtimeStatus).toBe("Completed");
+      const after = (await getSettlementRecord(state, s.settlementId))!;
+      expect(after.status, after.reasons.join("; ")).toBe("posted");
+      expect(imports).toBe(1);
+      expect(d365.sim.rows("LedgerJournalHeaders").length).toBe(before + 1);
+      const lines = d365.sim.rows("LedgerJournalLines").filter((l) => l.JournalBatchNumber === after.journalBatchNumber);
+      expect(lines.map((l) => Number(l.LineNumber)).sort((a, b) => a - b)).toEqual(Array.from({ length: after.lineCount! }, (_, i) => i + 1));
     } finally {
       overrideSettlementDeps({ journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) });
     }
