@@ -1,0 +1,51 @@
+import { app } from "@azure/functions";
+import * as df from "durable-functions";
+import { z } from "zod";
+import { BACKFILL_ORCHESTRATOR, backfillInstanceId, type BackfillInput } from "../flows/orders/backfill";
+import { ValidationError } from "../platform/errors";
+import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
+import { runtime } from "../runtime";
+
+const BackfillRequest = z
+  .object({
+    /** Start of the period (orders last updated from then on), ISO 8601. */
+    from: z.iso.datetime({ offset: true }),
+    /** End of the period; default: now. */
+    to: z.iso.datetime({ offset: true }).optional(),
+    marketplaceIds: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict();
+
+// Starts (or finds) the durable backfill of a period: one order report, then import messages for every order.
+app.http("order-backfill", {
+  methods: ["POST"],
+  route: "orders/backfill",
+  authLevel: "function",
+  extraInputs: [df.input.durableClient()],
+  handler: withHttpErrors(async (request, context) => {
+    const rt = runtime();
+    const body = await parseJsonBody(request, BackfillRequest);
+    const to = body.to ?? rt.clock.now().toISOString();
+    if (Date.parse(body.from) >= Date.parse(to)) throw new ValidationError("backfill.period", "`from` must be before `to`", { where: "from" });
+    const input: BackfillInput = {
+      from: new Date(body.from).toISOString(),
+      to: new Date(to).toISOString(),
+      marketplaceIds: body.marketplaceIds ?? rt.config.SPAPI_MARKETPLACE_IDS,
+      chunkSize: 500,
+      pollMs: 60_000,
+      maxPolls: 120,
+    };
+    const client = df.getClient(context);
+    const instanceId = backfillInstanceId(input);
+    // The same period again answers with the existing run (running or done); a failed one starts over.
+    let exists = false;
+    try {
+      const status = await client.getStatus(instanceId);
+      exists = status !== undefined && !["Failed", "Terminated", "Canceled"].includes(String(status.runtimeStatus));
+    } catch {
+      // durable-functions: getStatus throws for an unknown instance.
+    }
+    if (!exists) await client.startNew(BACKFILL_ORCHESTRATOR, { instanceId, input });
+    return client.createCheckStatusResponse(request, instanceId);
+  }),
+});
