@@ -45,6 +45,18 @@ export interface SettlementOrchestrationOutput {
 
 export const settlementOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput() as SettlementOrchestrationInput;
+  try {
+    return yield* importOne(context, input);
+  } catch (err) {
+    // An activity failed after its retries: the record says so (instead of "running" forever) and a new
+    // import of the settlement starts over; what D365 already has is found again, never duplicated.
+    const reason = err instanceof Error ? err.message : String(err);
+    yield context.df.callActivity(ACTIVITY.record, { settlementId: input.settlementId, status: "failed", reason: reason.slice(0, 500) });
+    throw err;
+  }
+};
+
+function* importOne(context: OrchestrationContext, input: SettlementOrchestrationInput): Generator<df.Task, SettlementOrchestrationOutput, unknown> {
   const retry = new df.RetryOptions(5_000, 4);
   retry.backoffCoefficient = 2;
   const id = input.settlementId;
@@ -85,4 +97,4 @@ export const settlementOrchestrator: OrchestrationHandler = function* (context: 
   context.df.setCustomStatus({ step: "verify" });
   const record = (yield context.df.callActivityWithRetry(ACTIVITY.verify, retry, { settlementId: id, journalBatchNumber: header.journalBatchNumber })) as SettlementRecord;
   return { settlementId: id, status: record.status, journalBatchNumber: header.journalBatchNumber, lineCount: analysis.lineCount } satisfies SettlementOrchestrationOutput;
-};
+}

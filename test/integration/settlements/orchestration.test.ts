@@ -194,4 +194,28 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     expect(reports.downloads).toBe(2);
     expect((await getSettlementRecord(state, "66666666666"))!.status).toBe("posted");
   });
+
+  it("records a D365 outage as failed after the retries, and a later import by settlement id posts it", async () => {
+    const down = Object.assign(Object.create(journals) as FakeLedgerJournals, {
+      createHeader: async () => {
+        throw new Error("D365 is unavailable (503)");
+      },
+    });
+    overrideSettlementDeps({ journals: down, reports });
+    await importFile("negative-total.txt");
+    const status = await host.durable.waitForCompletion(instanceIdFor("66666666666"), 20_000);
+    expect(status?.runtimeStatus).toBe("Failed");
+    const failed = await fetch(`${host.url}/api/settlements/66666666666`);
+    expect(failed.status).toBe(200);
+    const record = (await failed.json()) as { status: string; reasons: string[] };
+    expect(record.status).toBe("failed");
+    expect(record.reasons.join(" ")).toMatch(/D365 is unavailable/);
+
+    overrideSettlementDeps({ journals, reports });
+    const retry = await fetch(`${host.url}/api/settlements/import`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ settlementId: "66666666666" }) });
+    expect(retry.status).toBe(202);
+    await waitDone("66666666666");
+    expect((await getSettlementRecord(state, "66666666666"))!.status).toBe("posted");
+    expect(journals.headers).toHaveLength(1);
+  });
 });
