@@ -3,6 +3,7 @@
  * One orchestration instance per settlement id; starting twice is harmless (a running instance is left
  * alone, a posted settlement is not imported again).
  */
+import { z } from "zod";
 import { NotFoundError } from "../../platform/errors";
 import { getWatermark, setWatermark } from "../../platform/run-records";
 import { fetchSettlementReport, registerSettlementRun, storeSettlementFile, type StoredSettlementFile } from "./import-settlement";
@@ -103,4 +104,25 @@ export async function pollSettlementReports(starter: OrchestrationStarter, deps:
   }
   if (failed.length === 0) await setWatermark(deps.state, POLL_FLOW, undefined, now, deps.clock);
   return { listed: reports.length, started, failed };
+}
+
+const ReportFinished = z.looseObject({
+  reportProcessingFinishedNotification: z.looseObject({
+    reportId: z.string().min(1),
+    reportType: z.string(),
+    processingStatus: z.string(),
+    reportDocumentId: z.string().optional(),
+  }),
+});
+
+/**
+ * For the notification router: the report id of a REPORT_PROCESSING_FINISHED payload when it announces a
+ * finished settlement report (then `importSettlement({ kind: "report", reportId })` imports it; the poller
+ * catches any notification that is lost).
+ */
+export function settlementReportFromNotification(payload: unknown): string | undefined {
+  const parsed = ReportFinished.safeParse(payload);
+  if (!parsed.success) return undefined;
+  const n = parsed.data.reportProcessingFinishedNotification;
+  return n.reportType === "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2" && n.processingStatus === "DONE" ? n.reportId : undefined;
 }
