@@ -1,5 +1,6 @@
 /**
- * Backfill through the local host: POST /api/orders/backfill starts the durable orchestration, which reads
+ * The orders HTTP API on the local host: POST /api/orders/{id}/sync, POST /api/orders/sync and the backfill.
+ * Backfill: POST /api/orders/backfill starts the durable orchestration, which reads
  * one flat-file order report from the SP-API simulator and fans out enqueue activities; the order import
  * queue then creates the orders in the D365 simulator. Starting the same backfill twice is harmless.
  */
@@ -96,6 +97,32 @@ describe("POST /api/orders/backfill", () => {
     expect(done.output.enqueued).toBe(pending);
     expect(done.output.skipped).toBe(done.output.orders - pending);
     expect(d365Sim.rows("SalesOrderHeadersV4", "usmf").length).toBe(before);
+  });
+
+  it("POST /api/orders/{id}/sync imports one order now and answers with the outcome; a mapping gap is a 422 with the suggestion", async () => {
+    const o = spapi.sim.addOrder({ marketplaceId: "A1F83G8C2ARO7P", status: "Unshipped", items: [{ sku: "DEMO-MOUSE-WL", quantity: 2 }] });
+    const res = await fetch(`${host.url}/api/orders/${o.amazonOrderId}/sync`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ outcome: "created", amazonOrderId: o.amazonOrderId, linesCreated: 1 });
+    const again = await fetch(`${host.url}/api/orders/${o.amazonOrderId}/sync`, { method: "POST" });
+    expect(await again.json()).toMatchObject({ outcome: "unchanged" });
+
+    const bad = spapi.sim.addOrder({ marketplaceId: "ATVPDKIKX0DER", status: "Unshipped", items: [{ sku: "UNMAPPED-GADGET-01", quantity: 1 }] });
+    const gap = await fetch(`${host.url}/api/orders/${bad.amazonOrderId}/sync`, { method: "POST" });
+    expect(gap.status).toBe(422);
+    expect(await gap.json()).toMatchObject({ error: "mapping.unknownSku", suggestion: { file: "sku-crossref.json" } });
+    expect((await fetch(`${host.url}/api/orders/not-an-order/sync`, { method: "POST" })).status).toBe(400);
+  });
+
+  it("POST /api/orders/sync enqueues the orders changed since the given time and answers 202 with counts", async () => {
+    const res = await fetch(`${host.url}/api/orders/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ since: new Date(Date.now() - 50 * 86_400_000).toISOString(), marketplaceIds: ["A1PA6795UKMFR9"] }) });
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { results: { marketplaceId: string; seen: number; ok: boolean }[] };
+    expect(body.results).toHaveLength(1);
+    expect(body.results[0]).toMatchObject({ marketplaceId: "A1PA6795UKMFR9", ok: true });
+    expect(body.results[0].seen).toBeGreaterThan(0);
+    await host.drain({ timeoutMs: 60_000 });
+    expect((await fetch(`${host.url}/api/orders/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ since: "yesterday" }) })).status).toBe(400);
   });
 
   it("refuses a period that ends before it starts", async () => {
