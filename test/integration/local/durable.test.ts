@@ -162,7 +162,7 @@ describe("the local durable driver", () => {
     const calls = fixtureState().activityCalls;
     const a0 = calls["fxCount:A"] ?? 0;
     const b0 = calls["fxCount:B"] ?? 0;
-    const first = await host(dir, 60); // the 60 s timer waits 1 s
+    const first = await host(dir, 20); // the 60 s timer waits 3 s: time enough to stop mid-way on a busy machine
     await first.durable.startNew("fxResume", { instanceId: "resume-1" });
     const deadline = Date.now() + 5000;
     while ((calls["fxCount:A"] ?? 0) === a0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -171,7 +171,7 @@ describe("the local durable driver", () => {
     expect(first.durable.getStatus("resume-1")?.runtimeStatus).toBe("Running");
     expect((calls["fxCount:B"] ?? 0) - b0).toBe(0);
 
-    const second = await host(dir, 60);
+    const second = await host(dir, 20);
     expect(second.durable.getStatus("resume-1")?.runtimeStatus).toBe("Running");
     const status = await second.durable.waitForCompletion("resume-1", 10_000);
     expect(status?.runtimeStatus).toBe("Completed");
