@@ -151,8 +151,16 @@ function entryPath(): string {
  */
 export function loadApp(): Registration[] {
   installFunctionsCoreShim();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(entryPath());
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(entryPath());
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === "MODULE_NOT_FOUND" || e.code === "ERR_UNKNOWN_FILE_EXTENSION" || e instanceof SyntaxError) {
+      throw new Error(`loadApp: cannot require ${entryPath()} (${e.message}). From TypeScript sources run under tsx, or use loadAppAsync() (vitest).`);
+    }
+    throw err;
+  }
   return registrations();
 }
 
