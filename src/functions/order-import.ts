@@ -18,7 +18,7 @@ app.serviceBusQueue("order-import", {
       body: message,
       context,
       schema: OrderImportMessage,
-      handle: (cmd) => importOrder(cmd, orderImportDeps(rt, telemetry)),
+      handle: (cmd, delivery) => importOrder({ ...cmd, holder: delivery.messageId }, orderImportDeps(rt, telemetry)),
     });
     if (outcome.status === "parked") {
       telemetry.event("order.deadLettered", { messageId: outcome.messageId, reason: outcome.reason, code: outcome.code });

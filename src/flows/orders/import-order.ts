@@ -29,6 +29,11 @@ export interface ImportOrderCommand {
   source?: string;
   /** Re-check D365 even when the ledger says the order is complete. */
   force?: boolean;
+  /**
+   * The delivery's message id. A worker that dies mid-import leaves its lease behind; the redelivery of the
+   * same message takes it over at once instead of waiting for it to expire.
+   */
+  holder?: string;
 }
 
 export type ImportOutcomeKind = "created" | "completed" | "unchanged" | "updated" | "waiting" | "canceled" | "cancel-flagged" | "skipped";
@@ -74,7 +79,7 @@ export async function importOrder(cmd: ImportOrderCommand, deps: ImportOrderDeps
     return { outcome: "unchanged", amazonOrderId: id, salesOrderNumber: known.salesOrderNumber, linesCreated: 0, amazonStatus: known.amazonStatus };
   }
 
-  const session = await deps.ledger.begin(id, deps.clock.now(), deps.leaseMs ?? DEFAULT_LEASE_MS);
+  const session = await deps.ledger.begin(id, deps.clock.now(), deps.leaseMs ?? DEFAULT_LEASE_MS, cmd.holder);
   try {
     const order = AmazonOrder.parse(await deps.amazon.getOrder(id));
     const seen = { amazonStatus: order.OrderStatus, amazonLastUpdate: order.LastUpdateDate, marketplaceId: order.MarketplaceId };

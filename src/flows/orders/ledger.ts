@@ -37,6 +37,8 @@ export interface OrderLedgerEntry {
   updatedAt?: string;
   /** ISO time until which one worker holds the order. */
   leaseUntil?: string;
+  /** Who holds the lease: the message id of the delivery (a redelivery of the same message may take over). */
+  leaseHolder?: string;
 }
 
 interface LedgerRow extends StateEntity {
@@ -55,8 +57,11 @@ export interface LedgerSession {
 
 export interface OrderLedger {
   get(amazonOrderId: string): Promise<OrderLedgerEntry | undefined>;
-  /** Takes the lease (throws a retryable ThrottledError while another worker holds it) and counts an attempt. */
-  begin(amazonOrderId: string, now: Date, leaseMs: number): Promise<LedgerSession>;
+  /**
+   * Takes the lease and counts an attempt. Throws a retryable ThrottledError while another worker holds
+   * it; the same holder (a redelivery of the message whose worker crashed) takes it over at once.
+   */
+  begin(amazonOrderId: string, now: Date, leaseMs: number, holder?: string): Promise<LedgerSession>;
 }
 
 const key = (id: string) => ({ partitionKey: safeKey(id), rowKey: "ledger" });
@@ -78,15 +83,18 @@ export class StateOrderLedger implements OrderLedger {
     for await (const row of this.state.query<LedgerRow>(this.table)) yield JSON.parse(row.entity.json) as OrderLedgerEntry;
   }
 
-  async begin(amazonOrderId: string, now: Date, leaseMs: number): Promise<LedgerSession> {
+  async begin(amazonOrderId: string, now: Date, leaseMs: number, holder?: string): Promise<LedgerSession> {
     const k = key(amazonOrderId);
     const row = await this.state.get<LedgerRow>(this.table, k.partitionKey, k.rowKey);
     const current: OrderLedgerEntry = row ? (JSON.parse(row.entity.json) as OrderLedgerEntry) : { amazonOrderId, status: "new", attempts: 0 };
-    if (current.leaseUntil && Date.parse(current.leaseUntil) > now.getTime()) {
+    const sameHolder = holder !== undefined && current.leaseHolder === holder;
+    if (current.leaseUntil && Date.parse(current.leaseUntil) > now.getTime() && !sameHolder) {
       const waitMs = Date.parse(current.leaseUntil) - now.getTime();
       throw new ThrottledError("order.busy", `Order ${amazonOrderId} is being imported by another worker; retry in ${Math.ceil(waitMs / 1000)} s.`, waitMs);
     }
     let entry: OrderLedgerEntry = { ...current, attempts: current.attempts + 1, leaseUntil: new Date(now.getTime() + leaseMs).toISOString(), updatedAt: now.toISOString() };
+    if (holder !== undefined) entry.leaseHolder = holder;
+    else delete entry.leaseHolder;
     const entity = (e: OrderLedgerEntry): LedgerRow => ({ ...k, json: JSON.stringify(e), status: e.status, salesOrderNumber: e.salesOrderNumber ?? null } as LedgerRow);
     let etag: string;
     try {
@@ -100,7 +108,10 @@ export class StateOrderLedger implements OrderLedger {
     }
     const write = async (patch: Partial<OrderLedgerEntry>, release: boolean) => {
       entry = { ...entry, ...patch, updatedAt: this.now().toISOString() };
-      if (release) delete entry.leaseUntil;
+      if (release) {
+        delete entry.leaseUntil;
+        delete entry.leaseHolder;
+      }
       etag = await this.state.replace(this.table, entity(entry), etag);
     };
     return {

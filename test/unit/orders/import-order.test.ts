@@ -181,6 +181,15 @@ describe("importOrder", () => {
     expect((await importOrder({ amazonOrderId: order.AmazonOrderId }, deps)).outcome).toBe("created");
   });
 
+  it("a worker that died holding the lease: the redelivery of its message takes over, another message waits", async () => {
+    const order = twoItemOrder();
+    await ledger.begin(order.AmazonOrderId, clock.now(), 60_000, "msg-1"); // never finished: the process died
+    const other = await importOrder({ amazonOrderId: order.AmazonOrderId, holder: "msg-2" }, deps).catch((e) => e);
+    expect(other).toMatchObject({ code: "order.busy" });
+    expect((await importOrder({ amazonOrderId: order.AmazonOrderId, holder: "msg-1" }, deps)).outcome).toBe("created");
+    expect((await ledger.get(order.AmazonOrderId))?.leaseHolder).toBeUndefined();
+  });
+
   it("concurrent duplicate deliveries create exactly one order", async () => {
     const orders = Array.from({ length: 20 }, () => twoItemOrder());
     d365.faults.latencyMs = 3;
