@@ -111,6 +111,20 @@ describe("the settlement flat-file parser", () => {
     expect(outcome.format).toMatchObject({ variant: "v2", unknownColumns: ["new-column"] });
   });
 
+  it("reads synthetic files that repeat the settlement fields on every row and have no separate summary row", async () => {
+    const lines = settlementFile({ ...base, currencyOnEveryRow: true }).split("\n");
+    const summary = lines[1]!.split("\t");
+    const rows = lines.slice(2).filter((l) => l !== "").map((l) => {
+      const f = l.split("\t");
+      for (const i of [1, 2, 3, 4, 5]) f[i] = summary[i]!;
+      return f.join("\t");
+    });
+    const { outcome, rows: read1 } = await read(bytesSource([lines[0], ...rows].join("\n") + "\n"));
+    expect(outcome.ok).toBe(true);
+    expect(outcome.rowCount).toBe(base.rows.length);
+    expect(read1[0]!.line).toBe(2);
+  });
+
   it("finds the settlement id from the summary row without reading the rest", async () => {
     const { summary } = await readSettlementSummary(fileSource(join(dir, "uk-v2-24-columns.txt")));
     expect(summary!.settlementId).toBe("11111111111");
