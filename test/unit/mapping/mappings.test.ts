@@ -7,6 +7,7 @@ import { jsonSchemaText, schemaFileName } from "../../../src/mapping/json-schema
 import { loadMappingFiles, readMappingFiles } from "../../../src/mapping/loader";
 import { Mappings } from "../../../src/mapping/mappings";
 import { runMappingsCheck } from "../../../src/mapping/check-cli";
+import { resolveMappingsDir } from "../../../src/mapping/runtime";
 import { ConfigurationError } from "../../../src/platform/errors";
 
 const repoMappings = join(__dirname, "../../../mappings");
@@ -90,6 +91,17 @@ describe("mapping files", () => {
     const lines: string[] = [];
     expect(await runMappingsCheck(["--dir", bad], (l) => lines.push(l))).toBe(1);
     expect(lines.join("\n")).toContain("order-statuses.json: $.statuses.Pending:");
+  });
+
+  it("finds a relative MAPPINGS_DIR from the app root when the working directory is elsewhere", () => {
+    const fromDist = join(repoMappings, "..", "dist", "src", "mapping");
+    const cwd = process.cwd();
+    process.chdir(tmp);
+    try {
+      expect(resolveMappingsDir("mappings", fromDist)).toBe(join(repoMappings));
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it("status rules: per-channel overrides win over the general table", () => {
