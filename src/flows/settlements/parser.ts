@@ -172,6 +172,7 @@ async function* decode(source: ByteSource, reader: RowReader): AsyncGenerator<st
   let win: ReturnType<typeof iconv.getDecoder> | undefined;
   let sawNonAscii = false;
   let offset = 0;
+  let previous: Uint8Array | undefined;
   for await (const raw of source()) {
     let chunk = raw;
     if (first && chunk.length > 0) {
@@ -183,6 +184,7 @@ async function* decode(source: ByteSource, reader: RowReader): AsyncGenerator<st
         const text = utf8.decode(chunk, { stream: true });
         if (!sawNonAscii && NON_ASCII.test(text)) sawNonAscii = true;
         offset += chunk.length;
+        previous = chunk;
         yield text;
         continue;
       } catch {
@@ -193,9 +195,12 @@ async function* decode(source: ByteSource, reader: RowReader): AsyncGenerator<st
               "Download the report again, or save it as UTF-8 or windows-1252 (not both).",
           );
         }
-        // Everything so far was ASCII, which reads the same in windows-1252.
+        // Everything so far was ASCII, which reads the same in windows-1252. Bytes the UTF-8 decoder held
+        // back at the end of the previous chunk (a lead byte waiting for its continuation) belong to this text.
         mode = "windows-1252";
         win = iconv.getDecoder("win1252");
+        const held = previous ? heldBack(previous) : 0;
+        if (held) chunk = Buffer.concat([previous!.subarray(previous!.length - held), chunk]);
       }
     }
     if (chunk.length && win) {
@@ -223,6 +228,18 @@ async function* decode(source: ByteSource, reader: RowReader): AsyncGenerator<st
 const NON_ASCII = /[^\x00-\x7f]/;
 /** "13.09.2024 08:59:52 UTC" or "2024-09-13 08:59:52 UTC" (valid time of day, UTC). */
 const UTC_TIME = /^(?:\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2}) (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d UTC$/;
+
+/** How many bytes at the end of a chunk start a UTF-8 sequence that the next chunk would complete. */
+function heldBack(b: Uint8Array): number {
+  for (let k = 1; k <= Math.min(3, b.length); k++) {
+    const c = b[b.length - k]!;
+    if ((c & 0xc0) === 0x80) continue;
+    if (c < 0xc0) return 0;
+    const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+    return need > k ? k : 0;
+  }
+  return 0;
+}
 
 /** True when the bytes hold a well-formed UTF-8 multi-byte sequence (rare in windows-1252 text). */
 function hasUtf8Multibyte(b: Uint8Array): boolean {
