@@ -122,10 +122,12 @@ export class StateOrderLedger implements OrderLedger {
       finish: (patch) => write({ ...patch, lastError: undefined, lastErrorCode: undefined }, true),
       fail: async (err) => {
         const retryable = !isAppError(err) || err.retryable;
-        const status: LedgerStatus = err instanceof MappingGapError ? "needs-mapping" : retryable ? "retrying" : "failed";
+        // A passing outage does not erase what is known (header-created, complete, canceled...).
+        const status: LedgerStatus =
+          err instanceof MappingGapError ? "needs-mapping" : !retryable ? "failed" : entry.status === "new" || entry.status === "needs-mapping" || entry.status === "failed" ? "retrying" : entry.status;
         await write(
           {
-            status: entry.status === "header-created" && retryable ? "header-created" : status,
+            status,
             lastError: describeError(err).slice(0, 1000),
             lastErrorCode: isAppError(err) ? err.code : undefined,
           },

@@ -97,6 +97,14 @@ describe("importOrder", () => {
     expect(d365.byReference(order.AmazonOrderId)[0].lines).toHaveLength(2);
   });
 
+  it("a failed re-check keeps what the ledger knew (complete stays complete) and records the error", async () => {
+    const order = twoItemOrder();
+    await importOrder({ amazonOrderId: order.AmazonOrderId }, deps);
+    amazon.faults.fail("getOrder", spapiThrottled());
+    await expect(importOrder({ amazonOrderId: order.AmazonOrderId, force: true }, deps)).rejects.toMatchObject({ code: "spapi.throttled" });
+    expect(await ledger.get(order.AmazonOrderId)).toMatchObject({ status: "complete", lastErrorCode: "spapi.throttled" });
+  });
+
   it("a $batch with a failed part adds only the lines that are missing", async () => {
     const order = amazon.put(anAmazonOrder(), [1, 2, 3].map((n) => anOrderItem({ OrderItemId: `OI-${n}` })));
     d365.partialLinesOnce = 1;
