@@ -23,6 +23,7 @@ import { DEMO_PRODUCTS } from "../../src/local/demo-catalog";
 import { startSpApiSimulator } from "../../src/local/spapi-sim";
 import type { ItemSpec } from "../../src/local/spapi-sim/data";
 import { Mappings } from "../../src/mapping/mappings";
+import { resolveMappingsDir } from "../../src/mapping/runtime";
 import { systemClock } from "../../src/platform/clock";
 import { isRetryable } from "../../src/platform/errors";
 import { MemoryStateStore } from "../../src/platform/memory-state";
@@ -98,7 +99,7 @@ export async function runOrdersBench(opts: { orders: number; timeScale: number; 
     });
     const d365 = new D365Connector({ baseUrl: d365Sim.url, credential: new SimulatorCredential(`${d365Sim.url}/oauth2/token`, "bench", "fake-secret"), company: "usmf", batchSize: 100, maxRetries: 3, timeoutMs: 30_000 });
     const ledger = new StateOrderLedger(state);
-    const deps: ImportOrderDeps = { amazon: new SpApiOrders(amazonClient), d365: new ODataSalesOrders(d365), ledger, mappings: Mappings.load(join(__dirname, "../../mappings")), clock: systemClock, telemetry: silentTelemetry };
+    const deps: ImportOrderDeps = { amazon: new SpApiOrders(amazonClient), d365: new ODataSalesOrders(d365), ledger, mappings: Mappings.load(resolveMappingsDir("mappings", __dirname)), clock: systemClock, telemetry: silentTelemetry };
 
     // The catch-up lists what changed (getOrders, 100 orders a page), as the timer would.
     const clockAhead = { now: () => new Date(Date.now() + 10 * 60_000), sleep: systemClock.sleep };
