@@ -50,6 +50,8 @@ export interface OnceSummary extends HostSummary {
   ok: boolean;
   timers: { function: string; ok: boolean; error?: string }[];
   endpoints: Record<string, string>;
+  /** What the flows did, as `GET /api/status` reports it (runs, counts, parked and dead-lettered messages). */
+  status?: unknown;
 }
 
 export async function runStart(argv: string[]): Promise<number> {
@@ -118,6 +120,9 @@ export async function runStart(argv: string[]): Promise<number> {
           await fs.writeFile(caFile, spapi.caPem);
         }
         process.env.SPAPI_ENDPOINT_OVERRIDE = spapi.url;
+        // The demo seller's orders span the last few weeks; a first catch-up over 3 days (the default, chosen so a
+        // new installation does not re-import orders keyed by hand) would show only a few of them.
+        process.env.ORDERS_INITIAL_LOOKBACK_DAYS ??= "30";
         process.env.SPAPI_OVERRIDE_CA_FILE = caFile;
         endpoints.spapi = spapi.url;
         say(`  SP-API simulator  ${spapi.url} (LWA token at /auth/o2/token)`);
@@ -147,6 +152,7 @@ export async function runStart(argv: string[]): Promise<number> {
       const timers = await host.runTimersOnce();
       const summary = await host.drain({ timeoutMs: args.timeoutSeconds * 1000 });
       const result = onceResult(summary, timers, endpoints);
+      result.status = await fetchStatus(host.url);
       if (args.json) writeOut(`${JSON.stringify(result, null, 2)}\n`);
       else printSummary(result, say);
       await stopAll();
@@ -172,6 +178,16 @@ export async function runStart(argv: string[]): Promise<number> {
     return 1;
   } finally {
     restoreConsole();
+  }
+}
+
+/** The app's own account of what happened, read through its status endpoint as a user would. */
+async function fetchStatus(baseUrl: string): Promise<unknown> {
+  try {
+    const res = await fetch(`${baseUrl}/api/status`);
+    return await res.json();
+  } catch (err) {
+    return { error: `status unavailable: ${(err as Error).message}` };
   }
 }
 
@@ -215,6 +231,15 @@ function printSummary(s: OnceSummary, say: (line: string) => void): void {
     if (c.active || c.deadLettered) say(`  queue     ${q}: ${c.active} waiting, ${c.deadLettered} dead-lettered${c.hasReceiver ? "" : " (no function listens to it)"}`);
   }
   for (const w of s.orchestrations.waiting) say(`  waiting   ${w.name} ${w.instanceId}: ${w.waitingFor.join(", ") || "nothing in flight"}`);
+  type Counts = { total: number; byStatus: Record<string, number> };
+  const status = s.status as { sections?: Record<string, Counts | undefined>; parkedTotal?: number } | undefined;
+  for (const name of ["orders", "settlements"]) {
+    const counts = status?.sections?.[name];
+    if (!counts || typeof counts.total !== "number") continue;
+    const parts = Object.entries(counts.byStatus ?? {}).map(([k, v]) => `${v} ${k}`);
+    say(`  ${name.padEnd(11)} ${counts.total}${parts.length ? `: ${parts.join(", ")}` : ""}`);
+  }
+  if (status?.parkedTotal) say(`  review    ${status.parkedTotal} message(s) need a person: GET /api/deadletters`);
 }
 
 function redirectConsoleLogToStderr(): () => void {

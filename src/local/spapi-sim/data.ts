@@ -319,7 +319,9 @@ export function generateData(seed: number, now: Date): SimData {
           promotionDiscount: k % 5 === 1 && l === 0 ? "5.00" : undefined,
         });
       }
-      if (k === 9 || k === 20) specs.push({ sku: DEMO_UNKNOWN_SKUS[0].sku, quantity: 1, shippingPrice: "0.00" });
+      // Two open orders per marketplace carry a SKU D365 does not know (one FBM PartiallyShipped, one FBA Shipped),
+      // so that a demo run shows an order parked for a mapping, and one canceled order carries it too.
+      if (k === 5 || k === 14 || k === 20) specs.push({ sku: DEMO_UNKNOWN_SKUS[0].sku, quantity: 1, shippingPrice: "0.00" });
       const items = specs.map((s, l) => buildItem(mp.marketplaceId, String(10_000_000_000_000 + n * 100 + l).padStart(14, "0"), s));
       if (status === "PartiallyShipped") {
         items[0].quantityShipped = items[0].quantity;
