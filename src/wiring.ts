@@ -6,3 +6,5 @@ import "./platform/index";
 import "./mapping/runtime";
 import "./amazon/index";
 import "./d365/index";
+import "./flows/orders/status";
+import "./flows/settlements/status";

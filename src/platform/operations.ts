@@ -8,6 +8,7 @@
  * second copy), then the review record / dead-lettered message is removed. Send first, remove second: a
  * crash in between leaves a record that a second replay resends under the same id (harmless).
  */
+import { collectStatusSections } from "./status-sections";
 import { createHash } from "node:crypto";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { runtime } from "../runtime";
@@ -82,11 +83,18 @@ export interface StatusReport {
   queues: QueueStatus[];
   parkedTotal: number;
   deadLetteredTotal: number;
+  /** Sections contributed by flows (see status-sections.ts), e.g. `orders`: orders by ledger status. */
+  sections: Record<string, unknown>;
 }
 
 export async function buildStatus(deps: OperationsDeps): Promise<StatusReport> {
   const clock = deps.clock ?? systemClock;
-  const [runs, watermarks, parked] = await Promise.all([listRuns(deps.state), listWatermarks(deps.state), listParked(deps.state)]);
+  const [runs, watermarks, parked, sections] = await Promise.all([
+    listRuns(deps.state),
+    listWatermarks(deps.state),
+    listParked(deps.state),
+    collectStatusSections(deps.state),
+  ]);
 
   const flows = new Map<string, FlowStatus>();
   const scopeOf = (flow: string, scope: string) => {
@@ -136,6 +144,7 @@ export async function buildStatus(deps: OperationsDeps): Promise<StatusReport> {
     queues,
     parkedTotal: parked.length,
     deadLetteredTotal,
+    sections,
   };
 }
 

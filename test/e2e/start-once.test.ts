@@ -33,6 +33,8 @@ describe("npm start --once", () => {
           // the test run's Azurite (test/setup/global.ts); the simulators and the host on free ports
           STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING,
           LOCAL_DATA_DIR: dataDir,
+          // own tables, so other tests sharing the Azurite cannot change what this run counts
+          STATE_TABLE_PREFIX: `once${Date.now().toString(36)}`,
           LOCAL_HTTP_PORT: "0",
           D365_SIM_PORT: "0",
           SPAPI_SIM_PORT: "0",
@@ -56,6 +58,15 @@ describe("npm start --once", () => {
         expect(summary.deadLettered).toEqual([]);
         expect(summary.ok).toBe(true);
         expect(code).toBe(0);
+        // What a user checks: the seeded orders reached D365, the ones that must wait or need a mapping say so,
+        // and every seeded settlement was posted as a journal.
+        const status = summary.status as { sections: Record<string, { total: number; byStatus: Record<string, number> }>; parkedTotal: number };
+        const orders = status.sections.orders;
+        expect(orders.byStatus.complete).toBeGreaterThan(20);
+        expect(orders.byStatus.waiting).toBeGreaterThan(0);
+        expect(orders.byStatus["needs-mapping"]).toBeGreaterThan(0);
+        expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"]);
+        expect(status.sections.settlements).toEqual({ total: 6, byStatus: { posted: 6 } });
       } finally {
         rmSync(dataDir, { recursive: true, force: true });
       }
