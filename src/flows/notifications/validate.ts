@@ -3,13 +3,15 @@
  * - an EventBridge event (API destination target): `{ "detail-type": ..., "detail": <notification> }`;
  * - a raw SQS message body (the notification itself);
  * - an EventBridge Pipe batch from SQS: `[{ "messageId": ..., "body": "<notification JSON>" }, ...]`.
- * ORDER_CHANGE is validated against Amazon's published schema (schemas/OrderChangeNotification.json);
- * other types against a minimal envelope until their flows exist.
+ * ORDER_CHANGE and REPORT_PROCESSING_FINISHED are validated against Amazon's published schemas
+ * (schemas/OrderChangeNotification.json, schemas/ReportProcessingFinishedNotification.json); other types
+ * against a minimal envelope until their flows exist.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { ValidationError } from "../../platform/errors";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
+import reportProcessingFinishedSchema from "./schemas/ReportProcessingFinishedNotification.json";
 
 export interface ReceivedNotification {
   notificationId: string;
@@ -29,6 +31,7 @@ export interface NotificationIssue {
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validators: Record<string, ValidateFunction> = {
   ORDER_CHANGE: ajv.compile(orderChangeSchema),
+  REPORT_PROCESSING_FINISHED: ajv.compile(reportProcessingFinishedSchema),
 };
 const envelope = ajv.compile(envelopeSchema);
 

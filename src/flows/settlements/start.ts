@@ -77,6 +77,23 @@ export async function importSettlement(request: ImportRequest, starter: Orchestr
   return startSettlementImport(file, starter, deps, options);
 }
 
+/**
+ * Starts the import of one settlement report once per report id (the poller and the
+ * REPORT_PROCESSING_FINISHED notification both come here): undefined when the report id was seen before.
+ * A report whose download or start fails is forgotten again and the error rethrown, so the next poll (or
+ * the notification's redelivery) retries it.
+ */
+export async function startReportImportOnce(reportId: string, starter: OrchestrationStarter, deps: SettlementDeps, options: StartOptions, at: Date = deps.clock.now()): Promise<StartOutcome | undefined> {
+  if (!(await markReportSeen(deps.state, reportId, at))) return undefined;
+  try {
+    const file = await fetchSettlementReport(reportId, deps);
+    return await startSettlementImport(file, starter, deps, options);
+  } catch (err) {
+    await forgetReport(deps.state, reportId);
+    throw err;
+  }
+}
+
 export const POLL_FLOW = "settlements";
 
 /**
@@ -92,13 +109,10 @@ export async function pollSettlementReports(starter: OrchestrationStarter, deps:
   const started: string[] = [];
   const failed: { reportId: string; error: string }[] = [];
   for (const r of reports) {
-    if (!(await markReportSeen(deps.state, r.reportId, now))) continue;
     try {
-      const file = await fetchSettlementReport(r.reportId, deps);
-      const outcome = await startSettlementImport(file, starter, deps, options);
-      if (outcome.started) started.push(outcome.settlementId);
+      const outcome = await startReportImportOnce(r.reportId, starter, deps, options, now);
+      if (outcome?.started) started.push(outcome.settlementId);
     } catch (err) {
-      await forgetReport(deps.state, r.reportId);
       failed.push({ reportId: r.reportId, error: (err as Error).message });
     }
   }
@@ -117,7 +131,7 @@ const ReportFinished = z.looseObject({
 
 /**
  * For the notification router: the report id of a REPORT_PROCESSING_FINISHED payload when it announces a
- * finished settlement report (then `importSettlement({ kind: "report", reportId })` imports it; the poller
+ * finished settlement report (then `startReportImportOnce(reportId, ...)` imports it; the poller
  * catches any notification that is lost).
  */
 export function settlementReportFromNotification(payload: unknown): string | undefined {

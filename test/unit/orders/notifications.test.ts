@@ -167,13 +167,13 @@ describe("POST /api/amazon/notifications", () => {
     expect(bus.sent.map((s) => s.message.messageId)).toEqual(["id-a", "id-b"]);
   });
 
-  it("accepts other notification types by their envelope (camelCase report notifications too)", async () => {
+  it("accepts report notifications (camelCase keys) against their published schema", async () => {
     const report = {
       notificationVersion: "2020-09-04",
       notificationType: "REPORT_PROCESSING_FINISHED",
       payloadVersion: "2020-09-04",
       eventTime: "2026-11-20T10:00:00Z",
-      payload: { reportProcessingFinishedNotification: { reportId: "1", reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", processingStatus: "DONE" } },
+      payload: { reportProcessingFinishedNotification: { accountId: "amzn1.merchant.o.FAKE", reportId: "1", reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", processingStatus: "DONE" } },
       notificationMetadata: { applicationId: "app", subscriptionId: "sub", publishTime: "2026-11-20T10:00:00Z", notificationId: "rep-1" },
     };
     const res = await post(report);
