@@ -4,7 +4,8 @@ import { MemoryTelemetry, StructuredTelemetry, redact } from "../../../src/platf
 // Obviously fake values shaped like the real ones.
 const REFRESH_TOKEN = "Atzr|IwEBIFakeFakeFakeRefreshToken-abc_123|xyz";
 const ACCESS_TOKEN = "Atza|IwEBIFakeAccessToken_999-zzz";
-const LWA_SECRET = "amzn1.oa2-cs.v1.0123456789abcdef0123456789abcdef";
+// Obviously fake: the shape of an LWA client secret (real ones carry 64 hex digits), not a credential.
+const LWA_SECRET = `amzn1.oa2-cs.v1.${"deadbeef".repeat(8)}`;
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJmYWtlLXVzZXIifQ.ZmFrZS1zaWduYXR1cmUtZmFrZQ";
 const PII = ["Jane Q. Buyer", "jane.buyer@example.com", "+1 206 555 0100", "1 Fake Street", "Springfield", "98101-1234", "Apt 7b"];
 
