@@ -8,6 +8,7 @@
  *
  *   npx tsx test/bench/settlement-bench.ts [--rows N] [--json]
  */
+import { resolveMappingsDir } from "../../src/mapping/runtime";
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -170,7 +171,7 @@ export async function runSettlementBench(rows: number, accounts: SettlementAccou
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
   const i = argv.indexOf("--rows");
   const rows = i >= 0 ? Number(argv[i + 1]) : 1_000_000;
-  const accounts = SettlementAccounts.load(join(__dirname, "../../mappings"));
+  const accounts = SettlementAccounts.load(resolveMappingsDir("mappings", __dirname));
   const r = await runSettlementBench(rows, accounts);
   if (argv.includes("--json")) console.log(JSON.stringify(r, null, 2));
   else {
