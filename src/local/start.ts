@@ -159,7 +159,13 @@ export async function runStart(argv: string[]): Promise<number> {
       return result.ok ? 0 : 1;
     }
 
-    say("running; press Ctrl-C to stop");
+    // Like a timer with runOnStartup: the first catch-up and settlement poll run now, so the demo data shows
+    // up at once instead of at the next scheduled minute; then every timer keeps its schedule.
+    say("running every timer once now, then on its schedule; press Ctrl-C to stop");
+    void host.runTimersOnce().then(
+      (timers) => say(`first run of the timers done: ${timers.map((t) => `${t.function} ${t.ok ? "ok" : `failed (${t.error})`}`).join(", ")}`),
+      (err: Error) => say(`first run of the timers failed: ${err.message}`),
+    );
     await new Promise<void>((resolve) => {
       const onSignal = () => {
         process.off("SIGINT", onSignal);
