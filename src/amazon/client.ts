@@ -16,7 +16,7 @@ import type { Telemetry } from "../platform/telemetry";
 import { silentTelemetry } from "../platform/telemetry";
 import { downloadDocument, openDocument, uploadDocument, type DocumentStream, type DownloadedDocument } from "./documents";
 import { errorFromNetwork, errorFromResponse } from "./errors";
-import { ENDPOINT_VERSIONS, OPERATIONS, type OperationName } from "./operations";
+import { ENDPOINT_VERSIONS, OPERATIONS, type OperationName, type OperationSpec } from "./operations";
 import type { SharedRateLimiter } from "./rate-limiter";
 import * as S from "./schemas";
 
@@ -60,6 +60,30 @@ export interface GetOrdersQuery {
   amazonOrderIds?: string[];
   maxResultsPerPage?: number;
 }
+
+/** What searchOrders (Orders 2026-01-01) filters by. Exactly one of createdAfter / lastUpdatedAfter is required. */
+export interface SearchOrdersQuery {
+  marketplaceIds: string[];
+  createdAfter?: Date | string;
+  createdBefore?: Date | string;
+  lastUpdatedAfter?: Date | string;
+  lastUpdatedBefore?: Date | string;
+  fulfillmentStatuses?: S.FulfillmentStatus2026[];
+  fulfilledBy?: ("MERCHANT" | "AMAZON")[];
+  maxResultsPerPage?: number;
+  /** Datasets beyond the order's core (ids, times, sales channel, items); default: none. */
+  includedData?: S.Orders2026IncludedData[];
+}
+
+export interface SearchOrdersPage {
+  orders: S.Order2026[];
+  nextToken?: string;
+  lastUpdatedBefore?: string;
+  createdBefore?: string;
+}
+
+/** What the orders flow reads from getOrder 2026-01-01: status, money, items, address, promotions, tax. */
+export const ORDER_2026_FLOW_DATA: S.Orders2026IncludedData[] = ["RECIPIENT", "PROCEEDS", "PROMOTION", "FULFILLMENT", "TAX"];
 
 export interface OrdersPage {
   orders: S.Order[];
@@ -264,7 +288,7 @@ export class SpApiClient {
     const query = input.query ? Object.fromEntries(Object.entries(input.query).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) : undefined;
     try {
       const res = (await sp.callAPI({
-        operation: op,
+        operation: (spec as OperationSpec).operation ?? op,
         endpoint: spec.endpoint,
         ...(input.path ? { path: input.path } : {}),
         ...(query && Object.keys(query).length ? { query } : {}),
@@ -402,6 +426,54 @@ export class SpApiClient {
       next = page.nextToken;
     } while (next);
   }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Orders 2026-01-01
+
+  /** One page of searchOrders; pass the previous page's nextToken (sent as paginationToken) to continue. */
+  async searchOrdersPage(q: SearchOrdersQuery, paginationToken?: string): Promise<SearchOrdersPage> {
+    if (!q.marketplaceIds.length) throw new ValidationError("spapi.invalidInput", "searchOrders needs at least one marketplace id");
+    if (q.marketplaceIds.length > 50) throw new ValidationError("spapi.invalidInput", "searchOrders takes at most 50 marketplace ids");
+    if (!!q.createdAfter === !!q.lastUpdatedAfter) throw new ValidationError("spapi.invalidInput", "searchOrders needs exactly one of createdAfter and lastUpdatedAfter");
+    if (q.createdAfter && q.lastUpdatedBefore) throw new ValidationError("spapi.invalidInput", "searchOrders: lastUpdatedBefore cannot be combined with createdAfter");
+    if (q.lastUpdatedAfter && q.createdBefore) throw new ValidationError("spapi.invalidInput", "searchOrders: createdBefore cannot be combined with lastUpdatedAfter");
+    if (q.maxResultsPerPage !== undefined && !(Number.isInteger(q.maxResultsPerPage) && q.maxResultsPerPage >= 1 && q.maxResultsPerPage <= 100)) {
+      throw new ValidationError("spapi.invalidInput", "searchOrders: maxResultsPerPage must be 1..100");
+    }
+    const query = {
+      marketplaceIds: q.marketplaceIds,
+      createdAfter: iso(q.createdAfter),
+      createdBefore: iso(q.createdBefore),
+      lastUpdatedAfter: iso(q.lastUpdatedAfter),
+      lastUpdatedBefore: iso(q.lastUpdatedBefore),
+      fulfillmentStatuses: q.fulfillmentStatuses,
+      fulfilledBy: q.fulfilledBy,
+      maxResultsPerPage: q.maxResultsPerPage,
+      includedData: q.includedData,
+      paginationToken,
+    };
+    const res = await this.call("searchOrders", S.SearchOrdersResponse, { query });
+    return { orders: res.orders, nextToken: res.pagination?.nextToken, lastUpdatedBefore: res.lastUpdatedBefore, createdBefore: res.createdBefore };
+  }
+
+  /** Every order matching the query, page after page (searchOrders allows 0.0056 calls/s: keep pages large). */
+  async *searchOrders(q: SearchOrdersQuery): AsyncIterable<S.Order2026> {
+    let next: string | undefined;
+    do {
+      const page = await this.searchOrdersPage(q, next);
+      yield* page.orders;
+      next = page.nextToken;
+    } while (next);
+  }
+
+  /** One order with its items (Orders 2026-01-01 getOrder); `includedData` selects the optional datasets. */
+  async getOrder2026(orderId: string, includedData: S.Orders2026IncludedData[] = ORDER_2026_FLOW_DATA): Promise<S.Order2026> {
+    const res = await this.call("getOrder2026", S.GetOrder2026Response, { path: { orderId }, query: { includedData: [...new Set(includedData)] } });
+    return res.order;
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Orders v0 (single order)
 
   async getOrder(amazonOrderId: string): Promise<S.Order> {
     const res = await this.call("getOrder", S.payloadOf(S.Order), { path: { orderId: amazonOrderId } });

@@ -19,6 +19,7 @@ export { OPERATIONS, ENDPOINT_VERSIONS, type OperationName } from "./operations"
 export { EndpointOverrideAgent, overrideAgentFor } from "./agent";
 export { decodeBytes, type DownloadedDocument, type DocumentStream } from "./documents";
 export type * as SpApi from "./schemas";
+export { ORDERS_2026_INCLUDED_DATA } from "./schemas";
 
 declare module "../runtime" {
   interface Runtime {

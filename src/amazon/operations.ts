@@ -19,9 +19,11 @@ export interface OperationSpec {
   burst: number;
   /** Model file in reference/sp-api-models. */
   model: string;
+  /** amazon-sp-api operation name when it differs from the key (two versions of one operation, e.g. getOrder). */
+  operation?: string;
 }
 
-const op = (endpoint: string, version: string, method: OperationSpec["method"], path: string, rate: number, burst: number, model: string): OperationSpec => ({
+const op = (endpoint: string, version: string, method: OperationSpec["method"], path: string, rate: number, burst: number, model: string, operation?: string): OperationSpec => ({
   endpoint,
   version,
   method,
@@ -29,6 +31,7 @@ const op = (endpoint: string, version: string, method: OperationSpec["method"], 
   rate,
   burst,
   model,
+  ...(operation ? { operation } : {}),
 });
 
 export const OPERATIONS = {
@@ -37,6 +40,9 @@ export const OPERATIONS = {
   getOrderItems: op("orders", "v0", "GET", "/orders/v0/orders/{orderId}/orderItems", 0.5, 30, "ordersV0.json"),
   getOrderAddress: op("orders", "v0", "GET", "/orders/v0/orders/{orderId}/address", 0.5, 30, "ordersV0.json"),
   getOrderBuyerInfo: op("orders", "v0", "GET", "/orders/v0/orders/{orderId}/buyerInfo", 0.5, 30, "ordersV0.json"),
+  // Orders 2026-01-01 (successor of getOrders/getOrder/getOrderItems v0; v0 callers must migrate by 27 Mar 2027).
+  searchOrders: op("orders", "2026-01-01", "GET", "/orders/2026-01-01/orders", 0.0056, 20, "orders_2026-01-01.json"),
+  getOrder2026: op("orders", "2026-01-01", "GET", "/orders/2026-01-01/orders/{orderId}", 0.5, 30, "orders_2026-01-01.json", "getOrder"),
   confirmShipment: op("orders", "v0", "POST", "/orders/v0/orders/{orderId}/shipmentConfirmation", 2, 10, "ordersV0.json"),
   createRestrictedDataToken: op("tokens", "2021-03-01", "POST", "/tokens/2021-03-01/restrictedDataToken", 1, 10, "tokens_2021-03-01.json"),
   getReports: op("reports", "2021-06-30", "GET", "/reports/2021-06-30/reports", 0.0222, 10, "reports_2021-06-30.json"),
@@ -73,6 +79,14 @@ export const ENDPOINT_VERSIONS = {
   notifications: "v1",
   tokens: "2021-03-01",
 } as const;
+
+/**
+ * Versions pinned in addition to ENDPOINT_VERSIONS (the library's per-endpoint default): the operations that
+ * use them pass the version explicitly on every call, so v0 and 2026-01-01 Orders live side by side.
+ */
+export const ADDITIONAL_ENDPOINT_VERSIONS: Partial<Record<keyof typeof ENDPOINT_VERSIONS, readonly string[]>> = {
+  orders: ["2026-01-01"],
+};
 
 /** Finds the operation whose method and path template match a request (used by the simulator). */
 export function matchOperation(method: string, pathname: string): { name: OperationName; params: Record<string, string> } | undefined {

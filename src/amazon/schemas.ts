@@ -262,3 +262,95 @@ export type Subscription = z.infer<typeof Subscription>;
 
 /** Answers whose content the app does not read (createFulfillmentOrder, cancelFulfillmentOrder). */
 export const Empty = z.looseObject({});
+
+// --- Orders 2026-01-01 (reference/sp-api-models/orders_2026-01-01.json) ---------------------------------
+// camelCase shapes; money is { amount: Decimal (a string), currencyCode }. Which parts appear depends on
+// the includedData the caller asks for, so everything but the ids, times, sales channel and items is optional.
+
+export const ORDERS_2026_INCLUDED_DATA = ["BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION", "FULFILLMENT", "PACKAGES", "TAX", "PAYMENT", "FULFILLMENT_ORDERS"] as const;
+export type Orders2026IncludedData = (typeof ORDERS_2026_INCLUDED_DATA)[number];
+
+export const FulfillmentStatus2026 = z.enum(["PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED", "UNFULFILLABLE"]);
+export type FulfillmentStatus2026 = z.infer<typeof FulfillmentStatus2026>;
+
+export const Money2026 = z.looseObject({ amount: decimalString, currencyCode: z.string() });
+export type Money2026 = z.infer<typeof Money2026>;
+
+const DateTimeRange2026 = z.looseObject({ earliestDateTime: z.string().optional(), latestDateTime: z.string().optional() });
+
+export const CustomerAddress2026 = z.looseObject({
+  name: z.string().optional(),
+  companyName: z.string().optional(),
+  addressLine1: z.string().optional(),
+  addressLine2: z.string().optional(),
+  addressLine3: z.string().optional(),
+  city: z.string().optional(),
+  districtOrCounty: z.string().optional(),
+  stateOrRegion: z.string().optional(),
+  municipality: z.string().optional(),
+  postalCode: z.string().optional(),
+  countryCode: z.string().optional(),
+  phone: z.string().optional(),
+  addressType: z.string().optional(),
+});
+
+const ProceedsBreakdown2026 = z.looseObject({
+  type: z.string(),
+  subtotal: Money2026,
+  detailedBreakdowns: z.array(z.looseObject({ subtype: z.string().optional(), value: Money2026.optional() })).optional(),
+});
+
+export const OrderItem2026 = z.looseObject({
+  orderItemId: z.string().min(1),
+  quantityOrdered: z.number().int(),
+  programs: z.array(z.string()).optional(),
+  product: z.looseObject({
+    asin: z.string().optional(),
+    title: z.string().optional(),
+    sellerSku: z.string().optional(),
+    condition: z.looseObject({ conditionType: z.string().optional(), conditionSubtype: z.string().optional() }).optional(),
+    price: z.looseObject({ unitPrice: Money2026.optional(), priceDesignation: z.string().optional() }).optional(),
+  }),
+  proceeds: z.looseObject({ proceedsTotal: Money2026.optional(), breakdowns: z.array(ProceedsBreakdown2026).optional() }).optional(),
+  promotion: z.looseObject({ breakdowns: z.array(z.looseObject({ promotionId: z.string().optional() })).optional() }).optional(),
+  fulfillment: z
+    .looseObject({
+      quantityFulfilled: z.number().int().optional(),
+      quantityUnfulfilled: z.number().int().optional(),
+      packing: z.looseObject({ giftOption: z.looseObject({ giftMessage: z.string().optional(), giftWrapLevel: z.string().optional() }).optional() }).optional(),
+    })
+    .optional(),
+  tax: z.looseObject({ taxCollections: z.array(z.looseObject({ model: z.string().optional(), responsibleParty: z.string().optional() })).optional() }).optional(),
+});
+export type OrderItem2026 = z.infer<typeof OrderItem2026>;
+
+export const Order2026 = z.looseObject({
+  orderId: z.string().min(1),
+  orderAliases: z.array(z.looseObject({ aliasId: z.string(), aliasType: z.string() })).optional(),
+  createdTime: z.string(),
+  lastUpdatedTime: z.string(),
+  programs: z.array(z.string()).optional(),
+  salesChannel: z.looseObject({ channelName: z.string(), marketplaceId: z.string().optional(), marketplaceName: z.string().optional() }),
+  buyer: z.looseObject({ buyerName: z.string().optional(), buyerEmail: z.string().optional(), buyerCompanyName: z.string().optional(), buyerPurchaseOrderNumber: z.string().optional() }).optional(),
+  recipient: z.looseObject({ deliveryAddress: CustomerAddress2026.optional() }).optional(),
+  proceeds: z.looseObject({ grandTotal: Money2026.optional(), breakdowns: z.array(ProceedsBreakdown2026.omit({ detailedBreakdowns: true })).optional() }).optional(),
+  fulfillment: z
+    .looseObject({
+      fulfillmentStatus: FulfillmentStatus2026,
+      fulfilledBy: z.enum(["AMAZON", "MERCHANT"]).optional(),
+      fulfillmentServiceLevel: z.string().optional(),
+      shipByWindow: DateTimeRange2026.optional(),
+      deliverByWindow: DateTimeRange2026.optional(),
+    })
+    .optional(),
+  orderItems: z.array(OrderItem2026),
+});
+export type Order2026 = z.infer<typeof Order2026>;
+
+export const SearchOrdersResponse = z.looseObject({
+  orders: z.array(Order2026),
+  pagination: z.looseObject({ nextToken: z.string().optional() }).optional(),
+  lastUpdatedBefore: z.string().optional(),
+  createdBefore: z.string().optional(),
+});
+export const GetOrder2026Response = z.looseObject({ order: Order2026 });

@@ -11,7 +11,7 @@ import { OPERATIONS, matchOperation, type OperationName } from "../../amazon/ope
 import { DEMO_MARKETPLACES, DEMO_PRODUCTS, DEMO_UNKNOWN_SKUS } from "../demo-catalog";
 import { buildItem, fakeBuyer, generateData, orderIdFor, prng, shipmentEvents, type ItemSpec, type OrderStatus, type SimData, type SimOrder } from "./data";
 import { renderOrderReport, renderSettlement } from "./documents";
-import { financialEventsJson, inventoryJson, listingJson, orderItemJson, orderJson } from "./wire";
+import { financialEventsJson, inventoryJson, listingJson, ORDER_STATUS_2026, order2026Json, orderItemJson, orderJson } from "./wire";
 
 export interface Fault {
   /** Operation name (e.g. "getOrders"), "lwa" for the token endpoint, or "*" (default) for every API call. */
@@ -402,6 +402,13 @@ export class SpApiSim {
     return pattern === path || (pattern.endsWith("/orders/v0/orders") && path === pattern);
   }
 
+  /** includedData of Orders 2026-01-01: a set of known dataset names, or the error message. */
+  private includedData2026(values: string[]): ReadonlySet<string> | string {
+    const known = ["BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION", "FULFILLMENT", "PACKAGES", "TAX", "PAYMENT", "FULFILLMENT_ORDERS"];
+    const unknown = values.filter((v) => !known.includes(v));
+    return unknown.length ? `Invalid includedData value(s): ${unknown.join(", ")}.` : new Set(values);
+  }
+
   private pageToken(kind: string, state: unknown): string {
     const t = Buffer.from(`${kind}:${randomUUID()}`).toString("base64");
     this.pageTokens.set(t, { kind, state, createdSim: this.simMs() });
@@ -469,6 +476,59 @@ export class SpApiSim {
       case "getOrder": {
         const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
         return o ? [200, { payload: orderJson(o, pii) }] : notFound(`Order ${p.orderId} was not found.`);
+      }
+      case "searchOrders": {
+        const included = this.includedData2026(list("includedData"));
+        if (typeof included === "string") return bad(included);
+        const next = q.get("paginationToken");
+        let state: { filtered: string[]; offset: number; size: number; before: string; by: "created" | "updated" };
+        if (next) {
+          const t = this.pageTokens.get(next);
+          if (!t || t.kind !== "orders2026") return bad("Invalid paginationToken.");
+          state = t.state;
+        } else {
+          const mps = list("marketplaceIds");
+          if (!mps.length) return bad("marketplaceIds is required.");
+          if (mps.length > 50) return bad("marketplaceIds takes at most 50 values.");
+          const ca = date("createdAfter");
+          const cb = date("createdBefore");
+          const lua = date("lastUpdatedAfter");
+          const lub = date("lastUpdatedBefore");
+          if (ca === null || cb === null || lua === null || lub === null) return bad("Invalid date format (ISO 8601 expected).");
+          if (!ca === !lua) return bad("Exactly one of createdAfter and lastUpdatedAfter must be specified.");
+          if ((ca && lub) || (lua && cb)) return bad("createdAfter cannot be combined with lastUpdatedBefore, nor lastUpdatedAfter with createdBefore.");
+          const before = new Date(this.now().getTime() - 120_000);
+          if (cb && cb > before) return bad("createdBefore must be at least 2 minutes before the time of the request.");
+          const size = Number(q.get("maxResultsPerPage") ?? 100);
+          if (!Number.isInteger(size) || size < 1 || size > 100) return bad("maxResultsPerPage must be between 1 and 100.");
+          const statuses = list("fulfillmentStatuses");
+          const by = list("fulfilledBy");
+          const filtered = this.data.orders
+            .filter(
+              (o) =>
+                mps.includes(o.marketplaceId) &&
+                (!ca || o.purchaseDate >= ca) &&
+                (!cb || o.purchaseDate < cb) &&
+                (!lua || o.lastUpdateDate >= lua) &&
+                (!lub || o.lastUpdateDate < lub) &&
+                (!statuses.length || statuses.includes(ORDER_STATUS_2026[o.status])) &&
+                (!by.length || by.includes(o.fulfillmentChannel === "AFN" ? "AMAZON" : "MERCHANT")),
+            )
+            .sort((a, b) => (lua ? a.lastUpdateDate.getTime() - b.lastUpdateDate.getTime() : a.purchaseDate.getTime() - b.purchaseDate.getTime()))
+            .map((o) => o.amazonOrderId);
+          state = { filtered, offset: 0, size, before: before.toISOString(), by: lua ? "updated" : "created" };
+        }
+        const page = state.filtered.slice(state.offset, state.offset + state.size);
+        const payload: Record<string, unknown> = { orders: page.map((id) => order2026Json(this.data.orders.find((o) => o.amazonOrderId === id)!, included)) };
+        if (state.offset + state.size < state.filtered.length) payload.pagination = { nextToken: this.pageToken("orders2026", { ...state, offset: state.offset + state.size }) };
+        payload[state.by === "updated" ? "lastUpdatedBefore" : "createdBefore"] = state.before;
+        return [200, payload];
+      }
+      case "getOrder2026": {
+        const included = this.includedData2026(list("includedData"));
+        if (typeof included === "string") return bad(included);
+        const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
+        return o ? [200, { order: order2026Json(o, included) }] : notFound(`Order ${p.orderId} was not found.`);
       }
       case "getOrderItems": {
         const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);

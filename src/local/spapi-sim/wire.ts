@@ -86,6 +86,105 @@ export function orderItemJson(o: SimOrder, i: SimOrder["items"][number], pii: bo
   return out;
 }
 
+// --- Orders 2026-01-01 ----------------------------------------------------------------------------------
+// The same seeded orders as v0, in the 2026 shape: same ids, status, items and amounts (decimal strings).
+// Assumption (the model does not say): the ITEM proceeds subtotal is Amazon's item price as v0 sends it in
+// ItemPrice (VAT-inclusive in VAT marketplaces, tax on top in the US); TAX is broken down ITEM / SHIPPING /
+// DISCOUNT like v0's ItemTax / ShippingTax / PromotionDiscountTax; DISCOUNT subtotals are negative (proceeds).
+
+export const ORDER_STATUS_2026: Record<SimOrder["status"], string> = {
+  Pending: "PENDING",
+  Unshipped: "UNSHIPPED",
+  PartiallyShipped: "PARTIALLY_SHIPPED",
+  Shipped: "SHIPPED",
+  Canceled: "CANCELLED",
+};
+
+const m26 = (currency: string, amount: string) => ({ amount, currencyCode: currency });
+const neg26 = (amount: string) => dec(amount).negated().toFixed(2);
+
+function itemProceeds2026(o: SimOrder, i: SimOrder["items"][number]): Record<string, unknown> {
+  const c = o.currency;
+  const vat = MARKETPLACE_FORMATS[o.marketplaceId]?.vat ?? false;
+  const taxTotal = dec(i.itemTax).plus(i.shippingTax).minus(i.promotionDiscountTax);
+  const net = dec(i.itemPrice).plus(i.shippingPrice).minus(i.promotionDiscount);
+  const taxDetails = [{ subtype: "ITEM", value: m26(c, i.itemTax) }, { subtype: "SHIPPING", value: m26(c, i.shippingTax) }];
+  if (!dec(i.promotionDiscountTax).isZero()) taxDetails.push({ subtype: "DISCOUNT", value: m26(c, neg26(i.promotionDiscountTax)) });
+  const breakdowns: Record<string, unknown>[] = [
+    { type: "ITEM", subtotal: m26(c, i.itemPrice) },
+    { type: "SHIPPING", subtotal: m26(c, i.shippingPrice) },
+    { type: "TAX", subtotal: m26(c, taxTotal.toFixed(2)), detailedBreakdowns: taxDetails },
+  ];
+  if (!dec(i.promotionDiscount).isZero()) {
+    breakdowns.push({ type: "DISCOUNT", subtotal: m26(c, neg26(i.promotionDiscount)), detailedBreakdowns: [{ subtype: "ITEM", value: m26(c, neg26(i.promotionDiscount)) }] });
+  }
+  return { proceedsTotal: m26(c, (vat ? net : net.plus(taxTotal)).toFixed(2)), breakdowns };
+}
+
+export function orderItem2026Json(o: SimOrder, i: SimOrder["items"][number], included: ReadonlySet<string>): Record<string, unknown> {
+  const canceled = o.status === "Canceled";
+  const out: Record<string, unknown> = {
+    orderItemId: i.orderItemId,
+    quantityOrdered: i.quantity,
+    product: {
+      asin: i.asin,
+      title: i.title,
+      sellerSku: i.sku,
+      condition: { conditionType: "NEW", conditionSubtype: "NEW" },
+      // Amazon leaves prices off canceled orders (as v0 does).
+      ...(canceled ? {} : { price: { unitPrice: m26(o.currency, i.unitPrice) } }),
+    },
+  };
+  if (included.has("PROCEEDS") && !canceled) out.proceeds = itemProceeds2026(o, i);
+  if (included.has("PROMOTION") && !canceled && i.promotionIds.length) out.promotion = { breakdowns: i.promotionIds.map((promotionId) => ({ promotionId })) };
+  if (included.has("FULFILLMENT")) out.fulfillment = { quantityFulfilled: i.quantityShipped, quantityUnfulfilled: canceled ? 0 : i.quantity - i.quantityShipped };
+  if (included.has("TAX") && !MARKETPLACE_FORMATS[o.marketplaceId]?.vat) {
+    out.tax = { taxCollections: [{ model: "MARKETPLACE_FACILITATOR", responsibleParty: "Amazon Services, Inc." }] };
+  }
+  return out;
+}
+
+export function order2026Json(o: SimOrder, included: ReadonlySet<string>): Record<string, unknown> {
+  const mp = DEMO_MARKETPLACES.find((x) => x.marketplaceId === o.marketplaceId);
+  const c = o.currency;
+  const programs = [...(o.isPrime ? ["PRIME"] : []), ...(o.isBusinessOrder ? ["AMAZON_BUSINESS"] : [])];
+  const out: Record<string, unknown> = {
+    orderId: o.amazonOrderId,
+    ...(o.sellerOrderId ? { orderAliases: [{ aliasId: o.sellerOrderId, aliasType: "SELLER_ORDER_ID" }] } : {}),
+    createdTime: iso(o.purchaseDate),
+    lastUpdatedTime: iso(o.lastUpdateDate),
+    ...(programs.length ? { programs } : {}),
+    salesChannel: { channelName: "AMAZON", marketplaceId: o.marketplaceId, marketplaceName: mp?.name ?? "Amazon.com" },
+  };
+  // No buyer name, street or phone: the simulated app has no restricted (PII) roles, as in v0 without an RDT.
+  if (included.has("BUYER")) out.buyer = { buyerEmail: o.buyer.email };
+  if (included.has("RECIPIENT") && o.status !== "Pending") {
+    const a = o.address;
+    out.recipient = { deliveryAddress: { city: a.city, stateOrRegion: a.stateOrRegion, postalCode: a.postalCode, countryCode: a.countryCode } };
+  }
+  if (included.has("PROCEEDS") && o.status !== "Canceled") {
+    const total = (f: (i: SimOrder["items"][number]) => string) => o.items.reduce((s, i) => s.plus(f(i)), dec("0"));
+    const discount = total((i) => i.promotionDiscount);
+    const breakdowns: Record<string, unknown>[] = [
+      { type: "ITEM", subtotal: m26(c, total((i) => i.itemPrice).toFixed(2)) },
+      { type: "SHIPPING", subtotal: m26(c, total((i) => i.shippingPrice).toFixed(2)) },
+      { type: "TAX", subtotal: m26(c, total((i) => dec(i.itemTax).plus(i.shippingTax).minus(i.promotionDiscountTax).toFixed(2)).toFixed(2)) },
+    ];
+    if (!discount.isZero()) breakdowns.push({ type: "DISCOUNT", subtotal: m26(c, discount.negated().toFixed(2)) });
+    out.proceeds = { grandTotal: m26(c, orderTotal(o)), breakdowns };
+  }
+  if (included.has("FULFILLMENT")) {
+    out.fulfillment = {
+      fulfillmentStatus: ORDER_STATUS_2026[o.status],
+      fulfilledBy: o.fulfillmentChannel === "AFN" ? "AMAZON" : "MERCHANT",
+      fulfillmentServiceLevel: o.shipServiceLevel === "Expedited" ? "EXPEDITED" : "STANDARD",
+      shipByWindow: { earliestDateTime: iso(new Date(o.purchaseDate.getTime() + 86_400_000)), latestDateTime: iso(new Date(o.purchaseDate.getTime() + 2 * 86_400_000)) },
+    };
+  }
+  out.orderItems = o.items.map((i) => orderItem2026Json(o, i, included));
+  return out;
+}
+
 export function inventoryJson(i: SimInventory, details: boolean): Record<string, unknown> {
   const total = i.fulfillable + i.inboundWorking + i.inboundShipped + i.reserved + i.unfulfillable;
   const out: Record<string, unknown> = {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { OPERATIONS, type OperationName, type SpApiClient } from "../../../src/amazon";
+import { ORDERS_2026_INCLUDED_DATA, OPERATIONS, type OperationName, type SpApiClient } from "../../../src/amazon";
 import type { RequestRecord, SpApiSimulator } from "../../../src/local/spapi-sim";
 import { clientFor, startSim } from "../../integration/amazon/sim-client";
 import { ModelValidator, describeAjvErrors, notificationValidator } from "./model-validator";
@@ -41,6 +41,31 @@ beforeAll(async () => {
   await rdtClient.getOrderBuyerInfo(orders[3]);
   await expectRejects(client.getOrder("999-0000000-0000000"));
   await expectRejects(client.call("getOrders", z.any(), { query: { MarketplaceIds: [US] } }));
+
+  // Orders 2026-01-01: every dataset, both filters, paging, one order per status, errors.
+  for await (const _ of client.searchOrders({
+    marketplaceIds: [US, DE],
+    lastUpdatedAfter: since,
+    lastUpdatedBefore: new Date(Date.now() - 5 * 60_000),
+    fulfillmentStatuses: ["PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED"],
+    fulfilledBy: ["AMAZON", "MERCHANT"],
+    includedData: [...ORDERS_2026_INCLUDED_DATA],
+    maxResultsPerPage: 7,
+  })) void _;
+  await client.searchOrdersPage({ marketplaceIds: [US], createdAfter: since, createdBefore: new Date(Date.now() - 5 * 60_000) });
+  for (const status of ["Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled"]) {
+    for (const vat of [false, true]) {
+      const o = sim.sim.data.orders.find((x) => x.status === status && (x.marketplaceId === US) !== vat);
+      if (o) await client.getOrder2026(o.amazonOrderId, [...ORDERS_2026_INCLUDED_DATA]);
+    }
+  }
+  const promoted = sim.sim.data.orders.find((o) => o.status !== "Canceled" && o.items.some((i) => i.promotionIds.length));
+  if (promoted) await client.getOrder2026(promoted.amazonOrderId);
+  await client.getOrder2026(orders[0], []);
+  await expectRejects(client.getOrder2026("999-0000000-0000000"));
+  await expectRejects(client.call("searchOrders", z.any(), { query: { marketplaceIds: [US] } }));
+  await expectRejects(client.call("searchOrders", z.any(), { query: { marketplaceIds: [US], createdAfter: since.toISOString(), lastUpdatedAfter: since.toISOString() } }));
+
   const unshipped = sim.sim.data.orders.find((o) => o.status === "Unshipped" && o.fulfillmentChannel === "MFN")!;
   await client.confirmShipment(unshipped.amazonOrderId, {
     marketplaceId: unshipped.marketplaceId,
@@ -162,6 +187,36 @@ describe("the SP-API simulator and the connector against Amazon's published mode
     expect(validator.validateResponse("ordersV0.json", "GET", "/orders/v0/orders", 200, extra)).not.toEqual([]);
     expect(validator.validateRequest("ordersV0.json", "GET", "/orders/v0/orders", { MarketplaceId: US }, undefined)).not.toEqual([]);
     expect(validator.validateRequest("reports_2021-06-30.json", "GET", "/reports/2021-06-30/reports", { pageSize: "500" }, undefined)).not.toEqual([]);
+  });
+
+  it("catches an Orders 2026-01-01 answer that breaks the model (money as a number, a misspelt field)", () => {
+    const path = "/orders/2026-01-01/orders/111-1111111-1111111";
+    const order = { orderId: "111-1111111-1111111", createdTime: "2026-01-01T00:00:00Z", lastUpdatedTime: "2026-01-01T00:00:00Z", salesChannel: { channelName: "AMAZON" }, orderItems: [] };
+    expect(validator.validateResponse("orders_2026-01-01.json", "GET", path, 200, { order })).toEqual([]);
+    expect(validator.validateResponse("orders_2026-01-01.json", "GET", path, 200, { order: { ...order, proceeds: { grandTotal: { amount: 1.5, currencyCode: "USD" } } } })).not.toEqual([]);
+    expect(validator.validateResponse("orders_2026-01-01.json", "GET", path, 200, { order: { ...order, orderStatus: "SHIPPED" } })).not.toEqual([]);
+    expect(validator.validateRequest("orders_2026-01-01.json", "GET", path, { includedData: "ITEMS" }, undefined)).not.toEqual([]);
+  });
+
+  it("serves the same seeded orders in Orders v0 and 2026-01-01 (ids, statuses, items, money)", async () => {
+    const status: Record<string, string> = { PENDING: "Pending", UNSHIPPED: "Unshipped", PARTIALLY_SHIPPED: "PartiallyShipped", SHIPPED: "Shipped", CANCELLED: "Canceled" };
+    const picks = ["Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled"].flatMap((st) => [US, DE].map((mp) => sim.sim.data.orders.find((o) => o.status === st && o.marketplaceId === mp)).filter((o) => !!o));
+    expect(picks.length).toBeGreaterThanOrEqual(5);
+    for (const pick of picks) {
+      const [v0, v0items, o] = [await client.getOrder(pick!.amazonOrderId), await client.getOrderItems(pick!.amazonOrderId), await client.getOrder2026(pick!.amazonOrderId, [...ORDERS_2026_INCLUDED_DATA])];
+      expect(o.orderId).toBe(v0.AmazonOrderId);
+      expect(status[o.fulfillment!.fulfillmentStatus]).toBe(v0.OrderStatus);
+      expect(o.fulfillment!.fulfilledBy).toBe(v0.FulfillmentChannel === "AFN" ? "AMAZON" : "MERCHANT");
+      expect(o.salesChannel.marketplaceId).toBe(v0.MarketplaceId);
+      expect(o.proceeds?.grandTotal).toEqual(v0.OrderTotal ? { amount: v0.OrderTotal.Amount, currencyCode: v0.OrderTotal.CurrencyCode } : undefined);
+      expect(o.orderItems.map((i) => [i.orderItemId, i.product.sellerSku, i.quantityOrdered, i.fulfillment?.quantityFulfilled])).toEqual(v0items.map((i) => [i.OrderItemId, i.SellerSKU, i.QuantityOrdered, i.QuantityShipped]));
+      o.orderItems.forEach((i, k) => {
+        const item = i.proceeds?.breakdowns?.find((b) => b.type === "ITEM")?.subtotal;
+        expect(item).toEqual(v0items[k].ItemPrice ? { amount: v0items[k].ItemPrice!.Amount, currencyCode: v0items[k].ItemPrice!.CurrencyCode } : undefined);
+        const itemTax = i.proceeds?.breakdowns?.find((b) => b.type === "TAX")?.detailedBreakdowns?.find((d) => d.subtype === "ITEM")?.value?.amount;
+        expect(itemTax).toBe(v0items[k].ItemTax?.Amount);
+      });
+    }
   });
 
   it("produces ORDER_CHANGE and REPORT_PROCESSING_FINISHED notifications that match the published schemas", () => {

@@ -50,6 +50,41 @@ describe("the SP-API connector", () => {
     expect(Date.parse(page.lastUpdatedBefore!)).toBeLessThan(Date.now());
   });
 
+  it("pages Orders 2026-01-01 searchOrders by its pagination token and finds the same orders as v0 getOrders", async () => {
+    const client = clientFor(sim);
+    const createdAfter = new Date(Date.now() - 40 * 86_400_000);
+    const v0: string[] = [];
+    for await (const o of client.getOrders({ marketplaceIds: [US, DE], createdAfter, maxResultsPerPage: 100 })) v0.push(o.AmazonOrderId);
+    const ids: string[] = [];
+    for await (const o of client.searchOrders({ marketplaceIds: [US, DE], createdAfter, maxResultsPerPage: 10, includedData: ["FULFILLMENT"] })) ids.push(o.orderId);
+    expect(ids).toEqual(v0);
+    expect(calls("searchOrders")).toBe(5);
+    const requests = sim.sim.requests().filter((r) => r.operation === "searchOrders");
+    expect(requests.slice(1).every((r) => typeof r.query.paginationToken === "string")).toBe(true);
+    const page = await client.searchOrdersPage({ marketplaceIds: [US], lastUpdatedAfter: createdAfter, fulfillmentStatuses: ["CANCELLED"], includedData: ["FULFILLMENT", "PROCEEDS"] });
+    expect(page.orders.length).toBeGreaterThan(0);
+    expect(page.orders.every((o) => o.fulfillment?.fulfillmentStatus === "CANCELLED" && o.proceeds === undefined)).toBe(true);
+    expect(Date.parse(page.lastUpdatedBefore!)).toBeLessThan(Date.now());
+    await expect(client.searchOrdersPage({ marketplaceIds: [US], createdAfter, lastUpdatedAfter: createdAfter })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it("reads one order with its items through Orders 2026-01-01 getOrder, money as decimal strings, only the datasets asked for", async () => {
+    const client = clientFor(sim);
+    const o = someOrder();
+    const full = await client.getOrder2026(o.amazonOrderId, ["PROCEEDS", "FULFILLMENT", "RECIPIENT"]);
+    expect(full.orderId).toBe(o.amazonOrderId);
+    expect(full.fulfillment?.fulfillmentStatus).toBe("SHIPPED");
+    expect(full.orderItems.map((i) => i.orderItemId)).toEqual(o.items.map((i) => i.orderItemId));
+    expect(full.proceeds?.grandTotal?.amount).toMatch(/^\d+\.\d{2}$/);
+    expect(full.recipient?.deliveryAddress?.countryCode).toBe("US");
+    const bare = await client.getOrder2026(o.amazonOrderId, []);
+    expect(bare.proceeds).toBeUndefined();
+    expect(bare.fulfillment).toBeUndefined();
+    const last = sim.sim.requests().filter((r) => r.operation === "getOrder2026");
+    expect(last[0].query.includedData).toBe("PROCEEDS,FULFILLMENT,RECIPIENT");
+    await expect(client.getOrder2026("999-0000000-0000000")).rejects.toBeInstanceOf(NotFoundError);
+  });
+
   it("collects every page of a long order's items", async () => {
     const client = clientFor(sim);
     const long = sim.sim.data.orders.find((o) => o.items.length === 7)!;

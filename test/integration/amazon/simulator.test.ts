@@ -120,6 +120,18 @@ describe("the SP-API simulator", () => {
     expect(counts.throttled.getInventorySummaries).toBe(1);
   });
 
+  it("enforces the Orders 2026-01-01 searchOrders quota (burst 20 at 0.0056 rps) like the others", async () => {
+    await request("POST", "/_control/reset");
+    const burst = OPERATIONS.searchOrders.burst;
+    const path = "/orders/2026-01-01/orders?marketplaceIds=ATVPDKIKX0DER&createdAfter=2026-01-01T00:00:00Z&maxResultsPerPage=1";
+    const answers = [];
+    for (let i = 0; i < burst + 1; i++) answers.push(await request("GET", path, { headers: auth }));
+    expect(answers.slice(0, burst).map((a) => a.status)).toEqual(Array(burst).fill(200));
+    expect(answers[burst].status).toBe(429);
+    expect(answers[0].headers["x-amzn-ratelimit-limit"]).toBe("0.0056");
+    expect((await request("GET", "/orders/2026-01-01/orders/999-0000000-0000000?includedData=PROCEEDS", { headers: auth })).status).toBe(404);
+  });
+
   it("injects faults through the control endpoint and clears them on reset", async () => {
     await request("POST", "/_control/reset");
     await request("POST", "/_control/faults", { body: [{ operation: "getOrder", status: 503, count: 1 }, { operation: "getOrder", latencyMs: 150 }] });

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { quoteCurrencyAmounts } from "../../../src/amazon/client";
 import { decodeBytes } from "../../../src/amazon/documents";
 import { errorFromResponse } from "../../../src/amazon/errors";
-import { ENDPOINT_VERSIONS, OPERATIONS, matchOperation } from "../../../src/amazon/operations";
+import { ADDITIONAL_ENDPOINT_VERSIONS, ENDPOINT_VERSIONS, OPERATIONS, matchOperation } from "../../../src/amazon/operations";
 import { NotFoundError, ThrottledError, UnauthorizedError, UnavailableError, ValidationError } from "../../../src/platform/errors";
 
 describe("SP-API connector parts", () => {
@@ -33,7 +33,13 @@ describe("SP-API connector parts", () => {
   });
 
   it("pins every endpoint version and matches request paths to operations", () => {
-    for (const spec of Object.values(OPERATIONS)) expect(ENDPOINT_VERSIONS[spec.endpoint as keyof typeof ENDPOINT_VERSIONS]).toBe(spec.version);
+    for (const spec of Object.values(OPERATIONS)) {
+      const endpoint = spec.endpoint as keyof typeof ENDPOINT_VERSIONS;
+      expect([ENDPOINT_VERSIONS[endpoint], ...(ADDITIONAL_ENDPOINT_VERSIONS[endpoint] ?? [])]).toContain(spec.version);
+    }
+    expect(OPERATIONS.getOrder2026).toMatchObject({ endpoint: "orders", version: "2026-01-01", operation: "getOrder" });
+    expect(matchOperation("GET", "/orders/2026-01-01/orders/111-1111111-1111111")).toEqual({ name: "getOrder2026", params: { orderId: "111-1111111-1111111" } });
+    expect(matchOperation("GET", "/orders/2026-01-01/orders")?.name).toBe("searchOrders");
     expect(matchOperation("GET", "/orders/v0/orders/111-1-1/orderItems")).toEqual({ name: "getOrderItems", params: { orderId: "111-1-1" } });
     expect(matchOperation("GET", "/reports/2021-06-30/reports")?.name).toBe("getReports");
     expect(matchOperation("GET", "/reports/2021-06-30/reports/42")?.name).toBe("getReport");
@@ -45,6 +51,8 @@ describe("SP-API connector parts", () => {
     expect(OPERATIONS.getOrders).toMatchObject({ rate: 0.0167, burst: 20 });
     expect(OPERATIONS.patchListingsItem).toMatchObject({ rate: 5, burst: 5 });
     expect(OPERATIONS.getInventorySummaries).toMatchObject({ rate: 2, burst: 2 });
+    expect(OPERATIONS.searchOrders).toMatchObject({ rate: 0.0056, burst: 20 });
+    expect(OPERATIONS.getOrder2026).toMatchObject({ rate: 0.5, burst: 30 });
   });
 });
 
