@@ -338,6 +338,7 @@ var appSettings = {
   SPAPI_LWA_CLIENT_ID: spapiLwaClientId
   SPAPI_MAX_RETRIES: '3'
   SPAPI_USE_RDT: spapiUseRdt ? 'true' : 'false'
+  SPAPI_ORDERS_API: 'v0' // or '2026-01-01': Orders v0 getOrders/getOrder/getOrderItems retire 27 Mar 2027
 
   // Orders
   ORDERS_CATCHUP_SCHEDULE: ordersCatchupSchedule

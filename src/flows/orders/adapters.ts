@@ -2,7 +2,8 @@
  * The orders flow's ports on the connectors: AmazonOrders on the SP-API client (src/amazon), and
  * D365SalesOrders on the D365 OData client (src/d365), plus the composition used by the function files.
  */
-import type { SpApiClient } from "../../amazon/client";
+import { ORDER_2026_FLOW_DATA, type SpApiClient } from "../../amazon/client";
+import type { Order2026 } from "../../amazon/schemas";
 import type { D365Client } from "../../d365/client";
 import { SalesOrders, type NewSalesOrderHeader, type NewSalesOrderLine } from "../../d365/entities";
 import { f } from "../../d365/odata";
@@ -11,24 +12,52 @@ import type { Telemetry } from "../../platform/telemetry";
 import type { AmazonAddress } from "./address";
 import type { ImportOrderDeps } from "./import-order";
 import { StateOrderLedger } from "./ledger";
+import { addressFrom2026, orderFrom2026, orderItemsFrom2026 } from "./order-2026";
 import type { AmazonOrders, AmazonOrderSummary, D365SalesOrderLineRef, D365SalesOrderRef, D365SalesOrders } from "./ports";
 import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "./transform";
 
-export class SpApiOrders implements AmazonOrders {
-  constructor(private readonly client: Pick<SpApiClient, "getOrder" | "getOrderItems" | "getOrderAddress" | "getOrders">) {}
+/** Which Orders API reads an order and its items (setting SPAPI_ORDERS_API). */
+export type OrdersApiVersion = "v0" | "2026-01-01";
 
-  getOrder(amazonOrderId: string): Promise<unknown> {
+/** How long one 2026 getOrder answer serves the getOrderItems / getOrderAddress calls that follow it. */
+const ORDER_2026_REUSE_MS = 60_000;
+
+export class SpApiOrders implements AmazonOrders {
+  /** The last 2026 order read: getOrder returns the order with its items, so one call serves the import. */
+  private last2026?: { order: Order2026; at: number };
+
+  constructor(
+    private readonly client: Pick<SpApiClient, "getOrder" | "getOrderItems" | "getOrderAddress" | "getOrders" | "getOrder2026">,
+    private readonly ordersApi: OrdersApiVersion = "v0",
+  ) {}
+
+  /** Orders 2026-01-01: the order with the datasets the transform needs (fetched, or reused from getOrder just before). */
+  private async order2026(amazonOrderId: string, fresh: boolean): Promise<Order2026> {
+    const last = this.last2026;
+    if (!fresh && last && last.order.orderId === amazonOrderId && Date.now() - last.at < ORDER_2026_REUSE_MS) return last.order;
+    const order = await this.client.getOrder2026(amazonOrderId, ORDER_2026_FLOW_DATA);
+    this.last2026 = { order, at: Date.now() };
+    return order;
+  }
+
+  async getOrder(amazonOrderId: string): Promise<unknown> {
+    if (this.ordersApi === "2026-01-01") return orderFrom2026(await this.order2026(amazonOrderId, true));
     return this.client.getOrder(amazonOrderId);
   }
 
-  getOrderItems(amazonOrderId: string): Promise<unknown[]> {
+  async getOrderItems(amazonOrderId: string): Promise<unknown[]> {
+    if (this.ordersApi === "2026-01-01") return orderItemsFrom2026(await this.order2026(amazonOrderId, false));
     return this.client.getOrderItems(amazonOrderId);
   }
 
   async getOrderAddress(amazonOrderId: string): Promise<AmazonAddress | undefined> {
+    // 2026-01-01 has no restricted data token step: the RECIPIENT address carries name and street when the
+    // application has Amazon's PII roles, else only city, region, postal code and country.
+    if (this.ordersApi === "2026-01-01") return addressFrom2026((await this.order2026(amazonOrderId, false)).recipient?.deliveryAddress);
     return (await this.client.getOrderAddress(amazonOrderId)).ShippingAddress as AmazonAddress | undefined;
   }
 
+  /** Still Orders v0 getOrders in both modes (see docs/spapi.md: searchOrders allows 0.0056 calls/s). */
   async *listUpdatedOrders(q: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
     for await (const o of this.client.getOrders({ marketplaceIds: [q.marketplaceId], lastUpdatedAfter: q.lastUpdatedAfter, lastUpdatedBefore: q.lastUpdatedBefore, maxResultsPerPage: 100 })) {
       yield { AmazonOrderId: o.AmazonOrderId, LastUpdateDate: o.LastUpdateDate, OrderStatus: o.OrderStatus, MarketplaceId: o.MarketplaceId };
@@ -108,7 +137,7 @@ export class ODataSalesOrders implements D365SalesOrders {
 /** Everything importOrder needs, from the runtime. */
 export function orderImportDeps(rt: Runtime, telemetry: Telemetry): ImportOrderDeps {
   return {
-    amazon: new SpApiOrders(rt.amazon),
+    amazon: new SpApiOrders(rt.amazon, rt.config.SPAPI_ORDERS_API),
     d365: new ODataSalesOrders(rt.d365),
     ledger: new StateOrderLedger(rt.state, undefined, () => rt.clock.now()),
     mappings: rt.mappings,

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { SimulatorCredential } from "../../../src/d365/auth";
 import { D365Connector } from "../../../src/d365/index";
-import { ODataSalesOrders, SpApiOrders } from "../../../src/flows/orders/adapters";
+import { ODataSalesOrders, SpApiOrders, type OrdersApiVersion } from "../../../src/flows/orders/adapters";
 import type { ImportOrderDeps } from "../../../src/flows/orders/import-order";
 import { StateOrderLedger } from "../../../src/flows/orders/ledger";
 import type { D365Simulator } from "../../../src/local/d365-sim";
@@ -29,12 +29,12 @@ export function d365For(sim: D365Simulator, maxRetries = 6): D365Connector {
   });
 }
 
-export function simDeps(d365Sim: D365Simulator, spapi: SpApiSimulator, state: StateStore = new MemoryStateStore()) {
+export function simDeps(d365Sim: D365Simulator, spapi: SpApiSimulator, state: StateStore = new MemoryStateStore(), ordersApi: OrdersApiVersion = "v0") {
   const d365 = d365For(d365Sim);
   const amazonClient = clientFor(spapi, { maxRetries: 6, backoffBaseMs: 5 });
   const telemetry = new MemoryTelemetry();
   const deps: ImportOrderDeps = {
-    amazon: new SpApiOrders(amazonClient),
+    amazon: new SpApiOrders(amazonClient, ordersApi),
     d365: new ODataSalesOrders(d365),
     ledger: new StateOrderLedger(state),
     mappings: Mappings.load(REPO_MAPPINGS),
