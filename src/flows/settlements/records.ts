@@ -1,11 +1,13 @@
 /**
  * Settlement run records in the StateStore (table "settlements", one row per settlement id): what
  * GET /api/settlements shows, what the orchestration resumes from, and the history anomalies are judged
- * against. Report ids seen by the poller are kept in "settlementreports" so each report starts one import.
+ * against. Report ids seen by the poller and the notification router are kept in "settlementreports" with
+ * what became of them, so each report starts one import and none is lost (see SeenReport).
  */
+import { randomUUID } from "node:crypto";
 import { ConflictError } from "../../platform/errors";
 import type { StateEntity, StateStore } from "../../platform/ports";
-import { safeKey } from "../../platform/state-keys";
+import { safeKey, unsafeKey } from "../../platform/state-keys";
 import type { Anomaly, MetricsSnapshot } from "./anomalies";
 
 export const SETTLEMENTS_TABLE = "settlements";
@@ -107,19 +109,141 @@ export async function settlementHistory(state: StateStore, currency: string, exc
     .map((r) => r.metrics!);
 }
 
-/** Marks a report id as seen; false when it was seen before (the poller starts each report once). */
-export async function markReportSeen(state: StateStore, reportId: string, at: Date): Promise<boolean> {
+/**
+ * One row per settlement report id in "settlementreports": the report was claimed for its import at
+ * `seenAt` (by the poller or the REPORT_PROCESSING_FINISHED router), and `startedAt` / `settlementId` /
+ * `instanceId` record that its import was started (or found running or posted). A row without `startedAt`
+ * is a start in progress, or one that died between claiming and starting: the poller takes such a row
+ * over once its claim is older than a grace period (start.ts), so no report is lost.
+ */
+export interface SeenReport {
+  reportId: string;
+  seenAt: string;
+  /** Token of the attempt that holds the claim; a later attempt that takes a stale claim over writes its own. */
+  claim?: string;
+  attempts: number;
+  settlementId?: string;
+  instanceId?: string;
+  startedAt?: string;
+  /** What the attempt found: it started the orchestration, or the settlement was running or posted already. */
+  outcome?: "started" | "running" | "posted";
+}
+
+const REPORT_PK = "report";
+
+function seenReportFrom(e: StateEntity): SeenReport {
+  const str = (k: string) => (typeof e[k] === "string" ? (e[k] as string) : undefined);
+  return {
+    reportId: str("reportId") ?? unsafeKey(e.rowKey),
+    seenAt: str("seenAt") ?? new Date(0).toISOString(),
+    claim: str("claim"),
+    attempts: typeof e.attempts === "number" ? e.attempts : 1,
+    settlementId: str("settlementId"),
+    instanceId: str("instanceId"),
+    startedAt: str("startedAt"),
+    outcome: str("outcome") as SeenReport["outcome"],
+  };
+}
+
+function seenReportEntity(r: SeenReport): StateEntity {
+  const e: StateEntity = { partitionKey: REPORT_PK, rowKey: safeKey(r.reportId) };
+  for (const [k, v] of Object.entries(r)) if (v !== undefined) e[k] = v as string | number;
+  return e;
+}
+
+export async function getSeenReport(state: StateStore, reportId: string): Promise<SeenReport | undefined> {
+  const s = await state.get(SETTLEMENT_REPORTS_TABLE, REPORT_PK, safeKey(reportId));
+  return s ? seenReportFrom(s.entity) : undefined;
+}
+
+/** True when the row was written by an attempt that died (or stalled) before recording its start. */
+function claimExpired(r: SeenReport, at: Date, staleAfterMs: number): boolean {
+  // Rows written before starts were recorded have no claim token: their outcome is unknown and they are
+  // left alone (retrying them all would restart every finished needs-mapping or failed import).
+  return !r.startedAt && r.claim !== undefined && at.getTime() - Date.parse(r.seenAt) >= staleAfterMs;
+}
+
+/**
+ * Claims a report id for its import and returns the claim token; undefined when the report was seen before
+ * and its claim still stands (started, or claimed less than `staleAfterMs` ago). A claim whose start was
+ * never recorded and is older than `staleAfterMs` is taken over (etag-guarded: of several pollers, one wins).
+ */
+export async function claimReport(state: StateStore, reportId: string, at: Date, staleAfterMs: number): Promise<string | undefined> {
+  const claim = randomUUID();
   try {
-    await state.insert(SETTLEMENT_REPORTS_TABLE, { partitionKey: "report", rowKey: safeKey(reportId), seenAt: at.toISOString() });
-    return true;
+    await state.insert(SETTLEMENT_REPORTS_TABLE, seenReportEntity({ reportId, seenAt: at.toISOString(), claim, attempts: 1 }));
+    return claim;
   } catch (err) {
-    if (err instanceof ConflictError) return false;
+    if (!(err instanceof ConflictError)) throw err;
+  }
+  const stored = await state.get(SETTLEMENT_REPORTS_TABLE, REPORT_PK, safeKey(reportId));
+  if (!stored) return undefined; // forgotten meanwhile by a failed attempt: the next poll claims it afresh
+  const current = seenReportFrom(stored.entity);
+  if (!claimExpired(current, at, staleAfterMs)) return undefined;
+  try {
+    await state.replace(SETTLEMENT_REPORTS_TABLE, seenReportEntity({ ...current, seenAt: at.toISOString(), claim, attempts: current.attempts + 1 }), stored.etag);
+    return claim;
+  } catch (err) {
+    if ((err as { kind?: string }).kind === "concurrency" || err instanceof ConflictError) return undefined;
     throw err;
   }
 }
 
-export async function forgetReport(state: StateStore, reportId: string): Promise<void> {
-  await state.delete(SETTLEMENT_REPORTS_TABLE, "report", safeKey(reportId));
+/** Whether the attempt with this claim token still holds the report's claim (nobody took it over, not started). */
+export async function holdsReportClaim(state: StateStore, reportId: string, claim: string): Promise<boolean> {
+  const r = await getSeenReport(state, reportId);
+  return !!r && r.claim === claim && !r.startedAt;
+}
+
+/** Records on the report's row that its import was started (or found running or posted): it is never retried. */
+export async function recordReportStarted(
+  state: StateStore,
+  reportId: string,
+  started: { settlementId: string; instanceId: string; outcome: NonNullable<SeenReport["outcome"]> },
+  at: Date,
+): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const stored = await state.get(SETTLEMENT_REPORTS_TABLE, REPORT_PK, safeKey(reportId));
+    const current = stored ? seenReportFrom(stored.entity) : { reportId, seenAt: at.toISOString(), attempts: 1 };
+    if (current.startedAt) return;
+    const next = seenReportEntity({ ...current, ...started, startedAt: at.toISOString() });
+    try {
+      if (stored) await state.replace(SETTLEMENT_REPORTS_TABLE, next, stored.etag);
+      else await state.insert(SETTLEMENT_REPORTS_TABLE, next);
+      return;
+    } catch (err) {
+      const retry = (err as { kind?: string }).kind === "concurrency" || err instanceof ConflictError;
+      if (!retry || attempt >= 4) throw err;
+    }
+  }
+}
+
+/**
+ * Forgets a report id so that the next poll (or the notification's redelivery) claims it again. With a
+ * claim token, only while that claim still holds: a stalled attempt never deletes the claim of the attempt
+ * that took over, nor a recorded start.
+ */
+export async function forgetReport(state: StateStore, reportId: string, claim?: string): Promise<void> {
+  if (claim === undefined) return state.delete(SETTLEMENT_REPORTS_TABLE, REPORT_PK, safeKey(reportId));
+  const stored = await state.get(SETTLEMENT_REPORTS_TABLE, REPORT_PK, safeKey(reportId));
+  if (!stored) return;
+  const current = seenReportFrom(stored.entity);
+  if (current.claim !== claim || current.startedAt) return;
+  try {
+    await state.delete(SETTLEMENT_REPORTS_TABLE, REPORT_PK, safeKey(reportId), stored.etag);
+  } catch (err) {
+    if ((err as { kind?: string }).kind !== "concurrency") throw err;
+  }
+}
+
+/** Report ids whose claim is older than `staleAfterMs` and whose start was never recorded. */
+export async function unstartedReports(state: StateStore, at: Date, staleAfterMs: number): Promise<string[]> {
+  const out: string[] = [];
+  for await (const s of state.query(SETTLEMENT_REPORTS_TABLE, { partitionKey: REPORT_PK })) {
+    const r = seenReportFrom(s.entity);
+    if (claimExpired(r, at, staleAfterMs)) out.push(r.reportId);
+  }
+  return out;
 }
 
 export function instanceIdFor(settlementId: string): string {

@@ -9,7 +9,7 @@ import { getWatermark, setWatermark } from "../../platform/run-records";
 import { fetchSettlementReport, registerSettlementRun, storeSettlementFile, type StoredSettlementFile } from "./import-settlement";
 import { SETTLEMENT_ORCHESTRATOR, type SettlementOrchestrationInput } from "./orchestrator";
 import type { SettlementDeps } from "./ports";
-import { forgetReport, getSettlementRecord, instanceIdFor, markReportSeen, type SettlementRecord } from "./records";
+import { claimReport, forgetReport, getSettlementRecord, holdsReportClaim, instanceIdFor, recordReportStarted, unstartedReports, type SettlementRecord } from "./records";
 
 /** The part of the Durable client the flow needs. */
 export interface OrchestrationStarter {
@@ -78,20 +78,41 @@ export async function importSettlement(request: ImportRequest, starter: Orchestr
 }
 
 /**
+ * How long a claimed report may go without a recorded start before the poller takes it over: the attempt
+ * that claimed it is then taken for dead. Longer than host.json's functionTimeout (30 minutes), after which
+ * the host abandons an invocation, so the first attempt cannot still be downloading or starting; a
+ * straggler that still resumes sees that it lost its claim and stops (and the instance id, derived from the
+ * settlement id, plus the journal lookup by description keep even a double start to one journal).
+ */
+export const REPORT_START_GRACE_MS = 35 * 60_000;
+
+/**
  * Starts the import of one settlement report once per report id (the poller and the
- * REPORT_PROCESSING_FINISHED notification both come here): undefined when the report id was seen before.
- * A report whose download or start fails is forgotten again and the error rethrown, so the next poll (or
- * the notification's redelivery) retries it.
+ * REPORT_PROCESSING_FINISHED notification both come here): undefined when the report id was seen before
+ * (started, or claimed by an attempt less than REPORT_START_GRACE_MS ago). The report's row records the
+ * start (settlement id, instance id); a claim whose start was never recorded (the process died in between)
+ * is taken over here once it is older than the grace period. A report whose download or start fails is
+ * forgotten again and the error rethrown, so the next poll (or the notification's redelivery) retries it.
  */
 export async function startReportImportOnce(reportId: string, starter: OrchestrationStarter, deps: SettlementDeps, options: StartOptions, at: Date = deps.clock.now()): Promise<StartOutcome | undefined> {
-  if (!(await markReportSeen(deps.state, reportId, at))) return undefined;
+  const claim = await claimReport(deps.state, reportId, at, REPORT_START_GRACE_MS);
+  if (!claim) return undefined;
+  let outcome: StartOutcome;
   try {
     const file = await fetchSettlementReport(reportId, deps);
-    return await startSettlementImport(file, starter, deps, options);
+    // A stalled attempt whose claim was taken over meanwhile leaves the start to the attempt that took it.
+    if (!(await holdsReportClaim(deps.state, reportId, claim))) {
+      deps.log.event("settlement.reportClaimLost", { reportId });
+      return undefined;
+    }
+    outcome = await startSettlementImport(file, starter, deps, options);
   } catch (err) {
-    await forgetReport(deps.state, reportId);
+    await forgetReport(deps.state, reportId, claim);
     throw err;
   }
+  const kind = outcome.started ? "started" : outcome.record?.status === "posted" ? "posted" : "running";
+  await recordReportStarted(deps.state, reportId, { settlementId: outcome.settlementId, instanceId: outcome.instanceId, outcome: kind }, deps.clock.now());
+  return outcome;
 }
 
 export const POLL_FLOW = "settlements";
@@ -99,25 +120,34 @@ export const POLL_FLOW = "settlements";
 /**
  * The poller: lists settlement reports since the last run (Amazon keeps 90 days) and starts an import for
  * each report id it has not seen. A report whose download fails is forgotten so the next poll retries it.
+ * Each run also retries the reports that were claimed but whose start was never recorded and whose claim
+ * is older than REPORT_START_GRACE_MS (a crash between claiming and starting), listed or not.
  */
-export async function pollSettlementReports(starter: OrchestrationStarter, deps: SettlementDeps, options: StartOptions): Promise<{ listed: number; started: string[]; failed: { reportId: string; error: string }[] }> {
+export async function pollSettlementReports(
+  starter: OrchestrationStarter,
+  deps: SettlementDeps,
+  options: StartOptions,
+): Promise<{ listed: number; started: string[]; resumed: string[]; failed: { reportId: string; error: string }[] }> {
   if (!deps.reports) throw new Error("no SP-API reports adapter configured");
   const now = deps.clock.now();
   const watermark = await getWatermark(deps.state, POLL_FLOW);
   const since = watermark ? new Date(watermark.getTime() - 24 * 3600_000) : new Date(now.getTime() - 89 * 24 * 3600_000);
   const reports = await deps.reports.listSettlementReports(since);
+  const stale = await unstartedReports(deps.state, now, REPORT_START_GRACE_MS);
+  const ids = [...new Set([...reports.map((r) => r.reportId), ...stale])];
   const started: string[] = [];
   const failed: { reportId: string; error: string }[] = [];
-  for (const r of reports) {
+  for (const reportId of ids) {
     try {
-      const outcome = await startReportImportOnce(r.reportId, starter, deps, options, now);
+      const outcome = await startReportImportOnce(reportId, starter, deps, options, now);
       if (outcome?.started) started.push(outcome.settlementId);
     } catch (err) {
-      failed.push({ reportId: r.reportId, error: (err as Error).message });
+      failed.push({ reportId, error: (err as Error).message });
     }
   }
+  if (stale.length) deps.log.event("settlement.reportsResumed", { reportIds: stale });
   if (failed.length === 0) await setWatermark(deps.state, POLL_FLOW, undefined, now, deps.clock);
-  return { listed: reports.length, started, failed };
+  return { listed: reports.length, started, resumed: stale, failed };
 }
 
 const ReportFinished = z.looseObject({

@@ -7,9 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { overrideSettlementDeps } from "../../../src/flows/settlements/adapters";
-import { getSettlementRecord, instanceIdFor } from "../../../src/flows/settlements/records";
+import { claimReport, getSeenReport, getSettlementRecord, instanceIdFor } from "../../../src/flows/settlements/records";
+import { REPORT_START_GRACE_MS } from "../../../src/flows/settlements/start";
 import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { loadAppAsync } from "../../../src/local/registry";
+import { ManualClock } from "../../../src/platform/clock";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { setRuntimeOverrides } from "../../../src/runtime";
 import { crashingAfter, FakeLedgerJournals, FakeSettlementReports, MemoryBlobStore } from "../../fixtures/settlements/fakes";
@@ -186,6 +188,33 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     expect(second.ok).toBe(true);
     expect(reports.downloads).toBe(2);
     expect((await getSettlementRecord(state, "66666666666"))!.status).toBe("posted");
+  });
+
+  it("starts a report whose start died after the report was marked seen on the first poll after the grace period, and posts it once", async () => {
+    const clock = new ManualClock("2024-10-01T00:00:00Z");
+    overrideSettlementDeps({ journals, reports, clock });
+    reports.add("R-7", file("uk-v2-24-columns.txt"));
+    // The crash: the report id was claimed (marked seen), then the process died before anything started.
+    expect(await claimReport(state, "R-7", clock.now(), REPORT_START_GRACE_MS)).toBeTruthy();
+
+    clock.advance(REPORT_START_GRACE_MS - 60_000);
+    expect((await host.runTimer("settlement-poll")).ok).toBe(true);
+    expect(reports.downloads).toBe(0); // still within the grace period: the first attempt may be alive
+    expect(host.durable.getStatus(instanceIdFor("11111111111"))).toBeUndefined();
+
+    clock.advance(2 * 60_000);
+    expect((await host.runTimer("settlement-poll")).ok).toBe(true);
+    await waitDone("11111111111");
+    expect(await getSettlementRecord(state, "11111111111")).toMatchObject({ status: "posted", reportId: "R-7", lineCount: 15, linesCreated: 15 });
+    expect(await getSeenReport(state, "R-7")).toMatchObject({ settlementId: "11111111111", instanceId: "settlement-11111111111", outcome: "started" });
+
+    for (let i = 0; i < 2; i++) {
+      clock.advance(2 * REPORT_START_GRACE_MS);
+      expect((await host.runTimer("settlement-poll")).ok).toBe(true);
+    }
+    expect(reports.downloads).toBe(1);
+    expect(journals.headers).toHaveLength(1);
+    expect(journals.lines.get("00500")).toHaveLength(15);
   });
 
   it("records a D365 outage as failed after the retries, and a later import by settlement id posts it", async () => {

@@ -1,0 +1,158 @@
+/**
+ * A settlement report whose start was lost (the process died after claiming the report id and before the
+ * orchestration started): the poller takes it over after the grace period, and only then, and only once.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { claimReport, getSeenReport, getSettlementRecord, updateSettlementRecord } from "../../../src/flows/settlements/records";
+import { pollSettlementReports, REPORT_START_GRACE_MS, startReportImportOnce, type OrchestrationStarter } from "../../../src/flows/settlements/start";
+import { SettlementAccounts } from "../../../src/mapping/settlement-accounts";
+import { ManualClock } from "../../../src/platform/clock";
+import { MemoryStateStore } from "../../../src/platform/memory-state";
+import { silentTelemetry } from "../../../src/platform/telemetry";
+import { FakeLedgerJournals, FakeSettlementReports, MemoryBlobStore } from "../../fixtures/settlements/fakes";
+
+const uk = readFileSync(join(__dirname, "../../fixtures/settlements/uk-v2-24-columns.txt"));
+const options = { requireApproval: false, journalName: "GenJrn" };
+const MINUTE = 60_000;
+
+function setup() {
+  const started: string[] = [];
+  const statuses = new Map<string, string>();
+  const starter: OrchestrationStarter = {
+    runtimeStatus: async (id) => statuses.get(id),
+    startNew: async (_name, instanceId) => {
+      started.push(instanceId);
+      statuses.set(instanceId, "Running");
+    },
+    purge: async (id) => void statuses.delete(id),
+    raiseEvent: async () => undefined,
+  };
+  const reports = new FakeSettlementReports();
+  reports.add("R-1", uk);
+  const clock = new ManualClock("2024-10-01T00:00:00Z");
+  const deps = {
+    state: new MemoryStateStore(),
+    blobs: new MemoryBlobStore(),
+    journals: new FakeLedgerJournals(),
+    reports,
+    accounts: () => SettlementAccounts.load(join(__dirname, "../../../mappings")),
+    clock,
+    log: silentTelemetry,
+  };
+  return { started, statuses, starter, deps, reports, clock };
+}
+
+/** What a process that died right after claiming the report leaves behind. */
+async function crashAfterClaim(deps: ReturnType<typeof setup>["deps"], reportId = "R-1") {
+  expect(await claimReport(deps.state, reportId, deps.clock.now(), REPORT_START_GRACE_MS)).toBeTruthy();
+}
+
+describe("a settlement report whose start was lost in a crash", () => {
+  it("records on the report's row which settlement and instance a normal start started", async () => {
+    const { starter, deps, started } = setup();
+    const out = await pollSettlementReports(starter, deps, options);
+    expect(out).toMatchObject({ listed: 1, started: ["11111111111"], resumed: [], failed: [] });
+    expect(started).toEqual(["settlement-11111111111"]);
+    expect(await getSeenReport(deps.state, "R-1")).toMatchObject({ settlementId: "11111111111", instanceId: "settlement-11111111111", outcome: "started", startedAt: "2024-10-01T00:00:00.000Z", attempts: 1 });
+  });
+
+  it("is left alone while its claim is younger than the grace period", async () => {
+    const { starter, deps, started, reports, clock } = setup();
+    await crashAfterClaim(deps);
+    clock.advance(REPORT_START_GRACE_MS - MINUTE);
+    const out = await pollSettlementReports(starter, deps, options);
+    expect(out).toMatchObject({ listed: 1, started: [], resumed: [], failed: [] });
+    expect(started).toEqual([]);
+    expect(reports.downloads).toBe(0);
+    expect((await getSeenReport(deps.state, "R-1"))!.startedAt).toBeUndefined();
+  });
+
+  it("is started by the next poll once the grace period is over, even when Amazon no longer lists it", async () => {
+    const { starter, deps, started, reports, clock } = setup();
+    await crashAfterClaim(deps);
+    reports.listSettlementReports = async () => []; // outside the poll's listing window by now
+    clock.advance(REPORT_START_GRACE_MS + MINUTE);
+    const out = await pollSettlementReports(starter, deps, options);
+    expect(out).toMatchObject({ listed: 0, started: ["11111111111"], resumed: ["R-1"], failed: [] });
+    expect(started).toEqual(["settlement-11111111111"]);
+    expect(await getSeenReport(deps.state, "R-1")).toMatchObject({ settlementId: "11111111111", outcome: "started", attempts: 2 });
+    expect((await getSettlementRecord(deps.state, "11111111111"))!.status).toBe("pending");
+  });
+
+  it("is never started again once its start is recorded, whatever became of the import", async () => {
+    const { starter, deps, started, statuses, reports, clock } = setup();
+    await pollSettlementReports(starter, deps, options);
+    statuses.set("settlement-11111111111", "Completed"); // e.g. needs-mapping: a re-import is a person's decision
+    for (let i = 0; i < 3; i++) {
+      clock.advance(2 * REPORT_START_GRACE_MS);
+      expect(await pollSettlementReports(starter, deps, options)).toMatchObject({ started: [], resumed: [], failed: [] });
+      expect(await startReportImportOnce("R-1", starter, deps, options)).toBeUndefined(); // the notification's path
+    }
+    expect(started).toEqual(["settlement-11111111111"]);
+    expect(reports.downloads).toBe(1);
+  });
+
+  it("records a takeover that finds the settlement posted already, and does not start it", async () => {
+    const { starter, deps, started, clock } = setup();
+    await crashAfterClaim(deps);
+    await updateSettlementRecord(deps.state, "11111111111", () => ({ settlementId: "11111111111", instanceId: "settlement-11111111111", status: "posted", anomalies: [], unmapped: [], reasons: [], createdAt: "", updatedAt: "" }));
+    clock.advance(REPORT_START_GRACE_MS + MINUTE);
+    expect(await pollSettlementReports(starter, deps, options)).toMatchObject({ started: [], resumed: ["R-1"], failed: [] });
+    expect(started).toEqual([]);
+    expect(await getSeenReport(deps.state, "R-1")).toMatchObject({ outcome: "posted", settlementId: "11111111111" });
+    clock.advance(REPORT_START_GRACE_MS + MINUTE);
+    expect(await pollSettlementReports(starter, deps, options)).toMatchObject({ resumed: [] });
+  });
+
+  it("is taken over by one of two concurrent pollers only", async () => {
+    const { starter, deps, started, reports, clock } = setup();
+    await crashAfterClaim(deps);
+    clock.advance(REPORT_START_GRACE_MS + MINUTE);
+    const [a, b] = await Promise.all([pollSettlementReports(starter, deps, options), pollSettlementReports(starter, deps, options)]);
+    expect([...a.started, ...b.started]).toEqual(["11111111111"]);
+    expect(started).toEqual(["settlement-11111111111"]);
+    expect(reports.downloads).toBe(1);
+  });
+
+  it("keeps a stalled first attempt that resumes after the takeover from starting it again or forgetting it", async () => {
+    const { starter, deps, started, statuses, reports, clock } = setup();
+    const download = reports.downloadReport.bind(reports);
+    const stalled: { release: (ok: boolean) => void }[] = [];
+    let calls = 0;
+    reports.downloadReport = async (id) => {
+      if (calls++ < 2) await new Promise<void>((resolve, reject) => stalled.push({ release: (ok) => (ok ? resolve() : reject(new Error("connection reset"))) }));
+      return download(id);
+    };
+    // Two first attempts (the router's and the poller's view of two reports) stall in their downloads.
+    reports.add("R-2", readFileSync(join(__dirname, "../../fixtures/settlements/negative-total.txt")));
+    const first = startReportImportOnce("R-1", starter, deps, options);
+    const second = startReportImportOnce("R-2", starter, deps, options);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(stalled).toHaveLength(2);
+    clock.advance(REPORT_START_GRACE_MS + MINUTE);
+    const poll = await pollSettlementReports(starter, deps, options);
+    expect(poll).toMatchObject({ started: ["11111111111", "66666666666"], failed: [] });
+    expect(poll.resumed.sort()).toEqual(["R-1", "R-2"]);
+    statuses.set("settlement-11111111111", "Completed"); // the taken-over import finished (not posted) meanwhile
+    stalled[0]!.release(true); // resumes: sees that its claim was taken over and stops
+    stalled[1]!.release(false); // fails: must not forget the report the takeover started
+    expect(await first).toBeUndefined();
+    await expect(second).rejects.toThrow(/connection reset/);
+    expect(started.sort()).toEqual(["settlement-11111111111", "settlement-66666666666"]);
+    expect(await getSeenReport(deps.state, "R-2")).toMatchObject({ outcome: "started", settlementId: "66666666666" });
+    clock.advance(REPORT_START_GRACE_MS + MINUTE);
+    expect(await pollSettlementReports(starter, deps, options)).toMatchObject({ started: [], resumed: [] });
+    expect(started).toHaveLength(2);
+  });
+
+  it("leaves alone rows written before starts were recorded (their outcome is unknown)", async () => {
+    const { starter, deps, started, reports, clock } = setup();
+    await deps.state.insert("settlementreports", { partitionKey: "report", rowKey: "R-1", seenAt: "2024-09-01T00:00:00.000Z" });
+    clock.advance(REPORT_START_GRACE_MS + MINUTE);
+    expect(await pollSettlementReports(starter, deps, options)).toMatchObject({ started: [], resumed: [] });
+    expect(started).toEqual([]);
+    expect(reports.downloads).toBe(0);
+  });
+});
