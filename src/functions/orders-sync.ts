@@ -28,9 +28,10 @@ app.http("orders-sync", {
         marketplaceIds: body.marketplaceIds ?? rt.config.SPAPI_MARKETPLACE_IDS,
         overlapMinutes: rt.config.ORDERS_CATCHUP_OVERLAP_MINUTES,
         initialLookbackDays: rt.config.ORDERS_INITIAL_LOOKBACK_DAYS,
+        ordersApi: rt.config.SPAPI_ORDERS_API,
         ...(body.since ? { since: new Date(body.since) } : {}),
       },
-      { amazon: new SpApiOrders(rt.amazon), ledger: new StateOrderLedger(rt.state), bus: rt.bus, queue: rt.config.QUEUE_ORDER_IMPORT, state: rt.state, clock: rt.clock, telemetry: rt.telemetry(context) },
+      { amazon: new SpApiOrders(rt.amazon, rt.config.SPAPI_ORDERS_API), ledger: new StateOrderLedger(rt.state), bus: rt.bus, queue: rt.config.QUEUE_ORDER_IMPORT, state: rt.state, clock: rt.clock, telemetry: rt.telemetry(context) },
     );
     return { status: 202, jsonBody: { results } };
   }),

@@ -12,7 +12,7 @@ import type { Telemetry } from "../../platform/telemetry";
 import type { AmazonAddress } from "./address";
 import type { ImportOrderDeps } from "./import-order";
 import { StateOrderLedger } from "./ledger";
-import { addressFrom2026, orderFrom2026, orderItemsFrom2026 } from "./order-2026";
+import { addressFrom2026, orderFrom2026, orderItemsFrom2026, summaryFrom2026 } from "./order-2026";
 import type { AmazonOrders, AmazonOrderSummary, D365SalesOrderLineRef, D365SalesOrderRef, D365SalesOrders } from "./ports";
 import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "./transform";
 
@@ -27,7 +27,7 @@ export class SpApiOrders implements AmazonOrders {
   private last2026?: { order: Order2026; at: number };
 
   constructor(
-    private readonly client: Pick<SpApiClient, "getOrder" | "getOrderItems" | "getOrderAddress" | "getOrders" | "getOrder2026">,
+    private readonly client: Pick<SpApiClient, "getOrder" | "getOrderItems" | "getOrderAddress" | "getOrders" | "getOrder2026" | "searchOrders">,
     private readonly ordersApi: OrdersApiVersion = "v0",
   ) {}
 
@@ -57,11 +57,20 @@ export class SpApiOrders implements AmazonOrders {
     return (await this.client.getOrderAddress(amazonOrderId)).ShippingAddress as AmazonAddress | undefined;
   }
 
-  /** Still Orders v0 getOrders in both modes (see docs/spapi.md: searchOrders allows 0.0056 calls/s). */
+  /** Orders v0 getOrders, one marketplace (the catch-up uses it when SPAPI_ORDERS_API is v0). */
   async *listUpdatedOrders(q: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
     for await (const o of this.client.getOrders({ marketplaceIds: [q.marketplaceId], lastUpdatedAfter: q.lastUpdatedAfter, lastUpdatedBefore: q.lastUpdatedBefore, maxResultsPerPage: 100 })) {
       yield { AmazonOrderId: o.AmazonOrderId, LastUpdateDate: o.LastUpdateDate, OrderStatus: o.OrderStatus, MarketplaceId: o.MarketplaceId };
     }
+  }
+
+  /**
+   * Orders 2026-01-01 searchOrders for several marketplaces at once, 100 orders a page (every page is one
+   * call of the 0.0056 calls/s quota). FULFILLMENT gives the status; the catch-up needs nothing else.
+   */
+  async *searchUpdatedOrders(q: { marketplaceIds: string[]; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
+    const query = { marketplaceIds: q.marketplaceIds, lastUpdatedAfter: q.lastUpdatedAfter, lastUpdatedBefore: q.lastUpdatedBefore, maxResultsPerPage: 100, includedData: ["FULFILLMENT" as const] };
+    for await (const o of this.client.searchOrders(query)) yield summaryFrom2026(o);
   }
 }
 

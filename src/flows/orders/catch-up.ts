@@ -8,22 +8,34 @@
  * two minutes before the request (reference/notes/peers-and-style.md §3, [I4d]), and orders are indexed a
  * little late, hence the overlap. The watermark moves to the window's end only when the whole marketplace
  * was read; a failed run is retried from the same place next time.
+ *
+ * With SPAPI_ORDERS_API=2026-01-01 the orders are listed with Orders 2026-01-01 searchOrders instead, in ONE
+ * call sequence for all marketplaces (up to 50 per call, Amazon's limit). Why not one per marketplace:
+ * searchOrders allows 0.0056 calls/s, one call per 180 s (burst 20), against getOrders' 0.0167/s. The timer
+ * runs every 5 minutes (300 s), so one first page per run stays under the rate and leaves the burst for
+ * further pages and manual syncs; three marketplaces at one call each would spend 3 calls per 300 s, drain
+ * the burst in about 75 minutes and then be throttled on every run. The one sequence reads from the earliest
+ * window start of all marketplaces (watermark - overlap) to the same 2-minute cutoff; rows of a marketplace
+ * from before its own window start are dropped (its earlier run read them), so every marketplace sees the
+ * window it would see with v0, and each watermark moves as with v0 (all of them stay put if the sequence
+ * fails). Any re-read that slips through is harmless: the message id is AmazonOrderId@LastUpdate (Service
+ * Bus duplicate detection) and the ledger skips an update it has applied, here and in the import.
  */
 import type { Clock } from "../../platform/clock";
 import { describeError } from "../../platform/errors";
 import type { MessageBus, OutgoingMessage, StateStore } from "../../platform/ports";
-import { getWatermark, setWatermark, startRun } from "../../platform/run-records";
+import { getWatermark, setWatermark, startRun, type RunHandle } from "../../platform/run-records";
 import type { Telemetry } from "../../platform/telemetry";
 import type { OrderLedger } from "./ledger";
 import { toOrderImportMessage } from "./messages";
-import type { AmazonOrders } from "./ports";
+import type { AmazonOrders, AmazonOrderSummary } from "./ports";
 
 export const CATCHUP_FLOW = "orders-catchup";
 /** Amazon: LastUpdatedBefore must be at least 2 minutes before the request; a few seconds more for clock skew. */
 export const AMAZON_CUTOFF_MS = 2 * 60_000 + 10_000;
 
 export interface CatchUpDeps {
-  amazon: Pick<AmazonOrders, "listUpdatedOrders">;
+  amazon: Pick<AmazonOrders, "listUpdatedOrders" | "searchUpdatedOrders">;
   ledger: Pick<OrderLedger, "get">;
   bus: MessageBus;
   queue: string;
@@ -39,6 +51,11 @@ export interface CatchUpOptions {
   /** Manual sync: read from here instead of the watermark, and leave the watermark alone. */
   since?: Date;
   source?: "catch-up" | "sync" | "backfill";
+  /**
+   * Setting SPAPI_ORDERS_API: "v0" (default) lists with getOrders, one marketplace after the other;
+   * "2026-01-01" lists with searchOrders, all marketplaces in one call sequence.
+   */
+  ordersApi?: "v0" | "2026-01-01";
 }
 
 export interface CatchUpResult {
@@ -54,8 +71,11 @@ export interface CatchUpResult {
 
 const SEND_CHUNK = 100;
 const DONE = new Set(["complete", "canceled", "cancel-flagged", "skipped"]);
+/** searchOrders takes at most 50 marketplace ids per call. */
+export const SEARCH_ORDERS_MAX_MARKETPLACES = 50;
 
 export async function catchUpOrders(opts: CatchUpOptions, deps: CatchUpDeps): Promise<CatchUpResult[]> {
+  if (opts.ordersApi === "2026-01-01") return catchUpAllMarketplaces(opts, deps);
   const results: CatchUpResult[] = [];
   for (const marketplaceId of opts.marketplaceIds) {
     results.push(await catchUpMarketplace(marketplaceId, opts, deps));
@@ -63,15 +83,23 @@ export async function catchUpOrders(opts: CatchUpOptions, deps: CatchUpDeps): Pr
   return results;
 }
 
+/** Start of a marketplace's window: `since` (manual sync), else its watermark minus the overlap, else the initial lookback. */
+async function windowStart(marketplaceId: string, opts: CatchUpOptions, deps: CatchUpDeps, now: Date): Promise<Date> {
+  if (opts.since) return opts.since;
+  const watermark = await getWatermark(deps.state, CATCHUP_FLOW, marketplaceId);
+  return watermark ? new Date(watermark.getTime() - opts.overlapMinutes * 60_000) : new Date(now.getTime() - opts.initialLookbackDays * 86_400_000);
+}
+
+/** The ledger has applied this update (or a later one) of the order: nothing to enqueue. */
+async function alreadyApplied(o: AmazonOrderSummary, deps: CatchUpDeps): Promise<boolean> {
+  const known = await deps.ledger.get(o.AmazonOrderId);
+  return !!(known && DONE.has(known.status) && known.amazonLastUpdate && Date.parse(o.LastUpdateDate) <= Date.parse(known.amazonLastUpdate));
+}
+
 async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, deps: CatchUpDeps): Promise<CatchUpResult> {
   const now = deps.clock.now();
   const to = new Date(now.getTime() - AMAZON_CUTOFF_MS);
-  let from: Date;
-  if (opts.since) from = opts.since;
-  else {
-    const watermark = await getWatermark(deps.state, CATCHUP_FLOW, marketplaceId);
-    from = watermark ? new Date(watermark.getTime() - opts.overlapMinutes * 60_000) : new Date(now.getTime() - opts.initialLookbackDays * 86_400_000);
-  }
+  const from = await windowStart(marketplaceId, opts, deps, now);
   const result: CatchUpResult = { marketplaceId, from: from.toISOString(), to: to.toISOString(), seen: 0, enqueued: 0, skipped: 0, ok: true };
   if (from.getTime() >= to.getTime()) return result;
 
@@ -83,8 +111,7 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
   try {
     for await (const o of deps.amazon.listUpdatedOrders({ marketplaceId, lastUpdatedAfter: from, lastUpdatedBefore: to })) {
       result.seen++;
-      const known = await deps.ledger.get(o.AmazonOrderId);
-      if (known && DONE.has(known.status) && known.amazonLastUpdate && Date.parse(o.LastUpdateDate) <= Date.parse(known.amazonLastUpdate)) {
+      if (await alreadyApplied(o, deps)) {
         result.skipped++;
         continue;
       }
@@ -104,4 +131,89 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
   }
   deps.telemetry.metric("orders.catchUp.enqueued", result.enqueued, { marketplaceId });
   return result;
+}
+
+/**
+ * Orders 2026-01-01: one searchOrders call sequence for all marketplaces (per 50), see the header comment.
+ * Results, run records and watermarks stay per marketplace, exactly as with v0.
+ */
+async function catchUpAllMarketplaces(opts: CatchUpOptions, deps: CatchUpDeps): Promise<CatchUpResult[]> {
+  const now = deps.clock.now();
+  const to = new Date(now.getTime() - AMAZON_CUTOFF_MS);
+  const results = new Map<string, CatchUpResult>();
+  const windows: { marketplaceId: string; from: Date }[] = [];
+  for (const marketplaceId of opts.marketplaceIds) {
+    if (results.has(marketplaceId)) continue;
+    const from = await windowStart(marketplaceId, opts, deps, now);
+    results.set(marketplaceId, { marketplaceId, from: from.toISOString(), to: to.toISOString(), seen: 0, enqueued: 0, skipped: 0, ok: true });
+    if (from.getTime() < to.getTime()) windows.push({ marketplaceId, from });
+  }
+  for (let i = 0; i < windows.length; i += SEARCH_ORDERS_MAX_MARKETPLACES) {
+    await catchUpTogether(windows.slice(i, i + SEARCH_ORDERS_MAX_MARKETPLACES), to, results, opts, deps);
+  }
+  return [...results.values()];
+}
+
+async function catchUpTogether(windows: { marketplaceId: string; from: Date }[], to: Date, results: Map<string, CatchUpResult>, opts: CatchUpOptions, deps: CatchUpDeps): Promise<void> {
+  const flow = opts.since ? "orders-sync" : CATCHUP_FLOW;
+  const runs = new Map<string, RunHandle>();
+  for (const w of windows) runs.set(w.marketplaceId, await startRun(deps.state, { flow, scope: w.marketplaceId }, deps.clock));
+  const starts = new Map(windows.map((w) => [w.marketplaceId, w.from.getTime()]));
+  const lastUpdatedAfter = new Date(Math.min(...starts.values()));
+  const source = opts.source ?? (opts.since ? "sync" : "catch-up");
+  const pending: OutgoingMessage[] = [];
+  const flush = async () => {
+    if (pending.length) await deps.bus.send(deps.queue, pending.splice(0, pending.length));
+  };
+  const countsOf = (r: CatchUpResult) => ({ seen: r.seen, enqueued: r.enqueued, skipped: r.skipped });
+  let unattributed = 0;
+  let listed = false;
+  try {
+    for await (const o of deps.amazon.searchUpdatedOrders({ marketplaceIds: windows.map((w) => w.marketplaceId), lastUpdatedAfter, lastUpdatedBefore: to })) {
+      const marketplaceId = o.MarketplaceId;
+      const start = marketplaceId === undefined ? undefined : starts.get(marketplaceId);
+      // A marketplace that was not asked for (Amazon should not send one), or an update from before this
+      // marketplace's own window start: that marketplace's earlier run has read it.
+      if (marketplaceId !== undefined && (start === undefined || Date.parse(o.LastUpdateDate) < start)) continue;
+      const result = marketplaceId === undefined ? undefined : results.get(marketplaceId);
+      if (result) result.seen++;
+      if (await alreadyApplied(o, deps)) {
+        if (result) result.skipped++;
+        continue;
+      }
+      // An order without a marketplace (2026 makes salesChannel.marketplaceId optional) is enqueued all the
+      // same; the import reads its marketplace from the order.
+      pending.push(toOrderImportMessage({ amazonOrderId: o.AmazonOrderId, lastUpdate: o.LastUpdateDate, ...(marketplaceId ? { marketplaceId } : {}), source }, o.LastUpdateDate));
+      if (result) result.enqueued++;
+      else unattributed++;
+      if (pending.length >= SEND_CHUNK) await flush();
+    }
+    await flush();
+    listed = true;
+  } catch (err) {
+    await flush().catch(() => undefined);
+    const error = describeError(err);
+    for (const w of windows) {
+      const result = results.get(w.marketplaceId)!;
+      result.ok = false;
+      result.error = error;
+      await runs.get(w.marketplaceId)!.finish({ outcome: result.enqueued ? "partial" : "failed", counts: countsOf(result), error: err });
+    }
+    deps.telemetry.log("warn", "orders.catchUp.failed", { marketplaceIds: windows.map((w) => w.marketplaceId), error });
+  }
+  // Every marketplace was read to `to`: each watermark moves there (unless a manual sync), one by one.
+  for (const w of listed ? windows : []) {
+    const result = results.get(w.marketplaceId)!;
+    try {
+      if (!opts.since) await setWatermark(deps.state, CATCHUP_FLOW, w.marketplaceId, to, deps.clock);
+      await runs.get(w.marketplaceId)!.finish({ outcome: "succeeded", counts: countsOf(result) });
+    } catch (err) {
+      result.ok = false;
+      result.error = describeError(err);
+      await runs.get(w.marketplaceId)!.finish({ outcome: "partial", counts: countsOf(result), error: err }).catch(() => undefined);
+      deps.telemetry.log("warn", "orders.catchUp.failed", { marketplaceId: w.marketplaceId, error: result.error });
+    }
+  }
+  if (unattributed) deps.telemetry.log("info", "orders.catchUp.noMarketplace", { enqueued: unattributed });
+  for (const w of windows) deps.telemetry.metric("orders.catchUp.enqueued", results.get(w.marketplaceId)!.enqueued, { marketplaceId: w.marketplaceId });
 }

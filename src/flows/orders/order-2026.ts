@@ -37,6 +37,7 @@ import { dec, toMoneyString } from "../../platform/money";
 import { ValidationError } from "../../platform/errors";
 import type { AmazonAddress } from "./address";
 import type { AmazonOrder, AmazonOrderItem } from "./amazon-shapes";
+import type { AmazonOrderSummary } from "./ports";
 
 type V0Order = z.input<typeof AmazonOrder> & Record<string, unknown>;
 type V0OrderItem = z.input<typeof AmazonOrderItem> & Record<string, unknown>;
@@ -81,6 +82,15 @@ export function addressFrom2026(a: NonNullable<NonNullable<Order2026["recipient"
     Phone: a.phone,
     CompanyName: a.companyName,
   }) as AmazonAddress;
+}
+
+/**
+ * A searchOrders row as the catch-up needs it (id, last update, v0 status, marketplace). The status needs
+ * FULFILLMENT in includedData; without it OrderStatus is empty (the catch-up does not read it).
+ */
+export function summaryFrom2026(o: Pick<Order2026, "orderId" | "lastUpdatedTime" | "salesChannel" | "fulfillment">): AmazonOrderSummary {
+  const status = o.fulfillment ? (STATUS[o.fulfillment.fulfillmentStatus] ?? o.fulfillment.fulfillmentStatus) : "";
+  return defined({ AmazonOrderId: o.orderId, LastUpdateDate: o.lastUpdatedTime, OrderStatus: status, MarketplaceId: o.salesChannel.marketplaceId });
 }
 
 /** The order header in v0's Order shape. Needs FULFILLMENT in includedData (status and channel). */

@@ -5,7 +5,7 @@
 import type { AmazonAddress } from "./address";
 import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "./transform";
 
-/** An order as getOrders lists it (enough to decide whether to import it again). */
+/** An order as getOrders (or searchOrders) lists it (enough to decide whether to import it again). */
 export interface AmazonOrderSummary {
   AmazonOrderId: string;
   LastUpdateDate: string;
@@ -22,6 +22,11 @@ export interface AmazonOrders {
   getOrderAddress?(amazonOrderId: string): Promise<AmazonAddress | undefined>;
   /** getOrders by LastUpdatedAfter/Before in one marketplace, every page. */
   listUpdatedOrders(query: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary>;
+  /**
+   * Orders 2026-01-01 searchOrders by lastUpdatedAfter/Before in several marketplaces at once (at most 50),
+   * every page. One call sequence for all of them: searchOrders allows one call per 180 s (burst 20).
+   */
+  searchUpdatedOrders(query: { marketplaceIds: string[]; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary>;
 }
 
 export interface D365SalesOrderRef {

@@ -137,6 +137,17 @@ export class FakeAmazon implements AmazonOrders {
       }
     }
   }
+  /** Every searchUpdatedOrders query, as Amazon would receive it (one call sequence each). */
+  readonly searches: { marketplaceIds: string[]; lastUpdatedAfter: string; lastUpdatedBefore: string }[] = [];
+  async *searchUpdatedOrders(q: { marketplaceIds: string[]; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
+    this.searches.push({ marketplaceIds: [...q.marketplaceIds], lastUpdatedAfter: q.lastUpdatedAfter.toISOString(), lastUpdatedBefore: q.lastUpdatedBefore.toISOString() });
+    await this.faults.hit("searchOrders");
+    const hits = [...this.orders.values()]
+      .map(({ order }) => order)
+      .filter((o) => q.marketplaceIds.includes(o.MarketplaceId ?? "") && Date.parse(o.LastUpdateDate) >= q.lastUpdatedAfter.getTime() && Date.parse(o.LastUpdateDate) < q.lastUpdatedBefore.getTime())
+      .sort((a, b) => Date.parse(a.LastUpdateDate) - Date.parse(b.LastUpdateDate));
+    for (const o of hits) yield { AmazonOrderId: o.AmazonOrderId, LastUpdateDate: o.LastUpdateDate, OrderStatus: o.OrderStatus, MarketplaceId: o.MarketplaceId };
+  }
 }
 
 export interface FakeSalesOrder {

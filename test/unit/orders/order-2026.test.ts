@@ -171,6 +171,10 @@ describe("the orders port on the SP-API connector, by SPAPI_ORDERS_API", () => {
       getOrderAddress: async () => (calls.push("getOrderAddress"), { AmazonOrderId: o.orderId }),
       getOrders: async function* () {},
       getOrder2026: async (_id: string, included?: string[]) => (calls.push(`getOrder2026 ${included?.join(",")}`), o),
+      searchOrders: async function* (q: Record<string, unknown>) {
+        calls.push(`searchOrders ${JSON.stringify(q)}`);
+        yield o;
+      },
     };
     return { client: client as unknown as ConstructorParameters<typeof SpApiOrders>[0], calls, id: o.orderId };
   };
@@ -184,6 +188,17 @@ describe("the orders port on the SP-API connector, by SPAPI_ORDERS_API", () => {
     expect(calls).toEqual([`getOrder2026 ${ORDER_2026_FLOW_DATA.join(",")}`]);
     await port.getOrder(id);
     expect(calls).toHaveLength(2); // getOrder always reads afresh
+  });
+
+  it("lists changed orders of several marketplaces with one searchOrders query, 100 a page, with only FULFILLMENT", async () => {
+    const { client, calls, id } = fakeClient();
+    const port = new SpApiOrders(client, "2026-01-01");
+    const q = { marketplaceIds: ["ATVPDKIKX0DER", "A1F83G8C2ARO7P"], lastUpdatedAfter: new Date("2026-11-20T10:00:00Z"), lastUpdatedBefore: new Date("2026-11-20T11:00:00Z") };
+    const rows = [];
+    for await (const r of port.searchUpdatedOrders(q)) rows.push(r);
+    const o = published();
+    expect(rows).toEqual([{ AmazonOrderId: id, LastUpdateDate: o.lastUpdatedTime, OrderStatus: orderFrom2026(o).OrderStatus, MarketplaceId: o.salesChannel.marketplaceId }]);
+    expect(calls).toEqual([`searchOrders ${JSON.stringify({ ...q, maxResultsPerPage: 100, includedData: ["FULFILLMENT"] })}`]);
   });
 
   it("keeps using Orders v0 by default", async () => {
