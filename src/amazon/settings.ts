@@ -18,6 +18,6 @@ export const amazonSettings = {
   SPAPI_MAX_RETRIES: setting.int(3, 0, 10),
   /** Use restricted data tokens to read buyer address and name (needs Amazon's PII roles). */
   SPAPI_USE_RDT: setting.bool(false),
-  /** Orders API the order import reads orders and items with: v0, or 2026-01-01 (getOrder with includedData; v0 getOrders/getOrder/getOrderItems retire 27 Mar 2027). */
+  /** Orders API the app reads orders with: v0, or 2026-01-01 (import by getOrder with includedData, catch-up by one searchOrders sequence for all marketplaces; v0 getOrders/getOrder/getOrderItems retire 27 Mar 2027). */
   SPAPI_ORDERS_API: setting.enumOf(["v0", "2026-01-01"] as const, "v0"),
 };
