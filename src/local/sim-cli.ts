@@ -2,6 +2,7 @@
  * `d365-amazon sim [--json]`: the D365 and SP-API simulators alone, on D365_SIM_PORT and SPAPI_SIM_PORT,
  * until Ctrl-C. With --json the addresses are printed as one JSON line.
  */
+import { untilStopSignal } from "./stop-signal";
 import * as path from "node:path";
 import { loadConfig } from "../platform/config";
 
@@ -30,15 +31,7 @@ export async function runSimulators(args: string[]): Promise<number> {
     console.log(`SP-API simulator  ${spapi.url}  (LWA token at ${spapi.url}/auth/o2/token${spapi.caFile ? `, CA certificate ${spapi.caFile}` : ""})`);
     console.log("To use them from the app: D365_BASE_URL, SPAPI_ENDPOINT_OVERRIDE and SPAPI_OVERRIDE_CA_FILE as above. Ctrl-C stops.");
   }
-  await new Promise<void>((resolve) => {
-    const onSignal = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
+  await untilStopSignal();
   await Promise.allSettled([d365.stop(), spapi.stop()]);
   return 0;
 }

@@ -8,6 +8,7 @@
  *   --json     the summary is one JSON document on stdout; everything else goes to stderr
  *   --timeout  how long --once waits for the work to settle (default 300 s)
  */
+import { untilStopSignal } from "./stop-signal";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { loadConfig, setConfig, type AppConfig } from "../platform/config";
@@ -166,15 +167,7 @@ export async function runStart(argv: string[]): Promise<number> {
       (timers) => say(`first run of the timers done: ${timers.map((t) => `${t.function} ${t.ok ? "ok" : `failed (${t.error})`}`).join(", ")}`),
       (err: Error) => say(`first run of the timers failed: ${err.message}`),
     );
-    await new Promise<void>((resolve) => {
-      const onSignal = () => {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-        resolve();
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
-    });
+    await untilStopSignal();
     say("stopping");
     await stopAll();
     return 0;

@@ -3,6 +3,7 @@
  * (src/local/demo-catalog.ts) supplies the released products, so both simulators agree on SKU ↔ ItemNumber.
  * Mapping files and tests refer to these values.
  */
+import { prng } from "../prng";
 import { DEMO_PRODUCTS, DEMO_MARKETPLACES } from "../demo-catalog";
 import type { Row, SimStore } from "./store";
 
@@ -53,16 +54,6 @@ export const DEMO_MAIN_ACCOUNTS = [
   { MainAccountId: "999999", Name: "Suspense account", Type: "BalanceSheet" },
 ] as const;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EMPTY_DIMS = { ProductColorId: "", ProductConfigurationId: "", ProductSizeId: "", ProductStyleId: "", ProductVersionId: "" };
 
@@ -77,7 +68,7 @@ export function onHandRow(company: string, itemNumber: string, productName: stri
 
 /** Fills an empty store with the demo company; the same seed gives the same data. */
 export function seedDemoCompany(store: SimStore, seed: number): void {
-  const random = rng(seed);
+  const random = prng(seed);
   for (const company of [DEMO_COMPANY, DEMO_SECOND_COMPANY]) {
     for (const s of DEMO_SITES) store.put("OperationalSites", { dataAreaId: company, ...s, SiteTimezone: "GMTMINUS0600CENTRALTIME" });
     for (const w of DEMO_WAREHOUSES) store.put("Warehouses", { dataAreaId: company, ...w });

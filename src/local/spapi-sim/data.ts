@@ -5,6 +5,7 @@
  * listings. Settlement files and financial events are both derived from the same events, so they agree.
  * All buyer data is obviously fake.
  */
+import { prng } from "../prng";
 import { Dec, dec, toMoneyString } from "../../platform/money";
 import { DEMO_MARKETPLACES, DEMO_PRODUCTS, DEMO_UNKNOWN_SKUS, type DemoProduct } from "../demo-catalog";
 
@@ -128,17 +129,6 @@ const CITIES: Record<string, { city: string; region: string; postal: string; cou
   ],
 };
 
-/** mulberry32: small, fast and the same everywhere. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

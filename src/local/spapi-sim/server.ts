@@ -9,7 +9,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { OPERATIONS, matchOperation, type OperationName } from "../../amazon/operations";
 import { DEMO_MARKETPLACES, DEMO_PRODUCTS, DEMO_UNKNOWN_SKUS } from "../demo-catalog";
-import { buildItem, fakeBuyer, generateData, orderIdFor, prng, shipmentEvents, type ItemSpec, type OrderStatus, type SimData, type SimOrder } from "./data";
+import { buildItem, fakeBuyer, generateData, orderIdFor, shipmentEvents, type ItemSpec, type OrderStatus, type SimData, type SimOrder } from "./data";
+import { prng } from "../prng";
 import { renderOrderReport, renderSettlement } from "./documents";
 import { financialEventsJson, inventoryJson, listingJson, ORDER_STATUS_2026, order2026Json, orderItemJson, orderJson } from "./wire";
 
@@ -194,6 +195,29 @@ export class SpApiSim {
   requests(): RequestRecord[] {
     return [...this.log];
   }
+  /**
+   * Ids of the orders in the given marketplaces and created/updated window that also pass `extra`, in the order
+   * both Orders APIs return them (by last update when filtering on it, else by purchase date).
+   */
+  private searchOrderIds(
+    w: { marketplaceIds: string[]; createdAfter?: Date | null; createdBefore?: Date | null; lastUpdatedAfter?: Date | null; lastUpdatedBefore?: Date | null },
+    extra: (o: SimOrder) => boolean,
+  ): string[] {
+    const byUpdate = Boolean(w.lastUpdatedAfter);
+    return this.data.orders
+      .filter(
+        (o) =>
+          w.marketplaceIds.includes(o.marketplaceId) &&
+          (!w.createdAfter || o.purchaseDate >= w.createdAfter) &&
+          (!w.createdBefore || o.purchaseDate < w.createdBefore) &&
+          (!w.lastUpdatedAfter || o.lastUpdateDate >= w.lastUpdatedAfter) &&
+          (!w.lastUpdatedBefore || o.lastUpdateDate < w.lastUpdatedBefore) &&
+          extra(o),
+      )
+      .sort((a, b) => (byUpdate ? a.lastUpdateDate.getTime() - b.lastUpdateDate.getTime() : a.purchaseDate.getTime() - b.purchaseDate.getTime()))
+      .map((o) => o.amazonOrderId);
+  }
+
   notifications(): Record<string, unknown>[] {
     return [...this.notificationsOut];
   }
@@ -449,20 +473,13 @@ export class SpApiSim {
           const cb = date("CreatedBefore");
           const lub = date("LastUpdatedBefore");
           const before = new Date(this.now().getTime() - 120_000);
-          const filtered = this.data.orders
-            .filter(
-              (o) =>
-                mps.includes(o.marketplaceId) &&
-                (!ca || o.purchaseDate >= ca) &&
-                (!cb || o.purchaseDate < cb) &&
-                (!lua || o.lastUpdateDate >= lua) &&
-                (!lub || o.lastUpdateDate < lub) &&
-                (!statuses.length || statuses.includes(o.status)) &&
-                (!channels.length || channels.includes(o.fulfillmentChannel)) &&
-                (!ids.length || ids.includes(o.amazonOrderId)),
-            )
-            .sort((a, b) => (lua ? a.lastUpdateDate.getTime() - b.lastUpdateDate.getTime() : a.purchaseDate.getTime() - b.purchaseDate.getTime()))
-            .map((o) => o.amazonOrderId);
+          const filtered = this.searchOrderIds(
+            { marketplaceIds: mps, createdAfter: ca, createdBefore: cb, lastUpdatedAfter: lua, lastUpdatedBefore: lub },
+            (o) =>
+              (!statuses.length || statuses.includes(o.status)) &&
+              (!channels.length || channels.includes(o.fulfillmentChannel)) &&
+              (!ids.length || ids.includes(o.amazonOrderId)),
+          );
           state = { filtered, offset: 0, size, before: before.toISOString() };
         }
         const page = state.filtered.slice(state.offset, state.offset + state.size);
@@ -503,19 +520,12 @@ export class SpApiSim {
           if (!Number.isInteger(size) || size < 1 || size > 100) return bad("maxResultsPerPage must be between 1 and 100.");
           const statuses = list("fulfillmentStatuses");
           const by = list("fulfilledBy");
-          const filtered = this.data.orders
-            .filter(
-              (o) =>
-                mps.includes(o.marketplaceId) &&
-                (!ca || o.purchaseDate >= ca) &&
-                (!cb || o.purchaseDate < cb) &&
-                (!lua || o.lastUpdateDate >= lua) &&
-                (!lub || o.lastUpdateDate < lub) &&
-                (!statuses.length || statuses.includes(ORDER_STATUS_2026[o.status])) &&
-                (!by.length || by.includes(o.fulfillmentChannel === "AFN" ? "AMAZON" : "MERCHANT")),
-            )
-            .sort((a, b) => (lua ? a.lastUpdateDate.getTime() - b.lastUpdateDate.getTime() : a.purchaseDate.getTime() - b.purchaseDate.getTime()))
-            .map((o) => o.amazonOrderId);
+          const filtered = this.searchOrderIds(
+            { marketplaceIds: mps, createdAfter: ca, createdBefore: cb, lastUpdatedAfter: lua, lastUpdatedBefore: lub },
+            (o) =>
+              (!statuses.length || statuses.includes(ORDER_STATUS_2026[o.status])) &&
+              (!by.length || by.includes(o.fulfillmentChannel === "AFN" ? "AMAZON" : "MERCHANT")),
+          );
           state = { filtered, offset: 0, size, before: before.toISOString(), by: lua ? "updated" : "created" };
         }
         const page = state.filtered.slice(state.offset, state.offset + state.size);
