@@ -6,7 +6,9 @@ const fs = require("node:fs");
 const source = path.join(__dirname, "..", "src", "cli.ts");
 const compiled = path.join(__dirname, "..", "dist", "src", "cli.js");
 if (!fs.existsSync(source) && fs.existsSync(compiled)) {
-  require(compiled).main(process.argv.slice(2)).then((code) => process.exit(code ?? 0));
+  require(compiled)
+    .main(process.argv.slice(2))
+    .then((code) => process.exit(code ?? 0));
 } else {
   // The CLI loads its commands with import(), which needs tsx in the ESM loader too (node --import tsx).
   const { spawn } = require("node:child_process");

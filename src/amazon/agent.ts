@@ -22,7 +22,13 @@ export class EndpointOverrideAgent extends https.Agent {
   override createConnection(options: https.RequestOptions): Duplex {
     const o = options as tls.ConnectionOptions & { host?: string };
     // Returning the socket is enough: the Agent attaches it to the request itself.
-    return tls.connect({ ...o, host: this.target.host, port: this.target.port, ...(this.ca ? { ca: this.ca } : {}), servername: o.servername || o.host || undefined });
+    return tls.connect({
+      ...o,
+      host: this.target.host,
+      port: this.target.port,
+      ...(this.ca ? { ca: this.ca } : {}),
+      servername: o.servername || o.host || undefined,
+    });
   }
 }
 
@@ -30,13 +36,18 @@ export class EndpointOverrideAgent extends https.Agent {
 export function overrideAgentFor(override: string | undefined, caFile: string | undefined): https.Agent | undefined {
   if (!override) return undefined;
   const url = new URL(override);
-  if (url.protocol !== "https:") throw new ConfigurationError("config.invalid", "SPAPI_ENDPOINT_OVERRIDE must be an https:// address", { where: "SPAPI_ENDPOINT_OVERRIDE" });
+  if (url.protocol !== "https:")
+    throw new ConfigurationError("config.invalid", "SPAPI_ENDPOINT_OVERRIDE must be an https:// address", {
+      where: "SPAPI_ENDPOINT_OVERRIDE",
+    });
   let ca: string | undefined;
   if (caFile) {
     try {
       ca = readFileSync(caFile, "utf8");
     } catch (err) {
-      throw new ConfigurationError("config.invalid", `SPAPI_OVERRIDE_CA_FILE cannot be read: ${caFile} (${(err as Error).message})`, { where: "SPAPI_OVERRIDE_CA_FILE" });
+      throw new ConfigurationError("config.invalid", `SPAPI_OVERRIDE_CA_FILE cannot be read: ${caFile} (${(err as Error).message})`, {
+        where: "SPAPI_OVERRIDE_CA_FILE",
+      });
     }
   }
   // "localhost" may resolve to ::1 first while the simulator listens on 127.0.0.1.

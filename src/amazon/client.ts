@@ -11,7 +11,15 @@ import type { Agent } from "node:https";
 import { SellingPartner } from "amazon-sp-api";
 import type { z } from "zod";
 import type { Clock } from "../platform/clock";
-import { AppError, InternalError, NotFoundError, ThrottledError, UnauthorizedError, UnavailableError, ValidationError } from "../platform/errors";
+import {
+  AppError,
+  InternalError,
+  NotFoundError,
+  ThrottledError,
+  UnauthorizedError,
+  UnavailableError,
+  ValidationError,
+} from "../platform/errors";
 import type { Telemetry } from "../platform/telemetry";
 import { silentTelemetry } from "../platform/telemetry";
 import { downloadDocument, openDocument, uploadDocument, type DocumentStream, type DownloadedDocument } from "./documents";
@@ -255,9 +263,14 @@ export class SpApiClient {
     const e = err as { code?: string; message?: string };
     const code = e?.code ?? "";
     if (/^(invalid_client|invalid_grant|unauthorized_client|invalid_request|invalid_scope|unsupported_grant_type)$/.test(code)) {
-      return new UnauthorizedError("spapi.lwa", `LWA refused the credentials (${code}): check SPAPI_LWA_CLIENT_ID and the secrets spapi-lwa-client-secret / spapi-refresh-token`, { cause: err });
+      return new UnauthorizedError(
+        "spapi.lwa",
+        `LWA refused the credentials (${code}): check SPAPI_LWA_CLIENT_ID and the secrets spapi-lwa-client-secret / spapi-refresh-token`,
+        { cause: err },
+      );
     }
-    if (code === "REFRESH_ACCESS_TOKEN_PARSE_ERROR" || /^E[A-Z]+$/.test(code)) return new UnavailableError("spapi.lwa", `LWA token endpoint unavailable: ${code}`, { cause: err });
+    if (code === "REFRESH_ACCESS_TOKEN_PARSE_ERROR" || /^E[A-Z]+$/.test(code))
+      return new UnavailableError("spapi.lwa", `LWA token endpoint unavailable: ${code}`, { cause: err });
     return new UnavailableError("spapi.lwa", `LWA token request failed: ${code || e?.message}`, { cause: err });
   }
 
@@ -285,7 +298,9 @@ export class SpApiClient {
   private async raw(op: OperationName, input: CallInput): Promise<RawResponse> {
     const spec = OPERATIONS[op];
     const sp = await this.ensureToken();
-    const query = input.query ? Object.fromEntries(Object.entries(input.query).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0))) : undefined;
+    const query = input.query
+      ? Object.fromEntries(Object.entries(input.query).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)))
+      : undefined;
     try {
       const res = (await sp.callAPI({
         operation: (spec as OperationSpec).operation ?? op,
@@ -301,7 +316,8 @@ export class SpApiClient {
       if (err instanceof AppError) throw err;
       const code = (err as { code?: string }).code ?? "";
       // The library's own validation errors (bad version, missing params) are our bug, not a transient one.
-      if (/^(INVALID_|NO_|OPERATION_NOT_FOUND|ENDPOINT_NOT_FOUND|VERSION_)/.test(code)) throw new InternalError("spapi.client", `amazon-sp-api refused ${op}: ${code} ${(err as Error).message}`, { cause: err });
+      if (/^(INVALID_|NO_|OPERATION_NOT_FOUND|ENDPOINT_NOT_FOUND|VERSION_)/.test(code))
+        throw new InternalError("spapi.client", `amazon-sp-api refused ${op}: ${code} ${(err as Error).message}`, { cause: err });
       throw errorFromNetwork(op, err);
     }
   }
@@ -348,9 +364,13 @@ export class SpApiClient {
         const parsed = schema.safeParse(body ?? {});
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          throw new InternalError("spapi.unexpectedResponse", `SP-API ${op} answered in an unexpected shape at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`, {
-            details: { issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join("."), message: i.message })) },
-          });
+          throw new InternalError(
+            "spapi.unexpectedResponse",
+            `SP-API ${op} answered in an unexpected shape at ${issue?.path.join(".") || "(root)"}: ${issue?.message}`,
+            {
+              details: { issues: parsed.error.issues.slice(0, 5).map((i) => ({ path: i.path.join("."), message: i.message })) },
+            },
+          );
         }
         return parsed.data;
       }
@@ -397,7 +417,8 @@ export class SpApiClient {
   async getOrdersPage(q: GetOrdersQuery, nextToken?: string): Promise<OrdersPage> {
     if (!nextToken) {
       if (!q.marketplaceIds.length) throw new ValidationError("spapi.invalidInput", "getOrders needs at least one marketplace id");
-      if (!!q.createdAfter === !!q.lastUpdatedAfter) throw new ValidationError("spapi.invalidInput", "getOrders needs exactly one of createdAfter and lastUpdatedAfter");
+      if (!!q.createdAfter === !!q.lastUpdatedAfter)
+        throw new ValidationError("spapi.invalidInput", "getOrders needs exactly one of createdAfter and lastUpdatedAfter");
     }
     const query = nextToken
       ? { MarketplaceIds: q.marketplaceIds, NextToken: nextToken }
@@ -434,10 +455,16 @@ export class SpApiClient {
   async searchOrdersPage(q: SearchOrdersQuery, paginationToken?: string): Promise<SearchOrdersPage> {
     if (!q.marketplaceIds.length) throw new ValidationError("spapi.invalidInput", "searchOrders needs at least one marketplace id");
     if (q.marketplaceIds.length > 50) throw new ValidationError("spapi.invalidInput", "searchOrders takes at most 50 marketplace ids");
-    if (!!q.createdAfter === !!q.lastUpdatedAfter) throw new ValidationError("spapi.invalidInput", "searchOrders needs exactly one of createdAfter and lastUpdatedAfter");
-    if (q.createdAfter && q.lastUpdatedBefore) throw new ValidationError("spapi.invalidInput", "searchOrders: lastUpdatedBefore cannot be combined with createdAfter");
-    if (q.lastUpdatedAfter && q.createdBefore) throw new ValidationError("spapi.invalidInput", "searchOrders: createdBefore cannot be combined with lastUpdatedAfter");
-    if (q.maxResultsPerPage !== undefined && !(Number.isInteger(q.maxResultsPerPage) && q.maxResultsPerPage >= 1 && q.maxResultsPerPage <= 100)) {
+    if (!!q.createdAfter === !!q.lastUpdatedAfter)
+      throw new ValidationError("spapi.invalidInput", "searchOrders needs exactly one of createdAfter and lastUpdatedAfter");
+    if (q.createdAfter && q.lastUpdatedBefore)
+      throw new ValidationError("spapi.invalidInput", "searchOrders: lastUpdatedBefore cannot be combined with createdAfter");
+    if (q.lastUpdatedAfter && q.createdBefore)
+      throw new ValidationError("spapi.invalidInput", "searchOrders: createdBefore cannot be combined with lastUpdatedAfter");
+    if (
+      q.maxResultsPerPage !== undefined &&
+      !(Number.isInteger(q.maxResultsPerPage) && q.maxResultsPerPage >= 1 && q.maxResultsPerPage <= 100)
+    ) {
       throw new ValidationError("spapi.invalidInput", "searchOrders: maxResultsPerPage must be 1..100");
     }
     const query = {
@@ -453,7 +480,12 @@ export class SpApiClient {
       paginationToken,
     };
     const res = await this.call("searchOrders", S.SearchOrdersResponse, { query });
-    return { orders: res.orders, nextToken: res.pagination?.nextToken, lastUpdatedBefore: res.lastUpdatedBefore, createdBefore: res.createdBefore };
+    return {
+      orders: res.orders,
+      nextToken: res.pagination?.nextToken,
+      lastUpdatedBefore: res.lastUpdatedBefore,
+      createdBefore: res.createdBefore,
+    };
   }
 
   /** Every order matching the query, page after page (searchOrders allows 0.0056 calls/s: keep pages large). */
@@ -468,7 +500,10 @@ export class SpApiClient {
 
   /** One order with its items (Orders 2026-01-01 getOrder); `includedData` selects the optional datasets. */
   async getOrder2026(orderId: string, includedData: S.Orders2026IncludedData[] = ORDER_2026_FLOW_DATA): Promise<S.Order2026> {
-    const res = await this.call("getOrder2026", S.GetOrder2026Response, { path: { orderId }, query: { includedData: [...new Set(includedData)] } });
+    const res = await this.call("getOrder2026", S.GetOrder2026Response, {
+      path: { orderId },
+      query: { includedData: [...new Set(includedData)] },
+    });
     return res.order;
   }
 
@@ -485,7 +520,10 @@ export class SpApiClient {
     const items: S.OrderItem[] = [];
     let next: string | undefined;
     do {
-      const res = await this.call("getOrderItems", S.payloadOf(S.OrderItemsList), { path: { orderId: amazonOrderId }, query: { NextToken: next } });
+      const res = await this.call("getOrderItems", S.payloadOf(S.OrderItemsList), {
+        path: { orderId: amazonOrderId },
+        query: { NextToken: next },
+      });
       items.push(...res.payload.OrderItems);
       next = res.payload.NextToken;
     } while (next);
@@ -540,7 +578,8 @@ export class SpApiClient {
           createdUntil: iso(q.createdUntil),
           pageSize: q.pageSize,
         };
-    if (!nextToken && (q.reportTypes?.length ?? 0) > 10) throw new ValidationError("spapi.invalidInput", "getReports accepts at most 10 report types");
+    if (!nextToken && (q.reportTypes?.length ?? 0) > 10)
+      throw new ValidationError("spapi.invalidInput", "getReports accepts at most 10 report types");
     const res = await this.call("getReports", S.GetReportsResponse, { query });
     return { reports: res.reports, nextToken: res.nextToken };
   }
@@ -577,9 +616,12 @@ export class SpApiClient {
       const r = await this.getReport(reportId);
       if (r.processingStatus === "DONE") return r;
       if (r.processingStatus === "CANCELLED" || r.processingStatus === "FATAL") {
-        throw new ValidationError("spapi.reportFailed", `report ${reportId} (${r.reportType}) ended ${r.processingStatus}`, { details: { reportId, status: r.processingStatus } });
+        throw new ValidationError("spapi.reportFailed", `report ${reportId} (${r.reportType}) ended ${r.processingStatus}`, {
+          details: { reportId, status: r.processingStatus },
+        });
       }
-      if (this.opts.clock.now().getTime() + interval > deadline) throw new UnavailableError("spapi.reportTimeout", `report ${reportId} is still ${r.processingStatus}`);
+      if (this.opts.clock.now().getTime() + interval > deadline)
+        throw new UnavailableError("spapi.reportTimeout", `report ${reportId} is still ${r.processingStatus}`);
       await this.opts.clock.sleep(interval);
     }
   }
@@ -612,15 +654,27 @@ export class SpApiClient {
   }
 
   async createFeed(input: CreateFeedInput): Promise<string> {
-    const body = { feedType: input.feedType, marketplaceIds: input.marketplaceIds, inputFeedDocumentId: input.inputFeedDocumentId, ...(input.feedOptions ? { feedOptions: input.feedOptions } : {}) };
+    const body = {
+      feedType: input.feedType,
+      marketplaceIds: input.marketplaceIds,
+      inputFeedDocumentId: input.inputFeedDocumentId,
+      ...(input.feedOptions ? { feedOptions: input.feedOptions } : {}),
+    };
     return (await this.call("createFeed", S.CreateFeedResponse, { body })).feedId;
   }
 
   /** createFeedDocument → upload → createFeed; returns the feed id. */
-  async submitFeed(input: Omit<CreateFeedInput, "inputFeedDocumentId"> & { content: string | Uint8Array; contentType: string }): Promise<string> {
+  async submitFeed(
+    input: Omit<CreateFeedInput, "inputFeedDocumentId"> & { content: string | Uint8Array; contentType: string },
+  ): Promise<string> {
     const doc = await this.createFeedDocument(input.contentType);
     await this.uploadFeedDocument(doc.url, input.content, input.contentType);
-    return this.createFeed({ feedType: input.feedType, marketplaceIds: input.marketplaceIds, inputFeedDocumentId: doc.feedDocumentId, feedOptions: input.feedOptions });
+    return this.createFeed({
+      feedType: input.feedType,
+      marketplaceIds: input.marketplaceIds,
+      inputFeedDocumentId: doc.feedDocumentId,
+      feedOptions: input.feedOptions,
+    });
   }
 
   async getFeed(feedId: string): Promise<S.Feed> {
@@ -633,7 +687,8 @@ export class SpApiClient {
     for (;;) {
       const f = await this.getFeed(feedId);
       if (f.processingStatus === "DONE" || f.processingStatus === "CANCELLED" || f.processingStatus === "FATAL") return f;
-      if (this.opts.clock.now().getTime() + interval > deadline) throw new UnavailableError("spapi.feedTimeout", `feed ${feedId} is still ${f.processingStatus}`);
+      if (this.opts.clock.now().getTime() + interval > deadline)
+        throw new UnavailableError("spapi.feedTimeout", `feed ${feedId} is still ${f.processingStatus}`);
       await this.opts.clock.sleep(interval);
     }
   }
@@ -644,7 +699,8 @@ export class SpApiClient {
 
   /** The processing report of a finished feed (JSON for JSON_LISTINGS_FEED, text otherwise). */
   async downloadFeedResult(feed: S.Feed): Promise<DownloadedDocument> {
-    if (!feed.resultFeedDocumentId) throw new NotFoundError("spapi.notFound", `feed ${feed.feedId} has no result document (status ${feed.processingStatus})`);
+    if (!feed.resultFeedDocumentId)
+      throw new NotFoundError("spapi.notFound", `feed ${feed.feedId} has no result document (status ${feed.processingStatus})`);
     const doc = await this.getFeedDocument(feed.resultFeedDocumentId);
     return downloadDocument(doc, this.opts.agent, this.opts.timeoutMs);
   }
@@ -654,7 +710,8 @@ export class SpApiClient {
 
   /** Every inventory summary of one marketplace. Pages are fetched back to back: nextToken expires after 30 s. */
   async getInventorySummaries(q: InventoryQuery): Promise<S.InventorySummary[]> {
-    if (q.sellerSkus && q.sellerSkus.length > 50) throw new ValidationError("spapi.invalidInput", "getInventorySummaries accepts at most 50 SKUs per call");
+    if (q.sellerSkus && q.sellerSkus.length > 50)
+      throw new ValidationError("spapi.invalidInput", "getInventorySummaries accepts at most 50 SKUs per call");
     const out: S.InventorySummary[] = [];
     let next: string | undefined;
     do {
@@ -684,14 +741,17 @@ export class SpApiClient {
   }
 
   async getFulfillmentOrder(sellerFulfillmentOrderId: string): Promise<S.GetFulfillmentOrderResult> {
-    return (await this.call("getFulfillmentOrder", S.payloadOf(S.GetFulfillmentOrderResult), { path: { sellerFulfillmentOrderId } })).payload;
+    return (await this.call("getFulfillmentOrder", S.payloadOf(S.GetFulfillmentOrderResult), { path: { sellerFulfillmentOrderId } }))
+      .payload;
   }
 
   async listAllFulfillmentOrders(queryStartDate?: Date | string): Promise<S.FulfillmentOrder[]> {
     const out: S.FulfillmentOrder[] = [];
     let next: string | undefined;
     do {
-      const res = await this.call("listAllFulfillmentOrders", S.payloadOf(S.ListAllFulfillmentOrdersResult), { query: next ? { nextToken: next } : { queryStartDate: iso(queryStartDate) } });
+      const res = await this.call("listAllFulfillmentOrders", S.payloadOf(S.ListAllFulfillmentOrdersResult), {
+        query: next ? { nextToken: next } : { queryStartDate: iso(queryStartDate) },
+      });
       out.push(...(res.payload.fulfillmentOrders ?? []));
       next = res.payload.nextToken;
     } while (next);
@@ -709,7 +769,9 @@ export class SpApiClient {
   async *listFinancialEvents(q: FinancialEventsQuery): AsyncIterable<S.FinancialEvents> {
     let next: string | undefined;
     do {
-      const query = next ? { NextToken: next, MaxResultsPerPage: q.maxResultsPerPage } : { PostedAfter: iso(q.postedAfter), PostedBefore: iso(q.postedBefore), MaxResultsPerPage: q.maxResultsPerPage };
+      const query = next
+        ? { NextToken: next, MaxResultsPerPage: q.maxResultsPerPage }
+        : { PostedAfter: iso(q.postedAfter), PostedBefore: iso(q.postedBefore), MaxResultsPerPage: q.maxResultsPerPage };
       const res = await this.call("listFinancialEvents", S.payloadOf(S.ListFinancialEventsPayload), { query });
       if (res.payload.FinancialEvents) yield res.payload.FinancialEvents;
       next = res.payload.NextToken;
@@ -719,8 +781,15 @@ export class SpApiClient {
   // ------------------------------------------------------------------------------------------------------
   // Listings items 2021-08-01
 
-  async getListingsItem(sku: string, marketplaceIds: string[], includedData: string[] = ["summaries", "offers", "fulfillmentAvailability"]): Promise<S.ListingsItem> {
-    return this.call("getListingsItem", S.ListingsItem, { path: { sellerId: this.opts.sellerId, sku }, query: { marketplaceIds, includedData } });
+  async getListingsItem(
+    sku: string,
+    marketplaceIds: string[],
+    includedData: string[] = ["summaries", "offers", "fulfillmentAvailability"],
+  ): Promise<S.ListingsItem> {
+    return this.call("getListingsItem", S.ListingsItem, {
+      path: { sellerId: this.opts.sellerId, sku },
+      query: { marketplaceIds, includedData },
+    });
   }
 
   async patchListingsItem(sku: string, input: PatchListingsInput): Promise<S.ListingsItemSubmissionResponse> {
@@ -732,12 +801,20 @@ export class SpApiClient {
   }
 
   /** Sets the merchant-fulfilled quantity of a SKU (the FBM inventory push). */
-  async setFbmQuantity(sku: string, quantity: number, marketplaceIds: string[], productType = "PRODUCT"): Promise<S.ListingsItemSubmissionResponse> {
-    if (!Number.isInteger(quantity) || quantity < 0) throw new ValidationError("spapi.invalidInput", `quantity for ${sku} must be a non-negative integer, got ${quantity}`);
+  async setFbmQuantity(
+    sku: string,
+    quantity: number,
+    marketplaceIds: string[],
+    productType = "PRODUCT",
+  ): Promise<S.ListingsItemSubmissionResponse> {
+    if (!Number.isInteger(quantity) || quantity < 0)
+      throw new ValidationError("spapi.invalidInput", `quantity for ${sku} must be a non-negative integer, got ${quantity}`);
     return this.patchListingsItem(sku, {
       marketplaceIds,
       productType,
-      patches: [{ op: "replace", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity }] }],
+      patches: [
+        { op: "replace", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity }] },
+      ],
     });
   }
 
@@ -747,7 +824,8 @@ export class SpApiClient {
   /** The subscription for a notification type, or undefined when there is none. */
   async getSubscription(notificationType: string, payloadVersion?: string): Promise<S.Subscription | undefined> {
     try {
-      return (await this.call("getSubscription", S.payloadOf(S.Subscription), { path: { notificationType }, query: { payloadVersion } })).payload;
+      return (await this.call("getSubscription", S.payloadOf(S.Subscription), { path: { notificationType }, query: { payloadVersion } }))
+        .payload;
     } catch (err) {
       if (err instanceof NotFoundError) return undefined;
       throw err;
@@ -760,4 +838,7 @@ export class SpApiClient {
 }
 
 /** The port flows depend on: every public operation of the client. */
-export type AmazonApi = Pick<SpApiClient, { [K in keyof SpApiClient]: SpApiClient[K] extends (...args: never[]) => unknown ? K : never }[keyof SpApiClient]>;
+export type AmazonApi = Pick<
+  SpApiClient,
+  { [K in keyof SpApiClient]: SpApiClient[K] extends (...args: never[]) => unknown ? K : never }[keyof SpApiClient]
+>;

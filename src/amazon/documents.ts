@@ -36,11 +36,32 @@ export interface DocumentStream {
   encoding(): DocumentEncoding;
 }
 
-function request(url: string, method: "GET" | "PUT", agent: Agent | undefined, timeoutMs: number, body?: Buffer, contentType?: string): Promise<IncomingMessage> {
+function request(
+  url: string,
+  method: "GET" | "PUT",
+  agent: Agent | undefined,
+  timeoutMs: number,
+  body?: Buffer,
+  contentType?: string,
+): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, agent, headers: body ? { "content-type": contentType ?? "application/octet-stream", "content-length": String(body.length) } : {} }, resolve);
+    const req = https.request(
+      url,
+      {
+        method,
+        agent,
+        headers: body ? { "content-type": contentType ?? "application/octet-stream", "content-length": String(body.length) } : {},
+      },
+      resolve,
+    );
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: "ETIMEDOUT" })));
-    req.on("error", (err) => reject(new UnavailableError("spapi.document", `document ${method} failed: ${(err as NodeJS.ErrnoException).code ?? ""} ${err.message}`, { cause: err })));
+    req.on("error", (err) =>
+      reject(
+        new UnavailableError("spapi.document", `document ${method} failed: ${(err as NodeJS.ErrnoException).code ?? ""} ${err.message}`, {
+          cause: err,
+        }),
+      ),
+    );
     req.end(body);
   });
 }
@@ -84,7 +105,11 @@ export function decodeBytes(bytes: Uint8Array, charset?: string): { text: string
  * Streaming decoder: UTF-8 until the first invalid sequence, windows-1252 from that chunk on (text before it
  * was valid UTF-8; in Amazon's files that part is the ASCII header, so both readings agree).
  */
-export async function* decodeChunks(source: AsyncIterable<Buffer>, charset: string | undefined, state: { encoding: DocumentEncoding }): AsyncIterable<string> {
+export async function* decodeChunks(
+  source: AsyncIterable<Buffer>,
+  charset: string | undefined,
+  state: { encoding: DocumentEncoding },
+): AsyncIterable<string> {
   if (charset) {
     const d = iconv.getDecoder(charset);
     state.encoding = charset;
@@ -157,7 +182,13 @@ export async function downloadDocument(doc: DocumentRef, agent: Agent | undefine
 }
 
 /** Uploads feed content to the presigned URL from createFeedDocument (the same content type as declared). */
-export async function uploadDocument(url: string, content: string | Uint8Array, contentType: string, agent: Agent | undefined, timeoutMs = 120_000): Promise<void> {
+export async function uploadDocument(
+  url: string,
+  content: string | Uint8Array,
+  contentType: string,
+  agent: Agent | undefined,
+  timeoutMs = 120_000,
+): Promise<void> {
   const body = typeof content === "string" ? Buffer.from(content, "utf8") : Buffer.from(content);
   const res = await request(url, "PUT", agent, timeoutMs, body, contentType);
   if (res.statusCode !== 200) await failure(res, "feed upload");

@@ -31,12 +31,15 @@ export function amazonErrors(body: unknown): SpApiErrorDetail[] {
  */
 export function errorFromResponse(operation: string, status: number, body: unknown, retryAfterMs: number): AppError {
   const errs = amazonErrors(body);
-  const summary = errs.length ? errs.map((e) => `${e.code}: ${e.message}${e.details ? ` (${e.details})` : ""}`).join("; ") : `HTTP ${status}`;
+  const summary = errs.length
+    ? errs.map((e) => `${e.code}: ${e.message}${e.details ? ` (${e.details})` : ""}`).join("; ")
+    : `HTTP ${status}`;
   const options = { where: `SP-API ${operation}`, details: { status, errors: errs } };
   if (status === 429) return new ThrottledError("spapi.throttled", `SP-API ${operation} is throttled (${summary})`, retryAfterMs, options);
   if (status >= 500) return new UnavailableError("spapi.unavailable", `SP-API ${operation} is unavailable (${summary})`, options);
   if (status === 400) return new ValidationError("spapi.invalidInput", `SP-API ${operation} refused the request: ${summary}`, options);
-  if (status === 401 || status === 403) return new UnauthorizedError("spapi.unauthorized", `SP-API ${operation} denied access: ${summary}`, options);
+  if (status === 401 || status === 403)
+    return new UnauthorizedError("spapi.unauthorized", `SP-API ${operation} denied access: ${summary}`, options);
   if (status === 404) return new NotFoundError("spapi.notFound", `SP-API ${operation}: ${summary}`, options);
   if (status === 409) return new ConflictError("spapi.conflict", `SP-API ${operation}: ${summary}`, options);
   return new InternalError("spapi.unexpectedStatus", `SP-API ${operation} answered ${status}: ${summary}`, options);
@@ -45,8 +48,12 @@ export function errorFromResponse(operation: string, status: number, body: unkno
 /** Network failures (reset, refused, timeout) are transient. */
 export function errorFromNetwork(operation: string, err: unknown): AppError {
   const e = err as { code?: string; message?: string };
-  return new UnavailableError("spapi.network", `SP-API ${operation} could not be reached: ${e?.code ?? ""} ${e?.message ?? String(err)}`.trim(), {
-    where: `SP-API ${operation}`,
-    cause: err,
-  });
+  return new UnavailableError(
+    "spapi.network",
+    `SP-API ${operation} could not be reached: ${e?.code ?? ""} ${e?.message ?? String(err)}`.trim(),
+    {
+      where: `SP-API ${operation}`,
+      cause: err,
+    },
+  );
 }

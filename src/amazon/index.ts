@@ -55,7 +55,15 @@ export function createSpApiClient(deps: SpApiDeps): SpApiClient {
   });
 }
 
-registerFactory("amazon", (rt) => createSpApiClient({ config: rt.config, secrets: rt.secrets, state: rt.state, clock: rt.clock, telemetry: rt.telemetry(undefined, { component: "spapi" }) }));
+registerFactory("amazon", (rt) =>
+  createSpApiClient({
+    config: rt.config,
+    secrets: rt.secrets,
+    state: rt.state,
+    clock: rt.clock,
+    telemetry: rt.telemetry(undefined, { component: "spapi" }),
+  }),
+);
 
 registerHealthCheck("spapi", async (rt) => rt.amazon.checkAuth());
 

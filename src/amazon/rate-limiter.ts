@@ -99,7 +99,14 @@ export class SharedRateLimiter {
       const rate = this.observed.get(id) ?? (stored && Number(stored.entity.rate) > 0 ? Number(stored.entity.rate) : plan.rate);
       if (!stored) {
         try {
-          await state.insert(this.table, { partitionKey: pk, rowKey: rk, tokens: cap - 1, updatedMs: now, rate, burst: plan.burst } satisfies BucketEntity);
+          await state.insert(this.table, {
+            partitionKey: pk,
+            rowKey: rk,
+            tokens: cap - 1,
+            updatedMs: now,
+            rate,
+            burst: plan.burst,
+          } satisfies BucketEntity);
           return { waitedMs, conflicts };
         } catch (err) {
           if (err instanceof ConflictError) {
@@ -115,7 +122,18 @@ export class SharedRateLimiter {
       const tokens = Math.min(cap, Number(e.tokens) + (elapsed / 1000) * rate);
       if (tokens >= 1) {
         try {
-          await state.replace(this.table, { partitionKey: pk, rowKey: rk, tokens: tokens - 1, updatedMs: Math.max(now, Number(e.updatedMs)), rate, burst: plan.burst } satisfies BucketEntity, stored.etag);
+          await state.replace(
+            this.table,
+            {
+              partitionKey: pk,
+              rowKey: rk,
+              tokens: tokens - 1,
+              updatedMs: Math.max(now, Number(e.updatedMs)),
+              rate,
+              burst: plan.burst,
+            } satisfies BucketEntity,
+            stored.etag,
+          );
           return { waitedMs, conflicts };
         } catch (err) {
           if (err instanceof ConcurrencyError) {
@@ -127,9 +145,14 @@ export class SharedRateLimiter {
       }
       const needMs = Math.ceil(((1 - tokens) / rate) * 1000);
       if (waitedMs + needMs > maxWaitMs) {
-        throw new ThrottledError("spapi.quotaWait", `the shared SP-API quota for ${key.operation} has no token free within ${Math.round(maxWaitMs / 1000)} s`, needMs, {
-          where: `SP-API ${key.operation}`,
-        });
+        throw new ThrottledError(
+          "spapi.quotaWait",
+          `the shared SP-API quota for ${key.operation} has no token free within ${Math.round(maxWaitMs / 1000)} s`,
+          needMs,
+          {
+            where: `SP-API ${key.operation}`,
+          },
+        );
       }
       // A little jitter spreads the instances that all wake for the same token.
       const sleep = Math.min(this.maxSleepMs, needMs + Math.floor(this.random() * Math.min(10, needMs * 0.05 + 1)));
@@ -148,7 +171,14 @@ export class SharedRateLimiter {
     for (let i = 0; i < 5; i++) {
       const stored = await state.get<BucketEntity>(this.table, pk, rk);
       const now = clock.now().getTime();
-      const entity: BucketEntity = { partitionKey: pk, rowKey: rk, tokens: 0, updatedMs: now, rate: this.observed.get(this.keys(key).id) ?? (stored ? Number(stored.entity.rate) : plan.rate), burst: plan.burst };
+      const entity: BucketEntity = {
+        partitionKey: pk,
+        rowKey: rk,
+        tokens: 0,
+        updatedMs: now,
+        rate: this.observed.get(this.keys(key).id) ?? (stored ? Number(stored.entity.rate) : plan.rate),
+        burst: plan.burst,
+      };
       try {
         if (stored) await state.replace(this.table, entity, stored.etag);
         else await state.insert(this.table, entity);
@@ -164,6 +194,13 @@ export class SharedRateLimiter {
   async inspect(key: RateLimitKey): Promise<{ tokens: number; rate: number; burst: number; updatedMs: number } | undefined> {
     const { pk, rk } = this.keys(key);
     const s = await this.opts.state.get<BucketEntity>(this.table, pk, rk);
-    return s ? { tokens: Number(s.entity.tokens), rate: Number(s.entity.rate), burst: Number(s.entity.burst), updatedMs: Number(s.entity.updatedMs) } : undefined;
+    return s
+      ? {
+          tokens: Number(s.entity.tokens),
+          rate: Number(s.entity.rate),
+          burst: Number(s.entity.burst),
+          updatedMs: Number(s.entity.updatedMs),
+        }
+      : undefined;
   }
 }

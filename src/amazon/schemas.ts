@@ -11,7 +11,16 @@ const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, { error: "must be a de
 export const Money = z.looseObject({ CurrencyCode: z.string().optional(), Amount: decimalString.optional() });
 export type Money = z.infer<typeof Money>;
 
-export const OrderStatus = z.enum(["Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled", "Unfulfillable", "InvoiceUnconfirmed", "PendingAvailability"]);
+export const OrderStatus = z.enum([
+  "Pending",
+  "Unshipped",
+  "PartiallyShipped",
+  "Shipped",
+  "Canceled",
+  "Unfulfillable",
+  "InvoiceUnconfirmed",
+  "PendingAvailability",
+]);
 
 export const Address = z.looseObject({
   Name: z.string().optional(),
@@ -71,11 +80,20 @@ export const OrderItem = z.looseObject({
 });
 export type OrderItem = z.infer<typeof OrderItem>;
 
-export const OrderItemsList = z.looseObject({ AmazonOrderId: z.string(), OrderItems: z.array(OrderItem), NextToken: z.string().optional() });
+export const OrderItemsList = z.looseObject({
+  AmazonOrderId: z.string(),
+  OrderItems: z.array(OrderItem),
+  NextToken: z.string().optional(),
+});
 
 export const OrderAddress = z.looseObject({ AmazonOrderId: z.string(), ShippingAddress: Address.optional() });
 export type OrderAddress = z.infer<typeof OrderAddress>;
-export const OrderBuyerInfo = z.looseObject({ AmazonOrderId: z.string(), BuyerEmail: z.string().optional(), BuyerName: z.string().optional(), PurchaseOrderNumber: z.string().optional() });
+export const OrderBuyerInfo = z.looseObject({
+  AmazonOrderId: z.string(),
+  BuyerEmail: z.string().optional(),
+  BuyerName: z.string().optional(),
+  PurchaseOrderNumber: z.string().optional(),
+});
 export type OrderBuyerInfo = z.infer<typeof OrderBuyerInfo>;
 
 export const payloadOf = <T extends z.ZodType>(schema: T) => z.looseObject({ payload: schema });
@@ -199,16 +217,36 @@ export const FulfillmentShipment = z.looseObject({
   fulfillmentCenterId: z.string(),
   fulfillmentShipmentStatus: z.string(),
   shippingDate: z.string().optional(),
-  fulfillmentShipmentItem: z.array(z.looseObject({ sellerSku: z.string(), sellerFulfillmentOrderItemId: z.string(), quantity: z.number().int(), packageNumber: z.number().int().optional() })),
-  fulfillmentShipmentPackage: z.array(z.looseObject({ packageNumber: z.number().int(), carrierCode: z.string(), trackingNumber: z.string().optional() })).optional(),
+  fulfillmentShipmentItem: z.array(
+    z.looseObject({
+      sellerSku: z.string(),
+      sellerFulfillmentOrderItemId: z.string(),
+      quantity: z.number().int(),
+      packageNumber: z.number().int().optional(),
+    }),
+  ),
+  fulfillmentShipmentPackage: z
+    .array(z.looseObject({ packageNumber: z.number().int(), carrierCode: z.string(), trackingNumber: z.string().optional() }))
+    .optional(),
 });
 export const GetFulfillmentOrderResult = z.looseObject({
   fulfillmentOrder: FulfillmentOrder,
-  fulfillmentOrderItems: z.array(z.looseObject({ sellerSku: z.string(), sellerFulfillmentOrderItemId: z.string(), quantity: z.number().int(), cancelledQuantity: z.number().int(), unfulfillableQuantity: z.number().int() })),
+  fulfillmentOrderItems: z.array(
+    z.looseObject({
+      sellerSku: z.string(),
+      sellerFulfillmentOrderItemId: z.string(),
+      quantity: z.number().int(),
+      cancelledQuantity: z.number().int(),
+      unfulfillableQuantity: z.number().int(),
+    }),
+  ),
   fulfillmentShipments: z.array(FulfillmentShipment).optional(),
 });
 export type GetFulfillmentOrderResult = z.infer<typeof GetFulfillmentOrderResult>;
-export const ListAllFulfillmentOrdersResult = z.looseObject({ nextToken: z.string().optional(), fulfillmentOrders: z.array(FulfillmentOrder).optional() });
+export const ListAllFulfillmentOrdersResult = z.looseObject({
+  nextToken: z.string().optional(),
+  fulfillmentOrders: z.array(FulfillmentOrder).optional(),
+});
 
 const Currency = z.looseObject({ CurrencyCode: z.string().optional(), CurrencyAmount: decimalString.optional() });
 const Charge = z.looseObject({ ChargeType: z.string().optional(), ChargeAmount: Currency.optional() });
@@ -242,22 +280,51 @@ export const ListFinancialEventsPayload = z.looseObject({ NextToken: z.string().
 
 export const ListingsItem = z.looseObject({
   sku: z.string(),
-  summaries: z.array(z.looseObject({ marketplaceId: z.string(), asin: z.string().optional(), status: z.array(z.string()), fnSku: z.string().optional(), itemName: z.string().optional() })).optional(),
-  offers: z.array(z.looseObject({ marketplaceId: z.string(), offerType: z.string(), price: z.looseObject({ currencyCode: z.string(), amount: decimalString }) })).optional(),
+  summaries: z
+    .array(
+      z.looseObject({
+        marketplaceId: z.string(),
+        asin: z.string().optional(),
+        status: z.array(z.string()),
+        fnSku: z.string().optional(),
+        itemName: z.string().optional(),
+      }),
+    )
+    .optional(),
+  offers: z
+    .array(
+      z.looseObject({
+        marketplaceId: z.string(),
+        offerType: z.string(),
+        price: z.looseObject({ currencyCode: z.string(), amount: decimalString }),
+      }),
+    )
+    .optional(),
   fulfillmentAvailability: z.array(z.looseObject({ fulfillmentChannelCode: z.string(), quantity: z.number().int().optional() })).optional(),
   issues: z.array(z.looseObject({ code: z.string(), message: z.string(), severity: z.string() })).optional(),
 });
 export type ListingsItem = z.infer<typeof ListingsItem>;
-export const ListingsPatchOperation = z.object({ op: z.enum(["add", "replace", "merge", "delete"]), path: z.string().startsWith("/"), value: z.array(z.record(z.string(), z.unknown())).optional() });
+export const ListingsPatchOperation = z.object({
+  op: z.enum(["add", "replace", "merge", "delete"]),
+  path: z.string().startsWith("/"),
+  value: z.array(z.record(z.string(), z.unknown())).optional(),
+});
 export const ListingsItemSubmissionResponse = z.looseObject({
   sku: z.string(),
   status: z.enum(["ACCEPTED", "INVALID", "VALID"]),
   submissionId: z.string(),
-  issues: z.array(z.looseObject({ code: z.string(), message: z.string(), severity: z.string(), attributeNames: z.array(z.string()).optional() })).optional(),
+  issues: z
+    .array(z.looseObject({ code: z.string(), message: z.string(), severity: z.string(), attributeNames: z.array(z.string()).optional() }))
+    .optional(),
 });
 export type ListingsItemSubmissionResponse = z.infer<typeof ListingsItemSubmissionResponse>;
 
-export const Subscription = z.looseObject({ subscriptionId: z.string(), payloadVersion: z.string(), destinationId: z.string(), processingDirective: z.unknown().optional() });
+export const Subscription = z.looseObject({
+  subscriptionId: z.string(),
+  payloadVersion: z.string(),
+  destinationId: z.string(),
+  processingDirective: z.unknown().optional(),
+});
 export type Subscription = z.infer<typeof Subscription>;
 
 /** Answers whose content the app does not read (createFulfillmentOrder, cancelFulfillmentOrder). */
@@ -267,10 +334,30 @@ export const Empty = z.looseObject({});
 // camelCase shapes; money is { amount: Decimal (a string), currencyCode }. Which parts appear depends on
 // the includedData the caller asks for, so everything but the ids, times, sales channel and items is optional.
 
-export const ORDERS_2026_INCLUDED_DATA = ["BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION", "FULFILLMENT", "PACKAGES", "TAX", "PAYMENT", "FULFILLMENT_ORDERS"] as const;
+export const ORDERS_2026_INCLUDED_DATA = [
+  "BUYER",
+  "RECIPIENT",
+  "PROCEEDS",
+  "EXPENSE",
+  "PROMOTION",
+  "CANCELLATION",
+  "FULFILLMENT",
+  "PACKAGES",
+  "TAX",
+  "PAYMENT",
+  "FULFILLMENT_ORDERS",
+] as const;
 export type Orders2026IncludedData = (typeof ORDERS_2026_INCLUDED_DATA)[number];
 
-export const FulfillmentStatus2026 = z.enum(["PENDING_AVAILABILITY", "PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED", "UNFULFILLABLE"]);
+export const FulfillmentStatus2026 = z.enum([
+  "PENDING_AVAILABILITY",
+  "PENDING",
+  "UNSHIPPED",
+  "PARTIALLY_SHIPPED",
+  "SHIPPED",
+  "CANCELLED",
+  "UNFULFILLABLE",
+]);
 export type FulfillmentStatus2026 = z.infer<typeof FulfillmentStatus2026>;
 
 export const Money2026 = z.looseObject({ amount: decimalString, currencyCode: z.string() });
@@ -317,10 +404,16 @@ export const OrderItem2026 = z.looseObject({
     .looseObject({
       quantityFulfilled: z.number().int().optional(),
       quantityUnfulfilled: z.number().int().optional(),
-      packing: z.looseObject({ giftOption: z.looseObject({ giftMessage: z.string().optional(), giftWrapLevel: z.string().optional() }).optional() }).optional(),
+      packing: z
+        .looseObject({ giftOption: z.looseObject({ giftMessage: z.string().optional(), giftWrapLevel: z.string().optional() }).optional() })
+        .optional(),
     })
     .optional(),
-  tax: z.looseObject({ taxCollections: z.array(z.looseObject({ model: z.string().optional(), responsibleParty: z.string().optional() })).optional() }).optional(),
+  tax: z
+    .looseObject({
+      taxCollections: z.array(z.looseObject({ model: z.string().optional(), responsibleParty: z.string().optional() })).optional(),
+    })
+    .optional(),
 });
 export type OrderItem2026 = z.infer<typeof OrderItem2026>;
 
@@ -331,9 +424,21 @@ export const Order2026 = z.looseObject({
   lastUpdatedTime: z.string(),
   programs: z.array(z.string()).optional(),
   salesChannel: z.looseObject({ channelName: z.string(), marketplaceId: z.string().optional(), marketplaceName: z.string().optional() }),
-  buyer: z.looseObject({ buyerName: z.string().optional(), buyerEmail: z.string().optional(), buyerCompanyName: z.string().optional(), buyerPurchaseOrderNumber: z.string().optional() }).optional(),
+  buyer: z
+    .looseObject({
+      buyerName: z.string().optional(),
+      buyerEmail: z.string().optional(),
+      buyerCompanyName: z.string().optional(),
+      buyerPurchaseOrderNumber: z.string().optional(),
+    })
+    .optional(),
   recipient: z.looseObject({ deliveryAddress: CustomerAddress2026.optional() }).optional(),
-  proceeds: z.looseObject({ grandTotal: Money2026.optional(), breakdowns: z.array(ProceedsBreakdown2026.omit({ detailedBreakdowns: true })).optional() }).optional(),
+  proceeds: z
+    .looseObject({
+      grandTotal: Money2026.optional(),
+      breakdowns: z.array(ProceedsBreakdown2026.omit({ detailedBreakdowns: true })).optional(),
+    })
+    .optional(),
   fulfillment: z
     .looseObject({
       fulfillmentStatus: FulfillmentStatus2026,

@@ -37,14 +37,21 @@ export class SimulatorCredential implements TokenCredential {
         validateStatus: () => true,
       });
     } catch (err) {
-      throw new UnavailableError("d365.token-unreachable", `The D365 token endpoint ${this.tokenUrl} did not answer: ${(err as Error).message}`, { cause: err });
+      throw new UnavailableError(
+        "d365.token-unreachable",
+        `The D365 token endpoint ${this.tokenUrl} did not answer: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     if (res.status >= 500 || res.status === 429) {
       throw new UnavailableError("d365.token-unavailable", `The D365 token endpoint answered ${res.status}`);
     }
     const body = res.data as { access_token?: string; expires_in?: number | string; error_description?: string };
     if (res.status !== 200 || !body.access_token) {
-      throw new UnauthorizedError("d365.token-refused", `The D365 token endpoint refused the client credentials (${res.status}): ${body.error_description ?? ""}`.trim());
+      throw new UnauthorizedError(
+        "d365.token-refused",
+        `The D365 token endpoint refused the client credentials (${res.status}): ${body.error_description ?? ""}`.trim(),
+      );
     }
     const seconds = Number(body.expires_in ?? 3600);
     return { token: body.access_token, expiresOnTimestamp: Date.now() + seconds * 1000 };
@@ -84,7 +91,9 @@ export class TokenCache {
       t = await this.credential.getToken(this.scope);
     } catch (err) {
       if (err instanceof UnauthorizedError || err instanceof UnavailableError) throw err;
-      throw new UnauthorizedError("d365.token-failed", `Could not get an Entra token for ${this.scope}: ${(err as Error).message}`, { cause: err });
+      throw new UnauthorizedError("d365.token-failed", `Could not get an Entra token for ${this.scope}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     if (!t) throw new UnauthorizedError("d365.token-failed", `The credential returned no token for ${this.scope}`);
     this.current = { token: t.token, expiresOn: t.expiresOnTimestamp, obtainedAt };

@@ -110,7 +110,16 @@ export class D365Query<T> implements AsyncIterable<T> {
   }
 }
 
-const NETWORK_RETRYABLE = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "ECONNABORTED", "EPIPE", "EAI_AGAIN", "ENOTFOUND", "ERR_SOCKET_CONNECTION_TIMEOUT"]);
+const NETWORK_RETRYABLE = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EPIPE",
+  "EAI_AGAIN",
+  "ENOTFOUND",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+]);
 /** Errors after which D365 certainly did not process the request. */
 const NOT_DELIVERED = new Set(["ECONNREFUSED", "EAI_AGAIN", "ENOTFOUND"]);
 
@@ -198,7 +207,12 @@ export class D365Client {
     let refreshed = false;
     let attempt = 0;
     for (;;) {
-      const headers: Record<string, string> = { Accept: "application/json", "OData-Version": "4.0", "OData-MaxVersion": "4.0", ...req.headers };
+      const headers: Record<string, string> = {
+        Accept: "application/json",
+        "OData-Version": "4.0",
+        "OData-MaxVersion": "4.0",
+        ...req.headers,
+      };
       let token: string | undefined;
       if (req.auth !== false) {
         token = await this.tokens.get();
@@ -222,7 +236,13 @@ export class D365Client {
         const safe = idempotent || NOT_DELIVERED.has(code);
         if (retryable && safe && attempt < this.opts.maxRetries) {
           const wait = this.backoff(attempt++);
-          this.opts.telemetry?.log("warn", "d365.retry", { entity: req.entity, method: req.method, reason: code || "network", attempt, waitMs: wait });
+          this.opts.telemetry?.log("warn", "d365.retry", {
+            entity: req.entity,
+            method: req.method,
+            reason: code || "network",
+            attempt,
+            waitMs: wait,
+          });
           await this.opts.sleep(wait);
           continue;
         }
@@ -307,7 +327,12 @@ export class D365Client {
 
   /** Number of matching rows ($count). */
   async count(entitySet: string, filter?: string): Promise<number> {
-    const res = await this.request({ method: "GET", path: `${entitySet}/$count?${buildQueryString({ filter, crossCompany: true })}`, entity: entitySet, headers: { Accept: "text/plain" } });
+    const res = await this.request({
+      method: "GET",
+      path: `${entitySet}/$count?${buildQueryString({ filter, crossCompany: true })}`,
+      entity: entitySet,
+      headers: { Accept: "text/plain" },
+    });
     return Number(String(res.data).trim());
   }
 
@@ -340,7 +365,12 @@ export class D365Client {
 
   /** Calls an OData action and returns its `value`. */
   async action<T = unknown>(path: string, body: object, options: { idempotent?: boolean; entity?: string } = {}): Promise<T> {
-    const entity = options.entity ?? path.split("/").pop()!.replace(/^Microsoft\.Dynamics\.DataEntities\./, "");
+    const entity =
+      options.entity ??
+      path
+        .split("/")
+        .pop()!
+        .replace(/^Microsoft\.Dynamics\.DataEntities\./, "");
     const res = await this.request({
       method: "POST",
       path,
@@ -421,7 +451,14 @@ export class D365Client {
     for (const u of units) for (const i of u.indexes) this.tally(`${ops[i]!.entitySet} ${ops[i]!.method} ($batch)`);
     const { contentType, body } = buildBatchRequestBody(groups);
     const onlyReads = units.every((u) => u.kind === "single");
-    const res = await this.request({ method: "POST", path: "$batch", entity: "$batch", body, headers: { "Content-Type": contentType, Accept: "multipart/mixed" }, idempotent: onlyReads });
+    const res = await this.request({
+      method: "POST",
+      path: "$batch",
+      entity: "$batch",
+      body,
+      headers: { "Content-Type": contentType, Accept: "multipart/mixed" },
+      idempotent: onlyReads,
+    });
     const parsed = parseBatchResponseBody(String(res.headers["content-type"] ?? ""), res.data);
     if (parsed.length !== units.length) {
       throw new InternalError("d365.batch-shape", `D365 answered ${parsed.length} parts for a $batch of ${units.length}`);
@@ -451,7 +488,9 @@ export class D365Client {
       if (g.kind === "changeset") {
         u.indexes.forEach((i, k) => {
           const r = g.responses.find((x) => x.contentId === String(i + 1)) ?? g.responses[k];
-          results[i] = r ? toResult(i, r, u.changeset) : { index: i, status: 0, ok: false, error: new InternalError("d365.batch-shape", "no response part for this operation") };
+          results[i] = r
+            ? toResult(i, r, u.changeset)
+            : { index: i, status: 0, ok: false, error: new InternalError("d365.batch-shape", "no response part for this operation") };
         });
         return;
       }

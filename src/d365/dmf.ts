@@ -133,7 +133,14 @@ export class D365Dmf {
   }
 
   /** Starts the import; returns the execution id. Not retried blindly: a repeat would import twice. */
-  async importFromPackage(input: { packageUrl: string; definitionGroupId: string; executionId?: string; execute?: boolean; overwrite?: boolean; legalEntityId?: string }): Promise<string> {
+  async importFromPackage(input: {
+    packageUrl: string;
+    definitionGroupId: string;
+    executionId?: string;
+    execute?: boolean;
+    overwrite?: boolean;
+    legalEntityId?: string;
+  }): Promise<string> {
     return this.client.action<string>(`${DMF}.ImportFromPackage`, {
       packageUrl: input.packageUrl,
       definitionGroupId: input.definitionGroupId,
@@ -160,7 +167,13 @@ export class D365Dmf {
       }
     }
     if (!Array.isArray(list)) return list ? [String(list)] : [];
-    return list.map((e) => (typeof e === "string" ? e : typeof e === "object" && e && "message" in e ? String((e as { message: unknown }).message) : JSON.stringify(e)));
+    return list.map((e) =>
+      typeof e === "string"
+        ? e
+        : typeof e === "object" && e && "message" in e
+          ? String((e as { message: unknown }).message)
+          : JSON.stringify(e),
+    );
   }
 
   /** Polls until the execution leaves NotRun/Executing ([AXI] PackageImporter polls every 5 s). */
@@ -171,7 +184,11 @@ export class D365Dmf {
       const status = await this.getExecutionSummaryStatus(executionId);
       if (status !== "NotRun" && status !== "Executing" && status !== "Unknown") return status;
       if (Date.now() > deadline) {
-        throw new UnavailableError("d365.dmf-timeout", `DMF execution ${executionId} is still ${status} after ${options.timeoutMs ?? 1_800_000} ms`, { details: { executionId } });
+        throw new UnavailableError(
+          "d365.dmf-timeout",
+          `DMF execution ${executionId} is still ${status} after ${options.timeoutMs ?? 1_800_000} ms`,
+          { details: { executionId } },
+        );
       }
       await this.sleep(pollMs);
     }
@@ -181,11 +198,24 @@ export class D365Dmf {
    * The whole round: package, upload, import, wait, errors. `PartiallySucceeded` needs per-record
    * reconciliation by the caller ([HW]): read the target back by business key.
    */
-  async importPackage(input: DmfPackageInput & { definitionGroupId: string; legalEntityId?: string; executionId?: string; pollMs?: number; timeoutMs?: number }): Promise<DmfImportResult> {
+  async importPackage(
+    input: DmfPackageInput & {
+      definitionGroupId: string;
+      legalEntityId?: string;
+      executionId?: string;
+      pollMs?: number;
+      timeoutMs?: number;
+    },
+  ): Promise<DmfImportResult> {
     const zip = buildDmfPackage({ ...input, definitionGroupName: input.definitionGroupName ?? input.definitionGroupId });
     const { blobUrl } = await this.getAzureWriteUrl(`${input.definitionGroupId}-${randomUUID()}.zip`);
     await this.uploadPackage(blobUrl, zip);
-    const executionId = await this.importFromPackage({ packageUrl: blobUrl, definitionGroupId: input.definitionGroupId, executionId: input.executionId, legalEntityId: input.legalEntityId });
+    const executionId = await this.importFromPackage({
+      packageUrl: blobUrl,
+      definitionGroupId: input.definitionGroupId,
+      executionId: input.executionId,
+      legalEntityId: input.legalEntityId,
+    });
     const status = await this.waitForExecution(executionId, { pollMs: input.pollMs, timeoutMs: input.timeoutMs });
     const errors = status === "Succeeded" ? [] : await this.getExecutionErrors(executionId);
     return { executionId, status, errors };

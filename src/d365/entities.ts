@@ -150,7 +150,10 @@ export class SalesOrders {
   }
 
   async getHeader(salesOrderNumber: string, company?: string): Promise<SalesOrderHeader | undefined> {
-    return this.d365.getByKey<SalesOrderHeader>("SalesOrderHeadersV4", { dataAreaId: this.company(company), SalesOrderNumber: salesOrderNumber });
+    return this.d365.getByKey<SalesOrderHeader>("SalesOrderHeadersV4", {
+      dataAreaId: this.company(company),
+      SalesOrderNumber: salesOrderNumber,
+    });
   }
 
   /** Headers matching a filter (e.g. open MCF orders: f.eq("SalesOrderStatus", enumValue("SalesStatus","Backorder"))). */
@@ -162,8 +165,17 @@ export class SalesOrders {
     return this.d365.create<SalesOrderHeader>("SalesOrderHeadersV4", { ...header, dataAreaId: this.company(header.dataAreaId) });
   }
 
-  async updateHeader(salesOrderNumber: string, patch: Partial<NewSalesOrderHeader>, options: { company?: string; etag?: string } = {}): Promise<void> {
-    await this.d365.update("SalesOrderHeadersV4", { dataAreaId: this.company(options.company), SalesOrderNumber: salesOrderNumber }, patch, { etag: options.etag });
+  async updateHeader(
+    salesOrderNumber: string,
+    patch: Partial<NewSalesOrderHeader>,
+    options: { company?: string; etag?: string } = {},
+  ): Promise<void> {
+    await this.d365.update(
+      "SalesOrderHeadersV4",
+      { dataAreaId: this.company(options.company), SalesOrderNumber: salesOrderNumber },
+      patch,
+      { etag: options.etag },
+    );
   }
 
   async listLines(salesOrderNumber: string, company?: string): Promise<SalesOrderLine[]> {
@@ -181,9 +193,17 @@ export class SalesOrders {
    * Creates lines through $batch, atomically per changeset (all lines of an ordinary order in one).
    * Throws the first D365 rejection (e.g. unknown item, missing site) with the field it names in `where`.
    */
-  async createLines(salesOrderNumber: string, lines: readonly NewSalesOrderLine[], options: { company?: string } = {}): Promise<SalesOrderLine[]> {
+  async createLines(
+    salesOrderNumber: string,
+    lines: readonly NewSalesOrderLine[],
+    options: { company?: string } = {},
+  ): Promise<SalesOrderLine[]> {
     if (lines.length === 0) return [];
-    const ops: BatchOperation[] = lines.map((l) => ({ method: "POST", entitySet: "SalesOrderLinesV3", body: this.lineBody(salesOrderNumber, l, options.company) }));
+    const ops: BatchOperation[] = lines.map((l) => ({
+      method: "POST",
+      entitySet: "SalesOrderLinesV3",
+      body: this.lineBody(salesOrderNumber, l, options.company),
+    }));
     const results = await this.d365.batch<SalesOrderLine>(ops);
     firstFailure(results);
     return results.map((r) => r.body!);
@@ -193,11 +213,20 @@ export class SalesOrders {
    * Header and lines in ONE atomic changeset. Only possible when the caller supplies SalesOrderNumber
    * (the number sequence must allow manual numbers; notes §0.4, [AXI] ODataChangesetsExample.cs).
    */
-  async createWithLines(header: NewSalesOrderHeader & { SalesOrderNumber: string }, lines: readonly NewSalesOrderLine[]): Promise<{ header: SalesOrderHeader; lines: SalesOrderLine[] }> {
+  async createWithLines(
+    header: NewSalesOrderHeader & { SalesOrderNumber: string },
+    lines: readonly NewSalesOrderLine[],
+  ): Promise<{ header: SalesOrderHeader; lines: SalesOrderLine[] }> {
     const company = this.company(header.dataAreaId);
     const ops: BatchOperation[] = [
       { method: "POST", entitySet: "SalesOrderHeadersV4", body: { ...header, dataAreaId: company } },
-      ...lines.map((l): BatchOperation => ({ method: "POST", entitySet: "SalesOrderLinesV3", body: this.lineBody(header.SalesOrderNumber, l, company) })),
+      ...lines.map(
+        (l): BatchOperation => ({
+          method: "POST",
+          entitySet: "SalesOrderLinesV3",
+          body: this.lineBody(header.SalesOrderNumber, l, company),
+        }),
+      ),
     ];
     const results = await this.d365.batch<Record<string, unknown>>(ops, { changesetSize: ops.length });
     firstFailure(results);
@@ -209,7 +238,11 @@ export class SalesOrders {
   }
 
   private lineBody(salesOrderNumber: string, line: NewSalesOrderLine, company?: string): Record<string, unknown> {
-    return { ...decimals(line, ["SalesPrice", "LineDiscountAmount", "LineAmount"]), dataAreaId: this.company(company), SalesOrderNumber: salesOrderNumber };
+    return {
+      ...decimals(line, ["SalesPrice", "LineDiscountAmount", "LineAmount"]),
+      dataAreaId: this.company(company),
+      SalesOrderNumber: salesOrderNumber,
+    };
   }
 }
 
@@ -291,7 +324,10 @@ export class LedgerJournals {
   }
 
   async getHeader(journalBatchNumber: string, company?: string): Promise<LedgerJournalHeader | undefined> {
-    return this.d365.getByKey<LedgerJournalHeader>("LedgerJournalHeaders", { dataAreaId: this.company(company), JournalBatchNumber: journalBatchNumber });
+    return this.d365.getByKey<LedgerJournalHeader>("LedgerJournalHeaders", {
+      dataAreaId: this.company(company),
+      JournalBatchNumber: journalBatchNumber,
+    });
   }
 
   async findByDescription(description: string, company?: string): Promise<LedgerJournalHeader[]> {
@@ -341,7 +377,12 @@ export class LedgerJournals {
     const failures: LedgerLinesOutcome["failures"] = [];
     results.forEach((r, i) => {
       if (r.ok && r.body) created.push(r.body);
-      else failures.push({ LineNumber: todo[i]!.LineNumber, error: r.error ?? new InternalError("d365.batch", "operation failed"), rolledBack: Boolean(r.rolledBack) });
+      else
+        failures.push({
+          LineNumber: todo[i]!.LineNumber,
+          error: r.error ?? new InternalError("d365.batch", "operation failed"),
+          rolledBack: Boolean(r.rolledBack),
+        });
     });
     return { created, skipped, failures };
   }
@@ -365,13 +406,27 @@ export interface Customer extends Row {
 export class Customers {
   constructor(private readonly d365: D365Client) {}
   async get(customerAccount: string, company?: string): Promise<Customer | undefined> {
-    return this.d365.getByKey<Customer>("CustomersV3", { dataAreaId: (company ?? this.d365.company).toLowerCase(), CustomerAccount: customerAccount });
+    return this.d365.getByKey<Customer>("CustomersV3", {
+      dataAreaId: (company ?? this.d365.company).toLowerCase(),
+      CustomerAccount: customerAccount,
+    });
   }
   async list(q: QueryOptions = {}): Promise<Customer[]> {
     return this.d365.collect<Customer>("CustomersV3", q);
   }
-  async create(customer: { CustomerAccount?: string; OrganizationName: string; CustomerGroupId: string; SalesCurrencyCode?: string; dataAreaId?: string; [p: string]: unknown }): Promise<Customer> {
-    return this.d365.create<Customer>("CustomersV3", { PartyType: "Organization", ...customer, dataAreaId: (customer.dataAreaId ?? this.d365.company).toLowerCase() });
+  async create(customer: {
+    CustomerAccount?: string;
+    OrganizationName: string;
+    CustomerGroupId: string;
+    SalesCurrencyCode?: string;
+    dataAreaId?: string;
+    [p: string]: unknown;
+  }): Promise<Customer> {
+    return this.d365.create<Customer>("CustomersV3", {
+      PartyType: "Organization",
+      ...customer,
+      dataAreaId: (customer.dataAreaId ?? this.d365.company).toLowerCase(),
+    });
   }
 }
 
@@ -388,14 +443,23 @@ export interface ReleasedProduct extends Row {
 export class ReleasedProducts {
   constructor(private readonly d365: D365Client) {}
   async get(itemNumber: string, company?: string): Promise<ReleasedProduct | undefined> {
-    return this.d365.getByKey<ReleasedProduct>("ReleasedProductsV2", { dataAreaId: (company ?? this.d365.company).toLowerCase(), ItemNumber: itemNumber });
+    return this.d365.getByKey<ReleasedProduct>("ReleasedProductsV2", {
+      dataAreaId: (company ?? this.d365.company).toLowerCase(),
+      ItemNumber: itemNumber,
+    });
   }
   /** Products by item number; D365 has no `in`, so lists go as `or` chains of 25. */
-  async findMany(itemNumbers: readonly string[], options: { company?: string; select?: readonly string[] } = {}): Promise<Map<string, ReleasedProduct>> {
+  async findMany(
+    itemNumbers: readonly string[],
+    options: { company?: string; select?: readonly string[] } = {},
+  ): Promise<Map<string, ReleasedProduct>> {
     const company = (options.company ?? this.d365.company).toLowerCase();
     const out = new Map<string, ReleasedProduct>();
     for (const part of chunk([...new Set(itemNumbers)], 25)) {
-      const rows = await this.d365.collect<ReleasedProduct>("ReleasedProductsV2", { filter: f.and(f.eq("dataAreaId", company), f.anyOf("ItemNumber", part)), select: options.select });
+      const rows = await this.d365.collect<ReleasedProduct>("ReleasedProductsV2", {
+        filter: f.and(f.eq("dataAreaId", company), f.anyOf("ItemNumber", part)),
+        select: options.select,
+      });
       for (const r of rows) out.set(r.ItemNumber, r);
     }
     return out;
@@ -419,7 +483,9 @@ export interface WarehouseOnHand extends Row {
 export class WarehousesOnHand {
   constructor(private readonly d365: D365Client) {}
   /** On-hand rows, e.g. for the FBA warehouse: list({ warehouseId: "FBA-US" }). */
-  async list(options: { warehouseId?: string; siteId?: string; itemNumbers?: readonly string[]; company?: string; select?: readonly string[] } = {}): Promise<WarehouseOnHand[]> {
+  async list(
+    options: { warehouseId?: string; siteId?: string; itemNumbers?: readonly string[]; company?: string; select?: readonly string[] } = {},
+  ): Promise<WarehouseOnHand[]> {
     const company = (options.company ?? this.d365.company).toLowerCase();
     const base = f.and(
       f.eq("dataAreaId", company),
@@ -429,7 +495,12 @@ export class WarehousesOnHand {
     if (!options.itemNumbers) return this.d365.collect<WarehouseOnHand>("WarehousesOnHandV2", { filter: base, select: options.select });
     const out: WarehouseOnHand[] = [];
     for (const part of chunk([...new Set(options.itemNumbers)], 25)) {
-      out.push(...(await this.d365.collect<WarehouseOnHand>("WarehousesOnHandV2", { filter: f.and(base, f.anyOf("ItemNumber", part)), select: options.select })));
+      out.push(
+        ...(await this.d365.collect<WarehouseOnHand>("WarehousesOnHandV2", {
+          filter: f.and(base, f.anyOf("ItemNumber", part)),
+          select: options.select,
+        })),
+      );
     }
     return out;
   }
@@ -462,16 +533,39 @@ export class ReturnOrders {
     return (c ?? this.d365.company).toLowerCase();
   }
   async findByCustomersOrderReference(reference: string, company?: string): Promise<ReturnOrderHeader[]> {
-    return this.d365.collect<ReturnOrderHeader>("ReturnOrderHeadersV2", { filter: f.and(f.eq("dataAreaId", this.company(company)), f.eq("CustomersOrderReference", reference)) });
+    return this.d365.collect<ReturnOrderHeader>("ReturnOrderHeadersV2", {
+      filter: f.and(f.eq("dataAreaId", this.company(company)), f.eq("CustomersOrderReference", reference)),
+    });
   }
   async getHeader(returnOrderNumber: string, company?: string): Promise<ReturnOrderHeader | undefined> {
-    return this.d365.getByKey<ReturnOrderHeader>("ReturnOrderHeadersV2", { dataAreaId: this.company(company), ReturnOrderNumber: returnOrderNumber });
+    return this.d365.getByKey<ReturnOrderHeader>("ReturnOrderHeadersV2", {
+      dataAreaId: this.company(company),
+      ReturnOrderNumber: returnOrderNumber,
+    });
   }
-  async createHeader(header: { CustomerAccountNumber: string; CustomersOrderReference?: string; CustomerReturnReasonCode?: string; DefaultReturnWarehouseId?: string; dataAreaId?: string; [p: string]: unknown }): Promise<ReturnOrderHeader> {
+  async createHeader(header: {
+    CustomerAccountNumber: string;
+    CustomersOrderReference?: string;
+    CustomerReturnReasonCode?: string;
+    DefaultReturnWarehouseId?: string;
+    dataAreaId?: string;
+    [p: string]: unknown;
+  }): Promise<ReturnOrderHeader> {
     return this.d365.create<ReturnOrderHeader>("ReturnOrderHeadersV2", { ...header, dataAreaId: this.company(header.dataAreaId) });
   }
   /** Lines with negative ReturnSalesQuantity ([HW]); one atomic changeset per D365_BATCH_SIZE lines. */
-  async createLines(returnOrderNumber: string, lines: readonly { ItemNumber: string; ReturnSalesQuantity: number; ReturnDispositionCode?: string; SalesPrice?: DecimalInput; ReturnWarehouseId?: string; [p: string]: unknown }[], company?: string): Promise<ReturnOrderLine[]> {
+  async createLines(
+    returnOrderNumber: string,
+    lines: readonly {
+      ItemNumber: string;
+      ReturnSalesQuantity: number;
+      ReturnDispositionCode?: string;
+      SalesPrice?: DecimalInput;
+      ReturnWarehouseId?: string;
+      [p: string]: unknown;
+    }[],
+    company?: string,
+  ): Promise<ReturnOrderLine[]> {
     const ops: BatchOperation[] = lines.map((l) => ({
       method: "POST",
       entitySet: "ReturnOrderLinesV2",
@@ -482,7 +576,9 @@ export class ReturnOrders {
     return results.map((r) => r.body!);
   }
   async listLines(returnOrderNumber: string, company?: string): Promise<ReturnOrderLine[]> {
-    return this.d365.collect<ReturnOrderLine>("ReturnOrderLinesV2", { filter: f.and(f.eq("dataAreaId", this.company(company)), f.eq("ReturnOrderNumber", returnOrderNumber)) });
+    return this.d365.collect<ReturnOrderLine>("ReturnOrderLinesV2", {
+      filter: f.and(f.eq("dataAreaId", this.company(company)), f.eq("ReturnOrderNumber", returnOrderNumber)),
+    });
   }
 }
 
@@ -499,15 +595,23 @@ export class ExchangeRates {
   constructor(private readonly d365: D365Client) {}
   async list(options: { from?: string; to?: string; rateType?: string } = {}): Promise<ExchangeRate[]> {
     return this.d365.collect<ExchangeRate>("ExchangeRates", {
-      filter: f.and(
-        options.rateType ? f.eq("RateTypeName", options.rateType) : undefined,
-        options.from ? f.eq("FromCurrency", options.from) : undefined,
-        options.to ? f.eq("ToCurrency", options.to) : undefined,
-      ) || undefined,
+      filter:
+        f.and(
+          options.rateType ? f.eq("RateTypeName", options.rateType) : undefined,
+          options.from ? f.eq("FromCurrency", options.from) : undefined,
+          options.to ? f.eq("ToCurrency", options.to) : undefined,
+        ) || undefined,
       orderBy: "StartDate desc",
     });
   }
-  async create(rate: { RateTypeName: string; FromCurrency: string; ToCurrency: string; StartDate: string; Rate: DecimalInput; ConversionFactor?: string }): Promise<ExchangeRate> {
+  async create(rate: {
+    RateTypeName: string;
+    FromCurrency: string;
+    ToCurrency: string;
+    StartDate: string;
+    Rate: DecimalInput;
+    ConversionFactor?: string;
+  }): Promise<ExchangeRate> {
     return this.d365.create<ExchangeRate>("ExchangeRates", { ...rate, Rate: toDec(rate.Rate) });
   }
 }

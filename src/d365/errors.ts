@@ -31,7 +31,8 @@ export interface D365ErrorInfo {
 }
 
 export function parseErrorBody(text: unknown): D365ErrorBody | undefined {
-  if (typeof text !== "string" || !text.trim().startsWith("{")) return typeof text === "object" && text ? (text as D365ErrorBody) : undefined;
+  if (typeof text !== "string" || !text.trim().startsWith("{"))
+    return typeof text === "object" && text ? (text as D365ErrorBody) : undefined;
   try {
     return JSON.parse(text) as D365ErrorBody;
   } catch {
@@ -43,7 +44,10 @@ export function describeD365Error(status: number, method: string, entity: string
   const parsed = parseErrorBody(body);
   const inner = parsed?.error?.innererror?.message;
   const outer = parsed?.error?.message;
-  const message = (inner && inner.trim()) || (outer && outer.trim()) || (typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`);
+  const message =
+    (inner && inner.trim()) ||
+    (outer && outer.trim()) ||
+    (typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`);
   const infolog = /Infolog:\s*([\s\S]*)$/.exec(message)?.[1]?.trim();
   const field =
     /field '([^']+)'/i.exec(message)?.[1] ??
@@ -66,7 +70,8 @@ export function toAppError(status: number, method: string, entity: string, body:
   const text = `D365 ${method} ${entity} failed (${status}): ${info.message}`;
   const options = { where: info.field, details: { d365: info } as Record<string, unknown> };
   if (status === 429) return new ThrottledError("d365.throttled", text, retryAfterMs ?? 10_000, options);
-  if (status === 401 || status === 403) return new UnauthorizedError(status === 401 ? "d365.unauthorized" : "d365.forbidden", text, options);
+  if (status === 401 || status === 403)
+    return new UnauthorizedError(status === 401 ? "d365.unauthorized" : "d365.forbidden", text, options);
   if (status === 404) return new NotFoundError("d365.not-found", text, options);
   if (status === 412) return new ConcurrencyError("d365.etag-mismatch", text, options);
   if (/already exists/i.test(info.message)) return new ConflictError("d365.duplicate", text, options);

@@ -47,15 +47,29 @@ export function credentialFor(config: AppConfig, secrets: SecretStore): TokenCre
   const base = config.D365_BASE_URL.replace(/\/+$/, "");
   switch (config.D365_AUTH_MODE) {
     case "client-secret":
-      return new LazyCredential(async () => new ClientSecretCredential(config.D365_TENANT_ID!, config.D365_CLIENT_ID!, await secrets.get("d365-client-secret")));
+      return new LazyCredential(
+        async () => new ClientSecretCredential(config.D365_TENANT_ID!, config.D365_CLIENT_ID!, await secrets.get("d365-client-secret")),
+      );
     case "managed-identity":
       return config.AZURE_CLIENT_ID ? new ManagedIdentityCredential({ clientId: config.AZURE_CLIENT_ID }) : new ManagedIdentityCredential();
     default:
-      return new LazyCredential(async () => new SimulatorCredential(`${base}/oauth2/token`, config.D365_CLIENT_ID ?? "local-dev", (await secrets.tryGet("d365-client-secret")) ?? "fake-secret"));
+      return new LazyCredential(
+        async () =>
+          new SimulatorCredential(
+            `${base}/oauth2/token`,
+            config.D365_CLIENT_ID ?? "local-dev",
+            (await secrets.tryGet("d365-client-secret")) ?? "fake-secret",
+          ),
+      );
   }
 }
 
-export function createD365Connector(config: AppConfig, secrets: SecretStore, telemetry?: Telemetry, overrides: Partial<D365ClientOptions> = {}): D365Connector {
+export function createD365Connector(
+  config: AppConfig,
+  secrets: SecretStore,
+  telemetry?: Telemetry,
+  overrides: Partial<D365ClientOptions> = {},
+): D365Connector {
   return new D365Connector({
     baseUrl: config.D365_BASE_URL,
     credential: credentialFor(config, secrets),
@@ -79,7 +93,9 @@ registerFactory("d365", (rt) => createD365Connector(rt.config, rt.secrets, rt.te
 registerHealthCheck("d365", async (rt) => {
   const d365 = rt.d365;
   await d365.token();
-  const row = await d365.query<{ dataAreaId: string; CustomerAccount: string }>("CustomersV3", { top: 1, select: ["dataAreaId", "CustomerAccount"] }).first();
+  const row = await d365
+    .query<{ dataAreaId: string; CustomerAccount: string }>("CustomersV3", { top: 1, select: ["dataAreaId", "CustomerAccount"] })
+    .first();
   return row ? `token ok; read CustomersV3 (${row.dataAreaId})` : "token ok; CustomersV3 is empty";
 });
 

@@ -71,7 +71,9 @@ export function formatKey(key: Record<string, ODataLiteral>): string {
 
 /** encodeURIComponent plus the characters IIS/D365 mis-read in paths and queries. */
 export function encodeODataComponent(text: string): string {
-  return encodeURIComponent(text).replace(/'/g, "%27").replace(/[!()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text)
+    .replace(/'/g, "%27")
+    .replace(/[!()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 // ---- filter builders (produce $filter text; callers never concatenate raw user data) ----

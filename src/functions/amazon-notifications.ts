@@ -13,7 +13,12 @@ app.http("amazon-notifications", {
     const rt = runtime();
     const result = await receiveNotifications(
       { apiKey: request.headers.get("x-api-key") ?? undefined, rawBody: await request.text() },
-      { expectedApiKey: () => rt.secrets.get(API_KEY_SECRET), bus: rt.bus, queue: rt.config.QUEUE_NOTIFICATIONS, telemetry: rt.telemetry(context) },
+      {
+        expectedApiKey: () => rt.secrets.get(API_KEY_SECRET),
+        bus: rt.bus,
+        queue: rt.config.QUEUE_NOTIFICATIONS,
+        telemetry: rt.telemetry(context),
+      },
     );
     return { status: 202, jsonBody: result };
   }),

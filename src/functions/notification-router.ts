@@ -25,10 +25,15 @@ app.serviceBusQueue("notification-router", {
           orderImportQueue: rt.config.QUEUE_ORDER_IMPORT,
           telemetry: rt.telemetry(context),
           startSettlementReport: (reportId) =>
-            startReportImportOnce(reportId, durableStarter(df.getClient(context)), settlementDeps(rt.telemetry(context, { flow: "settlements" })), {
-              requireApproval: rt.config.SETTLEMENT_REQUIRE_APPROVAL,
-              journalName: rt.config.SETTLEMENT_JOURNAL_NAME,
-            }),
+            startReportImportOnce(
+              reportId,
+              durableStarter(df.getClient(context)),
+              settlementDeps(rt.telemetry(context, { flow: "settlements" })),
+              {
+                requireApproval: rt.config.SETTLEMENT_REQUIRE_APPROVAL,
+                journalName: rt.config.SETTLEMENT_JOURNAL_NAME,
+              },
+            ),
         }),
     });
   },

@@ -26,7 +26,8 @@ app.http("order-backfill", {
     const rt = runtime();
     const body = await parseJsonBody(request, BackfillRequest);
     const to = body.to ?? rt.clock.now().toISOString();
-    if (Date.parse(body.from) >= Date.parse(to)) throw new ValidationError("backfill.period", "`from` must be before `to`", { where: "from" });
+    if (Date.parse(body.from) >= Date.parse(to))
+      throw new ValidationError("backfill.period", "`from` must be before `to`", { where: "from" });
     const input: BackfillInput = {
       from: new Date(body.from).toISOString(),
       to: new Date(to).toISOString(),

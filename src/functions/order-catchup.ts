@@ -13,8 +13,21 @@ app.timer("order-catchup", {
     const rt = runtime();
     const telemetry = rt.telemetry(context);
     const results = await catchUpOrders(
-      { marketplaceIds: rt.config.SPAPI_MARKETPLACE_IDS, overlapMinutes: rt.config.ORDERS_CATCHUP_OVERLAP_MINUTES, initialLookbackDays: rt.config.ORDERS_INITIAL_LOOKBACK_DAYS, ordersApi: rt.config.SPAPI_ORDERS_API },
-      { amazon: new SpApiOrders(rt.amazon, rt.config.SPAPI_ORDERS_API), ledger: new StateOrderLedger(rt.state), bus: rt.bus, queue: rt.config.QUEUE_ORDER_IMPORT, state: rt.state, clock: rt.clock, telemetry },
+      {
+        marketplaceIds: rt.config.SPAPI_MARKETPLACE_IDS,
+        overlapMinutes: rt.config.ORDERS_CATCHUP_OVERLAP_MINUTES,
+        initialLookbackDays: rt.config.ORDERS_INITIAL_LOOKBACK_DAYS,
+        ordersApi: rt.config.SPAPI_ORDERS_API,
+      },
+      {
+        amazon: new SpApiOrders(rt.amazon, rt.config.SPAPI_ORDERS_API),
+        ledger: new StateOrderLedger(rt.state),
+        bus: rt.bus,
+        queue: rt.config.QUEUE_ORDER_IMPORT,
+        state: rt.state,
+        clock: rt.clock,
+        telemetry,
+      },
     );
     telemetry.log("info", "orders.catchUp", { results });
   },

@@ -31,7 +31,15 @@ app.http("orders-sync", {
         ordersApi: rt.config.SPAPI_ORDERS_API,
         ...(body.since ? { since: new Date(body.since) } : {}),
       },
-      { amazon: new SpApiOrders(rt.amazon, rt.config.SPAPI_ORDERS_API), ledger: new StateOrderLedger(rt.state), bus: rt.bus, queue: rt.config.QUEUE_ORDER_IMPORT, state: rt.state, clock: rt.clock, telemetry: rt.telemetry(context) },
+      {
+        amazon: new SpApiOrders(rt.amazon, rt.config.SPAPI_ORDERS_API),
+        ledger: new StateOrderLedger(rt.state),
+        bus: rt.bus,
+        queue: rt.config.QUEUE_ORDER_IMPORT,
+        state: rt.state,
+        clock: rt.clock,
+        telemetry: rt.telemetry(context),
+      },
     );
     return { status: 202, jsonBody: { results } };
   }),

@@ -23,8 +23,14 @@ app.http("settlement-approve", {
     const body = ApproveBody.safeParse(text.trim() ? JSON.parse(text) : {});
     if (!body.success) throw validationFromZod(body.error, "request body");
     const record = await assertAwaitingApproval(id.data, { state: runtime().state });
-    await durableStarter(df.getClient(context)).raiseEvent(record.instanceId, APPROVAL_EVENT, { approvedBy: body.data.approvedBy ?? "api" });
+    await durableStarter(df.getClient(context)).raiseEvent(record.instanceId, APPROVAL_EVENT, {
+      approvedBy: body.data.approvedBy ?? "api",
+    });
     const location = new URL(`/api/settlements/${encodeURIComponent(id.data)}`, request.url).toString();
-    return { status: 202, headers: { Location: location, "Retry-After": "5" }, jsonBody: { settlementId: id.data, approved: true, statusUrl: location } };
+    return {
+      status: 202,
+      headers: { Location: location, "Retry-After": "5" },
+      jsonBody: { settlementId: id.data, approved: true, statusUrl: location },
+    };
   }),
 });

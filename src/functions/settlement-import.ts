@@ -23,7 +23,10 @@ async function readRequest(request: HttpRequest): Promise<ImportRequest> {
     return { kind: "file", content };
   }
   if (!/^application\/json\b/i.test(type)) {
-    throw new ValidationError("http.contentType", `Content-Type ${type || "(none)"}: send JSON {"reportId"} or {"settlementId"}, or the flat file as text/tab-separated-values`);
+    throw new ValidationError(
+      "http.contentType",
+      `Content-Type ${type || "(none)"}: send JSON {"reportId"} or {"settlementId"}, or the flat file as text/tab-separated-values`,
+    );
   }
   const body = await parseJsonBody(request, ImportBody);
   return "reportId" in body ? { kind: "report", reportId: body.reportId } : { kind: "settlement", settlementId: body.settlementId };
@@ -37,16 +40,27 @@ app.http("settlement-import", {
   extraInputs: [df.input.durableClient()],
   handler: withHttpErrors(async (request: HttpRequest, context: InvocationContext) => {
     const rt = runtime();
-    const outcome = await importSettlement(await readRequest(request), durableStarter(df.getClient(context)), settlementDeps(rt.telemetry(context)), {
-      requireApproval: rt.config.SETTLEMENT_REQUIRE_APPROVAL,
-      journalName: rt.config.SETTLEMENT_JOURNAL_NAME,
-    });
+    const outcome = await importSettlement(
+      await readRequest(request),
+      durableStarter(df.getClient(context)),
+      settlementDeps(rt.telemetry(context)),
+      {
+        requireApproval: rt.config.SETTLEMENT_REQUIRE_APPROVAL,
+        journalName: rt.config.SETTLEMENT_JOURNAL_NAME,
+      },
+    );
     const location = new URL(`/api/settlements/${encodeURIComponent(outcome.settlementId)}`, request.url).toString();
     const done = !outcome.started && outcome.record?.status === "posted";
     return {
       status: done ? 200 : 202,
       headers: { Location: location, ...(done ? {} : { "Retry-After": "5" }) },
-      jsonBody: { settlementId: outcome.settlementId, instanceId: outcome.instanceId, started: outcome.started, statusUrl: location, ...(outcome.record ? { record: publicRecord(outcome.record) } : {}) },
+      jsonBody: {
+        settlementId: outcome.settlementId,
+        instanceId: outcome.instanceId,
+        started: outcome.started,
+        statusUrl: location,
+        ...(outcome.record ? { record: publicRecord(outcome.record) } : {}),
+      },
     };
   }),
 });

@@ -1,7 +1,14 @@
 import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { settlementDeps } from "../flows/settlements/adapters";
-import { analyzeStep, createLinesStep, dmfImportStep, ensureJournalStep, recordStatusStep, verifyStep } from "../flows/settlements/import-settlement";
+import {
+  analyzeStep,
+  createLinesStep,
+  dmfImportStep,
+  ensureJournalStep,
+  recordStatusStep,
+  verifyStep,
+} from "../flows/settlements/import-settlement";
 import { ACTIVITY, SETTLEMENT_ORCHESTRATOR, settlementOrchestrator } from "../flows/settlements/orchestrator";
 import { runtime } from "../runtime";
 

@@ -133,9 +133,18 @@ export async function startAzurite(opts: StartAzuriteOptions = {}): Promise<Runn
     "--inMemoryPersistence",
     "--skipApiVersionCheck",
     "--disableTelemetry",
-    "--blobHost", HOST, "--blobPort", String(requested.blob),
-    "--queueHost", HOST, "--queuePort", String(requested.queue),
-    "--tableHost", HOST, "--tablePort", String(requested.table),
+    "--blobHost",
+    HOST,
+    "--blobPort",
+    String(requested.blob),
+    "--queueHost",
+    HOST,
+    "--queuePort",
+    String(requested.queue),
+    "--tableHost",
+    HOST,
+    "--tablePort",
+    String(requested.table),
   ];
   // cwd = temp dir: with --inMemoryPersistence Azurite writes nothing, but never litter the project if that changes.
   const child = spawn(process.execPath, args, { cwd: os.tmpdir(), stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
@@ -167,12 +176,18 @@ export async function startAzurite(opts: StartAzuriteOptions = {}): Promise<Runn
   const killOnExit = () => child.kill("SIGKILL");
   process.once("exit", killOnExit);
 
-  const stop = makeStop(child, exitPromise, () => exited !== undefined, () => process.removeListener("exit", killOnExit));
+  const stop = makeStop(
+    child,
+    exitPromise,
+    () => exited !== undefined,
+    () => process.removeListener("exit", killOnExit),
+  );
 
   const deadline = Date.now() + timeoutMs;
   try {
     for (;;) {
-      if (spawnError) throw new UnavailableError("azurite.spawnFailed", `Could not start Azurite: ${spawnError.message}`, { cause: spawnError });
+      if (spawnError)
+        throw new UnavailableError("azurite.spawnFailed", `Could not start Azurite: ${spawnError.message}`, { cause: spawnError });
       if (exited) {
         throw new UnavailableError(
           "azurite.exited",
@@ -185,7 +200,10 @@ export async function startAzurite(opts: StartAzuriteOptions = {}): Promise<Runn
         if (ready.every(Boolean)) break;
       }
       if (Date.now() > deadline) {
-        throw new UnavailableError("azurite.timeout", `Azurite did not accept connections within ${timeoutMs} ms. Output:\n${output.trim()}`);
+        throw new UnavailableError(
+          "azurite.timeout",
+          `Azurite did not accept connections within ${timeoutMs} ms. Output:\n${output.trim()}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 25));
     }

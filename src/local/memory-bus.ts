@@ -244,7 +244,8 @@ export class MemoryServiceBus implements MessageBus {
   /** Per queue: messages waiting (incl. scheduled and in flight), dead-lettered, and whether a receiver listens. */
   queueStats(): Record<string, { active: number; deadLettered: number; hasReceiver: boolean }> {
     const out: Record<string, { active: number; deadLettered: number; hasReceiver: boolean }> = {};
-    for (const [name, q] of this.queues) out[name] = { active: q.active.length, deadLettered: q.deadLetters.length, hasReceiver: !!q.handler };
+    for (const [name, q] of this.queues)
+      out[name] = { active: q.active.length, deadLettered: q.deadLetters.length, hasReceiver: !!q.handler };
     return out;
   }
 
@@ -299,11 +300,14 @@ export class MemoryServiceBus implements MessageBus {
     if (this.wakeTimer && at >= this.wakeAt) return;
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeAt = at;
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.wakeAt = Infinity;
-      this.pump();
-    }, Math.max(0, delayMs));
+    this.wakeTimer = setTimeout(
+      () => {
+        this.wakeTimer = undefined;
+        this.wakeAt = Infinity;
+        this.pump();
+      },
+      Math.max(0, delayMs),
+    );
     // Never keep a process alive only for the bus (the host's server or a pending drain() does that).
     this.wakeTimer.unref();
   }

@@ -104,7 +104,9 @@ export function isFunctionsCoreShimInstalled(): boolean {
 
 function triggerOf(metadata: FunctionMetadata): BindingMetadata {
   const bindings = Object.values(metadata.bindings ?? {});
-  return bindings.find((b) => b.direction === "in" && /Trigger$/.test(b.type)) ?? bindings[0] ?? { type: "unknown", direction: "in", name: "" };
+  return (
+    bindings.find((b) => b.direction === "in" && /Trigger$/.test(b.type)) ?? bindings[0] ?? { type: "unknown", direction: "in", name: "" }
+  );
 }
 
 function kindOf(trigger: BindingMetadata): RegistrationKind {
@@ -157,7 +159,9 @@ export function loadApp(): Registration[] {
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === "MODULE_NOT_FOUND" || e.code === "ERR_UNKNOWN_FILE_EXTENSION" || e instanceof SyntaxError) {
-      throw new Error(`loadApp: cannot require ${entryPath()} (${e.message}). From TypeScript sources run under tsx, or use loadAppAsync() (vitest).`);
+      throw new Error(
+        `loadApp: cannot require ${entryPath()} (${e.message}). From TypeScript sources run under tsx, or use loadAppAsync() (vitest).`,
+      );
     }
     throw err;
   }

@@ -19,7 +19,12 @@ export async function runSimulators(args: string[]): Promise<number> {
   const d365 = await startD365Simulator({ port: cfg.D365_SIM_PORT, seed: cfg.SIM_SEED, timeScale: cfg.SIM_TIME_SCALE });
   let spapi: Awaited<ReturnType<typeof startSpApiSimulator>>;
   try {
-    spapi = await startSpApiSimulator({ port: cfg.SPAPI_SIM_PORT, seed: cfg.SIM_SEED, timeScale: cfg.SIM_TIME_SCALE, dataDir: path.resolve(cfg.LOCAL_DATA_DIR) });
+    spapi = await startSpApiSimulator({
+      port: cfg.SPAPI_SIM_PORT,
+      seed: cfg.SIM_SEED,
+      timeScale: cfg.SIM_TIME_SCALE,
+      dataDir: path.resolve(cfg.LOCAL_DATA_DIR),
+    });
   } catch (err) {
     await d365.stop();
     throw err;
@@ -28,7 +33,9 @@ export async function runSimulators(args: string[]): Promise<number> {
     console.log(JSON.stringify({ d365: d365.url, spapi: spapi.url, spapiCaFile: spapi.caFile ?? null }));
   } else {
     console.log(`D365 simulator    ${d365.url}/data/<EntitySet>  (any bearer token)`);
-    console.log(`SP-API simulator  ${spapi.url}  (LWA token at ${spapi.url}/auth/o2/token${spapi.caFile ? `, CA certificate ${spapi.caFile}` : ""})`);
+    console.log(
+      `SP-API simulator  ${spapi.url}  (LWA token at ${spapi.url}/auth/o2/token${spapi.caFile ? `, CA certificate ${spapi.caFile}` : ""})`,
+    );
     console.log("To use them from the app: D365_BASE_URL, SPAPI_ENDPOINT_OVERRIDE and SPAPI_OVERRIDE_CA_FILE as above. Ctrl-C stops.");
   }
   await untilStopSignal();

@@ -77,8 +77,7 @@ export async function runStart(argv: string[]): Promise<number> {
   try {
     let cfg = loadConfig(process.env);
     const simulators = new Set(
-      cfg.LOCAL_SIMULATORS
-        .split(",")
+      cfg.LOCAL_SIMULATORS.split(",")
         .map((s) => s.trim().toLowerCase())
         .filter(Boolean),
     );
@@ -112,7 +111,12 @@ export async function runStart(argv: string[]): Promise<number> {
       const sim = await tryImport(() => import("./spapi-sim"), "the SP-API simulator", say);
       if (sim) {
         const dataDir = path.resolve(cfg.LOCAL_DATA_DIR);
-        const spapi = await sim.startSpApiSimulator({ port: cfg.SPAPI_SIM_PORT, seed: cfg.SIM_SEED, timeScale: cfg.SIM_TIME_SCALE, dataDir });
+        const spapi = await sim.startSpApiSimulator({
+          port: cfg.SPAPI_SIM_PORT,
+          seed: cfg.SIM_SEED,
+          timeScale: cfg.SIM_TIME_SCALE,
+          dataDir,
+        });
         started.push({ name: "SP-API simulator", stop: () => spapi.stop() });
         let caFile = spapi.caFile;
         if (!caFile) {
@@ -164,7 +168,8 @@ export async function runStart(argv: string[]): Promise<number> {
     // up at once instead of at the next scheduled minute; then every timer keeps its schedule.
     say("running every timer once now, then on its schedule; press Ctrl-C to stop");
     void host.runTimersOnce().then(
-      (timers) => say(`first run of the timers done: ${timers.map((t) => `${t.function} ${t.ok ? "ok" : `failed (${t.error})`}`).join(", ")}`),
+      (timers) =>
+        say(`first run of the timers done: ${timers.map((t) => `${t.function} ${t.ok ? "ok" : `failed (${t.error})`}`).join(", ")}`),
       (err: Error) => say(`first run of the timers failed: ${err.message}`),
     );
     await untilStopSignal();
@@ -203,7 +208,9 @@ function describeHost(host: LocalHost, cfg: AppConfig, say: (line: string) => vo
   const byKind = new Map<string, string[]>();
   for (const r of host.registrations) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.name]);
   say(`  app HTTP API      ${host.url}/api/...  (function keys are not enforced locally)`);
-  say(`  durable API       ${host.url}/runtime/webhooks/durabletask/  (task hub ${host.durable.hubName}, history in ${cfg.LOCAL_DATA_DIR}/durable)`);
+  say(
+    `  durable API       ${host.url}/runtime/webhooks/durabletask/  (task hub ${host.durable.hubName}, history in ${cfg.LOCAL_DATA_DIR}/durable)`,
+  );
   for (const [kind, names] of byKind) say(`  ${kind.padEnd(17)} ${names.sort().join(", ")}`);
   for (const r of host.registrations.filter((x) => x.kind === "http")) {
     const methods = Array.isArray(r.trigger.methods) ? (r.trigger.methods as string[]).join(",") : "ANY";
@@ -213,7 +220,10 @@ function describeHost(host: LocalHost, cfg: AppConfig, say: (line: string) => vo
 
 function onceResult(summary: HostSummary, timers: OnceSummary["timers"], endpoints: Record<string, string>): OnceSummary {
   // A queue delivery or timer run that failed and later succeeded is a retry, not a failure; a dead-letter is.
-  const finalFailures = [...summary.failures.filter((f) => f.kind !== "serviceBusQueue" && f.kind !== "timer"), ...timers.filter((t) => !t.ok)];
+  const finalFailures = [
+    ...summary.failures.filter((f) => f.kind !== "serviceBusQueue" && f.kind !== "timer"),
+    ...timers.filter((t) => !t.ok),
+  ];
   const failedOrchestrations = summary.orchestrations.instances.filter((i) => i.runtimeStatus === "Failed");
   const ok = !summary.timedOut && finalFailures.length === 0 && summary.deadLettered.length === 0 && failedOrchestrations.length === 0;
   return { ok, timers, endpoints, ...summary };
@@ -222,12 +232,15 @@ function onceResult(summary: HostSummary, timers: OnceSummary["timers"], endpoin
 function printSummary(s: OnceSummary, say: (line: string) => void): void {
   say("");
   say(`summary: ${s.ok ? "OK" : "FAILED"}${s.timedOut ? " (work still running at the timeout)" : ""}`);
-  for (const [name, c] of Object.entries(s.invocations).sort()) say(`  ${name.padEnd(32)} ${c.ok} ok${c.failed ? `, ${c.failed} failed` : ""}`);
+  for (const [name, c] of Object.entries(s.invocations).sort())
+    say(`  ${name.padEnd(32)} ${c.ok} ok${c.failed ? `, ${c.failed} failed` : ""}`);
   for (const f of s.failures) say(`  failure   ${f.function} (${f.kind}): ${f.error}`);
   for (const d of s.deadLettered) say(`  dead-letter ${d.queue} ${d.messageId}: ${d.reason} ${d.description ?? ""}`);
-  for (const o of s.orchestrations.instances) say(`  orchestration ${o.name} ${o.instanceId}: ${o.runtimeStatus}${o.error ? ` (${o.error})` : ""}`);
+  for (const o of s.orchestrations.instances)
+    say(`  orchestration ${o.name} ${o.instanceId}: ${o.runtimeStatus}${o.error ? ` (${o.error})` : ""}`);
   for (const [q, c] of Object.entries(s.queues)) {
-    if (c.active || c.deadLettered) say(`  queue     ${q}: ${c.active} waiting, ${c.deadLettered} dead-lettered${c.hasReceiver ? "" : " (no function listens to it)"}`);
+    if (c.active || c.deadLettered)
+      say(`  queue     ${q}: ${c.active} waiting, ${c.deadLettered} dead-lettered${c.hasReceiver ? "" : " (no function listens to it)"}`);
   }
   for (const w of s.orchestrations.waiting) say(`  waiting   ${w.name} ${w.instanceId}: ${w.waitingFor.join(", ") || "nothing in flight"}`);
   type Counts = { total: number; byStatus: Record<string, number> };

@@ -22,7 +22,8 @@ export const mappingCatalog: MappingDefinition[] = [
   {
     file: "marketplaces.json",
     schema: MarketplacesFile,
-    description: "Amazon marketplace -> D365 legal entity, customer, currency, site/warehouse (FBA/FBM), sales origin, tax, shipping and gift wrap.",
+    description:
+      "Amazon marketplace -> D365 legal entity, customer, currency, site/warehouse (FBA/FBM), sales origin, tax, shipping and gift wrap.",
   },
   {
     file: "sku-crossref.json",

@@ -21,7 +21,13 @@ export async function runMappingsCheck(args: string[], out: (line: string) => vo
   }
   const loaded = readMappingFiles(dir);
   if (args.includes("--json")) {
-    out(JSON.stringify({ dir, ok: loaded.problems.length === 0, files: mappingCatalog.map((d) => d.file), problems: loaded.problems }, null, 2));
+    out(
+      JSON.stringify(
+        { dir, ok: loaded.problems.length === 0, files: mappingCatalog.map((d) => d.file), problems: loaded.problems },
+        null,
+        2,
+      ),
+    );
   } else if (loaded.problems.length === 0) {
     for (const def of mappingCatalog) out(`ok  ${def.file}${loaded.files.has(def.file) ? "" : " (absent, optional)"}`);
     out(`All ${mappingCatalog.length} mapping files in ${dir} are valid.`);

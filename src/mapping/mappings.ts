@@ -45,7 +45,11 @@ export class Mappings {
 
   /** For tests: build from plain objects, validated (and defaulted) by the same schemas as the files. */
   static fromObjects(input: { marketplaces: unknown; skus: unknown; statuses: unknown }): Mappings {
-    return new Mappings(MarketplacesSchema.parse(input.marketplaces), SkuCrossrefFile.parse(input.skus), OrderStatusesFile.parse(input.statuses));
+    return new Mappings(
+      MarketplacesSchema.parse(input.marketplaces),
+      SkuCrossrefFile.parse(input.skus),
+      OrderStatusesFile.parse(input.statuses),
+    );
   }
 
   marketplace(marketplaceId: string): MarketplaceMapping | undefined {

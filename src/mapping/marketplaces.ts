@@ -12,7 +12,9 @@ export const FulfillmentTarget = z
     siteId: code("D365 site (InventSiteId) the order lines ship from."),
     warehouseId: code("D365 warehouse (InventLocationId) the order lines ship from."),
     deliveryModeCode: code("Optional D365 mode of delivery (DeliveryModeCode) on the header.").optional(),
-    salesOriginCode: code("Optional D365 sales origin (SalesOrderOriginCode) for this channel, e.g. AMZ-FBA; overrides the marketplace's.").optional(),
+    salesOriginCode: code(
+      "Optional D365 sales origin (SalesOrderOriginCode) for this channel, e.g. AMZ-FBA; overrides the marketplace's.",
+    ).optional(),
   })
   .strict();
 
@@ -28,8 +30,10 @@ export const ExtraAmountHandling = z
   })
   .strict()
   .superRefine((v, ctx) => {
-    if (v.as === "item-line" && !v.itemNumber) ctx.addIssue({ code: "custom", path: ["itemNumber"], message: "is required when as is item-line" });
-    if (v.as === "charge" && !v.chargeCode) ctx.addIssue({ code: "custom", path: ["chargeCode"], message: "is required when as is charge" });
+    if (v.as === "item-line" && !v.itemNumber)
+      ctx.addIssue({ code: "custom", path: ["itemNumber"], message: "is required when as is item-line" });
+    if (v.as === "charge" && !v.chargeCode)
+      ctx.addIssue({ code: "custom", path: ["chargeCode"], message: "is required when as is charge" });
   });
 
 export const TaxHandling = z
@@ -49,17 +53,27 @@ export const TaxHandling = z
   .strict()
   .superRefine((v, ctx) => {
     if (v.marketplaceFacilitator === "exempt-tax-group" && !v.marketplaceFacilitatorTaxGroup) {
-      ctx.addIssue({ code: "custom", path: ["marketplaceFacilitatorTaxGroup"], message: "is required when marketplaceFacilitator is exempt-tax-group" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["marketplaceFacilitatorTaxGroup"],
+        message: "is required when marketplaceFacilitator is exempt-tax-group",
+      });
     }
   });
 
 export const MarketplaceMapping = z
   .object({
-    marketplaceId: z.string().regex(/^[A-Z0-9]{10,16}$/, "must be an Amazon marketplace id like ATVPDKIKX0DER").describe("Amazon MarketplaceId."),
+    marketplaceId: z
+      .string()
+      .regex(/^[A-Z0-9]{10,16}$/, "must be an Amazon marketplace id like ATVPDKIKX0DER")
+      .describe("Amazon MarketplaceId."),
     name: z.string().min(1).describe("A name people recognise, e.g. Amazon.com (US).").optional(),
     dataAreaId: code("D365 legal entity (dataAreaId) the orders are created in.", 8),
     customerAccount: code("D365 customer account ordering and invoiced (one customer per marketplace)."),
-    currency: z.string().regex(/^[A-Z]{3}$/, "must be an ISO 4217 code like USD").describe("Order currency (CurrencyCode); Amazon amounts in another currency are refused."),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, "must be an ISO 4217 code like USD")
+      .describe("Order currency (CurrencyCode); Amazon amounts in another currency are refused."),
     languageId: code("Optional D365 language of the order (LanguageId), e.g. en-us.", 7).optional(),
     salesOriginCode: code("Optional D365 sales origin (SalesOrderOriginCode), e.g. AMAZON.").optional(),
     salesPoolId: code("Optional D365 sales order pool (SalesOrderPoolId).").optional(),
@@ -84,7 +98,8 @@ export const MarketplacesFile = z
   .superRefine((f, ctx) => {
     const seen = new Set<string>();
     f.marketplaces.forEach((m, i) => {
-      if (seen.has(m.marketplaceId)) ctx.addIssue({ code: "custom", path: ["marketplaces", i, "marketplaceId"], message: `duplicate marketplace ${m.marketplaceId}` });
+      if (seen.has(m.marketplaceId))
+        ctx.addIssue({ code: "custom", path: ["marketplaces", i, "marketplaceId"], message: `duplicate marketplace ${m.marketplaceId}` });
       seen.add(m.marketplaceId);
     });
   });

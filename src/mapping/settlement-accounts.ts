@@ -18,7 +18,19 @@ const Matcher = z
   .min(1)
   .describe('Exact text (case-insensitive), a pattern with * wildcards ("*Fee*"), or a regular expression "/^Storage/i". Absent = any.');
 
-export const RULE_KINDS = ["revenue", "shipping", "tax", "withheld-tax", "promotion", "refund", "fee", "reserve", "reimbursement", "transfer", "other"] as const;
+export const RULE_KINDS = [
+  "revenue",
+  "shipping",
+  "tax",
+  "withheld-tax",
+  "promotion",
+  "refund",
+  "fee",
+  "reserve",
+  "reimbursement",
+  "transfer",
+  "other",
+] as const;
 
 export const SettlementRule = z
   .object({
@@ -62,18 +74,29 @@ export const SettlementAccountsFile = z
     dimensionFormat: z
       .array(z.string().min(1))
       .default([])
-      .describe("Dimension names in the order of D365's 'Financial dimension configuration for integrating applications' (ledger dimension format)."),
+      .describe(
+        "Dimension names in the order of D365's 'Financial dimension configuration for integrating applications' (ledger dimension format).",
+      ),
     journal: z
       .object({
-        mode: z.enum(["summary", "detailed"]).default("summary").describe("summary: one line per account/dimensions/period; detailed: one per order too."),
+        mode: z
+          .enum(["summary", "detailed"])
+          .default("summary")
+          .describe("summary: one line per account/dimensions/period; detailed: one per order too."),
         splitAtMonthEnd: z.boolean().default(true),
         dmfFromLines: z
           .number()
           .int()
           .min(0)
           .default(2000)
-          .describe("Journals with at least this many lines go to D365 as a DMF package (General journal entity) instead of OData $batch; 0 = never."),
-        dmfDefinitionGroup: z.string().min(1).default("Amazon settlement journal").describe("Name of the D365 data project that imports the General journal entity."),
+          .describe(
+            "Journals with at least this many lines go to D365 as a DMF package (General journal entity) instead of OData $batch; 0 = never.",
+          ),
+        dmfDefinitionGroup: z
+          .string()
+          .min(1)
+          .default("Amazon settlement journal")
+          .describe("Name of the D365 data project that imports the General journal entity."),
       })
       .strict()
       .default({ mode: "summary", splitAtMonthEnd: true, dmfFromLines: 2000, dmfDefinitionGroup: "Amazon settlement journal" }),
@@ -92,7 +115,11 @@ export const SettlementAccountsFile = z
           try {
             compileMatcher(v);
           } catch (err) {
-            ctx.addIssue({ code: "custom", path: ["rules", i, field], message: `not a valid regular expression: ${(err as Error).message}` });
+            ctx.addIssue({
+              code: "custom",
+              path: ["rules", i, field],
+              message: `not a valid regular expression: ${(err as Error).message}`,
+            });
           }
         }
       }
@@ -105,7 +132,8 @@ export const SETTLEMENT_ACCOUNTS_FILE = "settlement-accounts.json";
 export const settlementAccountsDefinition = {
   file: SETTLEMENT_ACCOUNTS_FILE,
   schema: SettlementAccountsFile,
-  description: "Amazon settlement lines (transaction-type, amount-type, amount-description) -> D365 main account and dimensions; clearing account per currency; unknown-line policy.",
+  description:
+    "Amazon settlement lines (transaction-type, amount-type, amount-description) -> D365 main account and dimensions; clearing account per currency; unknown-line policy.",
 };
 
 /**
@@ -202,8 +230,12 @@ export class SettlementAccounts {
   static parse(json: unknown): SettlementAccounts {
     const parsed = SettlementAccountsFile.safeParse(json);
     if (!parsed.success) {
-      const lines = parsed.error.issues.map((i) => `$${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`);
-      throw new ConfigurationError("mappings.invalid", `Invalid ${SETTLEMENT_ACCOUNTS_FILE}:\n  ${lines.join("\n  ")}`, { where: SETTLEMENT_ACCOUNTS_FILE });
+      const lines = parsed.error.issues.map(
+        (i) => `$${i.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}: ${i.message}`,
+      );
+      throw new ConfigurationError("mappings.invalid", `Invalid ${SETTLEMENT_ACCOUNTS_FILE}:\n  ${lines.join("\n  ")}`, {
+        where: SETTLEMENT_ACCOUNTS_FILE,
+      });
     }
     return new SettlementAccounts(parsed.data);
   }
@@ -239,7 +271,13 @@ export class SettlementAccounts {
 
   private suspenseFor(c: Combination): ResolvedAccount | undefined {
     if (this.file.unknownCombinations !== "suspense" || !this.file.suspenseAccount) return undefined;
-    return { account: this.file.suspenseAccount, dimensions: {}, text: `Unmapped: ${combinationKey(c)}`.slice(0, 60), kind: "suspense", ruleIndex: -1 };
+    return {
+      account: this.file.suspenseAccount,
+      dimensions: {},
+      text: `Unmapped: ${combinationKey(c)}`.slice(0, 60),
+      kind: "suspense",
+      ruleIndex: -1,
+    };
   }
 
   private findRule(c: Combination): ResolvedAccount | undefined {
@@ -263,7 +301,8 @@ export class SettlementAccounts {
       this.findRule({ ...c, amountDescription: "\u0000no-such-description" }) ??
       this.findRule({ transactionType: "\u0000", amountType: c.amountType, amountDescription: "\u0000" });
     const feeLike = /fee|charge|cost/i.test(`${c.amountType} ${c.amountDescription}`);
-    const fallback = this.file.rules.find((r) => r.kind === (feeLike ? "fee" : "other"))?.account ?? this.file.suspenseAccount ?? "<account>";
+    const fallback =
+      this.file.rules.find((r) => r.kind === (feeLike ? "fee" : "other"))?.account ?? this.file.suspenseAccount ?? "<account>";
     return {
       transactionType: c.transactionType,
       amountType: c.amountType,
@@ -276,12 +315,20 @@ export class SettlementAccounts {
   /** The deposit account for a currency and marketplace: exact marketplace+currency, then currency, then *. */
   clearingFor(currency: string, marketplace?: string): ClearingAccount {
     const list = this.file.clearing;
-    const score = (c: ClearingAccount) => (c.currency === currency ? 2 : c.currency === "*" ? 0 : -10) + (c.marketplace ? (c.marketplace === marketplace ? 1 : -10) : 0);
-    const best = [...list].map((c) => ({ c, s: score(c) })).filter((x) => x.s >= 0).sort((a, b) => b.s - a.s)[0];
+    const score = (c: ClearingAccount) =>
+      (c.currency === currency ? 2 : c.currency === "*" ? 0 : -10) + (c.marketplace ? (c.marketplace === marketplace ? 1 : -10) : 0);
+    const best = [...list]
+      .map((c) => ({ c, s: score(c) }))
+      .filter((x) => x.s >= 0)
+      .sort((a, b) => b.s - a.s)[0];
     if (!best) {
-      throw new ConfigurationError("mappings.no-clearing-account", `${SETTLEMENT_ACCOUNTS_FILE}: no clearing account for currency ${currency}; add {"currency": "${currency}", "account": "..."} or {"currency": "*", ...} to "clearing"`, {
-        where: `${SETTLEMENT_ACCOUNTS_FILE}: $.clearing`,
-      });
+      throw new ConfigurationError(
+        "mappings.no-clearing-account",
+        `${SETTLEMENT_ACCOUNTS_FILE}: no clearing account for currency ${currency}; add {"currency": "${currency}", "account": "..."} or {"currency": "*", ...} to "clearing"`,
+        {
+          where: `${SETTLEMENT_ACCOUNTS_FILE}: $.clearing`,
+        },
+      );
     }
     return best.c;
   }

@@ -13,9 +13,23 @@ export const SkuMapping = z
     styleId: z.string().min(1).max(10).describe("Product style dimension (ProductStyleId).").optional(),
     configurationId: z.string().min(1).max(10).describe("Product configuration dimension (ProductConfigurationId).").optional(),
     salesUnit: z.string().min(1).max(10).describe("Sales unit (SalesUnitSymbol); empty: the item's default.").optional(),
-    unitsPerAmazonUnit: z.number().int().min(1).default(1).describe("D365 units per Amazon unit (e.g. 6 for a six-pack sold as one).").optional(),
-    asin: z.string().regex(/^[A-Z0-9]{10}$/, "must be a 10-character ASIN").describe("Amazon ASIN (reference).").optional(),
-    fnsku: z.string().regex(/^[A-Z0-9]{10}$/, "must be a 10-character FNSKU").describe("FBA FNSKU (reference).").optional(),
+    unitsPerAmazonUnit: z
+      .number()
+      .int()
+      .min(1)
+      .default(1)
+      .describe("D365 units per Amazon unit (e.g. 6 for a six-pack sold as one).")
+      .optional(),
+    asin: z
+      .string()
+      .regex(/^[A-Z0-9]{10}$/, "must be a 10-character ASIN")
+      .describe("Amazon ASIN (reference).")
+      .optional(),
+    fnsku: z
+      .string()
+      .regex(/^[A-Z0-9]{10}$/, "must be a 10-character FNSKU")
+      .describe("FBA FNSKU (reference).")
+      .optional(),
     marketplaceIds: z.array(z.string()).min(1).describe("Only for these marketplaces; absent: all.").optional(),
   })
   .strict();
@@ -37,7 +51,12 @@ export const SkuCrossrefFile = z
     f.items.forEach((it, i) => {
       const keys = (it.marketplaceIds ?? ["*"]).map((m) => `${it.sellerSku}\u0000${m}`);
       for (const k of keys) {
-        if (seen.has(k)) ctx.addIssue({ code: "custom", path: ["items", i, "sellerSku"], message: `duplicate SKU ${it.sellerSku} (also at items[${seen.get(k)}])` });
+        if (seen.has(k))
+          ctx.addIssue({
+            code: "custom",
+            path: ["items", i, "sellerSku"],
+            message: `duplicate SKU ${it.sellerSku} (also at items[${seen.get(k)}])`,
+          });
         seen.set(k, i);
       }
     });

@@ -21,15 +21,13 @@ export const settingsShape = {
   ...localSettings,
 };
 
-export const ConfigSchema = z
-  .object(settingsShape)
-  .superRefine((c, ctx) => {
-    if (c.D365_AUTH_MODE === "client-secret") {
-      for (const key of ["D365_TENANT_ID", "D365_CLIENT_ID"] as const) {
-        if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when D365_AUTH_MODE is client-secret" });
-      }
+export const ConfigSchema = z.object(settingsShape).superRefine((c, ctx) => {
+  if (c.D365_AUTH_MODE === "client-secret") {
+    for (const key of ["D365_TENANT_ID", "D365_CLIENT_ID"] as const) {
+      if (!c[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when D365_AUTH_MODE is client-secret" });
     }
-  });
+  }
+});
 
 export type AppConfig = z.infer<typeof ConfigSchema>;
 export const SETTING_NAMES = Object.keys(settingsShape) as (keyof AppConfig)[];

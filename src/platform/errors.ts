@@ -41,7 +41,14 @@ export abstract class AppError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { error: this.code, kind: this.kind, message: this.message, where: this.where, retryable: this.retryable, details: this.details };
+    return {
+      error: this.code,
+      kind: this.kind,
+      message: this.message,
+      where: this.where,
+      retryable: this.retryable,
+      details: this.details,
+    };
   }
 }
 

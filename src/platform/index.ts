@@ -29,7 +29,10 @@ export function storageTarget(c: StorageSettings): StorageTarget {
   return { connectionString: AZURITE_CONNECTION_STRING };
 }
 
-export function createSecretStore(c: Pick<AppConfig, "KEY_VAULT_URI" | "SECRET_CACHE_TTL_SECONDS" | "AZURE_CLIENT_ID">, rt?: Pick<Runtime, "clock">) {
+export function createSecretStore(
+  c: Pick<AppConfig, "KEY_VAULT_URI" | "SECRET_CACHE_TTL_SECONDS" | "AZURE_CLIENT_ID">,
+  rt?: Pick<Runtime, "clock">,
+) {
   if (c.KEY_VAULT_URI) {
     const client = new SecretClient(c.KEY_VAULT_URI, azureCredential(c)) as unknown as SecretClientLike;
     return new KeyVaultSecretStore(client, { ttlSeconds: c.SECRET_CACHE_TTL_SECONDS, ...(rt ? { clock: rt.clock } : {}) });
@@ -66,6 +69,8 @@ registerHealthCheck("secrets", async (rt) => {
   const missing: string[] = [];
   for (const name of SECRET_NAMES) ((await rt.secrets.tryGet(name)) ? present : missing).push(name);
   // Names only, never values. A missing secret is reported, not failed: which ones are needed depends on settings.
-  return `${rt.config.KEY_VAULT_URI ? "Key Vault" : "environment"}: ${present.length} of ${SECRET_NAMES.length} set` +
-    (missing.length ? `; not set: ${missing.join(", ")}` : "");
+  return (
+    `${rt.config.KEY_VAULT_URI ? "Key Vault" : "environment"}: ${present.length} of ${SECRET_NAMES.length} set` +
+    (missing.length ? `; not set: ${missing.join(", ")}` : "")
+  );
 });

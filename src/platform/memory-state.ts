@@ -59,7 +59,11 @@ export class MemoryStateStore implements StateStore {
   }
   async *query<T extends StateEntity = StateEntity>(table: string, q: StateQuery = {}): AsyncIterable<Stored<T>> {
     const rows = [...this.table(table).values()]
-      .filter((s) => (q.partitionKey === undefined || s.entity.partitionKey === q.partitionKey) && (!q.rowKeyPrefix || s.entity.rowKey.startsWith(q.rowKeyPrefix)))
+      .filter(
+        (s) =>
+          (q.partitionKey === undefined || s.entity.partitionKey === q.partitionKey) &&
+          (!q.rowKeyPrefix || s.entity.rowKey.startsWith(q.rowKeyPrefix)),
+      )
       .sort((a, b) => (a.entity.partitionKey + "\u0000" + a.entity.rowKey < b.entity.partitionKey + "\u0000" + b.entity.rowKey ? -1 : 1));
     let n = 0;
     for (const s of rows) {

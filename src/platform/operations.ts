@@ -133,10 +133,7 @@ export async function buildStatus(deps: OperationsDeps): Promise<StatusReport> {
 
   const deadLetteredTotal = queues.reduce((n, q) => n + (q.deadLettered ?? 0), 0);
   const attention =
-    parked.length > 0 ||
-    deadLetteredTotal > 0 ||
-    queues.some((q) => q.error) ||
-    runs.some((r) => r.lastRun?.outcome === "failed");
+    parked.length > 0 || deadLetteredTotal > 0 || queues.some((q) => q.error) || runs.some((r) => r.lastRun?.outcome === "failed");
   return {
     status: attention ? "attention" : "ok",
     generatedAt: clock.now(),
@@ -243,7 +240,11 @@ export async function replayQueue(deps: OperationsDeps, queue: string): Promise<
   const report: ReplayReport = { queue, replayed: [], failed: [] };
   for (const p of await listParked(deps.state, { queue })) await replayParked(deps, p, report);
   for (const d of await deps.bus.peekDeadLetters(queue, REPLAY_DEAD_LETTER_MAX)) await replayDeadLettered(deps, d, report);
-  (deps.telemetry ?? silentTelemetry).event("deadletters.replayed", { queue, replayed: report.replayed.length, failed: report.failed.length });
+  (deps.telemetry ?? silentTelemetry).event("deadletters.replayed", {
+    queue,
+    replayed: report.replayed.length,
+    failed: report.failed.length,
+  });
   return report;
 }
 
@@ -256,9 +257,16 @@ export async function replayOne(deps: OperationsDeps, queue: string, messageId: 
   const dead = (await deps.bus.peekDeadLetters(queue, REPLAY_DEAD_LETTER_MAX)).filter((d) => d.messageId === messageId);
   for (const d of dead) await replayDeadLettered(deps, d, report);
   if (!parked && dead.length === 0) {
-    throw new NotFoundError("operations.messageNotFound", `No parked or dead-lettered message "${messageId}" on queue "${queue}"`, { where: "messageId" });
+    throw new NotFoundError("operations.messageNotFound", `No parked or dead-lettered message "${messageId}" on queue "${queue}"`, {
+      where: "messageId",
+    });
   }
-  (deps.telemetry ?? silentTelemetry).event("deadletters.replayed", { queue, messageId, replayed: report.replayed.length, failed: report.failed.length });
+  (deps.telemetry ?? silentTelemetry).event("deadletters.replayed", {
+    queue,
+    messageId,
+    replayed: report.replayed.length,
+    failed: report.failed.length,
+  });
   return report;
 }
 

@@ -165,7 +165,10 @@ export async function getParked(state: StateStore, queue: string, messageId: str
 /** Parked messages, of one queue or all, ordered by queue and message id. */
 export async function listParked(state: StateStore, options: { queue?: string; top?: number } = {}): Promise<ParkedMessage[]> {
   const out: ParkedMessage[] = [];
-  const q = { ...(options.queue !== undefined ? { partitionKey: safeKey(options.queue) } : {}), ...(options.top !== undefined ? { top: options.top } : {}) };
+  const q = {
+    ...(options.queue !== undefined ? { partitionKey: safeKey(options.queue) } : {}),
+    ...(options.top !== undefined ? { top: options.top } : {}),
+  };
   for await (const row of state.query<ReviewRow>(REVIEW_TABLE, q)) out.push(toParked(row.entity));
   return out;
 }

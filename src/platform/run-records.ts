@@ -102,7 +102,7 @@ export function errorText(error: unknown): string {
 }
 
 function counterKey(outcome: RunOutcome): "runsSucceeded" | "runsPartial" | "runsFailed" | "runsSkipped" {
-  return (`runs${outcome[0]!.toUpperCase()}${outcome.slice(1)}`) as "runsSucceeded";
+  return `runs${outcome[0]!.toUpperCase()}${outcome.slice(1)}` as "runsSucceeded";
 }
 
 function toSummary(row: RunRow): RunSummary {
@@ -193,7 +193,8 @@ export async function getRun(state: StateStore, flow: string, scope?: string): P
 /** Every flow+scope's summary (of one flow when given), ordered by flow and scope. */
 export async function listRuns(state: StateStore, flow?: string): Promise<RunSummary[]> {
   const out: RunSummary[] = [];
-  for await (const row of state.query<RunRow>(RUNS_TABLE, flow === undefined ? {} : { partitionKey: safeKey(flow) })) out.push(toSummary(row.entity));
+  for await (const row of state.query<RunRow>(RUNS_TABLE, flow === undefined ? {} : { partitionKey: safeKey(flow) }))
+    out.push(toSummary(row.entity));
   return out;
 }
 

@@ -66,7 +66,8 @@ export class KeyVaultSecretStore implements SecretStore {
         this.cache.delete(name);
         return undefined;
       }
-      if (this.options.ttlSeconds > 0) this.cache.set(name, { value: secret.value, expiresAt: this.now() + this.options.ttlSeconds * 1000 });
+      if (this.options.ttlSeconds > 0)
+        this.cache.set(name, { value: secret.value, expiresAt: this.now() + this.options.ttlSeconds * 1000 });
       return secret.value;
     } catch (err) {
       if (statusOf(err) === 404) {
@@ -90,9 +91,13 @@ export class KeyVaultSecretStore implements SecretStore {
   async get(name: string): Promise<string> {
     const v = await this.tryGet(name);
     if (v === undefined) {
-      throw new ConfigurationError("secrets.missing", `Secret "${name}" was not found in Key Vault ${this.client.vaultUrl} (KEY_VAULT_URI)`, {
-        where: `${this.client.vaultUrl.replace(/\/$/, "")}/secrets/${name}`,
-      });
+      throw new ConfigurationError(
+        "secrets.missing",
+        `Secret "${name}" was not found in Key Vault ${this.client.vaultUrl} (KEY_VAULT_URI)`,
+        {
+          where: `${this.client.vaultUrl.replace(/\/$/, "")}/secrets/${name}`,
+        },
+      );
     }
     return v;
   }

@@ -14,23 +14,25 @@ export const setting = {
     z.preprocess(blankToUndefined, z.coerce.number().int().min(min).max(max).default(fallback)),
   number: (fallback: number, min = 0) => z.preprocess(blankToUndefined, z.coerce.number().min(min).default(fallback)),
   bool: (fallback: boolean) =>
-    z.preprocess(
-      (v) => {
-        const b = blankToUndefined(v);
-        if (b === undefined) return undefined;
-        if (typeof b === "boolean") return b;
-        const s = String(b).toLowerCase();
-        if (["true", "1", "yes"].includes(s)) return true;
-        if (["false", "0", "no"].includes(s)) return false;
-        return b;
-      },
-      z.boolean().default(fallback),
-    ),
+    z.preprocess((v) => {
+      const b = blankToUndefined(v);
+      if (b === undefined) return undefined;
+      if (typeof b === "boolean") return b;
+      const s = String(b).toLowerCase();
+      if (["true", "1", "yes"].includes(s)) return true;
+      if (["false", "0", "no"].includes(s)) return false;
+      return b;
+    }, z.boolean().default(fallback)),
   list: (fallback: string[]) =>
     z.preprocess(
       (v) => {
         const b = blankToUndefined(v);
-        return typeof b === "string" ? b.split(",").map((s) => s.trim()).filter(Boolean) : b;
+        return typeof b === "string"
+          ? b
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : b;
       },
       z.array(z.string().min(1)).min(1).default(fallback),
     ),

@@ -13,15 +13,19 @@ export interface Telemetry {
 }
 
 const SECRET_KEY = /(secret|password|token|apikey|api_key|api-key|authorization|refresh|credential|sas|signature|connectionstring)/i;
-const PII_KEY = /^(buyer.*|.*email.*|.*phone.*|name|addressline\d*|address|street|city|postalcode|postcode|deliveryname|deliveryaddress.*|shippingaddress|buyerinfo|recipient.*)$/i;
-const TOKEN_VALUE = /(Atzr\|[A-Za-z0-9_\-|]+|Atza\|[A-Za-z0-9_\-|]+|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*|amzn1\.oa2-cs\.v1\.[a-f0-9]+)/g;
+const PII_KEY =
+  /^(buyer.*|.*email.*|.*phone.*|name|addressline\d*|address|street|city|postalcode|postcode|deliveryname|deliveryaddress.*|shippingaddress|buyerinfo|recipient.*)$/i;
+const TOKEN_VALUE =
+  /(Atzr\|[A-Za-z0-9_\-|]+|Atza\|[A-Za-z0-9_\-|]+|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*|amzn1\.oa2-cs\.v1\.[a-f0-9]+)/g;
 // The same checks on the key with separators removed ("buyer-name", "ship-address-1", "x-api-key").
-const SECRET_KEY_NORMALISED = /(secret|password|passphrase|pwd|token|apikey|authorization|credential|signature|connectionstring|accountkey|sharedaccesskey|privatekey|cookie)/;
+const SECRET_KEY_NORMALISED =
+  /(secret|password|passphrase|pwd|token|apikey|authorization|credential|signature|connectionstring|accountkey|sharedaccesskey|privatekey|cookie)/;
 const PII_KEY_NORMALISED =
   /^(buyer.*|.*email.*|.*phone.*|name|fullname|firstname|lastname|givenname|surname|addressline\d*|address\d*|street\d*|city|county|district|municipality|postalcode|postcode|zipcode|zip|deliveryname|deliveryaddress.*|shipaddress.*|shippingaddress.*|shipcity|shippostalcode|shipname|shipto.*|recipient.*|billaddress.*|billingaddress.*|billname|purchaser.*)$/;
 // Secrets inside free text: bearer tokens, key=value pairs of connection strings and OAuth bodies, e-mail addresses.
 const BEARER_VALUE = /\bBearer\s+[A-Za-z0-9\-._~+/]+=*/gi;
-const KEYED_SECRET_VALUE = /\b(AccountKey|SharedAccessKey|SharedAccessSignature|sig|client_secret|refresh_token|access_token|password|x-amz-access-token)([=:]\s*)[^;&\s",}]+/gi;
+const KEYED_SECRET_VALUE =
+  /\b(AccountKey|SharedAccessKey|SharedAccessSignature|sig|client_secret|refresh_token|access_token|password|x-amz-access-token)([=:]\s*)[^;&\s",}]+/gi;
 const EMAIL_VALUE = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 
 function redactString(value: string): string {
@@ -88,7 +92,13 @@ export class StructuredTelemetry implements Telemetry {
 
 /** Collects entries in memory: for tests that assert what was logged (and what was not). */
 export class MemoryTelemetry implements Telemetry {
-  readonly entries: { kind: "log" | "event" | "metric"; name: string; level?: LogLevel; value?: number; properties: Record<string, unknown> }[] = [];
+  readonly entries: {
+    kind: "log" | "event" | "metric";
+    name: string;
+    level?: LogLevel;
+    value?: number;
+    properties: Record<string, unknown>;
+  }[] = [];
   log(level: LogLevel, message: string, properties: Record<string, unknown> = {}): void {
     this.entries.push({ kind: "log", name: message, level, properties: redact(properties) as Record<string, unknown> });
   }

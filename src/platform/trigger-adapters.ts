@@ -56,11 +56,18 @@ export function zodIssues(err: ZodError): ZodIssueSummary[] {
 /** A ZodError as a ValidationError that names the paths (for messages and HTTP bodies alike). */
 export function validationFromZod(err: ZodError, what = "input"): ValidationError {
   const issues = zodIssues(err);
-  const summary = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join("; ");
-  return new ValidationError("validation.invalid", `Invalid ${what}: ${summary}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ""}`, {
-    where: issues[0]?.path,
-    details: { issues },
-  });
+  const summary = issues
+    .slice(0, 5)
+    .map((i) => `${i.path}: ${i.message}`)
+    .join("; ");
+  return new ValidationError(
+    "validation.invalid",
+    `Invalid ${what}: ${summary}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ""}`,
+    {
+      where: issues[0]?.path,
+      details: { issues },
+    },
+  );
 }
 
 /**
@@ -102,7 +109,10 @@ export async function parseJsonBody<S extends z.ZodType>(request: Pick<HttpReque
   try {
     value = JSON.parse(raw);
   } catch (err) {
-    throw new ValidationError("http.invalidJson", `The request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new ValidationError(
+      "http.invalidJson",
+      `The request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationFromZod(parsed.error, "request body");
@@ -175,7 +185,8 @@ export function deliveryInfo(context: QueueContext): DeliveryInfo {
     const d = new Date(enqueued as string);
     if (!Number.isNaN(d.getTime())) info.enqueuedTime = d;
   }
-  if (m.applicationProperties && typeof m.applicationProperties === "object") info.applicationProperties = m.applicationProperties as Record<string, unknown>;
+  if (m.applicationProperties && typeof m.applicationProperties === "object")
+    info.applicationProperties = m.applicationProperties as Record<string, unknown>;
   return info;
 }
 
@@ -247,7 +258,13 @@ export async function handleQueueMessage<S extends z.ZodType, R>(options: Handle
       },
       deps.clock,
     );
-    deps.telemetry.event("message.parked", { queue, messageId: delivery.messageId, reason, code: e.code, deliveryCount: delivery.deliveryCount });
+    deps.telemetry.event("message.parked", {
+      queue,
+      messageId: delivery.messageId,
+      reason,
+      code: e.code,
+      deliveryCount: delivery.deliveryCount,
+    });
     return { status: "parked", messageId: delivery.messageId, reason, code: e.code };
   };
 
@@ -269,7 +286,8 @@ export async function handleQueueMessage<S extends z.ZodType, R>(options: Handle
       error: describeError(err),
       ...(err instanceof AppError ? { code: err.code } : {}),
     });
-    if (last) deps.telemetry.event("message.deadLettering", { queue, messageId: delivery.messageId, deliveryCount: delivery.deliveryCount });
+    if (last)
+      deps.telemetry.event("message.deadLettering", { queue, messageId: delivery.messageId, deliveryCount: delivery.deliveryCount });
     throw err;
   }
 }

@@ -75,9 +75,19 @@ function arg(argv: string[], name: string, fallback: number): number {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 }
 
-export async function runOrdersBench(opts: { orders: number; timeScale: number; concurrency: number; d365LatencyMs?: number }): Promise<OrdersBenchResult> {
+export async function runOrdersBench(opts: {
+  orders: number;
+  timeScale: number;
+  concurrency: number;
+  d365LatencyMs?: number;
+}): Promise<OrdersBenchResult> {
   const d365Sim = await startD365Simulator({ port: 0, seed: 1 });
-  const spapi = await startSpApiSimulator({ port: 0, seed: 1, timeScale: opts.timeScale, dataDir: mkdtempSync(join(tmpdir(), "orders-bench-")) });
+  const spapi = await startSpApiSimulator({
+    port: 0,
+    seed: 1,
+    timeScale: opts.timeScale,
+    dataDir: mkdtempSync(join(tmpdir(), "orders-bench-")),
+  });
   try {
     spapi.sim.data.orders.length = 0;
     const markets = ["ATVPDKIKX0DER", "A1F83G8C2ARO7P", "A1PA6795UKMFR9"];
@@ -86,15 +96,26 @@ export async function runOrdersBench(opts: { orders: number; timeScale: number; 
     for (let i = 0; i < opts.orders; i++) {
       const fba = i % 2 === 0;
       const pool = DEMO_PRODUCTS.filter((p) => p.fba === fba);
-      const items: ItemSpec[] = Array.from({ length: 1 + (i % 3) }, (_, l) => ({ sku: pool[(i + l) % pool.length].sku, quantity: 1 + (l % 2), shippingPrice: "0.00" }));
+      const items: ItemSpec[] = Array.from({ length: 1 + (i % 3) }, (_, l) => ({
+        sku: pool[(i + l) % pool.length].sku,
+        quantity: 1 + (l % 2),
+        shippingPrice: "0.00",
+      }));
       lines += items.length;
-      ids.push(spapi.sim.addOrder({ marketplaceId: markets[i % 3], status: "Unshipped", fulfillmentChannel: fba ? "AFN" : "MFN", items }).amazonOrderId);
+      ids.push(
+        spapi.sim.addOrder({ marketplaceId: markets[i % 3], status: "Unshipped", fulfillmentChannel: fba ? "AFN" : "MFN", items })
+          .amazonOrderId,
+      );
     }
     const state = new MemoryStateStore();
     const amazonClient = new SpApiClient({
       region: "na",
       sellerId: "A2DEMOSELLER01",
-      credentials: async () => ({ clientId: "amzn1.application-oa2-client.demo", clientSecret: "fake-secret", refreshToken: "Atzr|fake-refresh-token" }),
+      credentials: async () => ({
+        clientId: "amzn1.application-oa2-client.demo",
+        clientSecret: "fake-secret",
+        refreshToken: "Atzr|fake-refresh-token",
+      }),
       limiter: new SharedRateLimiter({ state, clock: systemClock }),
       clock: systemClock,
       agent: overrideAgentFor(spapi.url, spapi.caFile),
@@ -102,9 +123,23 @@ export async function runOrdersBench(opts: { orders: number; timeScale: number; 
       useRdt: false,
       timeoutMs: 30_000,
     });
-    const d365 = new D365Connector({ baseUrl: d365Sim.url, credential: new SimulatorCredential(`${d365Sim.url}/oauth2/token`, "bench", "fake-secret"), company: "usmf", batchSize: 100, maxRetries: 3, timeoutMs: 30_000 });
+    const d365 = new D365Connector({
+      baseUrl: d365Sim.url,
+      credential: new SimulatorCredential(`${d365Sim.url}/oauth2/token`, "bench", "fake-secret"),
+      company: "usmf",
+      batchSize: 100,
+      maxRetries: 3,
+      timeoutMs: 30_000,
+    });
     const ledger = new StateOrderLedger(state);
-    const deps: ImportOrderDeps = { amazon: new SpApiOrders(amazonClient), d365: new ODataSalesOrders(d365), ledger, mappings: Mappings.load(resolveMappingsDir("mappings", __dirname)), clock: systemClock, telemetry: silentTelemetry };
+    const deps: ImportOrderDeps = {
+      amazon: new SpApiOrders(amazonClient),
+      d365: new ODataSalesOrders(d365),
+      ledger,
+      mappings: Mappings.load(resolveMappingsDir("mappings", __dirname)),
+      clock: systemClock,
+      telemetry: silentTelemetry,
+    };
 
     // The catch-up lists what changed (getOrders, 100 orders a page), as the timer would.
     const clockAhead = { now: () => new Date(Date.now() + 10 * 60_000), sleep: systemClock.sleep };
@@ -156,7 +191,8 @@ export async function runOrdersBench(opts: { orders: number; timeScale: number; 
     const duplicatePass = { spapiCalls: spapi.sim.requestCounts().total, d365Requests: d365Sim.requests().total };
 
     const perOrder = (op: keyof typeof OPERATIONS) => (spapiCalls[op] ?? 0) / opts.orders;
-    const bound = Math.min(...(["getOrder", "getOrderItems"] as const).map((op) => OPERATIONS[op].rate / Math.max(perOrder(op), 1e-9))) * 3600;
+    const bound =
+      Math.min(...(["getOrder", "getOrderItems"] as const).map((op) => OPERATIONS[op].rate / Math.max(perOrder(op), 1e-9))) * 3600;
     const measured = opts.orders / seconds;
     return {
       orders: opts.orders,
@@ -185,20 +221,39 @@ export async function runOrdersBench(opts: { orders: number; timeScale: number; 
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  const r = await runOrdersBench({ orders: arg(argv, "--orders", 1000), timeScale: arg(argv, "--time-scale", 100), concurrency: arg(argv, "--concurrency", 8), d365LatencyMs: arg(argv, "--d365-latency", 100) });
+  const r = await runOrdersBench({
+    orders: arg(argv, "--orders", 1000),
+    timeScale: arg(argv, "--time-scale", 100),
+    concurrency: arg(argv, "--concurrency", 8),
+    d365LatencyMs: arg(argv, "--d365-latency", 100),
+  });
   if (argv.includes("--json")) {
     console.log(JSON.stringify(r, null, 2));
     return 0;
   }
   const f = (n: number, d = 2) => n.toFixed(d);
-  console.log(`orders benchmark: ${r.orders} orders (${f(r.linesPerOrder)} lines each), concurrency ${r.concurrency}, SP-API time scale ${r.timeScale}x, D365 latency ${r.d365LatencyMs} ms`);
-  console.log(`  SP-API calls per order      ${f(r.spapiCallsPerOrder)}  ${JSON.stringify(r.spapiCalls)}  (429s absorbed: ${r.spapiThrottled})`);
+  console.log(
+    `orders benchmark: ${r.orders} orders (${f(r.linesPerOrder)} lines each), concurrency ${r.concurrency}, SP-API time scale ${r.timeScale}x, D365 latency ${r.d365LatencyMs} ms`,
+  );
+  console.log(
+    `  SP-API calls per order      ${f(r.spapiCallsPerOrder)}  ${JSON.stringify(r.spapiCalls)}  (429s absorbed: ${r.spapiThrottled})`,
+  );
   console.log(`  D365 requests per order     ${f(r.d365RequestsPerOrder)}  ${JSON.stringify(r.d365Requests)}`);
-  console.log(`  catch-up getOrders calls    ${r.catchUpGetOrdersCalls} for ${r.orders} orders (${f(r.catchUpGetOrdersCalls / r.orders, 3)} per order)`);
-  console.log(`  duplicate pass              ${r.duplicatePass.spapiCalls} SP-API calls, ${r.duplicatePass.d365Requests} D365 requests for ${r.orders} orders`);
-  console.log(`  throughput (simulators)     ${f(r.ordersPerSecondMeasured, 1)} orders/s in ${f(r.seconds, 1)} s, ${f(r.scaledQuotaUtilisation * 100, 0)}% of the ${r.timeScale}x-scaled quota bound`);
-  console.log(`  Amazon's real quotas        allow ${f(r.ordersPerHourQuotaBound, 0)} orders/hour (getOrder and getOrderItems at 0.5/s); the app sustains ${f(r.headroomOverRealQuota, 0)}x that`);
-  console.log(`  expected at real quotas     ${f(r.ordersPerHourAtRealQuota, 0)} orders/hour (${r.ordersPerHourAtRealQuota < r.ordersPerHourQuotaBound ? "app-bound" : "quota-bound"})`);
+  console.log(
+    `  catch-up getOrders calls    ${r.catchUpGetOrdersCalls} for ${r.orders} orders (${f(r.catchUpGetOrdersCalls / r.orders, 3)} per order)`,
+  );
+  console.log(
+    `  duplicate pass              ${r.duplicatePass.spapiCalls} SP-API calls, ${r.duplicatePass.d365Requests} D365 requests for ${r.orders} orders`,
+  );
+  console.log(
+    `  throughput (simulators)     ${f(r.ordersPerSecondMeasured, 1)} orders/s in ${f(r.seconds, 1)} s, ${f(r.scaledQuotaUtilisation * 100, 0)}% of the ${r.timeScale}x-scaled quota bound`,
+  );
+  console.log(
+    `  Amazon's real quotas        allow ${f(r.ordersPerHourQuotaBound, 0)} orders/hour (getOrder and getOrderItems at 0.5/s); the app sustains ${f(r.headroomOverRealQuota, 0)}x that`,
+  );
+  console.log(
+    `  expected at real quotas     ${f(r.ordersPerHourAtRealQuota, 0)} orders/hour (${r.ordersPerHourAtRealQuota < r.ordersPerHourQuotaBound ? "app-bound" : "quota-bound"})`,
+  );
   return 0;
 }
 

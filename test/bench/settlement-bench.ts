@@ -152,7 +152,8 @@ export async function runSettlementBench(rows: number, accounts: SettlementAccou
     const analysis = await analyzeSettlement(fileSource(path), accounts);
     const fullSeconds = Number(process.hrtime.bigint() - t) / 1e9;
     const fullMem = mem.stop();
-    if (analysis.parse.rowCount !== rows || bareRows !== rows) throw new Error(`expected ${rows} rows, read ${analysis.parse.rowCount} (bare ${bareRows}): ${analysis.reasons.join("; ")}`);
+    if (analysis.parse.rowCount !== rows || bareRows !== rows)
+      throw new Error(`expected ${rows} rows, read ${analysis.parse.rowCount} (bare ${bareRows}): ${analysis.reasons.join("; ")}`);
 
     const bareRps = rows / bareSeconds;
     const fullRps = rows / fullSeconds;
@@ -160,7 +161,13 @@ export async function runSettlementBench(rows: number, accounts: SettlementAccou
       rows,
       fileBytes,
       bare: { seconds: round(bareSeconds, 3), rowsPerSecond: Math.round(bareRps), ...bareMem },
-      full: { seconds: round(fullSeconds, 3), rowsPerSecond: Math.round(fullRps), ...fullMem, reconciled: analysis.parse.reconciled, journalLines: analysis.journal?.lines.length ?? 0 },
+      full: {
+        seconds: round(fullSeconds, 3),
+        rowsPerSecond: Math.round(fullRps),
+        ...fullMem,
+        reconciled: analysis.parse.reconciled,
+        journalLines: analysis.journal?.lines.length ?? 0,
+      },
       ratio: round(fullRps / bareRps, 3),
     };
   } finally {
@@ -176,8 +183,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   if (argv.includes("--json")) console.log(JSON.stringify(r, null, 2));
   else {
     console.log(`settlement bench: ${r.rows.toLocaleString("en")} rows, ${round(r.fileBytes / 1048576)} MB`);
-    console.log(`  bare read+split : ${r.bare.rowsPerSecond.toLocaleString("en")} rows/s (${r.bare.seconds} s), peak RSS ${r.bare.peakRssMb} MB, heap ${r.bare.peakHeapMb} MB`);
-    console.log(`  parse+map+build : ${r.full.rowsPerSecond.toLocaleString("en")} rows/s (${r.full.seconds} s), peak RSS ${r.full.peakRssMb} MB, heap ${r.full.peakHeapMb} MB, reconciled ${r.full.reconciled}, ${r.full.journalLines} journal lines`);
+    console.log(
+      `  bare read+split : ${r.bare.rowsPerSecond.toLocaleString("en")} rows/s (${r.bare.seconds} s), peak RSS ${r.bare.peakRssMb} MB, heap ${r.bare.peakHeapMb} MB`,
+    );
+    console.log(
+      `  parse+map+build : ${r.full.rowsPerSecond.toLocaleString("en")} rows/s (${r.full.seconds} s), peak RSS ${r.full.peakRssMb} MB, heap ${r.full.peakHeapMb} MB, reconciled ${r.full.reconciled}, ${r.full.journalLines} journal lines`,
+    );
     console.log(`  ratio full/bare : ${r.ratio}`);
   }
   return r.full.reconciled ? 0 : 1;

@@ -9,7 +9,10 @@ const root = path.resolve(__dirname, "..", "..");
 function run(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // What bin/d365-amazon.js runs when there is no build; always the current source (a dist/ may be stale).
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "src", "cli.ts"), ...args], { cwd: root, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "src", "cli.ts"), ...args], {
+      cwd: root,
+      env: { ...process.env, ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -24,55 +27,57 @@ function run(args: string[], env: Record<string, string | undefined>): Promise<{
 }
 
 describe("npm start --once", () => {
-  it(
-    "starts storage, both simulators and every function, runs each timer once, settles the work and prints one JSON summary",
-    async () => {
-      const dataDir = mkdtempSync(path.join(tmpdir(), "start-once-"));
+  it("starts storage, both simulators and every function, runs each timer once, settles the work and prints one JSON summary", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "start-once-"));
+    try {
+      const { code, stdout, stderr } = await run(["start", "--once", "--json", "--timeout", "150"], {
+        // the test run's Azurite (test/setup/global.ts); the simulators and the host on free ports
+        STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING,
+        LOCAL_DATA_DIR: dataDir,
+        // own tables, so other tests sharing the Azurite cannot change what this run counts
+        STATE_TABLE_PREFIX: `once${Date.now().toString(36)}`,
+        LOCAL_HTTP_PORT: "0",
+        D365_SIM_PORT: "0",
+        SPAPI_SIM_PORT: "0",
+        SIM_TIME_SCALE: "60",
+        LOCAL_DURABLE_TIME_SCALE: "1000",
+      });
+      let summary: Record<string, unknown>;
       try {
-        const { code, stdout, stderr } = await run(["start", "--once", "--json", "--timeout", "150"], {
-          // the test run's Azurite (test/setup/global.ts); the simulators and the host on free ports
-          STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING,
-          LOCAL_DATA_DIR: dataDir,
-          // own tables, so other tests sharing the Azurite cannot change what this run counts
-          STATE_TABLE_PREFIX: `once${Date.now().toString(36)}`,
-          LOCAL_HTTP_PORT: "0",
-          D365_SIM_PORT: "0",
-          SPAPI_SIM_PORT: "0",
-          SIM_TIME_SCALE: "60",
-          LOCAL_DURABLE_TIME_SCALE: "1000",
-        });
-        let summary: Record<string, unknown>;
-        try {
-          summary = JSON.parse(stdout) as Record<string, unknown>;
-        } catch {
-          throw new Error(`stdout is not one JSON document (exit ${code}):\n${stdout.slice(0, 2000)}\nstderr:\n${stderr.slice(-4000)}`);
-        }
-        const endpoints = summary.endpoints as Record<string, string>;
-        expect(endpoints.d365).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-        expect(endpoints.spapi).toMatch(/^https:\/\/localhost:\d+$/);
-        expect(endpoints.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
-        expect(stderr).toContain("D365 simulator");
-        const timers = summary.timers as { function: string; ok: boolean; error?: string }[];
-        expect(timers.filter((t) => !t.ok), stderr.slice(-4000)).toEqual([]);
-        expect(summary.failures, stderr.slice(-4000)).toEqual([]);
-        expect(summary.deadLettered).toEqual([]);
-        expect(summary.ok).toBe(true);
-        expect(code).toBe(0);
-        // What a user checks: the seeded orders reached D365, the ones that must wait or need a mapping say so,
-        // and every seeded settlement was posted as a journal.
-        const status = summary.status as { sections: Record<string, { total: number; byStatus: Record<string, number> }>; parkedTotal: number };
-        const orders = status.sections.orders;
-        expect(orders.byStatus.complete).toBeGreaterThan(20);
-        expect(orders.byStatus.waiting).toBeGreaterThan(0);
-        expect(orders.byStatus["needs-mapping"]).toBeGreaterThan(0);
-        expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"]);
-        expect(status.sections.settlements).toEqual({ total: 6, byStatus: { posted: 6 } });
-      } finally {
-        rmSync(dataDir, { recursive: true, force: true });
+        summary = JSON.parse(stdout) as Record<string, unknown>;
+      } catch {
+        throw new Error(`stdout is not one JSON document (exit ${code}):\n${stdout.slice(0, 2000)}\nstderr:\n${stderr.slice(-4000)}`);
       }
-    },
-    180_000,
-  );
+      const endpoints = summary.endpoints as Record<string, string>;
+      expect(endpoints.d365).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(endpoints.spapi).toMatch(/^https:\/\/localhost:\d+$/);
+      expect(endpoints.api).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api$/);
+      expect(stderr).toContain("D365 simulator");
+      const timers = summary.timers as { function: string; ok: boolean; error?: string }[];
+      expect(
+        timers.filter((t) => !t.ok),
+        stderr.slice(-4000),
+      ).toEqual([]);
+      expect(summary.failures, stderr.slice(-4000)).toEqual([]);
+      expect(summary.deadLettered).toEqual([]);
+      expect(summary.ok).toBe(true);
+      expect(code).toBe(0);
+      // What a user checks: the seeded orders reached D365, the ones that must wait or need a mapping say so,
+      // and every seeded settlement was posted as a journal.
+      const status = summary.status as {
+        sections: Record<string, { total: number; byStatus: Record<string, number> }>;
+        parkedTotal: number;
+      };
+      const orders = status.sections.orders;
+      expect(orders.byStatus.complete).toBeGreaterThan(20);
+      expect(orders.byStatus.waiting).toBeGreaterThan(0);
+      expect(orders.byStatus["needs-mapping"]).toBeGreaterThan(0);
+      expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"]);
+      expect(status.sections.settlements).toEqual({ total: 6, byStatus: { posted: 6 } });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it("d365-amazon sim prints both simulators' addresses and stops cleanly on Ctrl-C", async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "sim-"));

@@ -26,7 +26,14 @@ const ANONYMOUS_ALLOWED: { matches: (r: Registration) => boolean; why: string }[
   },
 ];
 
-const KNOWN_TRIGGERS = new Set(["httpTrigger", "timerTrigger", "serviceBusTrigger", "orchestrationTrigger", "activityTrigger", "entityTrigger"]);
+const KNOWN_TRIGGERS = new Set([
+  "httpTrigger",
+  "timerTrigger",
+  "serviceBusTrigger",
+  "orchestrationTrigger",
+  "activityTrigger",
+  "entityTrigger",
+]);
 const SETTING_REF = /%([^%]+)%/g;
 const NCRONTAB_FIELD = /^(\*|\?|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?(,(\*|[0-9A-Za-z]+(-[0-9A-Za-z]+)?)(\/[0-9]+)?)*$/;
 
@@ -120,7 +127,10 @@ describe("The function manifest", () => {
       const level = r.trigger.authLevel;
       expect(["anonymous", "function", "admin"], `${r.name}: authLevel ${String(level)}`).toContain(level);
       if (level === "anonymous") {
-        expect(ANONYMOUS_ALLOWED.some((a) => a.matches(r)), `${r.name} is anonymous but not on the allow-list`).toBe(true);
+        expect(
+          ANONYMOUS_ALLOWED.some((a) => a.matches(r)),
+          `${r.name} is anonymous but not on the allow-list`,
+        ).toBe(true);
       }
       const route = normalizedRoute(r);
       for (const method of methodsOf(r)) {
@@ -128,7 +138,10 @@ describe("The function manifest", () => {
           const [m, rt] = k.split(" ");
           return rt === route && (m === method || m === "*" || method === "*");
         });
-        expect(clashes.map(([, n]) => n), `${r.name}: ${method} /${route}`).toEqual([]);
+        expect(
+          clashes.map(([, n]) => n),
+          `${r.name}: ${method} /${route}`,
+        ).toEqual([]);
         seen.set(`${method} ${route}`, r.name);
       }
       expect(route.startsWith("api/"), `${r.name}: the route prefix "api" is added by host.json`).toBe(false);
@@ -200,7 +213,12 @@ describe("The deployed package", () => {
     const ts = require("typescript") as typeof import("typescript");
     const srcDir = join(REPO_ROOT, "src");
     const functionsDir = join(srcDir, "functions");
-    const queue = [join(srcDir, "index.ts"), ...readdirSync(functionsDir).filter((f) => f.endsWith(".ts")).map((f) => join(functionsDir, f))];
+    const queue = [
+      join(srcDir, "index.ts"),
+      ...readdirSync(functionsDir)
+        .filter((f) => f.endsWith(".ts"))
+        .map((f) => join(functionsDir, f)),
+    ];
     const seen = new Set<string>();
     const packages = new Map<string, string>();
     const resolve = (from: string, spec: string) => {
@@ -221,11 +239,14 @@ describe("The deployed package", () => {
       const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
       const specs: string[] = [];
       const visit = (node: import("typescript").Node) => {
-        if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly) specs.push((node.moduleSpecifier as import("typescript").StringLiteral).text);
-        else if (ts.isExportDeclaration(node) && node.moduleSpecifier && !node.isTypeOnly) specs.push((node.moduleSpecifier as import("typescript").StringLiteral).text);
+        if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly)
+          specs.push((node.moduleSpecifier as import("typescript").StringLiteral).text);
+        else if (ts.isExportDeclaration(node) && node.moduleSpecifier && !node.isTypeOnly)
+          specs.push((node.moduleSpecifier as import("typescript").StringLiteral).text);
         else if (
           ts.isCallExpression(node) &&
-          (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === "require")) &&
+          (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+            (ts.isIdentifier(node.expression) && node.expression.text === "require")) &&
           node.arguments[0] &&
           ts.isStringLiteral(node.arguments[0])
         ) {

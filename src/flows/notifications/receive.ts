@@ -25,7 +25,9 @@ export interface ReceiveDeps {
  * of the first difference shows in the timing.
  */
 export function sameSecret(given: string | undefined, expected: string): boolean {
-  const a = createHash("sha256").update(given ?? "", "utf8").digest();
+  const a = createHash("sha256")
+    .update(given ?? "", "utf8")
+    .digest();
   const b = createHash("sha256").update(expected, "utf8").digest();
   const equal = timingSafeEqual(a, b);
   return equal && given !== undefined && expected.length > 0;
@@ -35,7 +37,10 @@ export interface ReceiveResult {
   accepted: { notificationId: string; notificationType: string }[];
 }
 
-export async function receiveNotifications(input: { apiKey: string | undefined; rawBody: string }, deps: ReceiveDeps): Promise<ReceiveResult> {
+export async function receiveNotifications(
+  input: { apiKey: string | undefined; rawBody: string },
+  deps: ReceiveDeps,
+): Promise<ReceiveResult> {
   const expected = await deps.expectedApiKey();
   if (!sameSecret(input.apiKey, expected)) {
     deps.telemetry.event("notification.unauthorized", {});
@@ -58,11 +63,16 @@ export async function receiveNotifications(input: { apiKey: string | undefined; 
         applicationProperties: { notificationType: n.notificationType },
       })),
     );
-    deps.telemetry.metric("notifications.received", accepted.length, { types: [...new Set(accepted.map((a) => a.notificationType))].join(",") });
+    deps.telemetry.metric("notifications.received", accepted.length, {
+      types: [...new Set(accepted.map((a) => a.notificationType))].join(","),
+    });
   }
   if (issues.length) {
     deps.telemetry.event("notification.invalid", { issues: issues.slice(0, 5), accepted: accepted.length });
-    throw notificationValidationError(issues, accepted.map((a) => a.notificationId));
+    throw notificationValidationError(
+      issues,
+      accepted.map((a) => a.notificationId),
+    );
   }
   return { accepted: accepted.map((a) => ({ notificationId: a.notificationId, notificationType: a.notificationType })) };
 }

@@ -56,12 +56,19 @@ export type RouteResult =
 
 function facts(n: RoutedNotification): { type: string; id: string; eventTime?: string; payload: unknown } {
   const r = n as Record<string, any>;
-  if (typeof r.NotificationType === "string") return { type: r.NotificationType, id: String(r.NotificationMetadata.NotificationId), eventTime: r.EventTime, payload: r.Payload };
-  return { type: String(r.notificationType), id: String(r.notificationMetadata.notificationId), eventTime: r.eventTime, payload: r.payload };
+  if (typeof r.NotificationType === "string")
+    return { type: r.NotificationType, id: String(r.NotificationMetadata.NotificationId), eventTime: r.EventTime, payload: r.Payload };
+  return {
+    type: String(r.notificationType),
+    id: String(r.notificationMetadata.notificationId),
+    eventTime: r.eventTime,
+    payload: r.payload,
+  };
 }
 
 function reportTypeOf(payload: unknown): string | undefined {
-  const n = (payload as { reportProcessingFinishedNotification?: { reportType?: unknown } } | undefined)?.reportProcessingFinishedNotification;
+  const n = (payload as { reportProcessingFinishedNotification?: { reportType?: unknown } } | undefined)
+    ?.reportProcessingFinishedNotification;
   return typeof n?.reportType === "string" ? n.reportType : undefined;
 }
 
@@ -71,7 +78,12 @@ export async function routeNotification(n: RoutedNotification, deps: RouteDeps):
     const p = OrderChangePayload.parse(payload).OrderChangeNotification;
     const changedAt = p.OrderChangeTrigger?.TimeOfOrderChange ?? eventTime ?? undefined;
     const message = toOrderImportMessage(
-      { amazonOrderId: p.AmazonOrderId, ...(changedAt ? { lastUpdate: changedAt } : {}), source: "notification", ...(p.Summary?.MarketplaceId ? { marketplaceId: p.Summary.MarketplaceId } : {}) },
+      {
+        amazonOrderId: p.AmazonOrderId,
+        ...(changedAt ? { lastUpdate: changedAt } : {}),
+        source: "notification",
+        ...(p.Summary?.MarketplaceId ? { marketplaceId: p.Summary.MarketplaceId } : {}),
+      },
       id,
     );
     await deps.bus.send(deps.orderImportQueue, message);
@@ -81,15 +93,33 @@ export async function routeNotification(n: RoutedNotification, deps: RouteDeps):
     const reportId = settlementReportFromNotification(payload);
     if (reportId && deps.startSettlementReport) {
       const outcome = await deps.startSettlementReport(reportId);
-      deps.telemetry.log("info", "notification.settlementReport", { notificationId: id, reportId, started: outcome?.started ?? false, seenBefore: !outcome });
+      deps.telemetry.log("info", "notification.settlementReport", {
+        notificationId: id,
+        reportId,
+        started: outcome?.started ?? false,
+        seenBefore: !outcome,
+      });
       return outcome
-        ? { routed: "settlement-import", reportId, settlementId: outcome.settlementId, instanceId: outcome.instanceId, started: outcome.started }
+        ? {
+            routed: "settlement-import",
+            reportId,
+            settlementId: outcome.settlementId,
+            instanceId: outcome.instanceId,
+            started: outcome.started,
+          }
         : { routed: "settlement-import", reportId, started: false };
     }
     const reportType = reportTypeOf(payload);
-    deps.telemetry.log("info", "notification.notRouted", { notificationType: type, reportType, reason: reportId ? "no settlement starter configured; completed" : "not a finished settlement report; completed" });
+    deps.telemetry.log("info", "notification.notRouted", {
+      notificationType: type,
+      reportType,
+      reason: reportId ? "no settlement starter configured; completed" : "not a finished settlement report; completed",
+    });
     return { routed: "ignored", notificationType: type, ...(reportType ? { reportType } : {}) };
   }
-  deps.telemetry.log("info", "notification.notRouted", { notificationType: type, reason: "no flow subscribes to this type yet; completed" });
+  deps.telemetry.log("info", "notification.notRouted", {
+    notificationType: type,
+    reason: "no flow subscribes to this type yet; completed",
+  });
   return { routed: "ignored", notificationType: type };
 }

@@ -82,14 +82,20 @@ function issuePath(e: ErrorObject): string {
 }
 
 /** Validates one notification; returns it with its id and type, or the issues. */
-export function validateNotification(value: unknown, index = 0): { ok: true; value: ReceivedNotification } | { ok: false; issues: NotificationIssue[] } {
+export function validateNotification(
+  value: unknown,
+  index = 0,
+): { ok: true; value: ReceivedNotification } | { ok: false; issues: NotificationIssue[] } {
   if (!isObject(value)) return { ok: false, issues: [{ index, path: "$", message: "must be a JSON object (an SP-API notification)" }] };
   const type = String(value.NotificationType ?? value.notificationType ?? "");
   const validate = validators[type] ?? envelope;
   if (!validate(value)) {
     const errors = (validate.errors ?? []).filter((e) => e.keyword !== "oneOf" && e.keyword !== "if");
     // For the two-variant envelope report the variant that matches the casing the sender used.
-    const relevant = validate === envelope ? errors.filter((e) => (("notificationType" in value) ? e.schemaPath.startsWith("#/oneOf/1") : e.schemaPath.startsWith("#/oneOf/0"))) : errors;
+    const relevant =
+      validate === envelope
+        ? errors.filter((e) => ("notificationType" in value ? e.schemaPath.startsWith("#/oneOf/1") : e.schemaPath.startsWith("#/oneOf/0")))
+        : errors;
     return { ok: false, issues: (relevant.length ? relevant : errors).map((e) => ({ index, path: issuePath(e), message: describe(e) })) };
   }
   const meta = (value.NotificationMetadata ?? value.notificationMetadata) as Record<string, unknown>;
@@ -112,9 +118,16 @@ export function readNotifications(body: unknown): { accepted: ReceivedNotificati
 
 export function notificationValidationError(issues: NotificationIssue[], acceptedIds: string[]): ValidationError {
   const first = issues[0];
-  const summary = issues.slice(0, 5).map((i) => `[${i.index}] ${i.path}: ${i.message}`).join("; ");
-  return new ValidationError("notification.invalid", `Invalid notification: ${summary}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ""}`, {
-    where: first?.path,
-    details: { issues, accepted: acceptedIds },
-  });
+  const summary = issues
+    .slice(0, 5)
+    .map((i) => `[${i.index}] ${i.path}: ${i.message}`)
+    .join("; ");
+  return new ValidationError(
+    "notification.invalid",
+    `Invalid notification: ${summary}${issues.length > 5 ? ` (+${issues.length - 5} more)` : ""}`,
+    {
+      where: first?.path,
+      details: { issues, accepted: acceptedIds },
+    },
+  );
 }

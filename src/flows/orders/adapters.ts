@@ -27,7 +27,10 @@ export class SpApiOrders implements AmazonOrders {
   private last2026?: { order: Order2026; at: number };
 
   constructor(
-    private readonly client: Pick<SpApiClient, "getOrder" | "getOrderItems" | "getOrderAddress" | "getOrders" | "getOrder2026" | "searchOrders">,
+    private readonly client: Pick<
+      SpApiClient,
+      "getOrder" | "getOrderItems" | "getOrderAddress" | "getOrders" | "getOrder2026" | "searchOrders"
+    >,
     private readonly ordersApi: OrdersApiVersion = "v0",
   ) {}
 
@@ -58,9 +61,23 @@ export class SpApiOrders implements AmazonOrders {
   }
 
   /** Orders v0 getOrders, one marketplace (the catch-up uses it when SPAPI_ORDERS_API is v0). */
-  async *listUpdatedOrders(q: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
-    for await (const o of this.client.getOrders({ marketplaceIds: [q.marketplaceId], lastUpdatedAfter: q.lastUpdatedAfter, lastUpdatedBefore: q.lastUpdatedBefore, maxResultsPerPage: 100 })) {
-      yield { AmazonOrderId: o.AmazonOrderId, LastUpdateDate: o.LastUpdateDate, OrderStatus: o.OrderStatus, MarketplaceId: o.MarketplaceId };
+  async *listUpdatedOrders(q: {
+    marketplaceId: string;
+    lastUpdatedAfter: Date;
+    lastUpdatedBefore: Date;
+  }): AsyncIterable<AmazonOrderSummary> {
+    for await (const o of this.client.getOrders({
+      marketplaceIds: [q.marketplaceId],
+      lastUpdatedAfter: q.lastUpdatedAfter,
+      lastUpdatedBefore: q.lastUpdatedBefore,
+      maxResultsPerPage: 100,
+    })) {
+      yield {
+        AmazonOrderId: o.AmazonOrderId,
+        LastUpdateDate: o.LastUpdateDate,
+        OrderStatus: o.OrderStatus,
+        MarketplaceId: o.MarketplaceId,
+      };
     }
   }
 
@@ -68,8 +85,18 @@ export class SpApiOrders implements AmazonOrders {
    * Orders 2026-01-01 searchOrders for several marketplaces at once, 100 orders a page (every page is one
    * call of the 0.0056 calls/s quota). FULFILLMENT gives the status; the catch-up needs nothing else.
    */
-  async *searchUpdatedOrders(q: { marketplaceIds: string[]; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
-    const query = { marketplaceIds: q.marketplaceIds, lastUpdatedAfter: q.lastUpdatedAfter, lastUpdatedBefore: q.lastUpdatedBefore, maxResultsPerPage: 100, includedData: ["FULFILLMENT" as const] };
+  async *searchUpdatedOrders(q: {
+    marketplaceIds: string[];
+    lastUpdatedAfter: Date;
+    lastUpdatedBefore: Date;
+  }): AsyncIterable<AmazonOrderSummary> {
+    const query = {
+      marketplaceIds: q.marketplaceIds,
+      lastUpdatedAfter: q.lastUpdatedAfter,
+      lastUpdatedBefore: q.lastUpdatedBefore,
+      maxResultsPerPage: 100,
+      includedData: ["FULFILLMENT" as const],
+    };
     for await (const o of this.client.searchOrders(query)) yield summaryFrom2026(o);
   }
 }
@@ -98,12 +125,22 @@ export class ODataSalesOrders implements D365SalesOrders {
 
   async createHeader(header: SalesOrderHeaderDraft): Promise<D365SalesOrderRef> {
     const row = await this.orders.createHeader({ ...header } as NewSalesOrderHeader);
-    return { dataAreaId: row.dataAreaId, SalesOrderNumber: row.SalesOrderNumber, CustomersOrderReference: row.CustomersOrderReference, SalesOrderStatus: row.SalesOrderStatus };
+    return {
+      dataAreaId: row.dataAreaId,
+      SalesOrderNumber: row.SalesOrderNumber,
+      CustomersOrderReference: row.CustomersOrderReference,
+      SalesOrderStatus: row.SalesOrderStatus,
+    };
   }
 
   async listLines(dataAreaId: string, salesOrderNumber: string): Promise<D365SalesOrderLineRef[]> {
     const lines = await this.orders.listLines(salesOrderNumber, dataAreaId);
-    return lines.map((l) => ({ OrderLineReference: l.OrderLineReference || undefined, CustomersLineNumber: l.CustomersLineNumber || undefined, ItemNumber: l.ItemNumber, InventoryLotId: l.InventoryLotId }));
+    return lines.map((l) => ({
+      OrderLineReference: l.OrderLineReference || undefined,
+      CustomersLineNumber: l.CustomersLineNumber || undefined,
+      ItemNumber: l.ItemNumber,
+      InventoryLotId: l.InventoryLotId,
+    }));
   }
 
   async createLines(dataAreaId: string, salesOrderNumber: string, lines: SalesOrderLineDraft[]): Promise<void> {
@@ -135,9 +172,11 @@ export class ODataSalesOrders implements D365SalesOrders {
   async cancel(dataAreaId: string, salesOrderNumber: string, mode: "delete" | "stop-processing"): Promise<"canceled" | "not-open"> {
     const header = await this.orders.getHeader(salesOrderNumber, dataAreaId);
     if (!header) return "canceled";
-    if (header.SalesOrderStatus && header.SalesOrderStatus !== "Backorder") return header.SalesOrderStatus === "Canceled" ? "canceled" : "not-open";
+    if (header.SalesOrderStatus && header.SalesOrderStatus !== "Backorder")
+      return header.SalesOrderStatus === "Canceled" ? "canceled" : "not-open";
     // OData has no cancel action (notes §0): an open order is deleted (with its lines) or stopped.
-    if (mode === "delete") await this.client.delete("SalesOrderHeadersV4", { dataAreaId: dataAreaId.toLowerCase(), SalesOrderNumber: salesOrderNumber });
+    if (mode === "delete")
+      await this.client.delete("SalesOrderHeadersV4", { dataAreaId: dataAreaId.toLowerCase(), SalesOrderNumber: salesOrderNumber });
     else await this.orders.updateHeader(salesOrderNumber, { IsSalesProcessingStopped: "Yes" }, { company: dataAreaId });
     return "canceled";
   }

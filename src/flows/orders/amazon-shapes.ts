@@ -8,7 +8,10 @@ import { AMAZON_ORDER_STATUSES } from "../../mapping/order-statuses";
 export const AmazonMoney = z.looseObject({
   CurrencyCode: z.string().optional(),
   // SP-API sends amounts as decimal strings ("12.99"); tolerate numbers from other sources, parsed exactly.
-  Amount: z.union([z.string(), z.number()]).transform((v) => String(v)).optional(),
+  Amount: z
+    .union([z.string(), z.number()])
+    .transform((v) => String(v))
+    .optional(),
 });
 export type AmazonMoney = z.infer<typeof AmazonMoney>;
 
@@ -63,4 +66,6 @@ export const AmazonOrderItem = z.looseObject({
 export type AmazonOrderItem = z.infer<typeof AmazonOrderItem>;
 
 /** The order id format Amazon uses (3-7-7 digits); other shapes are refused at the doors. */
-export const AmazonOrderIdSchema = z.string().regex(/^[0-9A-Z]{3}-[0-9]{7}-[0-9]{7}$/, "must be an Amazon order id like 113-1234567-1234567");
+export const AmazonOrderIdSchema = z
+  .string()
+  .regex(/^[0-9A-Z]{3}-[0-9]{7}-[0-9]{7}$/, "must be an Amazon order id like 113-1234567-1234567");

@@ -68,25 +68,46 @@ export const backfillOrchestrator: OrchestrationHandler = function* (context: Or
   let documentId: string | undefined;
   for (let poll = 0; poll < input.maxPolls; poll++) {
     context.df.setCustomStatus({ step: "wait-for-report", reportId, poll });
-    const s = (yield context.df.callActivityWithRetry(BACKFILL_ACTIVITY.reportStatus, retry, { reportId })) as { processingStatus: string; reportDocumentId?: string };
+    const s = (yield context.df.callActivityWithRetry(BACKFILL_ACTIVITY.reportStatus, retry, { reportId })) as {
+      processingStatus: string;
+      reportDocumentId?: string;
+    };
     if (s.processingStatus === "DONE") {
       documentId = s.reportDocumentId;
       break;
     }
     if (s.processingStatus === "CANCELLED" || s.processingStatus === "FATAL") {
-      return { reportId, status: "failed", orders: 0, enqueued: 0, skipped: 0, error: `report ${reportId} ended ${s.processingStatus}` } satisfies BackfillOutput;
+      return {
+        reportId,
+        status: "failed",
+        orders: 0,
+        enqueued: 0,
+        skipped: 0,
+        error: `report ${reportId} ended ${s.processingStatus}`,
+      } satisfies BackfillOutput;
     }
     yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.pollMs));
   }
-  if (!documentId) return { reportId, status: "failed", orders: 0, enqueued: 0, skipped: 0, error: `report ${reportId} not done after ${input.maxPolls} polls` } satisfies BackfillOutput;
+  if (!documentId)
+    return {
+      reportId,
+      status: "failed",
+      orders: 0,
+      enqueued: 0,
+      skipped: 0,
+      error: `report ${reportId} not done after ${input.maxPolls} polls`,
+    } satisfies BackfillOutput;
 
   context.df.setCustomStatus({ step: "read-report", reportId });
-  const orders = (yield context.df.callActivityWithRetry(BACKFILL_ACTIVITY.readReport, retry, { reportDocumentId: documentId })) as BackfillOrderRef[];
+  const orders = (yield context.df.callActivityWithRetry(BACKFILL_ACTIVITY.readReport, retry, {
+    reportDocumentId: documentId,
+  })) as BackfillOrderRef[];
 
   context.df.setCustomStatus({ step: "enqueue", reportId, orders: orders.length });
   const size = Math.max(1, input.chunkSize);
   const tasks = [];
-  for (let i = 0; i < orders.length; i += size) tasks.push(context.df.callActivityWithRetry(BACKFILL_ACTIVITY.enqueue, retry, orders.slice(i, i + size)));
+  for (let i = 0; i < orders.length; i += size)
+    tasks.push(context.df.callActivityWithRetry(BACKFILL_ACTIVITY.enqueue, retry, orders.slice(i, i + size)));
   const results = (yield context.df.Task.all(tasks)) as { enqueued: number; skipped: number }[];
   return {
     reportId,
@@ -114,7 +135,8 @@ export function parseOrderReport(text: string): BackfillOrderRef[] {
   const idCol = col("amazon-order-id");
   const updCol = col("last-updated-date");
   const channelCol = col("sales-channel");
-  if (idCol < 0 || updCol < 0) throw new ValidationError("report.columns", "The order report has no amazon-order-id or last-updated-date column", { where: "header" });
+  if (idCol < 0 || updCol < 0)
+    throw new ValidationError("report.columns", "The order report has no amazon-order-id or last-updated-date column", { where: "header" });
   const byId = new Map<string, BackfillOrderRef>();
   for (const line of lines.slice(1)) {
     const cells = line.split("\t");

@@ -87,20 +87,35 @@ export async function catchUpOrders(opts: CatchUpOptions, deps: CatchUpDeps): Pr
 async function windowStart(marketplaceId: string, opts: CatchUpOptions, deps: CatchUpDeps, now: Date): Promise<Date> {
   if (opts.since) return opts.since;
   const watermark = await getWatermark(deps.state, CATCHUP_FLOW, marketplaceId);
-  return watermark ? new Date(watermark.getTime() - opts.overlapMinutes * 60_000) : new Date(now.getTime() - opts.initialLookbackDays * 86_400_000);
+  return watermark
+    ? new Date(watermark.getTime() - opts.overlapMinutes * 60_000)
+    : new Date(now.getTime() - opts.initialLookbackDays * 86_400_000);
 }
 
 /** The ledger has applied this update (or a later one) of the order: nothing to enqueue. */
 async function alreadyApplied(o: AmazonOrderSummary, deps: CatchUpDeps): Promise<boolean> {
   const known = await deps.ledger.get(o.AmazonOrderId);
-  return !!(known && DONE.has(known.status) && known.amazonLastUpdate && Date.parse(o.LastUpdateDate) <= Date.parse(known.amazonLastUpdate));
+  return !!(
+    known &&
+    DONE.has(known.status) &&
+    known.amazonLastUpdate &&
+    Date.parse(o.LastUpdateDate) <= Date.parse(known.amazonLastUpdate)
+  );
 }
 
 async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, deps: CatchUpDeps): Promise<CatchUpResult> {
   const now = deps.clock.now();
   const to = new Date(now.getTime() - AMAZON_CUTOFF_MS);
   const from = await windowStart(marketplaceId, opts, deps, now);
-  const result: CatchUpResult = { marketplaceId, from: from.toISOString(), to: to.toISOString(), seen: 0, enqueued: 0, skipped: 0, ok: true };
+  const result: CatchUpResult = {
+    marketplaceId,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    seen: 0,
+    enqueued: 0,
+    skipped: 0,
+    ok: true,
+  };
   if (from.getTime() >= to.getTime()) return result;
 
   const run = await startRun(deps.state, { flow: opts.since ? "orders-sync" : CATCHUP_FLOW, scope: marketplaceId }, deps.clock);
@@ -115,7 +130,17 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
         result.skipped++;
         continue;
       }
-      pending.push(toOrderImportMessage({ amazonOrderId: o.AmazonOrderId, lastUpdate: o.LastUpdateDate, marketplaceId, source: opts.source ?? (opts.since ? "sync" : "catch-up") }, o.LastUpdateDate));
+      pending.push(
+        toOrderImportMessage(
+          {
+            amazonOrderId: o.AmazonOrderId,
+            lastUpdate: o.LastUpdateDate,
+            marketplaceId,
+            source: opts.source ?? (opts.since ? "sync" : "catch-up"),
+          },
+          o.LastUpdateDate,
+        ),
+      );
       result.enqueued++;
       if (pending.length >= SEND_CHUNK) await flush();
     }
@@ -126,7 +151,11 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
     await flush().catch(() => undefined);
     result.ok = false;
     result.error = describeError(err);
-    await run.finish({ outcome: result.enqueued ? "partial" : "failed", counts: { seen: result.seen, enqueued: result.enqueued, skipped: result.skipped }, error: err });
+    await run.finish({
+      outcome: result.enqueued ? "partial" : "failed",
+      counts: { seen: result.seen, enqueued: result.enqueued, skipped: result.skipped },
+      error: err,
+    });
     deps.telemetry.log("warn", "orders.catchUp.failed", { marketplaceId, error: result.error });
   }
   deps.telemetry.metric("orders.catchUp.enqueued", result.enqueued, { marketplaceId });
@@ -145,7 +174,15 @@ async function catchUpAllMarketplaces(opts: CatchUpOptions, deps: CatchUpDeps): 
   for (const marketplaceId of opts.marketplaceIds) {
     if (results.has(marketplaceId)) continue;
     const from = await windowStart(marketplaceId, opts, deps, now);
-    results.set(marketplaceId, { marketplaceId, from: from.toISOString(), to: to.toISOString(), seen: 0, enqueued: 0, skipped: 0, ok: true });
+    results.set(marketplaceId, {
+      marketplaceId,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      seen: 0,
+      enqueued: 0,
+      skipped: 0,
+      ok: true,
+    });
     if (from.getTime() < to.getTime()) windows.push({ marketplaceId, from });
   }
   for (let i = 0; i < windows.length; i += SEARCH_ORDERS_MAX_MARKETPLACES) {
@@ -154,7 +191,13 @@ async function catchUpAllMarketplaces(opts: CatchUpOptions, deps: CatchUpDeps): 
   return [...results.values()];
 }
 
-async function catchUpTogether(windows: { marketplaceId: string; from: Date }[], to: Date, results: Map<string, CatchUpResult>, opts: CatchUpOptions, deps: CatchUpDeps): Promise<void> {
+async function catchUpTogether(
+  windows: { marketplaceId: string; from: Date }[],
+  to: Date,
+  results: Map<string, CatchUpResult>,
+  opts: CatchUpOptions,
+  deps: CatchUpDeps,
+): Promise<void> {
   const flow = opts.since ? "orders-sync" : CATCHUP_FLOW;
   const runs = new Map<string, RunHandle>();
   for (const w of windows) runs.set(w.marketplaceId, await startRun(deps.state, { flow, scope: w.marketplaceId }, deps.clock));
@@ -169,7 +212,11 @@ async function catchUpTogether(windows: { marketplaceId: string; from: Date }[],
   let unattributed = 0;
   let listed = false;
   try {
-    for await (const o of deps.amazon.searchUpdatedOrders({ marketplaceIds: windows.map((w) => w.marketplaceId), lastUpdatedAfter, lastUpdatedBefore: to })) {
+    for await (const o of deps.amazon.searchUpdatedOrders({
+      marketplaceIds: windows.map((w) => w.marketplaceId),
+      lastUpdatedAfter,
+      lastUpdatedBefore: to,
+    })) {
       const marketplaceId = o.MarketplaceId;
       const start = marketplaceId === undefined ? undefined : starts.get(marketplaceId);
       // A marketplace that was not asked for (Amazon should not send one), or an update from before this
@@ -183,7 +230,12 @@ async function catchUpTogether(windows: { marketplaceId: string; from: Date }[],
       }
       // An order without a marketplace (2026 makes salesChannel.marketplaceId optional) is enqueued all the
       // same; the import reads its marketplace from the order.
-      pending.push(toOrderImportMessage({ amazonOrderId: o.AmazonOrderId, lastUpdate: o.LastUpdateDate, ...(marketplaceId ? { marketplaceId } : {}), source }, o.LastUpdateDate));
+      pending.push(
+        toOrderImportMessage(
+          { amazonOrderId: o.AmazonOrderId, lastUpdate: o.LastUpdateDate, ...(marketplaceId ? { marketplaceId } : {}), source },
+          o.LastUpdateDate,
+        ),
+      );
       if (result) result.enqueued++;
       else unattributed++;
       if (pending.length >= SEND_CHUNK) await flush();
@@ -210,10 +262,14 @@ async function catchUpTogether(windows: { marketplaceId: string; from: Date }[],
     } catch (err) {
       result.ok = false;
       result.error = describeError(err);
-      await runs.get(w.marketplaceId)!.finish({ outcome: "partial", counts: countsOf(result), error: err }).catch(() => undefined);
+      await runs
+        .get(w.marketplaceId)!
+        .finish({ outcome: "partial", counts: countsOf(result), error: err })
+        .catch(() => undefined);
       deps.telemetry.log("warn", "orders.catchUp.failed", { marketplaceId: w.marketplaceId, error: result.error });
     }
   }
   if (unattributed) deps.telemetry.log("info", "orders.catchUp.noMarketplace", { enqueued: unattributed });
-  for (const w of windows) deps.telemetry.metric("orders.catchUp.enqueued", results.get(w.marketplaceId)!.enqueued, { marketplaceId: w.marketplaceId });
+  for (const w of windows)
+    deps.telemetry.metric("orders.catchUp.enqueued", results.get(w.marketplaceId)!.enqueued, { marketplaceId: w.marketplaceId });
 }

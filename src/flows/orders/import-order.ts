@@ -76,7 +76,13 @@ export async function importOrder(cmd: ImportOrderCommand, deps: ImportOrderDeps
   // Fast path for duplicates and replays: nothing newer than what was applied, nothing to do, no calls.
   const known = await deps.ledger.get(id);
   if (!cmd.force && known && DONE.has(known.status) && notNewer(cmd.lastUpdate, known.amazonLastUpdate)) {
-    return { outcome: "unchanged", amazonOrderId: id, salesOrderNumber: known.salesOrderNumber, linesCreated: 0, amazonStatus: known.amazonStatus };
+    return {
+      outcome: "unchanged",
+      amazonOrderId: id,
+      salesOrderNumber: known.salesOrderNumber,
+      linesCreated: 0,
+      amazonStatus: known.amazonStatus,
+    };
   }
 
   const session = await deps.ledger.begin(id, deps.clock.now(), deps.leaseMs ?? DEFAULT_LEASE_MS, cmd.holder);
@@ -94,11 +100,23 @@ export async function importOrder(cmd: ImportOrderCommand, deps: ImportOrderDeps
     switch (action) {
       case "wait":
         await session.finish({ ...seen, status: session.entry.salesOrderNumber ? session.entry.status : "waiting" });
-        result = { outcome: "waiting", amazonOrderId: id, salesOrderNumber: session.entry.salesOrderNumber, linesCreated: 0, amazonStatus: order.OrderStatus };
+        result = {
+          outcome: "waiting",
+          amazonOrderId: id,
+          salesOrderNumber: session.entry.salesOrderNumber,
+          linesCreated: 0,
+          amazonStatus: order.OrderStatus,
+        };
         break;
       case "ignore":
         await session.finish({ ...seen, status: session.entry.salesOrderNumber ? session.entry.status : "skipped" });
-        result = { outcome: "skipped", amazonOrderId: id, salesOrderNumber: session.entry.salesOrderNumber, linesCreated: 0, amazonStatus: order.OrderStatus };
+        result = {
+          outcome: "skipped",
+          amazonOrderId: id,
+          salesOrderNumber: session.entry.salesOrderNumber,
+          linesCreated: 0,
+          amazonStatus: order.OrderStatus,
+        };
         break;
       case "cancel":
         result = await cancelOrder(order, marketplace.dataAreaId, session, deps, seen);
@@ -107,18 +125,31 @@ export async function importOrder(cmd: ImportOrderCommand, deps: ImportOrderDeps
         result = await createOrComplete(cmd, order, session, deps, seen);
         break;
     }
-    log.event("order.imported", { amazonOrderId: id, outcome: result.outcome, salesOrderNumber: result.salesOrderNumber, linesCreated: result.linesCreated, source: cmd.source });
+    log.event("order.imported", {
+      amazonOrderId: id,
+      outcome: result.outcome,
+      salesOrderNumber: result.salesOrderNumber,
+      linesCreated: result.linesCreated,
+      source: cmd.source,
+    });
     return result;
   } catch (err) {
-    await session.fail(err).catch((e) => log.log("warn", "order ledger: could not record the failure", { amazonOrderId: id, error: String(e) }));
-    if (err instanceof MappingGapError) log.event("order.needsMapping", { amazonOrderId: id, code: err.code, where: err.where, suggestion: err.suggestion });
+    await session
+      .fail(err)
+      .catch((e) => log.log("warn", "order ledger: could not record the failure", { amazonOrderId: id, error: String(e) }));
+    if (err instanceof MappingGapError)
+      log.event("order.needsMapping", { amazonOrderId: id, code: err.code, where: err.where, suggestion: err.suggestion });
     throw err;
   }
 }
 
 type Seen = { amazonStatus: string; amazonLastUpdate: string; marketplaceId?: string };
 
-async function findExisting(deps: ImportOrderDeps, draftOrCompany: { dataAreaId: string }, id: string): Promise<D365SalesOrderRef | undefined> {
+async function findExisting(
+  deps: ImportOrderDeps,
+  draftOrCompany: { dataAreaId: string },
+  id: string,
+): Promise<D365SalesOrderRef | undefined> {
   const found = await deps.d365.findByCustomersOrderReference(draftOrCompany.dataAreaId, id);
   if (found.length > 1) {
     // Should never happen with this app; someone may have keyed the order by hand as well.
@@ -127,14 +158,26 @@ async function findExisting(deps: ImportOrderDeps, draftOrCompany: { dataAreaId:
   return [...found].sort((a, b) => a.SalesOrderNumber.localeCompare(b.SalesOrderNumber))[0];
 }
 
-async function createOrComplete(cmd: ImportOrderCommand, order: AmazonOrder, session: LedgerSession, deps: ImportOrderDeps, seen: Seen): Promise<ImportOutcome> {
+async function createOrComplete(
+  cmd: ImportOrderCommand,
+  order: AmazonOrder,
+  session: LedgerSession,
+  deps: ImportOrderDeps,
+  seen: Seen,
+): Promise<ImportOutcome> {
   const id = order.AmazonOrderId;
   const entry = session.entry;
   if (!cmd.force && entry.status === "complete" && entry.salesOrderNumber) {
     // Already in D365 in full; later Amazon changes (shipped, partially shipped) need no OData write:
     // D365's own processes post packing slips and invoices.
     await session.finish({ ...seen, status: "complete" });
-    return { outcome: "updated", amazonOrderId: id, salesOrderNumber: entry.salesOrderNumber, linesCreated: 0, amazonStatus: order.OrderStatus };
+    return {
+      outcome: "updated",
+      amazonOrderId: id,
+      salesOrderNumber: entry.salesOrderNumber,
+      linesCreated: 0,
+      amazonStatus: order.OrderStatus,
+    };
   }
 
   const items = (await deps.amazon.getOrderItems(id)).map((i) => AmazonOrderItem.parse(i));
@@ -142,15 +185,21 @@ async function createOrComplete(cmd: ImportOrderCommand, order: AmazonOrder, ses
   const draft: SalesOrderDraft = toSalesOrder(order, items, deps.mappings, address);
   if (draft.charges.length && !deps.d365.createCharges) {
     // Refuse before writing anything rather than create the order without its charges.
-    throw new MappingGapError("mapping.chargesUnsupported", `Order ${id}: the marketplace books shipping or gift wrap as header charges, which this D365 connection cannot write; use "as": "item-line".`, {
-      where: "marketplaces.json shipping/giftWrap",
-      details: { amazonOrderId: id },
-      suggestion: { file: "marketplaces.json", set: { shipping: { as: "item-line", itemNumber: "<non-stock item>" } } },
-    });
+    throw new MappingGapError(
+      "mapping.chargesUnsupported",
+      `Order ${id}: the marketplace books shipping or gift wrap as header charges, which this D365 connection cannot write; use "as": "item-line".`,
+      {
+        where: "marketplaces.json shipping/giftWrap",
+        details: { amazonOrderId: id },
+        suggestion: { file: "marketplaces.json", set: { shipping: { as: "item-line", itemNumber: "<non-stock item>" } } },
+      },
+    );
   }
 
   let so: D365SalesOrderRef | undefined =
-    entry.salesOrderNumber && entry.dataAreaId === draft.dataAreaId ? { dataAreaId: draft.dataAreaId, SalesOrderNumber: entry.salesOrderNumber } : undefined;
+    entry.salesOrderNumber && entry.dataAreaId === draft.dataAreaId
+      ? { dataAreaId: draft.dataAreaId, SalesOrderNumber: entry.salesOrderNumber }
+      : undefined;
   so ??= await findExisting(deps, draft, id);
   let fresh = false;
   if (!so) {
@@ -174,19 +223,39 @@ async function createOrComplete(cmd: ImportOrderCommand, order: AmazonOrder, ses
     if (newCharges.length) await deps.d365.createCharges(draft.dataAreaId, so.SalesOrderNumber, newCharges);
   }
 
-  await session.finish({ ...seen, status: "complete", dataAreaId: draft.dataAreaId, salesOrderNumber: so.SalesOrderNumber, linesCreated: (entry.linesCreated ?? 0) + linesCreated });
+  await session.finish({
+    ...seen,
+    status: "complete",
+    dataAreaId: draft.dataAreaId,
+    salesOrderNumber: so.SalesOrderNumber,
+    linesCreated: (entry.linesCreated ?? 0) + linesCreated,
+  });
   const outcome: ImportOutcomeKind = fresh ? "created" : linesCreated > 0 ? "completed" : "unchanged";
   return { outcome, amazonOrderId: id, salesOrderNumber: so.SalesOrderNumber, linesCreated, amazonStatus: order.OrderStatus };
 }
 
-async function cancelOrder(order: AmazonOrder, dataAreaId: string, session: LedgerSession, deps: ImportOrderDeps, seen: Seen): Promise<ImportOutcome> {
+async function cancelOrder(
+  order: AmazonOrder,
+  dataAreaId: string,
+  session: LedgerSession,
+  deps: ImportOrderDeps,
+  seen: Seen,
+): Promise<ImportOutcome> {
   const id = order.AmazonOrderId;
   const entry = session.entry;
   if (entry.status === "canceled" || entry.status === "cancel-flagged") {
     await session.finish({ ...seen, status: entry.status });
-    return { outcome: "unchanged", amazonOrderId: id, salesOrderNumber: entry.salesOrderNumber, linesCreated: 0, amazonStatus: order.OrderStatus };
+    return {
+      outcome: "unchanged",
+      amazonOrderId: id,
+      salesOrderNumber: entry.salesOrderNumber,
+      linesCreated: 0,
+      amazonStatus: order.OrderStatus,
+    };
   }
-  const so = entry.salesOrderNumber ? { dataAreaId: entry.dataAreaId ?? dataAreaId, SalesOrderNumber: entry.salesOrderNumber } : await findExisting(deps, { dataAreaId }, id);
+  const so = entry.salesOrderNumber
+    ? { dataAreaId: entry.dataAreaId ?? dataAreaId, SalesOrderNumber: entry.salesOrderNumber }
+    : await findExisting(deps, { dataAreaId }, id);
   if (!so) {
     // Canceled before it was ever imported (typically while Pending): nothing in D365 to undo.
     await session.finish({ ...seen, status: "canceled" });
@@ -196,10 +265,26 @@ async function cancelOrder(order: AmazonOrder, dataAreaId: string, session: Ledg
   if (result === "canceled") {
     await session.finish({ ...seen, status: "canceled", dataAreaId: so.dataAreaId, salesOrderNumber: so.SalesOrderNumber });
     deps.telemetry.event("order.canceled", { amazonOrderId: id, salesOrderNumber: so.SalesOrderNumber });
-    return { outcome: "canceled", amazonOrderId: id, salesOrderNumber: so.SalesOrderNumber, linesCreated: 0, amazonStatus: order.OrderStatus };
+    return {
+      outcome: "canceled",
+      amazonOrderId: id,
+      salesOrderNumber: so.SalesOrderNumber,
+      linesCreated: 0,
+      amazonStatus: order.OrderStatus,
+    };
   }
   // Shipped or invoiced in D365 but canceled on Amazon: a person must decide (return order, credit note).
   await session.finish({ ...seen, status: "cancel-flagged", dataAreaId: so.dataAreaId, salesOrderNumber: so.SalesOrderNumber });
-  deps.telemetry.event("order.cancelAfterShipment", { amazonOrderId: id, salesOrderNumber: so.SalesOrderNumber, dataAreaId: so.dataAreaId });
-  return { outcome: "cancel-flagged", amazonOrderId: id, salesOrderNumber: so.SalesOrderNumber, linesCreated: 0, amazonStatus: order.OrderStatus };
+  deps.telemetry.event("order.cancelAfterShipment", {
+    amazonOrderId: id,
+    salesOrderNumber: so.SalesOrderNumber,
+    dataAreaId: so.dataAreaId,
+  });
+  return {
+    outcome: "cancel-flagged",
+    amazonOrderId: id,
+    salesOrderNumber: so.SalesOrderNumber,
+    linesCreated: 0,
+    amazonStatus: order.OrderStatus,
+  };
 }

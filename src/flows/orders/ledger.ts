@@ -86,16 +86,28 @@ export class StateOrderLedger implements OrderLedger {
   async begin(amazonOrderId: string, now: Date, leaseMs: number, holder?: string): Promise<LedgerSession> {
     const k = key(amazonOrderId);
     const row = await this.state.get<LedgerRow>(this.table, k.partitionKey, k.rowKey);
-    const current: OrderLedgerEntry = row ? (JSON.parse(row.entity.json) as OrderLedgerEntry) : { amazonOrderId, status: "new", attempts: 0 };
+    const current: OrderLedgerEntry = row
+      ? (JSON.parse(row.entity.json) as OrderLedgerEntry)
+      : { amazonOrderId, status: "new", attempts: 0 };
     const sameHolder = holder !== undefined && current.leaseHolder === holder;
     if (current.leaseUntil && Date.parse(current.leaseUntil) > now.getTime() && !sameHolder) {
       const waitMs = Date.parse(current.leaseUntil) - now.getTime();
-      throw new ThrottledError("order.busy", `Order ${amazonOrderId} is being imported by another worker; retry in ${Math.ceil(waitMs / 1000)} s.`, waitMs);
+      throw new ThrottledError(
+        "order.busy",
+        `Order ${amazonOrderId} is being imported by another worker; retry in ${Math.ceil(waitMs / 1000)} s.`,
+        waitMs,
+      );
     }
-    let entry: OrderLedgerEntry = { ...current, attempts: current.attempts + 1, leaseUntil: new Date(now.getTime() + leaseMs).toISOString(), updatedAt: now.toISOString() };
+    let entry: OrderLedgerEntry = {
+      ...current,
+      attempts: current.attempts + 1,
+      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+      updatedAt: now.toISOString(),
+    };
     if (holder !== undefined) entry.leaseHolder = holder;
     else delete entry.leaseHolder;
-    const entity = (e: OrderLedgerEntry): LedgerRow => ({ ...k, json: JSON.stringify(e), status: e.status, salesOrderNumber: e.salesOrderNumber ?? null } as LedgerRow);
+    const entity = (e: OrderLedgerEntry): LedgerRow =>
+      ({ ...k, json: JSON.stringify(e), status: e.status, salesOrderNumber: e.salesOrderNumber ?? null }) as LedgerRow;
     let etag: string;
     try {
       etag = row ? await this.state.replace(this.table, entity(entry), row.etag) : await this.state.insert(this.table, entity(entry));
@@ -124,7 +136,13 @@ export class StateOrderLedger implements OrderLedger {
         const retryable = !isAppError(err) || err.retryable;
         // A passing outage does not erase what is known (header-created, complete, canceled...).
         const status: LedgerStatus =
-          err instanceof MappingGapError ? "needs-mapping" : !retryable ? "failed" : entry.status === "new" || entry.status === "needs-mapping" || entry.status === "failed" ? "retrying" : entry.status;
+          err instanceof MappingGapError
+            ? "needs-mapping"
+            : !retryable
+              ? "failed"
+              : entry.status === "new" || entry.status === "needs-mapping" || entry.status === "failed"
+                ? "retrying"
+                : entry.status;
         await write(
           {
             status,

@@ -58,7 +58,8 @@ const TAX_COLLECTION_MODEL: Record<string, string> = { MARKETPLACE_FACILITATOR: 
 /** Exact decimal string, at least two places (never rounded). */
 const exact = (d: ReturnType<typeof dec>) => (d.decimalPlaces() <= 2 ? toMoneyString(d) : d.toFixed());
 const money = (m: Money2026 | undefined): V0Money | undefined => (m ? { CurrencyCode: m.currencyCode, Amount: m.amount } : undefined);
-const positive = (m: Money2026 | undefined): V0Money | undefined => (m ? { CurrencyCode: m.currencyCode, Amount: exact(dec(m.amount).abs()) } : undefined);
+const positive = (m: Money2026 | undefined): V0Money | undefined =>
+  m ? { CurrencyCode: m.currencyCode, Amount: exact(dec(m.amount).abs()) } : undefined;
 
 /** Drops undefined values so that converted objects compare equal to v0 objects that omit the field. */
 function defined<T extends Record<string, unknown>>(o: T): T {
@@ -66,7 +67,9 @@ function defined<T extends Record<string, unknown>>(o: T): T {
 }
 
 /** The 2026 delivery address in v0's Address shape (fields absent when Amazon sends none, e.g. no PII roles). */
-export function addressFrom2026(a: NonNullable<NonNullable<Order2026["recipient"]>["deliveryAddress"]> | undefined): AmazonAddress | undefined {
+export function addressFrom2026(
+  a: NonNullable<NonNullable<Order2026["recipient"]>["deliveryAddress"]> | undefined,
+): AmazonAddress | undefined {
   if (!a) return undefined;
   return defined({
     Name: a.name,
@@ -90,16 +93,25 @@ export function addressFrom2026(a: NonNullable<NonNullable<Order2026["recipient"
  */
 export function summaryFrom2026(o: Pick<Order2026, "orderId" | "lastUpdatedTime" | "salesChannel" | "fulfillment">): AmazonOrderSummary {
   const status = o.fulfillment ? (STATUS[o.fulfillment.fulfillmentStatus] ?? o.fulfillment.fulfillmentStatus) : "";
-  return defined({ AmazonOrderId: o.orderId, LastUpdateDate: o.lastUpdatedTime, OrderStatus: status, MarketplaceId: o.salesChannel.marketplaceId });
+  return defined({
+    AmazonOrderId: o.orderId,
+    LastUpdateDate: o.lastUpdatedTime,
+    OrderStatus: status,
+    MarketplaceId: o.salesChannel.marketplaceId,
+  });
 }
 
 /** The order header in v0's Order shape. Needs FULFILLMENT in includedData (status and channel). */
 export function orderFrom2026(o: Order2026): V0Order {
   const f = o.fulfillment;
   if (!f) {
-    throw new ValidationError("order2026.noFulfillment", `Order ${o.orderId}: the Orders 2026-01-01 answer has no fulfillment data; request it with includedData=FULFILLMENT.`, {
-      details: { amazonOrderId: o.orderId },
-    });
+    throw new ValidationError(
+      "order2026.noFulfillment",
+      `Order ${o.orderId}: the Orders 2026-01-01 answer has no fulfillment data; request it with includedData=FULFILLMENT.`,
+      {
+        details: { amazonOrderId: o.orderId },
+      },
+    );
   }
   const status = STATUS[f.fulfillmentStatus];
   const programs = o.programs ?? [];
@@ -111,7 +123,8 @@ export function orderFrom2026(o: Order2026): V0Order {
     LastUpdateDate: o.lastUpdatedTime,
     OrderStatus: status,
     FulfillmentChannel: f.fulfilledBy === "AMAZON" ? "AFN" : f.fulfilledBy === "MERCHANT" ? "MFN" : undefined,
-    SalesChannel: o.salesChannel.channelName === "NON_AMAZON" ? "Non-Amazon" : (o.salesChannel.marketplaceName ?? o.salesChannel.channelName),
+    SalesChannel:
+      o.salesChannel.channelName === "NON_AMAZON" ? "Non-Amazon" : (o.salesChannel.marketplaceName ?? o.salesChannel.channelName),
     MarketplaceId: o.salesChannel.marketplaceId,
     OrderTotal: money(o.proceeds?.grandTotal),
     EarliestShipDate: f.shipByWindow?.earliestDateTime,
@@ -139,7 +152,9 @@ function detailed(item: OrderItem2026, type: string, subtype: string, fallbackSu
 /** One item in v0's OrderItem shape. */
 export function orderItemFrom2026(item: OrderItem2026): V0OrderItem {
   const unit = item.product.price?.unitPrice;
-  const itemPrice = breakdown(item, "ITEM")?.subtotal ?? (unit ? { currencyCode: unit.currencyCode, amount: exact(dec(unit.amount).times(item.quantityOrdered)) } : undefined);
+  const itemPrice =
+    breakdown(item, "ITEM")?.subtotal ??
+    (unit ? { currencyCode: unit.currencyCode, amount: exact(dec(unit.amount).times(item.quantityOrdered)) } : undefined);
   const giftWrapPrice = breakdown(item, "GIFT_WRAP")?.subtotal;
   const giftWrapTax = detailed(item, "TAX", "GIFT_WRAP", "ITEM");
   const collection = item.tax?.taxCollections?.[0];
@@ -159,7 +174,12 @@ export function orderItemFrom2026(item: OrderItem2026): V0OrderItem {
     ShippingDiscount: positive(detailed(item, "DISCOUNT", "SHIPPING", "ITEM")),
     PromotionDiscountTax: positive(detailed(item, "TAX", "DISCOUNT", "ITEM")),
     PromotionIds: promotionIds.length ? promotionIds : undefined,
-    TaxCollection: collection ? defined({ Model: collection.model ? (TAX_COLLECTION_MODEL[collection.model] ?? collection.model) : undefined, ResponsibleParty: collection.responsibleParty }) : undefined,
+    TaxCollection: collection
+      ? defined({
+          Model: collection.model ? (TAX_COLLECTION_MODEL[collection.model] ?? collection.model) : undefined,
+          ResponsibleParty: collection.responsibleParty,
+        })
+      : undefined,
     BuyerInfo: giftWrapPrice || giftWrapTax ? defined({ GiftWrapPrice: money(giftWrapPrice), GiftWrapTax: money(giftWrapTax) }) : undefined,
   }) as V0OrderItem;
 }

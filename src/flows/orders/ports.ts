@@ -26,7 +26,11 @@ export interface AmazonOrders {
    * Orders 2026-01-01 searchOrders by lastUpdatedAfter/Before in several marketplaces at once (at most 50),
    * every page. One call sequence for all of them: searchOrders allows one call per 180 s (burst 20).
    */
-  searchUpdatedOrders(query: { marketplaceIds: string[]; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary>;
+  searchUpdatedOrders(query: {
+    marketplaceIds: string[];
+    lastUpdatedAfter: Date;
+    lastUpdatedBefore: Date;
+  }): AsyncIterable<AmazonOrderSummary>;
 }
 
 export interface D365SalesOrderRef {

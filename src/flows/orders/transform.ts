@@ -86,16 +86,22 @@ const MAX_UNIT_PRICE_DECIMALS = 6;
 function money(m: AmazonMoney | undefined, currency: string, field: string, amazonOrderId: string): Dec {
   if (!m || m.Amount === undefined || m.Amount === "") return new Dec(0);
   if (m.CurrencyCode && m.CurrencyCode !== currency) {
-    throw new MappingGapError("order.currencyMismatch", `Order ${amazonOrderId}: ${field} is in ${m.CurrencyCode} but the marketplace is mapped to ${currency}.`, {
-      where: field,
-      details: { amazonOrderId, field, currency: m.CurrencyCode },
-      suggestion: { file: "marketplaces.json", set: { currency: m.CurrencyCode } },
-    });
+    throw new MappingGapError(
+      "order.currencyMismatch",
+      `Order ${amazonOrderId}: ${field} is in ${m.CurrencyCode} but the marketplace is mapped to ${currency}.`,
+      {
+        where: field,
+        details: { amazonOrderId, field, currency: m.CurrencyCode },
+        suggestion: { file: "marketplaces.json", set: { currency: m.CurrencyCode } },
+      },
+    );
   }
   try {
     return dec(m.Amount);
   } catch {
-    throw new ValidationError("order.badAmount", `Order ${amazonOrderId}: ${field} "${m.Amount}" is not a decimal amount.`, { where: field });
+    throw new ValidationError("order.badAmount", `Order ${amazonOrderId}: ${field} "${m.Amount}" is not a decimal amount.`, {
+      where: field,
+    });
   }
 }
 
@@ -119,7 +125,16 @@ function marketplaceGap(marketplaceId: string | undefined, amazonOrderId: string
       details: { amazonOrderId, marketplaceId },
       suggestion: {
         file: "marketplaces.json",
-        add: { marketplaceId, dataAreaId: "<legal entity>", customerAccount: "<customer account>", currency: "<ISO currency>", fulfillment: { AFN: { siteId: "<site>", warehouseId: "<warehouse>" }, MFN: { siteId: "<site>", warehouseId: "<warehouse>" } }, shipping: { as: "ignore" }, giftWrap: { as: "ignore" }, tax: { pricesIncludeTax: false, marketplaceFacilitator: "seller-tax-group" } },
+        add: {
+          marketplaceId,
+          dataAreaId: "<legal entity>",
+          customerAccount: "<customer account>",
+          currency: "<ISO currency>",
+          fulfillment: { AFN: { siteId: "<site>", warehouseId: "<warehouse>" }, MFN: { siteId: "<site>", warehouseId: "<warehouse>" } },
+          shipping: { as: "ignore" },
+          giftWrap: { as: "ignore" },
+          tax: { pricesIncludeTax: false, marketplaceFacilitator: "seller-tax-group" },
+        },
       },
     },
   );
@@ -178,7 +193,9 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
 
   const ordered = [...items].filter((i) => i.QuantityOrdered > 0).sort((a, b) => a.OrderItemId.localeCompare(b.OrderItemId));
   if (ordered.length === 0) {
-    throw new ValidationError("order.noItems", `Order ${id} has no items with a quantity; nothing to create.`, { details: { amazonOrderId: id } });
+    throw new ValidationError("order.noItems", `Order ${id} has no items with a quantity; nothing to create.`, {
+      details: { amazonOrderId: id },
+    });
   }
 
   // Resolve every SKU first, so that one error lists all unknown SKUs of the order.
@@ -191,7 +208,10 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
       {
         where: "sku-crossref.json $.items",
         details: { amazonOrderId: id, marketplaceId: mp.marketplaceId, skus },
-        suggestion: { file: "sku-crossref.json", add: unknown.map((i) => ({ sellerSku: i.SellerSKU ?? "", itemNumber: "<D365 ItemNumber>", ...(i.ASIN ? { asin: i.ASIN } : {}) })) },
+        suggestion: {
+          file: "sku-crossref.json",
+          add: unknown.map((i) => ({ sellerSku: i.SellerSKU ?? "", itemNumber: "<D365 ItemNumber>", ...(i.ASIN ? { asin: i.ASIN } : {}) })),
+        },
       },
     );
   }
@@ -210,10 +230,14 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
     const field = (name: string) => `OrderItems[${item.OrderItemId}].${name}`;
     if (!item.ItemPrice || item.ItemPrice.Amount === undefined) {
       // SP-API: Pending orders carry no prices; a created order must.
-      throw new ValidationError("order.itemPriceMissing", `Order ${id}: item ${item.OrderItemId} (${item.SellerSKU}) has no ItemPrice yet.`, {
-        where: field("ItemPrice"),
-        details: { amazonOrderId: id, orderItemId: item.OrderItemId },
-      });
+      throw new ValidationError(
+        "order.itemPriceMissing",
+        `Order ${id}: item ${item.OrderItemId} (${item.SellerSKU}) has no ItemPrice yet.`,
+        {
+          where: field("ItemPrice"),
+          details: { amazonOrderId: id, orderItemId: item.OrderItemId },
+        },
+      );
     }
     const total = money(item.ItemPrice, currency, field("ItemPrice"), id);
     const discount = money(item.PromotionDiscount, currency, field("PromotionDiscount"), id);
@@ -223,7 +247,11 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
     const perUnitDiscount = unitPrice(discount, quantity);
     goods = goods.plus(total);
     discounts = discounts.plus(discount);
-    shipping.push(money(item.ShippingPrice, currency, field("ShippingPrice"), id).minus(money(item.ShippingDiscount, currency, field("ShippingDiscount"), id)));
+    shipping.push(
+      money(item.ShippingPrice, currency, field("ShippingPrice"), id).minus(
+        money(item.ShippingDiscount, currency, field("ShippingDiscount"), id),
+      ),
+    );
     giftWrap.push(money(item.BuyerInfo?.GiftWrapPrice, currency, field("BuyerInfo.GiftWrapPrice"), id));
     amazonTax.push(money(item.ItemTax, currency, field("ItemTax"), id));
     const taxGroup = mfExempt && isMarketplaceFacilitator(item) ? tax.marketplaceFacilitatorTaxGroup : tax.salesTaxGroup;
@@ -262,10 +290,14 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
 
   const delivery = toDeliveryAddress(id, address ?? order.ShippingAddress);
   if (delivery && "unknownCountry" in delivery) {
-    throw new MappingGapError("order.unknownCountry", `Order ${id}: shipping country "${delivery.unknownCountry}" is not an ISO 3166 country code.`, {
-      where: "ShippingAddress.CountryCode",
-      details: { amazonOrderId: id },
-    });
+    throw new MappingGapError(
+      "order.unknownCountry",
+      `Order ${id}: shipping country "${delivery.unknownCountry}" is not an ISO 3166 country code.`,
+      {
+        where: "ShippingAddress.CountryCode",
+        details: { amazonOrderId: id },
+      },
+    );
   }
 
   const header: SalesOrderHeaderDraft = {

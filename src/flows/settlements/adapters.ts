@@ -23,7 +23,13 @@ export function spApiSettlementReports(amazon: ReportsApi): SettlementReports {
       const out = [];
       // SP-API: settlement reports cannot be requested; Amazon schedules them and getReports lists 90 days.
       for await (const r of amazon.getReports({ reportTypes: [SETTLEMENT_REPORT_TYPE], processingStatuses: ["DONE"], createdSince })) {
-        out.push({ reportId: r.reportId, reportDocumentId: r.reportDocumentId, createdTime: r.createdTime, dataStartTime: r.dataStartTime, dataEndTime: r.dataEndTime });
+        out.push({
+          reportId: r.reportId,
+          reportDocumentId: r.reportDocumentId,
+          createdTime: r.createdTime,
+          dataStartTime: r.dataStartTime,
+          dataEndTime: r.dataEndTime,
+        });
       }
       return out;
     },
@@ -39,15 +45,31 @@ export function spApiSettlementReports(amazon: ReportsApi): SettlementReports {
 
 /** Columns of the DMF "General journal" data file (notes/dynamics-365-fo.md §1.5). */
 export const GENERAL_JOURNAL_COLUMNS = [
-  "JOURNALNAME", "DESCRIPTION", "JOURNALBATCHNUMBER", "LINENUMBER", "ACCOUNTTYPE", "ACCOUNTDISPLAYVALUE", "TRANSDATE",
-  "VOUCHER", "CURRENCYCODE", "DEBITAMOUNT", "CREDITAMOUNT", "TEXT", "DOCUMENT",
+  "JOURNALNAME",
+  "DESCRIPTION",
+  "JOURNALBATCHNUMBER",
+  "LINENUMBER",
+  "ACCOUNTTYPE",
+  "ACCOUNTDISPLAYVALUE",
+  "TRANSDATE",
+  "VOUCHER",
+  "CURRENCYCODE",
+  "DEBITAMOUNT",
+  "CREDITAMOUNT",
+  "TEXT",
+  "DOCUMENT",
 ] as const;
 
 export function d365LedgerJournals(journals: LedgerJournals, dmf?: { client: D365Dmf; company: string }): LedgerJournalsPort {
   return {
     ...(dmf
       ? {
-          async importJournalViaDmf(input: { journalName: string; description: string; definitionGroup: string; lines: import("./ports").NewJournalLine[] }) {
+          async importJournalViaDmf(input: {
+            journalName: string;
+            description: string;
+            definitionGroup: string;
+            lines: import("./ports").NewJournalLine[];
+          }) {
             // JOURNALBATCHNUMBER and VOUCHER are placeholders: DMF groups the lines into one new journal.
             const rows = input.lines.map((l) => ({
               JOURNALNAME: input.journalName,
@@ -77,7 +99,11 @@ export function d365LedgerJournals(journals: LedgerJournals, dmf?: { client: D36
         }
       : {}),
     async findJournalByDescription(description) {
-      return (await journals.findByDescription(description)).map((h) => ({ journalBatchNumber: h.JournalBatchNumber, description: h.Description, isPosted: h.IsPosted === "Yes" }));
+      return (await journals.findByDescription(description)).map((h) => ({
+        journalBatchNumber: h.JournalBatchNumber,
+        description: h.Description,
+        isPosted: h.IsPosted === "Yes",
+      }));
     },
     async createHeader(header) {
       const h = await journals.createHeader({ JournalName: header.journalName, Description: header.description });

@@ -26,12 +26,17 @@ export interface SettlementAnalysis {
   reasons: string[];
 }
 
-export async function analyzeSettlement(source: ByteSource, accounts: SettlementAccounts, options: AnalyzeOptions = {}): Promise<SettlementAnalysis> {
+export async function analyzeSettlement(
+  source: ByteSource,
+  accounts: SettlementAccounts,
+  options: AnalyzeOptions = {},
+): Promise<SettlementAnalysis> {
   const agg = new SettlementAggregator(accounts, { detailed: options.detailed, splitAtMonthEnd: options.splitAtMonthEnd });
   const parse = await parseSettlement(source, agg.add);
   const reasons: string[] = [];
   if (parse.fatal) reasons.push(parse.fatal.message);
-  if (parse.problemCount) reasons.push(`${parse.problemCount} row(s) cannot be read (first: line ${parse.problems[0]!.line}: ${parse.problems[0]!.message})`);
+  if (parse.problemCount)
+    reasons.push(`${parse.problemCount} row(s) cannot be read (first: line ${parse.problems[0]!.line}: ${parse.problems[0]!.message})`);
   if (parse.summary && !parse.fatal && !parse.reconciled) {
     reasons.push(
       `the rows add up to ${toMoneyString(parse.sumOfAmounts)} but total-amount is ${toMoneyString(parse.summary.totalAmount)} ` +
@@ -39,14 +44,20 @@ export async function analyzeSettlement(source: ByteSource, accounts: Settlement
     );
   }
   const unmapped = [...agg.unmapped.values()];
-  if (unmapped.length) reasons.push(`${unmapped.length} combination(s) have no rule in settlement-accounts.json: ${unmapped.map((u) => u.combination).join("; ")}`);
+  if (unmapped.length)
+    reasons.push(
+      `${unmapped.length} combination(s) have no rule in settlement-accounts.json: ${unmapped.map((u) => u.combination).join("; ")}`,
+    );
   if (!parse.summary || parse.fatal) return { parse, unmapped, anomalies: [], postable: false, reasons };
 
   const s = parse.summary;
   const journal = buildJournal(s, agg);
   if (!journal.balanced && parse.reconciled && unmapped.length === 0) reasons.push("the journal does not balance");
   const metrics = snapshotOf(s.settlementId, s.currency, s.endDate, agg.metrics);
-  const anomalies = detectAnomalies(metrics, options.history ?? [], { suspenseTotal: agg.metrics.suspenseTotal, totalAmount: s.totalAmount });
+  const anomalies = detectAnomalies(metrics, options.history ?? [], {
+    suspenseTotal: agg.metrics.suspenseTotal,
+    totalAmount: s.totalAmount,
+  });
   return { parse, journal, unmapped, anomalies, metrics, postable: reasons.length === 0 && journal.balanced, reasons };
 }
 
@@ -74,7 +85,19 @@ export interface PreviewDocument {
     totalDebit: string;
     totalCredit: string;
     periods: string[];
-    lines: { lineNumber: number; voucher: number; account: string; accountType: string; accountDisplayValue: string; dimensions: Record<string, string>; debit: string; credit: string; currency: string; date: string; text: string }[];
+    lines: {
+      lineNumber: number;
+      voucher: number;
+      account: string;
+      accountType: string;
+      accountDisplayValue: string;
+      dimensions: Record<string, string>;
+      debit: string;
+      credit: string;
+      currency: string;
+      date: string;
+      text: string;
+    }[];
   } | null;
   unmapped: { combination: string; total: string; rowCount: number; firstLine: number; suggestedRule: unknown }[];
   anomalies: Anomaly[];
@@ -133,24 +156,48 @@ export function previewDocument(a: SettlementAnalysis, accounts: SettlementAccou
 /** The preview as a readable table. */
 export function formatPreview(doc: PreviewDocument): string {
   const out: string[] = [];
-  out.push(`Settlement ${doc.settlementId ?? "?"}  ${doc.currency ?? ""}  ${doc.startDate?.slice(0, 10) ?? "?"} .. ${doc.endDate?.slice(0, 10) ?? "?"}  deposit ${doc.depositDate?.slice(0, 10) ?? "?"}`);
+  out.push(
+    `Settlement ${doc.settlementId ?? "?"}  ${doc.currency ?? ""}  ${doc.startDate?.slice(0, 10) ?? "?"} .. ${doc.endDate?.slice(0, 10) ?? "?"}  deposit ${doc.depositDate?.slice(0, 10) ?? "?"}`,
+  );
   if (doc.format) {
-    out.push(`Format: ${doc.format.variant} (${doc.format.columns} columns), ${doc.format.encoding}, decimal "${doc.format.decimalSeparator ?? "?"}", dates ${doc.format.dateStyles.join("/") || "?"}${doc.format.unknownColumns.length ? `, unknown columns ignored: ${doc.format.unknownColumns.join(", ")}` : ""}`);
+    out.push(
+      `Format: ${doc.format.variant} (${doc.format.columns} columns), ${doc.format.encoding}, decimal "${doc.format.decimalSeparator ?? "?"}", dates ${doc.format.dateStyles.join("/") || "?"}${doc.format.unknownColumns.length ? `, unknown columns ignored: ${doc.format.unknownColumns.join(", ")}` : ""}`,
+    );
   }
-  out.push(`Rows: ${doc.rowCount}   total-amount: ${doc.totalAmount ?? "?"}   sum of amounts: ${doc.sumOfAmounts}   reconciled: ${doc.reconciled ? "yes" : "NO"}`);
+  out.push(
+    `Rows: ${doc.rowCount}   total-amount: ${doc.totalAmount ?? "?"}   sum of amounts: ${doc.sumOfAmounts}   reconciled: ${doc.reconciled ? "yes" : "NO"}`,
+  );
   if (doc.journal) {
-    const rows = doc.journal.lines.map((l) => [String(l.lineNumber), String(l.voucher), l.date, l.accountDisplayValue, l.debit === "0.00" ? "" : l.debit, l.credit === "0.00" ? "" : l.credit, l.currency, l.text]);
+    const rows = doc.journal.lines.map((l) => [
+      String(l.lineNumber),
+      String(l.voucher),
+      l.date,
+      l.accountDisplayValue,
+      l.debit === "0.00" ? "" : l.debit,
+      l.credit === "0.00" ? "" : l.credit,
+      l.currency,
+      l.text,
+    ]);
     const head = ["#", "V", "Date", "Account", "Debit", "Credit", "Cur", "Text"];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const right = new Set([0, 1, 4, 5]);
-    const fmt = (r: string[]) => r.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ").trimEnd();
+    const fmt = (r: string[]) =>
+      r
+        .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd();
     out.push("", `Journal: ${doc.journal.description}`, fmt(head), widths.map((w) => "-".repeat(w)).join("  "));
     for (const r of rows) out.push(fmt(r));
-    out.push(`Totals: debit ${doc.journal.totalDebit}  credit ${doc.journal.totalCredit}  ${doc.journal.balanced ? "balanced" : "NOT BALANCED"}`);
+    out.push(
+      `Totals: debit ${doc.journal.totalDebit}  credit ${doc.journal.totalCredit}  ${doc.journal.balanced ? "balanced" : "NOT BALANCED"}`,
+    );
   }
   if (doc.unmapped.length) {
     out.push("", "Unmapped combinations (add a rule to mappings/settlement-accounts.json):");
-    for (const u of doc.unmapped) out.push(`  ${u.combination}: ${u.total} in ${u.rowCount} row(s), first at line ${u.firstLine}; suggested rule ${JSON.stringify(u.suggestedRule)}`);
+    for (const u of doc.unmapped)
+      out.push(
+        `  ${u.combination}: ${u.total} in ${u.rowCount} row(s), first at line ${u.firstLine}; suggested rule ${JSON.stringify(u.suggestedRule)}`,
+      );
   }
   if (doc.problems.length) {
     out.push("", `Rows that cannot be read (${doc.problemCount}):`);

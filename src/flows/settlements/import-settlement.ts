@@ -11,7 +11,14 @@ import { analyzeSettlement, previewDocument } from "./analyze";
 import { journalDescription } from "./journal";
 import { bytesSource, readSettlementSummary } from "./parser";
 import type { NewJournalLine, SettlementDeps } from "./ports";
-import { getSettlementRecord, instanceIdFor, settlementHistory, updateSettlementRecord, type SettlementRecord, type SettlementStatus } from "./records";
+import {
+  getSettlementRecord,
+  instanceIdFor,
+  settlementHistory,
+  updateSettlementRecord,
+  type SettlementRecord,
+  type SettlementStatus,
+} from "./records";
 
 export const SETTLEMENT_CONTAINER = "settlements";
 
@@ -27,24 +34,35 @@ export interface StoredSettlementFile {
  * Keeps the raw file (content-addressed by its SHA-256) and reads its settlement id. A file that is not a
  * settlement flat file V2 is refused here with the parser's explanation, before anything starts.
  */
-export async function storeSettlementFile(content: Uint8Array, deps: Pick<SettlementDeps, "blobs">, reportId?: string): Promise<StoredSettlementFile> {
+export async function storeSettlementFile(
+  content: Uint8Array,
+  deps: Pick<SettlementDeps, "blobs">,
+  reportId?: string,
+): Promise<StoredSettlementFile> {
   const { summary, fatal } = await readSettlementSummary(bytesSource(content));
   if (!summary) throw new ValidationError(fatal?.code ?? "settlement.unreadable", fatal?.message ?? "not a settlement flat file V2");
   const sha256 = createHash("sha256").update(content).digest("hex");
   const blobName = `${safeKey(summary.settlementId)}/${sha256}.txt`;
-  if (!(await deps.blobs.exists(SETTLEMENT_CONTAINER, blobName))) await deps.blobs.put(SETTLEMENT_CONTAINER, blobName, content, "text/tab-separated-values");
+  if (!(await deps.blobs.exists(SETTLEMENT_CONTAINER, blobName)))
+    await deps.blobs.put(SETTLEMENT_CONTAINER, blobName, content, "text/tab-separated-values");
   return { settlementId: summary.settlementId, blobName, sha256, reportId, bytes: content.length };
 }
 
 /** Downloads a report just in time and keeps it. */
-export async function fetchSettlementReport(reportId: string, deps: Pick<SettlementDeps, "blobs" | "reports">): Promise<StoredSettlementFile> {
+export async function fetchSettlementReport(
+  reportId: string,
+  deps: Pick<SettlementDeps, "blobs" | "reports">,
+): Promise<StoredSettlementFile> {
   if (!deps.reports) throw new InternalError("settlement.no-reports", "no SP-API reports adapter configured");
   const content = await deps.reports.downloadReport(reportId);
   return storeSettlementFile(content, deps, reportId);
 }
 
 /** Creates or resets the record to "pending" for a new run (keeps what a posted settlement has). */
-export async function registerSettlementRun(file: StoredSettlementFile, deps: Pick<SettlementDeps, "state" | "clock">): Promise<SettlementRecord> {
+export async function registerSettlementRun(
+  file: StoredSettlementFile,
+  deps: Pick<SettlementDeps, "state" | "clock">,
+): Promise<SettlementRecord> {
   const now = deps.clock.now().toISOString();
   return updateSettlementRecord(deps.state, file.settlementId, (current) => {
     if (current?.status === "posted") return current;
@@ -86,7 +104,16 @@ export interface AnalyzeStepResult {
 export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps): Promise<AnalyzeStepResult> {
   const existing = await getSettlementRecord(deps.state, input.settlementId);
   if (existing?.status === "posted") {
-    return { status: "posted", postable: false, lineCount: existing.lineCount ?? 0, alreadyPosted: true, journalBatchNumber: existing.journalBatchNumber, anomalies: existing.anomalies.length, dmfFromLines: 0, dmfDefinitionGroup: "" };
+    return {
+      status: "posted",
+      postable: false,
+      lineCount: existing.lineCount ?? 0,
+      alreadyPosted: true,
+      journalBatchNumber: existing.journalBatchNumber,
+      anomalies: existing.anomalies.length,
+      dmfFromLines: 0,
+      dmfDefinitionGroup: "",
+    };
   }
   const content = await deps.blobs.get(SETTLEMENT_CONTAINER, input.blobName);
   if (!content) throw new NotFoundError("settlement.blob-missing", `the stored settlement file ${input.blobName} is missing`);
@@ -95,7 +122,11 @@ export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps)
   const history = summary ? await settlementHistory(deps.state, summary.currency, summary.settlementId) : [];
   const analysis = await analyzeSettlement(bytesSource(content), accounts, { history, detailed: input.detailed });
   const doc = previewDocument(analysis, accounts);
-  const status: SettlementStatus = analysis.postable ? "running" : analysis.unmapped.length && analysis.parse.ok ? "needs-mapping" : "failed";
+  const status: SettlementStatus = analysis.postable
+    ? "running"
+    : analysis.unmapped.length && analysis.parse.ok
+      ? "needs-mapping"
+      : "failed";
 
   let journalBlob: string | undefined;
   const lines: NewJournalLine[] = [];
@@ -140,12 +171,23 @@ export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps)
     totalDebit: doc.journal?.totalDebit,
     totalCredit: doc.journal?.totalCredit,
     anomalies: doc.anomalies,
-    unmapped: doc.unmapped.map((u) => ({ combination: u.combination, total: u.total, rowCount: u.rowCount, suggestedRule: u.suggestedRule })),
+    unmapped: doc.unmapped.map((u) => ({
+      combination: u.combination,
+      total: u.total,
+      rowCount: u.rowCount,
+      suggestedRule: u.suggestedRule,
+    })),
     reasons: doc.reasons,
     metrics: analysis.metrics,
     updatedAt: now,
   }));
-  deps.log.event("settlement.analyzed", { settlementId: input.settlementId, status, rows: doc.rowCount, lines: lines.length, anomalies: doc.anomalies.length });
+  deps.log.event("settlement.analyzed", {
+    settlementId: input.settlementId,
+    status,
+    rows: doc.rowCount,
+    lines: lines.length,
+    anomalies: doc.anomalies.length,
+  });
   return {
     status,
     postable: analysis.postable,
@@ -157,7 +199,10 @@ export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps)
   };
 }
 
-export async function recordStatusStep(input: { settlementId: string; status: SettlementStatus; approvedBy?: string; reason?: string }, deps: Pick<SettlementDeps, "state" | "clock">): Promise<void> {
+export async function recordStatusStep(
+  input: { settlementId: string; status: SettlementStatus; approvedBy?: string; reason?: string },
+  deps: Pick<SettlementDeps, "state" | "clock">,
+): Promise<void> {
   const now = deps.clock.now().toISOString();
   await updateSettlementRecord(deps.state, input.settlementId, (current) => {
     if (!current) throw new NotFoundError("settlement.not-found", `no settlement ${input.settlementId}`);
@@ -176,9 +221,13 @@ export async function recordStatusStep(input: { settlementId: string; status: Se
  * Finds the settlement's journal (by its record, else by its description in D365, which covers a crash
  * between creating the header and recording it) or creates it. Never creates a second one.
  */
-export async function ensureJournalStep(input: { settlementId: string; journalName: string }, deps: SettlementDeps): Promise<{ journalBatchNumber: string; created: boolean }> {
+export async function ensureJournalStep(
+  input: { settlementId: string; journalName: string },
+  deps: SettlementDeps,
+): Promise<{ journalBatchNumber: string; created: boolean }> {
   const record = await getSettlementRecord(deps.state, input.settlementId);
-  if (!record?.journalDescription) throw new NotFoundError("settlement.not-analyzed", `settlement ${input.settlementId} has no journal to create`);
+  if (!record?.journalDescription)
+    throw new NotFoundError("settlement.not-analyzed", `settlement ${input.settlementId} has no journal to create`);
   let header = record.journalBatchNumber ? await deps.journals.getHeader(record.journalBatchNumber) : undefined;
   let created = false;
   if (!header) {
@@ -190,7 +239,11 @@ export async function ensureJournalStep(input: { settlementId: string; journalNa
     created = true;
   }
   const jbn = header.journalBatchNumber;
-  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({ ...c!, journalBatchNumber: jbn, updatedAt: deps.clock.now().toISOString() }));
+  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({
+    ...c!,
+    journalBatchNumber: jbn,
+    updatedAt: deps.clock.now().toISOString(),
+  }));
   deps.log.event("settlement.journal", { settlementId: input.settlementId, journalBatchNumber: jbn, created });
   return { journalBatchNumber: jbn, created };
 }
@@ -208,37 +261,62 @@ async function journalLines(settlementId: string, deps: SettlementDeps): Promise
  * service-protection limits). Idempotent: a journal with the settlement's description is never imported
  * twice; lines a partially succeeded import left out are then created through OData (skipping existing ones).
  */
-export async function dmfImportStep(input: { settlementId: string; journalName: string; definitionGroup: string }, deps: SettlementDeps): Promise<{ journalBatchNumber: string; imported: boolean; filled: number }> {
+export async function dmfImportStep(
+  input: { settlementId: string; journalName: string; definitionGroup: string },
+  deps: SettlementDeps,
+): Promise<{ journalBatchNumber: string; imported: boolean; filled: number }> {
   const { record, lines } = await journalLines(input.settlementId, deps);
   const description = record.journalDescription!;
   let found = await deps.journals.findJournalByDescription(description);
   let imported = false;
   if (!found.length) {
     if (!deps.journals.importJournalViaDmf) throw new InternalError("settlement.no-dmf", "the D365 adapter cannot import DMF packages");
-    const result = await deps.journals.importJournalViaDmf({ journalName: input.journalName, description, definitionGroup: input.definitionGroup, lines });
+    const result = await deps.journals.importJournalViaDmf({
+      journalName: input.journalName,
+      description,
+      definitionGroup: input.definitionGroup,
+      lines,
+    });
     deps.log.event("settlement.dmfImport", { settlementId: input.settlementId, status: result.status, errors: result.errors.length });
     imported = true;
     found = await deps.journals.findJournalByDescription(description);
     if (!found.length) {
-      throw new UnavailableError("settlement.dmf-failed", `DMF import of ${description} ended ${result.status} without a journal: ${result.errors.slice(0, 3).join("; ")}`);
+      throw new UnavailableError(
+        "settlement.dmf-failed",
+        `DMF import of ${description} ended ${result.status} without a journal: ${result.errors.slice(0, 3).join("; ")}`,
+      );
     }
   }
   const jbn = (found.find((h) => !h.isPosted) ?? found[0]!).journalBatchNumber;
   const fill = await deps.journals.createLines(jbn, lines);
-  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({ ...c!, journalBatchNumber: jbn, updatedAt: deps.clock.now().toISOString() }));
+  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({
+    ...c!,
+    journalBatchNumber: jbn,
+    updatedAt: deps.clock.now().toISOString(),
+  }));
   return { journalBatchNumber: jbn, imported, filled: fill.created };
 }
 
 /** Creates lines [from, to) (by position); lines already in D365 (same LineNumber) are skipped. */
-export async function createLinesStep(input: { settlementId: string; journalBatchNumber: string; from: number; to: number }, deps: SettlementDeps): Promise<{ created: number; skipped: number }> {
+export async function createLinesStep(
+  input: { settlementId: string; journalBatchNumber: string; from: number; to: number },
+  deps: SettlementDeps,
+): Promise<{ created: number; skipped: number }> {
   const { lines } = await journalLines(input.settlementId, deps);
   const result = await deps.journals.createLines(input.journalBatchNumber, lines.slice(input.from, input.to));
-  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({ ...c!, linesCreated: Math.max(c!.linesCreated ?? 0, input.to), updatedAt: deps.clock.now().toISOString() }));
+  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({
+    ...c!,
+    linesCreated: Math.max(c!.linesCreated ?? 0, input.to),
+    updatedAt: deps.clock.now().toISOString(),
+  }));
   return result;
 }
 
 /** Reads the journal back: every expected line once, totals equal, debit = credit. Records posted or failed. */
-export async function verifyStep(input: { settlementId: string; journalBatchNumber: string }, deps: SettlementDeps): Promise<SettlementRecord> {
+export async function verifyStep(
+  input: { settlementId: string; journalBatchNumber: string },
+  deps: SettlementDeps,
+): Promise<SettlementRecord> {
   const { lines } = await journalLines(input.settlementId, deps);
   const actual = await deps.journals.listLines(input.journalBatchNumber);
   const problems: string[] = [];
@@ -266,7 +344,11 @@ export async function verifyStep(input: { settlementId: string; journalBatchNumb
     reasons: problems.length ? problems : c!.reasons,
     updatedAt: now,
   }));
-  deps.log.event(problems.length ? "settlement.verifyFailed" : "settlement.posted", { settlementId: input.settlementId, journalBatchNumber: input.journalBatchNumber, lines: actual.length });
+  deps.log.event(problems.length ? "settlement.verifyFailed" : "settlement.posted", {
+    settlementId: input.settlementId,
+    journalBatchNumber: input.journalBatchNumber,
+    lines: actual.length,
+  });
   return record;
 }
 
@@ -274,6 +356,7 @@ export async function verifyStep(input: { settlementId: string; journalBatchNumb
 export async function assertAwaitingApproval(settlementId: string, deps: Pick<SettlementDeps, "state">): Promise<SettlementRecord> {
   const record = await getSettlementRecord(deps.state, settlementId);
   if (!record) throw new NotFoundError("settlement.not-found", `no settlement ${settlementId}`);
-  if (record.status !== "awaiting-approval") throw new ConflictError("settlement.not-awaiting-approval", `settlement ${settlementId} is ${record.status}, not awaiting approval`);
+  if (record.status !== "awaiting-approval")
+    throw new ConflictError("settlement.not-awaiting-approval", `settlement ${settlementId} is ${record.status}, not awaiting approval`);
   return record;
 }

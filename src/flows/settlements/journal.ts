@@ -124,7 +124,16 @@ export class SettlementAggregator {
       byPeriod.set(subKey, shared);
       return;
     }
-    const bucket: Bucket = { period, account: resolved.account, dimensions: resolved.dimensions, text: resolved.text, kind: resolved.kind ?? "other", orderId, amount: row.amount, rowCount: 1 };
+    const bucket: Bucket = {
+      period,
+      account: resolved.account,
+      dimensions: resolved.dimensions,
+      text: resolved.text,
+      kind: resolved.kind ?? "other",
+      orderId,
+      amount: row.amount,
+      rowCount: 1,
+    };
     this.buckets.set(key, bucket);
     byPeriod.set(subKey, bucket);
   };
@@ -212,7 +221,16 @@ export function buildJournal(summary: SettlementSummary, agg: SettlementAggregat
   const dateOf = (period: string) => (period === "all" || period === endDate.slice(0, 7) ? endDate : lastDayOfMonth(period));
 
   const lines: Omit<JournalLine, "lineNumber">[] = [];
-  const push = (voucher: number, date: string, account: string, accountType: "Ledger" | "Bank", dimensions: Record<string, string>, amount: Dec, text: string, kind: string) => {
+  const push = (
+    voucher: number,
+    date: string,
+    account: string,
+    accountType: "Ledger" | "Bank",
+    dimensions: Record<string, string>,
+    amount: Dec,
+    text: string,
+    kind: string,
+  ) => {
     if (amount.isZero()) return;
     lines.push({
       voucher,
@@ -235,7 +253,13 @@ export function buildJournal(summary: SettlementSummary, agg: SettlementAggregat
     const date = dateOf(period);
     const inPeriod = buckets
       .filter((b) => b.period === period)
-      .sort((a, b) => cmp(a.account, b.account) || cmp(JSON.stringify(a.dimensions), JSON.stringify(b.dimensions)) || cmp(a.text, b.text) || cmp(a.orderId, b.orderId));
+      .sort(
+        (a, b) =>
+          cmp(a.account, b.account) ||
+          cmp(JSON.stringify(a.dimensions), JSON.stringify(b.dimensions)) ||
+          cmp(a.text, b.text) ||
+          cmp(a.orderId, b.orderId),
+      );
     let net = new Dec(0);
     for (const b of inPeriod) {
       net = net.plus(b.amount);
@@ -243,13 +267,32 @@ export function buildJournal(summary: SettlementSummary, agg: SettlementAggregat
     }
     if (period !== lastPeriod) {
       // The month's net is parked on the carried-forward account and taken back in the last voucher.
-      push(voucher, date, accounts.file.carriedForwardAccount, "Ledger", {}, net.negated(), `Carried forward to ${lastPeriod}`, "carried-forward");
+      push(
+        voucher,
+        date,
+        accounts.file.carriedForwardAccount,
+        "Ledger",
+        {},
+        net.negated(),
+        `Carried forward to ${lastPeriod}`,
+        "carried-forward",
+      );
       carried.push({ voucher, net, period });
     }
   });
   const lastVoucher = periods.length;
   const lastDate = dateOf(lastPeriod);
-  for (const c of carried) push(lastVoucher, lastDate, accounts.file.carriedForwardAccount, "Ledger", {}, c.net, `Carried forward from ${c.period}`, "carried-forward");
+  for (const c of carried)
+    push(
+      lastVoucher,
+      lastDate,
+      accounts.file.carriedForwardAccount,
+      "Ledger",
+      {},
+      c.net,
+      `Carried forward from ${c.period}`,
+      "carried-forward",
+    );
   const clearing = accounts.clearingFor(currency, agg.marketplace);
   push(
     lastVoucher,

@@ -56,7 +56,10 @@ export const settlementOrchestrator: OrchestrationHandler = function* (context: 
   }
 };
 
-function* importOne(context: OrchestrationContext, input: SettlementOrchestrationInput): Generator<df.Task, SettlementOrchestrationOutput, unknown> {
+function* importOne(
+  context: OrchestrationContext,
+  input: SettlementOrchestrationInput,
+): Generator<df.Task, SettlementOrchestrationOutput, unknown> {
   const retry = new df.RetryOptions(5_000, 4);
   retry.backoffCoefficient = 2;
   const id = input.settlementId;
@@ -70,7 +73,13 @@ function* importOne(context: OrchestrationContext, input: SettlementOrchestratio
     detailed: input.detailed,
   })) as AnalyzeStepResult;
   if (analysis.alreadyPosted) {
-    return { settlementId: id, status: "posted", journalBatchNumber: analysis.journalBatchNumber, lineCount: analysis.lineCount, alreadyPosted: true } satisfies SettlementOrchestrationOutput;
+    return {
+      settlementId: id,
+      status: "posted",
+      journalBatchNumber: analysis.journalBatchNumber,
+      lineCount: analysis.lineCount,
+      alreadyPosted: true,
+    } satisfies SettlementOrchestrationOutput;
   }
   if (!analysis.postable) return { settlementId: id, status: analysis.status, lineCount: 0 } satisfies SettlementOrchestrationOutput;
 
@@ -84,17 +93,37 @@ function* importOne(context: OrchestrationContext, input: SettlementOrchestratio
   let header: { journalBatchNumber: string };
   if (analysis.dmfFromLines > 0 && analysis.lineCount >= analysis.dmfFromLines) {
     context.df.setCustomStatus({ step: "dmf", lines: analysis.lineCount });
-    header = (yield context.df.callActivityWithRetry(ACTIVITY.dmfImport, retry, { settlementId: id, journalName: input.journalName, definitionGroup: analysis.dmfDefinitionGroup })) as { journalBatchNumber: string };
+    header = (yield context.df.callActivityWithRetry(ACTIVITY.dmfImport, retry, {
+      settlementId: id,
+      journalName: input.journalName,
+      definitionGroup: analysis.dmfDefinitionGroup,
+    })) as { journalBatchNumber: string };
   } else {
     context.df.setCustomStatus({ step: "journal" });
-    header = (yield context.df.callActivityWithRetry(ACTIVITY.ensureJournal, retry, { settlementId: id, journalName: input.journalName })) as { journalBatchNumber: string };
+    header = (yield context.df.callActivityWithRetry(ACTIVITY.ensureJournal, retry, {
+      settlementId: id,
+      journalName: input.journalName,
+    })) as { journalBatchNumber: string };
     const size = Math.max(1, input.linesPerActivity);
     for (let from = 0; from < analysis.lineCount; from += size) {
       context.df.setCustomStatus({ step: "lines", from, of: analysis.lineCount });
-      yield context.df.callActivityWithRetry(ACTIVITY.createLines, retry, { settlementId: id, journalBatchNumber: header.journalBatchNumber, from, to: Math.min(analysis.lineCount, from + size) });
+      yield context.df.callActivityWithRetry(ACTIVITY.createLines, retry, {
+        settlementId: id,
+        journalBatchNumber: header.journalBatchNumber,
+        from,
+        to: Math.min(analysis.lineCount, from + size),
+      });
     }
   }
   context.df.setCustomStatus({ step: "verify" });
-  const record = (yield context.df.callActivityWithRetry(ACTIVITY.verify, retry, { settlementId: id, journalBatchNumber: header.journalBatchNumber })) as SettlementRecord;
-  return { settlementId: id, status: record.status, journalBatchNumber: header.journalBatchNumber, lineCount: analysis.lineCount } satisfies SettlementOrchestrationOutput;
+  const record = (yield context.df.callActivityWithRetry(ACTIVITY.verify, retry, {
+    settlementId: id,
+    journalBatchNumber: header.journalBatchNumber,
+  })) as SettlementRecord;
+  return {
+    settlementId: id,
+    status: record.status,
+    journalBatchNumber: header.journalBatchNumber,
+    lineCount: analysis.lineCount,
+  } satisfies SettlementOrchestrationOutput;
 }

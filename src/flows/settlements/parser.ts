@@ -108,10 +108,29 @@ const REQUIRED = [
 ] as const;
 
 const V2_24 = [
-  "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date", "total-amount", "currency",
-  "transaction-type", "order-id", "merchant-order-id", "adjustment-id", "shipment-id", "marketplace-name",
-  "amount-type", "amount-description", "amount", "fulfillment-id", "posted-date", "posted-date-time",
-  "order-item-code", "merchant-order-item-id", "merchant-adjustment-item-id", "sku", "quantity-purchased",
+  "settlement-id",
+  "settlement-start-date",
+  "settlement-end-date",
+  "deposit-date",
+  "total-amount",
+  "currency",
+  "transaction-type",
+  "order-id",
+  "merchant-order-id",
+  "adjustment-id",
+  "shipment-id",
+  "marketplace-name",
+  "amount-type",
+  "amount-description",
+  "amount",
+  "fulfillment-id",
+  "posted-date",
+  "posted-date-time",
+  "order-item-code",
+  "merchant-order-item-id",
+  "merchant-adjustment-item-id",
+  "sku",
+  "quantity-purchased",
   "promotion-id",
 ];
 const KNOWN = new Set(V2_24);
@@ -159,7 +178,10 @@ export async function readSettlementSummary(source: ByteSource): Promise<{ summa
     if (err instanceof FileError) return { fatal: { code: err.code, message: err.message } };
     throw err;
   }
-  return { summary, fatal: reader.fatal ?? (summary ? undefined : { code: "settlement.no-summary", message: "the file has no summary row" }) };
+  return {
+    summary,
+    fatal: reader.fatal ?? (summary ? undefined : { code: "settlement.no-summary", message: "the file has no summary row" }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -258,12 +280,22 @@ function sniffBinary(chunk: Uint8Array): void {
   const b0 = chunk[0];
   const b1 = chunk[1];
   if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
-    throw new FileError("settlement.utf16", "the file is UTF-16 encoded; settlement files are UTF-8 or windows-1252. Save it as UTF-8 (or upload Amazon's original download).");
+    throw new FileError(
+      "settlement.utf16",
+      "the file is UTF-16 encoded; settlement files are UTF-8 or windows-1252. Save it as UTF-8 (or upload Amazon's original download).",
+    );
   }
   if (b0 === 0x1f && b1 === 0x8b) {
-    throw new FileError("settlement.gzip", "the file is gzip-compressed; unpack it first (report documents with compressionAlgorithm GZIP are unpacked by the import)");
+    throw new FileError(
+      "settlement.gzip",
+      "the file is gzip-compressed; unpack it first (report documents with compressionAlgorithm GZIP are unpacked by the import)",
+    );
   }
-  if (b0 === 0x50 && b1 === 0x4b) throw new FileError("settlement.zip", "the file is a ZIP archive (an Excel workbook?); upload the tab-separated text file Amazon delivers");
+  if (b0 === 0x50 && b1 === 0x4b)
+    throw new FileError(
+      "settlement.zip",
+      "the file is a ZIP archive (an Excel workbook?); upload the tab-separated text file Amazon delivers",
+    );
   const n = Math.min(chunk.length, 512);
   for (let i = 0; i < n; i++) {
     if (chunk[i] === 0) {
@@ -295,9 +327,22 @@ class RowReader {
   private problemCount = 0;
   private unknownColumns: string[] = [];
   // column indexes, resolved once
-  private iTT = -1; private iAT = -1; private iAD = -1; private iAmt = -1; private iPD = -1; private iPDT = -1;
-  private iSid = -1; private iCur = -1; private iOrder = -1; private iMOrder = -1; private iAdj = -1; private iMkt = -1;
-  private iFul = -1; private iSku = -1; private iQty = -1; private iTotal = -1;
+  private iTT = -1;
+  private iAT = -1;
+  private iAD = -1;
+  private iAmt = -1;
+  private iPD = -1;
+  private iPDT = -1;
+  private iSid = -1;
+  private iCur = -1;
+  private iOrder = -1;
+  private iMOrder = -1;
+  private iAdj = -1;
+  private iMkt = -1;
+  private iFul = -1;
+  private iSku = -1;
+  private iQty = -1;
+  private iTotal = -1;
 
   constructor(
     private readonly onRow: (row: SettlementRow, summary: SettlementSummary) => void,
@@ -321,7 +366,11 @@ class RowReader {
     if (this.rest.length) this.line(this.rest);
     this.rest = "";
     if (!this.header) throw new FileError("settlement.empty", "the file is empty");
-    if (!this.summary) throw new FileError("settlement.no-summary", "the file has a header but no summary row (settlement-id, total-amount, currency): truncated?");
+    if (!this.summary)
+      throw new FileError(
+        "settlement.no-summary",
+        "the file has a header but no summary row (settlement-id, total-amount, currency): truncated?",
+      );
   }
 
   private problem(line: number, message: string): void {
@@ -369,12 +418,18 @@ class RowReader {
       throw new FileError("settlement.html", "the file is HTML or XML, not a settlement flat file (a saved web page or an error page?)");
     }
     if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-      throw new FileError("settlement.json", "the file is JSON, not the settlement flat file (a report document description or an API error?)");
+      throw new FileError(
+        "settlement.json",
+        "the file is JSON, not the settlement flat file (a report document description or an API error?)",
+      );
     }
     const names = text.split("\t").map((h) => h.trim().toLowerCase());
     if (names.length === 1 && text.includes("settlement-id")) {
       const sep = text.includes(",") ? "commas" : text.includes(";") ? "semicolons" : "something other than tabs";
-      throw new FileError("settlement.not-tab-separated", `the header is separated by ${sep}; the settlement flat file is tab-separated (opened and re-saved in a spreadsheet?)`);
+      throw new FileError(
+        "settlement.not-tab-separated",
+        `the header is separated by ${sep}; the settlement flat file is tab-separated (opened and re-saved in a spreadsheet?)`,
+      );
     }
     if (names.includes("price-type") || names.includes("item-related-fee-type")) {
       throw new FileError(
@@ -400,10 +455,22 @@ class RowReader {
     names.forEach((n, i) => (this.col[n] = i));
     this.unknownColumns = names.filter((n) => n !== "" && !KNOWN.has(n));
     const c = (n: string) => this.col[n] ?? -1;
-    this.iSid = c("settlement-id"); this.iTT = c("transaction-type"); this.iAT = c("amount-type"); this.iAD = c("amount-description");
-    this.iAmt = c("amount"); this.iPD = c("posted-date"); this.iPDT = c("posted-date-time"); this.iCur = c("currency");
-    this.iOrder = c("order-id"); this.iMOrder = c("merchant-order-id"); this.iAdj = c("adjustment-id"); this.iMkt = c("marketplace-name");
-    this.iFul = c("fulfillment-id"); this.iSku = c("sku"); this.iQty = c("quantity-purchased"); this.iTotal = c("total-amount");
+    this.iSid = c("settlement-id");
+    this.iTT = c("transaction-type");
+    this.iAT = c("amount-type");
+    this.iAD = c("amount-description");
+    this.iAmt = c("amount");
+    this.iPD = c("posted-date");
+    this.iPDT = c("posted-date-time");
+    this.iCur = c("currency");
+    this.iOrder = c("order-id");
+    this.iMOrder = c("merchant-order-id");
+    this.iAdj = c("adjustment-id");
+    this.iMkt = c("marketplace-name");
+    this.iFul = c("fulfillment-id");
+    this.iSku = c("sku");
+    this.iQty = c("quantity-purchased");
+    this.iTotal = c("total-amount");
   }
 
   private get(f: string[], i: number): string {
@@ -417,7 +484,10 @@ class RowReader {
     const total = g("total-amount");
     const currency = g("currency").toUpperCase();
     if (!settlementId || !total) {
-      throw new FileError("settlement.no-summary", `line ${line}: the first data row must be the summary row with settlement-id and total-amount`);
+      throw new FileError(
+        "settlement.no-summary",
+        `line ${line}: the first data row must be the summary row with settlement-id and total-amount`,
+      );
     }
     const dates: Record<string, number> = {};
     for (const n of ["settlement-start-date", "settlement-end-date", "deposit-date"]) {
@@ -429,7 +499,8 @@ class RowReader {
     }
     const amount = this.amounts.parse(total);
     if (typeof amount === "string") throw new FileError("settlement.bad-summary", `line ${line}: total-amount: ${amount}`);
-    if (!/^[A-Z]{3}$/.test(currency)) throw new FileError("settlement.bad-summary", `line ${line}: currency "${currency}" is not an ISO currency code`);
+    if (!/^[A-Z]{3}$/.test(currency))
+      throw new FileError("settlement.bad-summary", `line ${line}: currency "${currency}" is not an ISO currency code`);
     this.summary = {
       settlementId: settlementId as SettlementId,
       startDate: isoDateTime(dates["settlement-start-date"]!),
@@ -562,7 +633,11 @@ class RowReader {
     const reconciled = !!summary && !this.fatal && this.sumOfAmounts.eq(summary.totalAmount);
     const width = this.header?.length ?? 0;
     const variant: FileFormat["variant"] =
-      width === 24 && this.unknownColumns.length === 0 ? "v2-24" : width === 23 && this.col["promotion-id"] === undefined && this.unknownColumns.length === 0 ? "v2-23" : "v2";
+      width === 24 && this.unknownColumns.length === 0
+        ? "v2-24"
+        : width === 23 && this.col["promotion-id"] === undefined && this.unknownColumns.length === 0
+          ? "v2-23"
+          : "v2";
     return {
       format: this.header
         ? {

@@ -63,7 +63,12 @@ export interface LedgerJournalsPort {
    * Imports a new journal with all its lines as one DMF package (General journal entity; exempt from
    * service-protection limits). Absent when the adapter cannot do it.
    */
-  importJournalViaDmf?(input: { journalName: string; description: string; definitionGroup: string; lines: NewJournalLine[] }): Promise<{ status: string; errors: string[] }>;
+  importJournalViaDmf?(input: {
+    journalName: string;
+    description: string;
+    definitionGroup: string;
+    lines: NewJournalLine[];
+  }): Promise<{ status: string; errors: string[] }>;
 }
 
 export interface SettlementDeps {

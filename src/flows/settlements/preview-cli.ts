@@ -24,7 +24,9 @@ const defaultIo: PreviewIo = { out: (t) => console.log(t), err: (t) => console.e
 /** The mapping file: --mapping, else MAPPINGS_DIR, else ./mappings, else the one shipped with the app. */
 export function findMappingFile(explicit?: string): string | undefined {
   if (explicit) return resolve(explicit);
-  const candidates = [process.env.MAPPINGS_DIR, "mappings"].filter((d): d is string => !!d).map((d) => resolve(d, SETTLEMENT_ACCOUNTS_FILE));
+  const candidates = [process.env.MAPPINGS_DIR, "mappings"]
+    .filter((d): d is string => !!d)
+    .map((d) => resolve(d, SETTLEMENT_ACCOUNTS_FILE));
   let dir = __dirname;
   for (let i = 0; i < 6; i++) {
     candidates.push(join(dir, "mappings", SETTLEMENT_ACCOUNTS_FILE));

@@ -181,7 +181,11 @@ export async function claimReport(state: StateStore, reportId: string, at: Date,
   const current = seenReportFrom(stored.entity);
   if (!claimExpired(current, at, staleAfterMs)) return undefined;
   try {
-    await state.replace(SETTLEMENT_REPORTS_TABLE, seenReportEntity({ ...current, seenAt: at.toISOString(), claim, attempts: current.attempts + 1 }), stored.etag);
+    await state.replace(
+      SETTLEMENT_REPORTS_TABLE,
+      seenReportEntity({ ...current, seenAt: at.toISOString(), claim, attempts: current.attempts + 1 }),
+      stored.etag,
+    );
     return claim;
   } catch (err) {
     if ((err as { kind?: string }).kind === "concurrency" || err instanceof ConflictError) return undefined;

@@ -9,7 +9,16 @@ import { getWatermark, setWatermark } from "../../platform/run-records";
 import { fetchSettlementReport, registerSettlementRun, storeSettlementFile, type StoredSettlementFile } from "./import-settlement";
 import { SETTLEMENT_ORCHESTRATOR, type SettlementOrchestrationInput } from "./orchestrator";
 import type { SettlementDeps } from "./ports";
-import { claimReport, forgetReport, getSettlementRecord, holdsReportClaim, instanceIdFor, recordReportStarted, unstartedReports, type SettlementRecord } from "./records";
+import {
+  claimReport,
+  forgetReport,
+  getSettlementRecord,
+  holdsReportClaim,
+  instanceIdFor,
+  recordReportStarted,
+  unstartedReports,
+  type SettlementRecord,
+} from "./records";
 
 /** The part of the Durable client the flow needs. */
 export interface OrchestrationStarter {
@@ -37,7 +46,12 @@ export interface StartOutcome {
 
 const ACTIVE = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
 
-export async function startSettlementImport(file: StoredSettlementFile, starter: OrchestrationStarter, deps: Pick<SettlementDeps, "state" | "clock" | "log">, options: StartOptions): Promise<StartOutcome> {
+export async function startSettlementImport(
+  file: StoredSettlementFile,
+  starter: OrchestrationStarter,
+  deps: Pick<SettlementDeps, "state" | "clock" | "log">,
+  options: StartOptions,
+): Promise<StartOutcome> {
   const instanceId = instanceIdFor(file.settlementId);
   const existing = await getSettlementRecord(deps.state, file.settlementId);
   if (existing?.status === "posted") return { settlementId: file.settlementId, instanceId, started: false, record: existing };
@@ -59,10 +73,18 @@ export async function startSettlementImport(file: StoredSettlementFile, starter:
   return { settlementId: file.settlementId, instanceId, started: true, record };
 }
 
-export type ImportRequest = { kind: "file"; content: Uint8Array } | { kind: "report"; reportId: string } | { kind: "settlement"; settlementId: string };
+export type ImportRequest =
+  | { kind: "file"; content: Uint8Array }
+  | { kind: "report"; reportId: string }
+  | { kind: "settlement"; settlementId: string };
 
 /** POST /api/settlements/import: keeps the file and starts (or finds) the settlement's orchestration. */
-export async function importSettlement(request: ImportRequest, starter: OrchestrationStarter, deps: SettlementDeps, options: StartOptions): Promise<StartOutcome> {
+export async function importSettlement(
+  request: ImportRequest,
+  starter: OrchestrationStarter,
+  deps: SettlementDeps,
+  options: StartOptions,
+): Promise<StartOutcome> {
   let file: StoredSettlementFile;
   if (request.kind === "file") file = await storeSettlementFile(request.content, deps);
   else if (request.kind === "report") file = await fetchSettlementReport(request.reportId, deps);
@@ -70,7 +92,10 @@ export async function importSettlement(request: ImportRequest, starter: Orchestr
     // Re-import of a known settlement (after a mapping fix): the stored file is used again.
     const record = await getSettlementRecord(deps.state, request.settlementId);
     if (!record?.blobName || !record.sha256) {
-      throw new NotFoundError("settlement.not-found", `settlement ${request.settlementId} is unknown here; import it by reportId or upload its flat file`);
+      throw new NotFoundError(
+        "settlement.not-found",
+        `settlement ${request.settlementId} is unknown here; import it by reportId or upload its flat file`,
+      );
     }
     file = { settlementId: record.settlementId, blobName: record.blobName, sha256: record.sha256, reportId: record.reportId, bytes: 0 };
   }
@@ -94,7 +119,13 @@ export const REPORT_START_GRACE_MS = 35 * 60_000;
  * is taken over here once it is older than the grace period. A report whose download or start fails is
  * forgotten again and the error rethrown, so the next poll (or the notification's redelivery) retries it.
  */
-export async function startReportImportOnce(reportId: string, starter: OrchestrationStarter, deps: SettlementDeps, options: StartOptions, at: Date = deps.clock.now()): Promise<StartOutcome | undefined> {
+export async function startReportImportOnce(
+  reportId: string,
+  starter: OrchestrationStarter,
+  deps: SettlementDeps,
+  options: StartOptions,
+  at: Date = deps.clock.now(),
+): Promise<StartOutcome | undefined> {
   const claim = await claimReport(deps.state, reportId, at, REPORT_START_GRACE_MS);
   if (!claim) return undefined;
   let outcome: StartOutcome;
@@ -111,7 +142,12 @@ export async function startReportImportOnce(reportId: string, starter: Orchestra
     throw err;
   }
   const kind = outcome.started ? "started" : outcome.record?.status === "posted" ? "posted" : "running";
-  await recordReportStarted(deps.state, reportId, { settlementId: outcome.settlementId, instanceId: outcome.instanceId, outcome: kind }, deps.clock.now());
+  await recordReportStarted(
+    deps.state,
+    reportId,
+    { settlementId: outcome.settlementId, instanceId: outcome.instanceId, outcome: kind },
+    deps.clock.now(),
+  );
   return outcome;
 }
 

@@ -140,7 +140,10 @@ export class SimDmf {
         continue;
       }
       const rows = parseCsv(decodeText(data));
-      const result = e.entityName === GENERAL_JOURNAL_DMF_NAME ? this.importGeneralJournal(rows, company) : this.importEntity(e.entityName ?? "", rows, company);
+      const result =
+        e.entityName === GENERAL_JOURNAL_DMF_NAME
+          ? this.importGeneralJournal(rows, company)
+          : this.importEntity(e.entityName ?? "", rows, company);
       ok += result.ok;
       errors.push(...result.errors);
     }
@@ -195,10 +198,21 @@ export class SimDmf {
           }
           const line: Row = { dataAreaId: company, JournalBatchNumber: jbn };
           const map: Record<string, string> = {
-            ACCOUNTTYPE: "AccountType", ACCOUNTDISPLAYVALUE: "AccountDisplayValue", LINENUMBER: "LineNumber", TRANSDATE: "TransDate",
-            VOUCHER: "Voucher", CURRENCYCODE: "CurrencyCode", DEBITAMOUNT: "DebitAmount", CREDITAMOUNT: "CreditAmount", TEXT: "Text",
-            OFFSETACCOUNTTYPE: "OffsetAccountType", OFFSETACCOUNTDISPLAYVALUE: "OffsetAccountDisplayValue", DOCUMENT: "Document",
-            PAYMENTREFERENCE: "PaymentReference", DEFAULTDIMENSIONDISPLAYVALUE: "DefaultDimensionDisplayValue", INVOICE: "Invoice",
+            ACCOUNTTYPE: "AccountType",
+            ACCOUNTDISPLAYVALUE: "AccountDisplayValue",
+            LINENUMBER: "LineNumber",
+            TRANSDATE: "TransDate",
+            VOUCHER: "Voucher",
+            CURRENCYCODE: "CurrencyCode",
+            DEBITAMOUNT: "DebitAmount",
+            CREDITAMOUNT: "CreditAmount",
+            TEXT: "Text",
+            OFFSETACCOUNTTYPE: "OffsetAccountType",
+            OFFSETACCOUNTDISPLAYVALUE: "OffsetAccountDisplayValue",
+            DOCUMENT: "Document",
+            PAYMENTREFERENCE: "PaymentReference",
+            DEFAULTDIMENSIONDISPLAYVALUE: "DefaultDimensionDisplayValue",
+            INVOICE: "Invoice",
             DOCUMENTDATE: "DocumentDate",
           };
           for (const [col, field] of Object.entries(map)) {

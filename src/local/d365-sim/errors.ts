@@ -9,19 +9,27 @@ export class SimError extends Error {
     readonly body: unknown,
     readonly headers: Record<string, string> = {},
   ) {
-    super(typeof body === "object" && body && "error" in body ? String((body as { error: { message: string } }).error.message) : `HTTP ${status}`);
+    super(
+      typeof body === "object" && body && "error" in body
+        ? String((body as { error: { message: string } }).error.message)
+        : `HTTP ${status}`,
+    );
   }
 }
 
 /** A plain OData error (query syntax, unknown property, not found). */
 export function odataError(status: number, message: string): SimError {
-  return new SimError(status, { error: { code: "", message, innererror: { message, type: "Microsoft.OData.ODataException", stacktrace: "" } } });
+  return new SimError(status, {
+    error: { code: "", message, innererror: { message, type: "Microsoft.OData.ODataException", stacktrace: "" } },
+  });
 }
 
 /** A business-logic rejection: "Write failed for table row of type '...'. Infolog: ..." as D365 writes it. */
 export function writeFailed(def: EntityDef, infolog: string, status = 400): SimError {
   const message = `Write failed for table row of type '${def.entityClass}'. Infolog: ${infolog}`;
-  return new SimError(status, { error: { code: "", message: "An error has occurred.", innererror: { message, type: WRITE_EXCEPTION, stacktrace: "" } } });
+  return new SimError(status, {
+    error: { code: "", message: "An error has occurred.", innererror: { message, type: WRITE_EXCEPTION, stacktrace: "" } },
+  });
 }
 
 /** Duplicate key: D365 answers 500 with the Infolog "The record already exists." (notes §2). */
@@ -30,7 +38,10 @@ export function duplicateKey(def: EntityDef, keyText: string): SimError {
 }
 
 export function notFoundInRelated(def: EntityDef, value: unknown, fieldLabel: string, relatedTable: string): SimError {
-  return writeFailed(def, `Error: The value '${String(value)}' in field '${fieldLabel}' is not found in the relating table '${relatedTable}'.`);
+  return writeFailed(
+    def,
+    `Error: The value '${String(value)}' in field '${fieldLabel}' is not found in the relating table '${relatedTable}'.`,
+  );
 }
 
 export function mustBeFilled(def: EntityDef, fieldLabel: string): SimError {

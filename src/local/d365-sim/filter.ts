@@ -54,7 +54,10 @@ function tokenize(text: string): Tok[] {
       let v = "";
       i++;
       for (;;) {
-        if (i >= text.length) throw new FilterError(`The query specified in the URI is not valid. There is an unterminated string literal at position ${start} in '${text}'.`);
+        if (i >= text.length)
+          throw new FilterError(
+            `The query specified in the URI is not valid. There is an unterminated string literal at position ${start} in '${text}'.`,
+          );
         if (text[i] === "'") {
           if (text[i + 1] === "'") {
             v += "'";
@@ -161,7 +164,9 @@ export function parseFilter(text: string): FilterNode {
         if (lower === "true" || lower === "false") return { value: { kind: "bool", value: lower === "true" } };
         if (lower === "null") return { value: { kind: "null" } };
         if (peek()?.t === "(") {
-          throw new FilterError(`The query specified in the URI is not valid. An unknown function with name '${t.v}' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.`);
+          throw new FilterError(
+            `The query specified in the URI is not valid. An unknown function with name '${t.v}' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.`,
+          );
         }
         return { field: t.v };
       }
@@ -180,7 +185,9 @@ export function parseFilter(text: string): FilterNode {
     const right = operand();
     if (left.field && right.value) return { type: "cmp", op: op as never, field: left.field, value: right.value, reversed: false };
     if (right.field && left.value) return { type: "cmp", op: op as never, field: right.field, value: left.value, reversed: true };
-    throw new FilterError(`The query specified in the URI is not valid. The simulator compares a property with a literal only ('${text}').`);
+    throw new FilterError(
+      `The query specified in the URI is not valid. The simulator compares a property with a literal only ('${text}').`,
+    );
   }
 
   const node = parseOr();
@@ -296,11 +303,20 @@ function evalCmp(node: Extract<FilterNode, { type: "cmp" }>, row: Record<string,
 }
 
 function edmName(lit: Literal): string {
-  return { string: "Edm.String", number: "Edm.Decimal", date: "Edm.DateTimeOffset", bool: "Edm.Boolean", null: "null", enum: "enum" }[lit.kind];
+  return { string: "Edm.String", number: "Edm.Decimal", date: "Edm.DateTimeOffset", bool: "Edm.Boolean", null: "null", enum: "enum" }[
+    lit.kind
+  ];
 }
 
 function capital(op: string): string {
-  return ({ eq: "Equal", ne: "NotEqual", gt: "GreaterThan", ge: "GreaterThanOrEqual", lt: "LessThan", le: "LessThanOrEqual" } as Record<string, string>)[op] ?? op;
+  return (
+    (
+      { eq: "Equal", ne: "NotEqual", gt: "GreaterThan", ge: "GreaterThanOrEqual", lt: "LessThan", le: "LessThanOrEqual" } as Record<
+        string,
+        string
+      >
+    )[op] ?? op
+  );
 }
 
 function incompatible(node: Extract<FilterNode, { type: "cmp" }>, fieldType: string, lit: Literal): FilterError {

@@ -10,7 +10,13 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomBytes } from "node:crypto";
-import { buildBatchResponseBody, parseBatchRequestBody, type BatchResponseGroup, type HttpPart, type HttpResponsePart } from "../../d365/multipart";
+import {
+  buildBatchResponseBody,
+  parseBatchRequestBody,
+  type BatchResponseGroup,
+  type HttpPart,
+  type HttpResponsePart,
+} from "../../d365/multipart";
 import { DEMO_COMPANY, onHandRow, seedDemoCompany } from "./demo-company";
 import { odataError, SimError } from "./errors";
 import { SimDmf } from "./dmf";
@@ -18,7 +24,14 @@ import { applyFilter, applyOrderBy, applySelect, parseKey, parseNonNegativeInt, 
 import { ENTITIES } from "./schema";
 import { entity, SimStore, type Row } from "./store";
 
-export { DEMO_AMAZON_CUSTOMERS, DEMO_COMPANY, DEMO_JOURNAL_NAME, DEMO_MAIN_ACCOUNTS, DEMO_ORIGIN_CODES, DEMO_WAREHOUSES } from "./demo-company";
+export {
+  DEMO_AMAZON_CUSTOMERS,
+  DEMO_COMPANY,
+  DEMO_JOURNAL_NAME,
+  DEMO_MAIN_ACCOUNTS,
+  DEMO_ORIGIN_CODES,
+  DEMO_WAREHOUSES,
+} from "./demo-company";
 
 export interface FaultRule {
   /** throttle: 429 + Retry-After; error: a 5xx; latency: delay then answer; drop: close the connection. */
@@ -113,13 +126,13 @@ export const CONTROL_ENDPOINTS = {
   "GET /_control/requests": "request log and counts per entity set and method",
   "DELETE /_control/requests": "clear the request log",
   "GET /_control/faults": "active fault rules",
-  "POST /_control/faults": "add a fault rule (or {faults:[...]}) e.g. {\"kind\":\"throttle\",\"target\":\"CustomersV3\",\"retryAfterSeconds\":2}",
+  "POST /_control/faults": 'add a fault rule (or {faults:[...]}) e.g. {"kind":"throttle","target":"CustomersV3","retryAfterSeconds":2}',
   "DELETE /_control/faults": "clear fault rules",
   "POST /_control/reset": "reseed the demo data and clear faults, log, tokens, DMF state",
-  "POST /_control/time": "{\"now\":\"2026-01-31T00:00:00Z\"} or {\"advanceMs\":60000}",
+  "POST /_control/time": '{"now":"2026-01-31T00:00:00Z"} or {"advanceMs":60000}',
   "POST /_control/tokens/expire": "expire every issued token",
-  "POST /_control/journals/post": "{\"JournalBatchNumber\":\"00501\",\"dataAreaId\":\"usmf\"} post a journal as D365's batch would",
-  "POST /_control/config": "{\"pageSize\":50}",
+  "POST /_control/journals/post": '{"JournalBatchNumber":"00501","dataAreaId":"usmf"} post a journal as D365\'s batch would',
+  "POST /_control/config": '{"pageSize":50}',
   "GET /_control/entities/<EntitySet>": "raw rows, no token needed",
 } as const;
 
@@ -142,7 +155,11 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
   const store = new SimStore(defaultCompany, now);
-  const dmf = new SimDmf(store, () => now().getTime(), () => (opts.dmfProcessingMs ?? 500) / timeScale);
+  const dmf = new SimDmf(
+    store,
+    () => now().getTime(),
+    () => (opts.dmfProcessingMs ?? 500) / timeScale,
+  );
   const tokens = new Map<string, number>();
   let faults: (FaultRule & { hits: number; seen: number })[] = [];
   let log: RequestLogEntry[] = [];
@@ -198,7 +215,11 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       if (method !== "POST") throw odataError(405, "DMF actions are called with POST.");
       const action = pathPart.slice("DataManagementDefinitionGroups/".length).replace(/^Microsoft\.Dynamics\.DataEntities\./, "");
       const value = dmf.action(action, jsonBody(bodyText), baseUrl);
-      return { status: 200, headers: { "Content-Type": JSON_TYPE }, body: { "@odata.context": `${baseUrl}/data/$metadata#Edm.String`, value } };
+      return {
+        status: 200,
+        headers: { "Content-Type": JSON_TYPE },
+        body: { "@odata.context": `${baseUrl}/data/$metadata#Edm.String`, value },
+      };
     }
 
     const { set, keyText, countOnly } = resolveSegment(pathPart);
@@ -214,7 +235,11 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
         case "GET": {
           if (!found) throw odataError(404, `Resource not found for the segment '${set}'.`);
           const row = applySelect(def, store.present(def, [found])[0]!, parseSelect(def, params.get("$select")));
-          return { status: 200, headers: { "Content-Type": JSON_TYPE, ETag: String(row["@odata.etag"]) }, body: { "@odata.context": `${baseUrl}/data/$metadata#${set}/$entity`, ...row } };
+          return {
+            status: 200,
+            headers: { "Content-Type": JSON_TYPE, ETag: String(row["@odata.etag"]) },
+            body: { "@odata.context": `${baseUrl}/data/$metadata#${set}/$entity`, ...row },
+          };
         }
         case "PATCH":
         case "PUT":
@@ -261,10 +286,17 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     if (method === "POST") {
       const created = store.create(set, jsonBody(bodyText));
       const row = store.present(def, [created])[0]!;
-      const keyPart = def.keys.map((k) => `${k}=${typeof created[k] === "number" ? String(created[k]) : `'${String(created[k]).replace(/'/g, "''")}'`}`).join(",");
+      const keyPart = def.keys
+        .map((k) => `${k}=${typeof created[k] === "number" ? String(created[k]) : `'${String(created[k]).replace(/'/g, "''")}'`}`)
+        .join(",");
       const location = `${baseUrl}/data/${set}(${encodeURI(keyPart)})`;
-      if ((headers.prefer ?? "").includes("return=minimal")) return { status: 204, headers: { Location: location, "OData-EntityId": location } };
-      return { status: 201, headers: { "Content-Type": JSON_TYPE, Location: location, ETag: String(row["@odata.etag"]) }, body: { "@odata.context": `${baseUrl}/data/$metadata#${set}/$entity`, ...row } };
+      if ((headers.prefer ?? "").includes("return=minimal"))
+        return { status: 204, headers: { Location: location, "OData-EntityId": location } };
+      return {
+        status: 201,
+        headers: { "Content-Type": JSON_TYPE, Location: location, ETag: String(row["@odata.etag"]) },
+        body: { "@odata.context": `${baseUrl}/data/$metadata#${set}/$entity`, ...row },
+      };
     }
     throw odataError(405, `The HTTP method '${method}' is not allowed on '${set}'.`);
   }
@@ -275,7 +307,11 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     } catch (err) {
       if (err instanceof SimError) return { status: err.status, headers: { "Content-Type": JSON_TYPE, ...err.headers }, body: err.body };
       const message = err instanceof Error ? err.message : String(err);
-      return { status: 500, headers: { "Content-Type": JSON_TYPE }, body: { error: { code: "", message: "An error has occurred.", innererror: { message, type: "System.Exception", stacktrace: "" } } } };
+      return {
+        status: 500,
+        headers: { "Content-Type": JSON_TYPE },
+        body: { error: { code: "", message: "An error has occurred.", innererror: { message, type: "System.Exception", stacktrace: "" } } },
+      };
     }
   }
 
@@ -298,7 +334,11 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     }
   }
 
-  function executeBatch(contentType: string | undefined, text: string, opsLog: { method: string; target: string; status: number }[]): { contentType: string; body: string } {
+  function executeBatch(
+    contentType: string | undefined,
+    text: string,
+    opsLog: { method: string; target: string; status: number }[],
+  ): { contentType: string; body: string } {
     let groups;
     try {
       groups = parseBatchRequestBody(contentType, text);
@@ -387,10 +427,19 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
 
   function issueToken(params: URLSearchParams): { status: number; body: unknown } {
     if (params.get("grant_type") !== "client_credentials") {
-      return { status: 400, body: { error: "unsupported_grant_type", error_description: "AADSTS70003: The app requested an unsupported grant type. Use client_credentials." } };
+      return {
+        status: 400,
+        body: {
+          error: "unsupported_grant_type",
+          error_description: "AADSTS70003: The app requested an unsupported grant type. Use client_credentials.",
+        },
+      };
     }
     if (!params.get("client_id") || !(params.get("client_secret") || params.get("client_assertion"))) {
-      return { status: 400, body: { error: "invalid_client", error_description: "AADSTS7000216: 'client_id' and 'client_secret' are required." } };
+      return {
+        status: 400,
+        body: { error: "invalid_client", error_description: "AADSTS7000216: 'client_id' and 'client_secret' are required." },
+      };
     }
     const token = `sim.${randomBytes(24).toString("base64url")}`;
     tokens.set(token, now().getTime() + tokenTtl * 1000);
@@ -407,7 +456,8 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       const b = json();
       const list = Array.isArray(b.faults) ? (b.faults as FaultRule[]) : [b as unknown as FaultRule];
       for (const f of list) {
-        if (!["throttle", "error", "latency", "drop"].includes(f.kind)) return send(res, 400, { "Content-Type": "application/json" }, { error: `unknown fault kind '${String(f.kind)}'` });
+        if (!["throttle", "error", "latency", "drop"].includes(f.kind))
+          return send(res, 400, { "Content-Type": "application/json" }, { error: `unknown fault kind '${String(f.kind)}'` });
         api.injectFault(f);
       }
       return send(res, 201, { "Content-Type": "application/json" }, { faults });
@@ -450,7 +500,15 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       if (target === "control") return;
       total++;
       count(counts, `${target} ${method}`);
-      log.push({ at: now().toISOString(), method, path, target, status, ms: Date.now() - started, ...(opsLog.length ? { operations: opsLog } : {}) });
+      log.push({
+        at: now().toISOString(),
+        method,
+        path,
+        target,
+        status,
+        ms: Date.now() - started,
+        ...(opsLog.length ? { operations: opsLog } : {}),
+      });
       if (log.length > 2000) log = log.slice(-1000);
     };
     try {
@@ -461,7 +519,15 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       const isToken = /^\/(?:[^/]+\/)?oauth2\/(?:v2\.0\/)?token$/.test(path);
       const isBlob = path.startsWith("/_blob/");
       const dataPath = path.startsWith("/data/") ? rawUrl.slice("/data/".length) : undefined;
-      target = isToken ? "token" : isBlob ? "blob" : dataPath !== undefined ? (dataPath.startsWith("$batch") ? "$batch" : opTarget(dataPath)) : "other";
+      target = isToken
+        ? "token"
+        : isBlob
+          ? "blob"
+          : dataPath !== undefined
+            ? dataPath.startsWith("$batch")
+              ? "$batch"
+              : opTarget(dataPath)
+            : "other";
 
       const fault = matchFault(target, method);
       if (fault) {
@@ -476,14 +542,34 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
           const retryAfter = fault.retryAfterAsDate ? new Date(Date.now() + secs * 1000).toUTCString() : String(secs);
           finish(429);
           // D365 resource-based throttling (notes §3): 429 with Retry-After in seconds.
-          return send(res, 429, { "Content-Type": JSON_TYPE, "Retry-After": retryAfter }, {
-            error: { code: "", message: "This request could not be processed at this time due to system experiencing high resource utilization. Please retry later." },
-          });
+          return send(
+            res,
+            429,
+            { "Content-Type": JSON_TYPE, "Retry-After": retryAfter },
+            {
+              error: {
+                code: "",
+                message:
+                  "This request could not be processed at this time due to system experiencing high resource utilization. Please retry later.",
+              },
+            },
+          );
         }
         if (fault.kind === "error") {
           const s = fault.status ?? 503;
           finish(s);
-          return send(res, s, { "Content-Type": JSON_TYPE }, { error: { code: "", message: s === 503 ? "The service is unavailable." : "An error has occurred.", innererror: { message: `Simulated ${s}`, type: "System.Exception", stacktrace: "" } } });
+          return send(
+            res,
+            s,
+            { "Content-Type": JSON_TYPE },
+            {
+              error: {
+                code: "",
+                message: s === 503 ? "The service is unavailable." : "An error has occurred.",
+                innererror: { message: `Simulated ${s}`, type: "System.Exception", stacktrace: "" },
+              },
+            },
+          );
         }
       }
 
@@ -503,7 +589,12 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
           // Azure Blob Put Blob needs x-ms-blob-type: BlockBlob.
           if (String(req.headers["x-ms-blob-type"] ?? "").toLowerCase() !== "blockblob") {
             finish(400);
-            return send(res, 400, { "Content-Type": "application/xml" }, "<?xml version=\"1.0\" encoding=\"utf-8\"?><Error><Code>MissingRequiredHeader</Code><Message>An HTTP header that's mandatory for this request is not specified: x-ms-blob-type</Message></Error>");
+            return send(
+              res,
+              400,
+              { "Content-Type": "application/xml" },
+              '<?xml version="1.0" encoding="utf-8"?><Error><Code>MissingRequiredHeader</Code><Message>An HTTP header that\'s mandatory for this request is not specified: x-ms-blob-type</Message></Error>',
+            );
           }
           dmf.putBlob(name, body);
           finish(201);
@@ -517,7 +608,12 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       }
       if (dataPath === undefined) {
         finish(404);
-        return send(res, 404, { "Content-Type": "application/json" }, { error: { code: "", message: `No HTTP resource was found that matches the request URI '${baseUrl}${rawUrl}'.` } });
+        return send(
+          res,
+          404,
+          { "Content-Type": "application/json" },
+          { error: { code: "", message: `No HTTP resource was found that matches the request URI '${baseUrl}${rawUrl}'.` } },
+        );
       }
       if (!authorized(req)) {
         finish(401);
@@ -547,7 +643,13 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       return send(res, r.status, r.headers, r.rawBody ?? r.body);
     } catch (err) {
       if (!status) finish(500);
-      if (!res.headersSent) send(res, 500, { "Content-Type": "application/json" }, { error: { code: "", message: err instanceof Error ? err.message : String(err) } });
+      if (!res.headersSent)
+        send(
+          res,
+          500,
+          { "Content-Type": "application/json" },
+          { error: { code: "", message: err instanceof Error ? err.message : String(err) } },
+        );
     }
   }
 
@@ -593,10 +695,23 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       const wh = store.find("Warehouses", { dataAreaId: c, WarehouseId: warehouseId });
       if (!wh) throw new Error(`unknown warehouse ${warehouseId} in ${c}`);
       const product = store.find("ReleasedProductsV2", { dataAreaId: c, ItemNumber: itemNumber });
-      const key = { dataAreaId: c, ItemNumber: itemNumber, ProductColorId: "", ProductConfigurationId: "", ProductSizeId: "", ProductStyleId: "", ProductVersionId: "", InventorySiteId: wh.OperationalSiteId, InventoryWarehouseId: warehouseId };
+      const key = {
+        dataAreaId: c,
+        ItemNumber: itemNumber,
+        ProductColorId: "",
+        ProductConfigurationId: "",
+        ProductSizeId: "",
+        ProductStyleId: "",
+        ProductVersionId: "",
+        InventorySiteId: wh.OperationalSiteId,
+        InventoryWarehouseId: warehouseId,
+      };
       const def = entity("WarehousesOnHandV2");
       store.table("WarehousesOnHandV2").delete(store.keyString(def, key));
-      store.put("WarehousesOnHandV2", onHandRow(c, itemNumber, String(product?.SearchName ?? itemNumber), String(wh.OperationalSiteId), warehouseId, quantity));
+      store.put(
+        "WarehousesOnHandV2",
+        onHandRow(c, itemNumber, String(product?.SearchName ?? itemNumber), String(wh.OperationalSiteId), warehouseId, quantity),
+      );
     },
     postJournal(journalBatchNumber, company = defaultCompany) {
       store.postJournal(company, journalBatchNumber);

@@ -42,7 +42,8 @@ export function applyOrderBy(def: EntityDef, rows: Row[], orderby: string | null
   const keys = orderby.split(",").map((part) => {
     const [field = "", dir = "asc"] = part.trim().split(/\s+/);
     if (!def.fields.has(field)) throw unknownProperty(def, field);
-    if (!/^(asc|desc)$/i.test(dir)) throw odataError(400, `The query specified in the URI is not valid. Invalid $orderby direction '${dir}'.`);
+    if (!/^(asc|desc)$/i.test(dir))
+      throw odataError(400, `The query specified in the URI is not valid. Invalid $orderby direction '${dir}'.`);
     return { field, desc: dir.toLowerCase() === "desc", kind: info(field).kind };
   });
   return [...rows].sort((a, b) => {
@@ -52,7 +53,10 @@ export function applyOrderBy(def: EntityDef, rows: Row[], orderby: string | null
       let c: number;
       if (k.kind === "number") c = Number(av ?? 0) - Number(bv ?? 0);
       else if (k.kind === "date") c = Date.parse(String(av ?? "1900-01-01")) - Date.parse(String(bv ?? "1900-01-01"));
-      else c = String(av ?? "").toLowerCase().localeCompare(String(bv ?? "").toLowerCase());
+      else
+        c = String(av ?? "")
+          .toLowerCase()
+          .localeCompare(String(bv ?? "").toLowerCase());
       if (c !== 0) return k.desc ? -c : c;
     }
     return 0;
@@ -68,7 +72,10 @@ export function applySelect(def: EntityDef, row: Row, select: string[] | undefin
 
 export function parseSelect(def: EntityDef, select: string | null): string[] | undefined {
   if (!select) return undefined;
-  const fields = select.split(",").map((s) => s.trim()).filter(Boolean);
+  const fields = select
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (fields.length === 1 && fields[0] === "*") return undefined;
   for (const f of fields) if (!def.fields.has(f)) throw unknownProperty(def, f);
   return fields;
@@ -76,7 +83,11 @@ export function parseSelect(def: EntityDef, select: string | null): string[] | u
 
 export function parseNonNegativeInt(name: string, v: string | null): number | undefined {
   if (v === null) return undefined;
-  if (!/^\d+$/.test(v)) throw odataError(400, `Invalid value '${v}' for $${name} query option found. The $${name} query option requires a non-negative integer value.`);
+  if (!/^\d+$/.test(v))
+    throw odataError(
+      400,
+      `Invalid value '${v}' for $${name} query option found. The $${name} query option requires a non-negative integer value.`,
+    );
   return Number(v);
 }
 
@@ -119,7 +130,10 @@ export function parseKey(def: EntityDef, text: string): Row {
 }
 
 function keyError(def: EntityDef) {
-  return odataError(400, `The number of keys specified in the URI does not match number of key properties for the resource 'Microsoft.Dynamics.DataEntities.${def.typeName}' (keys: ${def.keys.join(", ")}).`);
+  return odataError(
+    400,
+    `The number of keys specified in the URI does not match number of key properties for the resource 'Microsoft.Dynamics.DataEntities.${def.typeName}' (keys: ${def.keys.join(", ")}).`,
+  );
 }
 
 function keyValue(v: string): unknown {

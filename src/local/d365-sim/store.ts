@@ -180,7 +180,10 @@ export class SimStore {
     if (header.IsPosted === "Yes") throw writeFailed(def, `Error: Journal ${journalBatchNumber} has already been posted.`);
     const totals = this.journalTotals(company.toLowerCase(), journalBatchNumber);
     if (!totals.debit.eq(totals.credit)) {
-      throw writeFailed(def, `Error: The transactions on voucher do not balance as per ${this.now().toISOString().slice(0, 10)}. (accounting currency: ${totals.debit.toFixed(2)} - ${totals.credit.toFixed(2)})`);
+      throw writeFailed(
+        def,
+        `Error: The transactions on voucher do not balance as per ${this.now().toISOString().slice(0, 10)}. (accounting currency: ${totals.debit.toFixed(2)} - ${totals.credit.toFixed(2)})`,
+      );
     }
     this.replace("LedgerJournalHeaders", this.keyString(def, key), { ...header, IsPosted: "Yes", [RV]: ++this.version });
   }
@@ -224,14 +227,16 @@ export class SimStore {
       const out: Row = { "@odata.etag": this.etag(r) };
       for (const n of def.numbers) out[n] = 0;
       for (const d of def.dates) out[d] = "1900-01-01T12:00:00Z";
-      for (const [field, enumName] of Object.entries(def.enums)) out[field] = enumName === "NoYes" ? "No" : (ENUM_MEMBERS[enumName]?.[0] ?? "");
+      for (const [field, enumName] of Object.entries(def.enums))
+        out[field] = enumName === "NoYes" ? "No" : (ENUM_MEMBERS[enumName]?.[0] ?? "");
       Object.assign(out, r);
       if (journalTotals) {
         const t = journalTotals.get(`${String(r.dataAreaId)}|${String(r.JournalBatchNumber).toLowerCase()}`);
         out.JournalTotalDebit = t ? num(t.d) : 0;
         out.JournalTotalCredit = t ? num(t.c) : 0;
       }
-      if (orderTotals) out.OrderTotalAmount = num(orderTotals.get(`${String(r.dataAreaId)}|${String(r.SalesOrderNumber).toLowerCase()}`) ?? new Dec(0));
+      if (orderTotals)
+        out.OrderTotalAmount = num(orderTotals.get(`${String(r.dataAreaId)}|${String(r.SalesOrderNumber).toLowerCase()}`) ?? new Dec(0));
       return out;
     });
   }
@@ -263,7 +268,11 @@ export class SimStore {
     if (enumName) {
       const members = ENUM_MEMBERS[enumName] ?? [];
       const hit = members.find((m) => m.toLowerCase() === String(v).toLowerCase());
-      if (!hit) throw odataError(400, `Requested value '${String(v)}' was not found. (property '${field}', enum 'Microsoft.Dynamics.DataEntities.${enumName}')`);
+      if (!hit)
+        throw odataError(
+          400,
+          `Requested value '${String(v)}' was not found. (property '${field}', enum 'Microsoft.Dynamics.DataEntities.${enumName}')`,
+        );
       return hit;
     }
     if (def.numbers.has(field)) {
@@ -346,13 +355,22 @@ export class SimStore {
           const wh = this.warehouse(company, row.DefaultShippingWarehouseId);
           if (!wh) throw notFoundInRelated(def, row.DefaultShippingWarehouseId, "Warehouse", "Warehouses");
           if (row.DefaultShippingSiteId && String(row.DefaultShippingSiteId).toLowerCase() !== String(wh.OperationalSiteId).toLowerCase()) {
-            throw writeFailed(def, `Error: Warehouse ${String(row.DefaultShippingWarehouseId)} is not connected to site ${String(row.DefaultShippingSiteId)}.`);
+            throw writeFailed(
+              def,
+              `Error: Warehouse ${String(row.DefaultShippingWarehouseId)} is not connected to site ${String(row.DefaultShippingSiteId)}.`,
+            );
           }
           row.DefaultShippingSiteId ??= wh.OperationalSiteId;
-        } else if (row.DefaultShippingSiteId && !this.exists("OperationalSites", { dataAreaId: company, SiteId: row.DefaultShippingSiteId })) {
+        } else if (
+          row.DefaultShippingSiteId &&
+          !this.exists("OperationalSites", { dataAreaId: company, SiteId: row.DefaultShippingSiteId })
+        ) {
           throw notFoundInRelated(def, row.DefaultShippingSiteId, "Site", "Sites");
         }
-        if (row.SalesOrderOriginCode && !this.exists("SalesOrderOriginCodes", { dataAreaId: company, OriginCode: row.SalesOrderOriginCode })) {
+        if (
+          row.SalesOrderOriginCode &&
+          !this.exists("SalesOrderOriginCodes", { dataAreaId: company, OriginCode: row.SalesOrderOriginCode })
+        ) {
           throw notFoundInRelated(def, row.SalesOrderOriginCode, "Origin", "Origin");
         }
         if (row.IsDeliveryAddressOrderSpecific === "Yes" && !row.DeliveryAddressCountryRegionId) {
@@ -372,7 +390,10 @@ export class SimStore {
         const header = this.exists("SalesOrderHeadersV4", { dataAreaId: company, SalesOrderNumber: row.SalesOrderNumber });
         if (!header) throw notFoundInRelated(def, row.SalesOrderNumber, "Sales order", "Sales orders");
         if (header.SalesOrderStatus !== "Backorder") {
-          throw writeFailed(def, `Error: Sales order ${String(row.SalesOrderNumber)} has status ${String(header.SalesOrderStatus)}; lines cannot be added.`);
+          throw writeFailed(
+            def,
+            `Error: Sales order ${String(row.SalesOrderNumber)} has status ${String(header.SalesOrderStatus)}; lines cannot be added.`,
+          );
         }
         const product = this.item(def, company, row.ItemNumber);
         row.ShippingWarehouseId ??= header.DefaultShippingWarehouseId;
@@ -383,8 +404,10 @@ export class SimStore {
           row.ShippingSiteId ??= wh.OperationalSiteId;
         }
         // [HW]: "Inventory dimension Site is mandatory and must consequently be specified."
-        if (!row.ShippingSiteId) throw writeFailed(def, "Warning: Inventory dimension Site is mandatory and must consequently be specified.");
-        if (!row.ShippingWarehouseId) throw writeFailed(def, "Warning: Inventory dimension Warehouse is mandatory and must consequently be specified.");
+        if (!row.ShippingSiteId)
+          throw writeFailed(def, "Warning: Inventory dimension Site is mandatory and must consequently be specified.");
+        if (!row.ShippingWarehouseId)
+          throw writeFailed(def, "Warning: Inventory dimension Warehouse is mandatory and must consequently be specified.");
         row.OrderedSalesQuantity ??= 1;
         if (dec(row.OrderedSalesQuantity).lte(0)) throw writeFailed(def, "Error: Field 'Quantity' must be greater than zero.");
         row.SalesPrice ??= product.SalesPrice ?? 0;
@@ -401,7 +424,12 @@ export class SimStore {
         );
         row.LineNumber ??= siblings.reduce((m, l) => Math.max(m, Number(l.LineNumber ?? 0)), 0) + 1;
         row.LineCreationSequenceNumber = siblings.length + 1;
-        row.InventoryLotId = this.nextNumber(company, "InventTransId", (n) => `${company.toUpperCase()}-${String(n).padStart(9, "0")}`, 1001);
+        row.InventoryLotId = this.nextNumber(
+          company,
+          "InventTransId",
+          (n) => `${company.toUpperCase()}-${String(n).padStart(9, "0")}`,
+          1001,
+        );
         row.SalesOrderLineStatus = "Backorder";
         return row;
       }
@@ -414,7 +442,9 @@ export class SimStore {
         row.ChargeCurrencyCode ??= header.CurrencyCode;
         if (row.ChargeLineNumber === undefined) {
           const max = this.rows("SalesOrderHeaderChargesV2")
-            .filter((c) => c.dataAreaId === company && String(c.SalesOrderNumber).toLowerCase() === String(row.SalesOrderNumber).toLowerCase())
+            .filter(
+              (c) => c.dataAreaId === company && String(c.SalesOrderNumber).toLowerCase() === String(row.SalesOrderNumber).toLowerCase(),
+            )
             .reduce((m, c) => Math.max(m, Number(c.ChargeLineNumber)), 0);
           row.ChargeLineNumber = max + 1;
         }
@@ -436,11 +466,13 @@ export class SimStore {
         if (!row.JournalBatchNumber) throw mustBeFilled(def, "Journal batch number");
         const header = this.exists("LedgerJournalHeaders", { dataAreaId: company, JournalBatchNumber: row.JournalBatchNumber });
         if (!header) throw notFoundInRelated(def, row.JournalBatchNumber, "Journal batch number", "Journal table");
-        if (header.IsPosted === "Yes") throw writeFailed(def, `Error: Journal ${String(row.JournalBatchNumber)} has already been posted and cannot be changed.`);
+        if (header.IsPosted === "Yes")
+          throw writeFailed(def, `Error: Journal ${String(row.JournalBatchNumber)} has already been posted and cannot be changed.`);
         row.AccountType ??= "Ledger";
         if (!row.AccountDisplayValue) throw mustBeFilled(def, "Account");
         this.checkAccount(def, company, String(row.AccountType), row.AccountDisplayValue, "Account");
-        if (row.OffsetAccountDisplayValue) this.checkAccount(def, company, String(row.OffsetAccountType ?? "Ledger"), row.OffsetAccountDisplayValue, "Offset account");
+        if (row.OffsetAccountDisplayValue)
+          this.checkAccount(def, company, String(row.OffsetAccountType ?? "Ledger"), row.OffsetAccountDisplayValue, "Offset account");
         row.CurrencyCode ??= this.companyCurrency(company);
         this.currency(def, row.CurrencyCode);
         if (!dec(row.DebitAmount).isZero() && !dec(row.CreditAmount).isZero()) {
@@ -449,7 +481,10 @@ export class SimStore {
         row.TransDate ??= `${today.slice(0, 10)}T12:00:00Z`;
         if (row.LineNumber === undefined) {
           const max = this.rows("LedgerJournalLines")
-            .filter((l) => l.dataAreaId === company && String(l.JournalBatchNumber).toLowerCase() === String(row.JournalBatchNumber).toLowerCase())
+            .filter(
+              (l) =>
+                l.dataAreaId === company && String(l.JournalBatchNumber).toLowerCase() === String(row.JournalBatchNumber).toLowerCase(),
+            )
             .reduce((m, l) => Math.max(m, Number(l.LineNumber)), 0);
           row.LineNumber = max + 1;
         }
@@ -502,7 +537,12 @@ export class SimStore {
         row.LineAmount ??= num(dec(row.SalesPrice).times(dec(row.ReturnSalesQuantity)).toDecimalPlaces(2));
         row.RMANumber = header.RMANumber;
         row.CustomerAccountNumber ??= header.CustomerAccountNumber;
-        row.ReturnInventoryLotId = this.nextNumber(company, "InventTransId", (n) => `${company.toUpperCase()}-${String(n).padStart(9, "0")}`, 1001);
+        row.ReturnInventoryLotId = this.nextNumber(
+          company,
+          "InventTransId",
+          (n) => `${company.toUpperCase()}-${String(n).padStart(9, "0")}`,
+          1001,
+        );
         row.ReturnStatus = "Awaiting";
         return row;
       }
@@ -538,7 +578,8 @@ export class SimStore {
         throw writeFailed(def, `Error: The value '${text}' in field '${label}' is not valid: main account ${main} does not exist.`);
       }
     } else if (type === "Cust") {
-      if (!this.exists("CustomersV3", { dataAreaId: company, CustomerAccount: text })) throw notFoundInRelated(def, text, label, "Customers");
+      if (!this.exists("CustomersV3", { dataAreaId: company, CustomerAccount: text }))
+        throw notFoundInRelated(def, text, label, "Customers");
     }
   }
 
@@ -549,13 +590,21 @@ export class SimStore {
     }
     if (def.set === "LedgerJournalLines") {
       const header = this.exists("LedgerJournalHeaders", { dataAreaId: company, JournalBatchNumber: current.JournalBatchNumber });
-      if (header?.IsPosted === "Yes") throw writeFailed(def, `Error: Journal ${String(current.JournalBatchNumber)} has already been posted and cannot be changed.`);
+      if (header?.IsPosted === "Yes")
+        throw writeFailed(def, `Error: Journal ${String(current.JournalBatchNumber)} has already been posted and cannot be changed.`);
     }
     if (def.set === "SalesOrderHeadersV4" && current.SalesOrderStatus !== "Backorder") {
-      throw writeFailed(def, `Warning: Sales order ${String(current.SalesOrderNumber)} cannot be changed in status ${String(current.SalesOrderStatus)}.`);
+      throw writeFailed(
+        def,
+        `Warning: Sales order ${String(current.SalesOrderNumber)} cannot be changed in status ${String(current.SalesOrderStatus)}.`,
+      );
     }
     if (def.set === "SalesOrderLinesV3" && patch.ItemNumber !== undefined) this.item(def, company, patch.ItemNumber);
-    if (def.set === "SalesOrderHeadersV4" && patch.DefaultShippingWarehouseId && !this.warehouse(company, patch.DefaultShippingWarehouseId)) {
+    if (
+      def.set === "SalesOrderHeadersV4" &&
+      patch.DefaultShippingWarehouseId &&
+      !this.warehouse(company, patch.DefaultShippingWarehouseId)
+    ) {
       throw notFoundInRelated(def, patch.DefaultShippingWarehouseId, "Warehouse", "Warehouses");
     }
   }
@@ -563,18 +612,31 @@ export class SimStore {
   private checkDelete(def: EntityDef, current: Stored): void {
     const company = String(current.dataAreaId ?? "");
     if (def.set === "LedgerJournalHeaders" || def.set === "LedgerJournalLines") {
-      const header = def.set === "LedgerJournalHeaders" ? current : this.exists("LedgerJournalHeaders", { dataAreaId: company, JournalBatchNumber: current.JournalBatchNumber });
-      if (header?.IsPosted === "Yes") throw writeFailed(def, `Error: Journal ${String(current.JournalBatchNumber)} has already been posted and cannot be deleted.`);
+      const header =
+        def.set === "LedgerJournalHeaders"
+          ? current
+          : this.exists("LedgerJournalHeaders", { dataAreaId: company, JournalBatchNumber: current.JournalBatchNumber });
+      if (header?.IsPosted === "Yes")
+        throw writeFailed(def, `Error: Journal ${String(current.JournalBatchNumber)} has already been posted and cannot be deleted.`);
     }
     if (def.set === "SalesOrderHeadersV4" && current.SalesOrderStatus !== "Backorder") {
-      throw writeFailed(def, `Error: Sales order ${String(current.SalesOrderNumber)} cannot be deleted in status ${String(current.SalesOrderStatus)}.`);
+      throw writeFailed(
+        def,
+        `Error: Sales order ${String(current.SalesOrderNumber)} cannot be deleted in status ${String(current.SalesOrderStatus)}.`,
+      );
     }
     // Deleting a header deletes its lines, as D365 does.
     const cascade: [string, string][] =
-      def.set === "LedgerJournalHeaders" ? [["LedgerJournalLines", "JournalBatchNumber"]]
-      : def.set === "SalesOrderHeadersV4" ? [["SalesOrderLinesV3", "SalesOrderNumber"], ["SalesOrderHeaderChargesV2", "SalesOrderNumber"]]
-      : def.set === "ReturnOrderHeadersV2" ? [["ReturnOrderLinesV2", "ReturnOrderNumber"]]
-      : [];
+      def.set === "LedgerJournalHeaders"
+        ? [["LedgerJournalLines", "JournalBatchNumber"]]
+        : def.set === "SalesOrderHeadersV4"
+          ? [
+              ["SalesOrderLinesV3", "SalesOrderNumber"],
+              ["SalesOrderHeaderChargesV2", "SalesOrderNumber"],
+            ]
+          : def.set === "ReturnOrderHeadersV2"
+            ? [["ReturnOrderLinesV2", "ReturnOrderNumber"]]
+            : [];
     for (const [childSet, field] of cascade) {
       const childDef = entity(childSet);
       for (const child of this.rows(childSet)) {

@@ -479,7 +479,8 @@ export class DurableDriver {
     }
     // A new episode: everything before it has been seen; the inbox becomes new history.
     let episodeAt = this.virtualNow(r) + (r.history.length ? 1 : 0);
-    for (const e of r.inbox) if (e.EventType === Ev.TimerFired && typeof e.FireAt === "string") episodeAt = Math.max(episodeAt, Date.parse(e.FireAt));
+    for (const e of r.inbox)
+      if (e.EventType === Ev.TimerFired && typeof e.FireAt === "string") episodeAt = Math.max(episodeAt, Date.parse(e.FireAt));
     for (const e of r.history) e.IsPlayed = true;
     r.history.push(this.event(Ev.OrchestratorStarted, -1, {}, new Date(episodeAt)));
     r.history.push(...r.inbox.map((e) => ({ ...e, IsPlayed: false })));
@@ -549,7 +550,8 @@ export class DurableDriver {
     const at = new Date(episodeAt);
     const schedulingEvents = new Map<number, HistoryEventRecord>();
     for (const e of r.history) {
-      if (e.EventType === Ev.TaskScheduled || e.EventType === Ev.TimerCreated || e.EventType === Ev.SubOrchestrationInstanceCreated) schedulingEvents.set(e.EventId, e);
+      if (e.EventType === Ev.TaskScheduled || e.EventType === Ev.TimerCreated || e.EventType === Ev.SubOrchestrationInstanceCreated)
+        schedulingEvents.set(e.EventId, e);
     }
     for (const [key, task] of Object.entries(executor.openTasks as Record<string, Any>)) {
       const id = Number(key);
@@ -567,7 +569,14 @@ export class DurableDriver {
 
   /** Starts one open task; returns a reason when the task cannot run locally. */
   /** `existing` is the task's scheduling event when an earlier run (before a restart) recorded it. */
-  private startTask(live: Live, id: number, task: Any, at: Date, scheduled: HistoryEventRecord[], existing: HistoryEventRecord | undefined): string | undefined {
+  private startTask(
+    live: Live,
+    id: number,
+    task: Any,
+    at: Date,
+    scheduled: HistoryEventRecord[],
+    existing: HistoryEventRecord | undefined,
+  ): string | undefined {
     const r = live.record;
     // A NoOpTask's action is the string "noOp"; real tasks carry an action object.
     let action: Any = typeof task.actionObj === "object" ? task.actionObj : undefined;
@@ -577,7 +586,9 @@ export class DurableDriver {
       const retryTask = task.parent;
       if (retryTask.isWaitingOnTimer) {
         const failures = Math.max(1, Number(retryTask.attemptNumber ?? 2) - 1);
-        const fireAt = existing ? new Date(String(existing.FireAt)) : new Date(at.getTime() + retryDelayMs(retryTask.retryOptions, failures));
+        const fireAt = existing
+          ? new Date(String(existing.FireAt))
+          : new Date(at.getTime() + retryDelayMs(retryTask.retryOptions, failures));
         if (!existing) scheduled.push(this.event(Ev.TimerCreated, id, { FireAt: fireAt.toISOString() }, at));
         this.startTimer(live, id, fireAt);
         return undefined;
@@ -605,8 +616,18 @@ export class DurableDriver {
       case Act.CallSubOrchestratorWithRetry: {
         const childId = existing ? String(existing.InstanceId) : String(action.instanceId || `${r.instanceId}:${id}`);
         const inputJson = existing ? String(existing.Input ?? "null") : json(action.input);
-        if (!existing) scheduled.push(this.event(Ev.SubOrchestrationInstanceCreated, id, { Name: action.functionName, InstanceId: childId, Input: inputJson }, at));
-        return this.startSubOrchestration(live, id, existing ? String(existing.Name) : action.functionName, childId, inputJson, retryAttempt);
+        if (!existing)
+          scheduled.push(
+            this.event(Ev.SubOrchestrationInstanceCreated, id, { Name: action.functionName, InstanceId: childId, Input: inputJson }, at),
+          );
+        return this.startSubOrchestration(
+          live,
+          id,
+          existing ? String(existing.Name) : action.functionName,
+          childId,
+          inputJson,
+          retryAttempt,
+        );
       }
       case Act.CallEntity:
       case Act.SignalEntity:
@@ -676,7 +697,14 @@ export class DurableDriver {
     live.inflight.set(id, entry);
   }
 
-  private startSubOrchestration(live: Live, id: number, name: string, childId: string, inputJson: string, retryAttempt: boolean): string | undefined {
+  private startSubOrchestration(
+    live: Live,
+    id: number,
+    name: string,
+    childId: string,
+    inputJson: string,
+    retryAttempt: boolean,
+  ): string | undefined {
     if (!this.orchestrations.has(name)) return `No orchestrator function named "${name}" is registered.`;
     live.inflight.set(id, { kind: "sub", childId });
     const parent = { instanceId: live.record.instanceId, taskId: id };

@@ -100,7 +100,13 @@ const flag = (url: URL, name: string) => url.searchParams.get(name)?.toLowerCase
  * Answers one request under /runtime/webhooks/durabletask/. Returns undefined when the path is not part of
  * the API. `origin` is the host's own origin (for the URLs in responses).
  */
-export async function handleDurableHttp(driver: DurableDriver, method: string, url: URL, bodyText: string, origin: string): Promise<DurableHttpResponse | undefined> {
+export async function handleDurableHttp(
+  driver: DurableDriver,
+  method: string,
+  url: URL,
+  bodyText: string,
+  origin: string,
+): Promise<DurableHttpResponse | undefined> {
   if (!url.pathname.startsWith(DURABLE_WEBHOOK_PATH + "/")) return undefined;
   const parts = url.pathname
     .slice(DURABLE_WEBHOOK_PATH.length + 1)
@@ -132,19 +138,26 @@ export async function handleDurableHttp(driver: DurableDriver, method: string, u
       if (m === "GET") return { status: 200, headers: {}, body: driver.listInstances(filterFrom(url)) };
       if (m === "DELETE") {
         const n = await driver.purgeBy(filterFrom(url));
-        return n > 0 ? { status: 200, headers: {}, body: { instancesDeleted: n } } : { status: 404, headers: {}, body: { instancesDeleted: 0 } };
+        return n > 0
+          ? { status: 200, headers: {}, body: { instancesDeleted: n } }
+          : { status: 404, headers: {}, body: { instancesDeleted: 0 } };
       }
       return { status: 405, headers: {}, body: { message: `${m} is not allowed here` } };
     }
     if (!action) {
       if (m === "GET") {
-        const s = driver.getStatus(instanceId, { showHistory: flag(url, "showHistory"), showInput: url.searchParams.get("showInput") !== "false" });
+        const s = driver.getStatus(instanceId, {
+          showHistory: flag(url, "showHistory"),
+          showInput: url.searchParams.get("showInput") !== "false",
+        });
         if (!s) return { status: 404, headers: {}, body: { message: `No instance with ID '${instanceId}' found.` } };
         return statusResponse(s, url, flag(url, "returnInternalServerErrorOnFailure"));
       }
       if (m === "DELETE") {
         const n = await driver.purge(instanceId);
-        return n ? { status: 200, headers: {}, body: { instancesDeleted: 1 } } : { status: 404, headers: {}, body: { instancesDeleted: 0 } };
+        return n
+          ? { status: 200, headers: {}, body: { instancesDeleted: 1 } }
+          : { status: 404, headers: {}, body: { instancesDeleted: 0 } };
       }
       return { status: 405, headers: {}, body: { message: `${m} is not allowed here` } };
     }
@@ -174,6 +187,7 @@ export async function handleDurableHttp(driver: DurableDriver, method: string, u
         return { status: 404, headers: {}, body: { message: `unknown operation ${action}` } };
     }
   }
-  if (parts[0] === "entities") return { status: 501, headers: {}, body: { message: "durable entities are not supported by the local host" } };
+  if (parts[0] === "entities")
+    return { status: 501, headers: {}, body: { message: "durable entities are not supported by the local host" } };
   return { status: 404, headers: {}, body: { message: "unknown durable API path" } };
 }

@@ -121,7 +121,14 @@ function configValue<T>(pick: (c: ReturnType<typeof config>) => T, fallback: T):
   }
 }
 
-const LOG_LEVELS: Record<string, string> = { information: "info", warning: "warn", trace: "debug", debug: "debug", error: "error", critical: "error" };
+const LOG_LEVELS: Record<string, string> = {
+  information: "info",
+  warning: "warn",
+  trace: "debug",
+  debug: "debug",
+  error: "error",
+  critical: "error",
+};
 
 /** A 6-field NCRONTAB expression, or a TimeSpan (hh:mm:ss) interval as the Functions timer trigger also accepts. */
 function timeSpanMs(schedule: string): number | undefined {
@@ -161,10 +168,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   };
 
   let origin = "";
-  const functionLog = (functionName: string) => (level: string, ...args: unknown[]) => {
-    const text = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : safeStringify(a))).join(" ");
-    log(LOG_LEVELS[level] ?? level, `${functionName}: ${text}`);
-  };
+  const functionLog =
+    (functionName: string) =>
+    (level: string, ...args: unknown[]) => {
+      const text = args.map((a) => (typeof a === "string" ? a : a instanceof Error ? a.message : safeStringify(a))).join(" ");
+      log(LOG_LEVELS[level] ?? level, `${functionName}: ${text}`);
+    };
 
   /** An InvocationContext as the worker builds it, with extra inputs the local host can provide. */
   const contextFor = (reg: Registration, triggerMetadata?: Record<string, unknown>): InvocationContext => {
@@ -241,7 +250,12 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       }
     }
     if (url.pathname === "/" || url.pathname === "") {
-      return send(res, 200, { "content-type": "text/plain; charset=utf-8" }, "d365-amazon-connect local host is running. The API is under /api/.\n");
+      return send(
+        res,
+        200,
+        { "content-type": "text/plain; charset=utf-8" },
+        "d365-amazon-connect local host is running. The API is under /api/.\n",
+      );
     }
     if (!/^\/api(\/|$)/i.test(url.pathname)) return send(res, 404, {}, "");
     const routePath = url.pathname.replace(/^\/api/i, "");
@@ -323,7 +337,13 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     if (e.outcome === "deadLettered") {
       void bus.peekDeadLetters(e.queue, 10_000).then((list) => {
         const d = list.find((x) => x.sequenceNumber === e.sequenceNumber);
-        deadLettered.push({ queue: e.queue, messageId: e.messageId, reason: d?.deadLetterReason, description: d?.deadLetterErrorDescription, deliveryCount: e.deliveryCount });
+        deadLettered.push({
+          queue: e.queue,
+          messageId: e.messageId,
+          reason: d?.deadLetterReason,
+          description: d?.deadLetterErrorDescription,
+          deliveryCount: e.deliveryCount,
+        });
       });
       log("warn", `message ${e.messageId} on ${e.queue} dead-lettered after ${e.deliveryCount} deliveries: ${e.error}`);
     }
@@ -365,7 +385,13 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     running.add(reg.name);
     // A function-level retry policy is honoured for timer triggers (functions-bindings-error-pages).
     const retry = reg.metadata.retryOptions as
-      | { retryStrategy?: string; maxRetryCount?: number; delayInterval?: { seconds?: number }; minimumInterval?: { seconds?: number }; maximumInterval?: { seconds?: number } }
+      | {
+          retryStrategy?: string;
+          maxRetryCount?: number;
+          delayInterval?: { seconds?: number };
+          minimumInterval?: { seconds?: number };
+          maximumInterval?: { seconds?: number };
+        }
       | undefined;
     const maxRetries = retry ? Math.max(0, Number(retry.maxRetryCount ?? 0)) : 0;
     const delayMs = (attempt: number) => {

@@ -47,7 +47,10 @@ export function compileRoute(template: string): CompiledRoute {
     template: clean,
     specificity,
     match(path: string) {
-      const parts = path.replace(/^\/+|\/+$/g, "").split("/").filter((p) => p !== "");
+      const parts = path
+        .replace(/^\/+|\/+$/g, "")
+        .split("/")
+        .filter((p) => p !== "");
       const params: Record<string, string> = {};
       for (let i = 0; i < segments.length; i++) {
         const seg = segments[i]!;

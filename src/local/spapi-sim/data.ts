@@ -129,7 +129,6 @@ const CITIES: Record<string, { city: string; region: string; postal: string; cou
   ],
 };
 
-
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const money = (d: Dec) => toMoneyString(d);
@@ -194,7 +193,15 @@ export function fakeBuyer(n: number, marketplaceId: string, rnd: () => number) {
   const p = places[Math.floor(rnd() * places.length)];
   return {
     buyer: { name: `Demo Buyer ${n}`, email: `demo-buyer-${n}@marketplace.example.invalid` },
-    address: { name: `Demo Buyer ${n}`, line1: `${n} Example Street`, city: p.city, stateOrRegion: p.region, postalCode: p.postal, countryCode: p.country, phone: "+1 555 0100" },
+    address: {
+      name: `Demo Buyer ${n}`,
+      line1: `${n} Example Street`,
+      city: p.city,
+      stateOrRegion: p.region,
+      postalCode: p.postal,
+      countryCode: p.country,
+      phone: "+1 555 0100",
+    },
   };
 }
 
@@ -241,16 +248,36 @@ export function shipmentEvents(o: SimOrder, posted: Date, shipmentId: string): M
     if (!dec(it.itemTax).isZero()) out.push({ ...base, amountType: "ItemPrice", amountDescription: "Tax", amount: part(it.itemTax) });
     if (!dec(it.shippingPrice).isZero()) {
       out.push({ ...base, amountType: "ItemPrice", amountDescription: "Shipping", amount: part(it.shippingPrice) });
-      if (!dec(it.shippingTax).isZero()) out.push({ ...base, amountType: "ItemPrice", amountDescription: "ShippingTax", amount: part(it.shippingTax) });
+      if (!dec(it.shippingTax).isZero())
+        out.push({ ...base, amountType: "ItemPrice", amountDescription: "ShippingTax", amount: part(it.shippingTax) });
     }
     if (!dec(it.promotionDiscount).isZero()) {
-      out.push({ ...base, amountType: "Promotion", amountDescription: "Principal", amount: neg(part(it.promotionDiscount)), promotionId: it.promotionIds[0] });
+      out.push({
+        ...base,
+        amountType: "Promotion",
+        amountDescription: "Principal",
+        amount: neg(part(it.promotionDiscount)),
+        promotionId: it.promotionIds[0],
+      });
     }
     // Marketplace facilitator tax: Amazon collects the tax and withholds it again from the seller.
-    if (!dec(it.itemTax).isZero()) out.push({ ...base, amountType: "ItemWithheldTax", amountDescription: `${fmt.withheld}-Principal`, amount: neg(part(it.itemTax)) });
-    if (!dec(it.shippingTax).isZero()) out.push({ ...base, amountType: "ItemWithheldTax", amountDescription: `${fmt.withheld}-Shipping`, amount: neg(part(it.shippingTax)) });
+    if (!dec(it.itemTax).isZero())
+      out.push({ ...base, amountType: "ItemWithheldTax", amountDescription: `${fmt.withheld}-Principal`, amount: neg(part(it.itemTax)) });
+    if (!dec(it.shippingTax).isZero())
+      out.push({
+        ...base,
+        amountType: "ItemWithheldTax",
+        amountDescription: `${fmt.withheld}-Shipping`,
+        amount: neg(part(it.shippingTax)),
+      });
     out.push({ ...base, amountType: "ItemFees", amountDescription: "Commission", amount: neg(money(dec(principal).times("0.15"))) });
-    if (o.fulfillmentChannel === "AFN") out.push({ ...base, amountType: "ItemFees", amountDescription: "FBAPerUnitFulfillmentFee", amount: neg(money(dec("3.22").times(qty))) });
+    if (o.fulfillmentChannel === "AFN")
+      out.push({
+        ...base,
+        amountType: "ItemFees",
+        amountDescription: "FBAPerUnitFulfillmentFee",
+        amount: neg(money(dec("3.22").times(qty))),
+      });
   }
   return out;
 }
@@ -278,7 +305,12 @@ export function refundEvents(o: SimOrder, item: SimItem, posted: Date, adjustmen
     out.push({ ...base, amountType: "ItemWithheldTax", amountDescription: `${fmt.withheld}-Principal`, amount: item.itemTax });
   }
   out.push({ ...base, amountType: "ItemFees", amountDescription: "Commission", amount: money(commission) });
-  out.push({ ...base, amountType: "ItemFees", amountDescription: "RefundCommission", amount: neg(money(Dec.min(commission.times("0.2"), dec("5.00")))) });
+  out.push({
+    ...base,
+    amountType: "ItemFees",
+    amountDescription: "RefundCommission",
+    amount: neg(money(Dec.min(commission.times("0.2"), dec("5.00")))),
+  });
   return out;
 }
 
@@ -317,7 +349,14 @@ export function generateData(seed: number, now: Date): SimData {
         items[0].quantityShipped = items[0].quantity;
         if (items.length === 1) {
           items[0].quantity += 1;
-          Object.assign(items[0], buildItem(mp.marketplaceId, items[0].orderItemId, { ...specs[0], quantity: items[0].quantity, quantityShipped: items[0].quantity - 1 }));
+          Object.assign(
+            items[0],
+            buildItem(mp.marketplaceId, items[0].orderItemId, {
+              ...specs[0],
+              quantity: items[0].quantity,
+              quantityShipped: items[0].quantity - 1,
+            }),
+          );
         }
       }
       if (status === "Shipped") items.forEach((i) => (i.quantityShipped = i.quantity));
@@ -343,7 +382,9 @@ export function generateData(seed: number, now: Date): SimData {
         events.push(...shipmentEvents(o, o.lastUpdateDate, `D${(n * 7919).toString(36).toUpperCase()}`));
       }
       if (status === "Shipped" && (k === 6 || k === 17)) {
-        events.push(...refundEvents(o, items[0], new Date(o.lastUpdateDate.getTime() + 2 * DAY), `amzn1:crow:${(n * 104729).toString(36)}`));
+        events.push(
+          ...refundEvents(o, items[0], new Date(o.lastUpdateDate.getTime() + 2 * DAY), `amzn1:crow:${(n * 104729).toString(36)}`),
+        );
       }
     }
   });
@@ -367,7 +408,7 @@ export function generateData(seed: number, now: Date): SimData {
         posted,
       });
       if (previousReserve !== "0.00") extra.push(other("Previous Reserve Amount Balance", previousReserve, start));
-      extra.push(other("Storage Fee", neg(money(dec("12.40").plus(mi * 3)) ), new Date(start.getTime() + 3 * DAY)));
+      extra.push(other("Storage Fee", neg(money(dec("12.40").plus(mi * 3))), new Date(start.getTime() + 3 * DAY)));
       const currentReserve = neg(money(dec("25.00").plus(p * 5)));
       extra.push(other("Current Reserve Amount", currentReserve, new Date(end.getTime() - HOUR)));
       previousReserve = neg(currentReserve);

@@ -50,7 +50,13 @@ export interface SpApiSimulator {
 }
 
 /** Host names the certificate is valid for: the loopback names and the Amazon hosts amazon-sp-api uses. */
-export const SIM_CERT_HOSTS = ["localhost", "api.amazon.com", "sellingpartnerapi-na.amazon.com", "sellingpartnerapi-eu.amazon.com", "sellingpartnerapi-fe.amazon.com"];
+export const SIM_CERT_HOSTS = [
+  "localhost",
+  "api.amazon.com",
+  "sellingpartnerapi-na.amazon.com",
+  "sellingpartnerapi-eu.amazon.com",
+  "sellingpartnerapi-fe.amazon.com",
+];
 
 async function makeCertificate(): Promise<{ key: string; cert: string }> {
   const notAfter = new Date(Date.now() + 365 * 86_400_000);
@@ -63,7 +69,10 @@ async function makeCertificate(): Promise<{ key: string; cert: string }> {
       { name: "basicConstraints", cA: true },
       { name: "keyUsage", digitalSignature: true, keyEncipherment: true, keyCertSign: true },
       { name: "extKeyUsage", serverAuth: true },
-      { name: "subjectAltName", altNames: [...SIM_CERT_HOSTS.map((h) => ({ type: 2 as const, value: h })), { type: 7 as const, ip: "127.0.0.1" }] },
+      {
+        name: "subjectAltName",
+        altNames: [...SIM_CERT_HOSTS.map((h) => ({ type: 2 as const, value: h })), { type: 7 as const, ip: "127.0.0.1" }],
+      },
     ],
   });
   return { key: pems.private, cert: pems.cert };
@@ -92,7 +101,8 @@ function handleToken(sim: SpApiSim, raw: Buffer, contentType: string, res: Serve
     return send(res, 400, { error: "invalid_request", error_description: "Malformed request body" });
   }
   if (!p.grant_type) return send(res, 400, { error: "unsupported_grant_type", error_description: "grant_type is required" });
-  if (!p.client_id || !p.client_secret) return send(res, 401, { error: "invalid_client", error_description: "Client authentication failed" });
+  if (!p.client_id || !p.client_secret)
+    return send(res, 401, { error: "invalid_client", error_description: "Client authentication failed" });
   if (p.grant_type === "refresh_token") {
     if (!p.refresh_token) return send(res, 400, { error: "invalid_request", error_description: "refresh_token is required" });
   } else if (p.grant_type === "client_credentials") {
@@ -102,7 +112,12 @@ function handleToken(sim: SpApiSim, raw: Buffer, contentType: string, res: Serve
   }
   const token = `Atza|sim.${Buffer.from(String(Date.now() + Math.random())).toString("base64url")}`;
   sim.accessTokens.add(token);
-  send(res, 200, { access_token: token, token_type: "bearer", expires_in: 3600, ...(p.grant_type === "refresh_token" ? { refresh_token: p.refresh_token } : {}) });
+  send(res, 200, {
+    access_token: token,
+    token_type: "bearer",
+    expires_in: 3600,
+    ...(p.grant_type === "refresh_token" ? { refresh_token: p.refresh_token } : {}),
+  });
 }
 
 async function handleControl(sim: SpApiSim, method: string, url: URL, raw: Buffer, res: ServerResponse): Promise<void> {
@@ -139,7 +154,15 @@ async function handleControl(sim: SpApiSim, method: string, url: URL, raw: Buffe
   if (path === "/_control/notifications" && method === "GET") return send(res, 200, { notifications: sim.notifications() });
   if (path === "/_control/settlements" && method === "GET") {
     return send(res, 200, {
-      settlements: sim.data.settlements.map((s) => ({ settlementId: s.settlementId, marketplaceId: s.marketplaceId, currency: s.currency, start: s.start.toISOString(), end: s.end.toISOString(), totalAmount: s.totalAmount, rows: s.events.length })),
+      settlements: sim.data.settlements.map((s) => ({
+        settlementId: s.settlementId,
+        marketplaceId: s.marketplaceId,
+        currency: s.currency,
+        start: s.start.toISOString(),
+        end: s.end.toISOString(),
+        totalAmount: s.totalAmount,
+        rows: s.events.length,
+      })),
     });
   }
   send(res, 404, { error: `unknown control endpoint ${method} ${path}` });

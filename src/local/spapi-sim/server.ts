@@ -9,7 +9,17 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { OPERATIONS, matchOperation, type OperationName } from "../../amazon/operations";
 import { DEMO_MARKETPLACES, DEMO_PRODUCTS, DEMO_UNKNOWN_SKUS } from "../demo-catalog";
-import { buildItem, fakeBuyer, generateData, orderIdFor, shipmentEvents, type ItemSpec, type OrderStatus, type SimData, type SimOrder } from "./data";
+import {
+  buildItem,
+  fakeBuyer,
+  generateData,
+  orderIdFor,
+  shipmentEvents,
+  type ItemSpec,
+  type OrderStatus,
+  type SimData,
+  type SimOrder,
+} from "./data";
 import { prng } from "../prng";
 import { renderOrderReport, renderSettlement } from "./documents";
 import { financialEventsJson, inventoryJson, listingJson, ORDER_STATUS_2026, order2026Json, orderItemJson, orderJson } from "./wire";
@@ -200,7 +210,13 @@ export class SpApiSim {
    * both Orders APIs return them (by last update when filtering on it, else by purchase date).
    */
   private searchOrderIds(
-    w: { marketplaceIds: string[]; createdAfter?: Date | null; createdBefore?: Date | null; lastUpdatedAfter?: Date | null; lastUpdatedBefore?: Date | null },
+    w: {
+      marketplaceIds: string[];
+      createdAfter?: Date | null;
+      createdBefore?: Date | null;
+      lastUpdatedAfter?: Date | null;
+      lastUpdatedBefore?: Date | null;
+    },
     extra: (o: SimOrder) => boolean,
   ): string[] {
     const byUpdate = Boolean(w.lastUpdatedAfter);
@@ -214,7 +230,9 @@ export class SpApiSim {
           (!w.lastUpdatedBefore || o.lastUpdateDate < w.lastUpdatedBefore) &&
           extra(o),
       )
-      .sort((a, b) => (byUpdate ? a.lastUpdateDate.getTime() - b.lastUpdateDate.getTime() : a.purchaseDate.getTime() - b.purchaseDate.getTime()))
+      .sort((a, b) =>
+        byUpdate ? a.lastUpdateDate.getTime() - b.lastUpdateDate.getTime() : a.purchaseDate.getTime() - b.purchaseDate.getTime(),
+      )
       .map((o) => o.amazonOrderId);
   }
 
@@ -224,7 +242,10 @@ export class SpApiSim {
 
   // --- orders (in-process API for tests) -------------------------------------------------------------
   addOrder(input: AddOrderInput): SimOrder {
-    const mpIndex = Math.max(0, DEMO_MARKETPLACES.findIndex((x) => x.marketplaceId === (input.marketplaceId ?? "ATVPDKIKX0DER")));
+    const mpIndex = Math.max(
+      0,
+      DEMO_MARKETPLACES.findIndex((x) => x.marketplaceId === (input.marketplaceId ?? "ATVPDKIKX0DER")),
+    );
     const mp = DEMO_MARKETPLACES[mpIndex];
     const n = 1000 + ++this.seq;
     const status = input.status ?? "Unshipped";
@@ -234,7 +255,9 @@ export class SpApiSim {
       return it;
     });
     const now = this.now();
-    const fba = input.fulfillmentChannel ? input.fulfillmentChannel === "AFN" : DEMO_PRODUCTS.find((p) => p.sku === input.items[0]?.sku)?.fba ?? false;
+    const fba = input.fulfillmentChannel
+      ? input.fulfillmentChannel === "AFN"
+      : (DEMO_PRODUCTS.find((p) => p.sku === input.items[0]?.sku)?.fba ?? false);
     const o: SimOrder = {
       amazonOrderId: orderIdFor(mpIndex, n, this.idRnd),
       sellerOrderId: input.sellerOrderId,
@@ -358,7 +381,10 @@ export class SpApiSim {
     } else if (f.status === 403) {
       answer = [403, errors("Unauthorized", "Access to requested resource is denied.", "The access token you provided has expired.")];
     } else if (f.status) {
-      answer = [f.status, errors(f.status === 503 ? "ServiceUnavailable" : "InternalFailure", "We encountered an internal error. Please try again.")];
+      answer = [
+        f.status,
+        errors(f.status === 503 ? "ServiceUnavailable" : "InternalFailure", "We encountered an internal error. Please try again."),
+      ];
     }
     if (!answer) return false; // latency only: handle the call normally
     if (record) [record.status, record.response] = answer;
@@ -428,7 +454,19 @@ export class SpApiSim {
 
   /** includedData of Orders 2026-01-01: a set of known dataset names, or the error message. */
   private includedData2026(values: string[]): ReadonlySet<string> | string {
-    const known = ["BUYER", "RECIPIENT", "PROCEEDS", "EXPENSE", "PROMOTION", "CANCELLATION", "FULFILLMENT", "PACKAGES", "TAX", "PAYMENT", "FULFILLMENT_ORDERS"];
+    const known = [
+      "BUYER",
+      "RECIPIENT",
+      "PROCEEDS",
+      "EXPENSE",
+      "PROMOTION",
+      "CANCELLATION",
+      "FULFILLMENT",
+      "PACKAGES",
+      "TAX",
+      "PAYMENT",
+      "FULFILLMENT_ORDERS",
+    ];
     const unknown = values.filter((v) => !known.includes(v));
     return unknown.length ? `Invalid includedData value(s): ${unknown.join(", ")}.` : new Set(values);
   }
@@ -462,7 +500,8 @@ export class SpApiSim {
           if (!mps.length) return bad("MarketplaceIds is required.");
           const ca = date("CreatedAfter");
           const lua = date("LastUpdatedAfter");
-          if (ca === null || lua === null || date("CreatedBefore") === null || date("LastUpdatedBefore") === null) return bad("Invalid date format (ISO 8601 expected).");
+          if (ca === null || lua === null || date("CreatedBefore") === null || date("LastUpdatedBefore") === null)
+            return bad("Invalid date format (ISO 8601 expected).");
           if (!ca && !lua) return bad("Either CreatedAfter or LastUpdatedAfter must be specified.");
           if (ca && lua) return bad("CreatedAfter and LastUpdatedAfter cannot both be specified.");
           const size = Number(q.get("MaxResultsPerPage") ?? 100);
@@ -486,7 +525,8 @@ export class SpApiSim {
         const payload: Record<string, unknown> = {
           Orders: page.map((id) => orderJson(this.data.orders.find((o) => o.amazonOrderId === id)!, pii)),
         };
-        if (state.offset + state.size < state.filtered.length) payload.NextToken = this.pageToken("orders", { ...state, offset: state.offset + state.size });
+        if (state.offset + state.size < state.filtered.length)
+          payload.NextToken = this.pageToken("orders", { ...state, offset: state.offset + state.size });
         payload.LastUpdatedBefore = state.before;
         return [200, { payload }];
       }
@@ -513,7 +553,8 @@ export class SpApiSim {
           const lub = date("lastUpdatedBefore");
           if (ca === null || cb === null || lua === null || lub === null) return bad("Invalid date format (ISO 8601 expected).");
           if (!ca === !lua) return bad("Exactly one of createdAfter and lastUpdatedAfter must be specified.");
-          if ((ca && lub) || (lua && cb)) return bad("createdAfter cannot be combined with lastUpdatedBefore, nor lastUpdatedAfter with createdBefore.");
+          if ((ca && lub) || (lua && cb))
+            return bad("createdAfter cannot be combined with lastUpdatedBefore, nor lastUpdatedAfter with createdBefore.");
           const before = new Date(this.now().getTime() - 120_000);
           if (cb && cb > before) return bad("createdBefore must be at least 2 minutes before the time of the request.");
           const size = Number(q.get("maxResultsPerPage") ?? 100);
@@ -529,8 +570,11 @@ export class SpApiSim {
           state = { filtered, offset: 0, size, before: before.toISOString(), by: lua ? "updated" : "created" };
         }
         const page = state.filtered.slice(state.offset, state.offset + state.size);
-        const payload: Record<string, unknown> = { orders: page.map((id) => order2026Json(this.data.orders.find((o) => o.amazonOrderId === id)!, included)) };
-        if (state.offset + state.size < state.filtered.length) payload.pagination = { nextToken: this.pageToken("orders2026", { ...state, offset: state.offset + state.size }) };
+        const payload: Record<string, unknown> = {
+          orders: page.map((id) => order2026Json(this.data.orders.find((o) => o.amazonOrderId === id)!, included)),
+        };
+        if (state.offset + state.size < state.filtered.length)
+          payload.pagination = { nextToken: this.pageToken("orders2026", { ...state, offset: state.offset + state.size }) };
         payload[state.by === "updated" ? "lastUpdatedBefore" : "createdBefore"] = state.before;
         return [200, payload];
       }
@@ -555,12 +599,29 @@ export class SpApiSim {
       case "getOrderAddress": {
         const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
         if (!o) return notFound(`Order ${p.orderId} was not found.`);
-        return [200, { payload: { AmazonOrderId: o.amazonOrderId, ShippingAddress: { ...(pii ? { Name: o.address.name, AddressLine1: o.address.line1, Phone: o.address.phone } : {}), City: o.address.city, StateOrRegion: o.address.stateOrRegion, PostalCode: o.address.postalCode, CountryCode: o.address.countryCode } } }];
+        return [
+          200,
+          {
+            payload: {
+              AmazonOrderId: o.amazonOrderId,
+              ShippingAddress: {
+                ...(pii ? { Name: o.address.name, AddressLine1: o.address.line1, Phone: o.address.phone } : {}),
+                City: o.address.city,
+                StateOrRegion: o.address.stateOrRegion,
+                PostalCode: o.address.postalCode,
+                CountryCode: o.address.countryCode,
+              },
+            },
+          },
+        ];
       }
       case "getOrderBuyerInfo": {
         const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
         if (!o) return notFound(`Order ${p.orderId} was not found.`);
-        return [200, { payload: { AmazonOrderId: o.amazonOrderId, BuyerEmail: o.buyer.email, ...(pii ? { BuyerName: o.buyer.name } : {}) } }];
+        return [
+          200,
+          { payload: { AmazonOrderId: o.amazonOrderId, BuyerEmail: o.buyer.email, ...(pii ? { BuyerName: o.buyer.name } : {}) } },
+        ];
       }
       case "confirmShipment": {
         const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
@@ -573,7 +634,8 @@ export class SpApiSim {
         const resources = body?.restrictedResources;
         if (!Array.isArray(resources) || resources.length === 0) return bad("restrictedResources is required.");
         for (const r of resources) {
-          if (!r || typeof r.path !== "string" || !["GET", "PUT", "POST", "DELETE"].includes(r.method)) return bad("Each restricted resource needs a method and a path.");
+          if (!r || typeof r.path !== "string" || !["GET", "PUT", "POST", "DELETE"].includes(r.method))
+            return bad("Each restricted resource needs a method and a path.");
           if (r.path.endsWith("/")) return bad(`Invalid path ${r.path}: remove the trailing slash.`);
         }
         const token = `Atz.sprdt|sim|${randomUUID()}`;
@@ -615,13 +677,20 @@ export class SpApiSim {
         }
         const page = state.ids.slice(state.offset, state.offset + state.size).map((id) => this.reportJson(this.reports.get(id)!));
         const out: Record<string, unknown> = { reports: page };
-        if (state.offset + state.size < state.ids.length) out.nextToken = this.pageToken("reports", { ...state, offset: state.offset + state.size });
+        if (state.offset + state.size < state.ids.length)
+          out.nextToken = this.pageToken("reports", { ...state, offset: state.offset + state.size });
         return [200, out];
       }
       case "createReport": {
-        if (!body?.reportType || !Array.isArray(body.marketplaceIds) || body.marketplaceIds.length === 0) return bad("reportType and marketplaceIds are required.");
-        if (body.reportType === "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2") return bad("Request for report type 1118 is not allowed at this time");
-        const known = ["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"];
+        if (!body?.reportType || !Array.isArray(body.marketplaceIds) || body.marketplaceIds.length === 0)
+          return bad("reportType and marketplaceIds are required.");
+        if (body.reportType === "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2")
+          return bad("Request for report type 1118 is not allowed at this time");
+        const known = [
+          "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
+          "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+          "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+        ];
         if (!known.includes(body.reportType)) return bad(`The simulator cannot produce report type ${body.reportType}.`);
         const id = String(60_000_000_000 + this.reports.size + ++this.seq);
         this.reports.set(id, {
@@ -653,11 +722,20 @@ export class SpApiSim {
         return [201, { feedDocumentId: id, url: this.documentUrl(`upload/${id}`) }];
       }
       case "createFeed": {
-        if (!body?.feedType || !Array.isArray(body.marketplaceIds) || !body.inputFeedDocumentId) return bad("feedType, marketplaceIds and inputFeedDocumentId are required.");
+        if (!body?.feedType || !Array.isArray(body.marketplaceIds) || !body.inputFeedDocumentId)
+          return bad("feedType, marketplaceIds and inputFeedDocumentId are required.");
         const doc = this.feedDocs.get(body.inputFeedDocumentId);
         if (!doc?.content) return bad(`Feed document ${body.inputFeedDocumentId} has no content; upload it first.`);
         const id = String(70_000_000_000 + ++this.seq);
-        this.feeds.set(id, { feedId: id, feedType: body.feedType, marketplaceIds: body.marketplaceIds, inputFeedDocumentId: body.inputFeedDocumentId, createdSim: this.simMs(), createdAt: this.now().getTime(), resultDocumentId: `amzn1.tortuga.4.na.result-${id}` });
+        this.feeds.set(id, {
+          feedId: id,
+          feedType: body.feedType,
+          marketplaceIds: body.marketplaceIds,
+          inputFeedDocumentId: body.inputFeedDocumentId,
+          createdSim: this.simMs(),
+          createdAt: this.now().getTime(),
+          resultDocumentId: `amzn1.tortuga.4.na.result-${id}`,
+        });
         return [202, { feedId: id }];
       }
       case "getFeed": {
@@ -672,7 +750,8 @@ export class SpApiSim {
       }
       case "getInventorySummaries": {
         const next = q.get("nextToken");
-        if (q.get("granularityType") !== "Marketplace" || !q.get("granularityId")) return bad("granularityType=Marketplace and granularityId are required.");
+        if (q.get("granularityType") !== "Marketplace" || !q.get("granularityId"))
+          return bad("granularityType=Marketplace and granularityId are required.");
         const mps = list("marketplaceIds");
         if (mps.length !== 1) return bad("marketplaceIds must hold exactly one marketplace.");
         let offset = 0;
@@ -687,19 +766,34 @@ export class SpApiSim {
         const one = q.get("sellerSku");
         const start = date("startDateTime");
         const rows = this.data.inventory.filter(
-          (i) => i.marketplaceId === mps[0] && (!skus.length || skus.includes(i.sku)) && (!one || i.sku === one) && (!start || i.lastUpdated >= start),
+          (i) =>
+            i.marketplaceId === mps[0] &&
+            (!skus.length || skus.includes(i.sku)) &&
+            (!one || i.sku === one) &&
+            (!start || i.lastUpdated >= start),
         );
         const size = this.opts.inventoryPageSize ?? 3;
         const details = q.get("details") === "true";
         const out: Record<string, unknown> = {
-          payload: { granularity: { granularityType: "Marketplace", granularityId: q.get("granularityId") }, inventorySummaries: rows.slice(offset, offset + size).map((i) => inventoryJson(i, details)) },
+          payload: {
+            granularity: { granularityType: "Marketplace", granularityId: q.get("granularityId") },
+            inventorySummaries: rows.slice(offset, offset + size).map((i) => inventoryJson(i, details)),
+          },
         };
         if (offset + size < rows.length) out.pagination = { nextToken: this.pageToken("inventory", { offset: offset + size }) };
         return [200, out];
       }
       case "createFulfillmentOrder": {
         const b = body ?? {};
-        for (const k of ["sellerFulfillmentOrderId", "displayableOrderId", "displayableOrderDate", "displayableOrderComment", "shippingSpeedCategory", "destinationAddress", "items"]) {
+        for (const k of [
+          "sellerFulfillmentOrderId",
+          "displayableOrderId",
+          "displayableOrderDate",
+          "displayableOrderComment",
+          "shippingSpeedCategory",
+          "destinationAddress",
+          "items",
+        ]) {
           if (b[k] === undefined) return bad(`${k} is required.`);
         }
         if (!Array.isArray(b.items) || b.items.length === 0) return bad("items must not be empty.");
@@ -708,14 +802,18 @@ export class SpApiSim {
         if (unknown) return bad(`Invalid seller SKU: ${unknown.sellerSku}`);
         const existing = this.fulfillment.get(b.sellerFulfillmentOrderId);
         if (existing) {
-          return JSON.stringify(existing.request) === JSON.stringify(b) ? [200, {}] : bad(`A fulfillment order with ID ${b.sellerFulfillmentOrderId} already exists.`);
+          return JSON.stringify(existing.request) === JSON.stringify(b)
+            ? [200, {}]
+            : bad(`A fulfillment order with ID ${b.sellerFulfillmentOrderId} already exists.`);
         }
         this.fulfillment.set(b.sellerFulfillmentOrderId, { request: b, receivedSim: this.simMs(), receivedAt: this.now().getTime() });
         return [200, {}];
       }
       case "getFulfillmentOrder": {
         const f = this.fulfillment.get(p.sellerFulfillmentOrderId);
-        return f ? [200, { payload: this.fulfillmentResult(f) }] : notFound(`Fulfillment order ${p.sellerFulfillmentOrderId} was not found.`);
+        return f
+          ? [200, { payload: this.fulfillmentResult(f) }]
+          : notFound(`Fulfillment order ${p.sellerFulfillmentOrderId} was not found.`);
       }
       case "listAllFulfillmentOrders": {
         const next = q.get("nextToken");
@@ -728,7 +826,9 @@ export class SpApiSim {
           offset = t.state.offset;
           since = t.state.since ? new Date(t.state.since) : undefined;
         }
-        const all = [...this.fulfillment.values()].map((f) => this.fulfillmentResult(f).fulfillmentOrder).filter((f: any) => !since || new Date(f.statusUpdatedDate) >= since);
+        const all = [...this.fulfillment.values()]
+          .map((f) => this.fulfillmentResult(f).fulfillmentOrder)
+          .filter((f: any) => !since || new Date(f.statusUpdatedDate) >= since);
         const page = all.slice(offset, offset + 10);
         const out: Record<string, unknown> = { fulfillmentOrders: page };
         if (offset + 10 < all.length) out.nextToken = this.pageToken("mcf", { offset: offset + 10, since: since?.toISOString() });
@@ -739,7 +839,8 @@ export class SpApiSim {
         if (!f) return notFound(`Fulfillment order ${p.sellerFulfillmentOrderId} was not found.`);
         const status = this.fulfillmentStatus(f);
         if (status === "Cancelled") return [200, {}];
-        if (!["New", "Received", "Planning"].includes(status)) return bad(`Fulfillment order ${p.sellerFulfillmentOrderId} is ${status} and can no longer be cancelled.`);
+        if (!["New", "Received", "Planning"].includes(status))
+          return bad(`Fulfillment order ${p.sellerFulfillmentOrderId} is ${status} and can no longer be cancelled.`);
         f.cancelledSim = this.simMs();
         f.cancelledAt = this.now().getTime();
         return [200, {}];
@@ -758,7 +859,8 @@ export class SpApiSim {
           const before = date("PostedBefore");
           if (after === null || before === null) return bad("Invalid date.");
           if (!after) return bad("PostedAfter is required when NextToken is absent.");
-          if (before && before.getTime() - after.getTime() > 180 * 86_400_000) return bad("PostedAfter and PostedBefore must be at most 180 days apart.");
+          if (before && before.getTime() - after.getTime() > 180 * 86_400_000)
+            return bad("PostedAfter and PostedBefore must be at most 180 days apart.");
           const idx = this.data.events.map((e, i) => [e, i] as const).filter(([e]) => e.posted >= after && (!before || e.posted < before));
           state = { keys: idx.map(([, i]) => i), offset: 0, size };
         }
@@ -775,8 +877,11 @@ export class SpApiSim {
           groups[seen.get(k)!].push(state.keys[i]);
         });
         const pageGroups = groups.slice(state.offset, state.offset + state.size);
-        const payload: Record<string, unknown> = { FinancialEvents: financialEventsJson(pageGroups.flat().map((i) => this.data.events[i])) };
-        if (state.offset + state.size < groups.length) payload.NextToken = this.pageToken("finances", { ...state, offset: state.offset + state.size });
+        const payload: Record<string, unknown> = {
+          FinancialEvents: financialEventsJson(pageGroups.flat().map((i) => this.data.events[i])),
+        };
+        if (state.offset + state.size < groups.length)
+          payload.NextToken = this.pageToken("finances", { ...state, offset: state.offset + state.size });
         return [200, { payload }];
       }
       case "getListingsItem": {
@@ -793,11 +898,24 @@ export class SpApiSim {
         if (!body?.productType || !Array.isArray(body.patches)) return bad("productType and patches are required.");
         const ls = this.data.listings.filter((l) => l.sku === p.sku && mps.includes(l.marketplaceId));
         const issues: unknown[] = [];
-        if (!ls.length) issues.push({ code: "4000003", message: `SKU ${p.sku} does not exist in this marketplace.`, severity: "ERROR", categories: ["INVALID_ATTRIBUTE"] });
+        if (!ls.length)
+          issues.push({
+            code: "4000003",
+            message: `SKU ${p.sku} does not exist in this marketplace.`,
+            severity: "ERROR",
+            categories: ["INVALID_ATTRIBUTE"],
+          });
         for (const patch of body.patches) {
           if (patch.path === "/attributes/fulfillment_availability" && Array.isArray(patch.value)) {
             const qty = patch.value[0]?.quantity;
-            if (!Number.isInteger(qty) || qty < 0) issues.push({ code: "90220", message: "quantity must be a non-negative integer.", severity: "ERROR", categories: ["INVALID_ATTRIBUTE"], attributeNames: ["fulfillment_availability"] });
+            if (!Number.isInteger(qty) || qty < 0)
+              issues.push({
+                code: "90220",
+                message: "quantity must be a non-negative integer.",
+                severity: "ERROR",
+                categories: ["INVALID_ATTRIBUTE"],
+                attributeNames: ["fulfillment_availability"],
+              });
             else if (q.get("mode") !== "VALIDATION_PREVIEW") ls.forEach((l) => ((l.quantity = qty), (l.updated = this.now())));
           }
         }
@@ -810,8 +928,14 @@ export class SpApiSim {
       }
       case "createSubscription": {
         if (!body?.destinationId || !body?.payloadVersion) return bad("destinationId and payloadVersion are required.");
-        if (this.subscriptions.has(p.notificationType)) return [409, errors("Conflict", `A subscription for ${p.notificationType} exists already.`)];
-        const s = { subscriptionId: randomUUID(), payloadVersion: body.payloadVersion, destinationId: body.destinationId, ...(body.processingDirective ? { processingDirective: body.processingDirective } : {}) };
+        if (this.subscriptions.has(p.notificationType))
+          return [409, errors("Conflict", `A subscription for ${p.notificationType} exists already.`)];
+        const s = {
+          subscriptionId: randomUUID(),
+          payloadVersion: body.payloadVersion,
+          destinationId: body.destinationId,
+          ...(body.processingDirective ? { processingDirective: body.processingDirective } : {}),
+        };
         this.subscriptions.set(p.notificationType, s);
         return [200, { payload: s }];
       }
@@ -852,8 +976,22 @@ export class SpApiSim {
           notificationType: "REPORT_PROCESSING_FINISHED",
           payloadVersion: "2020-09-04",
           eventTime: this.now().toISOString(),
-          payload: { reportProcessingFinishedNotification: { sellerId: "A2DEMOSELLER01", accountId: "amzn1.merchant.o.A2DEMOSELLER01", reportId: r.reportId, reportType: r.reportType, processingStatus: "DONE", reportDocumentId: r.documentId } },
-          notificationMetadata: { applicationId: "amzn1.sellerapps.app.demo", subscriptionId: "demo-subscription-report", publishTime: this.now().toISOString(), notificationId: randomUUID() },
+          payload: {
+            reportProcessingFinishedNotification: {
+              sellerId: "A2DEMOSELLER01",
+              accountId: "amzn1.merchant.o.A2DEMOSELLER01",
+              reportId: r.reportId,
+              reportType: r.reportType,
+              processingStatus: "DONE",
+              reportDocumentId: r.documentId,
+            },
+          },
+          notificationMetadata: {
+            applicationId: "amzn1.sellerapps.app.demo",
+            subscriptionId: "demo-subscription-report",
+            publishTime: this.now().toISOString(),
+            notificationId: randomUUID(),
+          },
         });
       }
     }
@@ -861,7 +999,13 @@ export class SpApiSim {
   }
   private feedJson(f: Feed): Record<string, unknown> {
     const status = this.progress(f.createdSim);
-    const out: Record<string, unknown> = { feedId: f.feedId, feedType: f.feedType, marketplaceIds: f.marketplaceIds, createdTime: new Date(f.createdAt).toISOString(), processingStatus: status };
+    const out: Record<string, unknown> = {
+      feedId: f.feedId,
+      feedType: f.feedType,
+      marketplaceIds: f.marketplaceIds,
+      createdTime: new Date(f.createdAt).toISOString(),
+      processingStatus: status,
+    };
     if (status !== "IN_QUEUE") out.processingStartTime = this.after(f.createdAt, 2_000).toISOString();
     if (status === "DONE") {
       out.processingEndTime = this.after(f.createdAt, 10_000).toISOString();
@@ -887,11 +1031,19 @@ export class SpApiSim {
       const byUpdate = r.reportType.includes("LAST_UPDATE");
       const start = r.dataStartTime ? new Date(r.dataStartTime) : new Date(0);
       const end = r.dataEndTime ? new Date(r.dataEndTime) : this.now();
-      const orders = this.data.orders.filter((o) => r.marketplaceIds.includes(o.marketplaceId) && (byUpdate ? o.lastUpdateDate : o.purchaseDate) >= start && (byUpdate ? o.lastUpdateDate : o.purchaseDate) <= end);
+      const orders = this.data.orders.filter(
+        (o) =>
+          r.marketplaceIds.includes(o.marketplaceId) &&
+          (byUpdate ? o.lastUpdateDate : o.purchaseDate) >= start &&
+          (byUpdate ? o.lastUpdateDate : o.purchaseDate) <= end,
+      );
       body = renderOrderReport(orders);
       contentType = "text/plain;charset=Cp1252";
     } else {
-      body = Buffer.from("return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\tdetailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments\n", "utf8");
+      body = Buffer.from(
+        "return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\tdetailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments\n",
+        "utf8",
+      );
     }
     this.documents.set(key, { body: gzipSync(body), contentType, createdSim: this.simMs() });
     return key;
@@ -926,8 +1078,22 @@ export class SpApiSim {
     } else {
       processed = Math.max(0, input.split("\n").filter(Boolean).length - 1);
     }
-    const result = { header: { sellerId: "A2DEMOSELLER01", version: "2.0", feedId: f.feedId }, issues, summary: { errors: issues.length, warnings: 0, messagesProcessed: processed, messagesAccepted: processed - invalid, messagesInvalid: invalid } };
-    this.documents.set(key, { body: gzipSync(Buffer.from(JSON.stringify(result), "utf8")), contentType: "application/json", createdSim: this.simMs() });
+    const result = {
+      header: { sellerId: "A2DEMOSELLER01", version: "2.0", feedId: f.feedId },
+      issues,
+      summary: {
+        errors: issues.length,
+        warnings: 0,
+        messagesProcessed: processed,
+        messagesAccepted: processed - invalid,
+        messagesInvalid: invalid,
+      },
+    };
+    this.documents.set(key, {
+      body: gzipSync(Buffer.from(JSON.stringify(result), "utf8")),
+      contentType: "application/json",
+      createdSim: this.simMs(),
+    });
     return key;
   }
 
@@ -937,7 +1103,7 @@ export class SpApiSim {
     const issued = Number(url.searchParams.get("X-Amz-Date"));
     if (!Number.isFinite(issued) || this.simMs() - issued > 300_000) {
       res.writeHead(403, { "content-type": "application/xml" });
-      res.end("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>");
+      res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
       return;
     }
     if (method === "PUT" && key.startsWith("upload/")) {
@@ -954,7 +1120,9 @@ export class SpApiSim {
     const doc = this.documents.get(key);
     if (!doc || method !== "GET") {
       res.writeHead(404, { "content-type": "application/xml" });
-      res.end("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>");
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
+      );
       return;
     }
     res.writeHead(200, { "content-type": doc.contentType, "content-length": String(doc.body.length) });
@@ -970,7 +1138,10 @@ export class SpApiSim {
   private fulfillmentResult(f: FulfillmentOrder): any {
     const r = f.request;
     const status = this.fulfillmentStatus(f);
-    const changedAt = f.cancelledAt !== undefined ? new Date(f.cancelledAt) : this.after(f.receivedAt, status === "Received" ? 0 : status === "Planning" ? 10_000 : status === "Processing" ? 30_000 : 60_000);
+    const changedAt =
+      f.cancelledAt !== undefined
+        ? new Date(f.cancelledAt)
+        : this.after(f.receivedAt, status === "Received" ? 0 : status === "Planning" ? 10_000 : status === "Processing" ? 30_000 : 60_000);
     const items = (r.items as any[]).map((i) => ({
       sellerSku: i.sellerSku,
       sellerFulfillmentOrderItemId: i.sellerFulfillmentOrderItemId,
@@ -997,7 +1168,12 @@ export class SpApiSim {
       statusUpdatedDate: changedAt.toISOString(),
       ...(r.notificationEmails ? { notificationEmails: r.notificationEmails } : {}),
     };
-    const result: Record<string, unknown> = { fulfillmentOrder: order, fulfillmentOrderItems: items, returnItems: [], returnAuthorizations: [] };
+    const result: Record<string, unknown> = {
+      fulfillmentOrder: order,
+      fulfillmentOrderItems: items,
+      returnItems: [],
+      returnAuthorizations: [],
+    };
     if (status === "Processing" || status === "Complete") {
       const shipped = status === "Complete";
       result.fulfillmentShipments = [
@@ -1006,8 +1182,19 @@ export class SpApiSim {
           fulfillmentCenterId: "SEA8",
           fulfillmentShipmentStatus: shipped ? "SHIPPED" : "PENDING",
           ...(shipped ? { shippingDate: this.after(f.receivedAt, 60_000).toISOString() } : {}),
-          fulfillmentShipmentItem: items.map((i) => ({ sellerSku: i.sellerSku, sellerFulfillmentOrderItemId: i.sellerFulfillmentOrderItemId, quantity: i.quantity, packageNumber: 1 })),
-          ...(shipped ? { fulfillmentShipmentPackage: [{ packageNumber: 1, carrierCode: "UPS", trackingNumber: `1ZSIM${String(f.receivedAt).slice(-10).padStart(10, "0")}` }] } : {}),
+          fulfillmentShipmentItem: items.map((i) => ({
+            sellerSku: i.sellerSku,
+            sellerFulfillmentOrderItemId: i.sellerFulfillmentOrderItemId,
+            quantity: i.quantity,
+            packageNumber: 1,
+          })),
+          ...(shipped
+            ? {
+                fulfillmentShipmentPackage: [
+                  { packageNumber: 1, carrierCode: "UPS", trackingNumber: `1ZSIM${String(f.receivedAt).slice(-10).padStart(10, "0")}` },
+                ],
+              }
+            : {}),
         },
       ];
     }

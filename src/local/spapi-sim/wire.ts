@@ -108,7 +108,10 @@ function itemProceeds2026(o: SimOrder, i: SimOrder["items"][number]): Record<str
   const vat = MARKETPLACE_FORMATS[o.marketplaceId]?.vat ?? false;
   const taxTotal = dec(i.itemTax).plus(i.shippingTax).minus(i.promotionDiscountTax);
   const net = dec(i.itemPrice).plus(i.shippingPrice).minus(i.promotionDiscount);
-  const taxDetails = [{ subtype: "ITEM", value: m26(c, i.itemTax) }, { subtype: "SHIPPING", value: m26(c, i.shippingTax) }];
+  const taxDetails = [
+    { subtype: "ITEM", value: m26(c, i.itemTax) },
+    { subtype: "SHIPPING", value: m26(c, i.shippingTax) },
+  ];
   if (!dec(i.promotionDiscountTax).isZero()) taxDetails.push({ subtype: "DISCOUNT", value: m26(c, neg26(i.promotionDiscountTax)) });
   const breakdowns: Record<string, unknown>[] = [
     { type: "ITEM", subtotal: m26(c, i.itemPrice) },
@@ -116,7 +119,11 @@ function itemProceeds2026(o: SimOrder, i: SimOrder["items"][number]): Record<str
     { type: "TAX", subtotal: m26(c, taxTotal.toFixed(2)), detailedBreakdowns: taxDetails },
   ];
   if (!dec(i.promotionDiscount).isZero()) {
-    breakdowns.push({ type: "DISCOUNT", subtotal: m26(c, neg26(i.promotionDiscount)), detailedBreakdowns: [{ subtype: "ITEM", value: m26(c, neg26(i.promotionDiscount)) }] });
+    breakdowns.push({
+      type: "DISCOUNT",
+      subtotal: m26(c, neg26(i.promotionDiscount)),
+      detailedBreakdowns: [{ subtype: "ITEM", value: m26(c, neg26(i.promotionDiscount)) }],
+    });
   }
   return { proceedsTotal: m26(c, (vat ? net : net.plus(taxTotal)).toFixed(2)), breakdowns };
 }
@@ -136,8 +143,10 @@ export function orderItem2026Json(o: SimOrder, i: SimOrder["items"][number], inc
     },
   };
   if (included.has("PROCEEDS") && !canceled) out.proceeds = itemProceeds2026(o, i);
-  if (included.has("PROMOTION") && !canceled && i.promotionIds.length) out.promotion = { breakdowns: i.promotionIds.map((promotionId) => ({ promotionId })) };
-  if (included.has("FULFILLMENT")) out.fulfillment = { quantityFulfilled: i.quantityShipped, quantityUnfulfilled: canceled ? 0 : i.quantity - i.quantityShipped };
+  if (included.has("PROMOTION") && !canceled && i.promotionIds.length)
+    out.promotion = { breakdowns: i.promotionIds.map((promotionId) => ({ promotionId })) };
+  if (included.has("FULFILLMENT"))
+    out.fulfillment = { quantityFulfilled: i.quantityShipped, quantityUnfulfilled: canceled ? 0 : i.quantity - i.quantityShipped };
   if (included.has("TAX") && !MARKETPLACE_FORMATS[o.marketplaceId]?.vat) {
     out.tax = { taxCollections: [{ model: "MARKETPLACE_FACILITATOR", responsibleParty: "Amazon Services, Inc." }] };
   }
@@ -160,7 +169,9 @@ export function order2026Json(o: SimOrder, included: ReadonlySet<string>): Recor
   if (included.has("BUYER")) out.buyer = { buyerEmail: o.buyer.email };
   if (included.has("RECIPIENT") && o.status !== "Pending") {
     const a = o.address;
-    out.recipient = { deliveryAddress: { city: a.city, stateOrRegion: a.stateOrRegion, postalCode: a.postalCode, countryCode: a.countryCode } };
+    out.recipient = {
+      deliveryAddress: { city: a.city, stateOrRegion: a.stateOrRegion, postalCode: a.postalCode, countryCode: a.countryCode },
+    };
   }
   if (included.has("PROCEEDS") && o.status !== "Canceled") {
     const total = (f: (i: SimOrder["items"][number]) => string) => o.items.reduce((s, i) => s.plus(f(i)), dec("0"));
@@ -168,7 +179,10 @@ export function order2026Json(o: SimOrder, included: ReadonlySet<string>): Recor
     const breakdowns: Record<string, unknown>[] = [
       { type: "ITEM", subtotal: m26(c, total((i) => i.itemPrice).toFixed(2)) },
       { type: "SHIPPING", subtotal: m26(c, total((i) => i.shippingPrice).toFixed(2)) },
-      { type: "TAX", subtotal: m26(c, total((i) => dec(i.itemTax).plus(i.shippingTax).minus(i.promotionDiscountTax).toFixed(2)).toFixed(2)) },
+      {
+        type: "TAX",
+        subtotal: m26(c, total((i) => dec(i.itemTax).plus(i.shippingTax).minus(i.promotionDiscountTax).toFixed(2)).toFixed(2)),
+      },
     ];
     if (!discount.isZero()) breakdowns.push({ type: "DISCOUNT", subtotal: m26(c, discount.negated().toFixed(2)) });
     out.proceeds = { grandTotal: m26(c, orderTotal(o)), breakdowns };
@@ -178,7 +192,10 @@ export function order2026Json(o: SimOrder, included: ReadonlySet<string>): Recor
       fulfillmentStatus: ORDER_STATUS_2026[o.status],
       fulfilledBy: o.fulfillmentChannel === "AFN" ? "AMAZON" : "MERCHANT",
       fulfillmentServiceLevel: o.shipServiceLevel === "Expedited" ? "EXPEDITED" : "STANDARD",
-      shipByWindow: { earliestDateTime: iso(new Date(o.purchaseDate.getTime() + 86_400_000)), latestDateTime: iso(new Date(o.purchaseDate.getTime() + 2 * 86_400_000)) },
+      shipByWindow: {
+        earliestDateTime: iso(new Date(o.purchaseDate.getTime() + 86_400_000)),
+        latestDateTime: iso(new Date(o.purchaseDate.getTime() + 2 * 86_400_000)),
+      },
     };
   }
   out.orderItems = o.items.map((i) => orderItem2026Json(o, i, included));
@@ -203,7 +220,12 @@ export function inventoryJson(i: SimInventory, details: boolean): Record<string,
       inboundWorkingQuantity: i.inboundWorking,
       inboundShippedQuantity: i.inboundShipped,
       inboundReceivingQuantity: 0,
-      reservedQuantity: { totalReservedQuantity: i.reserved, pendingCustomerOrderQuantity: i.reserved, pendingTransshipmentQuantity: 0, fcProcessingQuantity: 0 },
+      reservedQuantity: {
+        totalReservedQuantity: i.reserved,
+        pendingCustomerOrderQuantity: i.reserved,
+        pendingTransshipmentQuantity: 0,
+        fcProcessingQuantity: 0,
+      },
       researchingQuantity: { totalResearchingQuantity: 0, researchingQuantityBreakdown: [] },
       unfulfillableQuantity: {
         totalUnfulfillableQuantity: i.unfulfillable,
@@ -235,18 +257,26 @@ export function listingJson(listings: SimListing[], sku: string, included: strin
     }));
   }
   if (included.includes("offers")) {
-    out.offers = listings.map((l) => ({ marketplaceId: l.marketplaceId, offerType: "B2C", price: { currencyCode: l.currency, amount: l.price } }));
+    out.offers = listings.map((l) => ({
+      marketplaceId: l.marketplaceId,
+      offerType: "B2C",
+      price: { currencyCode: l.currency, amount: l.price },
+    }));
   }
   if (included.includes("fulfillmentAvailability")) {
     out.fulfillmentAvailability = listings.map((l) =>
-      l.fba ? { fulfillmentChannelCode: l.marketplaceId === "ATVPDKIKX0DER" ? "AMAZON_NA" : "AMAZON_EU" } : { fulfillmentChannelCode: "DEFAULT", quantity: l.quantity },
+      l.fba
+        ? { fulfillmentChannelCode: l.marketplaceId === "ATVPDKIKX0DER" ? "AMAZON_NA" : "AMAZON_EU" }
+        : { fulfillmentChannelCode: "DEFAULT", quantity: l.quantity },
     );
   }
   if (included.includes("issues")) out.issues = [];
   if (included.includes("attributes")) {
     out.attributes = {
       item_name: listings.map((l) => ({ value: l.title, marketplace_id: l.marketplaceId })),
-      fulfillment_availability: listings.filter((l) => !l.fba).map((l) => ({ fulfillment_channel_code: "DEFAULT", quantity: l.quantity, marketplace_id: l.marketplaceId })),
+      fulfillment_availability: listings
+        .filter((l) => !l.fba)
+        .map((l) => ({ fulfillment_channel_code: "DEFAULT", quantity: l.quantity, marketplace_id: l.marketplaceId })),
     };
   }
   return out;
@@ -273,10 +303,16 @@ export function financialEventsJson(events: MoneyEvent[]): Record<string, unknow
     for (const e of evs) byItem.set(e.orderItemCode ?? "", [...(byItem.get(e.orderItemCode ?? "") ?? []), e]);
     const refund = first.transactionType === "Refund";
     const items = [...byItem.values()].map((ie) => {
-      const charges = ie.filter((e) => e.amountType === "ItemPrice").map((e) => ({ ChargeType: e.amountDescription === "Shipping" ? "ShippingCharge" : e.amountDescription, ChargeAmount: cur(e) }));
+      const charges = ie
+        .filter((e) => e.amountType === "ItemPrice")
+        .map((e) => ({ ChargeType: e.amountDescription === "Shipping" ? "ShippingCharge" : e.amountDescription, ChargeAmount: cur(e) }));
       const fees = ie.filter((e) => e.amountType === "ItemFees").map((e) => ({ FeeType: e.amountDescription, FeeAmount: cur(e) }));
-      const promos = ie.filter((e) => e.amountType === "Promotion").map((e) => ({ PromotionType: "PromotionMetaDataDefinitionValue", PromotionId: e.promotionId ?? "", PromotionAmount: cur(e) }));
-      const withheld = ie.filter((e) => e.amountType === "ItemWithheldTax").map((e) => ({ ChargeType: e.amountDescription, ChargeAmount: cur(e) }));
+      const promos = ie
+        .filter((e) => e.amountType === "Promotion")
+        .map((e) => ({ PromotionType: "PromotionMetaDataDefinitionValue", PromotionId: e.promotionId ?? "", PromotionAmount: cur(e) }));
+      const withheld = ie
+        .filter((e) => e.amountType === "ItemWithheldTax")
+        .map((e) => ({ ChargeType: e.amountDescription, ChargeAmount: cur(e) }));
       const it: Record<string, unknown> = { SellerSKU: ie[0].sku, OrderItemId: ie[0].orderItemCode };
       if (refund) {
         it.OrderAdjustmentItemId = ie[0].merchantAdjustmentItemId;
@@ -310,7 +346,11 @@ export function financialEventsJson(events: MoneyEvent[]): Record<string, unknow
   return {
     ShipmentEventList: shipmentEvents,
     RefundEventList: refundEvents,
-    ServiceFeeEventList: service.map((e) => ({ FeeReason: "StorageFee", FeeDescription: e.amountDescription, FeeList: [{ FeeType: "FBAStorageFee", FeeAmount: cur(e) }] })),
+    ServiceFeeEventList: service.map((e) => ({
+      FeeReason: "StorageFee",
+      FeeDescription: e.amountDescription,
+      FeeList: [{ FeeType: "FBAStorageFee", FeeAmount: cur(e) }],
+    })),
   };
 }
 

@@ -1,5 +1,15 @@
 /** Maps @azure/core-rest-pipeline RestErrors (Tables, Blobs, Key Vault) to the app's error family. */
-import { AppError, ConcurrencyError, ConflictError, ConfigurationError, NotFoundError, ThrottledError, UnauthorizedError, UnavailableError, ValidationError } from "../errors";
+import {
+  AppError,
+  ConcurrencyError,
+  ConflictError,
+  ConfigurationError,
+  NotFoundError,
+  ThrottledError,
+  UnauthorizedError,
+  UnavailableError,
+  ValidationError,
+} from "../errors";
 
 export interface RestErrorLike {
   statusCode?: number;
@@ -54,7 +64,12 @@ export function mapRestError(err: unknown, codePrefix: string, what: string): Ap
       return new ConcurrencyError(`${codePrefix}.etagMismatch`, `${what} was changed by someone else`, opts);
     case 429: {
       const retryAfter = Number((err as RestErrorLike).response?.headers?.get("retry-after"));
-      return new ThrottledError(`${codePrefix}.throttled`, msg, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000, opts);
+      return new ThrottledError(
+        `${codePrefix}.throttled`,
+        msg,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : 1000,
+        opts,
+      );
     }
     default:
       if (status === undefined && (code === "ENOTFOUND" || code === "EAI_AGAIN")) {

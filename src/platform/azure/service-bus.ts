@@ -15,11 +15,7 @@
  *   twice). The scan stops after `removeScanLimit` messages. Abandon only bumps the delivery count of a
  *   dead-lettered message; it stays in the dead-letter queue.
  */
-import {
-  ServiceBusAdministrationClient,
-  ServiceBusClient,
-  type ServiceBusMessage,
-} from "@azure/service-bus";
+import { ServiceBusAdministrationClient, ServiceBusClient, type ServiceBusMessage } from "@azure/service-bus";
 import type { TokenCredential } from "@azure/identity";
 import { AppError, ConfigurationError, ThrottledError, UnauthorizedError, UnavailableError, ValidationError } from "../errors";
 import type { DeadLetteredMessage, MessageBus, OutgoingMessage } from "../ports";
@@ -189,10 +185,12 @@ export class ServiceBusMessageBus implements MessageBus {
         let batch = await sender.createMessageBatch();
         for (const m of now) {
           if (batch.tryAddMessage(m)) continue;
-          if (batch.count === 0) throw new ValidationError("bus.messageTooLarge", `message ${m.messageId} is larger than a Service Bus message may be`);
+          if (batch.count === 0)
+            throw new ValidationError("bus.messageTooLarge", `message ${m.messageId} is larger than a Service Bus message may be`);
           await sender.sendMessages(batch);
           batch = await sender.createMessageBatch();
-          if (!batch.tryAddMessage(m)) throw new ValidationError("bus.messageTooLarge", `message ${m.messageId} is larger than a Service Bus message may be`);
+          if (!batch.tryAddMessage(m))
+            throw new ValidationError("bus.messageTooLarge", `message ${m.messageId} is larger than a Service Bus message may be`);
         }
         if (batch.count > 0) await sender.sendMessages(batch);
       }

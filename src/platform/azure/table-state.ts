@@ -17,9 +17,7 @@ import { AppError, NotFoundError, ValidationError } from "../errors";
 import type { StateEntity, StateOperation, StateQuery, StateStore, StateValue, Stored } from "../ports";
 import { mapRestError, statusOf } from "./rest-errors";
 
-export type StorageTarget =
-  | { connectionString: string }
-  | { accountName: string; credential: TokenCredential; endpoint?: string };
+export type StorageTarget = { connectionString: string } | { accountName: string; credential: TokenCredential; endpoint?: string };
 
 export interface TableStateStoreOptions {
   target: StorageTarget;
@@ -111,7 +109,9 @@ export class TableStateStore implements StateStore {
       const t = this.options.target;
       c =
         "connectionString" in t
-          ? TableClient.fromConnectionString(t.connectionString, name, { allowInsecureConnection: isLoopbackConnectionString(t.connectionString) })
+          ? TableClient.fromConnectionString(t.connectionString, name, {
+              allowInsecureConnection: isLoopbackConnectionString(t.connectionString),
+            })
           : new TableClient(t.endpoint ?? `https://${t.accountName}.table.core.windows.net`, name, t.credential);
       this.clients.set(name, c);
     }
@@ -170,7 +170,8 @@ export class TableStateStore implements StateStore {
     } catch (err) {
       const mapped = mapRestError(err, "state", this.where(table, entity.partitionKey, entity.rowKey));
       // The row was deleted meanwhile: for the caller this is the same lost race as a changed etag.
-      if (mapped instanceof NotFoundError) throw mapRestError({ statusCode: 412 }, "state", this.where(table, entity.partitionKey, entity.rowKey));
+      if (mapped instanceof NotFoundError)
+        throw mapRestError({ statusCode: 412 }, "state", this.where(table, entity.partitionKey, entity.rowKey));
       throw mapped;
     }
   }
@@ -201,7 +202,9 @@ export class TableStateStore implements StateStore {
     let n = 0;
     try {
       const pageSize = q.top !== undefined ? Math.min(Math.max(q.top, 1), 1000) : 1000;
-      for await (const page of c.listEntities<Record<string, unknown>>({ queryOptions: filter ? { filter } : {} }).byPage({ maxPageSize: pageSize })) {
+      for await (const page of c
+        .listEntities<Record<string, unknown>>({ queryOptions: filter ? { filter } : {} })
+        .byPage({ maxPageSize: pageSize })) {
         for (const raw of page) {
           if (q.top !== undefined && n >= q.top) return;
           n++;

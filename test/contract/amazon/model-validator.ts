@@ -33,7 +33,8 @@ function closeObjects(node: unknown, close = true): unknown {
     if (k.startsWith("x-") || k === "example" || k === "examples") continue; // vendor extensions and samples
     if (k === "properties") out[k] = Object.fromEntries(Object.entries(v as Json).map(([p, s]) => [p, closeObjects(s)]));
     else if (k === "allOf") out[k] = (v as unknown[]).map((m) => closeObjects(m, false));
-    else if (k === "definitions") out[k] = Object.fromEntries(Object.entries(v as Json).map(([d, s]) => [d, closeObjects(s, !openDefinitions.has(d))]));
+    else if (k === "definitions")
+      out[k] = Object.fromEntries(Object.entries(v as Json).map(([d, s]) => [d, closeObjects(s, !openDefinitions.has(d))]));
     else out[k] = closeObjects(v);
   }
   if (close && out.properties && out.additionalProperties === undefined && !out.allOf) out.additionalProperties = false;
@@ -58,7 +59,10 @@ export interface Problem {
 const describe = (errors: ErrorObject[] | null | undefined): string =>
   (errors ?? [])
     .slice(0, 5)
-    .map((e) => `${e.instancePath || "(root)"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${(e.params as Json).additionalProperty}'` : ""}${e.params && "allowedValues" in e.params ? ` ${JSON.stringify((e.params as Json).allowedValues)}` : ""}`)
+    .map(
+      (e) =>
+        `${e.instancePath || "(root)"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${(e.params as Json).additionalProperty}'` : ""}${e.params && "allowedValues" in e.params ? ` ${JSON.stringify((e.params as Json).allowedValues)}` : ""}`,
+    )
     .join("; ");
 
 export class ModelValidator {
@@ -107,7 +111,8 @@ export class ModelValidator {
     if (!found) return [{ where: `${method} ${path}`, message: `no operation in ${file}` }];
     const response = found.op.responses[String(status)];
     if (!response) return [{ where: `${found.op.operationId} ${status}`, message: `status ${status} is not a documented response` }];
-    if (!response.schema) return body === undefined || body === "" ? [] : [{ where: `${found.op.operationId} ${status}`, message: "model documents no body" }];
+    if (!response.schema)
+      return body === undefined || body === "" ? [] : [{ where: `${found.op.operationId} ${status}`, message: "model documents no body" }];
     const v = this.compile(`${file} ${found.template} ${method} ${status}`, rewriteRefs(closeObjects(response.schema), file));
     return v(body) ? [] : [{ where: `${found.op.operationId} ${status}`, message: describe(v.errors) }];
   }

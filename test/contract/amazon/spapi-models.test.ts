@@ -29,7 +29,14 @@ beforeAll(async () => {
   const since = new Date(Date.now() - 60 * 86_400_000);
 
   // Orders
-  for await (const _ of client.getOrders({ marketplaceIds: [US, DE], lastUpdatedAfter: since, orderStatuses: ["Shipped", "Unshipped", "PartiallyShipped", "Pending", "Canceled"], fulfillmentChannels: ["AFN", "MFN"], maxResultsPerPage: 7 })) void _;
+  for await (const _ of client.getOrders({
+    marketplaceIds: [US, DE],
+    lastUpdatedAfter: since,
+    orderStatuses: ["Shipped", "Unshipped", "PartiallyShipped", "Pending", "Canceled"],
+    fulfillmentChannels: ["AFN", "MFN"],
+    maxResultsPerPage: 7,
+  }))
+    void _;
   const orders: string[] = [];
   for await (const o of client.getOrders({ marketplaceIds: [US], createdAfter: since })) orders.push(o.AmazonOrderId);
   const many = sim.sim.data.orders.find((o) => o.items.length > 3)!;
@@ -51,7 +58,8 @@ beforeAll(async () => {
     fulfilledBy: ["AMAZON", "MERCHANT"],
     includedData: [...ORDERS_2026_INCLUDED_DATA],
     maxResultsPerPage: 7,
-  })) void _;
+  }))
+    void _;
   await client.searchOrdersPage({ marketplaceIds: [US], createdAfter: since, createdBefore: new Date(Date.now() - 5 * 60_000) });
   for (const status of ["Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled"]) {
     for (const vat of [false, true]) {
@@ -64,7 +72,11 @@ beforeAll(async () => {
   await client.getOrder2026(orders[0], []);
   await expectRejects(client.getOrder2026("999-0000000-0000000"));
   await expectRejects(client.call("searchOrders", z.any(), { query: { marketplaceIds: [US] } }));
-  await expectRejects(client.call("searchOrders", z.any(), { query: { marketplaceIds: [US], createdAfter: since.toISOString(), lastUpdatedAfter: since.toISOString() } }));
+  await expectRejects(
+    client.call("searchOrders", z.any(), {
+      query: { marketplaceIds: [US], createdAfter: since.toISOString(), lastUpdatedAfter: since.toISOString() },
+    }),
+  );
 
   const unshipped = sim.sim.data.orders.find((o) => o.status === "Unshipped" && o.fulfillmentChannel === "MFN")!;
   await client.confirmShipment(unshipped.amazonOrderId, {
@@ -78,10 +90,19 @@ beforeAll(async () => {
 
   // Reports
   const settlementReports = [];
-  for await (const r of client.getReports({ reportTypes: ["GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"], createdSince: since, pageSize: 4 })) settlementReports.push(r);
+  for await (const r of client.getReports({
+    reportTypes: ["GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"],
+    createdSince: since,
+    pageSize: 4,
+  }))
+    settlementReports.push(r);
   await client.getReportsPage({ processingStatuses: ["DONE"], marketplaceIds: [DE] });
   await client.downloadReportDocument(settlementReports[0].reportDocumentId!);
-  const reportId = await client.createReport({ reportType: "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", marketplaceIds: [DE], dataStartTime: since });
+  const reportId = await client.createReport({
+    reportType: "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
+    marketplaceIds: [DE],
+    dataStartTime: since,
+  });
   const report = await client.waitForReport(reportId, { intervalMs: 3 });
   await client.downloadReportDocument(report.reportDocumentId!);
   await expectRejects(client.createReport({ reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", marketplaceIds: [US] }));
@@ -92,7 +113,20 @@ beforeAll(async () => {
     feedType: "JSON_LISTINGS_FEED",
     marketplaceIds: [US],
     contentType: "application/json; charset=UTF-8",
-    content: JSON.stringify({ header: { sellerId: "A2DEMOSELLER01", version: "2.0" }, messages: [{ messageId: 1, sku: "DEMO-BAG-15", operationType: "PATCH", productType: "PRODUCT", patches: [{ op: "replace", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity: 4 }] }] }] }),
+    content: JSON.stringify({
+      header: { sellerId: "A2DEMOSELLER01", version: "2.0" },
+      messages: [
+        {
+          messageId: 1,
+          sku: "DEMO-BAG-15",
+          operationType: "PATCH",
+          productType: "PRODUCT",
+          patches: [
+            { op: "replace", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity: 4 }] },
+          ],
+        },
+      ],
+    }),
   });
   const feed = await client.waitForFeed(feedId, { intervalMs: 3 });
   await client.downloadFeedResult(feed);
@@ -109,8 +143,22 @@ beforeAll(async () => {
     displayableOrderDate: new Date().toISOString(),
     displayableOrderComment: "Thank you for your order",
     shippingSpeedCategory: "Standard" as const,
-    destinationAddress: { name: "Test Recipient", addressLine1: "1 Test Street", city: "Seattle", stateOrRegion: "WA", postalCode: "98101", countryCode: "US" },
-    items: [{ sellerSku: "DEMO-SPEAKER-BLK", sellerFulfillmentOrderItemId: "1", quantity: 2, perUnitDeclaredValue: { currencyCode: "USD", value: "49.99" } }],
+    destinationAddress: {
+      name: "Test Recipient",
+      addressLine1: "1 Test Street",
+      city: "Seattle",
+      stateOrRegion: "WA",
+      postalCode: "98101",
+      countryCode: "US",
+    },
+    items: [
+      {
+        sellerSku: "DEMO-SPEAKER-BLK",
+        sellerFulfillmentOrderItemId: "1",
+        quantity: 2,
+        perUnitDeclaredValue: { currencyCode: "USD", value: "49.99" },
+      },
+    ],
   };
   await client.createFulfillmentOrder(mcf);
   await client.createFulfillmentOrder({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-2" });
@@ -120,7 +168,13 @@ beforeAll(async () => {
   await client.createFulfillmentOrder({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-3" });
   await client.cancelFulfillmentOrder("MCF-CONTRACT-3");
   await expectRejects(client.cancelFulfillmentOrder("MCF-CONTRACT-1"));
-  await expectRejects(client.createFulfillmentOrder({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-4", items: [{ ...mcf.items[0], sellerSku: "NO-SUCH-SKU" }] }));
+  await expectRejects(
+    client.createFulfillmentOrder({
+      ...mcf,
+      sellerFulfillmentOrderId: "MCF-CONTRACT-4",
+      items: [{ ...mcf.items[0], sellerSku: "NO-SUCH-SKU" }],
+    }),
+  );
 
   // Finances
   for await (const _ of client.listFinancialEvents({ postedAfter: since, maxResultsPerPage: 5 })) void _;
@@ -129,17 +183,34 @@ beforeAll(async () => {
   await client.getListingsItem("DEMO-CABLE-USBC-2M", [US, DE], ["summaries", "offers", "fulfillmentAvailability", "issues", "attributes"]);
   await client.getListingsItem("DEMO-SPEAKER-BLK", [US]);
   await client.setFbmQuantity("DEMO-CABLE-USBC-2M", 12, [US]);
-  await client.patchListingsItem("NO-SUCH-SKU", { marketplaceIds: [US], productType: "PRODUCT", mode: "VALIDATION_PREVIEW", patches: [{ op: "replace", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity: 1 }] }] });
+  await client.patchListingsItem("NO-SUCH-SKU", {
+    marketplaceIds: [US],
+    productType: "PRODUCT",
+    mode: "VALIDATION_PREVIEW",
+    patches: [
+      { op: "replace", path: "/attributes/fulfillment_availability", value: [{ fulfillment_channel_code: "DEFAULT", quantity: 1 }] },
+    ],
+  });
   await expectRejects(client.getListingsItem("NO-SUCH-SKU", [US]));
 
   // Notifications
   await client.getSubscription("ORDER_CHANGE");
-  await client.createSubscription("ORDER_CHANGE", { destinationId: "3acafc7e-121b-4e5f-9d6d-8fc4d1f29f6a", payloadVersion: "1.0", processingDirective: { eventFilter: { eventFilterType: "ORDER_CHANGE", orderChangeTypes: ["OrderStatusChange"] } } });
+  await client.createSubscription("ORDER_CHANGE", {
+    destinationId: "3acafc7e-121b-4e5f-9d6d-8fc4d1f29f6a",
+    payloadVersion: "1.0",
+    processingDirective: { eventFilter: { eventFilterType: "ORDER_CHANGE", orderChangeTypes: ["OrderStatusChange"] } },
+  });
   await client.getSubscription("ORDER_CHANGE", "1.0");
-  await expectRejects(client.createSubscription("ORDER_CHANGE", { destinationId: "3acafc7e-121b-4e5f-9d6d-8fc4d1f29f6a", payloadVersion: "1.0" }));
+  await expectRejects(
+    client.createSubscription("ORDER_CHANGE", { destinationId: "3acafc7e-121b-4e5f-9d6d-8fc4d1f29f6a", payloadVersion: "1.0" }),
+  );
 
   // Throttling and server errors have documented shapes too.
-  sim.sim.addFaults([{ operation: "getOrder", status: 429 }, { operation: "getOrderItems", status: 503 }, { operation: "getReport", status: 500 }]);
+  sim.sim.addFaults([
+    { operation: "getOrder", status: 429 },
+    { operation: "getOrderItems", status: 503 },
+    { operation: "getReport", status: 500 },
+  ]);
   await expectRejects(client.getOrder(orders[0]));
   await expectRejects(client.getOrderItems(orders[0]));
   await expectRejects(client.getReport(reportId));
@@ -162,12 +233,16 @@ describe("the SP-API simulator and the connector against Amazon's published mode
   });
 
   it("answers every request with a body that validates against the operation's response schema", () => {
-    const problems = records.flatMap((r) => validator.validateResponse(OPERATIONS[r.operation as OperationName].model, r.method, r.path, r.status, r.response));
+    const problems = records.flatMap((r) =>
+      validator.validateResponse(OPERATIONS[r.operation as OperationName].model, r.method, r.path, r.status, r.response),
+    );
     expect(problems).toEqual([]);
   });
 
   it("sends every request with the path, query parameters and body the model defines", () => {
-    const problems = records.flatMap((r) => validator.validateRequest(OPERATIONS[r.operation as OperationName].model, r.method, r.path, r.query, r.body));
+    const problems = records.flatMap((r) =>
+      validator.validateRequest(OPERATIONS[r.operation as OperationName].model, r.method, r.path, r.query, r.body),
+    );
     expect(problems).toEqual([]);
   });
 
@@ -186,34 +261,67 @@ describe("the SP-API simulator and the connector against Amazon's published mode
     const extra = { payload: { Orders: [], NextTokn: "x" } };
     expect(validator.validateResponse("ordersV0.json", "GET", "/orders/v0/orders", 200, extra)).not.toEqual([]);
     expect(validator.validateRequest("ordersV0.json", "GET", "/orders/v0/orders", { MarketplaceId: US }, undefined)).not.toEqual([]);
-    expect(validator.validateRequest("reports_2021-06-30.json", "GET", "/reports/2021-06-30/reports", { pageSize: "500" }, undefined)).not.toEqual([]);
+    expect(
+      validator.validateRequest("reports_2021-06-30.json", "GET", "/reports/2021-06-30/reports", { pageSize: "500" }, undefined),
+    ).not.toEqual([]);
   });
 
   it("catches an Orders 2026-01-01 answer that breaks the model (money as a number, a misspelt field)", () => {
     const path = "/orders/2026-01-01/orders/111-1111111-1111111";
-    const order = { orderId: "111-1111111-1111111", createdTime: "2026-01-01T00:00:00Z", lastUpdatedTime: "2026-01-01T00:00:00Z", salesChannel: { channelName: "AMAZON" }, orderItems: [] };
+    const order = {
+      orderId: "111-1111111-1111111",
+      createdTime: "2026-01-01T00:00:00Z",
+      lastUpdatedTime: "2026-01-01T00:00:00Z",
+      salesChannel: { channelName: "AMAZON" },
+      orderItems: [],
+    };
     expect(validator.validateResponse("orders_2026-01-01.json", "GET", path, 200, { order })).toEqual([]);
-    expect(validator.validateResponse("orders_2026-01-01.json", "GET", path, 200, { order: { ...order, proceeds: { grandTotal: { amount: 1.5, currencyCode: "USD" } } } })).not.toEqual([]);
-    expect(validator.validateResponse("orders_2026-01-01.json", "GET", path, 200, { order: { ...order, orderStatus: "SHIPPED" } })).not.toEqual([]);
+    expect(
+      validator.validateResponse("orders_2026-01-01.json", "GET", path, 200, {
+        order: { ...order, proceeds: { grandTotal: { amount: 1.5, currencyCode: "USD" } } },
+      }),
+    ).not.toEqual([]);
+    expect(
+      validator.validateResponse("orders_2026-01-01.json", "GET", path, 200, { order: { ...order, orderStatus: "SHIPPED" } }),
+    ).not.toEqual([]);
     expect(validator.validateRequest("orders_2026-01-01.json", "GET", path, { includedData: "ITEMS" }, undefined)).not.toEqual([]);
   });
 
   it("serves the same seeded orders in Orders v0 and 2026-01-01 (ids, statuses, items, money)", async () => {
-    const status: Record<string, string> = { PENDING: "Pending", UNSHIPPED: "Unshipped", PARTIALLY_SHIPPED: "PartiallyShipped", SHIPPED: "Shipped", CANCELLED: "Canceled" };
-    const picks = ["Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled"].flatMap((st) => [US, DE].map((mp) => sim.sim.data.orders.find((o) => o.status === st && o.marketplaceId === mp)).filter((o) => !!o));
+    const status: Record<string, string> = {
+      PENDING: "Pending",
+      UNSHIPPED: "Unshipped",
+      PARTIALLY_SHIPPED: "PartiallyShipped",
+      SHIPPED: "Shipped",
+      CANCELLED: "Canceled",
+    };
+    const picks = ["Pending", "Unshipped", "PartiallyShipped", "Shipped", "Canceled"].flatMap((st) =>
+      [US, DE].map((mp) => sim.sim.data.orders.find((o) => o.status === st && o.marketplaceId === mp)).filter((o) => !!o),
+    );
     expect(picks.length).toBeGreaterThanOrEqual(5);
     for (const pick of picks) {
-      const [v0, v0items, o] = [await client.getOrder(pick!.amazonOrderId), await client.getOrderItems(pick!.amazonOrderId), await client.getOrder2026(pick!.amazonOrderId, [...ORDERS_2026_INCLUDED_DATA])];
+      const [v0, v0items, o] = [
+        await client.getOrder(pick!.amazonOrderId),
+        await client.getOrderItems(pick!.amazonOrderId),
+        await client.getOrder2026(pick!.amazonOrderId, [...ORDERS_2026_INCLUDED_DATA]),
+      ];
       expect(o.orderId).toBe(v0.AmazonOrderId);
       expect(status[o.fulfillment!.fulfillmentStatus]).toBe(v0.OrderStatus);
       expect(o.fulfillment!.fulfilledBy).toBe(v0.FulfillmentChannel === "AFN" ? "AMAZON" : "MERCHANT");
       expect(o.salesChannel.marketplaceId).toBe(v0.MarketplaceId);
-      expect(o.proceeds?.grandTotal).toEqual(v0.OrderTotal ? { amount: v0.OrderTotal.Amount, currencyCode: v0.OrderTotal.CurrencyCode } : undefined);
-      expect(o.orderItems.map((i) => [i.orderItemId, i.product.sellerSku, i.quantityOrdered, i.fulfillment?.quantityFulfilled])).toEqual(v0items.map((i) => [i.OrderItemId, i.SellerSKU, i.QuantityOrdered, i.QuantityShipped]));
+      expect(o.proceeds?.grandTotal).toEqual(
+        v0.OrderTotal ? { amount: v0.OrderTotal.Amount, currencyCode: v0.OrderTotal.CurrencyCode } : undefined,
+      );
+      expect(o.orderItems.map((i) => [i.orderItemId, i.product.sellerSku, i.quantityOrdered, i.fulfillment?.quantityFulfilled])).toEqual(
+        v0items.map((i) => [i.OrderItemId, i.SellerSKU, i.QuantityOrdered, i.QuantityShipped]),
+      );
       o.orderItems.forEach((i, k) => {
         const item = i.proceeds?.breakdowns?.find((b) => b.type === "ITEM")?.subtotal;
-        expect(item).toEqual(v0items[k].ItemPrice ? { amount: v0items[k].ItemPrice!.Amount, currencyCode: v0items[k].ItemPrice!.CurrencyCode } : undefined);
-        const itemTax = i.proceeds?.breakdowns?.find((b) => b.type === "TAX")?.detailedBreakdowns?.find((d) => d.subtype === "ITEM")?.value?.amount;
+        expect(item).toEqual(
+          v0items[k].ItemPrice ? { amount: v0items[k].ItemPrice!.Amount, currencyCode: v0items[k].ItemPrice!.CurrencyCode } : undefined,
+        );
+        const itemTax = i.proceeds?.breakdowns?.find((b) => b.type === "TAX")?.detailedBreakdowns?.find((d) => d.subtype === "ITEM")
+          ?.value?.amount;
         expect(itemTax).toBe(v0items[k].ItemTax?.Amount);
       });
     }

@@ -30,7 +30,9 @@ describe("D365 simulator wire format", () => {
   });
 
   it("answers GET /data/CustomersV3 with the bearer as an OData collection (README example)", async () => {
-    const res = await fetch(`${sim.url}/data/CustomersV3?$select=CustomerAccount,SalesCurrencyCode&$filter=CustomerGroupId eq 'AMZ'`, { headers: auth() });
+    const res = await fetch(`${sim.url}/data/CustomersV3?$select=CustomerAccount,SalesCurrencyCode&$filter=CustomerGroupId eq 'AMZ'`, {
+      headers: auth(),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("odata-version")).toBe("4.0");
     expect(res.headers.get("content-type")).toMatch(/^application\/json; odata.metadata=minimal/);
@@ -74,11 +76,21 @@ describe("D365 simulator wire format", () => {
     expect(created.status).toBe(201);
     const row = (await created.json()) as { JournalBatchNumber: string; IsPosted: string };
     expect(row.IsPosted).toBe("No");
-    expect(created.headers.get("location")).toContain(`LedgerJournalHeaders(dataAreaId='usmf',JournalBatchNumber='${row.JournalBatchNumber}')`);
+    expect(created.headers.get("location")).toContain(
+      `LedgerJournalHeaders(dataAreaId='usmf',JournalBatchNumber='${row.JournalBatchNumber}')`,
+    );
     const key = `(dataAreaId='usmf',JournalBatchNumber='${row.JournalBatchNumber}')`;
-    const patched = await fetch(`${sim.url}/data/LedgerJournalHeaders${key}`, { method: "PATCH", headers: { ...auth(), "Content-Type": "application/json" }, body: '{"Description":"changed"}' });
+    const patched = await fetch(`${sim.url}/data/LedgerJournalHeaders${key}`, {
+      method: "PATCH",
+      headers: { ...auth(), "Content-Type": "application/json" },
+      body: '{"Description":"changed"}',
+    });
     expect(patched.status).toBe(204);
-    const stale = await fetch(`${sim.url}/data/LedgerJournalHeaders${key}`, { method: "PATCH", headers: { ...auth(), "Content-Type": "application/json", "If-Match": 'W/"stale"' }, body: '{"Description":"x"}' });
+    const stale = await fetch(`${sim.url}/data/LedgerJournalHeaders${key}`, {
+      method: "PATCH",
+      headers: { ...auth(), "Content-Type": "application/json", "If-Match": 'W/"stale"' },
+      body: '{"Description":"x"}',
+    });
     expect(stale.status).toBe(412);
     const deleted = await fetch(`${sim.url}/data/LedgerJournalHeaders${key}`, { method: "DELETE", headers: auth() });
     expect(deleted.status).toBe(204);
@@ -103,7 +115,11 @@ describe("D365 simulator wire format", () => {
       "--batch_1--",
       "",
     ].join("\r\n");
-    const res = await fetch(`${sim.url}/data/$batch`, { method: "POST", headers: { ...auth(), "Content-Type": "multipart/mixed; boundary=batch_1" }, body });
+    const res = await fetch(`${sim.url}/data/$batch`, {
+      method: "POST",
+      headers: { ...auth(), "Content-Type": "multipart/mixed; boundary=batch_1" },
+      body,
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^multipart\/mixed; boundary=batchresponse_/);
     const text = await res.text();
@@ -112,13 +128,19 @@ describe("D365 simulator wire format", () => {
   });
 
   it("has control endpoints for faults, requests, time and reset", async () => {
-    const added = await fetch(`${sim.url}/_control/faults`, { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"kind":"error","status":503,"target":"ReleasedProductsV2"}' });
+    const added = await fetch(`${sim.url}/_control/faults`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: '{"kind":"error","status":503,"target":"ReleasedProductsV2"}',
+    });
     expect(added.status).toBe(201);
     expect((await fetch(`${sim.url}/data/ReleasedProductsV2`, { headers: auth() })).status).toBe(503);
     expect((await fetch(`${sim.url}/data/ReleasedProductsV2?$top=1`, { headers: auth() })).status).toBe(200);
     const stats = (await (await fetch(`${sim.url}/_control/requests`)).json()) as { counts: Record<string, number> };
     expect(stats.counts["ReleasedProductsV2 GET"]).toBe(2);
-    const t = (await (await fetch(`${sim.url}/_control/time`, { method: "POST", body: '{"now":"2030-01-01T00:00:00Z"}' })).json()) as { now: string };
+    const t = (await (await fetch(`${sim.url}/_control/time`, { method: "POST", body: '{"now":"2030-01-01T00:00:00Z"}' })).json()) as {
+      now: string;
+    };
     expect(t.now.slice(0, 10)).toBe("2030-01-01");
     // the token from 2026 has expired in 2030
     expect((await fetch(`${sim.url}/data/CustomersV3`, { headers: auth() })).status).toBe(401);

@@ -33,7 +33,11 @@ const MARKETPLACES = ["ATVPDKIKX0DER", "A1F83G8C2ARO7P", "A1PA6795UKMFR9"];
 /** A D365 connection that "crashes" right after D365 committed some headers: the lines never get sent. */
 class CrashingConnector extends D365Connector {
   crashes = 0;
-  constructor(url: string, private readonly crashEvery: number, private readonly maxCrashes: number) {
+  constructor(
+    url: string,
+    private readonly crashEvery: number,
+    private readonly maxCrashes: number,
+  ) {
     super({
       baseUrl: url,
       credential: new SimulatorCredential(`${url}/oauth2/token`, "e2e", "fake-secret"),
@@ -66,7 +70,11 @@ let posts = 0;
 
 async function post(body: unknown): Promise<number> {
   posts++;
-  const res = await fetch(`${host.url}/api/amazon/notifications`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": KEY }, body: JSON.stringify(body) });
+  const res = await fetch(`${host.url}/api/amazon/notifications`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": KEY },
+    body: JSON.stringify(body),
+  });
   await res.text();
   return res.status;
 }
@@ -112,11 +120,21 @@ beforeAll(async () => {
     const lines = 1 + (i % 3);
     const items: ItemSpec[] = [];
     for (let l = 0; l < lines; l++) {
-      items.push({ sku: pool[(i + l) % pool.length].sku, quantity: 1 + ((i + l) % 3), shippingPrice: fba ? "0.00" : "4.99", ...(i % 4 === 1 && l === 0 ? { promotionDiscount: "2.00" } : {}) });
+      items.push({
+        sku: pool[(i + l) % pool.length].sku,
+        quantity: 1 + ((i + l) % 3),
+        shippingPrice: fba ? "0.00" : "4.99",
+        ...(i % 4 === 1 && l === 0 ? { promotionDiscount: "2.00" } : {}),
+      });
     }
     const unknown = i % 21 === 5;
     if (unknown) items.push({ sku: "UNMAPPED-GADGET-01", quantity: 1, shippingPrice: "0.00" });
-    const o = spapi.sim.addOrder({ marketplaceId: MARKETPLACES[i % 3], status: "Unshipped", fulfillmentChannel: fba ? "AFN" : "MFN", items });
+    const o = spapi.sim.addOrder({
+      marketplaceId: MARKETPLACES[i % 3],
+      status: "Unshipped",
+      fulfillmentChannel: fba ? "AFN" : "MFN",
+      items,
+    });
     created.push({ id: o.amazonOrderId, items, unknown });
   }
 
@@ -136,9 +154,16 @@ beforeAll(async () => {
   expect(notifications.length).toBe(ORDERS);
   const sends: Promise<number>[] = [];
   notifications.forEach((n, i) => {
-    sends.push(post(i % 2 === 0 ? { version: "0", "detail-type": "ORDER_CHANGE", source: "aws.partner/sellingpartnerapi.amazon.com/e2e/app", detail: n } : n));
+    sends.push(
+      post(
+        i % 2 === 0
+          ? { version: "0", "detail-type": "ORDER_CHANGE", source: "aws.partner/sellingpartnerapi.amazon.com/e2e/app", detail: n }
+          : n,
+      ),
+    );
   });
-  for (let i = 0; i < notifications.length; i += 5) sends.push(post(notifications.slice(i, i + 5).map((n) => ({ messageId: `sqs-${i}`, body: JSON.stringify(n) }))));
+  for (let i = 0; i < notifications.length; i += 5)
+    sends.push(post(notifications.slice(i, i + 5).map((n) => ({ messageId: `sqs-${i}`, body: JSON.stringify(n) }))));
   for (let i = 0; i < notifications.length; i += 5) sends.push(post(notifications[i]));
   const statuses = await Promise.all(sends);
   expect(statuses.every((s) => s === 202)).toBe(true);

@@ -36,7 +36,12 @@ describe("the SP-API connector", () => {
     const client = clientFor(sim);
     await expect(client.checkAuth()).resolves.toMatch(/token/);
     const ids: string[] = [];
-    for await (const o of client.getOrders({ marketplaceIds: [US, DE], createdAfter: new Date(Date.now() - 40 * 86_400_000), maxResultsPerPage: 10 })) ids.push(o.AmazonOrderId);
+    for await (const o of client.getOrders({
+      marketplaceIds: [US, DE],
+      createdAfter: new Date(Date.now() - 40 * 86_400_000),
+      maxResultsPerPage: 10,
+    }))
+      ids.push(o.AmazonOrderId);
     expect(ids).toHaveLength(48);
     expect(new Set(ids).size).toBe(48);
     expect(calls("getOrders")).toBe(5);
@@ -44,7 +49,11 @@ describe("the SP-API connector", () => {
 
   it("filters orders by LastUpdatedAfter and status and returns Amazon's LastUpdatedBefore as the next watermark", async () => {
     const client = clientFor(sim);
-    const page = await client.getOrdersPage({ marketplaceIds: [US], lastUpdatedAfter: new Date(Date.now() - 40 * 86_400_000), orderStatuses: ["Canceled"] });
+    const page = await client.getOrdersPage({
+      marketplaceIds: [US],
+      lastUpdatedAfter: new Date(Date.now() - 40 * 86_400_000),
+      orderStatuses: ["Canceled"],
+    });
     expect(page.orders.length).toBeGreaterThan(0);
     expect(page.orders.every((o) => o.OrderStatus === "Canceled" && o.OrderTotal === undefined)).toBe(true);
     expect(Date.parse(page.lastUpdatedBefore!)).toBeLessThan(Date.now());
@@ -56,16 +65,29 @@ describe("the SP-API connector", () => {
     const v0: string[] = [];
     for await (const o of client.getOrders({ marketplaceIds: [US, DE], createdAfter, maxResultsPerPage: 100 })) v0.push(o.AmazonOrderId);
     const ids: string[] = [];
-    for await (const o of client.searchOrders({ marketplaceIds: [US, DE], createdAfter, maxResultsPerPage: 10, includedData: ["FULFILLMENT"] })) ids.push(o.orderId);
+    for await (const o of client.searchOrders({
+      marketplaceIds: [US, DE],
+      createdAfter,
+      maxResultsPerPage: 10,
+      includedData: ["FULFILLMENT"],
+    }))
+      ids.push(o.orderId);
     expect(ids).toEqual(v0);
     expect(calls("searchOrders")).toBe(5);
     const requests = sim.sim.requests().filter((r) => r.operation === "searchOrders");
     expect(requests.slice(1).every((r) => typeof r.query.paginationToken === "string")).toBe(true);
-    const page = await client.searchOrdersPage({ marketplaceIds: [US], lastUpdatedAfter: createdAfter, fulfillmentStatuses: ["CANCELLED"], includedData: ["FULFILLMENT", "PROCEEDS"] });
+    const page = await client.searchOrdersPage({
+      marketplaceIds: [US],
+      lastUpdatedAfter: createdAfter,
+      fulfillmentStatuses: ["CANCELLED"],
+      includedData: ["FULFILLMENT", "PROCEEDS"],
+    });
     expect(page.orders.length).toBeGreaterThan(0);
     expect(page.orders.every((o) => o.fulfillment?.fulfillmentStatus === "CANCELLED" && o.proceeds === undefined)).toBe(true);
     expect(Date.parse(page.lastUpdatedBefore!)).toBeLessThan(Date.now());
-    await expect(client.searchOrdersPage({ marketplaceIds: [US], createdAfter, lastUpdatedAfter: createdAfter })).rejects.toBeInstanceOf(ValidationError);
+    await expect(client.searchOrdersPage({ marketplaceIds: [US], createdAfter, lastUpdatedAfter: createdAfter })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it("reads one order with its items through Orders 2026-01-01 getOrder, money as decimal strings, only the datasets asked for", async () => {
@@ -113,7 +135,10 @@ describe("the SP-API connector", () => {
 
   it("retries 503 and dropped connections on reads, then succeeds", async () => {
     const client = clientFor(sim, { maxRetries: 3 });
-    sim.sim.addFaults([{ operation: "getOrder", status: 503 }, { operation: "getOrder", drop: true }]);
+    sim.sim.addFaults([
+      { operation: "getOrder", status: 503 },
+      { operation: "getOrder", drop: true },
+    ]);
     await expect(client.getOrder(someOrder().amazonOrderId)).resolves.toBeTruthy();
     expect(calls("getOrder")).toBe(3);
   });
@@ -131,13 +156,17 @@ describe("the SP-API connector", () => {
   it("does not retry a failed write (createReport 500) and reports it as unavailable", async () => {
     const client = clientFor(sim, { maxRetries: 3 });
     sim.sim.addFaults({ operation: "createReport", status: 500 });
-    await expect(client.createReport({ reportType: "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", marketplaceIds: [US] })).rejects.toBeInstanceOf(UnavailableError);
+    await expect(
+      client.createReport({ reportType: "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", marketplaceIds: [US] }),
+    ).rejects.toBeInstanceOf(UnavailableError);
     expect(calls("createReport")).toBe(1);
   });
 
   it("maps 400 to a ValidationError carrying Amazon's error details, and 404 to NotFoundError", async () => {
     const client = clientFor(sim);
-    const err = await client.createReport({ reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", marketplaceIds: [US] }).catch((e) => e);
+    const err = await client
+      .createReport({ reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", marketplaceIds: [US] })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.message).toContain("InvalidInput");
     expect(err.details.errors[0].code).toBe("InvalidInput");
@@ -180,7 +209,9 @@ describe("the SP-API connector", () => {
     expect(a1.ShippingAddress?.AddressLine1).toBe(o.address.line1);
     expect((await rdt.getOrderBuyerInfo(o.amazonOrderId)).BuyerName).toBe(o.buyer.name);
     expect(calls("createRestrictedDataToken")).toBe(2); // one per path, cached
-    const tokenBody = sim.sim.requests().find((r) => r.operation === "createRestrictedDataToken")!.body as { restrictedResources: { path: string }[] };
+    const tokenBody = sim.sim.requests().find((r) => r.operation === "createRestrictedDataToken")!.body as {
+      restrictedResources: { path: string }[];
+    };
     expect(tokenBody.restrictedResources[0].path).toBe(`/orders/v0/orders/${o.amazonOrderId}/address`);
   });
 
@@ -192,7 +223,10 @@ describe("the SP-API connector", () => {
     const currencies = new Set<string>();
     for (const r of reports) {
       const doc = await client.downloadReportDocument(r.reportDocumentId!);
-      const rows = doc.text.trimEnd().split("\n").map((l) => l.split("\t"));
+      const rows = doc.text
+        .trimEnd()
+        .split("\n")
+        .map((l) => l.split("\t"));
       const h = rows[0];
       expect(h).toHaveLength(24);
       const col = (name: string) => h.indexOf(name);
@@ -213,7 +247,11 @@ describe("the SP-API connector", () => {
 
   it("streams a report document and decodes a Cp1252 order report (umlauts intact)", async () => {
     const client = clientFor(sim);
-    const id = await client.createReport({ reportType: "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", marketplaceIds: [DE], dataStartTime: new Date(Date.now() - 40 * 86_400_000) });
+    const id = await client.createReport({
+      reportType: "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+      marketplaceIds: [DE],
+      dataStartTime: new Date(Date.now() - 40 * 86_400_000),
+    });
     const r = await client.waitForReport(id, { intervalMs: 2 });
     expect(r.processingStatus).toBe("DONE");
     const stream = await client.streamReportDocument(r.reportDocumentId!);
@@ -239,7 +277,14 @@ describe("the SP-API connector", () => {
       displayableOrderDate: new Date().toISOString(),
       displayableOrderComment: "Thank you",
       shippingSpeedCategory: "Standard",
-      destinationAddress: { name: "Test", addressLine1: "1 Test St", city: "Seattle", stateOrRegion: "WA", postalCode: "98101", countryCode: "US" },
+      destinationAddress: {
+        name: "Test",
+        addressLine1: "1 Test St",
+        city: "Seattle",
+        stateOrRegion: "WA",
+        postalCode: "98101",
+        countryCode: "US",
+      },
       items: [{ sellerSku: "DEMO-SPEAKER-BLK", sellerFulfillmentOrderItemId: "10", quantity: 1 }],
     });
     expect((await client.getFulfillmentOrder("SO-000123")).fulfillmentOrder.fulfillmentOrderStatus).toBe("Received");
@@ -255,7 +300,8 @@ describe("the SP-API connector", () => {
     let n = 0;
     for await (const page of client.listFinancialEvents({ postedAfter: new Date(Date.now() - 40 * 86_400_000) })) {
       for (const e of page.ShipmentEventList ?? []) {
-        for (const i of e.ShipmentItemList ?? []) for (const c of i.ItemChargeList ?? []) expect(typeof c.ChargeAmount?.CurrencyAmount).toBe("string");
+        for (const i of e.ShipmentItemList ?? [])
+          for (const c of i.ItemChargeList ?? []) expect(typeof c.ChargeAmount?.CurrencyAmount).toBe("string");
         n++;
       }
     }
@@ -274,7 +320,8 @@ describe("the SP-API connector", () => {
   it("is built from settings by createSpApiClient (SPAPI_ENDPOINT_OVERRIDE + SPAPI_OVERRIDE_CA_FILE)", async () => {
     const config = loadConfig({ SPAPI_ENDPOINT_OVERRIDE: sim.url, SPAPI_OVERRIDE_CA_FILE: sim.caFile, SPAPI_MAX_RETRIES: "1" });
     const secrets: SecretStore = {
-      get: async (name) => ({ "spapi-lwa-client-secret": "fake-secret", "spapi-refresh-token": "Atzr|fake" })[name] ?? Promise.reject(new Error(name)),
+      get: async (name) =>
+        ({ "spapi-lwa-client-secret": "fake-secret", "spapi-refresh-token": "Atzr|fake" })[name] ?? Promise.reject(new Error(name)),
       tryGet: async () => undefined,
     };
     const client = createSpApiClient({ config, secrets, state: new MemoryStateStore(), clock: systemClock });

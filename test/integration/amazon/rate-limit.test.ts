@@ -51,7 +51,10 @@ describe("the shared SP-API rate limiter", () => {
     expect(connectionString, "globalSetup must start Azurite").toBeTruthy();
     const prefix = `rl${Date.now().toString(36)}`;
     // Each instance has its own StateStore object, as separate processes would; they share only the table.
-    const stores = Array.from({ length: INSTANCES }, () => new TableStateStore({ target: { connectionString: connectionString! }, prefix }));
+    const stores = Array.from(
+      { length: INSTANCES },
+      () => new TableStateStore({ target: { connectionString: connectionString! }, prefix }),
+    );
     const clients = stores.map((state) => clientFor(sim, { state, maxRetries: 3 }));
     // Warm up outside the measurement: LWA tokens and the table (created on first use).
     await Promise.all(clients.map((c) => c.checkAuth()));
@@ -82,7 +85,9 @@ describe("the shared SP-API rate limiter", () => {
     const clients = Array.from({ length: INSTANCES }, () => clientFor(sim, { state: new MemoryStateStore(), maxRetries: 0 }));
     const { errors } = await hammer(clients, 8);
     const counts = sim.sim.requestCounts();
-    console.log(`rate-limit (unshared): ${errors.length} of ${INSTANCES * 8} calls failed with 429 at the simulator (${counts.throttled.getOrders ?? 0} throttled)`);
+    console.log(
+      `rate-limit (unshared): ${errors.length} of ${INSTANCES * 8} calls failed with 429 at the simulator (${counts.throttled.getOrders ?? 0} throttled)`,
+    );
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => (e as { kind?: string }).kind === "throttled")).toBe(true);
   }, 60_000);

@@ -9,7 +9,11 @@ import { MemoryStateStore } from "../../../src/platform/memory-state";
 import type { StateStore } from "../../../src/platform/ports";
 import { startSpApiSimulator, type SpApiSimulator, type SpApiSimulatorOptions } from "../../../src/local/spapi-sim";
 
-export const FAKE_CREDENTIALS = { clientId: "amzn1.application-oa2-client.demo", clientSecret: "fake-secret", refreshToken: "Atzr|fake-refresh-token" };
+export const FAKE_CREDENTIALS = {
+  clientId: "amzn1.application-oa2-client.demo",
+  clientSecret: "fake-secret",
+  refreshToken: "Atzr|fake-refresh-token",
+};
 
 export async function startSim(opts: Partial<SpApiSimulatorOptions> = {}): Promise<SpApiSimulator> {
   return startSpApiSimulator({ port: 0, seed: 42, dataDir: mkdtempSync(join(tmpdir(), "spapi-sim-test-")), ...opts });

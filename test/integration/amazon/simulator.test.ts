@@ -14,12 +14,23 @@ import { startSim } from "./sim-client";
 
 let sim: SpApiSimulator;
 
-function request(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string>; form?: string } = {}): Promise<{ status: number; headers: Record<string, unknown>; json: any }> {
+function request(
+  method: string,
+  path: string,
+  opts: { body?: unknown; headers?: Record<string, string>; form?: string } = {},
+): Promise<{ status: number; headers: Record<string, unknown>; json: any }> {
   return new Promise((resolve, reject) => {
     const data = opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
     const req = https.request(
       `${sim.url}${path}`,
-      { method, ca: readFileSync(sim.caFile!, "utf8"), headers: { ...(data ? { "content-type": opts.form ? "application/x-www-form-urlencoded" : "application/json" } : {}), ...opts.headers } },
+      {
+        method,
+        ca: readFileSync(sim.caFile!, "utf8"),
+        headers: {
+          ...(data ? { "content-type": opts.form ? "application/x-www-form-urlencoded" : "application/json" } : {}),
+          ...opts.headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -89,14 +100,22 @@ describe("the SP-API simulator", () => {
   });
 
   it("issues LWA tokens for well-formed credentials (JSON or form) and refuses missing ones", async () => {
-    const ok = await request("POST", "/auth/o2/token", { body: { grant_type: "refresh_token", refresh_token: "Atzr|x", client_id: "id", client_secret: "fake-secret" } });
+    const ok = await request("POST", "/auth/o2/token", {
+      body: { grant_type: "refresh_token", refresh_token: "Atzr|x", client_id: "id", client_secret: "fake-secret" },
+    });
     expect(ok.status).toBe(200);
     expect(ok.json).toMatchObject({ token_type: "bearer", expires_in: 3600 });
     expect(ok.json.access_token).toMatch(/^Atza\|/);
-    const form = await request("POST", "/auth/o2/token", { form: "grant_type=client_credentials&scope=sellingpartnerapi::notifications&client_id=id&client_secret=s" });
+    const form = await request("POST", "/auth/o2/token", {
+      form: "grant_type=client_credentials&scope=sellingpartnerapi::notifications&client_id=id&client_secret=s",
+    });
     expect(form.status).toBe(200);
-    expect((await request("POST", "/auth/o2/token", { body: { grant_type: "refresh_token", client_id: "id", client_secret: "s" } })).status).toBe(400);
-    expect((await request("POST", "/auth/o2/token", { body: { grant_type: "refresh_token", refresh_token: "r" } })).json.error).toBe("invalid_client");
+    expect(
+      (await request("POST", "/auth/o2/token", { body: { grant_type: "refresh_token", client_id: "id", client_secret: "s" } })).status,
+    ).toBe(400);
+    expect((await request("POST", "/auth/o2/token", { body: { grant_type: "refresh_token", refresh_token: "r" } })).json.error).toBe(
+      "invalid_client",
+    );
   });
 
   it("refuses calls without an access token, as SP-API does", async () => {
@@ -129,12 +148,19 @@ describe("the SP-API simulator", () => {
     expect(answers.slice(0, burst).map((a) => a.status)).toEqual(Array(burst).fill(200));
     expect(answers[burst].status).toBe(429);
     expect(answers[0].headers["x-amzn-ratelimit-limit"]).toBe("0.0056");
-    expect((await request("GET", "/orders/2026-01-01/orders/999-0000000-0000000?includedData=PROCEEDS", { headers: auth })).status).toBe(404);
+    expect((await request("GET", "/orders/2026-01-01/orders/999-0000000-0000000?includedData=PROCEEDS", { headers: auth })).status).toBe(
+      404,
+    );
   });
 
   it("injects faults through the control endpoint and clears them on reset", async () => {
     await request("POST", "/_control/reset");
-    await request("POST", "/_control/faults", { body: [{ operation: "getOrder", status: 503, count: 1 }, { operation: "getOrder", latencyMs: 150 }] });
+    await request("POST", "/_control/faults", {
+      body: [
+        { operation: "getOrder", status: 503, count: 1 },
+        { operation: "getOrder", latencyMs: 150 },
+      ],
+    });
     const id = sim.sim.data.orders[0].amazonOrderId;
     expect((await request("GET", `/orders/v0/orders/${id}`, { headers: auth })).status).toBe(503);
     const t0 = Date.now();
@@ -149,21 +175,31 @@ describe("the SP-API simulator", () => {
 
   it("adds orders and changes their status through the control endpoint, with ORDER_CHANGE notifications", async () => {
     const before = Date.now() - 1000;
-    const added = await request("POST", "/_control/orders", { body: { marketplaceId: "A1PA6795UKMFR9", items: [{ sku: "DEMO-KEYBOARD-DE", quantity: 2 }] } });
+    const added = await request("POST", "/_control/orders", {
+      body: { marketplaceId: "A1PA6795UKMFR9", items: [{ sku: "DEMO-KEYBOARD-DE", quantity: 2 }] },
+    });
     expect(added.status).toBe(201);
     const id = added.json.AmazonOrderId as string;
-    const listed = await request("GET", `/orders/v0/orders?MarketplaceIds=A1PA6795UKMFR9&LastUpdatedAfter=${new Date(before).toISOString()}`, { headers: auth });
+    const listed = await request(
+      "GET",
+      `/orders/v0/orders?MarketplaceIds=A1PA6795UKMFR9&LastUpdatedAfter=${new Date(before).toISOString()}`,
+      { headers: auth },
+    );
     expect(listed.json.payload.Orders.map((o: { AmazonOrderId: string }) => o.AmazonOrderId)).toContain(id);
     const order = listed.json.payload.Orders.find((o: { AmazonOrderId: string }) => o.AmazonOrderId === id);
     expect(order.OrderTotal).toEqual({ CurrencyCode: "EUR", Amount: "110.00" });
     const shipped = await request("POST", `/_control/orders/${id}/status`, { body: { status: "Shipped" } });
     expect(shipped.json.OrderStatus).toBe("Shipped");
-    const notes = (await request("GET", "/_control/notifications")).json.notifications.filter((n: any) => n.Payload?.OrderChangeNotification?.AmazonOrderId === id);
+    const notes = (await request("GET", "/_control/notifications")).json.notifications.filter(
+      (n: any) => n.Payload?.OrderChangeNotification?.AmazonOrderId === id,
+    );
     expect(notes.map((n: any) => n.Payload.OrderChangeNotification.Summary.OrderStatus)).toEqual(["Unshipped", "Shipped"]);
   });
 
   it("lets report document URLs expire after five minutes", async () => {
-    const reports = await request("GET", "/reports/2021-06-30/reports?reportTypes=GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", { headers: auth });
+    const reports = await request("GET", "/reports/2021-06-30/reports?reportTypes=GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", {
+      headers: auth,
+    });
     const docId = reports.json.reports[0].reportDocumentId;
     const doc = await request("GET", `/reports/2021-06-30/documents/${encodeURIComponent(docId)}`, { headers: auth });
     expect(doc.json.compressionAlgorithm).toBe("GZIP");

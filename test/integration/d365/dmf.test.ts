@@ -11,16 +11,36 @@ beforeAll(async () => {
 afterAll(async () => h.sim.stop());
 beforeEach(() => h.sim.reset());
 
-const COLUMNS = ["JOURNALBATCHNUMBER", "JOURNALNAME", "DESCRIPTION", "LINENUMBER", "ACCOUNTTYPE", "ACCOUNTDISPLAYVALUE", "TRANSDATE", "CURRENCYCODE", "DEBITAMOUNT", "CREDITAMOUNT", "TEXT"];
+const COLUMNS = [
+  "JOURNALBATCHNUMBER",
+  "JOURNALNAME",
+  "DESCRIPTION",
+  "LINENUMBER",
+  "ACCOUNTTYPE",
+  "ACCOUNTDISPLAYVALUE",
+  "TRANSDATE",
+  "CURRENCYCODE",
+  "DEBITAMOUNT",
+  "CREDITAMOUNT",
+  "TEXT",
+];
 
 function journalCsv(lines: number, badAccountAt?: number): string {
   const rows = [];
   for (let i = 1; i <= lines; i++) {
     const debit = i % 2 === 0;
     rows.push({
-      JOURNALBATCHNUMBER: "AMZ-1", JOURNALNAME: "GenJrn", DESCRIPTION: "AMZ settlement 987654", LINENUMBER: i, ACCOUNTTYPE: "Ledger",
-      ACCOUNTDISPLAYVALUE: i === badAccountAt ? "000001" : debit ? "110180" : "401100", TRANSDATE: "2026-01-31", CURRENCYCODE: "USD",
-      DEBITAMOUNT: debit ? "12.34" : "", CREDITAMOUNT: debit ? "" : "12.34", TEXT: `line ${i}, "quoted"`,
+      JOURNALBATCHNUMBER: "AMZ-1",
+      JOURNALNAME: "GenJrn",
+      DESCRIPTION: "AMZ settlement 987654",
+      LINENUMBER: i,
+      ACCOUNTTYPE: "Ledger",
+      ACCOUNTDISPLAYVALUE: i === badAccountAt ? "000001" : debit ? "110180" : "401100",
+      TRANSDATE: "2026-01-31",
+      CURRENCYCODE: "USD",
+      DEBITAMOUNT: debit ? "12.34" : "",
+      CREDITAMOUNT: debit ? "" : "12.34",
+      TEXT: `line ${i}, "quoted"`,
     });
   }
   return toCsv(COLUMNS, rows);
@@ -36,12 +56,20 @@ describe("DMF package import", () => {
     const text = Buffer.from(manifest.subarray(2)).toString("utf16le");
     expect(text).toContain("<EntityName>General journal</EntityName>");
     expect(text).toContain("<InputFilePath>General journal.csv</InputFilePath>");
-    expect(Buffer.from(files["PackageHeader.xml"]!.subarray(2)).toString("utf16le")).toContain("<PackageType>DefinitionGroup</PackageType>");
+    expect(Buffer.from(files["PackageHeader.xml"]!.subarray(2)).toString("utf16le")).toContain(
+      "<PackageType>DefinitionGroup</PackageType>",
+    );
   });
 
   it("imports a general journal end to end: write URL, upload, ImportFromPackage, poll, read back", async () => {
     h.client.resetRequestCounts();
-    const result = await h.client.dmf.importPackage({ entityName: "General journal", data: journalCsv(40), columns: COLUMNS, definitionGroupId: "AmazonSettlement", pollMs: 50 });
+    const result = await h.client.dmf.importPackage({
+      entityName: "General journal",
+      data: journalCsv(40),
+      columns: COLUMNS,
+      definitionGroupId: "AmazonSettlement",
+      pollMs: 50,
+    });
     expect(result).toMatchObject({ status: "Succeeded", errors: [] });
     const counts = h.client.requestCounts();
     expect(counts["GetAzureWriteUrl POST"]).toBe(1);
@@ -56,7 +84,12 @@ describe("DMF package import", () => {
   });
 
   it("reports PartiallySucceeded with the Infolog of the rejected rows", async () => {
-    const result = await h.client.dmf.importPackage({ entityName: "General journal", data: journalCsv(4, 3), definitionGroupId: "AmazonSettlement", pollMs: 50 });
+    const result = await h.client.dmf.importPackage({
+      entityName: "General journal",
+      data: journalCsv(4, 3),
+      definitionGroupId: "AmazonSettlement",
+      pollMs: 50,
+    });
     expect(result.status).toBe("PartiallySucceeded");
     expect(result.errors).toHaveLength(1);
     expect(result.errors[0]).toMatch(/Row 3: .*main account 000001 does not exist/);
@@ -78,10 +111,15 @@ describe("DMF package import", () => {
   it("returns GetAzureWriteUrl as a JSON string inside the OData value (parsed twice)", async () => {
     const token = await h.client.token();
     const res = await fetch(`${h.sim.url}/data/DataManagementDefinitionGroups/Microsoft.Dynamics.DataEntities.GetAzureWriteUrl`, {
-      method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify({ uniqueFileName: "x.zip" }),
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ uniqueFileName: "x.zip" }),
     });
     const body = (await res.json()) as { value: unknown };
     expect(typeof body.value).toBe("string");
-    expect(JSON.parse(body.value as string)).toMatchObject({ BlobId: expect.stringMatching(/^\{[0-9A-F-]+\}$/), BlobUrl: expect.stringContaining("/_blob/dmf/") });
+    expect(JSON.parse(body.value as string)).toMatchObject({
+      BlobId: expect.stringMatching(/^\{[0-9A-F-]+\}$/),
+      BlobUrl: expect.stringContaining("/_blob/dmf/"),
+    });
   });
 });

@@ -11,7 +11,10 @@ export interface Harness {
   sleeps: number[];
 }
 
-export async function startHarness(simOptions: Partial<D365SimulatorOptions> = {}, clientOptions: Partial<D365ClientOptions> = {}): Promise<Harness> {
+export async function startHarness(
+  simOptions: Partial<D365SimulatorOptions> = {},
+  clientOptions: Partial<D365ClientOptions> = {},
+): Promise<Harness> {
   const sim = await startD365Simulator({ port: 0, seed: 7, dmfProcessingMs: 50, ...simOptions });
   const sleeps: number[] = [];
   const client = new D365Connector({

@@ -41,7 +41,9 @@ describe("D365 OData queries against the simulator", () => {
 
   it("matches eq '*x*' as a wildcard (D365's contains)", async () => {
     h.sim.setPageSize(100);
-    const rows = await h.client.collect<{ ItemNumber: string; SearchName: string }>("ReleasedProductsV2", { filter: f.contains("SearchName", "speak") });
+    const rows = await h.client.collect<{ ItemNumber: string; SearchName: string }>("ReleasedProductsV2", {
+      filter: f.contains("SearchName", "speak"),
+    });
     expect(rows.map((r) => r.ItemNumber).sort()).toEqual(["D0001", "D0002"]);
   });
 
@@ -52,12 +54,18 @@ describe("D365 OData queries against the simulator", () => {
   });
 
   it("answers an anyOf list as an or-chain instead of `in`", async () => {
-    const rows = await h.client.collect<{ CustomerAccount: string }>("CustomersV3", { filter: f.anyOf("CustomerAccount", ["AMZ-US", "AMZ-UK"]) });
+    const rows = await h.client.collect<{ CustomerAccount: string }>("CustomersV3", {
+      filter: f.anyOf("CustomerAccount", ["AMZ-US", "AMZ-UK"]),
+    });
     expect(rows.map((r) => r.CustomerAccount).sort()).toEqual(["AMZ-UK", "AMZ-US"]);
   });
 
   it("filters enums only with the Microsoft.Dynamics.DataEntities literal", async () => {
-    await h.client.salesOrders.createHeader({ CustomersOrderReference: "111-0000000-0000001", OrderingCustomerAccountNumber: "AMZ-US", DefaultShippingWarehouseId: "FBA-US" });
+    await h.client.salesOrders.createHeader({
+      CustomersOrderReference: "111-0000000-0000001",
+      OrderingCustomerAccountNumber: "AMZ-US",
+      DefaultShippingWarehouseId: "FBA-US",
+    });
     const open = await h.client.salesOrders.listHeaders({ filter: f.eq("SalesOrderStatus", enumValue("SalesStatus", "Backorder")) });
     expect(open).toHaveLength(1);
     const plain = await h.client.collect("SalesOrderHeadersV4", { filter: "SalesOrderStatus eq 'Backorder'" }).catch((e: unknown) => e);
@@ -97,7 +105,9 @@ describe("D365 OData queries against the simulator", () => {
   });
 
   it("rejects an unknown property by name", async () => {
-    const err = await h.client.create("CustomersV3", { CustomerAccount: "X-1", OrganizationName: "X", CustomerGroupId: "30", Colour: "red" }).catch((e: unknown) => e);
+    const err = await h.client
+      .create("CustomersV3", { CustomerAccount: "X-1", OrganizationName: "X", CustomerGroupId: "30", Colour: "red" })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: "validation", where: "Colour" });
   });
 

@@ -32,7 +32,11 @@ describe("D365 client resilience against the simulator", () => {
   });
 
   it("really waits out Retry-After with the default sleep", async () => {
-    const client = new D365Connector({ baseUrl: h.sim.url, credential: new SimulatorCredential(`${h.sim.url}/oauth2/token`, "t", "fake-secret"), company: "usmf" });
+    const client = new D365Connector({
+      baseUrl: h.sim.url,
+      credential: new SimulatorCredential(`${h.sim.url}/oauth2/token`, "t", "fake-secret"),
+      company: "usmf",
+    });
     h.sim.injectFault({ kind: "throttle", target: "CustomersV3", retryAfterSeconds: 1 });
     const started = Date.now();
     await client.customers.get("AMZ-US");
@@ -86,8 +90,12 @@ describe("D365 client resilience against the simulator", () => {
 
   it("retries a read that times out", async () => {
     const quick = new D365Connector({
-      baseUrl: h.sim.url, credential: new SimulatorCredential(`${h.sim.url}/oauth2/token`, "t", "fake-secret"), company: "usmf",
-      timeoutMs: 200, baseBackoffMs: 1, sleep: async () => {},
+      baseUrl: h.sim.url,
+      credential: new SimulatorCredential(`${h.sim.url}/oauth2/token`, "t", "fake-secret"),
+      company: "usmf",
+      timeoutMs: 200,
+      baseBackoffMs: 1,
+      sleep: async () => {},
     });
     h.sim.injectFault({ kind: "latency", target: "CustomersV3", latencyMs: 600 });
     const c = await quick.customers.get("AMZ-DE");
@@ -96,7 +104,11 @@ describe("D365 client resilience against the simulator", () => {
   });
 
   it("gets a new token once when D365 says 401 for an expired one, mid-run", async () => {
-    const client = new D365Connector({ baseUrl: h.sim.url, credential: new SimulatorCredential(`${h.sim.url}/oauth2/token`, "t", "fake-secret"), company: "usmf" });
+    const client = new D365Connector({
+      baseUrl: h.sim.url,
+      credential: new SimulatorCredential(`${h.sim.url}/oauth2/token`, "t", "fake-secret"),
+      company: "usmf",
+    });
     await client.customers.get("AMZ-US");
     expect(h.sim.requests().counts["token POST"]).toBe(1);
     h.sim.expireTokens();
@@ -127,7 +139,11 @@ describe("D365 client resilience against the simulator", () => {
     expect(res.status).toBe(401);
     const strict = await startHarness({ strictTokens: true });
     try {
-      const bad = new D365Connector({ baseUrl: strict.sim.url, credential: { getToken: async () => ({ token: "not-issued", expiresOnTimestamp: Date.now() + 3600_000 }) }, company: "usmf" });
+      const bad = new D365Connector({
+        baseUrl: strict.sim.url,
+        credential: { getToken: async () => ({ token: "not-issued", expiresOnTimestamp: Date.now() + 3600_000 }) },
+        company: "usmf",
+      });
       const err = await bad.customers.get("AMZ-US").catch((e: unknown) => e);
       expect(err).toMatchObject({ kind: "unauthorized", retryable: false });
       expect(strict.sim.requests().counts["CustomersV3 GET"]).toBe(2);

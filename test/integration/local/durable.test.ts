@@ -16,7 +16,17 @@ const settings = { FX_QUEUE: "fx-queue", FX_TICK_SCHEDULE: "0 0 0 1 1 *" };
 async function host(dataDir?: string, timeScale = 100): Promise<LocalHost> {
   const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), "durable-"));
   if (!dataDir) dirs.push(dir);
-  const h = await startLocalHost({ port: 0, registrations, dataDir: dir, hubName: "TestHub", timeScale, schedules: false, settings, log: () => undefined, runtimeOverrides: false });
+  const h = await startLocalHost({
+    port: 0,
+    registrations,
+    dataDir: dir,
+    hubName: "TestHub",
+    timeScale,
+    schedules: false,
+    settings,
+    log: () => undefined,
+    runtimeOverrides: false,
+  });
   hosts.push(h);
   return h;
 }
@@ -97,7 +107,10 @@ describe("the local durable driver", () => {
 
   it("starts over HTTP through df.getClient, reports 202 while waiting, takes an external event and then answers 200 with the output", async () => {
     const h = await host();
-    const started = await fetch(`${h.url}/api/orchestrators/fxApproval/settlement-42`, { method: "POST", body: JSON.stringify({ amount: "12.50" }) });
+    const started = await fetch(`${h.url}/api/orchestrators/fxApproval/settlement-42`, {
+      method: "POST",
+      body: JSON.stringify({ amount: "12.50" }),
+    });
     expect(started.status).toBe(202);
     const links = (await started.json()) as Record<string, string>;
     expect(links.id).toBe("settlement-42");
@@ -108,7 +121,11 @@ describe("the local durable driver", () => {
     const running = await fetch(links.statusQueryGetUri!);
     expect(running.status).toBe(202);
     const runningBody = (await running.json()) as Record<string, unknown>;
-    expect(runningBody).toMatchObject({ runtimeStatus: "Running", customStatus: { stage: "waiting for approval" }, input: { amount: "12.50" } });
+    expect(runningBody).toMatchObject({
+      runtimeStatus: "Running",
+      customStatus: { stage: "waiting for approval" },
+      input: { amount: "12.50" },
+    });
 
     // the DurableClient's getStatus goes through the same API (rpcBaseUrl)
     const viaClient = await fetch(`${h.url}/api/status/settlement-42`);
@@ -123,7 +140,11 @@ describe("the local durable driver", () => {
     await h.durable.waitForCompletion("settlement-42", 10_000);
     const done = await fetch(links.statusQueryGetUri!);
     expect(done.status).toBe(200);
-    expect(await done.json()).toMatchObject({ runtimeStatus: "Completed", output: { approvedBy: "finance" }, customStatus: { stage: "approved" } });
+    expect(await done.json()).toMatchObject({
+      runtimeStatus: "Completed",
+      output: { approvedBy: "finance" },
+      customStatus: { stage: "approved" },
+    });
 
     const again = await fetch(links.sendEventPostUri!.replace("{eventName}", "approval"), { method: "POST", body: "{}" });
     expect(again.status).toBe(410);

@@ -35,7 +35,11 @@ describe("the local Functions host", () => {
   });
 
   it("passes a JSON body and returns the function's status and headers", async () => {
-    const res = await fetch(`${host.url}/api/echo`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ sku: "ABC" }) });
+    const res = await fetch(`${host.url}/api/echo`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sku: "ABC" }),
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("x-fixture")).toBe("yes");
     expect(await res.json()).toEqual({ received: { sku: "ABC" } });
@@ -76,15 +80,28 @@ describe("the local Functions host", () => {
     await host.bus.send("fx-queue", { messageId: "order-1@1", body: { orderId: "111-1" }, applicationProperties: { Source: "test" } });
     await host.drain();
     const got = fixtureState().queueMessages.find((m) => m.messageId === "order-1@1");
-    expect(got).toEqual({ body: { orderId: "111-1" }, messageId: "order-1@1", deliveryCount: 1, applicationProperties: { source: "test" } });
+    expect(got).toEqual({
+      body: { orderId: "111-1" },
+      messageId: "order-1@1",
+      deliveryCount: 1,
+      applicationProperties: { source: "test" },
+    });
   });
 
   it("dead-letters a message whose function keeps failing and reports it in the summary", async () => {
     await host.bus.send("fx-queue", { messageId: "bad-1", body: { fail: true } });
     const summary = await host.drain();
-    const deliveries = fixtureState().queueMessages.filter((m) => m.messageId === "bad-1").map((m) => m.deliveryCount);
+    const deliveries = fixtureState()
+      .queueMessages.filter((m) => m.messageId === "bad-1")
+      .map((m) => m.deliveryCount);
     expect(deliveries).toEqual([1, 2, 3]);
-    expect(summary.deadLettered).toContainEqual({ queue: "fx-queue", messageId: "bad-1", reason: "MaxDeliveryCountExceeded", description: "cannot handle bad-1", deliveryCount: 3 });
+    expect(summary.deadLettered).toContainEqual({
+      queue: "fx-queue",
+      messageId: "bad-1",
+      reason: "MaxDeliveryCountExceeded",
+      description: "cannot handle bad-1",
+      deliveryCount: 3,
+    });
     expect(summary.invocations.fxQueue?.failed).toBeGreaterThanOrEqual(3);
     expect(summary.queues["fx-queue"]).toEqual({ active: 0, deadLettered: 1, hasReceiver: true });
   });
@@ -109,7 +126,12 @@ describe("the local Functions host", () => {
     const res = await fetch(`${host.url}/api/orchestrators/fxFanOut/drain-1`, { method: "POST", body: "4" });
     expect(res.status).toBe(202);
     const summary = await host.drain();
-    expect(summary.orchestrations.instances).toContainEqual({ instanceId: "drain-1", name: "fxFanOut", runtimeStatus: "Completed", error: undefined });
+    expect(summary.orchestrations.instances).toContainEqual({
+      instanceId: "drain-1",
+      name: "fxFanOut",
+      runtimeStatus: "Completed",
+      error: undefined,
+    });
   });
 
   it("runs a timer function on its NCRONTAB schedule, with the schedule taken from an app setting", async () => {

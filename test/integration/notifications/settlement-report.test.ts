@@ -73,7 +73,11 @@ afterAll(async () => {
 const sumOf = (xs: unknown[]) => xs.reduce<Dec>((a, b) => a.plus(new Dec(String(b ?? 0))), new Dec(0));
 
 async function post(body: unknown): Promise<Response> {
-  return fetch(`${host.url}/api/amazon/notifications`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": KEY }, body: JSON.stringify(body) });
+  return fetch(`${host.url}/api/amazon/notifications`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": KEY },
+    body: JSON.stringify(body),
+  });
 }
 
 /**
@@ -82,14 +86,25 @@ async function post(body: unknown): Promise<Response> {
  * notification as the simulator shapes it; the settlement notification is that one with the first seeded
  * settlement report's ids and type in its payload.
  */
-async function simulatorNotifications(): Promise<{ orderReport: Record<string, any>; settlement: Record<string, any>; reportId: string; settlementId: string }> {
+async function simulatorNotifications(): Promise<{
+  orderReport: Record<string, any>;
+  settlement: Record<string, any>;
+  reportId: string;
+  settlementId: string;
+}> {
   const client = clientFor(amazon);
-  const orderReportId = await client.createReport({ reportType: "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", marketplaceIds: ["ATVPDKIKX0DER"] });
+  const orderReportId = await client.createReport({
+    reportType: "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+    marketplaceIds: ["ATVPDKIKX0DER"],
+  });
   amazon.sim.advance(60_000);
   expect((await client.getReport(orderReportId)).processingStatus).toBe("DONE");
   const orderReport = amazon.sim
     .notifications()
-    .find((n: Record<string, any>) => n.notificationType === "REPORT_PROCESSING_FINISHED" && n.payload.reportProcessingFinishedNotification.reportId === orderReportId) as Record<string, any> | undefined;
+    .find(
+      (n: Record<string, any>) =>
+        n.notificationType === "REPORT_PROCESSING_FINISHED" && n.payload.reportProcessingFinishedNotification.reportId === orderReportId,
+    ) as Record<string, any> | undefined;
   expect(orderReport, "the simulator published the order report's notification").toBeDefined();
 
   const s = amazon.sim.data.settlements[0]!;
@@ -132,7 +147,9 @@ describe("REPORT_PROCESSING_FINISHED for a settlement report on the notification
     const { settlement: notification, settlementId } = seeded;
     const res = await post(notification);
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: [{ notificationId: notification.notificationMetadata.notificationId, notificationType: "REPORT_PROCESSING_FINISHED" }] });
+    expect(await res.json()).toEqual({
+      accepted: [{ notificationId: notification.notificationMetadata.notificationId, notificationType: "REPORT_PROCESSING_FINISHED" }],
+    });
 
     const summary = await host.drain({ timeoutMs: 30_000 });
     expect(summary.failures).toEqual([]);
@@ -166,7 +183,10 @@ describe("REPORT_PROCESSING_FINISHED for a settlement report on the notification
     // The same notification id again: Service Bus duplicate detection drops it (the endpoint answers 202).
     expect(host.bus.stats.duplicatesDropped).toBe(dropped + 1);
     // The same report under a new notification id reaches the router, which has started this report already.
-    const redelivered = { ...notification, notificationMetadata: { ...notification.notificationMetadata, notificationId: "retry-0000-0000-0000-000000000001" } };
+    const redelivered = {
+      ...notification,
+      notificationMetadata: { ...notification.notificationMetadata, notificationId: "retry-0000-0000-0000-000000000001" },
+    };
     expect((await post(redelivered)).status).toBe(202);
     const summary = await host.drain({ timeoutMs: 30_000 });
     expect(summary.failures).toEqual([]);

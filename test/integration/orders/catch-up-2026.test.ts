@@ -74,7 +74,11 @@ beforeAll(async () => {
   // 45 more orders (15 per marketplace), so that the 2026 listing needs a second page.
   for (let i = 0; i < 45; i++) {
     const mp = MARKETPLACES[i % 3];
-    spapi.sim.addOrder({ marketplaceId: mp, status: "Unshipped", items: [{ sku: DEMO_PRODUCTS.find((p) => !p.fba)!.sku, quantity: 1, shippingPrice: "0.00" }] });
+    spapi.sim.addOrder({
+      marketplaceId: mp,
+      status: "Unshipped",
+      items: [{ sku: DEMO_PRODUCTS.find((p) => !p.fba)!.sku, quantity: 1, shippingPrice: "0.00" }],
+    });
   }
   spapi.sim.advance(10 * 60_000); // the new orders are now older than Amazon's 2-minute cutoff
   clock = { now: () => spapi.sim.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
@@ -102,7 +106,9 @@ describe("order catch-up with SPAPI_ORDERS_API=2026-01-01 against the SP-API sim
     expect(ukBefore.length).toBeGreaterThan(0);
     const sentIds = new Set(runs.v2026.sent.map((m) => (m.body as { amazonOrderId: string }).amazonOrderId));
     for (const o of ukBefore) expect(sentIds.has(o.amazonOrderId), o.amazonOrderId).toBe(false);
-    expect(runs.v2026.results.map((r) => [r.marketplaceId, r.seen, r.enqueued, r.skipped, r.ok])).toEqual(runs.v0.results.map((r) => [r.marketplaceId, r.seen, r.enqueued, r.skipped, r.ok]));
+    expect(runs.v2026.results.map((r) => [r.marketplaceId, r.seen, r.enqueued, r.skipped, r.ok])).toEqual(
+      runs.v0.results.map((r) => [r.marketplaceId, r.seen, r.enqueued, r.skipped, r.ok]),
+    );
     expect(runs.v2026.results.reduce((s, r) => s + r.skipped, 0)).toBeGreaterThan(0);
   });
 

@@ -33,7 +33,13 @@ beforeAll(async () => {
     timeScale: 1000,
     dataDir: mkdtempSync(join(tmpdir(), "orders-backfill-host-")),
     busOptions: { retryDelayMs: 10, maxRetryDelayMs: 100 },
-    runtimeOverrides: { config: cfg, state: new MemoryStateStore(), d365: d365For(d365Sim), amazon: clientFor(spapi, { maxRetries: 3, backoffBaseMs: 5 }), mappings: Mappings.load(REPO_MAPPINGS) },
+    runtimeOverrides: {
+      config: cfg,
+      state: new MemoryStateStore(),
+      d365: d365For(d365Sim),
+      amazon: clientFor(spapi, { maxRetries: 3, backoffBaseMs: 5 }),
+      mappings: Mappings.load(REPO_MAPPINGS),
+    },
     log: () => undefined,
   });
 }, 60_000);
@@ -58,7 +64,11 @@ describe("POST /api/orders/backfill", () => {
   it("imports the period's orders from one order report, through the import queue", async () => {
     const from = new Date(Date.now() - 40 * 86_400_000).toISOString();
     const to = new Date(Date.now() - 5 * 60_000).toISOString();
-    const res = await fetch(`${host.url}/api/orders/backfill`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from, to }) });
+    const res = await fetch(`${host.url}/api/orders/backfill`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ from, to }),
+    });
     expect(res.status).toBe(202);
     const links = (await res.json()) as { id: string; statusQueryGetUri: string };
     expect(links.id).toMatch(/^order-backfill-/);
@@ -70,13 +80,23 @@ describe("POST /api/orders/backfill", () => {
     expect(done.output.status).toBe("done");
     expect(done.output.orders).toBe(seeded.length);
     expect(spapi.sim.requestCounts().counts.createReport).toBe(1);
-    const importable = seeded.filter((o) => ["Unshipped", "Shipped", "PartiallyShipped"].includes(o.status) && o.items.every((i) => !i.sku.startsWith("UNMAPPED")));
+    const importable = seeded.filter(
+      (o) => ["Unshipped", "Shipped", "PartiallyShipped"].includes(o.status) && o.items.every((i) => !i.sku.startsWith("UNMAPPED")),
+    );
     const headers = d365Sim.rows("SalesOrderHeadersV4", "usmf");
-    for (const o of importable) expect(headers.filter((h) => h.CustomersOrderReference === o.amazonOrderId), o.amazonOrderId).toHaveLength(1);
+    for (const o of importable)
+      expect(
+        headers.filter((h) => h.CustomersOrderReference === o.amazonOrderId),
+        o.amazonOrderId,
+      ).toHaveLength(1);
     expect(headers.length).toBe(importable.length);
 
     // The same backfill again answers with the same run: no second report, nothing new in D365.
-    const again = await fetch(`${host.url}/api/orders/backfill`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from, to }) });
+    const again = await fetch(`${host.url}/api/orders/backfill`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ from, to }),
+    });
     const second = (await again.json()) as { id: string; statusQueryGetUri: string };
     expect(second.id).toBe(links.id);
     await waitForCompletion(second.statusQueryGetUri);
@@ -88,7 +108,11 @@ describe("POST /api/orders/backfill", () => {
   it("a backfill of an overlapping period skips the orders the ledger has applied", async () => {
     const from = new Date(Date.now() - 41 * 86_400_000).toISOString();
     const to = new Date(Date.now() - 4 * 60_000).toISOString();
-    const res = await fetch(`${host.url}/api/orders/backfill`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from, to }) });
+    const res = await fetch(`${host.url}/api/orders/backfill`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ from, to }),
+    });
     const done = await waitForCompletion(((await res.json()) as { statusQueryGetUri: string }).statusQueryGetUri);
     await host.drain({ timeoutMs: 60_000 });
     const before = d365Sim.rows("SalesOrderHeadersV4", "usmf").length;
@@ -111,7 +135,11 @@ describe("POST /api/orders/backfill", () => {
     const again = await fetch(`${host.url}/api/orders/${o.amazonOrderId}/sync`, { method: "POST" });
     expect(await again.json()).toMatchObject({ outcome: "unchanged" });
 
-    const bad = spapi.sim.addOrder({ marketplaceId: "ATVPDKIKX0DER", status: "Unshipped", items: [{ sku: "UNMAPPED-GADGET-01", quantity: 1 }] });
+    const bad = spapi.sim.addOrder({
+      marketplaceId: "ATVPDKIKX0DER",
+      status: "Unshipped",
+      items: [{ sku: "UNMAPPED-GADGET-01", quantity: 1 }],
+    });
     const gap = await fetch(`${host.url}/api/orders/${bad.amazonOrderId}/sync`, { method: "POST" });
     expect(gap.status).toBe(422);
     expect(await gap.json()).toMatchObject({ error: "mapping.unknownSku", suggestion: { file: "sku-crossref.json" } });
@@ -119,18 +147,34 @@ describe("POST /api/orders/backfill", () => {
   });
 
   it("POST /api/orders/sync enqueues the orders changed since the given time and answers 202 with counts", async () => {
-    const res = await fetch(`${host.url}/api/orders/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ since: new Date(Date.now() - 50 * 86_400_000).toISOString(), marketplaceIds: ["A1PA6795UKMFR9"] }) });
+    const res = await fetch(`${host.url}/api/orders/sync`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ since: new Date(Date.now() - 50 * 86_400_000).toISOString(), marketplaceIds: ["A1PA6795UKMFR9"] }),
+    });
     expect(res.status).toBe(202);
     const body = (await res.json()) as { results: { marketplaceId: string; seen: number; ok: boolean }[] };
     expect(body.results).toHaveLength(1);
     expect(body.results[0]).toMatchObject({ marketplaceId: "A1PA6795UKMFR9", ok: true });
     expect(body.results[0].seen).toBeGreaterThan(0);
     await host.drain({ timeoutMs: 60_000 });
-    expect((await fetch(`${host.url}/api/orders/sync`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ since: "yesterday" }) })).status).toBe(400);
+    expect(
+      (
+        await fetch(`${host.url}/api/orders/sync`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ since: "yesterday" }),
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it("refuses a period that ends before it starts", async () => {
-    const res = await fetch(`${host.url}/api/orders/backfill`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ from: "2026-11-20T00:00:00Z", to: "2026-11-01T00:00:00Z" }) });
+    const res = await fetch(`${host.url}/api/orders/backfill`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ from: "2026-11-20T00:00:00Z", to: "2026-11-01T00:00:00Z" }),
+    });
     expect(res.status).toBe(400);
   });
 

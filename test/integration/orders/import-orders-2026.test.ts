@@ -32,7 +32,12 @@ async function importAll(env: ReturnType<typeof simDeps>, into: Map<string, stri
         if (!isRetryable(err)) result = err as Error;
       }
     }
-    into.set(o.amazonOrderId, result instanceof Error ? `error ${(result as { code?: string }).code ?? result.message}` : `${result?.outcome} ${result?.linesCreated}`);
+    into.set(
+      o.amazonOrderId,
+      result instanceof Error
+        ? `error ${(result as { code?: string }).code ?? result.message}`
+        : `${result?.outcome} ${result?.linesCreated}`,
+    );
   }
 }
 
@@ -40,7 +45,11 @@ beforeAll(async () => {
   d365v0 = await startD365Simulator({ port: 0, seed: 42 });
   d365v2026 = await startD365Simulator({ port: 0, seed: 42 });
   spapi = await startSpApiSimulator({ port: 0, seed: 42, timeScale: 1000, dataDir: mkdtempSync(join(tmpdir(), "orders-2026-it-")) });
-  spapi.sim.addOrder({ marketplaceId: "A1F83G8C2ARO7P", status: "Unshipped", items: [{ sku: "DEMO-CABLE-USBC-2M", quantity: 3, shippingPrice: "3.99", promotionDiscount: "1.50" }] });
+  spapi.sim.addOrder({
+    marketplaceId: "A1F83G8C2ARO7P",
+    status: "Unshipped",
+    items: [{ sku: "DEMO-CABLE-USBC-2M", quantity: 3, shippingPrice: "3.99", promotionDiscount: "1.50" }],
+  });
   orders = [...spapi.sim.data.orders];
   await importAll(simDeps(d365v0, spapi), outcomes.v0);
   spapi.sim.reset();
@@ -56,10 +65,21 @@ afterAll(async () => {
 });
 
 /** A D365 row without what the simulator assigns itself (number, record ids, timestamps). */
-const comparable = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).filter(([k]) => !/^(SalesOrderNumber|InventoryLotId|RecId|@odata|.*DateTime$)/.test(k)));
-const headerOf = (sim: D365Simulator, id: string) => sim.rows("SalesOrderHeadersV4", "usmf").filter((h) => h.CustomersOrderReference === id);
+const comparable = (row: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(row).filter(([k]) => !/^(SalesOrderNumber|InventoryLotId|RecId|@odata|.*DateTime$)/.test(k)));
+const headerOf = (sim: D365Simulator, id: string) =>
+  sim.rows("SalesOrderHeadersV4", "usmf").filter((h) => h.CustomersOrderReference === id);
 const linesOf = (sim: D365Simulator, header: Record<string, unknown> | undefined) =>
-  header ? sim.rows("SalesOrderLinesV3", "usmf").filter((l) => l.SalesOrderNumber === header.SalesOrderNumber).map(comparable).sort((a, b) => Number(a.LineCreationSequenceNumber ?? a.CustomersLineNumber) - Number(b.LineCreationSequenceNumber ?? b.CustomersLineNumber)) : [];
+  header
+    ? sim
+        .rows("SalesOrderLinesV3", "usmf")
+        .filter((l) => l.SalesOrderNumber === header.SalesOrderNumber)
+        .map(comparable)
+        .sort(
+          (a, b) =>
+            Number(a.LineCreationSequenceNumber ?? a.CustomersLineNumber) - Number(b.LineCreationSequenceNumber ?? b.CustomersLineNumber),
+        )
+    : [];
 
 describe("importing orders with SPAPI_ORDERS_API=2026-01-01", () => {
   it("reads every order and its items with one Orders 2026-01-01 getOrder call and no v0 order reads", () => {

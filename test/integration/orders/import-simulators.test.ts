@@ -42,8 +42,20 @@ beforeAll(async () => {
   spapi = await startSpApiSimulator({ port: 0, seed: 42, timeScale: 1000, dataDir: mkdtempSync(join(tmpdir(), "orders-it-")) });
   env = simDeps(d365Sim, spapi);
   // The seed's unknown-SKU orders are all canceled; add open ones so that the mapping gap shows.
-  spapi.sim.addOrder({ marketplaceId: "ATVPDKIKX0DER", status: "Unshipped", items: [{ sku: "DEMO-CABLE-USBC-2M", quantity: 1 }, { sku: "UNMAPPED-GADGET-01", quantity: 1 }] });
-  spapi.sim.addOrder({ marketplaceId: "A1PA6795UKMFR9", status: "Shipped", fulfillmentChannel: "AFN", items: [{ sku: "UNMAPPED-GADGET-01", quantity: 2 }] });
+  spapi.sim.addOrder({
+    marketplaceId: "ATVPDKIKX0DER",
+    status: "Unshipped",
+    items: [
+      { sku: "DEMO-CABLE-USBC-2M", quantity: 1 },
+      { sku: "UNMAPPED-GADGET-01", quantity: 1 },
+    ],
+  });
+  spapi.sim.addOrder({
+    marketplaceId: "A1PA6795UKMFR9",
+    status: "Shipped",
+    fulfillmentChannel: "AFN",
+    items: [{ sku: "UNMAPPED-GADGET-01", quantity: 2 }],
+  });
   orders = [...spapi.sim.data.orders];
   for (const o of orders) outcomes.set(o.amazonOrderId, await importWithRetries(o.amazonOrderId));
 }, 120_000);
@@ -55,7 +67,8 @@ afterAll(async () => {
 
 const headers = () => d365Sim.rows("SalesOrderHeadersV4", "usmf");
 const linesOf = (number: string) => d365Sim.rows("SalesOrderLinesV3", "usmf").filter((l) => l.SalesOrderNumber === number);
-const importable = (o: SimOrder) => ["Unshipped", "Shipped", "PartiallyShipped"].includes(o.status) && o.items.every((i) => DEMO_PRODUCTS.some((p) => p.sku === i.sku));
+const importable = (o: SimOrder) =>
+  ["Unshipped", "Shipped", "PartiallyShipped"].includes(o.status) && o.items.every((i) => DEMO_PRODUCTS.some((p) => p.sku === i.sku));
 
 describe("importing the seeded demo orders into the D365 simulator", () => {
   it("creates exactly one sales order per importable Amazon order, and nothing for the others", () => {

@@ -29,7 +29,12 @@ export function d365For(sim: D365Simulator, maxRetries = 6): D365Connector {
   });
 }
 
-export function simDeps(d365Sim: D365Simulator, spapi: SpApiSimulator, state: StateStore = new MemoryStateStore(), ordersApi: OrdersApiVersion = "v0") {
+export function simDeps(
+  d365Sim: D365Simulator,
+  spapi: SpApiSimulator,
+  state: StateStore = new MemoryStateStore(),
+  ordersApi: OrdersApiVersion = "v0",
+) {
   const d365 = d365For(d365Sim);
   const amazonClient = clientFor(spapi, { maxRetries: 6, backoffBaseMs: 5 });
   const telemetry = new MemoryTelemetry();

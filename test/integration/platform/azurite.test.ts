@@ -38,7 +38,12 @@ describe("startAzurite", () => {
   it("reuses an Azurite that already listens on the requested ports", async () => {
     const first = await startAzurite({ blobPort: 0, queuePort: 0, tablePort: 0 });
     try {
-      const second = await startAzurite({ blobPort: first.blobPort, queuePort: first.queuePort, tablePort: first.tablePort, reuseIfRunning: true });
+      const second = await startAzurite({
+        blobPort: first.blobPort,
+        queuePort: first.queuePort,
+        tablePort: first.tablePort,
+        reuseIfRunning: true,
+      });
       expect(second.reused).toBe(true);
       expect(second.connectionString).toBe(first.connectionString);
       await second.stop(); // does nothing to the first one
@@ -52,7 +57,9 @@ describe("startAzurite", () => {
   it("refuses to reuse ports held by something that is not Azurite", async () => {
     const [a, b, c] = await Promise.all([listen(), listen(), listen()]);
     try {
-      await expect(startAzurite({ blobPort: a.port, queuePort: b.port, tablePort: c.port, reuseIfRunning: true })).rejects.toThrow(/not Azurite/);
+      await expect(startAzurite({ blobPort: a.port, queuePort: b.port, tablePort: c.port, reuseIfRunning: true })).rejects.toThrow(
+        /not Azurite/,
+      );
     } finally {
       await Promise.all([a.close(), b.close(), c.close()]);
     }
@@ -61,7 +68,9 @@ describe("startAzurite", () => {
   it("fails with a clear error when Azurite exits early because a port is taken", async () => {
     const taken = await listen();
     try {
-      await expect(startAzurite({ blobPort: taken.port, queuePort: 0, tablePort: 0, timeoutMs: 20_000 })).rejects.toThrow(/Azurite exited before it was ready/);
+      await expect(startAzurite({ blobPort: taken.port, queuePort: 0, tablePort: 0, timeoutMs: 20_000 })).rejects.toThrow(
+        /Azurite exited before it was ready/,
+      );
     } finally {
       await taken.close();
     }

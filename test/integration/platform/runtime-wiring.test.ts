@@ -13,7 +13,11 @@ import { runtime, setRuntimeOverrides } from "../../../src/runtime";
 
 function useConfig(env: Record<string, string>) {
   setRuntimeOverrides({
-    config: loadConfig({ STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING!, STATE_TABLE_PREFIX: `w${randomBytes(4).toString("hex")}`, ...env }),
+    config: loadConfig({
+      STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING!,
+      STATE_TABLE_PREFIX: `w${randomBytes(4).toString("hex")}`,
+      ...env,
+    }),
   });
 }
 
@@ -73,15 +77,32 @@ describe("run records, watermarks and review records on Table Storage", () => {
   it("work the same on Azurite as in memory", async () => {
     useConfig({});
     const state = runtime().state;
-    await recordRun(state, { flow: "orders-catchup", scope: "ATVPDKIKX0DER", startedAt: new Date("2026-01-01T00:00:00Z"), finishedAt: new Date("2026-01-01T00:00:02Z"), outcome: "succeeded", counts: { orders: 2 } });
+    await recordRun(state, {
+      flow: "orders-catchup",
+      scope: "ATVPDKIKX0DER",
+      startedAt: new Date("2026-01-01T00:00:00Z"),
+      finishedAt: new Date("2026-01-01T00:00:02Z"),
+      outcome: "succeeded",
+      counts: { orders: 2 },
+    });
     const [run] = await listRuns(state);
     expect(run).toMatchObject({ flow: "orders-catchup", scope: "ATVPDKIKX0DER", totals: { orders: 2 } });
     expect(run!.lastRun?.finishedAt).toBeInstanceOf(Date);
 
-    await Promise.all(["2026-01-01T00:03:00Z", "2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z"].map((v) => setWatermark(state, "orders-catchup", "ATVPDKIKX0DER", new Date(v))));
+    await Promise.all(
+      ["2026-01-01T00:03:00Z", "2026-01-01T00:01:00Z", "2026-01-01T00:02:00Z"].map((v) =>
+        setWatermark(state, "orders-catchup", "ATVPDKIKX0DER", new Date(v)),
+      ),
+    );
     expect((await getWatermark(state, "orders-catchup", "ATVPDKIKX0DER"))?.toISOString()).toBe("2026-01-01T00:03:00.000Z");
 
-    await parkMessage(state, { queue: "order-import", messageId: "111-2223333-4444444@2026-01-01T00:00:00Z", body: { amazonOrderId: "111-2223333-4444444" }, reason: "mapping-gap", description: "SKU ABC-1 unknown" });
+    await parkMessage(state, {
+      queue: "order-import",
+      messageId: "111-2223333-4444444@2026-01-01T00:00:00Z",
+      body: { amazonOrderId: "111-2223333-4444444" },
+      reason: "mapping-gap",
+      description: "SKU ABC-1 unknown",
+    });
     const parked = await listParked(state, { queue: "order-import" });
     expect(parked.map((p) => p.messageId)).toEqual(["111-2223333-4444444@2026-01-01T00:00:00Z"]);
     await removeParked(state, "order-import", parked[0]!.messageId);

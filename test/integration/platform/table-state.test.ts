@@ -92,7 +92,7 @@ describe("TableStateStore on Azurite", () => {
       s.batch("split", [
         { kind: "insert", entity: { partitionKey: "q", rowKey: "new" } },
         { kind: "insert", entity: { partitionKey: "q", rowKey: "new2" } },
-        { kind: "replace", entity: { partitionKey: "q", rowKey: "new3" }, etag: 'W/"datetime\'2020-01-01T00%3A00%3A00.0000000Z\'"' },
+        { kind: "replace", entity: { partitionKey: "q", rowKey: "new3" }, etag: "W/\"datetime'2020-01-01T00%3A00%3A00.0000000Z'\"" },
       ]),
     ).rejects.toBeInstanceOf(ConcurrencyError);
     expect(await all(s.query("split", { partitionKey: "q" }))).toHaveLength(0);
@@ -113,7 +113,13 @@ describe("TableStateStore on Azurite", () => {
 
   it("queries by partition and row-key prefix, and honours top", async () => {
     const s = store();
-    await s.batch("q", ["run|2026-01", "run|2026-02", "run|2026-03", "runx", "wm|US"].map((rk) => ({ kind: "insert", entity: { partitionKey: "orders", rowKey: rk } })));
+    await s.batch(
+      "q",
+      ["run|2026-01", "run|2026-02", "run|2026-03", "runx", "wm|US"].map((rk) => ({
+        kind: "insert",
+        entity: { partitionKey: "orders", rowKey: rk },
+      })),
+    );
     await s.insert("q", { partitionKey: "other", rowKey: "run|2026-01" });
     const runs = await all(s.query("q", { partitionKey: "orders", rowKeyPrefix: "run|" }));
     expect(runs.map((r) => r.entity.rowKey)).toEqual(["run|2026-01", "run|2026-02", "run|2026-03"]);
@@ -125,7 +131,17 @@ describe("TableStateStore on Azurite", () => {
   it("round-trips Dates, booleans, large and fractional numbers, and drops null values", async () => {
     const s = store();
     const when = new Date("2026-03-31T23:59:59.123Z");
-    await s.upsert("types", { partitionKey: "p", rowKey: "r", when, ok: true, big: 5_000_000_000, frac: 12.5, neg: -3, text: "€ ü", none: null });
+    await s.upsert("types", {
+      partitionKey: "p",
+      rowKey: "r",
+      when,
+      ok: true,
+      big: 5_000_000_000,
+      frac: 12.5,
+      neg: -3,
+      text: "€ ü",
+      none: null,
+    });
     const got = (await s.get("types", "p", "r"))!.entity;
     expect(got.when).toBeInstanceOf(Date);
     expect((got.when as Date).toISOString()).toBe(when.toISOString());

@@ -37,7 +37,16 @@ beforeAll(async () => {
     })
   ).filter((r) => r.name.startsWith("settlement"));
   dir = mkdtempSync(join(tmpdir(), "settlement-host-"));
-  host = await startLocalHost({ port: 0, registrations, dataDir: dir, hubName: "SettlementTest", timeScale: 1000, schedules: false, log: () => undefined, runtimeOverrides: false });
+  host = await startLocalHost({
+    port: 0,
+    registrations,
+    dataDir: dir,
+    hubName: "SettlementTest",
+    timeScale: 1000,
+    schedules: false,
+    log: () => undefined,
+    runtimeOverrides: false,
+  });
 });
 
 afterAll(async () => {
@@ -75,7 +84,17 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     const done = await fetch(location);
     expect(done.status).toBe(200);
     const record = await done.json();
-    expect(record).toMatchObject({ settlementId: "11111111111", status: "posted", journalBatchNumber: "00500", reconciled: true, totalAmount: "41.85", lineCount: 15, linesCreated: 15, totalDebit: "131.49", totalCredit: "131.49" });
+    expect(record).toMatchObject({
+      settlementId: "11111111111",
+      status: "posted",
+      journalBatchNumber: "00500",
+      reconciled: true,
+      totalAmount: "41.85",
+      lineCount: 15,
+      linesCreated: 15,
+      totalDebit: "131.49",
+      totalCredit: "131.49",
+    });
     const lines = journals.lines.get("00500")!;
     expect(lines.map((l) => l.lineNumber)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
     const deposit = lines.find((l) => l.text.startsWith("Amazon deposit"))!;
@@ -90,7 +109,11 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     const again = await importFile("uk-v2-24-columns.txt");
     expect(again.status).toBe(200);
     expect(((await again.json()) as { started: boolean }).started).toBe(false);
-    const byId = await fetch(`${host.url}/api/settlements/import`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ settlementId: "11111111111" }) });
+    const byId = await fetch(`${host.url}/api/settlements/import`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ settlementId: "11111111111" }),
+    });
     expect(byId.status).toBe(200);
     expect(journals.headers).toHaveLength(1);
     expect(journals.lines.get("00500")).toHaveLength(15);
@@ -125,7 +148,16 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     expect(res.status).toBe(202);
     await waitDone("77777777777");
     const record = (await (await fetch(`${host.url}/api/settlements/77777777777`)).json()) as { unmapped: { suggestedRule: unknown }[] };
-    expect(record).toMatchObject({ status: "needs-mapping", unmapped: [expect.objectContaining({ combination: "other-transaction / other-transaction / Brand New Programme Fee", total: "-9.99", rowCount: 1 })] });
+    expect(record).toMatchObject({
+      status: "needs-mapping",
+      unmapped: [
+        expect.objectContaining({
+          combination: "other-transaction / other-transaction / Brand New Programme Fee",
+          total: "-9.99",
+          rowCount: 1,
+        }),
+      ],
+    });
     expect(record.unmapped[0].suggestedRule).toMatchObject({ amountDescription: "Brand New Programme Fee" });
     expect(journals.headers).toHaveLength(0);
   });
@@ -143,7 +175,11 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     const res = await importFile("v1-flat-file.txt", "text/plain");
     expect(res.status).toBe(400);
     expect(((await res.json()) as { message: string }).message).toMatch(/retired V1/);
-    const bad = await fetch(`${host.url}/api/settlements/import`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ reportId: "" }) });
+    const bad = await fetch(`${host.url}/api/settlements/import`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ reportId: "" }),
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -166,7 +202,11 @@ describe("importing a settlement through POST /api/settlements/import", () => {
       }
       expect(record!.status).toBe("awaiting-approval");
       expect(journals.headers).toHaveLength(0);
-      const approve = await fetch(`${url}/approve`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ approvedBy: "finance@example.test" }) });
+      const approve = await fetch(`${url}/approve`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ approvedBy: "finance@example.test" }),
+      });
       expect(approve.status).toBe(202);
       await waitDone("55555555555");
       expect(await (await fetch(url)).json()).toMatchObject({ status: "posted", approvedBy: "finance@example.test" });
@@ -205,8 +245,17 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     clock.advance(2 * 60_000);
     expect((await host.runTimer("settlement-poll")).ok).toBe(true);
     await waitDone("11111111111");
-    expect(await getSettlementRecord(state, "11111111111")).toMatchObject({ status: "posted", reportId: "R-7", lineCount: 15, linesCreated: 15 });
-    expect(await getSeenReport(state, "R-7")).toMatchObject({ settlementId: "11111111111", instanceId: "settlement-11111111111", outcome: "started" });
+    expect(await getSettlementRecord(state, "11111111111")).toMatchObject({
+      status: "posted",
+      reportId: "R-7",
+      lineCount: 15,
+      linesCreated: 15,
+    });
+    expect(await getSeenReport(state, "R-7")).toMatchObject({
+      settlementId: "11111111111",
+      instanceId: "settlement-11111111111",
+      outcome: "started",
+    });
 
     for (let i = 0; i < 2; i++) {
       clock.advance(2 * REPORT_START_GRACE_MS);
@@ -234,7 +283,11 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     expect(record.reasons.join(" ")).toMatch(/D365 is unavailable/);
 
     overrideSettlementDeps({ journals, reports });
-    const retry = await fetch(`${host.url}/api/settlements/import`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ settlementId: "66666666666" }) });
+    const retry = await fetch(`${host.url}/api/settlements/import`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ settlementId: "66666666666" }),
+    });
     expect(retry.status).toBe(202);
     await waitDone("66666666666");
     expect((await getSettlementRecord(state, "66666666666"))!.status).toBe("posted");

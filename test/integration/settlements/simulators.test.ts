@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { d365LedgerJournals, overrideSettlementDeps, settlementDeps, spApiSettlementReports } from "../../../src/flows/settlements/adapters";
+import {
+  d365LedgerJournals,
+  overrideSettlementDeps,
+  settlementDeps,
+  spApiSettlementReports,
+} from "../../../src/flows/settlements/adapters";
 import { fetchSettlementReport } from "../../../src/flows/settlements/import-settlement";
 import { getSettlementRecord, instanceIdFor, listSettlementRecords } from "../../../src/flows/settlements/records";
 import { startSettlementImport } from "../../../src/flows/settlements/start";
@@ -37,7 +42,16 @@ beforeAll(async () => {
   ).filter((r) => r.name.startsWith("settlement"));
   dir = mkdtempSync(join(tmpdir(), "settlement-sims-"));
   [d365, amazon] = await Promise.all([startHarness(), startSim({ timeScale: 1000 })]);
-  host = await startLocalHost({ port: 0, registrations, dataDir: dir, hubName: "SettlementSims", timeScale: 1000, schedules: false, log: () => undefined, runtimeOverrides: false });
+  host = await startLocalHost({
+    port: 0,
+    registrations,
+    dataDir: dir,
+    hubName: "SettlementSims",
+    timeScale: 1000,
+    schedules: false,
+    log: () => undefined,
+    runtimeOverrides: false,
+  });
   setRuntimeOverrides({ state, blobs: new MemoryBlobStore(), bus: host.bus });
   overrideSettlementDeps({ journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) });
 });
@@ -67,7 +81,8 @@ describe("settlements against the D365 and SP-API simulators", () => {
       const deposit = lines.filter((l) => String(l.Text).startsWith("Amazon deposit"));
       const total = new Dec(s.totalAmount);
       expect(deposit).toHaveLength(total.isZero() ? 0 : 1);
-      if (!total.isZero()) expect(new Dec(String(total.isNegative() ? deposit[0]!.CreditAmount : deposit[0]!.DebitAmount)).eq(total.abs())).toBe(true);
+      if (!total.isZero())
+        expect(new Dec(String(total.isNegative() ? deposit[0]!.CreditAmount : deposit[0]!.DebitAmount)).eq(total.abs())).toBe(true);
       const header = d365.sim.rows("LedgerJournalHeaders").find((h) => h.JournalBatchNumber === record.journalBatchNumber)!;
       expect(header.Description).toBe(`Amazon settlement ${s.settlementId} ${s.currency}`);
     }
@@ -115,7 +130,8 @@ describe("settlements against the D365 and SP-API simulators", () => {
       }
       const starter = {
         runtimeStatus: async (id: string) => host.durable.getStatus(id)?.runtimeStatus,
-        startNew: async (name: string, instanceId: string, input: unknown) => void (await host.durable.startNew(name, { instanceId, input })),
+        startNew: async (name: string, instanceId: string, input: unknown) =>
+          void (await host.durable.startNew(name, { instanceId, input })),
         purge: async (id: string) => void (await host.durable.purge(id)),
         raiseEvent: async () => undefined,
       };
@@ -125,10 +141,15 @@ describe("settlements against the D365 and SP-API simulators", () => {
       const after = (await getSettlementRecord(state, s.settlementId))!;
       expect(after.status, after.reasons.join("; ")).toBe("posted");
       const lines = d365.sim.rows("LedgerJournalLines").filter((l) => l.JournalBatchNumber === after.journalBatchNumber);
-      expect(lines.map((l) => Number(l.LineNumber)).sort((a, b) => a - b)).toEqual(Array.from({ length: after.lineCount! }, (_, i) => i + 1));
+      expect(lines.map((l) => Number(l.LineNumber)).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: after.lineCount! }, (_, i) => i + 1),
+      );
       expect(crashing.calls()).toBe(Math.ceil(after.lineCount! / 4) + 1);
     } finally {
-      overrideSettlementDeps({ journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) });
+      overrideSettlementDeps({
+        journals: d365LedgerJournals(d365.client.ledgerJournals),
+        reports: spApiSettlementReports(clientFor(amazon)),
+      });
     }
   });
 
@@ -161,7 +182,8 @@ describe("settlements against the D365 and SP-API simulators", () => {
       }
       const starter = {
         runtimeStatus: async (id: string) => host.durable.getStatus(id)?.runtimeStatus,
-        startNew: async (name: string, instanceId: string, input: unknown) => void (await host.durable.startNew(name, { instanceId, input })),
+        startNew: async (name: string, instanceId: string, input: unknown) =>
+          void (await host.durable.startNew(name, { instanceId, input })),
         purge: async (id: string) => void (await host.durable.purge(id)),
         raiseEvent: async () => undefined,
       };
@@ -174,9 +196,14 @@ describe("settlements against the D365 and SP-API simulators", () => {
       expect(imports).toBe(1);
       expect(d365.sim.rows("LedgerJournalHeaders").length).toBe(before + 1);
       const lines = d365.sim.rows("LedgerJournalLines").filter((l) => l.JournalBatchNumber === after.journalBatchNumber);
-      expect(lines.map((l) => Number(l.LineNumber)).sort((a, b) => a - b)).toEqual(Array.from({ length: after.lineCount! }, (_, i) => i + 1));
+      expect(lines.map((l) => Number(l.LineNumber)).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: after.lineCount! }, (_, i) => i + 1),
+      );
     } finally {
-      overrideSettlementDeps({ journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) });
+      overrideSettlementDeps({
+        journals: d365LedgerJournals(d365.client.ledgerJournals),
+        reports: spApiSettlementReports(clientFor(amazon)),
+      });
     }
   });
 });

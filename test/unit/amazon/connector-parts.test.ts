@@ -9,13 +9,20 @@ import { NotFoundError, ThrottledError, UnauthorizedError, UnavailableError, Val
 describe("SP-API connector parts", () => {
   it("decodes UTF-8 documents as UTF-8 and falls back to windows-1252 when the bytes are not UTF-8", () => {
     expect(decodeBytes(Buffer.from("ship-city\nKöln\n", "utf8"))).toEqual({ text: "ship-city\nKöln\n", encoding: "utf-8" });
-    expect(decodeBytes(iconv.encode("ship-city\nKöln – 5 €\n", "win1252"))).toEqual({ text: "ship-city\nKöln – 5 €\n", encoding: "windows-1252" });
+    expect(decodeBytes(iconv.encode("ship-city\nKöln – 5 €\n", "win1252"))).toEqual({
+      text: "ship-city\nKöln – 5 €\n",
+      encoding: "windows-1252",
+    });
     expect(decodeBytes(iconv.encode("Köln", "win1252"), "cp1252").text).toBe("Köln");
   });
 
   it("keeps Finances amounts exact by quoting them before JSON.parse", () => {
     const body = '{"CurrencyAmount": 0.1, "x": {"CurrencyAmount":-12345678901234.99}, "Other": 1.5}';
-    expect(JSON.parse(quoteCurrencyAmounts(body))).toEqual({ CurrencyAmount: "0.1", x: { CurrencyAmount: "-12345678901234.99" }, Other: 1.5 });
+    expect(JSON.parse(quoteCurrencyAmounts(body))).toEqual({
+      CurrencyAmount: "0.1",
+      x: { CurrencyAmount: "-12345678901234.99" },
+      Other: 1.5,
+    });
   });
 
   it("maps SP-API statuses to the app's error family", () => {
@@ -38,12 +45,21 @@ describe("SP-API connector parts", () => {
       expect([ENDPOINT_VERSIONS[endpoint], ...(ADDITIONAL_ENDPOINT_VERSIONS[endpoint] ?? [])]).toContain(spec.version);
     }
     expect(OPERATIONS.getOrder2026).toMatchObject({ endpoint: "orders", version: "2026-01-01", operation: "getOrder" });
-    expect(matchOperation("GET", "/orders/2026-01-01/orders/111-1111111-1111111")).toEqual({ name: "getOrder2026", params: { orderId: "111-1111111-1111111" } });
+    expect(matchOperation("GET", "/orders/2026-01-01/orders/111-1111111-1111111")).toEqual({
+      name: "getOrder2026",
+      params: { orderId: "111-1111111-1111111" },
+    });
     expect(matchOperation("GET", "/orders/2026-01-01/orders")?.name).toBe("searchOrders");
-    expect(matchOperation("GET", "/orders/v0/orders/111-1-1/orderItems")).toEqual({ name: "getOrderItems", params: { orderId: "111-1-1" } });
+    expect(matchOperation("GET", "/orders/v0/orders/111-1-1/orderItems")).toEqual({
+      name: "getOrderItems",
+      params: { orderId: "111-1-1" },
+    });
     expect(matchOperation("GET", "/reports/2021-06-30/reports")?.name).toBe("getReports");
     expect(matchOperation("GET", "/reports/2021-06-30/reports/42")?.name).toBe("getReport");
-    expect(matchOperation("PUT", "/fba/outbound/2020-07-01/fulfillmentOrders/A%2FB/cancel")).toEqual({ name: "cancelFulfillmentOrder", params: { sellerFulfillmentOrderId: "A/B" } });
+    expect(matchOperation("PUT", "/fba/outbound/2020-07-01/fulfillmentOrders/A%2FB/cancel")).toEqual({
+      name: "cancelFulfillmentOrder",
+      params: { sellerFulfillmentOrderId: "A/B" },
+    });
     expect(matchOperation("GET", "/orders/v0/orderz")).toBeUndefined();
   });
 
@@ -61,7 +77,14 @@ describe("streamed document decoding", () => {
     const { decodeChunks } = await import("../../../src/amazon/documents");
     const state = { encoding: "utf-8" as string };
     let text = "";
-    for await (const s of decodeChunks((async function* () { yield* chunks; })(), charset, state)) text += s;
+    for await (const s of decodeChunks(
+      (async function* () {
+        yield* chunks;
+      })(),
+      charset,
+      state,
+    ))
+      text += s;
     return { text, encoding: state.encoding };
   }
 

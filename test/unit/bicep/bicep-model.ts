@@ -62,9 +62,10 @@ export const FORBIDDEN_FLEX_SETTINGS = [
 /** An app setting name that holds a credential when it holds anything. */
 export function isSecretLikeName(name: string): boolean {
   return (
-    /(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|ACCESS_?KEY|ACCOUNT_?KEY|PRIVATE_?KEY|CONNECTION_?STRING)$/i.test(name) &&
-    !/^APPLICATIONINSIGHTS_CONNECTION_STRING$/.test(name)
-  ) || /^(ServiceBusConnection|AzureWebJobsStorage)$/.test(name);
+    (/(SECRET|PASSWORD|PASSWD|PWD|TOKEN|API_?KEY|ACCESS_?KEY|ACCOUNT_?KEY|PRIVATE_?KEY|CONNECTION_?STRING)$/i.test(name) &&
+      !/^APPLICATIONINSIGHTS_CONNECTION_STRING$/.test(name)) ||
+    /^(ServiceBusConnection|AzureWebJobsStorage)$/.test(name)
+  );
 }
 
 /** A literal value that looks like a credential whatever its setting is called. */
@@ -233,7 +234,10 @@ function decoratorsOf(decl: Node): Map<string, Node | undefined> {
     if (expr.type === "call_expression") {
       const fn = expr.namedChildren[0].text.replace(/^sys\./, "");
       const args = expr.namedChildren.find((c) => c.type === "arguments");
-      out.set(fn, args?.namedChildren.find((c) => c.type !== "comment"));
+      out.set(
+        fn,
+        args?.namedChildren.find((c) => c.type !== "comment"),
+      );
     } else {
       out.set(expr.text.replace(/^sys\./, ""), undefined);
     }
@@ -380,7 +384,12 @@ export function evaluate(n: Node, main: BicepFile, example: ExampleParameters = 
       if (fn === "string") return typeof args[0] === "string" ? args[0] : JSON.stringify(args[0]);
       if (fn === "join" && Array.isArray(args[0])) return (args[0] as unknown[]).join(String(args[1]));
       if (fn === "toLower") return String(args[0]).toLowerCase();
-      if (fn === "empty") return args[0] === "" || (Array.isArray(args[0]) && args[0].length === 0) || (typeof args[0] === "object" && args[0] !== null && Object.keys(args[0]).length === 0);
+      if (fn === "empty")
+        return (
+          args[0] === "" ||
+          (Array.isArray(args[0]) && args[0].length === 0) ||
+          (typeof args[0] === "object" && args[0] !== null && Object.keys(args[0]).length === 0)
+        );
       return undefined;
     }
     case "ternary_expression": {

@@ -69,13 +69,15 @@ export function secretLiterals(file: BicepFile, example: ExampleParameters = {})
     if (isSecretLikeName(name) && v !== undefined && !(typeof v === "string" && (v === "" || KEY_VAULT_REFERENCE.test(v)))) {
       problems.push(`${file.path}: app setting ${name} is named like a secret but holds a value written in the template; use Key Vault`);
     }
-    if (typeof v === "string" && looksLikeCredential(v)) problems.push(`${file.path}: app setting ${name} holds what looks like a credential`);
+    if (typeof v === "string" && looksLikeCredential(v))
+      problems.push(`${file.path}: app setting ${name} holds what looks like a credential`);
   }
   for (const p of params(file).values()) {
     if (p.secure && p.defaultValue && literalValue(p.defaultValue) !== "") {
       problems.push(`${file.path}: @secure() parameter ${p.name} has a default value`);
     }
-    if (isSecretLikeName(p.name) && !p.secure) problems.push(`${file.path}: parameter ${p.name} is named like a secret but is not @secure()`);
+    if (isSecretLikeName(p.name) && !p.secure)
+      problems.push(`${file.path}: parameter ${p.name} is named like a secret but is not @secure()`);
   }
   for (const r of resourcesOfType(file, "vaults/secrets").concat(resourcesOfType(file, "secrets"))) {
     const value = propertyPath(r.body, "properties.value");
@@ -102,7 +104,10 @@ export function forbiddenFlexSettings(file: BicepFile): string[] {
 
 function expectLiteral(problems: string[], where: string, body: Node, path: string, want: unknown): void {
   const got = literalValue(propertyPath(body, path));
-  if (got !== want) problems.push(`${where}: ${path} should be ${JSON.stringify(want)} (is ${got === undefined ? "not set or not a literal" : JSON.stringify(got)})`);
+  if (got !== want)
+    problems.push(
+      `${where}: ${path} should be ${JSON.stringify(want)} (is ${got === undefined ? "not set or not a literal" : JSON.stringify(got)})`,
+    );
 }
 
 /** Storage accounts reachable only with Entra identities, TLS 1.2, and no public blobs. */

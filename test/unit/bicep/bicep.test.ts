@@ -77,7 +77,13 @@ describe("Bicep templates", () => {
   it("include main.bicep and its modules", () => {
     expect(main).toBeDefined();
     expect(files.map((f) => relative(BICEP_DIR, f.path)).sort()).toEqual(
-      expect.arrayContaining(["main.bicep", "modules/functionapp.bicep", "modules/keyvault.bicep", "modules/servicebus.bicep", "modules/storage.bicep"]),
+      expect.arrayContaining([
+        "main.bicep",
+        "modules/functionapp.bicep",
+        "modules/keyvault.bicep",
+        "modules/servicebus.bicep",
+        "modules/storage.bicep",
+      ]),
     );
   });
 
@@ -138,9 +144,7 @@ describe("App settings in main.bicep", () => {
 
   it("set only names that the app, the Functions host or Application Insights reads", () => {
     const known = new Set<string>(SETTING_NAMES);
-    const unknown = [...appSettings(main).keys()].filter(
-      (n) => !known.has(n) && !/^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_)/.test(n),
-    );
+    const unknown = [...appSettings(main).keys()].filter((n) => !known.has(n) && !/^(AzureWebJobsStorage__|APPLICATIONINSIGHTS_)/.test(n));
     expect(unknown).toEqual([]);
   });
 
@@ -183,7 +187,10 @@ describe("App settings in main.bicep", () => {
       if (value.type !== "identifier") continue;
       const p = params(main).get(value.text);
       for (const allowed of p?.allowed ?? []) {
-        expect(() => loadConfig({ ...envFor({ [value.text]: allowed }), D365_TENANT_ID: "t", D365_CLIENT_ID: "c" }), `${name}=${allowed}`).not.toThrow();
+        expect(
+          () => loadConfig({ ...envFor({ [value.text]: allowed }), D365_TENANT_ID: "t", D365_CLIENT_ID: "c" }),
+          `${name}=${allowed}`,
+        ).not.toThrow();
       }
     }
     expect(params(main).get("d365AuthMode")?.allowed).not.toContain("simulator");
@@ -202,7 +209,9 @@ describe("App settings in main.bicep", () => {
       .find((m) => literalValue(m.namedChildren[1]) === "modules/servicebus.bicep");
     const body = sbModule?.namedChildren[sbModule.namedChildren.length - 1];
     expect(propertyPath(body, "params.queueNames")?.text).toBe("serviceBusQueueNames");
-    expect(propertyPath(body, "params.maxDeliveryCount")?.text).toBe(appSettings(main).get("QUEUE_MAX_DELIVERY_COUNT")?.namedChildren[1]?.namedChildren[0]?.text);
+    expect(propertyPath(body, "params.maxDeliveryCount")?.text).toBe(
+      appSettings(main).get("QUEUE_MAX_DELIVERY_COUNT")?.namedChildren[1]?.namedChildren[0]?.text,
+    );
   });
 
   it("pass the maxDeliveryCount default that the app assumes", () => {
@@ -232,7 +241,9 @@ describe("Resources", () => {
     expect(literalValue(propertyPath(site.body, "properties.functionAppConfig.runtime.name"))).toBe("node");
     expect(evaluate(propertyPath(site.body, "properties.functionAppConfig.runtime.version")!, app)).toBe("22");
     expect(literalValue(propertyPath(site.body, "properties.functionAppConfig.deployment.storage.type"))).toBe("blobContainer");
-    expect(literalValue(propertyPath(site.body, "properties.functionAppConfig.deployment.storage.authentication.type"))).toBe("SystemAssignedIdentity");
+    expect(literalValue(propertyPath(site.body, "properties.functionAppConfig.deployment.storage.authentication.type"))).toBe(
+      "SystemAssignedIdentity",
+    );
   });
 
   it("lock storage down to Entra identities, TLS 1.2 and private blobs", () => {
@@ -258,7 +269,9 @@ describe("Resources", () => {
     const rules = resourcesOfType(be, "authorizationRules");
     expect(rules).toHaveLength(1);
     expect(literalValue(propertyPath(rules[0].body, "properties.rights"))).toEqual(["Send"]);
-    const module = main.root.descendantsOfType("module_declaration").find((m) => literalValue(m.namedChildren[1]) === "modules/businessevents.bicep");
+    const module = main.root
+      .descendantsOfType("module_declaration")
+      .find((m) => literalValue(m.namedChildren[1]) === "modules/businessevents.bicep");
     expect(module?.text).toContain("if (enableD365BusinessEvents)");
     expect(propertyPath(module?.namedChildren.at(-1)?.namedChildren.at(-1), "params.queueName")?.text).toBe("queueD365Events");
   });
@@ -300,7 +313,11 @@ describe("Resources", () => {
     expect(names).toContain("message.parked");
     // Each name must be an event the app really emits (telemetry.event("<name>", ...) somewhere in src/).
     const sources = sourcesUnder(join(REPO_ROOT, "src"));
-    for (const name of names) expect(sources.some((s) => s.includes(`.event("${name}"`)), `${name} is emitted by the app`).toBe(true);
+    for (const name of names)
+      expect(
+        sources.some((s) => s.includes(`.event("${name}"`)),
+        `${name} is emitted by the app`,
+      ).toBe(true);
     expect(propertyPath(resourcesOfType(alerts, "scheduledQueryRules")[0].body, "properties.criteria")?.text).toContain("AppTraces");
   });
 
@@ -309,8 +326,12 @@ describe("Resources", () => {
     const [book] = resourcesOfType(wb, "Microsoft.Insights/workbooks");
     expect(literalValue(propertyPath(book.body, "kind"))).toBe("shared");
     expect(propertyPath(book.body, "properties.serializedData")?.text).toBe("string(content)");
-    const queries = wb.root.descendantsOfType("object_property").filter((p) => p.namedChildren[0].text === "query").map((p) => p.namedChildren[1].text);
-    for (const table of ["AppTraces", "AppRequests", "AppExceptions"]) expect(queries.join("\n") + variables(wb).get("appLines")?.text, table).toContain(table);
+    const queries = wb.root
+      .descendantsOfType("object_property")
+      .filter((p) => p.namedChildren[0].text === "query")
+      .map((p) => p.namedChildren[1].text);
+    for (const table of ["AppTraces", "AppRequests", "AppExceptions"])
+      expect(queries.join("\n") + variables(wb).get("appLines")?.text, table).toContain(table);
     expect(main.root.descendantsOfType("module_declaration").some((m) => m.text.includes("if (enableWorkbook)"))).toBe(true);
   });
 });
@@ -346,8 +367,12 @@ describe("The checker itself", () => {
     const queues = queueProperties(bad).join("\n");
     expect(queues).toContain("maxDeliveryCount is not set");
     expect(queues).toContain("deadLetteringOnMessageExpiration");
-    expect(missingAppSettings(await parseBicep("var appSettings = {\n  D365_BASE_URL: 'https://x.example.com'\n}\n"), ["D365_BASE_URL", "SPAPI_SELLER_ID", "SIM_SEED"])).toEqual([
-      expect.stringContaining("SPAPI_SELLER_ID"),
-    ]);
+    expect(
+      missingAppSettings(await parseBicep("var appSettings = {\n  D365_BASE_URL: 'https://x.example.com'\n}\n"), [
+        "D365_BASE_URL",
+        "SPAPI_SELLER_ID",
+        "SIM_SEED",
+      ]),
+    ).toEqual([expect.stringContaining("SPAPI_SELLER_ID")]);
   });
 });

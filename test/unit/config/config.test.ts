@@ -25,7 +25,12 @@ describe("loadConfig", () => {
   });
 
   it("turns setting strings into typed values: numbers, booleans, lists", () => {
-    const cfg = loadConfig({ D365_BATCH_SIZE: "50", SPAPI_USE_RDT: "TRUE", SETTLEMENT_REQUIRE_APPROVAL: "0", SPAPI_MARKETPLACE_IDS: " A1PA6795UKMFR9 , ATVPDKIKX0DER " });
+    const cfg = loadConfig({
+      D365_BATCH_SIZE: "50",
+      SPAPI_USE_RDT: "TRUE",
+      SETTLEMENT_REQUIRE_APPROVAL: "0",
+      SPAPI_MARKETPLACE_IDS: " A1PA6795UKMFR9 , ATVPDKIKX0DER ",
+    });
     expect(cfg.D365_BATCH_SIZE).toBe(50);
     expect(cfg.SPAPI_USE_RDT).toBe(true);
     expect(cfg.SETTLEMENT_REQUIRE_APPROVAL).toBe(false);
@@ -65,7 +70,9 @@ describe("loadConfig", () => {
   });
 
   it("accepts managed-identity mode without a client id (the app's own identity)", () => {
-    expect(loadConfig({ D365_AUTH_MODE: "managed-identity", D365_BASE_URL: "https://contoso.operations.dynamics.com" }).D365_AUTH_MODE).toBe("managed-identity");
+    expect(
+      loadConfig({ D365_AUTH_MODE: "managed-identity", D365_BASE_URL: "https://contoso.operations.dynamics.com" }).D365_AUTH_MODE,
+    ).toBe("managed-identity");
   });
 
   it("ignores environment variables that are not settings", () => {

@@ -31,7 +31,8 @@ describe("A setting's name is the same everywhere", () => {
     const defaults = loadConfig({}) as Record<string, unknown>;
     const missing = SETTING_NAMES.filter((n) => !(n in values));
     expect(missing, "regenerate it: npx tsx scripts/local-settings-sample.ts").toEqual([]);
-    for (const name of SETTING_NAMES) expect(values[name], `${name} (regenerate: npx tsx scripts/local-settings-sample.ts)`).toBe(asSettingString(defaults[name]));
+    for (const name of SETTING_NAMES)
+      expect(values[name], `${name} (regenerate: npx tsx scripts/local-settings-sample.ts)`).toBe(asSettingString(defaults[name]));
   });
 
   it("local.settings.sample.json holds only strings, parses with the config schema and is ready for Core Tools", () => {
@@ -62,7 +63,10 @@ describe("A setting's name is the same everywhere", () => {
   it("bicep/main.bicep sets every setting, except the commented local-only allow-list", () => {
     const inBicep = new Set(appSettings(main).keys());
     const neither = SETTING_NAMES.filter((n) => !inBicep.has(n) && !isLocalOnlySetting(n));
-    expect(neither, "set them in bicep/main.bicep appSettings, or list them in NOT_SET_IN_AZURE (test/unit/bicep/bicep-model.ts) with the reason").toEqual([]);
+    expect(
+      neither,
+      "set them in bicep/main.bicep appSettings, or list them in NOT_SET_IN_AZURE (test/unit/bicep/bicep-model.ts) with the reason",
+    ).toEqual([]);
     for (const name of Object.keys(NOT_SET_IN_AZURE)) expect(inBicep.has(name), `${name} is local-only`).toBe(false);
   });
 

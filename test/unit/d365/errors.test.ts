@@ -7,7 +7,8 @@ const writeFailed500 = {
     code: "",
     message: "An error has occurred.",
     innererror: {
-      message: "Write failed for table row of type 'CustCustomerGroupEntity'. Infolog: Info: Cannot create a record in Customer groups (CustGroup). Customer group: 10. The record already exists..",
+      message:
+        "Write failed for table row of type 'CustCustomerGroupEntity'. Infolog: Info: Cannot create a record in Customer groups (CustGroup). Customer group: 10. The record already exists..",
       type: "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException",
       stacktrace: "",
     },
@@ -23,23 +24,47 @@ describe("D365 errors become typed app errors", () => {
   });
 
   it("carries the innererror of the reference sample", () => {
-    const sample = { error: { code: "0022", message: "An error has occurred.", innererror: { message: "Infolog: Warning: The sales order header entity does not support updates" } } };
+    const sample = {
+      error: {
+        code: "0022",
+        message: "An error has occurred.",
+        innererror: { message: "Infolog: Warning: The sales order header entity does not support updates" },
+      },
+    };
     const e = toAppError(400, "PATCH", "SalesOrderHeadersV4", JSON.stringify(sample));
     expect(e).toMatchObject({ kind: "validation", retryable: false });
     expect(e.message).toContain("does not support updates");
   });
 
   it("treats a bare 500/502/504 as unavailable (retry helps)", () => {
-    for (const s of [500, 502, 504]) expect(toAppError(s, "GET", "CustomersV3", "<html>gateway</html>")).toMatchObject({ kind: "unavailable", retryable: true });
+    for (const s of [500, 502, 504])
+      expect(toAppError(s, "GET", "CustomersV3", "<html>gateway</html>")).toMatchObject({ kind: "unavailable", retryable: true });
   });
 
   it("treats a deadlock inside a write as transient", () => {
-    const body = { error: { message: "An error has occurred.", innererror: { message: "Write failed for table row of type 'LedgerJournalLineEntity'. Infolog: Error: The transaction has been aborted due to a deadlock. Try again.", type: "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException" } } };
+    const body = {
+      error: {
+        message: "An error has occurred.",
+        innererror: {
+          message:
+            "Write failed for table row of type 'LedgerJournalLineEntity'. Infolog: Error: The transaction has been aborted due to a deadlock. Try again.",
+          type: "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException",
+        },
+      },
+    };
     expect(toAppError(500, "POST", "LedgerJournalLines", body)).toMatchObject({ kind: "unavailable", retryable: true });
   });
 
   it("names the field D365 names", () => {
-    const body = { error: { message: "An error has occurred.", innererror: { message: "Write failed for table row of type 'SalesOrderLineV3Entity'. Infolog: Warning: Inventory dimension Site is mandatory and must consequently be specified." } } };
+    const body = {
+      error: {
+        message: "An error has occurred.",
+        innererror: {
+          message:
+            "Write failed for table row of type 'SalesOrderLineV3Entity'. Infolog: Warning: Inventory dimension Site is mandatory and must consequently be specified.",
+        },
+      },
+    };
     expect(toAppError(400, "POST", "SalesOrderLinesV3", body).where).toBe("Site");
   });
 

@@ -10,12 +10,18 @@ describe("OData literals and keys", () => {
 
   it("writes enum literals in the Microsoft.Dynamics.DataEntities namespace", () => {
     expect(literal(enumValue("SalesStatus", "Backorder"))).toBe("Microsoft.Dynamics.DataEntities.SalesStatus'Backorder'");
-    expect(f.eq("SalesOrderStatus", enumValue("SalesStatus", "Backorder"))).toBe("SalesOrderStatus eq Microsoft.Dynamics.DataEntities.SalesStatus'Backorder'");
+    expect(f.eq("SalesOrderStatus", enumValue("SalesStatus", "Backorder"))).toBe(
+      "SalesOrderStatus eq Microsoft.Dynamics.DataEntities.SalesStatus'Backorder'",
+    );
   });
 
   it("URL-encodes every key value, quotes included", () => {
-    expect(formatKey({ dataAreaId: "usmf", CustomerAccount: "O'B&1 /#" })).toBe("(dataAreaId=%27usmf%27,CustomerAccount=%27O%27%27B%261%20%2F%23%27)");
-    expect(formatKey({ dataAreaId: "usmf", JournalBatchNumber: "00501", LineNumber: 3 })).toBe("(dataAreaId=%27usmf%27,JournalBatchNumber=%2700501%27,LineNumber=3)");
+    expect(formatKey({ dataAreaId: "usmf", CustomerAccount: "O'B&1 /#" })).toBe(
+      "(dataAreaId=%27usmf%27,CustomerAccount=%27O%27%27B%261%20%2F%23%27)",
+    );
+    expect(formatKey({ dataAreaId: "usmf", JournalBatchNumber: "00501", LineNumber: 3 })).toBe(
+      "(dataAreaId=%27usmf%27,JournalBatchNumber=%2700501%27,LineNumber=3)",
+    );
   });
 
   it("writes decimals and dates exactly", () => {
@@ -41,7 +47,12 @@ describe("OData literals and keys", () => {
   });
 
   it("serializes Dec amounts as exact JSON numbers and leaves out undefined properties", () => {
-    const json = toODataJson({ DebitAmount: dec("0.1000000000000000055511151231257827"), CreditAmount: undefined, Text: "x", Status: enumValue("NoYes", "Yes") });
+    const json = toODataJson({
+      DebitAmount: dec("0.1000000000000000055511151231257827"),
+      CreditAmount: undefined,
+      Text: "x",
+      Status: enumValue("NoYes", "Yes"),
+    });
     expect(json).toBe('{"DebitAmount":0.1000000000000000055511151231257827,"Text":"x","Status":"Yes"}');
   });
 });

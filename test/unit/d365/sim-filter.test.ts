@@ -2,7 +2,13 @@ import { describe, expect, it } from "vitest";
 import { evaluate, parseFilter, type FieldInfo } from "../../../src/local/d365-sim/filter";
 
 const info = (field: string): FieldInfo =>
-  field === "Qty" ? { kind: "number" } : field === "Status" ? { kind: "enum", enumName: "SalesStatus" } : field === "When" ? { kind: "date" } : { kind: "string" };
+  field === "Qty"
+    ? { kind: "number" }
+    : field === "Status"
+      ? { kind: "enum", enumName: "SalesStatus" }
+      : field === "When"
+        ? { kind: "date" }
+        : { kind: "string" };
 const row = { Name: "Contoso Retail", Qty: 5, Status: "Backorder", When: "2026-01-15T12:00:00Z", Ref: "O'Brien" };
 const match = (filter: string) => evaluate(parseFilter(filter), row, info);
 

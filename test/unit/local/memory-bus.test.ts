@@ -75,7 +75,10 @@ describe("the in-memory Service Bus", () => {
       bodies.push(m.body);
     });
     await b.send("q", { messageId: "order-1@v1", body: 1 });
-    await b.send("q", [{ messageId: "order-1@v1", body: 2 }, { messageId: "order-2@v1", body: 3 }]);
+    await b.send("q", [
+      { messageId: "order-1@v1", body: 2 },
+      { messageId: "order-2@v1", body: 3 },
+    ]);
     await b.drain();
     expect(bodies).toEqual([1, 3]);
     expect(b.stats.duplicatesDropped).toBe(1);
@@ -112,7 +115,10 @@ describe("the in-memory Service Bus", () => {
       await new Promise((r) => setTimeout(r, 10));
       running--;
     });
-    await b.send("q", Array.from({ length: 8 }, (_, i) => ({ messageId: `m${i}`, body: i })));
+    await b.send(
+      "q",
+      Array.from({ length: 8 }, (_, i) => ({ messageId: `m${i}`, body: i })),
+    );
     await b.drain();
     expect(peak).toBe(2);
     expect(b.stats.completed).toBe(8);

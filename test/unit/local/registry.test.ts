@@ -16,9 +16,15 @@ describe("the @azure/functions-core stand-in", () => {
   it("captures every app.* and df.app.* registration with its kind, trigger and handler", async () => {
     const regs = await loadAppAsync(() => import("../../fixtures/local-app"));
     const byName = new Map(regs.map((r) => [r.name, r]));
-    expect(byName.get("fxHello")).toMatchObject({ kind: "http", trigger: { type: "httpTrigger", route: "hello/{name}", methods: ["GET"] } });
+    expect(byName.get("fxHello")).toMatchObject({
+      kind: "http",
+      trigger: { type: "httpTrigger", route: "hello/{name}", methods: ["GET"] },
+    });
     expect(byName.get("fxTick")).toMatchObject({ kind: "timer", trigger: { type: "timerTrigger", schedule: "%FX_TICK_SCHEDULE%" } });
-    expect(byName.get("fxQueue")).toMatchObject({ kind: "serviceBusQueue", trigger: { type: "serviceBusTrigger", queueName: "%FX_QUEUE%", connection: "ServiceBusConnection" } });
+    expect(byName.get("fxQueue")).toMatchObject({
+      kind: "serviceBusQueue",
+      trigger: { type: "serviceBusTrigger", queueName: "%FX_QUEUE%", connection: "ServiceBusConnection" },
+    });
     expect(byName.get("fxRetry")?.kind).toBe("orchestration");
     expect(byName.get("fxDouble")?.kind).toBe("activity");
     const starter = byName.get("fxStart")!;
@@ -40,7 +46,11 @@ describe("the @azure/functions-core stand-in", () => {
 
   it("loads the app's entry with loadApp() under tsx, outside vitest", () => {
     const script = `const r = require("./src/local/registry.ts"); console.log(JSON.stringify(r.loadApp().map((x) => [x.name, x.kind])));`;
-    const out = execFileSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync(process.execPath, ["--import", "tsx", "-e", script], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const names = JSON.parse(out.trim().split("\n").pop()!) as [string, string][];
     expect(names).toContainEqual(["health", "http"]);
   });

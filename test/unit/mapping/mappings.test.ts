@@ -66,20 +66,32 @@ describe("mapping files", () => {
   it("reports duplicates, missing files and bad JSON", () => {
     const dup = copyWith("sku-crossref.json", (j) => j.items.push({ ...j.items[0] }));
     const problems = readMappingFiles(dup).problems;
-    expect(problems).toEqual([expect.objectContaining({ file: "sku-crossref.json", path: expect.stringMatching(/^\$\.items\[\d+\]\.sellerSku$/), message: expect.stringContaining("duplicate SKU") })]);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: "sku-crossref.json",
+        path: expect.stringMatching(/^\$\.items\[\d+\]\.sellerSku$/),
+        message: expect.stringContaining("duplicate SKU"),
+      }),
+    ]);
 
     const broken = copyWith("order-statuses.json", () => {});
     writeFileSync(join(broken, "order-statuses.json"), "{ not json");
     rmSync(join(broken, "sku-crossref.json"));
     const p = readMappingFiles(broken).problems.map((x) => `${x.file} ${x.path} ${x.message}`);
-    expect(p).toEqual([expect.stringContaining("sku-crossref.json $ file is missing"), expect.stringContaining("order-statuses.json $ not valid JSON")]);
+    expect(p).toEqual([
+      expect.stringContaining("sku-crossref.json $ file is missing"),
+      expect.stringContaining("order-statuses.json $ not valid JSON"),
+    ]);
   });
 
   it("requires an item number when shipping is booked as an item line", () => {
     const dir = copyWith("marketplaces.json", (j) => {
       j.marketplaces[0].shipping = { as: "item-line" };
     });
-    expect(readMappingFiles(dir).problems[0]).toMatchObject({ path: "$.marketplaces[0].shipping.itemNumber", message: "is required when as is item-line" });
+    expect(readMappingFiles(dir).problems[0]).toMatchObject({
+      path: "$.marketplaces[0].shipping.itemNumber",
+      message: "is required when as is item-line",
+    });
   });
 
   it("`mappings check` exits 0 for valid files and 1 with each problem printed", async () => {
@@ -109,7 +121,16 @@ describe("mapping files", () => {
       marketplaces: JSON.parse(readFileSync(join(repoMappings, "marketplaces.json"), "utf8")),
       skus: { items: [] },
       statuses: {
-        statuses: { Pending: "wait", Unshipped: "create", PartiallyShipped: "create", Shipped: "create", Canceled: "cancel", Unfulfillable: "ignore", InvoiceUnconfirmed: "create", PendingAvailability: "wait" },
+        statuses: {
+          Pending: "wait",
+          Unshipped: "create",
+          PartiallyShipped: "create",
+          Shipped: "create",
+          Canceled: "cancel",
+          Unfulfillable: "ignore",
+          InvoiceUnconfirmed: "create",
+          PendingAvailability: "wait",
+        },
         byChannel: { AFN: { Unshipped: "wait" } },
       },
     });

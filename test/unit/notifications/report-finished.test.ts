@@ -69,7 +69,11 @@ describe("REPORT_PROCESSING_FINISHED in the notification router", () => {
   it("ignores a finished report of another type: nothing started, nothing sent, logged", async () => {
     const d = deps();
     const out = await routeNotification(reportFinished("GET_FLAT_FILE_ACTIONABLE_ORDER_DATA") as any, d.route);
-    expect(out).toEqual({ routed: "ignored", notificationType: "REPORT_PROCESSING_FINISHED", reportType: "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA" });
+    expect(out).toEqual({
+      routed: "ignored",
+      notificationType: "REPORT_PROCESSING_FINISHED",
+      reportType: "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA",
+    });
     expect(d.calls).toEqual([]);
     expect(d.bus.sent).toEqual([]);
   });
@@ -110,12 +114,17 @@ describe("REPORT_PROCESSING_FINISHED at the endpoint", () => {
   it("accepts Amazon's example and checks it against the published schema (camelCase keys)", () => {
     const ok = readNotifications(reportFinished("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"));
     expect(ok.issues).toEqual([]);
-    expect(ok.accepted.map((a) => [a.notificationId, a.notificationType])).toEqual([["d0e9e693-c3ad-4373-979f-ed4ec98dd746", "REPORT_PROCESSING_FINISHED"]]);
+    expect(ok.accepted.map((a) => [a.notificationId, a.notificationType])).toEqual([
+      ["d0e9e693-c3ad-4373-979f-ed4ec98dd746", "REPORT_PROCESSING_FINISHED"],
+    ]);
 
     const n = reportFinished("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", "FINISHED");
     delete (n.payload.reportProcessingFinishedNotification as Partial<typeof n.payload.reportProcessingFinishedNotification>).reportId;
     const bad = readNotifications(n);
     expect(bad.accepted).toEqual([]);
-    expect(bad.issues.map((i) => i.path).sort()).toEqual(["$.payload.reportProcessingFinishedNotification.processingStatus", "$.payload.reportProcessingFinishedNotification.reportId"]);
+    expect(bad.issues.map((i) => i.path).sort()).toEqual([
+      "$.payload.reportProcessingFinishedNotification.processingStatus",
+      "$.payload.reportProcessingFinishedNotification.reportId",
+    ]);
   });
 });

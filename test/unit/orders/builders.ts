@@ -2,7 +2,13 @@
 import { ThrottledError, UnavailableError, NotFoundError } from "../../../src/platform/errors";
 import { Mappings } from "../../../src/mapping/mappings";
 import type { AmazonOrder, AmazonOrderItem } from "../../../src/flows/orders/amazon-shapes";
-import type { AmazonOrders, AmazonOrderSummary, D365SalesOrderLineRef, D365SalesOrderRef, D365SalesOrders } from "../../../src/flows/orders/ports";
+import type {
+  AmazonOrders,
+  AmazonOrderSummary,
+  D365SalesOrderLineRef,
+  D365SalesOrderRef,
+  D365SalesOrders,
+} from "../../../src/flows/orders/ports";
 import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "../../../src/flows/orders/transform";
 
 export const US = "ATVPDKIKX0DER";
@@ -24,7 +30,12 @@ export function testMappings(overrides: { unmappedSku?: "fail" | "identity"; shi
           currency: "USD",
           salesOriginCode: "AMAZON",
           shipping: overrides.shipping ?? { as: "item-line", itemNumber: "FREIGHT" },
-          tax: { salesTaxGroup: "AVATAX", pricesIncludeTax: false, marketplaceFacilitator: "exempt-tax-group", marketplaceFacilitatorTaxGroup: "MFT-EXEMPT" },
+          tax: {
+            salesTaxGroup: "AVATAX",
+            pricesIncludeTax: false,
+            marketplaceFacilitator: "exempt-tax-group",
+            marketplaceFacilitatorTaxGroup: "MFT-EXEMPT",
+          },
         },
         {
           ...common,
@@ -46,7 +57,16 @@ export function testMappings(overrides: { unmappedSku?: "fail" | "identity"; shi
       ],
     },
     statuses: {
-      statuses: { Pending: "wait", Unshipped: "create", PartiallyShipped: "create", Shipped: "create", Canceled: "cancel", Unfulfillable: "ignore", InvoiceUnconfirmed: "create", PendingAvailability: "wait" },
+      statuses: {
+        Pending: "wait",
+        Unshipped: "create",
+        PartiallyShipped: "create",
+        Shipped: "create",
+        Canceled: "cancel",
+        Unfulfillable: "ignore",
+        InvoiceUnconfirmed: "create",
+        PendingAvailability: "wait",
+      },
     },
   });
 }
@@ -128,25 +148,53 @@ export class FakeAmazon implements AmazonOrders {
     await this.faults.hit("getOrderItems");
     return structuredClone(this.orders.get(id)?.items ?? []);
   }
-  async *listUpdatedOrders(q: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
+  async *listUpdatedOrders(q: {
+    marketplaceId: string;
+    lastUpdatedAfter: Date;
+    lastUpdatedBefore: Date;
+  }): AsyncIterable<AmazonOrderSummary> {
     await this.faults.hit("getOrders");
     for (const { order } of this.orders.values()) {
       const t = Date.parse(order.LastUpdateDate);
       if (order.MarketplaceId === q.marketplaceId && t >= q.lastUpdatedAfter.getTime() && t < q.lastUpdatedBefore.getTime()) {
-        yield { AmazonOrderId: order.AmazonOrderId, LastUpdateDate: order.LastUpdateDate, OrderStatus: order.OrderStatus, MarketplaceId: order.MarketplaceId };
+        yield {
+          AmazonOrderId: order.AmazonOrderId,
+          LastUpdateDate: order.LastUpdateDate,
+          OrderStatus: order.OrderStatus,
+          MarketplaceId: order.MarketplaceId,
+        };
       }
     }
   }
   /** Every searchUpdatedOrders query, as Amazon would receive it (one call sequence each). */
   readonly searches: { marketplaceIds: string[]; lastUpdatedAfter: string; lastUpdatedBefore: string }[] = [];
-  async *searchUpdatedOrders(q: { marketplaceIds: string[]; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary> {
-    this.searches.push({ marketplaceIds: [...q.marketplaceIds], lastUpdatedAfter: q.lastUpdatedAfter.toISOString(), lastUpdatedBefore: q.lastUpdatedBefore.toISOString() });
+  async *searchUpdatedOrders(q: {
+    marketplaceIds: string[];
+    lastUpdatedAfter: Date;
+    lastUpdatedBefore: Date;
+  }): AsyncIterable<AmazonOrderSummary> {
+    this.searches.push({
+      marketplaceIds: [...q.marketplaceIds],
+      lastUpdatedAfter: q.lastUpdatedAfter.toISOString(),
+      lastUpdatedBefore: q.lastUpdatedBefore.toISOString(),
+    });
     await this.faults.hit("searchOrders");
     const hits = [...this.orders.values()]
       .map(({ order }) => order)
-      .filter((o) => q.marketplaceIds.includes(o.MarketplaceId ?? "") && Date.parse(o.LastUpdateDate) >= q.lastUpdatedAfter.getTime() && Date.parse(o.LastUpdateDate) < q.lastUpdatedBefore.getTime())
+      .filter(
+        (o) =>
+          q.marketplaceIds.includes(o.MarketplaceId ?? "") &&
+          Date.parse(o.LastUpdateDate) >= q.lastUpdatedAfter.getTime() &&
+          Date.parse(o.LastUpdateDate) < q.lastUpdatedBefore.getTime(),
+      )
       .sort((a, b) => Date.parse(a.LastUpdateDate) - Date.parse(b.LastUpdateDate));
-    for (const o of hits) yield { AmazonOrderId: o.AmazonOrderId, LastUpdateDate: o.LastUpdateDate, OrderStatus: o.OrderStatus, MarketplaceId: o.MarketplaceId };
+    for (const o of hits)
+      yield {
+        AmazonOrderId: o.AmazonOrderId,
+        LastUpdateDate: o.LastUpdateDate,
+        OrderStatus: o.OrderStatus,
+        MarketplaceId: o.MarketplaceId,
+      };
   }
 }
 
@@ -170,7 +218,12 @@ export class FakeD365 implements D365SalesOrders {
     await this.faults.hit("find");
     return this.byReference(ref)
       .filter((o) => o.header.dataAreaId === dataAreaId)
-      .map((o) => ({ dataAreaId, SalesOrderNumber: o.header.SalesOrderNumber, CustomersOrderReference: ref, SalesOrderStatus: o.header.SalesOrderStatus }));
+      .map((o) => ({
+        dataAreaId,
+        SalesOrderNumber: o.header.SalesOrderNumber,
+        CustomersOrderReference: ref,
+        SalesOrderStatus: o.header.SalesOrderStatus,
+      }));
   }
   async createHeader(header: SalesOrderHeaderDraft): Promise<D365SalesOrderRef> {
     await this.faults.hit("createHeader");
@@ -182,7 +235,11 @@ export class FakeD365 implements D365SalesOrders {
   }
   async listLines(_dataAreaId: string, number: string): Promise<D365SalesOrderLineRef[]> {
     await this.faults.hit("listLines");
-    return (this.orders.get(number)?.lines ?? []).map((l) => ({ OrderLineReference: l.key, CustomersLineNumber: l.CustomersLineNumber, ItemNumber: l.ItemNumber }));
+    return (this.orders.get(number)?.lines ?? []).map((l) => ({
+      OrderLineReference: l.key,
+      CustomersLineNumber: l.CustomersLineNumber,
+      ItemNumber: l.ItemNumber,
+    }));
   }
   async createLines(_dataAreaId: string, number: string, lines: SalesOrderLineDraft[]): Promise<void> {
     await this.faults.hit("createLines");

@@ -111,7 +111,11 @@ describe("order catch-up with SPAPI_ORDERS_API=2026-01-01 (searchOrders)", () =>
     await setWatermark(on.state, CATCHUP_FLOW, US, new Date(minutesAgo(60)), clock);
     await setWatermark(on.state, CATCHUP_FLOW, UK, new Date(minutesAgo(20)), clock);
     await setWatermark(on.state, CATCHUP_FLOW, DE, new Date(minutesAgo(40)), clock);
-    const put = (mp: string, ago: number) => amazon.orders.get(anOrderIdFor(mp, ago))?.order ?? amazon.put(anAmazonOrder({ AmazonOrderId: anOrderIdFor(mp, ago), MarketplaceId: mp, LastUpdateDate: minutesAgo(ago) }), [anOrderItem()]);
+    const put = (mp: string, ago: number) =>
+      amazon.orders.get(anOrderIdFor(mp, ago))?.order ??
+      amazon.put(anAmazonOrder({ AmazonOrderId: anOrderIdFor(mp, ago), MarketplaceId: mp, LastUpdateDate: minutesAgo(ago) }), [
+        anOrderItem(),
+      ]);
     const o = {
       us: put(US, 65), // US window starts at -70 min
       usApplied: put(US, 50),
@@ -125,7 +129,8 @@ describe("order catch-up with SPAPI_ORDERS_API=2026-01-01 (searchOrders)", () =>
     await s.finish({ status: "complete", amazonLastUpdate: o.usApplied.LastUpdateDate });
     return o;
   }
-  const anOrderIdFor = (mp: string, ago: number) => `${mp === US ? 111 : mp === UK ? 202 : 303}-${String(1000000 + ago).padStart(7, "0")}-0000001`;
+  const anOrderIdFor = (mp: string, ago: number) =>
+    `${mp === US ? 111 : mp === UK ? 202 : 303}-${String(1000000 + ago).padStart(7, "0")}-0000001`;
   const ids = (sent: OutgoingMessage[]) => sent.map((m) => (m.body as { amazonOrderId: string }).amazonOrderId);
 
   it("lists three marketplaces with one searchOrders call sequence from the earliest window start to Amazon's cutoff", async () => {

@@ -37,7 +37,10 @@ async function deliver(cmd: Parameters<typeof importOrder>[0], max = 200) {
 }
 
 function twoItemOrder() {
-  return amazon.put(anAmazonOrder(), [anOrderItem({ OrderItemId: "OI-1" }), anOrderItem({ OrderItemId: "OI-2", SellerSKU: "SKU-B", QuantityOrdered: 2, ItemPrice: { CurrencyCode: "USD", Amount: "20.00" } })]);
+  return amazon.put(anAmazonOrder(), [
+    anOrderItem({ OrderItemId: "OI-1" }),
+    anOrderItem({ OrderItemId: "OI-2", SellerSKU: "SKU-B", QuantityOrdered: 2, ItemPrice: { CurrencyCode: "USD", Amount: "20.00" } }),
+  ]);
 }
 
 describe("importOrder", () => {
@@ -47,9 +50,20 @@ describe("importOrder", () => {
     expect(out).toMatchObject({ outcome: "created", linesCreated: 2 });
     const [so] = d365.byReference(order.AmazonOrderId);
     expect(so.lines.map((l) => l.key)).toEqual(["OI-1", "OI-2"]);
-    expect(await ledger.get(order.AmazonOrderId)).toMatchObject({ status: "complete", salesOrderNumber: so.header.SalesOrderNumber, amazonStatus: "Unshipped", amazonLastUpdate: order.LastUpdateDate, attempts: 1 });
+    expect(await ledger.get(order.AmazonOrderId)).toMatchObject({
+      status: "complete",
+      salesOrderNumber: so.header.SalesOrderNumber,
+      amazonStatus: "Unshipped",
+      amazonLastUpdate: order.LastUpdateDate,
+      attempts: 1,
+    });
     // 1 lookup + 1 header + 1 lines batch; no line listing for a header it just created.
-    expect([d365.faults.count("find"), d365.faults.count("createHeader"), d365.faults.count("createLines"), d365.faults.count("listLines")]).toEqual([1, 1, 1, 0]);
+    expect([
+      d365.faults.count("find"),
+      d365.faults.count("createHeader"),
+      d365.faults.count("createLines"),
+      d365.faults.count("listLines"),
+    ]).toEqual([1, 1, 1, 0]);
     expect([amazon.faults.count("getOrder"), amazon.faults.count("getOrderItems")]).toEqual([1, 1]);
   });
 
@@ -106,7 +120,10 @@ describe("importOrder", () => {
   });
 
   it("a $batch with a failed part adds only the lines that are missing", async () => {
-    const order = amazon.put(anAmazonOrder(), [1, 2, 3].map((n) => anOrderItem({ OrderItemId: `OI-${n}` })));
+    const order = amazon.put(
+      anAmazonOrder(),
+      [1, 2, 3].map((n) => anOrderItem({ OrderItemId: `OI-${n}` })),
+    );
     d365.partialLinesOnce = 1;
     await expect(importOrder({ amazonOrderId: order.AmazonOrderId }, deps)).rejects.toThrow(/batch/);
     await importOrder({ amazonOrderId: order.AmazonOrderId }, deps);
@@ -202,7 +219,13 @@ describe("importOrder", () => {
     const orders = Array.from({ length: 20 }, () => twoItemOrder());
     d365.faults.latencyMs = 3;
     amazon.faults.latencyMs = 3;
-    await Promise.all(orders.flatMap((o) => [deliver({ amazonOrderId: o.AmazonOrderId }), deliver({ amazonOrderId: o.AmazonOrderId }), deliver({ amazonOrderId: o.AmazonOrderId })]));
+    await Promise.all(
+      orders.flatMap((o) => [
+        deliver({ amazonOrderId: o.AmazonOrderId }),
+        deliver({ amazonOrderId: o.AmazonOrderId }),
+        deliver({ amazonOrderId: o.AmazonOrderId }),
+      ]),
+    );
     for (const o of orders) {
       expect(d365.byReference(o.AmazonOrderId)).toHaveLength(1);
       expect(d365.byReference(o.AmazonOrderId)[0].lines).toHaveLength(2);
@@ -211,7 +234,9 @@ describe("importOrder", () => {
 
   it("keeps no buyer PII in the ledger", async () => {
     const order = amazon.put(
-      anAmazonOrder({ ShippingAddress: { Name: "Jane Doe", AddressLine1: "1 Secret Lane", City: "Seattle", PostalCode: "98109", CountryCode: "US" } }),
+      anAmazonOrder({
+        ShippingAddress: { Name: "Jane Doe", AddressLine1: "1 Secret Lane", City: "Seattle", PostalCode: "98109", CountryCode: "US" },
+      }),
       [anOrderItem()],
     );
     await importOrder({ amazonOrderId: order.AmazonOrderId }, deps);

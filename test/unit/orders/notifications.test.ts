@@ -66,7 +66,15 @@ const ORDER_CHANGE_EXAMPLE = {
         NumberOfItemsShipped: 0,
         NumberOfItemsUnshipped: 10,
         OrderItems: [
-          { OrderItemId: "OIID34853450", SellerSKU: "SellerSKUID1", SupplySourceId: "d7679e14-031b-4ab3-a81b-ec4fc7a460b3", OrderItemStatus: "Unshipped", Quantity: 10, QuantityShipped: 0, IsBuyerRequestedCancel: true },
+          {
+            OrderItemId: "OIID34853450",
+            SellerSKU: "SellerSKUID1",
+            SupplySourceId: "d7679e14-031b-4ab3-a81b-ec4fc7a460b3",
+            OrderItemStatus: "Unshipped",
+            Quantity: 10,
+            QuantityShipped: 0,
+            IsBuyerRequestedCancel: true,
+          },
         ],
       },
     },
@@ -119,7 +127,12 @@ describe("POST /api/amazon/notifications", () => {
 
   it("refuses a wrong or missing API key with 401, comparing in constant time, and enqueues nothing", async () => {
     vi.mocked(timingSafeEqual).mockClear();
-    const variants: Record<string, string>[] = [{ "x-api-key": "wrong" }, { "x-api-key": KEY.slice(0, -1) }, { "x-api-key": `${KEY}x` }, {}];
+    const variants: Record<string, string>[] = [
+      { "x-api-key": "wrong" },
+      { "x-api-key": KEY.slice(0, -1) },
+      { "x-api-key": `${KEY}x` },
+      {},
+    ];
     for (const headers of variants) {
       const res = await post(orderChange(), headers);
       expect(res.status).toBe(401);
@@ -162,7 +175,10 @@ describe("POST /api/amazon/notifications", () => {
   it("unwraps the EventBridge envelope and an SQS batch from an EventBridge Pipe", async () => {
     const a = orderChange({ id: "id-a" });
     const b = orderChange({ id: "id-b" });
-    expect((await post({ version: "0", "detail-type": "ORDER_CHANGE", source: "aws.partner/sellingpartnerapi.amazon.com/1/app", detail: a })).status).toBe(202);
+    expect(
+      (await post({ version: "0", "detail-type": "ORDER_CHANGE", source: "aws.partner/sellingpartnerapi.amazon.com/1/app", detail: a }))
+        .status,
+    ).toBe(202);
     expect((await post([{ messageId: "sqs-1", body: JSON.stringify(b) }])).status).toBe(202);
     expect(bus.sent.map((s) => s.message.messageId)).toEqual(["id-a", "id-b"]);
   });
@@ -173,7 +189,14 @@ describe("POST /api/amazon/notifications", () => {
       notificationType: "REPORT_PROCESSING_FINISHED",
       payloadVersion: "2020-09-04",
       eventTime: "2026-11-20T10:00:00Z",
-      payload: { reportProcessingFinishedNotification: { accountId: "amzn1.merchant.o.FAKE", reportId: "1", reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", processingStatus: "DONE" } },
+      payload: {
+        reportProcessingFinishedNotification: {
+          accountId: "amzn1.merchant.o.FAKE",
+          reportId: "1",
+          reportType: "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
+          processingStatus: "DONE",
+        },
+      },
       notificationMetadata: { applicationId: "app", subscriptionId: "sub", publishTime: "2026-11-20T10:00:00Z", notificationId: "rep-1" },
     };
     const res = await post(report);
@@ -209,11 +232,22 @@ describe("notification router", () => {
   it("turns ORDER_CHANGE into an order import message keyed by order id and change time", async () => {
     const bus = new RecordingBus();
     const t = new MemoryTelemetry();
-    const out = await routeNotification(orderChange({ orderId: "903-8868176-2219830" }), { bus, orderImportQueue: "order-import", telemetry: t });
-    expect(out).toEqual({ routed: "order-import", amazonOrderId: "903-8868176-2219830", messageId: "903-8868176-2219830@2022-11-29T19:42:04.284Z" });
+    const out = await routeNotification(orderChange({ orderId: "903-8868176-2219830" }), {
+      bus,
+      orderImportQueue: "order-import",
+      telemetry: t,
+    });
+    expect(out).toEqual({
+      routed: "order-import",
+      amazonOrderId: "903-8868176-2219830",
+      messageId: "903-8868176-2219830@2022-11-29T19:42:04.284Z",
+    });
     expect(bus.sent[0]).toMatchObject({
       queue: "order-import",
-      message: { messageId: "903-8868176-2219830@2022-11-29T19:42:04.284Z", body: { amazonOrderId: "903-8868176-2219830", source: "notification", marketplaceId: "ATVPDKIKX0DER" } },
+      message: {
+        messageId: "903-8868176-2219830@2022-11-29T19:42:04.284Z",
+        body: { amazonOrderId: "903-8868176-2219830", source: "notification", marketplaceId: "ATVPDKIKX0DER" },
+      },
     });
   });
 

@@ -13,7 +13,8 @@ import { anAmazonOrder, anOrderItem, testMappings } from "./builders";
 /** The getOrder 200 example Amazon publishes in the model. */
 const published = (): Order2026 => {
   const model = JSON.parse(readFileSync(join(__dirname, "../../contract/amazon/models/orders_2026-01-01.json"), "utf8"));
-  return GetOrder2026Response.parse(model.paths["/orders/2026-01-01/orders/{orderId}"].get.responses["200"].examples["application/json"]).order;
+  return GetOrder2026Response.parse(model.paths["/orders/2026-01-01/orders/{orderId}"].get.responses["200"].examples["application/json"])
+    .order;
 };
 
 const usd = (amount: string) => ({ amount, currencyCode: "USD" });
@@ -45,7 +46,13 @@ describe("Orders 2026-01-01 -> the v0 shapes the order transform reads", () => {
       LatestDeliveryDate: "2024-12-30T23:59:59Z",
       IsBusinessOrder: false,
       IsPrime: true,
-      ShippingAddress: { City: "Manchester", County: "Greater Manchester", PostalCode: "M1 2AB", CountryCode: "GB", AddressLine1: "123 High Street" },
+      ShippingAddress: {
+        City: "Manchester",
+        County: "Greater Manchester",
+        PostalCode: "M1 2AB",
+        CountryCode: "GB",
+        AddressLine1: "123 High Street",
+      },
     });
     const [item] = orderItemsFrom2026(o).map((i) => AmazonOrderItem.parse(i));
     expect(item).toMatchObject({
@@ -64,11 +71,24 @@ describe("Orders 2026-01-01 -> the v0 shapes the order transform reads", () => {
   });
 
   it("maps every fulfillment status to its v0 OrderStatus and fulfilledBy to the fulfillment channel", () => {
-    const expected = { PENDING_AVAILABILITY: "PendingAvailability", PENDING: "Pending", UNSHIPPED: "Unshipped", PARTIALLY_SHIPPED: "PartiallyShipped", SHIPPED: "Shipped", CANCELLED: "Canceled", UNFULFILLABLE: "Unfulfillable" } as const;
+    const expected = {
+      PENDING_AVAILABILITY: "PendingAvailability",
+      PENDING: "Pending",
+      UNSHIPPED: "Unshipped",
+      PARTIALLY_SHIPPED: "PartiallyShipped",
+      SHIPPED: "Shipped",
+      CANCELLED: "Canceled",
+      UNFULFILLABLE: "Unfulfillable",
+    } as const;
     for (const [status, v0] of Object.entries(expected)) {
-      expect(orderFrom2026(anOrder2026({ fulfillment: { fulfillmentStatus: status as keyof typeof expected, fulfilledBy: "AMAZON" } })).OrderStatus).toBe(v0);
+      expect(
+        orderFrom2026(anOrder2026({ fulfillment: { fulfillmentStatus: status as keyof typeof expected, fulfilledBy: "AMAZON" } }))
+          .OrderStatus,
+      ).toBe(v0);
     }
-    expect(orderFrom2026(anOrder2026({ fulfillment: { fulfillmentStatus: "SHIPPED", fulfilledBy: "AMAZON" } })).FulfillmentChannel).toBe("AFN");
+    expect(orderFrom2026(anOrder2026({ fulfillment: { fulfillmentStatus: "SHIPPED", fulfilledBy: "AMAZON" } })).FulfillmentChannel).toBe(
+      "AFN",
+    );
     expect(orderFrom2026(anOrder2026()).FulfillmentChannel).toBe("MFN");
   });
 
@@ -77,7 +97,9 @@ describe("Orders 2026-01-01 -> the v0 shapes the order transform reads", () => {
   });
 
   it("keeps MCF orders (sales channel NON_AMAZON) recognisable, and business orders flagged", () => {
-    const mcf = AmazonOrder.parse(orderFrom2026(anOrder2026({ salesChannel: { channelName: "NON_AMAZON", marketplaceId: "ATVPDKIKX0DER" } })));
+    const mcf = AmazonOrder.parse(
+      orderFrom2026(anOrder2026({ salesChannel: { channelName: "NON_AMAZON", marketplaceId: "ATVPDKIKX0DER" } })),
+    );
     expect(isMcfOrder(mcf)).toBe(true);
     expect(isMcfOrder(AmazonOrder.parse(orderFrom2026(anOrder2026())))).toBe(false);
     expect(orderFrom2026(anOrder2026({ programs: ["AMAZON_BUSINESS"] })).IsBusinessOrder).toBe(true);
@@ -93,8 +115,23 @@ describe("Orders 2026-01-01 -> the v0 shapes the order transform reads", () => {
           { type: "ITEM", subtotal: usd("100.00") },
           { type: "SHIPPING", subtotal: usd("5.99") },
           { type: "GIFT_WRAP", subtotal: usd("3.49") },
-          { type: "DISCOUNT", subtotal: usd("-21.005"), detailedBreakdowns: [{ subtype: "ITEM", value: usd("-20.005") }, { subtype: "SHIPPING", value: usd("-1.00") }] },
-          { type: "TAX", subtotal: usd("8.25"), detailedBreakdowns: [{ subtype: "ITEM", value: usd("8.25") }, { subtype: "GIFT_WRAP", value: usd("0.29") }, { subtype: "DISCOUNT", value: usd("-1.65") }] },
+          {
+            type: "DISCOUNT",
+            subtotal: usd("-21.005"),
+            detailedBreakdowns: [
+              { subtype: "ITEM", value: usd("-20.005") },
+              { subtype: "SHIPPING", value: usd("-1.00") },
+            ],
+          },
+          {
+            type: "TAX",
+            subtotal: usd("8.25"),
+            detailedBreakdowns: [
+              { subtype: "ITEM", value: usd("8.25") },
+              { subtype: "GIFT_WRAP", value: usd("0.29") },
+              { subtype: "DISCOUNT", value: usd("-1.65") },
+            ],
+          },
         ],
       },
       tax: { taxCollections: [{ model: "MARKETPLACE_FACILITATOR", responsibleParty: "Amazon Services, Inc." }] },
@@ -113,7 +150,17 @@ describe("Orders 2026-01-01 -> the v0 shapes the order transform reads", () => {
   });
 
   it("puts an undivided TAX breakdown on the item, and falls back to unit price x quantity without PROCEEDS", () => {
-    const taxed = orderItemFrom2026({ orderItemId: "1", quantityOrdered: 1, product: {}, proceeds: { breakdowns: [{ type: "ITEM", subtotal: usd("10.00") }, { type: "TAX", subtotal: usd("0.83") }] } });
+    const taxed = orderItemFrom2026({
+      orderItemId: "1",
+      quantityOrdered: 1,
+      product: {},
+      proceeds: {
+        breakdowns: [
+          { type: "ITEM", subtotal: usd("10.00") },
+          { type: "TAX", subtotal: usd("0.83") },
+        ],
+      },
+    });
     expect(taxed.ItemTax).toEqual({ CurrencyCode: "USD", Amount: "0.83" });
     expect(taxed.ShippingTax).toBeUndefined();
     const bare = orderItemFrom2026({ orderItemId: "1", quantityOrdered: 3, product: { price: { unitPrice: usd("3.333") } } });
@@ -123,7 +170,13 @@ describe("Orders 2026-01-01 -> the v0 shapes the order transform reads", () => {
 
   it("builds the same D365 draft as the equivalent v0 order", () => {
     const v0order = anAmazonOrder();
-    const v0item = anOrderItem({ SellerSKU: "SKU-A", QuantityOrdered: 3, ItemPrice: { CurrencyCode: "USD", Amount: "29.97" }, ItemTax: { CurrencyCode: "USD", Amount: "2.47" }, ShippingPrice: { CurrencyCode: "USD", Amount: "4.99" } });
+    const v0item = anOrderItem({
+      SellerSKU: "SKU-A",
+      QuantityOrdered: 3,
+      ItemPrice: { CurrencyCode: "USD", Amount: "29.97" },
+      ItemTax: { CurrencyCode: "USD", Amount: "2.47" },
+      ShippingPrice: { CurrencyCode: "USD", Amount: "4.99" },
+    });
     const o2026 = anOrder2026({
       orderId: v0order.AmazonOrderId,
       createdTime: v0order.PurchaseDate,
@@ -136,27 +189,52 @@ describe("Orders 2026-01-01 -> the v0 shapes the order transform reads", () => {
         ...(v0order.LatestDeliveryDate ? { deliverByWindow: { latestDateTime: v0order.LatestDeliveryDate } } : {}),
       },
       ...(v0order.ShippingAddress
-        ? { recipient: { deliveryAddress: { city: v0order.ShippingAddress.City, stateOrRegion: v0order.ShippingAddress.StateOrRegion, postalCode: v0order.ShippingAddress.PostalCode, countryCode: v0order.ShippingAddress.CountryCode, name: v0order.ShippingAddress.Name, addressLine1: v0order.ShippingAddress.AddressLine1 } } }
+        ? {
+            recipient: {
+              deliveryAddress: {
+                city: v0order.ShippingAddress.City,
+                stateOrRegion: v0order.ShippingAddress.StateOrRegion,
+                postalCode: v0order.ShippingAddress.PostalCode,
+                countryCode: v0order.ShippingAddress.CountryCode,
+                name: v0order.ShippingAddress.Name,
+                addressLine1: v0order.ShippingAddress.AddressLine1,
+              },
+            },
+          }
         : {}),
       orderItems: [
         {
           orderItemId: v0item.OrderItemId,
           quantityOrdered: 3,
           product: { sellerSku: "SKU-A", asin: v0item.ASIN, title: v0item.Title },
-          proceeds: { breakdowns: [{ type: "ITEM", subtotal: usd("29.97") }, { type: "SHIPPING", subtotal: usd("4.99") }, { type: "TAX", subtotal: usd("2.47"), detailedBreakdowns: [{ subtype: "ITEM", value: usd("2.47") }] }] },
+          proceeds: {
+            breakdowns: [
+              { type: "ITEM", subtotal: usd("29.97") },
+              { type: "SHIPPING", subtotal: usd("4.99") },
+              { type: "TAX", subtotal: usd("2.47"), detailedBreakdowns: [{ subtype: "ITEM", value: usd("2.47") }] },
+            ],
+          },
         },
       ],
     });
     const m = testMappings();
     const fromV0 = toSalesOrder(v0order, [v0item], m);
-    const from2026 = toSalesOrder(AmazonOrder.parse(orderFrom2026(o2026)), orderItemsFrom2026(o2026).map((i) => AmazonOrderItem.parse(i)), m);
+    const from2026 = toSalesOrder(
+      AmazonOrder.parse(orderFrom2026(o2026)),
+      orderItemsFrom2026(o2026).map((i) => AmazonOrderItem.parse(i)),
+      m,
+    );
     expect(from2026.header).toEqual(fromV0.header);
     expect(from2026.lines).toEqual(fromV0.lines);
     expect(from2026.totals.amazonTax).toBe("2.47");
   });
 
   it("maps the delivery address field by field and leaves absent fields out", () => {
-    expect(addressFrom2026({ city: "Köln", postalCode: "50667", countryCode: "DE" })).toEqual({ City: "Köln", PostalCode: "50667", CountryCode: "DE" });
+    expect(addressFrom2026({ city: "Köln", postalCode: "50667", countryCode: "DE" })).toEqual({
+      City: "Köln",
+      PostalCode: "50667",
+      CountryCode: "DE",
+    });
     expect(addressFrom2026(undefined)).toBeUndefined();
   });
 });
@@ -193,11 +271,22 @@ describe("the orders port on the SP-API connector, by SPAPI_ORDERS_API", () => {
   it("lists changed orders of several marketplaces with one searchOrders query, 100 a page, with only FULFILLMENT", async () => {
     const { client, calls, id } = fakeClient();
     const port = new SpApiOrders(client, "2026-01-01");
-    const q = { marketplaceIds: ["ATVPDKIKX0DER", "A1F83G8C2ARO7P"], lastUpdatedAfter: new Date("2026-11-20T10:00:00Z"), lastUpdatedBefore: new Date("2026-11-20T11:00:00Z") };
+    const q = {
+      marketplaceIds: ["ATVPDKIKX0DER", "A1F83G8C2ARO7P"],
+      lastUpdatedAfter: new Date("2026-11-20T10:00:00Z"),
+      lastUpdatedBefore: new Date("2026-11-20T11:00:00Z"),
+    };
     const rows = [];
     for await (const r of port.searchUpdatedOrders(q)) rows.push(r);
     const o = published();
-    expect(rows).toEqual([{ AmazonOrderId: id, LastUpdateDate: o.lastUpdatedTime, OrderStatus: orderFrom2026(o).OrderStatus, MarketplaceId: o.salesChannel.marketplaceId }]);
+    expect(rows).toEqual([
+      {
+        AmazonOrderId: id,
+        LastUpdateDate: o.lastUpdatedTime,
+        OrderStatus: orderFrom2026(o).OrderStatus,
+        MarketplaceId: o.salesChannel.marketplaceId,
+      },
+    ]);
     expect(calls).toEqual([`searchOrders ${JSON.stringify({ ...q, maxResultsPerPage: 100, includedData: ["FULFILLMENT"] })}`]);
   });
 

@@ -10,12 +10,26 @@ const m = testMappings();
 describe("Amazon order -> D365 sales order", () => {
   it("divides ItemPrice (a line total) by the quantity for the unit price, in decimal", () => {
     const order = anAmazonOrder();
-    const draft = toSalesOrder(order, [anOrderItem({ SellerSKU: "SKU-A", QuantityOrdered: 3, ItemPrice: { CurrencyCode: "USD", Amount: "29.97" } })], m);
-    expect(draft.lines[0]).toMatchObject({ ItemNumber: "D0001", OrderedSalesQuantity: 3, SalesPrice: "9.99", LineAmount: "29.97", LineDiscountAmount: "0.00" });
+    const draft = toSalesOrder(
+      order,
+      [anOrderItem({ SellerSKU: "SKU-A", QuantityOrdered: 3, ItemPrice: { CurrencyCode: "USD", Amount: "29.97" } })],
+      m,
+    );
+    expect(draft.lines[0]).toMatchObject({
+      ItemNumber: "D0001",
+      OrderedSalesQuantity: 3,
+      SalesPrice: "9.99",
+      LineAmount: "29.97",
+      LineDiscountAmount: "0.00",
+    });
   });
 
   it("keeps the exact line total when the price does not divide into cents", () => {
-    const draft = toSalesOrder(anAmazonOrder(), [anOrderItem({ QuantityOrdered: 3, ItemPrice: { CurrencyCode: "USD", Amount: "10.00" } })], m);
+    const draft = toSalesOrder(
+      anAmazonOrder(),
+      [anOrderItem({ QuantityOrdered: 3, ItemPrice: { CurrencyCode: "USD", Amount: "10.00" } })],
+      m,
+    );
     expect(draft.lines[0].SalesPrice).toBe("3.333333");
     expect(draft.lines[0].LineAmount).toBe("10.00");
     expect(unitPrice(dec("0.30"), 3).toFixed()).toBe("0.1");
@@ -24,7 +38,13 @@ describe("Amazon order -> D365 sales order", () => {
   it("turns promotions into a per-unit line discount and a net line amount", () => {
     const draft = toSalesOrder(
       anAmazonOrder(),
-      [anOrderItem({ QuantityOrdered: 2, ItemPrice: { CurrencyCode: "USD", Amount: "100.00" }, PromotionDiscount: { CurrencyCode: "USD", Amount: "20.00" } })],
+      [
+        anOrderItem({
+          QuantityOrdered: 2,
+          ItemPrice: { CurrencyCode: "USD", Amount: "100.00" },
+          PromotionDiscount: { CurrencyCode: "USD", Amount: "20.00" },
+        }),
+      ],
       m,
     );
     expect(draft.lines[0]).toMatchObject({ SalesPrice: "50.00", LineDiscountAmount: "10.00", LineAmount: "80.00" });
@@ -33,7 +53,11 @@ describe("Amazon order -> D365 sales order", () => {
 
   it("adds shipping less shipping discount as one freight item line after the goods", () => {
     const items = [
-      anOrderItem({ OrderItemId: "OI-1", ShippingPrice: { CurrencyCode: "USD", Amount: "5.99" }, ShippingDiscount: { CurrencyCode: "USD", Amount: "1.00" } }),
+      anOrderItem({
+        OrderItemId: "OI-1",
+        ShippingPrice: { CurrencyCode: "USD", Amount: "5.99" },
+        ShippingDiscount: { CurrencyCode: "USD", Amount: "1.00" },
+      }),
       anOrderItem({ OrderItemId: "OI-2", SellerSKU: "SKU-B", ShippingPrice: { CurrencyCode: "USD", Amount: "2.01" } }),
     ];
     const draft = toSalesOrder(anAmazonOrder(), items, m);
@@ -48,17 +72,30 @@ describe("Amazon order -> D365 sales order", () => {
 
   it("books shipping as a header charge where the marketplace says so", () => {
     const order = anAmazonOrder({ MarketplaceId: UK });
-    const draft = toSalesOrder(order, [anOrderItem({ ItemPrice: { CurrencyCode: "GBP", Amount: "44.99" }, ShippingPrice: { CurrencyCode: "GBP", Amount: "3.50" } })], m);
+    const draft = toSalesOrder(
+      order,
+      [anOrderItem({ ItemPrice: { CurrencyCode: "GBP", Amount: "44.99" }, ShippingPrice: { CurrencyCode: "GBP", Amount: "3.50" } })],
+      m,
+    );
     expect(draft.lines).toHaveLength(1);
     expect(draft.charges).toEqual([{ key: "shipping", SalesChargeCode: "FREIGHT", ChargeAmount: "3.50", Description: "Amazon shipping" }]);
-    expect(draft.header).toMatchObject({ CurrencyCode: "GBP", ArePricesIncludingSalesTax: "Yes", SalesTaxGroupCode: "UK-VAT", DefaultShippingWarehouseId: "21" });
+    expect(draft.header).toMatchObject({
+      CurrencyCode: "GBP",
+      ArePricesIncludingSalesTax: "Yes",
+      SalesTaxGroupCode: "UK-VAT",
+      DefaultShippingWarehouseId: "21",
+    });
   });
 
   it("puts marketplace-facilitator lines on the exempt tax group so D365 does not tax them again", () => {
     const draft = toSalesOrder(
       anAmazonOrder(),
       [
-        anOrderItem({ OrderItemId: "OI-1", ItemTax: { CurrencyCode: "USD", Amount: "4.12" }, TaxCollection: { Model: "MarketplaceFacilitator", ResponsibleParty: "Amazon Services, Inc." } }),
+        anOrderItem({
+          OrderItemId: "OI-1",
+          ItemTax: { CurrencyCode: "USD", Amount: "4.12" },
+          TaxCollection: { Model: "MarketplaceFacilitator", ResponsibleParty: "Amazon Services, Inc." },
+        }),
         anOrderItem({ OrderItemId: "OI-2" }),
       ],
       m,
@@ -77,7 +114,15 @@ describe("Amazon order -> D365 sales order", () => {
 
   it("maps the header: customer, currency, reference, origin and a one-time address with an ISO-3 country", () => {
     const order = anAmazonOrder({
-      ShippingAddress: { Name: "Jane Doe", AddressLine1: "1 Main St", AddressLine2: "Apt 2", City: "Seattle", StateOrRegion: "washington", PostalCode: "98109", CountryCode: "US" },
+      ShippingAddress: {
+        Name: "Jane Doe",
+        AddressLine1: "1 Main St",
+        AddressLine2: "Apt 2",
+        City: "Seattle",
+        StateOrRegion: "washington",
+        PostalCode: "98109",
+        CountryCode: "US",
+      },
     });
     const h = toSalesOrder(order, [anOrderItem()], m).header;
     expect(h).toMatchObject({
@@ -104,20 +149,24 @@ describe("Amazon order -> D365 sales order", () => {
 
   it("normalizes countries and states", () => {
     expect([toIso3Country("DE"), toIso3Country("gb"), toIso3Country("UK"), toIso3Country("XX")]).toEqual(["DEU", "GBR", "GBR", undefined]);
-    expect([normalizeState("US", "Calif"), normalizeState("US", "new york"), normalizeState("US", "ny"), normalizeState("CA", "Québec"), normalizeState("DE", "Bayern")]).toEqual([
-      "CALIF",
-      "NY",
-      "NY",
-      "QC",
-      "BAYERN",
-    ]);
+    expect([
+      normalizeState("US", "Calif"),
+      normalizeState("US", "new york"),
+      normalizeState("US", "ny"),
+      normalizeState("CA", "Québec"),
+      normalizeState("DE", "Bayern"),
+    ]).toEqual(["CALIF", "NY", "NY", "QC", "BAYERN"]);
   });
 
   it("refuses an order with an unknown SKU, naming every SKU and suggesting the entries", () => {
     const order = anAmazonOrder();
     let err: unknown;
     try {
-      toSalesOrder(order, [anOrderItem({ SellerSKU: "SKU-A" }), anOrderItem({ SellerSKU: "NEW-1", ASIN: "B0NEW00001" }), anOrderItem({ SellerSKU: "NEW-2" })], m);
+      toSalesOrder(
+        order,
+        [anOrderItem({ SellerSKU: "SKU-A" }), anOrderItem({ SellerSKU: "NEW-1", ASIN: "B0NEW00001" }), anOrderItem({ SellerSKU: "NEW-2" })],
+        m,
+      );
     } catch (e) {
       err = e;
     }
@@ -142,7 +191,9 @@ describe("Amazon order -> D365 sales order", () => {
 
   it("refuses unknown marketplaces, foreign currencies and missing prices", () => {
     expect(() => toSalesOrder(anAmazonOrder({ MarketplaceId: "A13V1IB3VIYZZH" }), [anOrderItem()], m)).toThrow(/A13V1IB3VIYZZH/);
-    expect(() => toSalesOrder(anAmazonOrder(), [anOrderItem({ ItemPrice: { CurrencyCode: "EUR", Amount: "1.00" } })], m)).toThrow(MappingGapError);
+    expect(() => toSalesOrder(anAmazonOrder(), [anOrderItem({ ItemPrice: { CurrencyCode: "EUR", Amount: "1.00" } })], m)).toThrow(
+      MappingGapError,
+    );
     expect(() => toSalesOrder(anAmazonOrder(), [anOrderItem({ ItemPrice: undefined })], m)).toThrow(ValidationError);
     expect(() => toSalesOrder(anAmazonOrder({ ShippingAddress: { CountryCode: "ZZ" } }), [anOrderItem()], m)).toThrow(/ZZ/);
   });
@@ -150,11 +201,25 @@ describe("Amazon order -> D365 sales order", () => {
   it("skips canceled item quantities and scales multi-packs to D365 units", () => {
     const draft = toSalesOrder(
       anAmazonOrder(),
-      [anOrderItem({ OrderItemId: "OI-0", QuantityOrdered: 0 }), anOrderItem({ OrderItemId: "OI-1", SellerSKU: "SKU-6PACK", QuantityOrdered: 2, ItemPrice: { CurrencyCode: "USD", Amount: "24.00" } })],
+      [
+        anOrderItem({ OrderItemId: "OI-0", QuantityOrdered: 0 }),
+        anOrderItem({
+          OrderItemId: "OI-1",
+          SellerSKU: "SKU-6PACK",
+          QuantityOrdered: 2,
+          ItemPrice: { CurrencyCode: "USD", Amount: "24.00" },
+        }),
+      ],
       m,
     );
     expect(draft.lines).toHaveLength(1);
-    expect(draft.lines[0]).toMatchObject({ key: "OI-1", CustomersLineNumber: 1, OrderedSalesQuantity: 12, SalesPrice: "2.00", LineAmount: "24.00" });
+    expect(draft.lines[0]).toMatchObject({
+      key: "OI-1",
+      CustomersLineNumber: 1,
+      OrderedSalesQuantity: 12,
+      SalesPrice: "2.00",
+      LineAmount: "24.00",
+    });
   });
 
   it("is deterministic: the same order gives the same lines and keys", () => {

@@ -52,13 +52,27 @@ function setup() {
 }
 
 function deadLetter(queue: string, seq: number, messageId: string): DeadLetteredMessage {
-  return { queue, messageId, sequenceNumber: String(seq), body: { amazonOrderId: messageId }, deliveryCount: 10, deadLetterReason: "MaxDeliveryCountExceeded" };
+  return {
+    queue,
+    messageId,
+    sequenceNumber: String(seq),
+    body: { amazonOrderId: messageId },
+    deliveryCount: 10,
+    deadLetterReason: "MaxDeliveryCountExceeded",
+  };
 }
 
 describe("GET /api/status", () => {
   it("shows per flow the last run, watermark and counters, and per queue parked and dead-lettered counts", async () => {
     const { state, bus, deps } = setup();
-    await recordRun(state, { flow: "orders-catchup", scope: "ATVPDKIKX0DER", startedAt: new Date("2026-02-01T11:55:00Z"), finishedAt: new Date("2026-02-01T11:55:03Z"), outcome: "succeeded", counts: { orders: 4 } });
+    await recordRun(state, {
+      flow: "orders-catchup",
+      scope: "ATVPDKIKX0DER",
+      startedAt: new Date("2026-02-01T11:55:00Z"),
+      finishedAt: new Date("2026-02-01T11:55:03Z"),
+      outcome: "succeeded",
+      counts: { orders: 4 },
+    });
     await setWatermark(state, "orders-catchup", "ATVPDKIKX0DER", new Date("2026-02-01T11:50:00Z"));
     await parkMessage(state, { queue: "order-import", messageId: "m1", body: {}, reason: "mapping-gap", description: "SKU unknown" });
     bus.dead.set("d365-events", [deadLetter("d365-events", 1, "e1"), deadLetter("d365-events", 2, "e2")]);
@@ -108,7 +122,13 @@ describe("GET /api/status", () => {
 describe("GET /api/deadletters", () => {
   it("lists parked review records and dead-lettered messages of every queue", async () => {
     const { state, bus, deps } = setup();
-    await parkMessage(state, { queue: "order-import", messageId: "m1", body: { amazonOrderId: "111-2223333-4444444" }, reason: "mapping-gap", description: "SKU unknown" });
+    await parkMessage(state, {
+      queue: "order-import",
+      messageId: "m1",
+      body: { amazonOrderId: "111-2223333-4444444" },
+      reason: "mapping-gap",
+      description: "SKU unknown",
+    });
     bus.dead.set("order-import", [deadLetter("order-import", 7, "m2")]);
     const res = await deadLettersHandler(get("http://localhost/api/deadletters"), ctx(), deps);
     expect(res.status).toBe(200);
@@ -137,11 +157,21 @@ describe("GET /api/deadletters", () => {
 describe("POST /api/deadletters/{queue}/replay and /{queue}/{messageId}/replay", () => {
   it("resends every parked and dead-lettered message of a queue under a replay id and removes the originals", async () => {
     const { state, bus, deps } = setup();
-    await parkMessage(state, { queue: "order-import", messageId: "m1", body: { amazonOrderId: "1" }, reason: "mapping-gap", description: "gap" });
+    await parkMessage(state, {
+      queue: "order-import",
+      messageId: "m1",
+      body: { amazonOrderId: "1" },
+      reason: "mapping-gap",
+      description: "gap",
+    });
     await parkMessage(state, { queue: "d365-events", messageId: "e9", body: { eventId: "e9" }, reason: "validation", description: "x" });
     bus.dead.set("order-import", [deadLetter("order-import", 5, "m2")]);
 
-    const res = await replayQueueHandler(post("http://localhost/api/deadletters/order-import/replay", { queue: "order-import" }), ctx(), deps);
+    const res = await replayQueueHandler(
+      post("http://localhost/api/deadletters/order-import/replay", { queue: "order-import" }),
+      ctx(),
+      deps,
+    );
     expect(res.status).toBe(200);
     expect(bus.sent.map((s) => [s.queue, s.message.messageId, s.message.body])).toEqual([
       ["order-import", "m1:replay:1", { amazonOrderId: "1" }],
@@ -155,17 +185,31 @@ describe("POST /api/deadletters/{queue}/replay and /{queue}/{messageId}/replay",
 
   it("replays one message by id, counting replays in the new id", async () => {
     const { state, bus, deps } = setup();
-    await parkMessage(state, { queue: "order-import", messageId: "m1:replay:1", body: { amazonOrderId: "1" }, reason: "mapping-gap", description: "still a gap" });
+    await parkMessage(state, {
+      queue: "order-import",
+      messageId: "m1:replay:1",
+      body: { amazonOrderId: "1" },
+      reason: "mapping-gap",
+      description: "still a gap",
+    });
     await parkMessage(state, { queue: "order-import", messageId: "other", body: {}, reason: "mapping-gap", description: "gap" });
-    const res = await replayMessageHandler(post("http://localhost/api/deadletters/order-import/m1%3Areplay%3A1/replay", { queue: "order-import", messageId: "m1:replay:1" }), ctx(), deps);
+    const res = await replayMessageHandler(
+      post("http://localhost/api/deadletters/order-import/m1%3Areplay%3A1/replay", { queue: "order-import", messageId: "m1:replay:1" }),
+      ctx(),
+      deps,
+    );
     expect(res.status).toBe(200);
-    expect((res.jsonBody as any).replayed).toEqual([{ queue: "order-import", messageId: "m1:replay:1", newMessageId: "m1:replay:2", source: "parked" }]);
+    expect((res.jsonBody as any).replayed).toEqual([
+      { queue: "order-import", messageId: "m1:replay:1", newMessageId: "m1:replay:2", source: "parked" },
+    ]);
     expect((await listParked(state)).map((p) => p.messageId)).toEqual(["other"]);
   });
 
   it("answers 404 for an unknown message or queue", async () => {
     const { deps } = setup();
-    expect((await replayMessageHandler(post("http://localhost/x", { queue: "order-import", messageId: "nope" }), ctx(), deps)).status).toBe(404);
+    expect((await replayMessageHandler(post("http://localhost/x", { queue: "order-import", messageId: "nope" }), ctx(), deps)).status).toBe(
+      404,
+    );
     expect((await replayQueueHandler(post("http://localhost/x", { queue: "not-a-queue" }), ctx(), deps)).status).toBe(404);
   });
 
@@ -190,6 +234,14 @@ describe("replay ids and queues", () => {
   });
 
   it("takes the queue names from every QUEUE_* setting", () => {
-    expect(configuredQueues({ QUEUE_NOTIFICATIONS: "a", QUEUE_ORDER_IMPORT: "b", QUEUE_D365_EVENTS: "c", QUEUE_MAX_DELIVERY_COUNT: 10, OTHER: "x" })).toEqual(["a", "b", "c"]);
+    expect(
+      configuredQueues({
+        QUEUE_NOTIFICATIONS: "a",
+        QUEUE_ORDER_IMPORT: "b",
+        QUEUE_D365_EVENTS: "c",
+        QUEUE_MAX_DELIVERY_COUNT: 10,
+        OTHER: "x",
+      }),
+    ).toEqual(["a", "b", "c"]);
   });
 });

@@ -55,7 +55,15 @@ describe("redact keeps secrets and buyer PII out of logs", () => {
     const order = {
       AmazonOrderId: "111-2223333-4444444",
       BuyerInfo: { BuyerEmail: PII[1], BuyerName: PII[0] },
-      ShippingAddress: { Name: PII[0], AddressLine1: PII[3], AddressLine2: PII[6], City: PII[4], PostalCode: PII[5], Phone: PII[2], CountryCode: "US" },
+      ShippingAddress: {
+        Name: PII[0],
+        AddressLine1: PII[3],
+        AddressLine2: PII[6],
+        City: PII[4],
+        PostalCode: PII[5],
+        Phone: PII[2],
+        CountryCode: "US",
+      },
       BuyerEmail: PII[1],
     };
     const json = JSON.stringify(redact(order));
@@ -76,7 +84,14 @@ describe("redact keeps secrets and buyer PII out of logs", () => {
       "ship-postal-code": PII[5],
       sku: "SKU-1",
     };
-    const d365 = { SalesOrderNumber: "SO-001", DeliveryAddressName: PII[0], DeliveryAddressStreet: PII[3], DeliveryAddressCity: PII[4], DeliveryAddressZipCode: PII[5], Email: PII[1] };
+    const d365 = {
+      SalesOrderNumber: "SO-001",
+      DeliveryAddressName: PII[0],
+      DeliveryAddressStreet: PII[3],
+      DeliveryAddressCity: PII[4],
+      DeliveryAddressZipCode: PII[5],
+      Email: PII[1],
+    };
     const json = JSON.stringify(redact({ reportRow, d365 }));
     for (const p of PII) expect(json).not.toContain(p);
     expect(json).toContain("SKU-1");

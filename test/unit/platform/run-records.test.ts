@@ -9,9 +9,30 @@ const t = (iso: string) => new Date(iso);
 describe("run records", () => {
   it("keeps the last run per flow and scope and adds up the counters", async () => {
     const state = new MemoryStateStore();
-    await recordRun(state, { flow: "orders-catchup", scope: "ATVPDKIKX0DER", startedAt: t("2026-01-01T00:00:00Z"), finishedAt: t("2026-01-01T00:00:05Z"), outcome: "succeeded", counts: { orders: 3, created: 2 } });
-    await recordRun(state, { flow: "orders-catchup", scope: "ATVPDKIKX0DER", startedAt: t("2026-01-01T00:05:00Z"), finishedAt: t("2026-01-01T00:05:01Z"), outcome: "failed", counts: { orders: 1 }, error: new Error("D365 answered 503") });
-    await recordRun(state, { flow: "orders-catchup", scope: "A1F83G8C2ARO7P", startedAt: t("2026-01-01T00:00:00Z"), finishedAt: t("2026-01-01T00:00:01Z"), outcome: "skipped" });
+    await recordRun(state, {
+      flow: "orders-catchup",
+      scope: "ATVPDKIKX0DER",
+      startedAt: t("2026-01-01T00:00:00Z"),
+      finishedAt: t("2026-01-01T00:00:05Z"),
+      outcome: "succeeded",
+      counts: { orders: 3, created: 2 },
+    });
+    await recordRun(state, {
+      flow: "orders-catchup",
+      scope: "ATVPDKIKX0DER",
+      startedAt: t("2026-01-01T00:05:00Z"),
+      finishedAt: t("2026-01-01T00:05:01Z"),
+      outcome: "failed",
+      counts: { orders: 1 },
+      error: new Error("D365 answered 503"),
+    });
+    await recordRun(state, {
+      flow: "orders-catchup",
+      scope: "A1F83G8C2ARO7P",
+      startedAt: t("2026-01-01T00:00:00Z"),
+      finishedAt: t("2026-01-01T00:00:01Z"),
+      outcome: "skipped",
+    });
 
     const us = await getRun(state, "orders-catchup", "ATVPDKIKX0DER");
     expect(us?.lastRun).toMatchObject({ outcome: "failed", durationMs: 1000, counts: { orders: 1 }, error: "Error: D365 answered 503" });
@@ -36,7 +57,13 @@ describe("run records", () => {
 
   it("redacts tokens in recorded errors", async () => {
     const state = new MemoryStateStore();
-    await recordRun(state, { flow: "f", startedAt: t("2026-01-01T00:00:00Z"), finishedAt: t("2026-01-01T00:00:00Z"), outcome: "failed", error: "LWA refused Atzr|IwEBIFakeRefresh-token_1" });
+    await recordRun(state, {
+      flow: "f",
+      startedAt: t("2026-01-01T00:00:00Z"),
+      finishedAt: t("2026-01-01T00:00:00Z"),
+      outcome: "failed",
+      error: "LWA refused Atzr|IwEBIFakeRefresh-token_1",
+    });
     expect((await getRun(state, "f"))?.lastRun?.error).not.toContain("IwEBIFakeRefresh");
   });
 
@@ -44,7 +71,13 @@ describe("run records", () => {
     const state = new MemoryStateStore();
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        recordRun(state, { flow: "f", startedAt: t("2026-01-01T00:00:00Z"), finishedAt: t("2026-01-01T00:00:01Z"), outcome: "succeeded", counts: { n: i } }),
+        recordRun(state, {
+          flow: "f",
+          startedAt: t("2026-01-01T00:00:00Z"),
+          finishedAt: t("2026-01-01T00:00:01Z"),
+          outcome: "succeeded",
+          counts: { n: i },
+        }),
       ),
     );
     const r = await getRun(state, "f");
@@ -57,8 +90,14 @@ describe("watermarks", () => {
   it("moves forward and never backwards", async () => {
     const state = new MemoryStateStore();
     expect(await getWatermark(state, "orders-catchup", "ATVPDKIKX0DER")).toBeUndefined();
-    expect(await setWatermark(state, "orders-catchup", "ATVPDKIKX0DER", t("2026-01-01T10:00:00Z"))).toEqual({ value: t("2026-01-01T10:00:00Z"), moved: true });
-    expect(await setWatermark(state, "orders-catchup", "ATVPDKIKX0DER", t("2026-01-01T09:00:00Z"))).toEqual({ value: t("2026-01-01T10:00:00Z"), moved: false });
+    expect(await setWatermark(state, "orders-catchup", "ATVPDKIKX0DER", t("2026-01-01T10:00:00Z"))).toEqual({
+      value: t("2026-01-01T10:00:00Z"),
+      moved: true,
+    });
+    expect(await setWatermark(state, "orders-catchup", "ATVPDKIKX0DER", t("2026-01-01T09:00:00Z"))).toEqual({
+      value: t("2026-01-01T10:00:00Z"),
+      moved: false,
+    });
     await setWatermark(state, "orders-catchup", "ATVPDKIKX0DER", t("2026-01-01T11:00:00Z"));
     expect((await getWatermark(state, "orders-catchup", "ATVPDKIKX0DER"))?.toISOString()).toBe("2026-01-01T11:00:00.000Z");
     expect(await getWatermark(state, "orders-catchup", "A1F83G8C2ARO7P")).toBeUndefined();
@@ -76,8 +115,23 @@ describe("review records", () => {
   it("parks, lists, counts and removes messages per queue", async () => {
     const state = new MemoryStateStore();
     const clock = new ManualClock("2026-01-01T00:00:00Z");
-    await parkMessage(state, { queue: "order-import", messageId: "111-2223333-4444444@1", body: { amazonOrderId: "111-2223333-4444444" }, reason: "mapping-gap", description: "SKU ABC-1 has no ItemNumber", code: "mapping.skuUnknown" }, clock);
-    await parkMessage(state, { queue: "d365-events", messageId: "evt/1?x", body: { eventId: "evt/1?x" }, reason: "validation", description: "no company" }, clock);
+    await parkMessage(
+      state,
+      {
+        queue: "order-import",
+        messageId: "111-2223333-4444444@1",
+        body: { amazonOrderId: "111-2223333-4444444" },
+        reason: "mapping-gap",
+        description: "SKU ABC-1 has no ItemNumber",
+        code: "mapping.skuUnknown",
+      },
+      clock,
+    );
+    await parkMessage(
+      state,
+      { queue: "d365-events", messageId: "evt/1?x", body: { eventId: "evt/1?x" }, reason: "validation", description: "no company" },
+      clock,
+    );
     expect(await countParked(state)).toBe(2);
     expect(await countParked(state, "order-import")).toBe(1);
     const parked = await getParked(state, "d365-events", "evt/1?x");

@@ -13,7 +13,8 @@ class FakeSecretClient implements SecretClientLike {
     this.calls++;
     if (this.failWith) throw this.failWith;
     const value = this.values.get(name);
-    if (value === undefined) throw Object.assign(new Error(`A secret with (name/id) ${name} was not found in this key vault`), { statusCode: 404 });
+    if (value === undefined)
+      throw Object.assign(new Error(`A secret with (name/id) ${name} was not found in this key vault`), { statusCode: 404 });
     return { value };
   }
 }
@@ -96,9 +97,15 @@ describe("environment secrets (local)", () => {
   });
 
   it("is chosen when KEY_VAULT_URI is not set, Key Vault when it is", () => {
-    expect(createSecretStore({ KEY_VAULT_URI: undefined, SECRET_CACHE_TTL_SECONDS: 300, AZURE_CLIENT_ID: undefined })).toBeInstanceOf(EnvSecretStore);
+    expect(createSecretStore({ KEY_VAULT_URI: undefined, SECRET_CACHE_TTL_SECONDS: 300, AZURE_CLIENT_ID: undefined })).toBeInstanceOf(
+      EnvSecretStore,
+    );
     expect(
-      createSecretStore({ KEY_VAULT_URI: "https://fake-vault.vault.azure.net/", SECRET_CACHE_TTL_SECONDS: 300, AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000000" }),
+      createSecretStore({
+        KEY_VAULT_URI: "https://fake-vault.vault.azure.net/",
+        SECRET_CACHE_TTL_SECONDS: 300,
+        AZURE_CLIENT_ID: "00000000-0000-0000-0000-000000000000",
+      }),
     ).toBeInstanceOf(KeyVaultSecretStore);
   });
 });

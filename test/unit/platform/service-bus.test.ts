@@ -51,7 +51,10 @@ class FakeDeadLetterReceiver implements ReceiverLike {
   completed: ReceivedLike[] = [];
   abandoned: ReceivedLike[] = [];
   private peekCursor = 0;
-  constructor(public messages: ReceivedLike[], private readonly pageSize = 2) {}
+  constructor(
+    public messages: ReceivedLike[],
+    private readonly pageSize = 2,
+  ) {}
   async peekMessages(max: number) {
     const page = this.messages.slice(this.peekCursor, this.peekCursor + Math.min(max, this.pageSize));
     this.peekCursor += page.length;
@@ -101,7 +104,13 @@ const dl = (seq: number, messageId: string): ReceivedLike => ({
 describe("Service Bus message mapping", () => {
   it("always sets messageId and sends JSON with subject, correlation id and properties", () => {
     expect(
-      toServiceBusMessage({ messageId: "111-2223333-4444444@2026-01-01T00:00:00Z", body: { a: 1 }, subject: "order", correlationId: "c-1", applicationProperties: { marketplaceId: "ATVPDKIKX0DER" } }),
+      toServiceBusMessage({
+        messageId: "111-2223333-4444444@2026-01-01T00:00:00Z",
+        body: { a: 1 },
+        subject: "order",
+        correlationId: "c-1",
+        applicationProperties: { marketplaceId: "ATVPDKIKX0DER" },
+      }),
     ).toEqual({
       messageId: "111-2223333-4444444@2026-01-01T00:00:00Z",
       body: { a: 1 },
@@ -118,8 +127,19 @@ describe("Service Bus message mapping", () => {
   });
 
   it("reads a dead-lettered message with its sequence number as an exact string and JSON bytes parsed", () => {
-    const m = fromDeadLettered("order-import", { ...dl(9007199254740993, "m1"), sequenceNumber: { toString: () => "9007199254740993" }, body: Buffer.from('{"x":1}') });
-    expect(m).toMatchObject({ queue: "order-import", messageId: "m1", sequenceNumber: "9007199254740993", body: { x: 1 }, deliveryCount: 10, deadLetterReason: "MaxDeliveryCountExceeded" });
+    const m = fromDeadLettered("order-import", {
+      ...dl(9007199254740993, "m1"),
+      sequenceNumber: { toString: () => "9007199254740993" },
+      body: Buffer.from('{"x":1}'),
+    });
+    expect(m).toMatchObject({
+      queue: "order-import",
+      messageId: "m1",
+      sequenceNumber: "9007199254740993",
+      body: { x: 1 },
+      deliveryCount: 10,
+      deadLetterReason: "MaxDeliveryCountExceeded",
+    });
     expect(m.applicationProperties).toEqual({ source: "timer", at: "2026-01-01T00:00:00.000Z" });
   });
 });
@@ -166,7 +186,9 @@ describe("ServiceBusMessageBus", () => {
   });
 
   it("counts active messages through the administration client, and answers undefined without rights", async () => {
-    const bus = new ServiceBusMessageBus(fakeClient(new FakeSender()), { getQueueRuntimeProperties: async () => ({ activeMessageCount: 7 }) });
+    const bus = new ServiceBusMessageBus(fakeClient(new FakeSender()), {
+      getQueueRuntimeProperties: async () => ({ activeMessageCount: 7 }),
+    });
     expect(await bus.countActive("q")).toBe(7);
     const denied = new ServiceBusMessageBus(fakeClient(new FakeSender()), {
       getQueueRuntimeProperties: async () => {
@@ -177,7 +199,9 @@ describe("ServiceBusMessageBus", () => {
   });
 
   it("maps Service Bus error codes to errors that say whether to retry", () => {
-    expect(mapServiceBusError(Object.assign(new Error("gone"), { code: "MessagingEntityNotFound" }), "queue x")).toBeInstanceOf(ConfigurationError);
+    expect(mapServiceBusError(Object.assign(new Error("gone"), { code: "MessagingEntityNotFound" }), "queue x")).toBeInstanceOf(
+      ConfigurationError,
+    );
     expect(mapServiceBusError(Object.assign(new Error("busy"), { code: "ServiceBusy" }), "queue x")).toBeInstanceOf(ThrottledError);
     expect(mapServiceBusError(new Error("socket hang up"), "queue x")).toBeInstanceOf(UnavailableError);
   });

@@ -19,11 +19,21 @@ import { handleQueueMessage, httpError, parseJsonBody } from "../../../src/platf
 const OrderImport = z.object({ amazonOrderId: z.string().regex(/^\d{3}-\d{7}-\d{7}$/), marketplaceId: z.string() });
 
 function context(messageId = "111-2223333-4444444@1", deliveryCount = 1) {
-  return new InvocationContext({ invocationId: "inv-1", functionName: "order-import", triggerMetadata: { messageId, deliveryCount }, logHandler: () => {} });
+  return new InvocationContext({
+    invocationId: "inv-1",
+    functionName: "order-import",
+    triggerMetadata: { messageId, deliveryCount },
+    logHandler: () => {},
+  });
 }
 
 function deps() {
-  return { state: new MemoryStateStore(), telemetry: new MemoryTelemetry(), clock: new ManualClock("2026-02-01T00:00:00Z"), maxDeliveryCount: 5 };
+  return {
+    state: new MemoryStateStore(),
+    telemetry: new MemoryTelemetry(),
+    clock: new ManualClock("2026-02-01T00:00:00Z"),
+    maxDeliveryCount: 5,
+  };
 }
 
 const good = { amazonOrderId: "111-2223333-4444444", marketplaceId: "ATVPDKIKX0DER" };
@@ -32,7 +42,12 @@ describe("httpError", () => {
   it("answers an AppError with its status, code, message and where", () => {
     const r = httpError(new NotFoundError("orders.notFound", "No order 111-2223333-4444444", { where: "amazonOrderId" }));
     expect(r.status).toBe(404);
-    expect(r.jsonBody).toMatchObject({ error: "orders.notFound", message: "No order 111-2223333-4444444", where: "amazonOrderId", retryable: false });
+    expect(r.jsonBody).toMatchObject({
+      error: "orders.notFound",
+      message: "No order 111-2223333-4444444",
+      where: "amazonOrderId",
+      retryable: false,
+    });
   });
 
   it("answers a ZodError with 400 and the paths of the issues", () => {
@@ -58,7 +73,8 @@ describe("httpError", () => {
 });
 
 describe("parseJsonBody", () => {
-  const req = (body?: string) => new HttpRequest({ method: "POST", url: "http://localhost:7071/api/x", ...(body !== undefined ? { body: { string: body } } : {}) });
+  const req = (body?: string) =>
+    new HttpRequest({ method: "POST", url: "http://localhost:7071/api/x", ...(body !== undefined ? { body: { string: body } } : {}) });
 
   it("returns the typed body when it is valid", async () => {
     expect(await parseJsonBody(req(JSON.stringify(good)), OrderImport)).toEqual(good);
@@ -67,7 +83,9 @@ describe("parseJsonBody", () => {
   it("rejects empty, malformed and invalid bodies as validation errors (400)", async () => {
     await expect(parseJsonBody(req(""), OrderImport)).rejects.toBeInstanceOf(ValidationError);
     await expect(parseJsonBody(req("{nope"), OrderImport)).rejects.toThrow(/not valid JSON/);
-    const err = (await parseJsonBody(req(JSON.stringify({ amazonOrderId: "x", marketplaceId: "US" })), OrderImport).catch((e: unknown) => e)) as ValidationError;
+    const err = (await parseJsonBody(req(JSON.stringify({ amazonOrderId: "x", marketplaceId: "US" })), OrderImport).catch(
+      (e: unknown) => e,
+    )) as ValidationError;
     expect(err).toBeInstanceOf(ValidationError);
     expect(err.where).toBe("amazonOrderId");
     expect(httpError(err).status).toBe(400);
@@ -110,12 +128,24 @@ describe("handleQueueMessage", () => {
   });
 
   it.each([
-    ["mapping-gap", new MappingGapError("mapping.skuUnknown", "SKU ABC-1 has no ItemNumber: add it to mappings/sku.json", { suggestion: { sku: "ABC-1", itemNumber: "?" } })],
+    [
+      "mapping-gap",
+      new MappingGapError("mapping.skuUnknown", "SKU ABC-1 has no ItemNumber: add it to mappings/sku.json", {
+        suggestion: { sku: "ABC-1", itemNumber: "?" },
+      }),
+    ],
     ["validation", new ValidationError("orders.noLines", "Order has no lines")],
     ["not-found", new NotFoundError("orders.gone", "Amazon does not know this order")],
   ])("parks a message whose handler fails with %s, and completes it", async (reason, err) => {
     const d = deps();
-    const outcome = await handleQueueMessage({ queue: "order-import", body: good, context: context("m-3"), schema: OrderImport, deps: d, handle: async () => Promise.reject(err) });
+    const outcome = await handleQueueMessage({
+      queue: "order-import",
+      body: good,
+      context: context("m-3"),
+      schema: OrderImport,
+      deps: d,
+      handle: async () => Promise.reject(err),
+    });
     expect(outcome).toMatchObject({ status: "parked", reason, code: err.code });
     const [parked] = await listParked(d.state, { queue: "order-import" });
     expect(parked).toMatchObject({ reason, code: err.code, description: err.message, timesParked: 1, body: good });
@@ -132,7 +162,14 @@ describe("handleQueueMessage", () => {
   ])("rethrows %s so that the bus redelivers the message", async (_what, err) => {
     const d = deps();
     await expect(
-      handleQueueMessage({ queue: "order-import", body: good, context: context("m-4"), schema: OrderImport, deps: d, handle: async () => Promise.reject(err) }),
+      handleQueueMessage({
+        queue: "order-import",
+        body: good,
+        context: context("m-4"),
+        schema: OrderImport,
+        deps: d,
+        handle: async () => Promise.reject(err),
+      }),
     ).rejects.toBe(err);
     expect(await listParked(d.state)).toHaveLength(0);
     expect(d.telemetry.events("message.deadLettering")).toHaveLength(0);
@@ -141,7 +178,14 @@ describe("handleQueueMessage", () => {
   it("announces the last delivery before the bus dead-letters the message", async () => {
     const d = deps();
     await expect(
-      handleQueueMessage({ queue: "order-import", body: good, context: context("m-5", 5), schema: OrderImport, deps: d, handle: async () => Promise.reject(new UnavailableError("x", "down")) }),
+      handleQueueMessage({
+        queue: "order-import",
+        body: good,
+        context: context("m-5", 5),
+        schema: OrderImport,
+        deps: d,
+        handle: async () => Promise.reject(new UnavailableError("x", "down")),
+      }),
     ).rejects.toThrow("down");
     expect(d.telemetry.events("message.deadLettering")).toHaveLength(1);
   });
@@ -162,10 +206,16 @@ describe("withHttpErrors", () => {
     const { withHttpErrors } = await import("../../../src/platform/trigger-adapters");
     const telemetry = new MemoryTelemetry();
     const req = new HttpRequest({ method: "GET", url: "http://localhost/api/x" });
-    const notFound = withHttpErrors(async () => Promise.reject(new NotFoundError("x.gone", "gone")), () => telemetry);
+    const notFound = withHttpErrors(
+      async () => Promise.reject(new NotFoundError("x.gone", "gone")),
+      () => telemetry,
+    );
     expect((await notFound(req, context())).status).toBe(404);
     expect(telemetry.entries).toHaveLength(0);
-    const boom = withHttpErrors(async () => Promise.reject(new Error("boom")), () => telemetry);
+    const boom = withHttpErrors(
+      async () => Promise.reject(new Error("boom")),
+      () => telemetry,
+    );
     expect((await boom(req, context())).status).toBe(500);
     expect(telemetry.entries.map((e) => e.name)).toEqual(["http.failed"]);
   });

@@ -16,7 +16,11 @@ const spec = (over: Partial<FileSpec> = {}): FileSpec => ({
   end: "2024-09-27T08:00:00Z",
   deposit: "2024-09-29T08:00:00Z",
   currency: "GBP",
-  rows: [...anOrder("026-1", "2024-09-14T10:00:00Z"), ...anOrder("026-2", "2024-09-15T10:00:00Z"), ...reserveRows("2024-09-13T08:00:00Z", "2024-09-27T08:00:00Z", "10.00", "-12.00")],
+  rows: [
+    ...anOrder("026-1", "2024-09-14T10:00:00Z"),
+    ...anOrder("026-2", "2024-09-15T10:00:00Z"),
+    ...reserveRows("2024-09-13T08:00:00Z", "2024-09-27T08:00:00Z", "10.00", "-12.00"),
+  ],
   ...over,
 });
 
@@ -99,14 +103,17 @@ describe("the settlement journal", () => {
     const file = settlementFile(spec({ rows: [...aRefund("026-9", "2024-09-20T00:00:00Z"), ...spec().rows] }));
     const one = await analyzeSettlement(bytesSource(file), accounts);
     const two = await analyzeSettlement(bytesSource(file, 13), accounts);
-    const key = (l: { lineNumber: number; account: string; debit: Dec; credit: Dec; text: string }) => `${l.lineNumber}|${l.account}|${l.debit}|${l.credit}|${l.text}`;
+    const key = (l: { lineNumber: number; account: string; debit: Dec; credit: Dec; text: string }) =>
+      `${l.lineNumber}|${l.account}|${l.debit}|${l.credit}|${l.text}`;
     expect(two.journal!.lines.map(key)).toEqual(one.journal!.lines.map(key));
   });
 
   it("is not postable with an unmapped combination, and lists it with its total and row count", async () => {
     const a = await analyzeSettlement(fileSource(join(fixtures, "unmapped-combination.txt")), accounts);
     expect(a.postable).toBe(false);
-    expect(a.unmapped.map((u) => [u.combination, u.total.toFixed(2), u.rowCount])).toEqual([["other-transaction / other-transaction / Brand New Programme Fee", "-9.99", 1]]);
+    expect(a.unmapped.map((u) => [u.combination, u.total.toFixed(2), u.rowCount])).toEqual([
+      ["other-transaction / other-transaction / Brand New Programme Fee", "-9.99", 1],
+    ]);
     expect(a.reasons.join(" ")).toMatch(/no rule in settlement-accounts\.json/);
   });
 
@@ -119,7 +126,13 @@ describe("the settlement journal", () => {
   });
 
   it("is never postable from a file that does not reconcile or has unreadable rows", async () => {
-    for (const f of ["malformed-not-balancing.txt", "malformed-truncated.txt", "malformed-extra-columns.txt", "malformed-bad-rows.txt", "v1-flat-file.txt"]) {
+    for (const f of [
+      "malformed-not-balancing.txt",
+      "malformed-truncated.txt",
+      "malformed-extra-columns.txt",
+      "malformed-bad-rows.txt",
+      "v1-flat-file.txt",
+    ]) {
       const a = await analyzeSettlement(fileSource(join(fixtures, f)), accounts);
       expect(a.postable, f).toBe(false);
       expect(a.reasons.length, f).toBeGreaterThan(0);
@@ -152,7 +165,15 @@ describe("settlement anomalies", () => {
   });
 
   it("flags refund and reserve jumps and new transaction types", () => {
-    const found = detectAnomalies(snap({ settlementId: "now", refundRate: "0.2000", reserveHeld: "250.00", transactionTypes: ["Order / ItemPrice", "Liquidations / Liquidations"] }), history);
+    const found = detectAnomalies(
+      snap({
+        settlementId: "now",
+        refundRate: "0.2000",
+        reserveHeld: "250.00",
+        transactionTypes: ["Order / ItemPrice", "Liquidations / Liquidations"],
+      }),
+      history,
+    );
     expect(found.map((a) => a.code)).toEqual(["refund-jump", "reserve-jump", "new-transaction-type"]);
     expect(found[2]!.message).toMatch(/Liquidations/);
   });

@@ -6,7 +6,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { claimReport, getSeenReport, getSettlementRecord, updateSettlementRecord } from "../../../src/flows/settlements/records";
-import { pollSettlementReports, REPORT_START_GRACE_MS, startReportImportOnce, type OrchestrationStarter } from "../../../src/flows/settlements/start";
+import {
+  pollSettlementReports,
+  REPORT_START_GRACE_MS,
+  startReportImportOnce,
+  type OrchestrationStarter,
+} from "../../../src/flows/settlements/start";
 import { SettlementAccounts } from "../../../src/mapping/settlement-accounts";
 import { ManualClock } from "../../../src/platform/clock";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
@@ -55,7 +60,13 @@ describe("a settlement report whose start was lost in a crash", () => {
     const out = await pollSettlementReports(starter, deps, options);
     expect(out).toMatchObject({ listed: 1, started: ["11111111111"], resumed: [], failed: [] });
     expect(started).toEqual(["settlement-11111111111"]);
-    expect(await getSeenReport(deps.state, "R-1")).toMatchObject({ settlementId: "11111111111", instanceId: "settlement-11111111111", outcome: "started", startedAt: "2024-10-01T00:00:00.000Z", attempts: 1 });
+    expect(await getSeenReport(deps.state, "R-1")).toMatchObject({
+      settlementId: "11111111111",
+      instanceId: "settlement-11111111111",
+      outcome: "started",
+      startedAt: "2024-10-01T00:00:00.000Z",
+      attempts: 1,
+    });
   });
 
   it("is left alone while its claim is younger than the grace period", async () => {
@@ -97,7 +108,16 @@ describe("a settlement report whose start was lost in a crash", () => {
   it("records a takeover that finds the settlement posted already, and does not start it", async () => {
     const { starter, deps, started, clock } = setup();
     await crashAfterClaim(deps);
-    await updateSettlementRecord(deps.state, "11111111111", () => ({ settlementId: "11111111111", instanceId: "settlement-11111111111", status: "posted", anomalies: [], unmapped: [], reasons: [], createdAt: "", updatedAt: "" }));
+    await updateSettlementRecord(deps.state, "11111111111", () => ({
+      settlementId: "11111111111",
+      instanceId: "settlement-11111111111",
+      status: "posted",
+      anomalies: [],
+      unmapped: [],
+      reasons: [],
+      createdAt: "",
+      updatedAt: "",
+    }));
     clock.advance(REPORT_START_GRACE_MS + MINUTE);
     expect(await pollSettlementReports(starter, deps, options)).toMatchObject({ started: [], resumed: ["R-1"], failed: [] });
     expect(started).toEqual([]);
@@ -122,7 +142,10 @@ describe("a settlement report whose start was lost in a crash", () => {
     const stalled: { release: (ok: boolean) => void }[] = [];
     let calls = 0;
     reports.downloadReport = async (id) => {
-      if (calls++ < 2) await new Promise<void>((resolve, reject) => stalled.push({ release: (ok) => (ok ? resolve() : reject(new Error("connection reset"))) }));
+      if (calls++ < 2)
+        await new Promise<void>((resolve, reject) =>
+          stalled.push({ release: (ok) => (ok ? resolve() : reject(new Error("connection reset"))) }),
+        );
       return download(id);
     };
     // Two first attempts (the router's and the poller's view of two reports) stall in their downloads.

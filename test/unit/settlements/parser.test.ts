@@ -28,12 +28,33 @@ describe("the settlement flat-file parser", () => {
   it("reads a 24-column UK file with EU dates, carrying the currency of the summary row to every row", async () => {
     const { outcome, rows } = await read(fileSource(join(dir, "uk-v2-24-columns.txt")));
     expect(outcome.ok).toBe(true);
-    expect(outcome.format).toMatchObject({ variant: "v2-24", columns: 24, encoding: "utf-8", decimalSeparator: ".", dateStyles: ["dmy-dots"] });
-    expect(outcome.summary).toMatchObject({ settlementId: "11111111111", currency: "GBP", startDate: "2024-09-13T08:59:52Z", endDate: "2024-09-27T08:59:52Z", depositDate: "2024-09-29T10:12:01Z" });
+    expect(outcome.format).toMatchObject({
+      variant: "v2-24",
+      columns: 24,
+      encoding: "utf-8",
+      decimalSeparator: ".",
+      dateStyles: ["dmy-dots"],
+    });
+    expect(outcome.summary).toMatchObject({
+      settlementId: "11111111111",
+      currency: "GBP",
+      startDate: "2024-09-13T08:59:52Z",
+      endDate: "2024-09-27T08:59:52Z",
+      depositDate: "2024-09-29T10:12:01Z",
+    });
     expect(outcome.summary!.totalAmount.toFixed(2)).toBe("41.85");
     expect(outcome.rowCount).toBe(20);
     expect(outcome.sumOfAmounts.toFixed(2)).toBe("41.85");
-    expect(rows[0]).toMatchObject({ line: 3, transactionType: "Order", amountType: "ItemPrice", amountDescription: "Principal", postedDate: "2024-09-14", orderId: "026-1111111-1111111", sku: "DEMO-MUG-01", quantity: 2 });
+    expect(rows[0]).toMatchObject({
+      line: 3,
+      transactionType: "Order",
+      amountType: "ItemPrice",
+      amountDescription: "Principal",
+      postedDate: "2024-09-14",
+      orderId: "026-1111111-1111111",
+      sku: "DEMO-MUG-01",
+      quantity: 2,
+    });
     const mcf = rows.find((r) => r.orderId.startsWith("S02-"))!;
     expect(mcf).toMatchObject({ merchantOrderId: "#1095", marketplaceName: "Non-Amazon UK" });
     expect(rows.find((r) => r.transactionType === "Refund")!.quantity).toBeUndefined();
@@ -86,7 +107,9 @@ describe("the settlement flat-file parser", () => {
     for (const size of [1, 7, 64]) {
       const split = await read(bytesSource(bytes, size));
       expect(split.outcome.ok).toBe(true);
-      expect(split.rows.map((r) => [r.line, r.sku, r.amount.toFixed(2)])).toEqual(whole.rows.map((r) => [r.line, r.sku, r.amount.toFixed(2)]));
+      expect(split.rows.map((r) => [r.line, r.sku, r.amount.toFixed(2)])).toEqual(
+        whole.rows.map((r) => [r.line, r.sku, r.amount.toFixed(2)]),
+      );
     }
     expect(whole.rows[0]!.sku).toBe("MÜSLI-Ø-€");
   });
@@ -116,11 +139,14 @@ describe("the settlement flat-file parser", () => {
   it("reads synthetic files that repeat the settlement fields on every row and have no separate summary row", async () => {
     const lines = settlementFile({ ...base, currencyOnEveryRow: true }).split("\n");
     const summary = lines[1]!.split("\t");
-    const rows = lines.slice(2).filter((l) => l !== "").map((l) => {
-      const f = l.split("\t");
-      for (const i of [1, 2, 3, 4, 5]) f[i] = summary[i]!;
-      return f.join("\t");
-    });
+    const rows = lines
+      .slice(2)
+      .filter((l) => l !== "")
+      .map((l) => {
+        const f = l.split("\t");
+        for (const i of [1, 2, 3, 4, 5]) f[i] = summary[i]!;
+        return f.join("\t");
+      });
     const { outcome, rows: read1 } = await read(bytesSource([lines[0], ...rows].join("\n") + "\n"));
     expect(outcome.ok).toBe(true);
     expect(outcome.rowCount).toBe(base.rows.length);
@@ -190,11 +216,18 @@ describe("the parser refuses files it cannot read, with a reason", () => {
   });
 
   it("reports rows of another settlement or currency (two files joined)", async () => {
-    const text = settlementFile(base) + settlementFile({ ...base, settlementId: "2000" }).split("\n").slice(2).join("\n");
+    const text =
+      settlementFile(base) +
+      settlementFile({ ...base, settlementId: "2000" })
+        .split("\n")
+        .slice(2)
+        .join("\n");
     const { outcome } = await read(bytesSource(text));
     expect(outcome.ok).toBe(false);
     expect(outcome.problems[0]!.message).toMatch(/settlement-id 2000 differs from 1000/);
-    const eur = await read(bytesSource(settlementFile({ ...base, rows: base.rows, currencyOnEveryRow: true }).replace(/\tGBP\tOrder/, "\tEUR\tOrder")));
+    const eur = await read(
+      bytesSource(settlementFile({ ...base, rows: base.rows, currencyOnEveryRow: true }).replace(/\tGBP\tOrder/, "\tEUR\tOrder")),
+    );
     expect(eur.outcome.problems[0]!.message).toMatch(/currency EUR differs from GBP/);
   });
 
@@ -208,8 +241,16 @@ describe("the parser refuses files it cannot read, with a reason", () => {
 describe("amounts and dates in every format of the notes", () => {
   it("reads decimal points, decimal commas and thousands separators exactly", () => {
     const cases: [string, string][] = [
-      ["39.99", "39.99"], ["-182,01", "-182.01"], ["0,00", "0"], ["1.234,56", "1234.56"], ["1,234.56", "1234.56"],
-      ["-1.234.567,89", "-1234567.89"], ["12", "12"], ["1.234", "1234"], ["1,234", "1234"], ["+5.5", "5.5"],
+      ["39.99", "39.99"],
+      ["-182,01", "-182.01"],
+      ["0,00", "0"],
+      ["1.234,56", "1234.56"],
+      ["1,234.56", "1234.56"],
+      ["-1.234.567,89", "-1234567.89"],
+      ["12", "12"],
+      ["1.234", "1234"],
+      ["1,234", "1234"],
+      ["+5.5", "5.5"],
     ];
     for (const [raw, expected] of cases) {
       const v = new AmountFormat().parse(raw);

@@ -8,7 +8,10 @@ const mapping = join(__dirname, "../../../mappings/settlement-accounts.json");
 async function preview(file: string, ...flags: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runSettlementPreview([join(fixtures, file), "--mapping", mapping, ...flags], { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const code = await runSettlementPreview([join(fixtures, file), "--mapping", mapping, ...flags], {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+  });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 
@@ -31,7 +34,16 @@ describe("d365-amazon settlement preview", () => {
       unmapped: [],
       anomalies: [],
     });
-    expect(doc.journal.lines[0]).toEqual(expect.objectContaining({ account: expect.any(String), debit: expect.stringMatching(/^\d+\.\d{2}$/), credit: expect.stringMatching(/^\d+\.\d{2}$/), currency: "GBP", date: "2024-09-27", text: expect.any(String) }));
+    expect(doc.journal.lines[0]).toEqual(
+      expect.objectContaining({
+        account: expect.any(String),
+        debit: expect.stringMatching(/^\d+\.\d{2}$/),
+        credit: expect.stringMatching(/^\d+\.\d{2}$/),
+        currency: "GBP",
+        date: "2024-09-27",
+        text: expect.any(String),
+      }),
+    );
     expect(doc.journal.totalDebit).toBe(doc.journal.totalCredit);
   });
 
@@ -50,7 +62,12 @@ describe("d365-amazon settlement preview", () => {
     const doc = JSON.parse(out);
     expect(doc.postable).toBe(false);
     expect(doc.unmapped).toEqual([
-      expect.objectContaining({ combination: "other-transaction / other-transaction / Brand New Programme Fee", total: "-9.99", rowCount: 1, suggestedRule: expect.objectContaining({ amountDescription: "Brand New Programme Fee" }) }),
+      expect.objectContaining({
+        combination: "other-transaction / other-transaction / Brand New Programme Fee",
+        total: "-9.99",
+        rowCount: 1,
+        suggestedRule: expect.objectContaining({ amountDescription: "Brand New Programme Fee" }),
+      }),
     ]);
   });
 

@@ -39,7 +39,11 @@ describe("starting settlement imports", () => {
     const { started, starter, deps } = setup();
     const out = await importSettlement({ kind: "file", content: uk }, starter, deps, options);
     expect(out).toMatchObject({ settlementId: "11111111111", instanceId: "settlement-11111111111", started: true });
-    expect(started[0]).toMatchObject({ name: "settlementOrchestrator", instanceId: "settlement-11111111111", input: { settlementId: "11111111111", requireApproval: false } });
+    expect(started[0]).toMatchObject({
+      name: "settlementOrchestrator",
+      instanceId: "settlement-11111111111",
+      input: { settlementId: "11111111111", requireApproval: false },
+    });
     expect((await getSettlementRecord(deps.state, "11111111111"))!.status).toBe("pending");
   });
 
@@ -48,7 +52,10 @@ describe("starting settlement imports", () => {
     statuses.set("settlement-11111111111", "Running");
     expect((await importSettlement({ kind: "file", content: uk }, starter, deps, options)).started).toBe(false);
     statuses.set("settlement-11111111111", "Completed");
-    await updateSettlementRecord(deps.state, "11111111111", (c) => ({ ...(c ?? { settlementId: "11111111111", instanceId: "x", anomalies: [], unmapped: [], reasons: [], createdAt: "", updatedAt: "" }), status: "posted" }));
+    await updateSettlementRecord(deps.state, "11111111111", (c) => ({
+      ...(c ?? { settlementId: "11111111111", instanceId: "x", anomalies: [], unmapped: [], reasons: [], createdAt: "", updatedAt: "" }),
+      status: "posted",
+    }));
     expect((await importSettlement({ kind: "file", content: uk }, starter, deps, options)).started).toBe(false);
     expect(started).toHaveLength(0);
   });
@@ -57,11 +64,15 @@ describe("starting settlement imports", () => {
     const { starter, deps, reports } = setup();
     reports.add("R-9", uk);
     expect((await importSettlement({ kind: "report", reportId: "R-9" }, starter, deps, options)).settlementId).toBe("11111111111");
-    await expect(importSettlement({ kind: "settlement", settlementId: "999" }, starter, deps, options)).rejects.toThrow(/import it by reportId or upload/);
+    await expect(importSettlement({ kind: "settlement", settlementId: "999" }, starter, deps, options)).rejects.toThrow(
+      /import it by reportId or upload/,
+    );
   });
 
   it("recognizes a finished settlement report in a REPORT_PROCESSING_FINISHED notification", () => {
-    const payload = (reportType: string, processingStatus = "DONE") => ({ reportProcessingFinishedNotification: { sellerId: "A1", reportId: "54517018502", reportType, processingStatus } });
+    const payload = (reportType: string, processingStatus = "DONE") => ({
+      reportProcessingFinishedNotification: { sellerId: "A1", reportId: "54517018502", reportType, processingStatus },
+    });
     expect(settlementReportFromNotification(payload("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"))).toBe("54517018502");
     expect(settlementReportFromNotification(payload("GET_FLAT_FILE_ACTIONABLE_ORDER_DATA"))).toBeUndefined();
     expect(settlementReportFromNotification(payload("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", "CANCELLED"))).toBeUndefined();
