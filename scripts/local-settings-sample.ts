@@ -2,7 +2,7 @@
 // Core Tools needs and the secrets as obviously fake local values. Run: npx tsx scripts/local-settings-sample.ts
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SETTING_NAMES, loadConfig } from "../src/platform/config";
+import { SETTING_NAMES, loadConfig } from "../src/wiring/config";
 
 const FAKE_SECRETS: Record<string, string> = {
   SPAPI_LWA_CLIENT_SECRET: "fake-lwa-client-secret",

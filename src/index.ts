@@ -1,9 +1,9 @@
 /**
  * The Functions entry point: one-time setup and the import of every function file. The Azure host loads
- * this module (package.json "main"); the local host loads the very same module.
+ * this module (package.json "main"); the local host loads the very same module. Function files get their
+ * flow's dependencies from the composition root (src/wiring/) when they run, never at import.
  */
 import { app } from "@azure/functions";
-import "./wiring";
 
 app.setup({ enableHttpStream: false });
 

@@ -1,17 +1,15 @@
 /**
- * The SP-API connector's entry: registers the runtime member `amazon` (an SpApiClient built from the
- * configuration, the secret store, the shared state and the clock) and the health probe `spapi`.
- * Imported once from src/wiring.ts.
+ * The SP-API connector's entry: `createSpApiClient` builds an SpApiClient from the connector's settings, the
+ * secret store, the shared state (rate-limit buckets) and the clock. The wiring (src/wiring/app.ts) calls it
+ * once per process.
  */
-import type { AppConfig } from "../platform/config";
-import { registerHealthCheck } from "../platform/health";
 import type { Clock } from "../platform/clock";
 import type { SecretStore, StateStore } from "../platform/ports";
 import type { Telemetry } from "../platform/telemetry";
-import { registerFactory } from "../runtime";
 import { overrideAgentFor } from "./agent";
 import { SpApiClient, type AmazonApi } from "./client";
 import { SharedRateLimiter } from "./rate-limiter";
+import type { AmazonSettings } from "./settings";
 
 export * from "./client";
 export { SharedRateLimiter, type RateLimitKey, type RatePlan } from "./rate-limiter";
@@ -21,14 +19,8 @@ export { decodeBytes, type DownloadedDocument, type DocumentStream } from "./doc
 export type * as SpApi from "./schemas";
 export { ORDERS_2026_INCLUDED_DATA } from "./schemas";
 
-declare module "../runtime" {
-  interface Runtime {
-    readonly amazon: SpApiClient;
-  }
-}
-
 export interface SpApiDeps {
-  config: AppConfig;
+  config: AmazonSettings;
   secrets: SecretStore;
   state: StateStore;
   clock: Clock;
@@ -54,17 +46,5 @@ export function createSpApiClient(deps: SpApiDeps): SpApiClient {
     telemetry: deps.telemetry,
   });
 }
-
-registerFactory("amazon", (rt) =>
-  createSpApiClient({
-    config: rt.config,
-    secrets: rt.secrets,
-    state: rt.state,
-    clock: rt.clock,
-    telemetry: rt.telemetry(undefined, { component: "spapi" }),
-  }),
-);
-
-registerHealthCheck("spapi", async (rt) => rt.amazon.checkAuth());
 
 export type { AmazonApi };

@@ -1,4 +1,5 @@
 /** Settings of the SP-API connector. Defaults point at the local SP-API simulator. */
+import { z } from "zod";
 import { setting } from "../platform/settings-kit";
 
 export const amazonSettings = {
@@ -21,3 +22,6 @@ export const amazonSettings = {
   /** Orders API the app reads orders with: v0, or 2026-01-01 (import by getOrder with includedData, catch-up by one searchOrders sequence for all marketplaces; v0 getOrders/getOrder/getOrderItems retire 27 Mar 2027). */
   SPAPI_ORDERS_API: setting.enumOf(["v0", "2026-01-01"] as const, "v0"),
 };
+
+/** The parsed values of these settings (a part of the app's configuration). */
+export type AmazonSettings = z.infer<z.ZodObject<typeof amazonSettings>>;

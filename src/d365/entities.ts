@@ -47,6 +47,12 @@ export interface SalesOrderHeader extends Row {
   OrderTotalAmount?: number;
 }
 
+/** The identity and status of a sales order header (what a lookup by reference selects). */
+export type SalesOrderHeaderRef = Pick<
+  SalesOrderHeader,
+  "dataAreaId" | "SalesOrderNumber" | "CustomersOrderReference" | "SalesOrderStatus"
+>;
+
 export interface NewSalesOrderHeader {
   /** Legal entity; default D365_COMPANY. */
   dataAreaId?: string;
@@ -138,15 +144,17 @@ export class SalesOrders {
     return (c ?? this.d365.company).toLowerCase();
   }
 
-  /** The header whose CustomersOrderReference is the Amazon order id (idempotent creation looks here first). */
-  async findByCustomersOrderReference(reference: string, company?: string): Promise<SalesOrderHeader | undefined> {
-    return this.d365
-      .query<SalesOrderHeader>("SalesOrderHeadersV4", {
-        filter: f.and(f.eq("dataAreaId", this.company(company)), f.eq("CustomersOrderReference", reference)),
-        orderBy: "SalesOrderNumber",
-        top: 1,
-      })
-      .first();
+  /**
+   * The headers whose CustomersOrderReference is the Amazon order id, by number (idempotent creation looks
+   * here first). At most `max`: one is the order, a second means someone keyed it twice (reported, not merged).
+   */
+  async findByCustomersOrderReference(reference: string, company?: string, max = 2): Promise<SalesOrderHeaderRef[]> {
+    return this.d365.collect<SalesOrderHeaderRef>("SalesOrderHeadersV4", {
+      filter: f.and(f.eq("dataAreaId", this.company(company)), f.eq("CustomersOrderReference", reference)),
+      select: ["dataAreaId", "SalesOrderNumber", "CustomersOrderReference", "SalesOrderStatus"],
+      orderBy: "SalesOrderNumber",
+      top: max,
+    });
   }
 
   async getHeader(salesOrderNumber: string, company?: string): Promise<SalesOrderHeader | undefined> {

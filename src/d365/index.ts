@@ -1,18 +1,19 @@
 /**
- * The D365 connector as the app uses it: `runtime().d365` is a D365Connector (the OData client plus the
- * entity helpers and DMF), built from settings on first use. Importing this module (from src/wiring.ts)
- * registers the runtime member and the "d365" health check.
+ * The D365 connector as the app uses it: a D365Connector (the OData client plus the entity helpers and DMF),
+ * built from the connector's settings by `createD365Connector` (the wiring calls it once per process), and
+ * `probeD365`, the health probe.
  */
 import { ClientSecretCredential, ManagedIdentityCredential, type AccessToken, type TokenCredential } from "@azure/identity";
-import type { AppConfig } from "../platform/config";
-import { registerHealthCheck } from "../platform/health";
 import type { SecretStore } from "../platform/ports";
 import type { Telemetry } from "../platform/telemetry";
-import { registerFactory } from "../runtime";
 import { SimulatorCredential } from "./auth";
 import { D365Client, type D365ClientOptions } from "./client";
 import { D365Dmf } from "./dmf";
 import { Customers, ExchangeRates, LedgerJournals, ReleasedProducts, ReturnOrders, SalesOrders, WarehousesOnHand } from "./entities";
+import type { D365Settings } from "./settings";
+
+/** The settings the connector is built from (its own, plus the managed identity's client id). */
+export type D365ConnectorSettings = D365Settings & { AZURE_CLIENT_ID?: string };
 
 export class D365Connector extends D365Client {
   readonly salesOrders = new SalesOrders(this);
@@ -43,7 +44,7 @@ class LazyCredential implements TokenCredential {
   }
 }
 
-export function credentialFor(config: AppConfig, secrets: SecretStore): TokenCredential {
+export function credentialFor(config: D365ConnectorSettings, secrets: SecretStore): TokenCredential {
   const base = config.D365_BASE_URL.replace(/\/+$/, "");
   switch (config.D365_AUTH_MODE) {
     case "client-secret":
@@ -65,7 +66,7 @@ export function credentialFor(config: AppConfig, secrets: SecretStore): TokenCre
 }
 
 export function createD365Connector(
-  config: AppConfig,
+  config: D365ConnectorSettings,
   secrets: SecretStore,
   telemetry?: Telemetry,
   overrides: Partial<D365ClientOptions> = {},
@@ -82,22 +83,14 @@ export function createD365Connector(
   });
 }
 
-declare module "../runtime" {
-  interface Runtime {
-    readonly d365: D365Connector;
-  }
-}
-
-registerFactory("d365", (rt) => createD365Connector(rt.config, rt.secrets, rt.telemetry(undefined, { component: "d365" })));
-
-registerHealthCheck("d365", async (rt) => {
-  const d365 = rt.d365;
+/** Health probe: a token, then one row of CustomersV3. */
+export async function probeD365(d365: D365Client): Promise<string> {
   await d365.token();
   const row = await d365
     .query<{ dataAreaId: string; CustomerAccount: string }>("CustomersV3", { top: 1, select: ["dataAreaId", "CustomerAccount"] })
     .first();
   return row ? `token ok; read CustomersV3 (${row.dataAreaId})` : "token ok; CustomersV3 is empty";
-});
+}
 
 export { D365Client, D365Query } from "./client";
 export type { BatchOperation, BatchOperationResult, D365ClientOptions, EntityKey, ODataRow } from "./client";

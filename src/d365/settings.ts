@@ -1,4 +1,5 @@
 /** Settings of the D365 F&O connector. Defaults point at the local D365 simulator. */
+import { z } from "zod";
 import { setting } from "../platform/settings-kit";
 
 export const d365Settings = {
@@ -19,3 +20,6 @@ export const d365Settings = {
   /** Retries of a throttled or failed D365 request before giving up. */
   D365_MAX_RETRIES: setting.int(5, 0, 20),
 };
+
+/** The parsed values of these settings (a part of the app's configuration). */
+export type D365Settings = z.infer<z.ZodObject<typeof d365Settings>>;

@@ -1,7 +1,17 @@
-import { app } from "@azure/functions";
-import { API_KEY_SECRET, receiveNotifications } from "../flows/notifications/receive";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { receiveNotifications } from "../flows/notifications/receive";
 import { withHttpErrors } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { receiveDeps } from "../wiring/notifications";
+
+/** Validates Amazon's notifications and puts each on the notifications queue (202). */
+export async function amazonNotifications(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const result = await receiveNotifications(
+    { apiKey: request.headers.get("x-api-key") ?? undefined, rawBody: await request.text() },
+    receiveDeps(currentApp(), context),
+  );
+  return { status: 202, jsonBody: result };
+}
 
 // Anonymous by design: the EventBridge API destination (or a Pipe from SQS) cannot send a Functions key;
 // it sends the API key of its connection in x-api-key, which the flow checks against Key Vault.
@@ -9,17 +19,5 @@ app.http("amazon-notifications", {
   methods: ["POST"],
   route: "amazon/notifications",
   authLevel: "anonymous",
-  handler: withHttpErrors(async (request, context) => {
-    const rt = runtime();
-    const result = await receiveNotifications(
-      { apiKey: request.headers.get("x-api-key") ?? undefined, rawBody: await request.text() },
-      {
-        expectedApiKey: () => rt.secrets.get(API_KEY_SECRET),
-        bus: rt.bus,
-        queue: rt.config.QUEUE_NOTIFICATIONS,
-        telemetry: rt.telemetry(context),
-      },
-    );
-    return { status: 202, jsonBody: result };
-  }),
+  handler: withHttpErrors(amazonNotifications, invocationTelemetry),
 });

@@ -1,10 +1,16 @@
-import { app } from "@azure/functions";
-import { deadLettersHandler, operationsDeps } from "../platform/operations";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { deadLettersHandler } from "../platform/operations";
+import { currentApp } from "../wiring/app";
+import { operationsDeps } from "../wiring/operations";
+
+export function deadlettersList(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  return deadLettersHandler(request, context, () => operationsDeps(currentApp(), context));
+}
 
 // Parked review records and dead-lettered messages of every queue (?queue=<name> for one, ?max=<n> per queue).
 app.http("deadletters-list", {
   methods: ["GET"],
   route: "deadletters",
   authLevel: "function",
-  handler: (request, context) => deadLettersHandler(request, context, () => operationsDeps(context)),
+  handler: deadlettersList,
 });

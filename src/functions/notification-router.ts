@@ -1,10 +1,23 @@
-import { app } from "@azure/functions";
+import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { RoutedNotification, routeNotification } from "../flows/notifications/router";
-import { durableStarter, settlementDeps } from "../flows/settlements/adapters";
-import { startReportImportOnce } from "../flows/settlements/start";
 import { handleQueueMessage } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { currentApp } from "../wiring/app";
+import { routeDeps } from "../wiring/notifications";
+import { queueDeps } from "../wiring/operations";
+
+/** Routes one notification from the notifications queue by its type. */
+export async function notificationRouter(message: unknown, context: InvocationContext): Promise<void> {
+  const a = currentApp();
+  await handleQueueMessage({
+    queue: a.config.QUEUE_NOTIFICATIONS,
+    body: message,
+    context,
+    schema: RoutedNotification,
+    deps: queueDeps(a, context),
+    handle: (n) => routeNotification(n, routeDeps(a, context, df.getClient(context))),
+  });
+}
 
 // Dispatches each Amazon notification by type (ORDER_CHANGE -> order import queue; a finished settlement
 // report -> its settlement import, as the settlement poller starts it; others logged and completed).
@@ -12,29 +25,5 @@ app.serviceBusQueue("notification-router", {
   connection: "ServiceBusConnection",
   queueName: "%QUEUE_NOTIFICATIONS%",
   extraInputs: [df.input.durableClient()],
-  handler: async (message, context) => {
-    const rt = runtime();
-    await handleQueueMessage({
-      queue: rt.config.QUEUE_NOTIFICATIONS,
-      body: message,
-      context,
-      schema: RoutedNotification,
-      handle: (n) =>
-        routeNotification(n, {
-          bus: rt.bus,
-          orderImportQueue: rt.config.QUEUE_ORDER_IMPORT,
-          telemetry: rt.telemetry(context),
-          startSettlementReport: (reportId) =>
-            startReportImportOnce(
-              reportId,
-              durableStarter(df.getClient(context)),
-              settlementDeps(rt.telemetry(context, { flow: "settlements" })),
-              {
-                requireApproval: rt.config.SETTLEMENT_REQUIRE_APPROVAL,
-                journalName: rt.config.SETTLEMENT_JOURNAL_NAME,
-              },
-            ),
-        }),
-    });
-  },
+  handler: notificationRouter,
 });

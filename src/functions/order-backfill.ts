@@ -1,10 +1,11 @@
-import { app } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
-import { BACKFILL_ORCHESTRATOR, backfillInstanceId, type BackfillInput } from "../flows/orders/backfill";
+import { BACKFILL_ORCHESTRATOR, backfillInstanceId } from "../flows/orders/backfill";
 import { ValidationError } from "../platform/errors";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { backfillInput } from "../wiring/orders";
 
 const BackfillRequest = z
   .object({
@@ -16,37 +17,33 @@ const BackfillRequest = z
   })
   .strict();
 
-// Starts (or finds) the durable backfill of a period: one order report, then import messages for every order.
+/** Starts (or finds) the durable backfill of a period and answers with its status URLs. */
+export async function orderBackfill(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const a = currentApp();
+  const body = await parseJsonBody(request, BackfillRequest);
+  const to = body.to ?? a.clock.now().toISOString();
+  if (Date.parse(body.from) >= Date.parse(to))
+    throw new ValidationError("backfill.period", "`from` must be before `to`", { where: "from" });
+  const input = backfillInput(a, { from: body.from, to, marketplaceIds: body.marketplaceIds });
+  const client = df.getClient(context);
+  const instanceId = backfillInstanceId(input);
+  // The same period again answers with the existing run (running or done); a failed one starts over.
+  let exists = false;
+  try {
+    const status = await client.getStatus(instanceId);
+    exists = status !== undefined && !["Failed", "Terminated", "Canceled"].includes(String(status.runtimeStatus));
+  } catch {
+    // durable-functions: getStatus throws for an unknown instance.
+  }
+  if (!exists) await client.startNew(BACKFILL_ORCHESTRATOR, { instanceId, input });
+  return client.createCheckStatusResponse(request, instanceId);
+}
+
+// One order report for the period, then import messages for every order in it.
 app.http("order-backfill", {
   methods: ["POST"],
   route: "orders/backfill",
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: withHttpErrors(async (request, context) => {
-    const rt = runtime();
-    const body = await parseJsonBody(request, BackfillRequest);
-    const to = body.to ?? rt.clock.now().toISOString();
-    if (Date.parse(body.from) >= Date.parse(to))
-      throw new ValidationError("backfill.period", "`from` must be before `to`", { where: "from" });
-    const input: BackfillInput = {
-      from: new Date(body.from).toISOString(),
-      to: new Date(to).toISOString(),
-      marketplaceIds: body.marketplaceIds ?? rt.config.SPAPI_MARKETPLACE_IDS,
-      chunkSize: 500,
-      pollMs: 60_000,
-      maxPolls: 120,
-    };
-    const client = df.getClient(context);
-    const instanceId = backfillInstanceId(input);
-    // The same period again answers with the existing run (running or done); a failed one starts over.
-    let exists = false;
-    try {
-      const status = await client.getStatus(instanceId);
-      exists = status !== undefined && !["Failed", "Terminated", "Canceled"].includes(String(status.runtimeStatus));
-    } catch {
-      // durable-functions: getStatus throws for an unknown instance.
-    }
-    if (!exists) await client.startNew(BACKFILL_ORCHESTRATOR, { instanceId, input });
-    return client.createCheckStatusResponse(request, instanceId);
-  }),
+  handler: withHttpErrors(orderBackfill, invocationTelemetry),
 });

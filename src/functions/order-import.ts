@@ -1,27 +1,31 @@
-import { app } from "@azure/functions";
-import { orderImportDeps } from "../flows/orders/adapters";
+import { app, type InvocationContext } from "@azure/functions";
 import { importOrder } from "../flows/orders/import-order";
 import { OrderImportMessage } from "../flows/orders/messages";
 import { handleQueueMessage } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { currentApp } from "../wiring/app";
+import { queueDeps } from "../wiring/operations";
+import { importOrderDeps } from "../wiring/orders";
+
+/** Imports the order of one order import message. */
+export async function orderImport(message: unknown, context: InvocationContext): Promise<void> {
+  const a = currentApp();
+  const outcome = await handleQueueMessage({
+    queue: a.config.QUEUE_ORDER_IMPORT,
+    body: message,
+    context,
+    schema: OrderImportMessage,
+    deps: queueDeps(a, context),
+    handle: (cmd, delivery) => importOrder({ ...cmd, holder: delivery.messageId }, importOrderDeps(a, context)),
+  });
+  if (outcome.status === "parked") {
+    a.telemetry(context).event("order.deadLettered", { messageId: outcome.messageId, reason: outcome.reason, code: outcome.code });
+  }
+}
 
 // Imports one Amazon order into D365. Unmappable orders are parked as review records (order.deadLettered);
 // retryable failures (D365 or SP-API throttling or outage) are rethrown so that the bus redelivers them.
 app.serviceBusQueue("order-import", {
   connection: "ServiceBusConnection",
   queueName: "%QUEUE_ORDER_IMPORT%",
-  handler: async (message, context) => {
-    const rt = runtime();
-    const telemetry = rt.telemetry(context);
-    const outcome = await handleQueueMessage({
-      queue: rt.config.QUEUE_ORDER_IMPORT,
-      body: message,
-      context,
-      schema: OrderImportMessage,
-      handle: (cmd, delivery) => importOrder({ ...cmd, holder: delivery.messageId }, orderImportDeps(rt, telemetry)),
-    });
-    if (outcome.status === "parked") {
-      telemetry.event("order.deadLettered", { messageId: outcome.messageId, reason: outcome.reason, code: outcome.code });
-    }
-  },
+  handler: orderImport,
 });

@@ -1,19 +1,21 @@
-import { app } from "@azure/functions";
-import { orderImportDeps } from "../flows/orders/adapters";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { AmazonOrderIdSchema } from "../flows/orders/amazon-shapes";
 import { importOrder } from "../flows/orders/import-order";
 import { withHttpErrors } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { importOrderDeps } from "../wiring/orders";
 
-// Imports (or re-checks) one order now and answers with the outcome: for admins and Power Automate.
+/** Imports (or re-checks) one order now and answers with the outcome. */
+export async function orderSync(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const amazonOrderId = AmazonOrderIdSchema.parse(request.params.amazonOrderId);
+  const outcome = await importOrder({ amazonOrderId, source: "sync", force: true }, importOrderDeps(currentApp(), context));
+  return { status: 200, jsonBody: outcome };
+}
+
+// For admins and Power Automate.
 app.http("order-sync", {
   methods: ["POST"],
   route: "orders/{amazonOrderId}/sync",
   authLevel: "function",
-  handler: withHttpErrors(async (request, context) => {
-    const amazonOrderId = AmazonOrderIdSchema.parse(request.params.amazonOrderId);
-    const rt = runtime();
-    const outcome = await importOrder({ amazonOrderId, source: "sync", force: true }, orderImportDeps(rt, rt.telemetry(context)));
-    return { status: 200, jsonBody: outcome };
-  }),
+  handler: withHttpErrors(orderSync, invocationTelemetry),
 });

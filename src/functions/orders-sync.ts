@@ -1,10 +1,9 @@
-import { app } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { z } from "zod";
-import { SpApiOrders } from "../flows/orders/adapters";
 import { catchUpOrders } from "../flows/orders/catch-up";
-import { StateOrderLedger } from "../flows/orders/ledger";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { catchUpDeps, catchUpOptions } from "../wiring/orders";
 
 const SyncRequest = z
   .object({
@@ -14,33 +13,21 @@ const SyncRequest = z
   })
   .strict();
 
-// Runs the catch-up now (optionally from `since`): enqueues imports and answers 202 with the counts.
+/** Runs the catch-up now (optionally from `since`): enqueues imports and answers 202 with the counts. */
+export async function ordersSync(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const raw = await request.text();
+  const body = raw.trim() ? await parseJsonBody({ text: async () => raw }, SyncRequest) : {};
+  const a = currentApp();
+  const results = await catchUpOrders(
+    catchUpOptions(a, { ...(body.since ? { since: new Date(body.since) } : {}), marketplaceIds: body.marketplaceIds }),
+    catchUpDeps(a, context),
+  );
+  return { status: 202, jsonBody: { results } };
+}
+
 app.http("orders-sync", {
   methods: ["POST"],
   route: "orders/sync",
   authLevel: "function",
-  handler: withHttpErrors(async (request, context) => {
-    const rt = runtime();
-    const raw = await request.text();
-    const body = raw.trim() ? await parseJsonBody({ text: async () => raw }, SyncRequest) : {};
-    const results = await catchUpOrders(
-      {
-        marketplaceIds: body.marketplaceIds ?? rt.config.SPAPI_MARKETPLACE_IDS,
-        overlapMinutes: rt.config.ORDERS_CATCHUP_OVERLAP_MINUTES,
-        initialLookbackDays: rt.config.ORDERS_INITIAL_LOOKBACK_DAYS,
-        ordersApi: rt.config.SPAPI_ORDERS_API,
-        ...(body.since ? { since: new Date(body.since) } : {}),
-      },
-      {
-        amazon: new SpApiOrders(rt.amazon, rt.config.SPAPI_ORDERS_API),
-        ledger: new StateOrderLedger(rt.state),
-        bus: rt.bus,
-        queue: rt.config.QUEUE_ORDER_IMPORT,
-        state: rt.state,
-        clock: rt.clock,
-        telemetry: rt.telemetry(context),
-      },
-    );
-    return { status: 202, jsonBody: { results } };
-  }),
+  handler: withHttpErrors(ordersSync, invocationTelemetry),
 });

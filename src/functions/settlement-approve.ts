@@ -1,14 +1,34 @@
-import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
-import { durableStarter } from "../flows/settlements/adapters";
 import { assertAwaitingApproval } from "../flows/settlements/import-settlement";
 import { APPROVAL_EVENT } from "../flows/settlements/orchestrator";
 import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { durableStarter } from "../wiring/adapters/durable-starter";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { settlementDeps } from "../wiring/settlements";
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 const ApproveBody = z.object({ approvedBy: z.string().min(1).max(100).optional() }).strict();
+
+/** Raises the approval event of a settlement that waits for it (202 with the settlement's status URL). */
+export async function settlementApprove(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const id = Id.safeParse(request.params.id);
+  if (!id.success) throw validationFromZod(id.error, "settlement id");
+  const text = await request.text();
+  const body = ApproveBody.safeParse(text.trim() ? JSON.parse(text) : {});
+  if (!body.success) throw validationFromZod(body.error, "request body");
+  const record = await assertAwaitingApproval(id.data, settlementDeps(currentApp(), context));
+  await durableStarter(df.getClient(context)).raiseEvent(record.instanceId, APPROVAL_EVENT, {
+    approvedBy: body.data.approvedBy ?? "api",
+  });
+  const location = new URL(`/api/settlements/${encodeURIComponent(id.data)}`, request.url).toString();
+  return {
+    status: 202,
+    headers: { Location: location, "Retry-After": "5" },
+    jsonBody: { settlementId: id.data, approved: true, statusUrl: location },
+  };
+}
 
 // Finance approves a settlement that waits for it (SETTLEMENT_REQUIRE_APPROVAL): raises the "approval" event.
 app.http("settlement-approve", {
@@ -16,21 +36,5 @@ app.http("settlement-approve", {
   route: "settlements/{id}/approve",
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: withHttpErrors(async (request: HttpRequest, context: InvocationContext) => {
-    const id = Id.safeParse(request.params.id);
-    if (!id.success) throw validationFromZod(id.error, "settlement id");
-    const text = await request.text();
-    const body = ApproveBody.safeParse(text.trim() ? JSON.parse(text) : {});
-    if (!body.success) throw validationFromZod(body.error, "request body");
-    const record = await assertAwaitingApproval(id.data, { state: runtime().state });
-    await durableStarter(df.getClient(context)).raiseEvent(record.instanceId, APPROVAL_EVENT, {
-      approvedBy: body.data.approvedBy ?? "api",
-    });
-    const location = new URL(`/api/settlements/${encodeURIComponent(id.data)}`, request.url).toString();
-    return {
-      status: 202,
-      headers: { Location: location, "Retry-After": "5" },
-      jsonBody: { settlementId: id.data, approved: true, statusUrl: location },
-    };
-  }),
+  handler: withHttpErrors(settlementApprove, invocationTelemetry),
 });

@@ -1,24 +1,28 @@
-import { app, type HttpRequest } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { getSettlementRecord, publicRecord } from "../flows/settlements/records";
 import { NotFoundError } from "../platform/errors";
 import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { settlementDeps } from "../wiring/settlements";
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
-// One settlement's state; 202 while its import runs (the Location of POST settlements/import), 200 after.
+/** One settlement's record: 202 while its import runs, 200 after. */
+export async function settlementGet(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const id = Id.safeParse(request.params.id);
+  if (!id.success) throw validationFromZod(id.error, "settlement id");
+  const record = await getSettlementRecord(settlementDeps(currentApp(), context).state, id.data);
+  if (!record) throw new NotFoundError("settlement.not-found", `no settlement ${id.data}`);
+  const running = record.status === "pending" || record.status === "running";
+  const headers: Record<string, string> = running ? { "Retry-After": "5", Location: request.url } : {};
+  return { status: running ? 202 : 200, headers, jsonBody: publicRecord(record) };
+}
+
+// The Location of POST settlements/import.
 app.http("settlement-get", {
   methods: ["GET"],
   route: "settlements/{id}",
   authLevel: "function",
-  handler: withHttpErrors(async (request: HttpRequest) => {
-    const id = Id.safeParse(request.params.id);
-    if (!id.success) throw validationFromZod(id.error, "settlement id");
-    const record = await getSettlementRecord(runtime().state, id.data);
-    if (!record) throw new NotFoundError("settlement.not-found", `no settlement ${id.data}`);
-    const running = record.status === "pending" || record.status === "running";
-    const headers: Record<string, string> = running ? { "Retry-After": "5", Location: request.url } : {};
-    return { status: running ? 202 : 200, headers, jsonBody: publicRecord(record) };
-  }),
+  handler: withHttpErrors(settlementGet, invocationTelemetry),
 });

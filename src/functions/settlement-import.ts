@@ -1,12 +1,13 @@
-import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
-import { durableStarter, settlementDeps } from "../flows/settlements/adapters";
 import { publicRecord } from "../flows/settlements/records";
 import { importSettlement, type ImportRequest } from "../flows/settlements/start";
 import { ValidationError } from "../platform/errors";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { durableStarter } from "../wiring/adapters/durable-starter";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { settlementDeps, settlementStartOptions } from "../wiring/settlements";
 
 const ImportBody = z.union([
   z.object({ reportId: z.string().min(1).max(64) }).strict(),
@@ -32,35 +33,35 @@ async function readRequest(request: HttpRequest): Promise<ImportRequest> {
   return "reportId" in body ? { kind: "report", reportId: body.reportId } : { kind: "settlement", settlementId: body.settlementId };
 }
 
+/** Keeps the file (or fetches the report) and starts the settlement's import; 202 with its status URL. */
+export async function settlementImport(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const a = currentApp();
+  const outcome = await importSettlement(
+    await readRequest(request),
+    durableStarter(df.getClient(context)),
+    settlementDeps(a, context),
+    settlementStartOptions(a),
+  );
+  const location = new URL(`/api/settlements/${encodeURIComponent(outcome.settlementId)}`, request.url).toString();
+  const done = !outcome.started && outcome.record?.status === "posted";
+  return {
+    status: done ? 200 : 202,
+    headers: { Location: location, ...(done ? {} : { "Retry-After": "5" }) },
+    jsonBody: {
+      settlementId: outcome.settlementId,
+      instanceId: outcome.instanceId,
+      started: outcome.started,
+      statusUrl: location,
+      ...(outcome.record ? { record: publicRecord(outcome.record) } : {}),
+    },
+  };
+}
+
 // Finance and Power Automate: import a settlement by report id, settlement id or uploaded flat file.
 app.http("settlement-import", {
   methods: ["POST"],
   route: "settlements/import",
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
-  handler: withHttpErrors(async (request: HttpRequest, context: InvocationContext) => {
-    const rt = runtime();
-    const outcome = await importSettlement(
-      await readRequest(request),
-      durableStarter(df.getClient(context)),
-      settlementDeps(rt.telemetry(context)),
-      {
-        requireApproval: rt.config.SETTLEMENT_REQUIRE_APPROVAL,
-        journalName: rt.config.SETTLEMENT_JOURNAL_NAME,
-      },
-    );
-    const location = new URL(`/api/settlements/${encodeURIComponent(outcome.settlementId)}`, request.url).toString();
-    const done = !outcome.started && outcome.record?.status === "posted";
-    return {
-      status: done ? 200 : 202,
-      headers: { Location: location, ...(done ? {} : { "Retry-After": "5" }) },
-      jsonBody: {
-        settlementId: outcome.settlementId,
-        instanceId: outcome.instanceId,
-        started: outcome.started,
-        statusUrl: location,
-        ...(outcome.record ? { record: publicRecord(outcome.record) } : {}),
-      },
-    };
-  }),
+  handler: withHttpErrors(settlementImport, invocationTelemetry),
 });

@@ -1,15 +1,18 @@
-import { app } from "@azure/functions";
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { listSettlementRecords, publicRecord } from "../flows/settlements/records";
 import { withHttpErrors } from "../platform/trigger-adapters";
-import { runtime } from "../runtime";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { settlementDeps } from "../wiring/settlements";
 
-// Known settlements and their state, newest first.
+/** Known settlements and their state, newest first. */
+export async function settlementList(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const records = await listSettlementRecords(settlementDeps(currentApp(), context).state);
+  return { jsonBody: { settlements: records.map(publicRecord) } };
+}
+
 app.http("settlement-list", {
   methods: ["GET"],
   route: "settlements",
   authLevel: "function",
-  handler: withHttpErrors(async () => {
-    const records = await listSettlementRecords(runtime().state);
-    return { jsonBody: { settlements: records.map(publicRecord) } };
-  }),
+  handler: withHttpErrors(settlementList, invocationTelemetry),
 });

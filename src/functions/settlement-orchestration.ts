@@ -1,6 +1,5 @@
 import type { InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { settlementDeps } from "../flows/settlements/adapters";
 import {
   analyzeStep,
   createLinesStep,
@@ -10,12 +9,13 @@ import {
   verifyStep,
 } from "../flows/settlements/import-settlement";
 import { ACTIVITY, SETTLEMENT_ORCHESTRATOR, settlementOrchestrator } from "../flows/settlements/orchestrator";
-import { runtime } from "../runtime";
+import { currentApp } from "../wiring/app";
+import { settlementDeps } from "../wiring/settlements";
 
 // One orchestration per settlement id: analyze, optionally wait for approval, create the D365 journal, verify.
 df.app.orchestration(SETTLEMENT_ORCHESTRATOR, settlementOrchestrator);
 
-const deps = (context: InvocationContext) => settlementDeps(runtime().telemetry(context, { flow: "settlements" }));
+const deps = (context: InvocationContext) => settlementDeps(currentApp(), context);
 
 df.app.activity(ACTIVITY.analyze, { handler: (input, context) => analyzeStep(input as never, deps(context)) });
 df.app.activity(ACTIVITY.record, { handler: (input, context) => recordStatusStep(input as never, deps(context)) });

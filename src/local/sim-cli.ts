@@ -4,7 +4,7 @@
  */
 import { untilStopSignal } from "./stop-signal";
 import * as path from "node:path";
-import { loadConfig } from "../platform/config";
+import { loadConfig } from "../wiring/config";
 
 export async function runSimulators(args: string[]): Promise<number> {
   const json = args.includes("--json");

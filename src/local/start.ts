@@ -11,7 +11,7 @@
 import { untilStopSignal } from "./stop-signal";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { loadConfig, setConfig, type AppConfig } from "../platform/config";
+import { type AppConfig, loadConfig } from "../wiring/config";
 import type { HostSummary, LocalHost } from "./host";
 
 interface Stoppable {
@@ -137,12 +137,12 @@ export async function runStart(argv: string[]): Promise<number> {
       for (const [name, value] of Object.entries(SIMULATOR_SECRETS)) process.env[name] ??= value;
     }
 
-    // The configuration now points at what was started; parse it again so every module sees it.
+    // The configuration now points at what was started; parse it again: the host builds the app from it.
     cfg = loadConfig(process.env);
-    setConfig(cfg);
 
     const { startLocalHost } = await import("./host");
     const host = await startLocalHost({
+      config: cfg,
       port: cfg.LOCAL_HTTP_PORT,
       schedules: !args.once,
       dataDir: cfg.LOCAL_DATA_DIR,

@@ -4,7 +4,7 @@
  * file and JSON path. `--write-schemas` regenerates mappings/schemas/*.schema.json from the code first.
  */
 import { relative } from "node:path";
-import { loadConfig } from "../platform/config";
+import { platformSettings } from "../platform/settings";
 import { mappingCatalog } from "./catalog";
 import { writeJsonSchemas } from "./json-schema";
 import { formatProblem, readMappingFiles } from "./loader";
@@ -15,7 +15,7 @@ function option(args: string[], name: string): string | undefined {
 }
 
 export async function runMappingsCheck(args: string[], out: (line: string) => void = console.log): Promise<number> {
-  const dir = option(args, "--dir") ?? process.env.MAPPINGS_DIR ?? loadConfig().MAPPINGS_DIR;
+  const dir = option(args, "--dir") ?? platformSettings.MAPPINGS_DIR.parse(process.env.MAPPINGS_DIR);
   if (args.includes("--write-schemas")) {
     for (const path of writeJsonSchemas(dir)) out(`wrote ${relative(process.cwd(), path) || path}`);
   }

@@ -1,6 +1,6 @@
 /**
- * The loaded mapping files with the lookups the flows need. Built once per process by the runtime member
- * `mappings` (see runtime.ts) or directly in tests with `Mappings.fromObjects`.
+ * The loaded mapping files with the lookups the flows need. Loaded once per process by the wiring
+ * (`app.mappings`, see src/wiring/app.ts) or built directly in tests with `Mappings.fromObjects`.
  */
 import type { MarketplaceMapping, MarketplacesFile } from "./marketplaces";
 import { OrderStatusesFile, type AmazonOrderStatus, type StatusAction } from "./order-statuses";

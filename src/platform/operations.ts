@@ -1,23 +1,21 @@
 /**
  * The operations API behind GET /api/status, GET /api/deadletters and the replay endpoints. Function files
- * (src/functions/status.ts, deadletters-*.ts) only register routes and call these handlers with
- * `operationsDeps()`; tests call them directly with HttpRequest objects and in-memory ports.
+ * (src/functions/status.ts, deadletters-*.ts) only register routes and call these handlers with the wiring's
+ * `operationsDeps(app, context)`; tests call them directly with HttpRequest objects and in-memory ports.
  *
  * Replay: the body is sent again to its queue with messageId `<original>:replay:<n>` (n counts replays of
  * the same original, so a double click produces the same id and Service Bus duplicate detection drops the
  * second copy), then the review record / dead-lettered message is removed. Send first, remove second: a
  * crash in between leaves a record that a second replay resends under the same id (harmless).
  */
-import { collectStatusSections } from "./status-sections";
 import { createHash } from "node:crypto";
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
-import { runtime } from "../runtime";
 import { systemClock, type Clock } from "./clock";
-import type { AppConfig } from "./config";
 import { NotFoundError, describeError } from "./errors";
 import type { DeadLetteredMessage, MessageBus, StateStore } from "./ports";
 import { listParked, removeParked, type ParkedMessage } from "./review-records";
 import { listRuns, listWatermarks, type RunSummary } from "./run-records";
+import { collectStatusSections, type StatusSections } from "./status-sections";
 import { redact, silentTelemetry, type Telemetry } from "./telemetry";
 import { httpError } from "./trigger-adapters";
 
@@ -29,30 +27,16 @@ export interface OperationsDeps {
   queues: string[];
   clock?: Clock;
   telemetry?: Telemetry;
+  /** The flows' sections of the status page (the wiring's table); none when absent. */
+  sections?: StatusSections;
 }
 
 /** Every configured queue name: the values of the QUEUE_* settings that are names (not numbers). */
-export function configuredQueues(config: Partial<AppConfig> | Record<string, unknown>): string[] {
+export function configuredQueues(config: object): string[] {
   const names = Object.entries(config)
     .filter(([k, v]) => k.startsWith("QUEUE_") && typeof v === "string" && v.length > 0)
     .map(([, v]) => v as string);
   return [...new Set(names)];
-}
-
-/** Dependencies from the runtime (the bus is resolved only when first used). */
-export function operationsDeps(context?: InvocationContext): OperationsDeps {
-  const rt = runtime();
-  return {
-    get state() {
-      return rt.state;
-    },
-    get bus() {
-      return rt.bus;
-    },
-    queues: configuredQueues(rt.config),
-    clock: rt.clock,
-    telemetry: rt.telemetry(context),
-  };
 }
 
 // -------------------------------------------------------------------------------------------------------
@@ -93,7 +77,7 @@ export async function buildStatus(deps: OperationsDeps): Promise<StatusReport> {
     listRuns(deps.state),
     listWatermarks(deps.state),
     listParked(deps.state),
-    collectStatusSections(deps.state),
+    collectStatusSections(deps.sections ?? {}, deps.state),
   ]);
 
   const flows = new Map<string, FlowStatus>();

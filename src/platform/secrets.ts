@@ -12,6 +12,10 @@ import { systemClock } from "./clock";
 import type { SecretStore } from "./ports";
 import { mapRestError, statusOf } from "./azure/rest-errors";
 
+/** Names of secrets (Key Vault secret names; locally the upper-snake environment variable of the same name). */
+export const SECRET_NAMES = ["spapi-lwa-client-secret", "spapi-refresh-token", "d365-client-secret", "notification-api-key"] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
 /** The part of @azure/keyvault-secrets' SecretClient we use (tests pass a fake). */
 export interface SecretClientLike {
   readonly vaultUrl: string;

@@ -1,4 +1,5 @@
 /** Settings of the platform adapters (storage, messages, secrets, telemetry). */
+import { z } from "zod";
 import { setting } from "./settings-kit";
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */
@@ -36,3 +37,6 @@ export const platformSettings = {
   /** Application Insights; empty locally. */
   APPLICATIONINSIGHTS_CONNECTION_STRING: setting.optionalString(),
 };
+
+/** The parsed values of these settings (a part of the app's configuration). */
+export type PlatformSettings = z.infer<z.ZodObject<typeof platformSettings>>;

@@ -24,7 +24,6 @@
  */
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { ZodError, type z } from "zod";
-import { runtime } from "../runtime";
 import type { Clock } from "./clock";
 import {
   AppError,
@@ -122,15 +121,14 @@ export async function parseJsonBody<S extends z.ZodType>(request: Pick<HttpReque
 type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;
 
 /** Wraps an HTTP handler: thrown errors become httpError answers; unexpected ones are logged (redacted). */
-export function withHttpErrors(handler: HttpHandler, telemetryOf?: (context: InvocationContext) => Telemetry): HttpHandler {
+export function withHttpErrors(handler: HttpHandler, telemetryOf: (context: InvocationContext) => Telemetry): HttpHandler {
   return async (request, context) => {
     try {
       return await handler(request, context);
     } catch (err) {
       const response = httpError(err, context.invocationId);
       if (response.status === undefined || response.status >= 500) {
-        const t = telemetryOf ? telemetryOf(context) : runtime().telemetry(context);
-        t.log("error", "http.failed", { function: context.functionName, error: describeError(err) });
+        telemetryOf(context).log("error", "http.failed", { function: context.functionName, error: describeError(err) });
       }
       return response;
     }
@@ -153,9 +151,10 @@ export interface QueueContext {
 
 export interface QueueDeps {
   state: StateStore;
-  telemetry: Telemetry;
+  /** The telemetry, or how to get one for this delivery (its base properties: queue and messageId). */
+  telemetry: Telemetry | ((base: { queue: string; messageId: string }) => Telemetry);
   clock?: Clock;
-  /** The queue's maxDeliveryCount, to say when a failure is the last try (default QUEUE_MAX_DELIVERY_COUNT). */
+  /** The queue's maxDeliveryCount, to say when a failure is the last try (default 10). */
   maxDeliveryCount?: number;
 }
 
@@ -167,8 +166,8 @@ export interface HandleQueueMessageOptions<S extends z.ZodType, R> {
   context: QueueContext;
   schema: S;
   handle: (message: z.infer<S>, delivery: DeliveryInfo) => Promise<R>;
-  /** Defaults: the runtime's state and telemetry. */
-  deps?: Partial<QueueDeps>;
+  /** The wiring's queueDeps(app, context) in function files; fakes in tests. */
+  deps: QueueDeps;
 }
 
 export type QueueOutcome<R> =
@@ -212,22 +211,16 @@ export function parkReasonFor(err: unknown): ParkReason | undefined {
   return undefined;
 }
 
-function resolveDeps(context: QueueContext, queue: string, messageId: string, given: Partial<QueueDeps> = {}): QueueDeps {
-  const needRuntime = !given.state || !given.telemetry || given.maxDeliveryCount === undefined;
-  const rt = needRuntime ? runtime() : undefined;
-  let maxDeliveryCount = given.maxDeliveryCount;
-  if (maxDeliveryCount === undefined) {
-    try {
-      maxDeliveryCount = rt!.config.QUEUE_MAX_DELIVERY_COUNT;
-    } catch {
-      maxDeliveryCount = 10;
-    }
-  }
+function resolveDeps(
+  queue: string,
+  messageId: string,
+  given: QueueDeps,
+): { state: StateStore; telemetry: Telemetry; clock?: Clock; maxDeliveryCount: number } {
   return {
-    state: given.state ?? rt!.state,
-    telemetry: given.telemetry ?? rt!.telemetry(context, { queue, messageId }),
-    maxDeliveryCount,
-    clock: given.clock ?? rt?.clock,
+    state: given.state,
+    telemetry: typeof given.telemetry === "function" ? given.telemetry({ queue, messageId }) : given.telemetry,
+    maxDeliveryCount: given.maxDeliveryCount ?? 10,
+    clock: given.clock,
   };
 }
 
@@ -238,7 +231,7 @@ function resolveDeps(context: QueueContext, queue: string, messageId: string, gi
 export async function handleQueueMessage<S extends z.ZodType, R>(options: HandleQueueMessageOptions<S, R>): Promise<QueueOutcome<R>> {
   const { queue, context, schema, handle } = options;
   const delivery = deliveryInfo(context);
-  const deps = resolveDeps(context, queue, delivery.messageId, options.deps);
+  const deps = resolveDeps(queue, delivery.messageId, options.deps);
   const body = normaliseBody(options.body);
 
   const park = async (reason: ParkReason, err: AppError | ZodError): Promise<QueueOutcome<R>> => {

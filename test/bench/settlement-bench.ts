@@ -8,7 +8,7 @@
  *
  *   npx tsx test/bench/settlement-bench.ts [--rows N] [--json]
  */
-import { resolveMappingsDir } from "../../src/mapping/runtime";
+import { resolveMappingsDir } from "../../src/mapping/mappings-dir";
 import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

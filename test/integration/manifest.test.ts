@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Registration, loadAppAsync } from "../../src/local/registry";
-import { SETTING_NAMES, loadConfig } from "../../src/platform/config";
+import { SETTING_NAMES, loadConfig } from "../../src/wiring/config";
 import { MAIN_BICEP, REPO_ROOT, appSettings, readBicep } from "../unit/bicep/bicep-model";
 import { queueNameSettings } from "../unit/bicep/bicep-rules";
 

@@ -16,6 +16,7 @@ import type { MessageBus, OutgoingMessage } from "../../platform/ports";
 import type { Telemetry } from "../../platform/telemetry";
 import type { OrderLedger } from "./ledger";
 import { toOrderImportMessage } from "./messages";
+import type { AmazonReports } from "./ports";
 
 export const BACKFILL_ORCHESTRATOR = "orderBackfillOrchestrator";
 export const BACKFILL_ACTIVITY = {
@@ -35,6 +36,16 @@ export interface BackfillInput {
   /** Time between report status polls (ms of orchestration time). */
   pollMs: number;
   maxPolls: number;
+}
+
+/** What the backfill's activities need. */
+export interface BackfillDeps {
+  reports: AmazonReports;
+  bus: MessageBus;
+  queue: string;
+  ledger: Pick<OrderLedger, "get">;
+  clock: Clock;
+  telemetry: Telemetry;
 }
 
 export interface BackfillOrderRef {
@@ -121,6 +132,32 @@ export const backfillOrchestrator: OrchestrationHandler = function* (context: Or
 // ------------------------------------------------------------------------------------------------------
 // Activities (I/O lives here)
 
+/** Asks Amazon for the order report of the period. */
+export async function requestOrderReport(input: BackfillInput, deps: Pick<BackfillDeps, "reports">): Promise<{ reportId: string }> {
+  const reportId = await deps.reports.requestReport({
+    reportType: ORDER_REPORT_TYPE,
+    marketplaceIds: input.marketplaceIds,
+    from: input.from,
+    to: input.to,
+  });
+  return { reportId };
+}
+
+export async function orderReportStatus(
+  input: { reportId: string },
+  deps: Pick<BackfillDeps, "reports">,
+): Promise<{ processingStatus: string; reportDocumentId?: string }> {
+  const r = await deps.reports.reportStatus(input.reportId);
+  return { processingStatus: r.processingStatus, reportDocumentId: r.reportDocumentId };
+}
+
+export async function readOrderReport(
+  input: { reportDocumentId: string },
+  deps: Pick<BackfillDeps, "reports">,
+): Promise<BackfillOrderRef[]> {
+  return parseOrderReport(await deps.reports.downloadReport(input.reportDocumentId));
+}
+
 const DONE = new Set(["complete", "canceled", "cancel-flagged", "skipped"]);
 
 /**
@@ -151,7 +188,7 @@ export function parseOrderReport(text: string): BackfillOrderRef[] {
 
 export async function enqueueBackfillChunk(
   orders: BackfillOrderRef[],
-  deps: { bus: MessageBus; queue: string; ledger: Pick<OrderLedger, "get">; clock: Clock; telemetry: Telemetry },
+  deps: Omit<BackfillDeps, "reports">,
 ): Promise<{ enqueued: number; skipped: number }> {
   const messages: OutgoingMessage[] = [];
   let skipped = 0;

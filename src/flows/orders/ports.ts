@@ -1,6 +1,6 @@
 /**
- * The ports of the orders flow: small interfaces shaped by what the flow needs. Adapters on the SP-API and
- * D365 connectors are in adapters.ts; unit tests use in-memory fakes.
+ * The ports of the orders flow: small interfaces shaped by what the flow needs. Their adapters on the SP-API
+ * and D365 connectors are in src/wiring/adapters/; unit tests use in-memory fakes.
  */
 import type { AmazonAddress } from "./address";
 import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "./transform";
@@ -31,6 +31,16 @@ export interface AmazonOrders {
     lastUpdatedAfter: Date;
     lastUpdatedBefore: Date;
   }): AsyncIterable<AmazonOrderSummary>;
+}
+
+/** SP-API reports, as the order backfill reads them (one flat-file report instead of one getOrder per order). */
+export interface AmazonReports {
+  /** createReport for a period and marketplaces; returns the report id. */
+  requestReport(q: { reportType: string; marketplaceIds: string[]; from: string; to: string }): Promise<string>;
+  /** getReport: IN_QUEUE, IN_PROGRESS, DONE, CANCELLED or FATAL, and the document once DONE. */
+  reportStatus(reportId: string): Promise<{ processingStatus: string; reportDocumentId?: string }>;
+  /** The document's text (its download URL is fetched right before: it expires after 5 minutes). */
+  downloadReport(reportDocumentId: string): Promise<string>;
 }
 
 export interface D365SalesOrderRef {

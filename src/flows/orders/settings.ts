@@ -1,4 +1,5 @@
 /** Settings of the orders flow. */
+import { z } from "zod";
 import { setting } from "../../platform/settings-kit";
 
 export const orderSettings = {
@@ -9,3 +10,6 @@ export const orderSettings = {
   /** How far back the first catch-up looks when there is no watermark yet. */
   ORDERS_INITIAL_LOOKBACK_DAYS: setting.int(3, 0, 730),
 };
+
+/** The parsed values of these settings (a part of the app's configuration). */
+export type OrderSettings = z.infer<z.ZodObject<typeof orderSettings>>;

@@ -2,7 +2,6 @@
  * The orders section of `GET /api/status`: how many Amazon orders the ledger holds in each state (complete,
  * waiting for Amazon, needing a mapping, ...), so an admin sees at a glance what waits and what needs a person.
  */
-import { registerStatusSection } from "../../platform/status-sections";
 import type { StateStore } from "../../platform/ports";
 import { StateOrderLedger, type LedgerStatus } from "./ledger";
 
@@ -26,5 +25,3 @@ export async function summarizeOrderLedger(state: StateStore, limit = LEDGER_STA
   }
   return { total, byStatus, partial: false };
 }
-
-registerStatusSection("orders", (state) => summarizeOrderLedger(state) as Promise<unknown> as Promise<Record<string, unknown>>);

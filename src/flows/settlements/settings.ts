@@ -1,4 +1,5 @@
 /** Settings of the settlements flow. */
+import { z } from "zod";
 import { setting } from "../../platform/settings-kit";
 
 export const settlementSettings = {
@@ -9,3 +10,6 @@ export const settlementSettings = {
   /** D365 journal name used for settlement journals. */
   SETTLEMENT_JOURNAL_NAME: setting.string("GenJrn"),
 };
+
+/** The parsed values of these settings (a part of the app's configuration). */
+export type SettlementSettings = z.infer<z.ZodObject<typeof settlementSettings>>;

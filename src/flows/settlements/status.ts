@@ -2,7 +2,6 @@
  * The settlements section of `GET /api/status`: how many settlements are in each state, so finance and the
  * admin see at a glance what is posted, what waits for an approval and what needs a mapping.
  */
-import { registerStatusSection } from "../../platform/status-sections";
 import type { StateStore } from "../../platform/ports";
 import { listSettlementRecords, type SettlementStatus } from "./records";
 
@@ -17,5 +16,3 @@ export async function summarizeSettlements(state: StateStore): Promise<Settlemen
   for (const r of records) byStatus[r.status] = (byStatus[r.status] ?? 0) + 1;
   return { total: records.length, byStatus };
 }
-
-registerStatusSection("settlements", (state) => summarizeSettlements(state) as Promise<unknown> as Promise<Record<string, unknown>>);

@@ -13,8 +13,8 @@ import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
-import { config } from "../../platform/config";
-import { setRuntimeOverrides, type RuntimeOverrides } from "../../runtime";
+import { type AppParts, createApp, useApp } from "../../wiring/app";
+import { type AppConfig, loadConfig } from "../../wiring/config";
 import { DurableDriver, type DurableIdleSummary, type DurableLogLevel } from "../durable/driver";
 import { DURABLE_WEBHOOK_PATH, durableClientInput, handleDurableHttp } from "../durable/http-api";
 import { FileInstanceStore, type InstanceStore } from "../durable/store";
@@ -44,10 +44,15 @@ export interface LocalHostOptions {
   timeScale?: number;
   /** Run timer triggers on their schedules (and runOnStartup ones at start). Default true; tests use runTimersOnce(). */
   schedules?: boolean;
-  /** Values for %SETTING% in trigger metadata. Default: process.env, then the parsed configuration. */
+  /** The app's configuration (host defaults, %SETTING% values, the app it installs). Default: parsed from the environment. */
+  config?: AppConfig;
+  /** Values for %SETTING% in trigger metadata. Default: process.env, then the configuration. */
   settings?: Record<string, string | undefined>;
-  /** Extra members for setRuntimeOverrides (the host always sets `bus`). Pass false to leave overrides alone. */
-  runtimeOverrides?: RuntimeOverrides | false;
+  /**
+   * Parts of the app the host installs while it runs: useApp(createApp(config, { ...app, bus })), so functions
+   * send through the host's bus. Pass false to leave the installed app alone (the test installs its own).
+   */
+  app?: AppParts | false;
   /** Log sink for host and function logs. Default: console.error with a prefix. */
   log?: (level: string, message: string) => void;
 }
@@ -102,23 +107,20 @@ export function resolveSetting(value: string, settings: Record<string, string | 
   });
 }
 
-function defaultSettings(): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+/** The settings parsed from the environment, or undefined when they do not parse (the host then uses its defaults). */
+function environmentConfig(): AppConfig | undefined {
   try {
-    for (const [k, v] of Object.entries(config())) if (v !== undefined && v !== null) out[k] = String(v);
+    return loadConfig();
   } catch {
-    // configuration that does not parse: only the environment is available
+    return undefined;
   }
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
-  return out;
 }
 
-function configValue<T>(pick: (c: ReturnType<typeof config>) => T, fallback: T): T {
-  try {
-    return pick(config()) ?? fallback;
-  } catch {
-    return fallback;
-  }
+function defaultSettings(cfg: AppConfig | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(cfg ?? {})) if (v !== undefined && v !== null) out[k] = String(v);
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) out[k] = v;
+  return out;
 }
 
 const LOG_LEVELS: Record<string, string> = {
@@ -140,7 +142,9 @@ function timeSpanMs(schedule: string): number | undefined {
 export async function startLocalHost(options: LocalHostOptions = {}): Promise<LocalHost> {
   const log = options.log ?? ((level: string, message: string) => console.error(`[local-host] ${level}: ${message}`));
   const registrations = options.registrations ?? (await loadAppAsync(options.load));
-  const settings = options.settings ?? defaultSettings();
+  const cfg = options.config ?? environmentConfig();
+  const configValue = <T>(pick: (c: AppConfig) => T, fallback: T): T => (cfg ? (pick(cfg) ?? fallback) : fallback);
+  const settings = options.settings ?? defaultSettings(cfg);
   const hubName = options.hubName ?? configValue((c) => c.DURABLE_TASK_HUB, "AmazonConnect");
   const dataDir = options.dataDir ?? configValue((c) => c.LOCAL_DATA_DIR, ".local");
   const busOwned = !options.bus;
@@ -328,7 +332,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const actualPort = (server.address() as AddressInfo).port;
   origin = `http://${options.hostname && options.hostname !== "0.0.0.0" ? options.hostname : "127.0.0.1"}:${actualPort}`;
 
-  if (options.runtimeOverrides !== false) setRuntimeOverrides({ ...(options.runtimeOverrides ?? {}), bus });
+  if (options.app !== false) useApp(createApp(cfg ?? loadConfig(), { ...(options.app ?? {}), bus }));
 
   // ---------------------------------------------------------------------------------------------------
   // Service Bus queue triggers
@@ -524,7 +528,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       await Promise.allSettled([...inFlight]);
       await durable.stop();
       if (busOwned) await bus.close();
-      if (options.runtimeOverrides !== false) setRuntimeOverrides({});
+      if (options.app !== false) useApp(undefined);
     },
   };
 }

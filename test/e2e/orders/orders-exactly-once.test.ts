@@ -20,10 +20,10 @@ import { startLocalHost, type HostSummary, type LocalHost } from "../../../src/l
 import { startSpApiSimulator, type SpApiSimulator } from "../../../src/local/spapi-sim";
 import type { ItemSpec } from "../../../src/local/spapi-sim/data";
 import { Mappings } from "../../../src/mapping/mappings";
-import { loadConfig, setConfig } from "../../../src/platform/config";
+import { loadConfig } from "../../../src/wiring/config";
 import type { SecretStore } from "../../../src/platform/ports";
 import { listParked } from "../../../src/platform/review-records";
-import { runtime } from "../../../src/runtime";
+import { currentApp } from "../../../src/wiring/app";
 import { clientFor } from "../../integration/amazon/sim-client";
 
 const ORDERS = 210;
@@ -91,7 +91,6 @@ beforeAll(async () => {
     ORDERS_INITIAL_LOOKBACK_DAYS: "1",
     QUEUE_MAX_DELIVERY_COUNT: "25",
   });
-  setConfig(cfg);
   d365 = new CrashingConnector(d365Sim.url, 7, 12);
   const secrets: SecretStore = { get: async () => KEY, tryGet: async () => KEY };
   // The app's clock runs 10 minutes ahead so that the catch-up window (which ends 2 minutes before now)
@@ -102,12 +101,12 @@ beforeAll(async () => {
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), "orders-e2e-host-")),
     busOptions: { maxDeliveryCount: 25, retryDelayMs: 10, maxRetryDelayMs: 200, concurrency: 8 },
-    runtimeOverrides: {
-      config: cfg,
+    config: cfg,
+    app: {
       clock,
       secrets,
       d365,
-      amazon: clientFor(spapi, { maxRetries: 1, backoffBaseMs: 5 }),
+      spapi: clientFor(spapi, { maxRetries: 1, backoffBaseMs: 5 }),
       mappings: Mappings.load(join(__dirname, "../../../mappings")),
     },
     log: () => undefined,
@@ -174,7 +173,7 @@ beforeAll(async () => {
   await host.drain({ timeoutMs: 120_000 });
 
   // Redelivered messages: import messages for orders already done, under new message ids.
-  await runtime().bus.send(
+  await currentApp().bus.send(
     cfg.QUEUE_ORDER_IMPORT,
     created.slice(0, 30).map((c, i) => ({ messageId: `redelivered-${i}`, body: { amazonOrderId: c.id, source: "replay" } })),
   );
@@ -185,7 +184,6 @@ afterAll(async () => {
   await host?.stop();
   await spapi?.stop();
   await d365Sim?.stop();
-  setConfig(undefined);
 });
 
 describe(`${ORDERS} Amazon orders through notifications, catch-up and faults`, () => {
@@ -221,7 +219,7 @@ describe(`${ORDERS} Amazon orders through notifications, catch-up and faults`, (
   it("parks every unknown-SKU order for review, names the SKU, and creates nothing for it", async () => {
     const unknown = created.filter((x) => x.unknown);
     expect(unknown.length).toBeGreaterThanOrEqual(10);
-    const parked = await listParked(runtime().state, { queue: "order-import" });
+    const parked = await listParked(currentApp().state, { queue: "order-import" });
     for (const u of unknown) {
       expect(d365Sim.rows("SalesOrderHeadersV4", "usmf").some((h) => h.CustomersOrderReference === u.id)).toBe(false);
       const record = parked.find((p) => (p.body as { amazonOrderId?: string }).amazonOrderId === u.id);
@@ -229,12 +227,12 @@ describe(`${ORDERS} Amazon orders through notifications, catch-up and faults`, (
       expect(record!.reason).toBe("mapping-gap");
       expect(record!.description).toContain("UNMAPPED-GADGET-01");
     }
-    const ledger = new StateOrderLedger(runtime().state);
+    const ledger = new StateOrderLedger(currentApp().state);
     expect((await ledger.get(unknown[0].id))?.status).toBe("needs-mapping");
   });
 
   it("records every imported order in the ledger as complete, without buyer PII", async () => {
-    const ledger = new StateOrderLedger(runtime().state);
+    const ledger = new StateOrderLedger(currentApp().state);
     for (const c of created.filter((x) => !x.unknown).slice(0, 50)) {
       const e = await ledger.get(c.id);
       expect(e?.status, c.id).toBe("complete");

@@ -1,13 +1,14 @@
 /**
  * The SP-API connector against the simulator: auth, retries that are capped, errors mapped to the app's
- * error family, paging, restricted data tokens, report documents (gzip, encodings) and the runtime wiring.
+ * error family, paging, restricted data tokens, report documents (gzip, encodings) and the app's wiring of it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SpApiClient } from "../../../src/amazon";
 import { createSpApiClient } from "../../../src/amazon";
-import { loadConfig } from "../../../src/platform/config";
+import { loadConfig } from "../../../src/wiring/config";
 import { runHealthChecks } from "../../../src/platform/health";
-import { runtime, setRuntimeOverrides } from "../../../src/runtime";
+import { createApp } from "../../../src/wiring/app";
+import { healthProbes } from "../../../src/wiring/operations";
 import { systemClock } from "../../../src/platform/clock";
 import { ThrottledError, UnauthorizedError, UnavailableError, ValidationError, NotFoundError } from "../../../src/platform/errors";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
@@ -329,20 +330,15 @@ describe("the SP-API connector", () => {
     await expect(client.getOrder(someOrder().amazonOrderId)).resolves.toMatchObject({ MarketplaceId: US });
   });
 
-  it("registers as runtime().amazon, with an 'spapi' health probe that obtains an LWA token", async () => {
+  it("is the app's spapi member, with an 'spapi' health probe that obtains an LWA token", async () => {
     const config = loadConfig({ SPAPI_ENDPOINT_OVERRIDE: sim.url, SPAPI_OVERRIDE_CA_FILE: sim.caFile });
     const secrets: SecretStore = { get: async () => "fake-secret", tryGet: async () => "fake-secret" };
-    setRuntimeOverrides({ config, secrets, state: new MemoryStateStore() });
-    try {
-      const rt = runtime();
-      expect(rt.amazon).toBeInstanceOf(SpApiClient);
-      const health = await runHealthChecks(rt);
-      expect(health.checks.find((c) => c.name === "spapi")).toMatchObject({ ok: true, detail: "LWA token obtained" });
-      sim.sim.addFaults({ operation: "lwa", status: 503 });
-      const failing = await runHealthChecks(runtime());
-      expect(failing.checks.find((c) => c.name === "spapi")?.ok).toBe(false);
-    } finally {
-      setRuntimeOverrides({});
-    }
+    const app = createApp(config, { secrets, state: new MemoryStateStore() });
+    expect(app.spapi).toBeInstanceOf(SpApiClient);
+    const health = await runHealthChecks(healthProbes(app));
+    expect(health.checks.find((c) => c.name === "spapi")).toMatchObject({ ok: true, detail: "LWA token obtained" });
+    sim.sim.addFaults({ operation: "lwa", status: 503 });
+    const failing = await runHealthChecks(healthProbes(app));
+    expect(failing.checks.find((c) => c.name === "spapi")?.ok).toBe(false);
   });
 });

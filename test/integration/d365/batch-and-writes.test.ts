@@ -123,7 +123,7 @@ describe("sales orders: header, then lines", () => {
       SalesOrderStatus: "Backorder",
     });
     const found = await h.client.salesOrders.findByCustomersOrderReference("113-0000000-0000042");
-    expect(found?.SalesOrderNumber).toBe(so.SalesOrderNumber);
+    expect(found.map((o) => o.SalesOrderNumber)).toEqual([so.SalesOrderNumber]);
     const lines = await h.client.salesOrders.createLines(so.SalesOrderNumber, [
       {
         ItemNumber: "D0001",

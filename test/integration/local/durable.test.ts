@@ -25,7 +25,7 @@ async function host(dataDir?: string, timeScale = 100): Promise<LocalHost> {
     schedules: false,
     settings,
     log: () => undefined,
-    runtimeOverrides: false,
+    app: false,
   });
   hosts.push(h);
   return h;

@@ -3,7 +3,7 @@ import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { loadAppAsync } from "../../../src/local/registry";
 import { MemoryServiceBus } from "../../../src/local/memory-bus";
 import { MemoryInstanceStore } from "../../../src/local/durable/store";
-import { runtime } from "../../../src/runtime";
+import { currentApp } from "../../../src/wiring/app";
 import { fixtureState } from "../../fixtures/local-app";
 
 let host: LocalHost;
@@ -115,9 +115,9 @@ describe("the local Functions host", () => {
     expect(fixtureState().queueMessages.some((m) => m.messageId === "slow-1")).toBe(true);
   });
 
-  it("makes the memory bus the runtime's bus, so flows send through it", async () => {
-    expect(runtime().bus).toBe(host.bus);
-    await runtime().bus.send("fx-queue", { messageId: "via-runtime", body: 7 });
+  it("makes the memory bus the installed app's bus, so flows send through it", async () => {
+    expect(currentApp().bus).toBe(host.bus);
+    await currentApp().bus.send("fx-queue", { messageId: "via-runtime", body: 7 });
     await host.drain();
     expect(fixtureState().queueMessages.some((m) => m.messageId === "via-runtime" && m.body === 7)).toBe(true);
   });
@@ -141,7 +141,7 @@ describe("the local Functions host", () => {
       registrations: regs,
       durableStore: new MemoryInstanceStore(),
       settings: { FX_TICK_SCHEDULE: "* * * * * *" }, // every second
-      runtimeOverrides: false,
+      app: false,
       log: () => undefined,
     });
     try {

@@ -8,16 +8,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { d365LedgerJournals, overrideSettlementDeps, spApiSettlementReports } from "../../../src/flows/settlements/adapters";
 import { getSettlementRecord, instanceIdFor, listSettlementRecords } from "../../../src/flows/settlements/records";
 import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { loadAppAsync } from "../../../src/local/registry";
 import type { SpApiSimulator } from "../../../src/local/spapi-sim";
-import { loadConfig } from "../../../src/platform/config";
+import { loadConfig } from "../../../src/wiring/config";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { Dec } from "../../../src/platform/money";
 import type { SecretStore } from "../../../src/platform/ports";
-import { setRuntimeOverrides } from "../../../src/runtime";
+import { d365LedgerJournals } from "../../../src/wiring/adapters/ledger-journals";
+import { spApiSettlementReports } from "../../../src/wiring/adapters/settlement-reports";
+import { createApp, useApp } from "../../../src/wiring/app";
 import { MemoryBlobStore } from "../../fixtures/settlements/fakes";
 import { clientFor, startSim } from "../amazon/sim-client";
 import { startHarness, type Harness } from "../d365/harness";
@@ -56,15 +57,14 @@ beforeAll(async () => {
     schedules: false,
     busOptions: { retryDelayMs: 10, maxRetryDelayMs: 100 },
     log: () => undefined,
-    runtimeOverrides: false,
+    app: false,
   });
-  setRuntimeOverrides({ config: loadConfig({}), state, blobs: new MemoryBlobStore(), bus: host.bus, secrets });
-  overrideSettlementDeps({ journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) });
+  const settlements = { journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) };
+  useApp(createApp(loadConfig({}), { state, blobs: new MemoryBlobStore(), bus: host.bus, secrets, ports: { settlements } }));
 }, 60_000);
 
 afterAll(async () => {
-  overrideSettlementDeps({});
-  setRuntimeOverrides({});
+  useApp(undefined);
   await host?.stop();
   await Promise.all([d365?.sim.stop(), amazon?.stop()]);
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -5,13 +5,13 @@
  * and watermarks, moves the same watermarks, and makes no v0 getOrders call.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SpApiOrders } from "../../../src/flows/orders/adapters";
+import { SpApiOrders } from "../../../src/wiring/adapters/amazon-orders";
 import { AMAZON_CUTOFF_MS, CATCHUP_FLOW, catchUpOrders, type CatchUpResult } from "../../../src/flows/orders/catch-up";
 import { StateOrderLedger } from "../../../src/flows/orders/ledger";
 import type { SpApiSimulator } from "../../../src/local/spapi-sim";
 import { DEMO_PRODUCTS } from "../../../src/local/demo-catalog";
 import type { Clock } from "../../../src/platform/clock";
-import { loadConfig } from "../../../src/platform/config";
+import { loadConfig } from "../../../src/wiring/config";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import type { MessageBus, OutgoingMessage } from "../../../src/platform/ports";
 import { getWatermark, setWatermark } from "../../../src/platform/run-records";

@@ -13,7 +13,7 @@ import { startD365Simulator, type D365Simulator } from "../../../src/local/d365-
 import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { startSpApiSimulator, type SpApiSimulator } from "../../../src/local/spapi-sim";
 import { Mappings } from "../../../src/mapping/mappings";
-import { loadConfig, setConfig } from "../../../src/platform/config";
+import { loadConfig } from "../../../src/wiring/config";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { clientFor } from "../amazon/sim-client";
 import { d365For, REPO_MAPPINGS } from "./sim-deps";
@@ -26,18 +26,17 @@ beforeAll(async () => {
   d365Sim = await startD365Simulator({ port: 0, seed: 3 });
   spapi = await startSpApiSimulator({ port: 0, seed: 3, timeScale: 500, dataDir: mkdtempSync(join(tmpdir(), "orders-backfill-")) });
   const cfg = loadConfig({});
-  setConfig(cfg);
   host = await startLocalHost({
     port: 0,
     schedules: false,
     timeScale: 1000,
     dataDir: mkdtempSync(join(tmpdir(), "orders-backfill-host-")),
     busOptions: { retryDelayMs: 10, maxRetryDelayMs: 100 },
-    runtimeOverrides: {
-      config: cfg,
+    config: cfg,
+    app: {
       state: new MemoryStateStore(),
       d365: d365For(d365Sim),
-      amazon: clientFor(spapi, { maxRetries: 3, backoffBaseMs: 5 }),
+      spapi: clientFor(spapi, { maxRetries: 3, backoffBaseMs: 5 }),
       mappings: Mappings.load(REPO_MAPPINGS),
     },
     log: () => undefined,
@@ -48,7 +47,6 @@ afterAll(async () => {
   await host?.stop();
   await spapi?.stop();
   await d365Sim?.stop();
-  setConfig(undefined);
 });
 
 async function waitForCompletion(statusUrl: string): Promise<{ runtimeStatus: string; output: any }> {

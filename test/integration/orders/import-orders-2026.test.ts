@@ -11,7 +11,7 @@ import { importOrder, type ImportOutcome } from "../../../src/flows/orders/impor
 import { startD365Simulator, type D365Simulator } from "../../../src/local/d365-sim";
 import { startSpApiSimulator, type SpApiSimulator } from "../../../src/local/spapi-sim";
 import type { SimOrder } from "../../../src/local/spapi-sim/data";
-import { loadConfig } from "../../../src/platform/config";
+import { loadConfig } from "../../../src/wiring/config";
 import { isRetryable } from "../../../src/platform/errors";
 import { simDeps } from "./sim-deps";
 

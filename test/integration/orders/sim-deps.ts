@@ -2,7 +2,8 @@
 import { join } from "node:path";
 import { SimulatorCredential } from "../../../src/d365/auth";
 import { D365Connector } from "../../../src/d365/index";
-import { ODataSalesOrders, SpApiOrders, type OrdersApiVersion } from "../../../src/flows/orders/adapters";
+import { type OrdersApiVersion, SpApiOrders } from "../../../src/wiring/adapters/amazon-orders";
+import { ODataSalesOrders } from "../../../src/wiring/adapters/d365-sales-orders";
 import type { ImportOrderDeps } from "../../../src/flows/orders/import-order";
 import { StateOrderLedger } from "../../../src/flows/orders/ledger";
 import type { D365Simulator } from "../../../src/local/d365-sim";

@@ -6,14 +6,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { overrideSettlementDeps } from "../../../src/flows/settlements/adapters";
 import { claimReport, getSeenReport, getSettlementRecord, instanceIdFor } from "../../../src/flows/settlements/records";
 import { REPORT_START_GRACE_MS } from "../../../src/flows/settlements/start";
 import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { loadAppAsync } from "../../../src/local/registry";
 import { ManualClock } from "../../../src/platform/clock";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
-import { setRuntimeOverrides } from "../../../src/runtime";
+import { type AppConfig, loadConfig } from "../../../src/wiring/config";
+import { createApp, currentApp, type PortOverrides, useApp } from "../../../src/wiring/app";
+import { settlementDeps } from "../../../src/wiring/settlements";
 import { crashingAfter, FakeLedgerJournals, FakeSettlementReports, MemoryBlobStore } from "../../fixtures/settlements/fakes";
 
 const fixtures = join(__dirname, "../../fixtures/settlements");
@@ -24,6 +25,12 @@ let dir: string;
 let state: MemoryStateStore;
 let journals: FakeLedgerJournals;
 let reports: FakeSettlementReports;
+let blobs: MemoryBlobStore;
+
+/** Installs the app with the in-memory fakes as the settlement ports (and any port given instead). */
+function install(ports: PortOverrides["settlements"] = {}, config: AppConfig = loadConfig()): void {
+  useApp(createApp(config, { state, blobs, bus: host.bus, ports: { settlements: { journals, reports, ...ports } } }));
+}
 
 beforeAll(async () => {
   const registrations = (
@@ -45,13 +52,13 @@ beforeAll(async () => {
     timeScale: 1000,
     schedules: false,
     log: () => undefined,
-    runtimeOverrides: false,
+    app: false,
   });
 });
 
 afterAll(async () => {
   await host?.stop();
-  overrideSettlementDeps({});
+  useApp(undefined);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -60,8 +67,8 @@ beforeEach(async () => {
   state = new MemoryStateStore();
   journals = new FakeLedgerJournals();
   reports = new FakeSettlementReports();
-  setRuntimeOverrides({ state, blobs: new MemoryBlobStore(), bus: host.bus });
-  overrideSettlementDeps({ journals, reports });
+  blobs = new MemoryBlobStore();
+  install();
 });
 
 async function importFile(name: string, contentType = "text/tab-separated-values") {
@@ -121,12 +128,11 @@ describe("importing a settlement through POST /api/settlements/import", () => {
 
   it("resumes after a crash between line batches without duplicating a line", async () => {
     const crashing = crashingAfter(journals, 1);
-    overrideSettlementDeps({ journals: crashing, reports });
+    install({ journals: crashing });
     // 12 lines, 5 per activity: three createLines activities; the first dies after D365 took its lines.
     const { startSettlementImport } = await import("../../../src/flows/settlements/start");
     const { storeSettlementFile } = await import("../../../src/flows/settlements/import-settlement");
-    const { settlementDeps } = await import("../../../src/flows/settlements/adapters");
-    const deps = settlementDeps();
+    const deps = settlementDeps(currentApp());
     const stored = await storeSettlementFile(file("de-v2-23-columns-cp1252.txt"), deps);
     const starter = {
       runtimeStatus: async (id: string) => host.durable.getStatus(id)?.runtimeStatus,
@@ -184,8 +190,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
   });
 
   it("waits for approval when required, then posts after POST /api/settlements/{id}/approve", async () => {
-    const { setConfig, loadConfig } = await import("../../../src/platform/config");
-    setConfig(loadConfig({ ...process.env, SETTLEMENT_REQUIRE_APPROVAL: "true" }));
+    install({}, loadConfig({ ...process.env, SETTLEMENT_REQUIRE_APPROVAL: "true" }));
     try {
       const res = await importFile("zero-total-reserve.txt");
       expect(res.status).toBe(202);
@@ -213,7 +218,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
       const again = await fetch(`${url}/approve`, { method: "POST" });
       expect(again.status).toBe(409);
     } finally {
-      setConfig(loadConfig({ ...process.env, SETTLEMENT_REQUIRE_APPROVAL: "false" }));
+      install();
     }
   });
 
@@ -232,7 +237,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
 
   it("starts a report whose start died after the report was marked seen on the first poll after the grace period, and posts it once", async () => {
     const clock = new ManualClock("2024-10-01T00:00:00Z");
-    overrideSettlementDeps({ journals, reports, clock });
+    install({ clock });
     reports.add("R-7", file("uk-v2-24-columns.txt"));
     // The crash: the report id was claimed (marked seen), then the process died before anything started.
     expect(await claimReport(state, "R-7", clock.now(), REPORT_START_GRACE_MS)).toBeTruthy();
@@ -272,7 +277,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
         throw new Error("D365 is unavailable (503)");
       },
     });
-    overrideSettlementDeps({ journals: down, reports });
+    install({ journals: down });
     await importFile("negative-total.txt");
     const status = await host.durable.waitForCompletion(instanceIdFor("66666666666"), 20_000);
     expect(status?.runtimeStatus).toBe("Failed");
@@ -282,7 +287,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     expect(record.status).toBe("failed");
     expect(record.reasons.join(" ")).toMatch(/D365 is unavailable/);
 
-    overrideSettlementDeps({ journals, reports });
+    install();
     const retry = await fetch(`${host.url}/api/settlements/import`, {
       method: "POST",
       headers: { "content-type": "application/json" },

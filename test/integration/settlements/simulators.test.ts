@@ -7,12 +7,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  d365LedgerJournals,
-  overrideSettlementDeps,
-  settlementDeps,
-  spApiSettlementReports,
-} from "../../../src/flows/settlements/adapters";
 import { fetchSettlementReport } from "../../../src/flows/settlements/import-settlement";
 import { getSettlementRecord, instanceIdFor, listSettlementRecords } from "../../../src/flows/settlements/records";
 import { startSettlementImport } from "../../../src/flows/settlements/start";
@@ -21,7 +15,11 @@ import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { loadAppAsync } from "../../../src/local/registry";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { Dec } from "../../../src/platform/money";
-import { setRuntimeOverrides } from "../../../src/runtime";
+import { d365LedgerJournals } from "../../../src/wiring/adapters/ledger-journals";
+import { spApiSettlementReports } from "../../../src/wiring/adapters/settlement-reports";
+import { createApp, currentApp, type PortOverrides, useApp } from "../../../src/wiring/app";
+import { loadConfig } from "../../../src/wiring/config";
+import { settlementDeps } from "../../../src/wiring/settlements";
 import { clientFor, startSim } from "../amazon/sim-client";
 import { startHarness, type Harness } from "../d365/harness";
 import { crashingAfter, MemoryBlobStore } from "../../fixtures/settlements/fakes";
@@ -32,6 +30,17 @@ let dir: string;
 let d365: Harness;
 let amazon: SpApiSimulator;
 const state = new MemoryStateStore();
+const blobs = new MemoryBlobStore();
+
+/** Installs the app with the simulators' connectors as the settlement ports (and any port given instead). */
+function install(ports: PortOverrides["settlements"] = {}): void {
+  const settlements = {
+    journals: d365LedgerJournals(d365.client.ledgerJournals),
+    reports: spApiSettlementReports(clientFor(amazon)),
+    ...ports,
+  };
+  useApp(createApp(loadConfig(), { state, blobs, bus: host.bus, ports: { settlements } }));
+}
 
 beforeAll(async () => {
   const registrations = (
@@ -50,14 +59,13 @@ beforeAll(async () => {
     timeScale: 1000,
     schedules: false,
     log: () => undefined,
-    runtimeOverrides: false,
+    app: false,
   });
-  setRuntimeOverrides({ state, blobs: new MemoryBlobStore(), bus: host.bus });
-  overrideSettlementDeps({ journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) });
+  install();
 });
 
 afterAll(async () => {
-  overrideSettlementDeps({});
+  useApp(undefined);
   await host?.stop();
   await Promise.all([d365?.sim.stop(), amazon?.stop()]);
   rmSync(dir, { recursive: true, force: true });
@@ -94,7 +102,7 @@ describe("settlements against the D365 and SP-API simulators", () => {
     const lines = d365.sim.rows("LedgerJournalLines").length;
     expect((await host.runTimer("settlement-poll")).ok).toBe(true);
     const s = seeded()[0]!;
-    const deps = settlementDeps();
+    const deps = settlementDeps(currentApp());
     const file = await fetchSettlementReport(String((await deps.reports!.listSettlementReports(new Date(0)))[0]!.reportId), deps);
     const starter = {
       runtimeStatus: async (id: string) => host.durable.getStatus(id)?.runtimeStatus,
@@ -119,9 +127,9 @@ describe("settlements against the D365 and SP-API simulators", () => {
     await host.durable.purge(instanceIdFor(s.settlementId));
 
     const crashing = crashingAfter(d365LedgerJournals(d365.client.ledgerJournals), 2);
-    overrideSettlementDeps({ journals: crashing, reports: spApiSettlementReports(clientFor(amazon)) });
+    install({ journals: crashing });
     try {
-      const deps = settlementDeps();
+      const deps = settlementDeps(currentApp());
       const reportId = (await deps.reports!.listSettlementReports(new Date(0))).map((r) => r.reportId);
       let file;
       for (const id of reportId) {
@@ -146,10 +154,7 @@ describe("settlements against the D365 and SP-API simulators", () => {
       );
       expect(crashing.calls()).toBe(Math.ceil(after.lineCount! / 4) + 1);
     } finally {
-      overrideSettlementDeps({
-        journals: d365LedgerJournals(d365.client.ledgerJournals),
-        reports: spApiSettlementReports(clientFor(amazon)),
-      });
+      install();
     }
   });
 
@@ -172,9 +177,9 @@ describe("settlements against the D365 and SP-API simulators", () => {
         return r;
       },
     };
-    overrideSettlementDeps({ journals: dying, reports: spApiSettlementReports(clientFor(amazon)), accounts: () => accounts });
+    install({ journals: dying, accounts: () => accounts });
     try {
-      const deps = settlementDeps();
+      const deps = settlementDeps(currentApp());
       let file;
       for (const r of await deps.reports!.listSettlementReports(new Date(0))) {
         const f = await fetchSettlementReport(r.reportId, deps);
@@ -200,10 +205,7 @@ describe("settlements against the D365 and SP-API simulators", () => {
         Array.from({ length: after.lineCount! }, (_, i) => i + 1),
       );
     } finally {
-      overrideSettlementDeps({
-        journals: d365LedgerJournals(d365.client.ledgerJournals),
-        reports: spApiSettlementReports(clientFor(amazon)),
-      });
+      install();
     }
   });
 });

@@ -28,7 +28,7 @@ export const NOT_SET_IN_AZURE: Readonly<Record<string, string>> = {
   // The SP-API simulator's address and certificate: local host only.
   SPAPI_ENDPOINT_OVERRIDE: "points SP-API calls at the local simulator",
   SPAPI_OVERRIDE_CA_FILE: "certificate of the local SP-API simulator",
-  // The local host and its simulators (src/local/settings.ts).
+  // The local host and its simulators (src/wiring/settings.ts).
   LOCAL_HTTP_PORT: "port of the local host",
   D365_SIM_PORT: "port of the local D365 simulator",
   SPAPI_SIM_PORT: "port of the local SP-API simulator",

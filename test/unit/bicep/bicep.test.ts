@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SECRET_NAMES, SETTING_NAMES, loadConfig } from "../../../src/platform/config";
+import { SETTING_NAMES, loadConfig } from "../../../src/wiring/config";
+import { SECRET_NAMES } from "../../../src/platform/secrets";
 import {
   BICEP_DIR,
   type BicepFile,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigurationError } from "../../../src/platform/errors";
-import { SETTING_NAMES, loadConfig } from "../../../src/platform/config";
+import { SETTING_NAMES, loadConfig } from "../../../src/wiring/config";
 
 function errorOf(env: Record<string, string | undefined>): ConfigurationError {
   try {

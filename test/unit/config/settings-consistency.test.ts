@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SECRET_NAMES, SETTING_NAMES, loadConfig } from "../../../src/platform/config";
+import { SETTING_NAMES, loadConfig } from "../../../src/wiring/config";
+import { SECRET_NAMES } from "../../../src/platform/secrets";
 import { type BicepFile, MAIN_BICEP, NOT_SET_IN_AZURE, REPO_ROOT, appSettings, isLocalOnlySetting, readBicep } from "../bicep/bicep-model";
 
 const SAMPLE = join(REPO_ROOT, "local.settings.sample.json");

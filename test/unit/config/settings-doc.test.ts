@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { SECRET_NAMES, SETTING_NAMES } from "../../../src/platform/config";
-import { docCommentsOf, secretsMarkdownTable, settingsDocs, settingsMarkdownTable } from "../../../src/platform/settings-doc";
+import { SETTING_NAMES } from "../../../src/wiring/config";
+import { SECRET_NAMES } from "../../../src/platform/secrets";
+import { docCommentsOf, secretsMarkdownTable, settingsDocs, settingsMarkdownTable } from "../../../src/wiring/settings-doc";
 
 describe("The settings reference", () => {
   it("describes every setting from its doc comment in the settings files", () => {

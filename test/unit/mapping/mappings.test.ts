@@ -7,7 +7,7 @@ import { jsonSchemaText, schemaFileName } from "../../../src/mapping/json-schema
 import { loadMappingFiles, readMappingFiles } from "../../../src/mapping/loader";
 import { Mappings } from "../../../src/mapping/mappings";
 import { runMappingsCheck } from "../../../src/mapping/check-cli";
-import { resolveMappingsDir } from "../../../src/mapping/runtime";
+import { resolveMappingsDir } from "../../../src/mapping/mappings-dir";
 import { ConfigurationError } from "../../../src/platform/errors";
 
 const repoMappings = join(__dirname, "../../../mappings");

@@ -12,11 +12,11 @@ import { routeNotification } from "../../../src/flows/notifications/router";
 import { readNotifications, unwrapNotifications } from "../../../src/flows/notifications/validate";
 import { sameSecret } from "../../../src/flows/notifications/receive";
 import { loadAppAsync, type Registration } from "../../../src/local/registry";
-import { loadConfig } from "../../../src/platform/config";
+import { loadConfig } from "../../../src/wiring/config";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import type { MessageBus, OutgoingMessage, SecretStore } from "../../../src/platform/ports";
 import { MemoryTelemetry } from "../../../src/platform/telemetry";
-import { setRuntimeOverrides } from "../../../src/runtime";
+import { createApp, useApp } from "../../../src/wiring/app";
 
 const KEY = "fake-notification-key-0123456789";
 
@@ -105,7 +105,7 @@ beforeAll(async () => {
 
 beforeEach(() => {
   bus = new RecordingBus();
-  setRuntimeOverrides({ config: loadConfig({}), bus, secrets, state: new MemoryStateStore() });
+  useApp(createApp(loadConfig({}), { bus, secrets, state: new MemoryStateStore() }));
 });
 
 async function post(body: unknown, headers: Record<string, string> = { "x-api-key": KEY }) {

@@ -5,6 +5,7 @@ import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { buildStatus } from "../../../src/platform/operations";
 import type { MessageBus } from "../../../src/platform/ports";
 import { MappingGapError } from "../../../src/platform/errors";
+import { statusSections } from "../../../src/wiring/operations";
 
 const quietBus: MessageBus = {
   send: async () => undefined,
@@ -29,7 +30,7 @@ describe("the orders section of the status page", () => {
   it("counts orders by ledger status, so an admin sees what is done, what waits and what needs a mapping", async () => {
     const state = new MemoryStateStore();
     await seedLedger(state);
-    const report = await buildStatus({ state, bus: quietBus, queues: ["order-import"] });
+    const report = await buildStatus({ state, bus: quietBus, queues: ["order-import"], sections: statusSections });
     expect(report.sections.orders).toEqual({ total: 5, byStatus: { complete: 3, waiting: 1, "needs-mapping": 1 }, partial: false });
   });
 

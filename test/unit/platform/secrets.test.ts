@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/platform/clock";
 import { ConfigurationError, UnavailableError } from "../../../src/platform/errors";
 import { EnvSecretStore, KeyVaultSecretStore, secretEnvName, type SecretClientLike } from "../../../src/platform/secrets";
-import { createSecretStore } from "../../../src/platform/index";
+import { createSecretStore } from "../../../src/platform/stores";
 
 class FakeSecretClient implements SecretClientLike {
   readonly vaultUrl = "https://fake-vault.vault.azure.net";

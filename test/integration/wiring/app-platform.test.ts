@@ -1,41 +1,39 @@
 import { randomBytes } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
-import "../../../src/platform/index";
+import { describe, expect, it } from "vitest";
 import { TableStateStore } from "../../../src/platform/azure/table-state";
 import { AzureBlobStore } from "../../../src/platform/azure/blob-store";
-import { loadConfig } from "../../../src/platform/config";
+import { loadConfig } from "../../../src/wiring/config";
 import { ConfigurationError } from "../../../src/platform/errors";
 import { runHealthChecks } from "../../../src/platform/health";
 import { getWatermark, listRuns, recordRun, setWatermark } from "../../../src/platform/run-records";
 import { listParked, parkMessage, removeParked } from "../../../src/platform/review-records";
 import { EnvSecretStore } from "../../../src/platform/secrets";
-import { runtime, setRuntimeOverrides } from "../../../src/runtime";
+import { type App, createApp } from "../../../src/wiring/app";
+import { healthProbes } from "../../../src/wiring/operations";
 
-function useConfig(env: Record<string, string>) {
-  setRuntimeOverrides({
-    config: loadConfig({
+function appWith(env: Record<string, string>): App {
+  return createApp(
+    loadConfig({
       STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING!,
       STATE_TABLE_PREFIX: `w${randomBytes(4).toString("hex")}`,
       ...env,
     }),
-  });
+  );
 }
 
-afterEach(() => setRuntimeOverrides({}));
-
-describe("platform wiring", () => {
+describe("the app's platform parts", () => {
   it("builds Table state and Blob storage from the settings", () => {
-    useConfig({});
-    expect(runtime().state).toBeInstanceOf(TableStateStore);
-    expect(runtime().blobs).toBeInstanceOf(AzureBlobStore);
-    expect(runtime().secrets).toBeInstanceOf(EnvSecretStore);
+    const app = appWith({});
+    expect(app.state).toBeInstanceOf(TableStateStore);
+    expect(app.blobs).toBeInstanceOf(AzureBlobStore);
+    expect(app.secrets).toBeInstanceOf(EnvSecretStore);
   });
 
   it("explains that the bus needs a namespace in Azure and comes from the local host locally", () => {
-    useConfig({});
+    const app = appWith({});
     let err: unknown;
     try {
-      void runtime().bus;
+      void app.bus;
     } catch (e) {
       err = e;
     }
@@ -45,10 +43,10 @@ describe("platform wiring", () => {
   });
 
   it("reports healthy state and names (never values) of the secrets that are set", async () => {
-    useConfig({});
+    const app = appWith({});
     process.env.SPAPI_REFRESH_TOKEN = "fake-refresh-token-value";
     try {
-      const result = await runHealthChecks(runtime());
+      const result = await runHealthChecks(healthProbes(app));
       const state = result.checks.find((c) => c.name === "state");
       const secrets = result.checks.find((c) => c.name === "secrets");
       expect(state).toMatchObject({ ok: true });
@@ -61,13 +59,13 @@ describe("platform wiring", () => {
   });
 
   it("reports unhealthy state when storage cannot be reached", async () => {
-    setRuntimeOverrides({
-      config: loadConfig({
+    const app = createApp(
+      loadConfig({
         STORAGE_CONNECTION_STRING:
           "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=ZmFrZQ==;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;",
       }),
-    });
-    const result = await runHealthChecks(runtime(), 20_000);
+    );
+    const result = await runHealthChecks(healthProbes(app), 20_000);
     expect(result.checks.find((c) => c.name === "state")?.ok).toBe(false);
     expect(result.ok).toBe(false);
   });
@@ -75,8 +73,7 @@ describe("platform wiring", () => {
 
 describe("run records, watermarks and review records on Table Storage", () => {
   it("work the same on Azurite as in memory", async () => {
-    useConfig({});
-    const state = runtime().state;
+    const state = appWith({}).state;
     await recordRun(state, {
       flow: "orders-catchup",
       scope: "ATVPDKIKX0DER",

@@ -1,4 +1,8 @@
-/** Settings of the embedded default (local host and simulators). Ignored in Azure. */
+/**
+ * Settings of the embedded default (local host and simulators). Ignored in Azure. Declared here, beside the
+ * config that puts every area's settings together, because the local host sits above the wiring (it installs
+ * the app it runs) and the wiring must not import it.
+ */
 import { setting } from "../platform/settings-kit";
 
 export const localSettings = {

@@ -5,7 +5,8 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { SECRET_NAMES, SETTING_NAMES, type SecretName, loadConfig } from "./config";
+import { SECRET_NAMES, type SecretName } from "../platform/secrets";
+import { SETTING_NAMES, loadConfig } from "./config";
 
 export interface SettingDoc {
   name: string;

@@ -1,16 +1,17 @@
 /**
- * Every app setting, in one zod schema, parsed once at start-up. Defaults point at the local simulators.
- * A setting's name is the same here, in local.settings.sample.json, in the README and in the Bicep app
- * settings (a test checks that they agree).
+ * Every app setting, in one zod schema, parsed once at start-up (createApp in app.ts takes the result).
+ * Each area declares its own settings in its settings.ts; this is the one place that puts them together.
+ * Defaults point at the local simulators. A setting's name is the same here, in local.settings.sample.json,
+ * in the README and in the Bicep app settings (a test checks that they agree).
  */
 import { z } from "zod";
 import { amazonSettings } from "../amazon/settings";
 import { d365Settings } from "../d365/settings";
 import { orderSettings } from "../flows/orders/settings";
 import { settlementSettings } from "../flows/settlements/settings";
-import { localSettings } from "../local/settings";
-import { ConfigurationError } from "./errors";
-import { platformSettings } from "./settings";
+import { ConfigurationError } from "../platform/errors";
+import { platformSettings } from "../platform/settings";
+import { localSettings } from "./settings";
 
 export const settingsShape = {
   ...platformSettings,
@@ -32,10 +33,6 @@ export const ConfigSchema = z.object(settingsShape).superRefine((c, ctx) => {
 export type AppConfig = z.infer<typeof ConfigSchema>;
 export const SETTING_NAMES = Object.keys(settingsShape) as (keyof AppConfig)[];
 
-/** Names of secrets (Key Vault secret names; locally the upper-snake environment variable of the same name). */
-export const SECRET_NAMES = ["spapi-lwa-client-secret", "spapi-refresh-token", "d365-client-secret", "notification-api-key"] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
-
 /** Parses settings; a bad or missing one throws a ConfigurationError that names every offending setting. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const picked: Record<string, string | undefined> = {};
@@ -52,15 +49,4 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
   return parsed.data;
-}
-
-let cached: AppConfig | undefined;
-/** The process-wide configuration, parsed on first use. */
-export function config(): AppConfig {
-  cached ??= loadConfig();
-  return cached;
-}
-/** For tests and the local host: replace the cached configuration. */
-export function setConfig(next: AppConfig | undefined): void {
-  cached = next;
 }

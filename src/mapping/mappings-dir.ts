@@ -1,19 +1,12 @@
 /**
- * Runtime member `mappings`: the mapping files of MAPPINGS_DIR, loaded and validated once per process.
- * An invalid file stops whatever first asks for mappings with an error naming the file and JSON path;
- * the `mappings` health check (GET /api/health) reports the same problem without throwing.
+ * Where the mapping files are, and the health probe of the loaded mappings. The wiring loads the files of
+ * MAPPINGS_DIR once per process (`Mappings.load(resolveMappingsDir(...))`): an invalid file stops whatever
+ * first asks for mappings with an error naming the file and JSON path; the `mappings` health check
+ * (GET /api/health) reports the same problem without throwing.
  */
 import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { registerHealthCheck } from "../platform/health";
-import { registerFactory } from "../runtime";
-import { Mappings } from "./mappings";
-
-declare module "../runtime" {
-  interface Runtime {
-    readonly mappings: Mappings;
-  }
-}
+import type { Mappings } from "./mappings";
 
 /**
  * MAPPINGS_DIR as given when absolute or present relative to the working directory; otherwise relative to
@@ -28,9 +21,8 @@ export function resolveMappingsDir(dir: string, from: string = __dirname): strin
   }
 }
 
-registerFactory("mappings", (rt) => Mappings.load(resolveMappingsDir(rt.config.MAPPINGS_DIR)));
-
-registerHealthCheck("mappings", async (rt) => {
-  const m = rt.mappings;
+/** Health probe: how many marketplaces and SKUs the loaded mappings hold. */
+export async function probeMappings(mappings: () => Mappings): Promise<string> {
+  const m = mappings();
   return `${m.marketplaceIds().length} marketplaces, ${m.skuFile.items.length} SKUs`;
-});
+}

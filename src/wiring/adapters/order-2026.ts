@@ -33,11 +33,11 @@
  */
 import type { z } from "zod";
 import type { Money2026, Order2026, OrderItem2026 } from "../../amazon/schemas";
-import { dec, toMoneyString } from "../../platform/money";
+import type { AmazonAddress } from "../../flows/orders/address";
+import type { AmazonOrder, AmazonOrderItem } from "../../flows/orders/amazon-shapes";
+import type { AmazonOrderSummary } from "../../flows/orders/ports";
 import { ValidationError } from "../../platform/errors";
-import type { AmazonAddress } from "./address";
-import type { AmazonOrder, AmazonOrderItem } from "./amazon-shapes";
-import type { AmazonOrderSummary } from "./ports";
+import { dec, toMoneyString } from "../../platform/money";
 
 type V0Order = z.input<typeof AmazonOrder> & Record<string, unknown>;
 type V0OrderItem = z.input<typeof AmazonOrderItem> & Record<string, unknown>;
