@@ -33,6 +33,7 @@ export const Address = z.looseObject({
   CountryCode: z.string().optional(),
   Phone: z.string().optional(),
 });
+export type Address = z.infer<typeof Address>;
 
 export const Order = z.looseObject({
   AmazonOrderId: z.string().min(1),
@@ -44,6 +45,10 @@ export const Order = z.looseObject({
   SalesChannel: z.string().optional(),
   ShipServiceLevel: z.string().optional(),
   OrderTotal: Money.optional(),
+  EarliestShipDate: z.string().optional(),
+  LatestShipDate: z.string().optional(),
+  EarliestDeliveryDate: z.string().optional(),
+  LatestDeliveryDate: z.string().optional(),
   NumberOfItemsShipped: z.number().int().optional(),
   NumberOfItemsUnshipped: z.number().int().optional(),
   MarketplaceId: z.string().optional(),
@@ -77,6 +82,9 @@ export const OrderItem = z.looseObject({
   PromotionDiscount: Money.optional(),
   PromotionDiscountTax: Money.optional(),
   PromotionIds: z.array(z.string()).optional(),
+  IsGift: z.union([z.string(), z.boolean()]).optional(),
+  TaxCollection: z.looseObject({ Model: z.string().optional(), ResponsibleParty: z.string().optional() }).optional(),
+  BuyerInfo: z.looseObject({ GiftWrapPrice: Money.optional(), GiftWrapTax: Money.optional() }).optional(),
 });
 export type OrderItem = z.infer<typeof OrderItem>;
 

@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { AmazonOrderIdSchema } from "../flows/orders/amazon-shapes";
+import { AmazonOrderIdSchema } from "../flows/orders/amazon-order";
 import { importOrder } from "../flows/orders/import-order";
 import { withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";

@@ -1,3 +1,5 @@
+import type { ShippingAddress } from "./amazon-order";
+
 /**
  * Amazon's shipping address -> D365's one-time delivery address. Amazon sends ISO 3166-1 alpha-2 country
  * codes; D365's DeliveryAddressCountryRegionId uses alpha-3 (`USA`, `GBR`, `DEU`), as in the standard
@@ -131,17 +133,6 @@ export function normalizeState(countryIso2: string | undefined, state: string | 
   return s.length <= 10 ? s : undefined;
 }
 
-export interface AmazonAddress {
-  Name?: string;
-  AddressLine1?: string;
-  AddressLine2?: string;
-  AddressLine3?: string;
-  City?: string;
-  StateOrRegion?: string;
-  PostalCode?: string;
-  CountryCode?: string;
-}
-
 export interface D365DeliveryAddress {
   IsDeliveryAddressOrderSpecific: "Yes";
   DeliveryAddressName: string;
@@ -160,26 +151,26 @@ export interface D365DeliveryAddress {
  */
 export function toDeliveryAddress(
   amazonOrderId: string,
-  address: AmazonAddress | undefined,
+  address: ShippingAddress | undefined,
 ): D365DeliveryAddress | undefined | { unknownCountry: string } {
-  if (!address?.CountryCode) return undefined;
-  const country = toIso3Country(address.CountryCode);
-  if (!country) return { unknownCountry: address.CountryCode };
-  const street = [address.AddressLine1, address.AddressLine2, address.AddressLine3]
+  if (!address?.countryCode) return undefined;
+  const country = toIso3Country(address.countryCode);
+  if (!country) return { unknownCountry: address.countryCode };
+  const street = [address.addressLine1, address.addressLine2, address.addressLine3]
     .map((l) => l?.trim())
     .filter(Boolean)
     .join("\n");
   const out: D365DeliveryAddress = {
     IsDeliveryAddressOrderSpecific: "Yes",
     // Without the RDT (no PII roles) Amazon sends no name: the order id keeps the address recognisable.
-    DeliveryAddressName: address.Name?.trim() || `Amazon ${amazonOrderId}`,
+    DeliveryAddressName: address.name?.trim() || `Amazon ${amazonOrderId}`,
     DeliveryAddressCountryRegionId: country,
     DeliveryAddressDescription: `Amazon ${amazonOrderId}`,
   };
   if (street) out.DeliveryAddressStreet = street;
-  if (address.City?.trim()) out.DeliveryAddressCity = address.City.trim();
-  const state = normalizeState(address.CountryCode, address.StateOrRegion);
+  if (address.city?.trim()) out.DeliveryAddressCity = address.city.trim();
+  const state = normalizeState(address.countryCode, address.stateOrRegion);
   if (state) out.DeliveryAddressStateId = state;
-  if (address.PostalCode?.trim()) out.DeliveryAddressZipCode = address.PostalCode.trim();
+  if (address.postalCode?.trim()) out.DeliveryAddressZipCode = address.postalCode.trim();
   return out;
 }

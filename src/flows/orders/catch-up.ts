@@ -28,7 +28,8 @@ import { getWatermark, setWatermark, startRun, type RunHandle } from "../../plat
 import type { Telemetry } from "../../platform/telemetry";
 import type { OrderLedger } from "./ledger";
 import { toOrderImportMessage } from "./messages";
-import type { AmazonOrders, AmazonOrderSummary } from "./ports";
+import type { AmazonOrderSummary } from "./amazon-order";
+import type { AmazonOrders } from "./ports";
 
 export const CATCHUP_FLOW = "orders-catchup";
 /** Amazon: LastUpdatedBefore must be at least 2 minutes before the request; a few seconds more for clock skew. */
@@ -94,13 +95,8 @@ async function windowStart(marketplaceId: string, opts: CatchUpOptions, deps: Ca
 
 /** The ledger has applied this update (or a later one) of the order: nothing to enqueue. */
 async function alreadyApplied(o: AmazonOrderSummary, deps: CatchUpDeps): Promise<boolean> {
-  const known = await deps.ledger.get(o.AmazonOrderId);
-  return !!(
-    known &&
-    DONE.has(known.status) &&
-    known.amazonLastUpdate &&
-    Date.parse(o.LastUpdateDate) <= Date.parse(known.amazonLastUpdate)
-  );
+  const known = await deps.ledger.get(o.amazonOrderId);
+  return !!(known && DONE.has(known.status) && known.amazonLastUpdate && Date.parse(o.lastUpdate) <= Date.parse(known.amazonLastUpdate));
 }
 
 async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, deps: CatchUpDeps): Promise<CatchUpResult> {
@@ -133,12 +129,12 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
       pending.push(
         toOrderImportMessage(
           {
-            amazonOrderId: o.AmazonOrderId,
-            lastUpdate: o.LastUpdateDate,
+            amazonOrderId: o.amazonOrderId,
+            lastUpdate: o.lastUpdate,
             marketplaceId,
             source: opts.source ?? (opts.since ? "sync" : "catch-up"),
           },
-          o.LastUpdateDate,
+          o.lastUpdate,
         ),
       );
       result.enqueued++;
@@ -217,11 +213,11 @@ async function catchUpTogether(
       lastUpdatedAfter,
       lastUpdatedBefore: to,
     })) {
-      const marketplaceId = o.MarketplaceId;
+      const marketplaceId = o.marketplaceId;
       const start = marketplaceId === undefined ? undefined : starts.get(marketplaceId);
       // A marketplace that was not asked for (Amazon should not send one), or an update from before this
       // marketplace's own window start: that marketplace's earlier run has read it.
-      if (marketplaceId !== undefined && (start === undefined || Date.parse(o.LastUpdateDate) < start)) continue;
+      if (marketplaceId !== undefined && (start === undefined || Date.parse(o.lastUpdate) < start)) continue;
       const result = marketplaceId === undefined ? undefined : results.get(marketplaceId);
       if (result) result.seen++;
       if (await alreadyApplied(o, deps)) {
@@ -232,8 +228,8 @@ async function catchUpTogether(
       // same; the import reads its marketplace from the order.
       pending.push(
         toOrderImportMessage(
-          { amazonOrderId: o.AmazonOrderId, lastUpdate: o.LastUpdateDate, ...(marketplaceId ? { marketplaceId } : {}), source },
-          o.LastUpdateDate,
+          { amazonOrderId: o.amazonOrderId, lastUpdate: o.lastUpdate, ...(marketplaceId ? { marketplaceId } : {}), source },
+          o.lastUpdate,
         ),
       );
       if (result) result.enqueued++;

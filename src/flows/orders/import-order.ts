@@ -16,7 +16,7 @@ import type { Clock } from "../../platform/clock";
 import { MappingGapError } from "../../platform/errors";
 import type { Telemetry } from "../../platform/telemetry";
 import type { Mappings } from "../../mapping/mappings";
-import { AmazonOrder, AmazonOrderItem } from "./amazon-shapes";
+import type { AmazonOrder } from "./amazon-order";
 import type { LedgerSession, LedgerStatus, OrderLedger } from "./ledger";
 import type { AmazonOrders, D365SalesOrderRef, D365SalesOrders } from "./ports";
 import { isMcfOrder, marketplaceFor, toSalesOrder, type SalesOrderDraft } from "./transform";
@@ -87,15 +87,15 @@ export async function importOrder(cmd: ImportOrderCommand, deps: ImportOrderDeps
 
   const session = await deps.ledger.begin(id, deps.clock.now(), deps.leaseMs ?? DEFAULT_LEASE_MS, cmd.holder);
   try {
-    const order = AmazonOrder.parse(await deps.amazon.getOrder(id));
-    const seen = { amazonStatus: order.OrderStatus, amazonLastUpdate: order.LastUpdateDate, marketplaceId: order.MarketplaceId };
+    const order = await deps.amazon.getOrder(id);
+    const seen = { amazonStatus: order.status, amazonLastUpdate: order.lastUpdate, marketplaceId: order.marketplaceId };
 
     if (isMcfOrder(order) && !deps.mappings.importMcfOrders()) {
       await session.finish({ ...seen, status: "skipped" });
-      return { outcome: "skipped", amazonOrderId: id, linesCreated: 0, amazonStatus: order.OrderStatus };
+      return { outcome: "skipped", amazonOrderId: id, linesCreated: 0, amazonStatus: order.status };
     }
     const marketplace = marketplaceFor(order, deps.mappings);
-    const action = deps.mappings.statusAction(order.OrderStatus, order.FulfillmentChannel);
+    const action = deps.mappings.statusAction(order.status, order.fulfillmentChannel);
     let result: ImportOutcome;
     switch (action) {
       case "wait":
@@ -105,7 +105,7 @@ export async function importOrder(cmd: ImportOrderCommand, deps: ImportOrderDeps
           amazonOrderId: id,
           salesOrderNumber: session.entry.salesOrderNumber,
           linesCreated: 0,
-          amazonStatus: order.OrderStatus,
+          amazonStatus: order.status,
         };
         break;
       case "ignore":
@@ -115,7 +115,7 @@ export async function importOrder(cmd: ImportOrderCommand, deps: ImportOrderDeps
           amazonOrderId: id,
           salesOrderNumber: session.entry.salesOrderNumber,
           linesCreated: 0,
-          amazonStatus: order.OrderStatus,
+          amazonStatus: order.status,
         };
         break;
       case "cancel":
@@ -165,7 +165,7 @@ async function createOrComplete(
   deps: ImportOrderDeps,
   seen: Seen,
 ): Promise<ImportOutcome> {
-  const id = order.AmazonOrderId;
+  const id = order.amazonOrderId;
   const entry = session.entry;
   if (!cmd.force && entry.status === "complete" && entry.salesOrderNumber) {
     // Already in D365 in full; later Amazon changes (shipped, partially shipped) need no OData write:
@@ -176,11 +176,11 @@ async function createOrComplete(
       amazonOrderId: id,
       salesOrderNumber: entry.salesOrderNumber,
       linesCreated: 0,
-      amazonStatus: order.OrderStatus,
+      amazonStatus: order.status,
     };
   }
 
-  const items = (await deps.amazon.getOrderItems(id)).map((i) => AmazonOrderItem.parse(i));
+  const items = await deps.amazon.getOrderItems(id);
   const address = deps.useRdt && deps.amazon.getOrderAddress ? await deps.amazon.getOrderAddress(id) : undefined;
   const draft: SalesOrderDraft = toSalesOrder(order, items, deps.mappings, address);
   if (draft.charges.length && !deps.d365.createCharges) {
@@ -231,7 +231,7 @@ async function createOrComplete(
     linesCreated: (entry.linesCreated ?? 0) + linesCreated,
   });
   const outcome: ImportOutcomeKind = fresh ? "created" : linesCreated > 0 ? "completed" : "unchanged";
-  return { outcome, amazonOrderId: id, salesOrderNumber: so.SalesOrderNumber, linesCreated, amazonStatus: order.OrderStatus };
+  return { outcome, amazonOrderId: id, salesOrderNumber: so.SalesOrderNumber, linesCreated, amazonStatus: order.status };
 }
 
 async function cancelOrder(
@@ -241,7 +241,7 @@ async function cancelOrder(
   deps: ImportOrderDeps,
   seen: Seen,
 ): Promise<ImportOutcome> {
-  const id = order.AmazonOrderId;
+  const id = order.amazonOrderId;
   const entry = session.entry;
   if (entry.status === "canceled" || entry.status === "cancel-flagged") {
     await session.finish({ ...seen, status: entry.status });
@@ -250,7 +250,7 @@ async function cancelOrder(
       amazonOrderId: id,
       salesOrderNumber: entry.salesOrderNumber,
       linesCreated: 0,
-      amazonStatus: order.OrderStatus,
+      amazonStatus: order.status,
     };
   }
   const so = entry.salesOrderNumber
@@ -259,7 +259,7 @@ async function cancelOrder(
   if (!so) {
     // Canceled before it was ever imported (typically while Pending): nothing in D365 to undo.
     await session.finish({ ...seen, status: "canceled" });
-    return { outcome: "canceled", amazonOrderId: id, linesCreated: 0, amazonStatus: order.OrderStatus };
+    return { outcome: "canceled", amazonOrderId: id, linesCreated: 0, amazonStatus: order.status };
   }
   const result = await deps.d365.cancel(so.dataAreaId, so.SalesOrderNumber, deps.mappings.cancelOpenOrderMode());
   if (result === "canceled") {
@@ -270,7 +270,7 @@ async function cancelOrder(
       amazonOrderId: id,
       salesOrderNumber: so.SalesOrderNumber,
       linesCreated: 0,
-      amazonStatus: order.OrderStatus,
+      amazonStatus: order.status,
     };
   }
   // Shipped or invoiced in D365 but canceled on Amazon: a person must decide (return order, credit note).
@@ -285,6 +285,6 @@ async function cancelOrder(
     amazonOrderId: id,
     salesOrderNumber: so.SalesOrderNumber,
     linesCreated: 0,
-    amazonStatus: order.OrderStatus,
+    amazonStatus: order.status,
   };
 }

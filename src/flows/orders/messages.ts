@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { OutgoingMessage } from "../../platform/ports";
-import { AmazonOrderIdSchema } from "./amazon-shapes";
+import { AmazonOrderIdSchema } from "./amazon-order";
 
 export const OrderImportMessage = z.object({
   amazonOrderId: AmazonOrderIdSchema,

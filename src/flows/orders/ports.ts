@@ -2,24 +2,17 @@
  * The ports of the orders flow: small interfaces shaped by what the flow needs. Their adapters on the SP-API
  * and D365 connectors are in src/wiring/adapters/; unit tests use in-memory fakes.
  */
-import type { AmazonAddress } from "./address";
+import type { AmazonOrder, AmazonOrderItem, AmazonOrderSummary, ShippingAddress } from "./amazon-order";
 import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "./transform";
 
-/** An order as getOrders (or searchOrders) lists it (enough to decide whether to import it again). */
-export interface AmazonOrderSummary {
-  AmazonOrderId: string;
-  LastUpdateDate: string;
-  OrderStatus: string;
-  MarketplaceId?: string;
-}
-
+/** Amazon's orders, in the flow's one order model (amazon-order.ts), whichever Orders API reads them. */
 export interface AmazonOrders {
-  /** getOrder (v0). Throws NotFoundError for an unknown id. Returns the raw Order shape (validated by the flow). */
-  getOrder(amazonOrderId: string): Promise<unknown>;
-  /** getOrderItems (v0), every page. */
-  getOrderItems(amazonOrderId: string): Promise<unknown[]>;
-  /** getOrderAddress with a restricted data token (only when the seller has the PII roles and SPAPI_USE_RDT). */
-  getOrderAddress?(amazonOrderId: string): Promise<AmazonAddress | undefined>;
+  /** The order. Throws NotFoundError for an unknown id. */
+  getOrder(amazonOrderId: string): Promise<AmazonOrder>;
+  /** Its items, every page. */
+  getOrderItems(amazonOrderId: string): Promise<AmazonOrderItem[]>;
+  /** The delivery address with a restricted data token (only when the seller has the PII roles and SPAPI_USE_RDT). */
+  getOrderAddress?(amazonOrderId: string): Promise<ShippingAddress | undefined>;
   /** getOrders by LastUpdatedAfter/Before in one marketplace, every page. */
   listUpdatedOrders(query: { marketplaceId: string; lastUpdatedAfter: Date; lastUpdatedBefore: Date }): AsyncIterable<AmazonOrderSummary>;
   /**

@@ -1,6 +1,6 @@
 /**
- * Pure transform: an Amazon order with its items (Orders v0 shapes) and the mappings -> the D365 sales
- * order header (SalesOrderHeadersV4) and lines (SalesOrderLinesV3) to create. No I/O, no clock.
+ * Pure transform: an Amazon order with its items (the flow's order model, amazon-order.ts) and the mappings
+ * -> the D365 sales order header (SalesOrderHeadersV4) and lines (SalesOrderLinesV3) to create. No I/O, no clock.
  *
  * Rules (reference/notes/peers-and-style.md §3 and dynamics-365-fo.md §1.1):
  * - Amazon's ItemPrice is the line total (price x quantity), so the unit price is ItemPrice / quantity, in
@@ -17,8 +17,8 @@ import { MappingGapError, ValidationError } from "../../platform/errors";
 import { Dec, dec, sum, toMoneyString } from "../../platform/money";
 import type { Mappings } from "../../mapping/mappings";
 import type { ExtraAmountHandling, MarketplaceMapping } from "../../mapping/marketplaces";
-import { toDeliveryAddress, type AmazonAddress, type D365DeliveryAddress } from "./address";
-import type { AmazonMoney, AmazonOrder, AmazonOrderItem } from "./amazon-shapes";
+import { toDeliveryAddress, type D365DeliveryAddress } from "./address";
+import type { AmazonMoney, AmazonOrder, AmazonOrderItem, ShippingAddress } from "./amazon-order";
 
 export type NoYes = "Yes" | "No";
 
@@ -84,22 +84,22 @@ export interface SalesOrderDraft {
 const MAX_UNIT_PRICE_DECIMALS = 6;
 
 function money(m: AmazonMoney | undefined, currency: string, field: string, amazonOrderId: string): Dec {
-  if (!m || m.Amount === undefined || m.Amount === "") return new Dec(0);
-  if (m.CurrencyCode && m.CurrencyCode !== currency) {
+  if (!m || m.amount === "") return new Dec(0);
+  if (m.currency && m.currency !== currency) {
     throw new MappingGapError(
       "order.currencyMismatch",
-      `Order ${amazonOrderId}: ${field} is in ${m.CurrencyCode} but the marketplace is mapped to ${currency}.`,
+      `Order ${amazonOrderId}: ${field} is in ${m.currency} but the marketplace is mapped to ${currency}.`,
       {
         where: field,
-        details: { amazonOrderId, field, currency: m.CurrencyCode },
-        suggestion: { file: "marketplaces.json", set: { currency: m.CurrencyCode } },
+        details: { amazonOrderId, field, currency: m.currency },
+        suggestion: { file: "marketplaces.json", set: { currency: m.currency } },
       },
     );
   }
   try {
-    return dec(m.Amount);
+    return dec(m.amount);
   } catch {
-    throw new ValidationError("order.badAmount", `Order ${amazonOrderId}: ${field} "${m.Amount}" is not a decimal amount.`, {
+    throw new ValidationError("order.badAmount", `Order ${amazonOrderId}: ${field} "${m.amount}" is not a decimal amount.`, {
       where: field,
     });
   }
@@ -141,13 +141,13 @@ function marketplaceGap(marketplaceId: string | undefined, amazonOrderId: string
 }
 
 export function marketplaceFor(order: AmazonOrder, mappings: Mappings): MarketplaceMapping {
-  const mp = order.MarketplaceId ? mappings.marketplace(order.MarketplaceId) : undefined;
-  if (!mp) throw marketplaceGap(order.MarketplaceId, order.AmazonOrderId);
+  const mp = order.marketplaceId ? mappings.marketplace(order.marketplaceId) : undefined;
+  if (!mp) throw marketplaceGap(order.marketplaceId, order.amazonOrderId);
   return mp;
 }
 
 function isMarketplaceFacilitator(item: AmazonOrderItem): boolean {
-  return item.TaxCollection?.Model === "MarketplaceFacilitator";
+  return item.taxCollectionModel === "MarketplaceFacilitator";
 }
 
 function extraAmount(
@@ -182,16 +182,16 @@ function extraAmount(
 
 /**
  * Builds the whole D365 order or throws; never returns a partial order. `address` is the address from
- * getOrderAddress (RDT) when available, else the order's own ShippingAddress is used.
+ * getOrderAddress (RDT) when available, else the order's own shipping address is used.
  */
-export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappings: Mappings, address?: AmazonAddress): SalesOrderDraft {
-  const id = order.AmazonOrderId;
+export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappings: Mappings, address?: ShippingAddress): SalesOrderDraft {
+  const id = order.amazonOrderId;
   const mp = marketplaceFor(order, mappings);
   const currency = mp.currency;
-  const channel = order.FulfillmentChannel ?? "MFN";
+  const channel = order.fulfillmentChannel ?? "MFN";
   const target = mp.fulfillment[channel];
 
-  const ordered = [...items].filter((i) => i.QuantityOrdered > 0).sort((a, b) => a.OrderItemId.localeCompare(b.OrderItemId));
+  const ordered = [...items].filter((i) => i.quantityOrdered > 0).sort((a, b) => a.orderItemId.localeCompare(b.orderItemId));
   if (ordered.length === 0) {
     throw new ValidationError("order.noItems", `Order ${id} has no items with a quantity; nothing to create.`, {
       details: { amazonOrderId: id },
@@ -199,9 +199,9 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
   }
 
   // Resolve every SKU first, so that one error lists all unknown SKUs of the order.
-  const unknown = ordered.filter((i) => !i.SellerSKU || !mappings.sku(i.SellerSKU, mp.marketplaceId));
+  const unknown = ordered.filter((i) => !i.sku || !mappings.sku(i.sku, mp.marketplaceId));
   if (unknown.length) {
-    const skus = unknown.map((i) => i.SellerSKU ?? `(no SellerSKU, ASIN ${i.ASIN ?? "?"})`);
+    const skus = unknown.map((i) => i.sku ?? `(no SellerSKU, ASIN ${i.asin ?? "?"})`);
     throw new MappingGapError(
       "mapping.unknownSku",
       `Order ${id}: SellerSKU ${skus.join(", ")} not in mappings/sku-crossref.json. Add the D365 ItemNumber for ${skus.length === 1 ? "it" : "each"}, then replay the order.`,
@@ -210,7 +210,7 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
         details: { amazonOrderId: id, marketplaceId: mp.marketplaceId, skus },
         suggestion: {
           file: "sku-crossref.json",
-          add: unknown.map((i) => ({ sellerSku: i.SellerSKU ?? "", itemNumber: "<D365 ItemNumber>", ...(i.ASIN ? { asin: i.ASIN } : {}) })),
+          add: unknown.map((i) => ({ sellerSku: i.sku ?? "", itemNumber: "<D365 ItemNumber>", ...(i.asin ? { asin: i.asin } : {}) })),
         },
       },
     );
@@ -226,37 +226,33 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
   const amazonTax: Dec[] = [];
 
   ordered.forEach((item, index) => {
-    const sku = mappings.sku(item.SellerSKU!, mp.marketplaceId)!;
-    const field = (name: string) => `OrderItems[${item.OrderItemId}].${name}`;
-    if (!item.ItemPrice || item.ItemPrice.Amount === undefined) {
+    const sku = mappings.sku(item.sku!, mp.marketplaceId)!;
+    const field = (name: string) => `OrderItems[${item.orderItemId}].${name}`;
+    if (!item.itemPrice) {
       // SP-API: Pending orders carry no prices; a created order must.
-      throw new ValidationError(
-        "order.itemPriceMissing",
-        `Order ${id}: item ${item.OrderItemId} (${item.SellerSKU}) has no ItemPrice yet.`,
-        {
-          where: field("ItemPrice"),
-          details: { amazonOrderId: id, orderItemId: item.OrderItemId },
-        },
-      );
+      throw new ValidationError("order.itemPriceMissing", `Order ${id}: item ${item.orderItemId} (${item.sku}) has no ItemPrice yet.`, {
+        where: field("ItemPrice"),
+        details: { amazonOrderId: id, orderItemId: item.orderItemId },
+      });
     }
-    const total = money(item.ItemPrice, currency, field("ItemPrice"), id);
-    const discount = money(item.PromotionDiscount, currency, field("PromotionDiscount"), id);
+    const total = money(item.itemPrice, currency, field("ItemPrice"), id);
+    const discount = money(item.promotionDiscount, currency, field("PromotionDiscount"), id);
     const factor = sku.unitsPerAmazonUnit ?? 1;
-    const quantity = item.QuantityOrdered * factor;
+    const quantity = item.quantityOrdered * factor;
     const price = unitPrice(total, quantity);
     const perUnitDiscount = unitPrice(discount, quantity);
     goods = goods.plus(total);
     discounts = discounts.plus(discount);
     shipping.push(
-      money(item.ShippingPrice, currency, field("ShippingPrice"), id).minus(
-        money(item.ShippingDiscount, currency, field("ShippingDiscount"), id),
+      money(item.shippingPrice, currency, field("ShippingPrice"), id).minus(
+        money(item.shippingDiscount, currency, field("ShippingDiscount"), id),
       ),
     );
-    giftWrap.push(money(item.BuyerInfo?.GiftWrapPrice, currency, field("BuyerInfo.GiftWrapPrice"), id));
-    amazonTax.push(money(item.ItemTax, currency, field("ItemTax"), id));
+    giftWrap.push(money(item.giftWrapPrice, currency, field("BuyerInfo.GiftWrapPrice"), id));
+    amazonTax.push(money(item.itemTax, currency, field("ItemTax"), id));
     const taxGroup = mfExempt && isMarketplaceFacilitator(item) ? tax.marketplaceFacilitatorTaxGroup : tax.salesTaxGroup;
     lines.push({
-      key: item.OrderItemId,
+      key: item.orderItemId,
       CustomersLineNumber: index + 1,
       ItemNumber: sku.itemNumber,
       ...(sku.colorId ? { ProductColorId: sku.colorId } : {}),
@@ -271,8 +267,8 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
       ShippingSiteId: target.siteId,
       ShippingWarehouseId: target.warehouseId,
       ...(taxGroup ? { SalesTaxGroupCode: taxGroup } : {}),
-      ExternalItemNumber: item.SellerSKU,
-      ...(item.Title ? { LineDescription: item.Title.slice(0, 1000) } : {}),
+      ExternalItemNumber: item.sku,
+      ...(item.title ? { LineDescription: item.title.slice(0, 1000) } : {}),
     });
   });
 
@@ -288,7 +284,7 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
     if (extra.charge) charges.push(extra.charge);
   }
 
-  const delivery = toDeliveryAddress(id, address ?? order.ShippingAddress);
+  const delivery = toDeliveryAddress(id, address ?? order.shippingAddress);
   if (delivery && "unknownCountry" in delivery) {
     throw new MappingGapError(
       "order.unknownCountry",
@@ -314,8 +310,8 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
     ...(target.deliveryModeCode ? { DeliveryModeCode: target.deliveryModeCode } : {}),
     ...(tax.salesTaxGroup ? { SalesTaxGroupCode: tax.salesTaxGroup } : {}),
     ArePricesIncludingSalesTax: tax.pricesIncludeTax ? "Yes" : "No",
-    ...(order.LatestShipDate ? { RequestedShippingDate: order.LatestShipDate } : {}),
-    ...(order.LatestDeliveryDate ? { RequestedReceiptDate: order.LatestDeliveryDate } : {}),
+    ...(order.latestShipDate ? { RequestedShippingDate: order.latestShipDate } : {}),
+    ...(order.latestDeliveryDate ? { RequestedReceiptDate: order.latestDeliveryDate } : {}),
     ...(delivery ?? {}),
   };
 
@@ -332,12 +328,12 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
       shipping: toMoneyString(sum(shipping)),
       giftWrap: toMoneyString(sum(giftWrap)),
       amazonTax: toMoneyString(sum(amazonTax)),
-      ...(order.OrderTotal?.Amount ? { orderTotal: order.OrderTotal.Amount } : {}),
+      ...(order.orderTotal?.amount ? { orderTotal: order.orderTotal.amount } : {}),
     },
   };
 }
 
 /** True for Multi-Channel Fulfillment orders, which start in D365 and must not be imported back. */
 export function isMcfOrder(order: AmazonOrder): boolean {
-  return /^non-amazon/i.test(order.SalesChannel ?? "");
+  return /^non-amazon/i.test(order.salesChannel ?? "");
 }

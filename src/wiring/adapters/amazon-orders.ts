@@ -1,12 +1,21 @@
 /**
  * The orders flow's AmazonOrders port on the SP-API client (src/amazon): Orders v0 or Orders 2026-01-01, as
- * the setting SPAPI_ORDERS_API says.
+ * the setting SPAPI_ORDERS_API says, converted into the flow's one order model (amazon-order-model.ts).
  */
 import { ORDER_2026_FLOW_DATA, type SpApiClient } from "../../amazon/client";
 import type { Order2026 } from "../../amazon/schemas";
-import type { AmazonAddress } from "../../flows/orders/address";
-import type { AmazonOrders, AmazonOrderSummary } from "../../flows/orders/ports";
-import { addressFrom2026, orderFrom2026, orderItemsFrom2026, summaryFrom2026 } from "./order-2026";
+import type { AmazonOrder, AmazonOrderItem, AmazonOrderSummary, ShippingAddress } from "../../flows/orders/amazon-order";
+import type { AmazonOrders } from "../../flows/orders/ports";
+import {
+  addressFrom2026,
+  addressFromV0,
+  orderFrom2026,
+  orderFromV0,
+  orderItemFromV0,
+  orderItemsFrom2026,
+  summaryFrom2026,
+  summaryFromV0,
+} from "./amazon-order-model";
 
 /** Which Orders API reads an order and its items (setting SPAPI_ORDERS_API). */
 export type OrdersApiVersion = "v0" | "2026-01-01";
@@ -35,21 +44,21 @@ export class SpApiOrders implements AmazonOrders {
     return order;
   }
 
-  async getOrder(amazonOrderId: string): Promise<unknown> {
+  async getOrder(amazonOrderId: string): Promise<AmazonOrder> {
     if (this.ordersApi === "2026-01-01") return orderFrom2026(await this.order2026(amazonOrderId, true));
-    return this.client.getOrder(amazonOrderId);
+    return orderFromV0(await this.client.getOrder(amazonOrderId));
   }
 
-  async getOrderItems(amazonOrderId: string): Promise<unknown[]> {
+  async getOrderItems(amazonOrderId: string): Promise<AmazonOrderItem[]> {
     if (this.ordersApi === "2026-01-01") return orderItemsFrom2026(await this.order2026(amazonOrderId, false));
-    return this.client.getOrderItems(amazonOrderId);
+    return (await this.client.getOrderItems(amazonOrderId)).map(orderItemFromV0);
   }
 
-  async getOrderAddress(amazonOrderId: string): Promise<AmazonAddress | undefined> {
+  async getOrderAddress(amazonOrderId: string): Promise<ShippingAddress | undefined> {
     // 2026-01-01 has no restricted data token step: the RECIPIENT address carries name and street when the
     // application has Amazon's PII roles, else only city, region, postal code and country.
     if (this.ordersApi === "2026-01-01") return addressFrom2026((await this.order2026(amazonOrderId, false)).recipient?.deliveryAddress);
-    return (await this.client.getOrderAddress(amazonOrderId)).ShippingAddress as AmazonAddress | undefined;
+    return addressFromV0((await this.client.getOrderAddress(amazonOrderId)).ShippingAddress);
   }
 
   /** Orders v0 getOrders, one marketplace (the catch-up uses it when SPAPI_ORDERS_API is v0). */
@@ -64,12 +73,7 @@ export class SpApiOrders implements AmazonOrders {
       lastUpdatedBefore: q.lastUpdatedBefore,
       maxResultsPerPage: 100,
     })) {
-      yield {
-        AmazonOrderId: o.AmazonOrderId,
-        LastUpdateDate: o.LastUpdateDate,
-        OrderStatus: o.OrderStatus,
-        MarketplaceId: o.MarketplaceId,
-      };
+      yield summaryFromV0(o);
     }
   }
 

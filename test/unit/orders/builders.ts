@@ -1,14 +1,8 @@
 /** Typed builders and in-memory fakes for the orders flow tests. */
 import { ThrottledError, UnavailableError, NotFoundError } from "../../../src/platform/errors";
 import { Mappings } from "../../../src/mapping/mappings";
-import type { AmazonOrder, AmazonOrderItem } from "../../../src/flows/orders/amazon-shapes";
-import type {
-  AmazonOrders,
-  AmazonOrderSummary,
-  D365SalesOrderLineRef,
-  D365SalesOrderRef,
-  D365SalesOrders,
-} from "../../../src/flows/orders/ports";
+import type { AmazonOrder, AmazonOrderItem, AmazonOrderSummary } from "../../../src/flows/orders/amazon-order";
+import type { AmazonOrders, D365SalesOrderLineRef, D365SalesOrderRef, D365SalesOrders } from "../../../src/flows/orders/ports";
 import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "../../../src/flows/orders/transform";
 
 export const US = "ATVPDKIKX0DER";
@@ -78,29 +72,29 @@ export function anOrderId(n = ++seq): string {
 
 export function anOrderItem(overrides: Partial<AmazonOrderItem> = {}): AmazonOrderItem {
   return {
-    ASIN: "B0DEMO0001",
-    SellerSKU: "SKU-A",
-    OrderItemId: `OI${String(++seq).padStart(12, "0")}`,
-    Title: "Demo item",
-    QuantityOrdered: 1,
-    ItemPrice: { CurrencyCode: "USD", Amount: "49.99" },
+    asin: "B0DEMO0001",
+    sku: "SKU-A",
+    orderItemId: `OI${String(++seq).padStart(12, "0")}`,
+    title: "Demo item",
+    quantityOrdered: 1,
+    itemPrice: { amount: "49.99", currency: "USD" },
     ...overrides,
-  } as AmazonOrderItem;
+  };
 }
 
 export function anAmazonOrder(overrides: Partial<AmazonOrder> = {}): AmazonOrder {
   return {
-    AmazonOrderId: anOrderId(),
-    PurchaseDate: "2026-11-20T10:00:00Z",
-    LastUpdateDate: "2026-11-20T10:05:00Z",
-    OrderStatus: "Unshipped",
-    FulfillmentChannel: "MFN",
-    SalesChannel: "Amazon.com",
-    MarketplaceId: US,
-    LatestShipDate: "2026-11-22T07:59:59Z",
-    ShippingAddress: { City: "SEATTLE", StateOrRegion: "Washington", PostalCode: "98109", CountryCode: "US" },
+    amazonOrderId: anOrderId(),
+    purchaseDate: "2026-11-20T10:00:00Z",
+    lastUpdate: "2026-11-20T10:05:00Z",
+    status: "Unshipped",
+    fulfillmentChannel: "MFN",
+    salesChannel: "Amazon.com",
+    marketplaceId: US,
+    latestShipDate: "2026-11-22T07:59:59Z",
+    shippingAddress: { city: "SEATTLE", stateOrRegion: "Washington", postalCode: "98109", countryCode: "US" },
     ...overrides,
-  } as AmazonOrder;
+  };
 }
 
 /** Counts and fault injection shared by the fakes. */
@@ -131,20 +125,27 @@ export const d365Down = () => new UnavailableError("d365.unavailable", "D365 ans
 export const d365Throttled = () => new ThrottledError("d365.throttled", "D365 answered 429", 10);
 export const spapiThrottled = () => new ThrottledError("spapi.throttled", "QuotaExceeded", 10);
 
+const summaryOf = (o: AmazonOrder): AmazonOrderSummary => ({
+  amazonOrderId: o.amazonOrderId,
+  lastUpdate: o.lastUpdate,
+  status: o.status,
+  marketplaceId: o.marketplaceId,
+});
+
 export class FakeAmazon implements AmazonOrders {
   readonly orders = new Map<string, { order: AmazonOrder; items: AmazonOrderItem[] }>();
   readonly faults = new Faults();
   put(order: AmazonOrder, items: AmazonOrderItem[]): AmazonOrder {
-    this.orders.set(order.AmazonOrderId, { order, items });
+    this.orders.set(order.amazonOrderId, { order, items });
     return order;
   }
-  async getOrder(id: string): Promise<unknown> {
+  async getOrder(id: string): Promise<AmazonOrder> {
     await this.faults.hit("getOrder");
     const o = this.orders.get(id);
     if (!o) throw new NotFoundError("spapi.notFound", `order ${id} not found`);
     return structuredClone(o.order);
   }
-  async getOrderItems(id: string): Promise<unknown[]> {
+  async getOrderItems(id: string): Promise<AmazonOrderItem[]> {
     await this.faults.hit("getOrderItems");
     return structuredClone(this.orders.get(id)?.items ?? []);
   }
@@ -155,14 +156,9 @@ export class FakeAmazon implements AmazonOrders {
   }): AsyncIterable<AmazonOrderSummary> {
     await this.faults.hit("getOrders");
     for (const { order } of this.orders.values()) {
-      const t = Date.parse(order.LastUpdateDate);
-      if (order.MarketplaceId === q.marketplaceId && t >= q.lastUpdatedAfter.getTime() && t < q.lastUpdatedBefore.getTime()) {
-        yield {
-          AmazonOrderId: order.AmazonOrderId,
-          LastUpdateDate: order.LastUpdateDate,
-          OrderStatus: order.OrderStatus,
-          MarketplaceId: order.MarketplaceId,
-        };
+      const t = Date.parse(order.lastUpdate);
+      if (order.marketplaceId === q.marketplaceId && t >= q.lastUpdatedAfter.getTime() && t < q.lastUpdatedBefore.getTime()) {
+        yield summaryOf(order);
       }
     }
   }
@@ -183,18 +179,12 @@ export class FakeAmazon implements AmazonOrders {
       .map(({ order }) => order)
       .filter(
         (o) =>
-          q.marketplaceIds.includes(o.MarketplaceId ?? "") &&
-          Date.parse(o.LastUpdateDate) >= q.lastUpdatedAfter.getTime() &&
-          Date.parse(o.LastUpdateDate) < q.lastUpdatedBefore.getTime(),
+          q.marketplaceIds.includes(o.marketplaceId ?? "") &&
+          Date.parse(o.lastUpdate) >= q.lastUpdatedAfter.getTime() &&
+          Date.parse(o.lastUpdate) < q.lastUpdatedBefore.getTime(),
       )
-      .sort((a, b) => Date.parse(a.LastUpdateDate) - Date.parse(b.LastUpdateDate));
-    for (const o of hits)
-      yield {
-        AmazonOrderId: o.AmazonOrderId,
-        LastUpdateDate: o.LastUpdateDate,
-        OrderStatus: o.OrderStatus,
-        MarketplaceId: o.MarketplaceId,
-      };
+      .sort((a, b) => Date.parse(a.lastUpdate) - Date.parse(b.lastUpdate));
+    for (const o of hits) yield summaryOf(o);
   }
 }
 

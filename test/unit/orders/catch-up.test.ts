@@ -43,10 +43,10 @@ beforeEach(() => {
 
 describe("order catch-up", () => {
   it("first run looks back ORDERS_INITIAL_LOOKBACK_DAYS and stops 2 minutes before now (Amazon's cutoff)", async () => {
-    const old = amazon.put(anAmazonOrder({ LastUpdateDate: minutesAgo(60 * 25) }), [anOrderItem()]);
-    const inWindow = amazon.put(anAmazonOrder({ LastUpdateDate: minutesAgo(30) }), [anOrderItem()]);
-    const tooFresh = amazon.put(anAmazonOrder({ LastUpdateDate: minutesAgo(1) }), [anOrderItem()]);
-    const uk = amazon.put(anAmazonOrder({ MarketplaceId: UK, LastUpdateDate: minutesAgo(5) }), [anOrderItem()]);
+    const old = amazon.put(anAmazonOrder({ lastUpdate: minutesAgo(60 * 25) }), [anOrderItem()]);
+    const inWindow = amazon.put(anAmazonOrder({ lastUpdate: minutesAgo(30) }), [anOrderItem()]);
+    const tooFresh = amazon.put(anAmazonOrder({ lastUpdate: minutesAgo(1) }), [anOrderItem()]);
+    const uk = amazon.put(anAmazonOrder({ marketplaceId: UK, lastUpdate: minutesAgo(5) }), [anOrderItem()]);
     const results = await catchUpOrders(opts, deps);
     expect(results.map((r) => [r.marketplaceId, r.enqueued, r.ok])).toEqual([
       [US, 1, true],
@@ -54,29 +54,29 @@ describe("order catch-up", () => {
     ]);
     expect(results[0].to).toBe(new Date(NOW.getTime() - AMAZON_CUTOFF_MS).toISOString());
     const ids = bus.sent.map((m) => (m.body as { amazonOrderId: string }).amazonOrderId);
-    expect(ids).toEqual([inWindow.AmazonOrderId, uk.AmazonOrderId]);
-    expect(ids).not.toContain(old.AmazonOrderId);
-    expect(ids).not.toContain(tooFresh.AmazonOrderId);
-    expect(bus.sent[0].messageId).toBe(`${inWindow.AmazonOrderId}@${inWindow.LastUpdateDate}`);
+    expect(ids).toEqual([inWindow.amazonOrderId, uk.amazonOrderId]);
+    expect(ids).not.toContain(old.amazonOrderId);
+    expect(ids).not.toContain(tooFresh.amazonOrderId);
+    expect(bus.sent[0].messageId).toBe(`${inWindow.amazonOrderId}@${inWindow.lastUpdate}`);
     expect((await getWatermark(state, CATCHUP_FLOW, US))?.toISOString()).toBe(results[0].to);
   });
 
   it("the next run starts at the watermark minus the overlap and skips orders the ledger has applied", async () => {
     await catchUpOrders(opts, deps);
-    const fresh = amazon.put(anAmazonOrder({ LastUpdateDate: minutesAgo(1) }), [anOrderItem()]);
-    const done = amazon.put(anAmazonOrder({ LastUpdateDate: minutesAgo(1) }), [anOrderItem()]);
-    const s = await ledger.begin(done.AmazonOrderId, clock.now(), 1000);
-    await s.finish({ status: "complete", amazonLastUpdate: done.LastUpdateDate });
+    const fresh = amazon.put(anAmazonOrder({ lastUpdate: minutesAgo(1) }), [anOrderItem()]);
+    const done = amazon.put(anAmazonOrder({ lastUpdate: minutesAgo(1) }), [anOrderItem()]);
+    const s = await ledger.begin(done.amazonOrderId, clock.now(), 1000);
+    await s.finish({ status: "complete", amazonLastUpdate: done.lastUpdate });
     clock.advance(5 * 60_000);
     bus.sent.length = 0;
     const [us] = await catchUpOrders({ ...opts, marketplaceIds: [US] }, deps);
     expect(us.from).toBe(new Date(NOW.getTime() - AMAZON_CUTOFF_MS - 10 * 60_000).toISOString());
     expect(us).toMatchObject({ seen: 2, enqueued: 1, skipped: 1 });
-    expect(bus.sent.map((m) => (m.body as { amazonOrderId: string }).amazonOrderId)).toEqual([fresh.AmazonOrderId]);
+    expect(bus.sent.map((m) => (m.body as { amazonOrderId: string }).amazonOrderId)).toEqual([fresh.amazonOrderId]);
   });
 
   it("does not move the watermark when Amazon throttles, so the next run reads the same window again", async () => {
-    amazon.put(anAmazonOrder({ LastUpdateDate: minutesAgo(30) }), [anOrderItem()]);
+    amazon.put(anAmazonOrder({ lastUpdate: minutesAgo(30) }), [anOrderItem()]);
     amazon.faults.fail("getOrders", spapiThrottled());
     const [us] = await catchUpOrders({ ...opts, marketplaceIds: [US] }, deps);
     expect(us.ok).toBe(false);
@@ -86,7 +86,7 @@ describe("order catch-up", () => {
   });
 
   it("a manual sync from `since` leaves the watermark alone", async () => {
-    amazon.put(anAmazonOrder({ LastUpdateDate: minutesAgo(60 * 24 * 10) }), [anOrderItem()]);
+    amazon.put(anAmazonOrder({ lastUpdate: minutesAgo(60 * 24 * 10) }), [anOrderItem()]);
     const [us] = await catchUpOrders({ ...opts, marketplaceIds: [US], since: new Date(minutesAgo(60 * 24 * 30)) }, deps);
     expect(us.enqueued).toBe(1);
     expect((bus.sent[0].body as { source: string }).source).toBe("sync");
@@ -94,7 +94,7 @@ describe("order catch-up", () => {
   });
 
   it("only enqueues: it never calls D365, so it cannot pile on when D365 is down", async () => {
-    amazon.put(anAmazonOrder({ LastUpdateDate: minutesAgo(30) }), [anOrderItem()]);
+    amazon.put(anAmazonOrder({ lastUpdate: minutesAgo(30) }), [anOrderItem()]);
     await catchUpOrders(opts, deps);
     expect(Object.keys(deps)).not.toContain("d365");
     expect(amazon.faults.count("getOrder") + amazon.faults.count("getOrderItems")).toBe(0);
@@ -113,9 +113,7 @@ describe("order catch-up with SPAPI_ORDERS_API=2026-01-01 (searchOrders)", () =>
     await setWatermark(on.state, CATCHUP_FLOW, DE, new Date(minutesAgo(40)), clock);
     const put = (mp: string, ago: number) =>
       amazon.orders.get(anOrderIdFor(mp, ago))?.order ??
-      amazon.put(anAmazonOrder({ AmazonOrderId: anOrderIdFor(mp, ago), MarketplaceId: mp, LastUpdateDate: minutesAgo(ago) }), [
-        anOrderItem(),
-      ]);
+      amazon.put(anAmazonOrder({ amazonOrderId: anOrderIdFor(mp, ago), marketplaceId: mp, lastUpdate: minutesAgo(ago) }), [anOrderItem()]);
     const o = {
       us: put(US, 65), // US window starts at -70 min
       usApplied: put(US, 50),
@@ -125,8 +123,8 @@ describe("order catch-up with SPAPI_ORDERS_API=2026-01-01 (searchOrders)", () =>
       de: put(DE, 45),
       deFresh: put(DE, 1), // inside Amazon's 2-minute cutoff
     };
-    const s = await on.ledger.begin(o.usApplied.AmazonOrderId, clock.now(), 1000);
-    await s.finish({ status: "complete", amazonLastUpdate: o.usApplied.LastUpdateDate });
+    const s = await on.ledger.begin(o.usApplied.amazonOrderId, clock.now(), 1000);
+    await s.finish({ status: "complete", amazonLastUpdate: o.usApplied.lastUpdate });
     return o;
   }
   const anOrderIdFor = (mp: string, ago: number) =>
@@ -143,7 +141,7 @@ describe("order catch-up with SPAPI_ORDERS_API=2026-01-01 (searchOrders)", () =>
       [UK, minutesAgo(30), to, 1, 1, 0, true],
       [DE, minutesAgo(50), to, 1, 1, 0, true],
     ]);
-    expect(ids(bus.sent).sort()).toEqual([o.us, o.uk, o.de].map((x) => x.AmazonOrderId).sort());
+    expect(ids(bus.sent).sort()).toEqual([o.us, o.uk, o.de].map((x) => x.amazonOrderId).sort());
   });
 
   it("moves each marketplace's watermark to the window end, and the next run starts from those", async () => {

@@ -12,7 +12,7 @@ describe("Amazon order -> D365 sales order", () => {
     const order = anAmazonOrder();
     const draft = toSalesOrder(
       order,
-      [anOrderItem({ SellerSKU: "SKU-A", QuantityOrdered: 3, ItemPrice: { CurrencyCode: "USD", Amount: "29.97" } })],
+      [anOrderItem({ sku: "SKU-A", quantityOrdered: 3, itemPrice: { amount: "29.97", currency: "USD" } })],
       m,
     );
     expect(draft.lines[0]).toMatchObject({
@@ -25,11 +25,7 @@ describe("Amazon order -> D365 sales order", () => {
   });
 
   it("keeps the exact line total when the price does not divide into cents", () => {
-    const draft = toSalesOrder(
-      anAmazonOrder(),
-      [anOrderItem({ QuantityOrdered: 3, ItemPrice: { CurrencyCode: "USD", Amount: "10.00" } })],
-      m,
-    );
+    const draft = toSalesOrder(anAmazonOrder(), [anOrderItem({ quantityOrdered: 3, itemPrice: { amount: "10.00", currency: "USD" } })], m);
     expect(draft.lines[0].SalesPrice).toBe("3.333333");
     expect(draft.lines[0].LineAmount).toBe("10.00");
     expect(unitPrice(dec("0.30"), 3).toFixed()).toBe("0.1");
@@ -40,9 +36,9 @@ describe("Amazon order -> D365 sales order", () => {
       anAmazonOrder(),
       [
         anOrderItem({
-          QuantityOrdered: 2,
-          ItemPrice: { CurrencyCode: "USD", Amount: "100.00" },
-          PromotionDiscount: { CurrencyCode: "USD", Amount: "20.00" },
+          quantityOrdered: 2,
+          itemPrice: { amount: "100.00", currency: "USD" },
+          promotionDiscount: { amount: "20.00", currency: "USD" },
         }),
       ],
       m,
@@ -54,11 +50,11 @@ describe("Amazon order -> D365 sales order", () => {
   it("adds shipping less shipping discount as one freight item line after the goods", () => {
     const items = [
       anOrderItem({
-        OrderItemId: "OI-1",
-        ShippingPrice: { CurrencyCode: "USD", Amount: "5.99" },
-        ShippingDiscount: { CurrencyCode: "USD", Amount: "1.00" },
+        orderItemId: "OI-1",
+        shippingPrice: { amount: "5.99", currency: "USD" },
+        shippingDiscount: { amount: "1.00", currency: "USD" },
       }),
-      anOrderItem({ OrderItemId: "OI-2", SellerSKU: "SKU-B", ShippingPrice: { CurrencyCode: "USD", Amount: "2.01" } }),
+      anOrderItem({ orderItemId: "OI-2", sku: "SKU-B", shippingPrice: { amount: "2.01", currency: "USD" } }),
     ];
     const draft = toSalesOrder(anAmazonOrder(), items, m);
     expect(draft.lines.map((l) => [l.key, l.CustomersLineNumber, l.ItemNumber])).toEqual([
@@ -71,10 +67,10 @@ describe("Amazon order -> D365 sales order", () => {
   });
 
   it("books shipping as a header charge where the marketplace says so", () => {
-    const order = anAmazonOrder({ MarketplaceId: UK });
+    const order = anAmazonOrder({ marketplaceId: UK });
     const draft = toSalesOrder(
       order,
-      [anOrderItem({ ItemPrice: { CurrencyCode: "GBP", Amount: "44.99" }, ShippingPrice: { CurrencyCode: "GBP", Amount: "3.50" } })],
+      [anOrderItem({ itemPrice: { amount: "44.99", currency: "GBP" }, shippingPrice: { amount: "3.50", currency: "GBP" } })],
       m,
     );
     expect(draft.lines).toHaveLength(1);
@@ -92,11 +88,11 @@ describe("Amazon order -> D365 sales order", () => {
       anAmazonOrder(),
       [
         anOrderItem({
-          OrderItemId: "OI-1",
-          ItemTax: { CurrencyCode: "USD", Amount: "4.12" },
-          TaxCollection: { Model: "MarketplaceFacilitator", ResponsibleParty: "Amazon Services, Inc." },
+          orderItemId: "OI-1",
+          itemTax: { amount: "4.12", currency: "USD" },
+          taxCollectionModel: "MarketplaceFacilitator",
         }),
-        anOrderItem({ OrderItemId: "OI-2" }),
+        anOrderItem({ orderItemId: "OI-2" }),
       ],
       m,
     );
@@ -106,28 +102,28 @@ describe("Amazon order -> D365 sales order", () => {
   });
 
   it("chooses the warehouse by fulfillment channel", () => {
-    const fba = toSalesOrder(anAmazonOrder({ FulfillmentChannel: "AFN" }), [anOrderItem()], m);
-    const fbm = toSalesOrder(anAmazonOrder({ FulfillmentChannel: "MFN" }), [anOrderItem()], m);
+    const fba = toSalesOrder(anAmazonOrder({ fulfillmentChannel: "AFN" }), [anOrderItem()], m);
+    const fbm = toSalesOrder(anAmazonOrder({ fulfillmentChannel: "MFN" }), [anOrderItem()], m);
     expect([fba.header.DefaultShippingWarehouseId, fba.lines[0].ShippingWarehouseId]).toEqual(["FBA-US", "FBA-US"]);
     expect([fbm.header.DefaultShippingWarehouseId, fbm.lines[0].ShippingWarehouseId]).toEqual(["11", "11"]);
   });
 
   it("maps the header: customer, currency, reference, origin and a one-time address with an ISO-3 country", () => {
     const order = anAmazonOrder({
-      ShippingAddress: {
-        Name: "Jane Doe",
-        AddressLine1: "1 Main St",
-        AddressLine2: "Apt 2",
-        City: "Seattle",
-        StateOrRegion: "washington",
-        PostalCode: "98109",
-        CountryCode: "US",
+      shippingAddress: {
+        name: "Jane Doe",
+        addressLine1: "1 Main St",
+        addressLine2: "Apt 2",
+        city: "Seattle",
+        stateOrRegion: "washington",
+        postalCode: "98109",
+        countryCode: "US",
       },
     });
     const h = toSalesOrder(order, [anOrderItem()], m).header;
     expect(h).toMatchObject({
       dataAreaId: "usmf",
-      CustomersOrderReference: order.AmazonOrderId,
+      CustomersOrderReference: order.amazonOrderId,
       OrderingCustomerAccountNumber: "AMZ-US",
       InvoiceCustomerAccountNumber: "AMZ-US",
       CurrencyCode: "USD",
@@ -142,7 +138,7 @@ describe("Amazon order -> D365 sales order", () => {
   });
 
   it("leaves the address to the customer's default when Amazon gives none (FBA without PII)", () => {
-    const h = toSalesOrder(anAmazonOrder({ ShippingAddress: undefined }), [anOrderItem()], m).header;
+    const h = toSalesOrder(anAmazonOrder({ shippingAddress: undefined }), [anOrderItem()], m).header;
     expect(h.IsDeliveryAddressOrderSpecific).toBeUndefined();
     expect(h.DeliveryAddressCountryRegionId).toBeUndefined();
   });
@@ -164,7 +160,7 @@ describe("Amazon order -> D365 sales order", () => {
     try {
       toSalesOrder(
         order,
-        [anOrderItem({ SellerSKU: "SKU-A" }), anOrderItem({ SellerSKU: "NEW-1", ASIN: "B0NEW00001" }), anOrderItem({ SellerSKU: "NEW-2" })],
+        [anOrderItem({ sku: "SKU-A" }), anOrderItem({ sku: "NEW-1", asin: "B0NEW00001" }), anOrderItem({ sku: "NEW-2" })],
         m,
       );
     } catch (e) {
@@ -174,7 +170,7 @@ describe("Amazon order -> D365 sales order", () => {
     const gap = err as MappingGapError;
     expect(gap.code).toBe("mapping.unknownSku");
     expect(gap.message).toContain("NEW-1, NEW-2");
-    expect(gap.message).toContain(order.AmazonOrderId);
+    expect(gap.message).toContain(order.amazonOrderId);
     expect(gap.suggestion).toEqual({
       file: "sku-crossref.json",
       add: [
@@ -185,29 +181,29 @@ describe("Amazon order -> D365 sales order", () => {
   });
 
   it("uses the SellerSKU as ItemNumber only when the cross-reference says identity", () => {
-    const draft = toSalesOrder(anAmazonOrder(), [anOrderItem({ SellerSKU: "D0999" })], testMappings({ unmappedSku: "identity" }));
+    const draft = toSalesOrder(anAmazonOrder(), [anOrderItem({ sku: "D0999" })], testMappings({ unmappedSku: "identity" }));
     expect(draft.lines[0].ItemNumber).toBe("D0999");
   });
 
   it("refuses unknown marketplaces, foreign currencies and missing prices", () => {
-    expect(() => toSalesOrder(anAmazonOrder({ MarketplaceId: "A13V1IB3VIYZZH" }), [anOrderItem()], m)).toThrow(/A13V1IB3VIYZZH/);
-    expect(() => toSalesOrder(anAmazonOrder(), [anOrderItem({ ItemPrice: { CurrencyCode: "EUR", Amount: "1.00" } })], m)).toThrow(
+    expect(() => toSalesOrder(anAmazonOrder({ marketplaceId: "A13V1IB3VIYZZH" }), [anOrderItem()], m)).toThrow(/A13V1IB3VIYZZH/);
+    expect(() => toSalesOrder(anAmazonOrder(), [anOrderItem({ itemPrice: { amount: "1.00", currency: "EUR" } })], m)).toThrow(
       MappingGapError,
     );
-    expect(() => toSalesOrder(anAmazonOrder(), [anOrderItem({ ItemPrice: undefined })], m)).toThrow(ValidationError);
-    expect(() => toSalesOrder(anAmazonOrder({ ShippingAddress: { CountryCode: "ZZ" } }), [anOrderItem()], m)).toThrow(/ZZ/);
+    expect(() => toSalesOrder(anAmazonOrder(), [anOrderItem({ itemPrice: undefined })], m)).toThrow(ValidationError);
+    expect(() => toSalesOrder(anAmazonOrder({ shippingAddress: { countryCode: "ZZ" } }), [anOrderItem()], m)).toThrow(/ZZ/);
   });
 
   it("skips canceled item quantities and scales multi-packs to D365 units", () => {
     const draft = toSalesOrder(
       anAmazonOrder(),
       [
-        anOrderItem({ OrderItemId: "OI-0", QuantityOrdered: 0 }),
+        anOrderItem({ orderItemId: "OI-0", quantityOrdered: 0 }),
         anOrderItem({
-          OrderItemId: "OI-1",
-          SellerSKU: "SKU-6PACK",
-          QuantityOrdered: 2,
-          ItemPrice: { CurrencyCode: "USD", Amount: "24.00" },
+          orderItemId: "OI-1",
+          sku: "SKU-6PACK",
+          quantityOrdered: 2,
+          itemPrice: { amount: "24.00", currency: "USD" },
         }),
       ],
       m,
@@ -224,7 +220,7 @@ describe("Amazon order -> D365 sales order", () => {
 
   it("is deterministic: the same order gives the same lines and keys", () => {
     const order = anAmazonOrder();
-    const items = [anOrderItem({ OrderItemId: "OI-9" }), anOrderItem({ OrderItemId: "OI-3" })];
+    const items = [anOrderItem({ orderItemId: "OI-9" }), anOrderItem({ orderItemId: "OI-3" })];
     const a = toSalesOrder(order, items, m);
     const b = toSalesOrder(order, [...items].reverse(), m);
     expect(b).toEqual(a);
