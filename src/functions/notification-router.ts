@@ -1,6 +1,7 @@
 import { app, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
-import { RoutedNotification, routeNotification } from "../flows/notifications/router";
+import { routeNotification } from "../flows/notifications/router";
+import { NotificationMessage } from "../flows/notifications/validate";
 import { handleQueueMessage } from "../platform/trigger-adapters";
 import { currentApp } from "../wiring/app";
 import { routeDeps } from "../wiring/notifications";
@@ -13,7 +14,7 @@ export async function notificationRouter(message: unknown, context: InvocationCo
     queue: a.config.QUEUE_NOTIFICATIONS,
     body: message,
     context,
-    schema: RoutedNotification,
+    schema: NotificationMessage,
     deps: queueDeps(a, context),
     handle: (n) => routeNotification(n, routeDeps(a, context, df.getClient(context))),
   });

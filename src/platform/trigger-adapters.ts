@@ -158,14 +158,22 @@ export interface QueueDeps {
   maxDeliveryCount?: number;
 }
 
-export interface HandleQueueMessageOptions<S extends z.ZodType, R> {
+/**
+ * How a queue's messages are validated: a zod schema, or anything with the same safeParse (a notification is
+ * checked against Amazon's published JSON Schema instead). A failure parks the message as invalid.
+ */
+export interface MessageSchema<T> {
+  safeParse(value: unknown): { success: true; data: T } | { success: false; error: ZodError | AppError };
+}
+
+export interface HandleQueueMessageOptions<T, R> {
   /** The queue's name (the configured value, e.g. config().QUEUE_ORDER_IMPORT). */
   queue: string;
   /** The trigger's payload as the host hands it over (object, string or bytes). */
   body: unknown;
   context: QueueContext;
-  schema: S;
-  handle: (message: z.infer<S>, delivery: DeliveryInfo) => Promise<R>;
+  schema: MessageSchema<T>;
+  handle: (message: T, delivery: DeliveryInfo) => Promise<R>;
   /** The wiring's queueDeps(app, context) in function files; fakes in tests. */
   deps: QueueDeps;
 }
@@ -228,7 +236,7 @@ function resolveDeps(
  * Parses and handles one queue message. Returns normally when the message should be completed (handled,
  * or parked as a review record); throws when the bus should abandon and redeliver it.
  */
-export async function handleQueueMessage<S extends z.ZodType, R>(options: HandleQueueMessageOptions<S, R>): Promise<QueueOutcome<R>> {
+export async function handleQueueMessage<T, R>(options: HandleQueueMessageOptions<T, R>): Promise<QueueOutcome<R>> {
   const { queue, context, schema, handle } = options;
   const delivery = deliveryInfo(context);
   const deps = resolveDeps(queue, delivery.messageId, options.deps);

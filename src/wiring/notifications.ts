@@ -1,11 +1,13 @@
 /**
  * The notifications flow's dependencies in production: the endpoint's API key and queue, and the router's
- * targets (the order import queue; the settlement import of a finished settlement report).
+ * targets, one per flow that takes notifications (the order import queue; the settlement import of a
+ * finished settlement report). A new flow that subscribes to a notification type adds its target here.
  */
 import type { DurableClient } from "durable-functions";
+import { enqueueOrderChange } from "../flows/orders/messages";
 import { API_KEY_SECRET, type ReceiveDeps } from "../flows/notifications/receive";
-import type { RouteDeps } from "../flows/notifications/router";
-import { startReportImportOnce } from "../flows/settlements/start";
+import type { NotificationTargets, RouteDeps } from "../flows/notifications/router";
+import { isFinishedSettlementReport, startReportImportOnce } from "../flows/settlements/start";
 import type { InvocationLogger } from "../platform/telemetry";
 import { durableStarter } from "./adapters/durable-starter";
 import type { App } from "./app";
@@ -20,12 +22,19 @@ export function receiveDeps(app: App, context?: InvocationLogger): ReceiveDeps {
   };
 }
 
-export function routeDeps(app: App, context: InvocationLogger, durable: DurableClient): RouteDeps {
+/** The router's dispatch table. */
+export function notificationTargets(app: App, context: InvocationLogger, durable: DurableClient): NotificationTargets {
   return {
-    bus: app.bus,
-    orderImportQueue: app.config.QUEUE_ORDER_IMPORT,
-    telemetry: app.telemetry(context),
-    startSettlementReport: (reportId) =>
-      startReportImportOnce(reportId, durableStarter(durable), settlementDeps(app, context), settlementStartOptions(app)),
+    orderChanged: (change, notificationId) =>
+      enqueueOrderChange(change, notificationId, { bus: app.bus, queue: app.config.QUEUE_ORDER_IMPORT }),
+    settlementReport: {
+      accepts: isFinishedSettlementReport,
+      start: (reportId) =>
+        startReportImportOnce(reportId, durableStarter(durable), settlementDeps(app, context), settlementStartOptions(app)),
+    },
   };
+}
+
+export function routeDeps(app: App, context: InvocationLogger, durable: DurableClient): RouteDeps {
+  return { targets: notificationTargets(app, context, durable), telemetry: app.telemetry(context) };
 }

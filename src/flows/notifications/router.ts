@@ -1,52 +1,34 @@
 /**
- * Use case: route one notification from the notifications queue by its type.
- * - ORDER_CHANGE -> an order import message (QUEUE_ORDER_IMPORT) with messageId = AmazonOrderId@change time.
- * - REPORT_PROCESSING_FINISHED for a settlement report (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2, DONE) ->
- *   the settlement import of that report, once per report id (the settlements flow's startReportImportOnce,
- *   the same start the poller makes); other report types and statuses are logged and completed.
- * - every other type is logged and completed for now: its flow (inventory, MCF status) subscribes here when
- *   it exists. Nothing is lost meanwhile, because every flow has a timer catch-up.
+ * Use case: route one notification from the notifications queue by its type, to the targets the wiring
+ * gives it (the router knows no other flow):
+ * - ORDER_CHANGE -> the orders flow enqueues an order import (messageId = AmazonOrderId@change time).
+ * - REPORT_PROCESSING_FINISHED of a report a flow imports (a settlement report that finished DONE) -> that
+ *   flow starts its import, once per report id (the settlements flow's startReportImportOnce, the same start
+ *   the poller makes); other report types and statuses are logged and completed.
+ * - every other type is logged and completed for now: its flow (inventory, MCF status) gets a target here
+ *   when it exists. Nothing is lost meanwhile, because every flow has a timer catch-up.
  */
-import { z } from "zod";
-import type { MessageBus } from "../../platform/ports";
 import type { Telemetry } from "../../platform/telemetry";
-import { toOrderImportMessage } from "../orders/messages";
-import { settlementReportFromNotification } from "../settlements/start";
+import type { FinishedReport, Notification, OrderChange } from "./validate";
 
-export const RoutedNotification = z.union([
-  z.looseObject({
-    NotificationType: z.string().min(1),
-    EventTime: z.string().optional(),
-    Payload: z.looseObject({}),
-    NotificationMetadata: z.looseObject({ NotificationId: z.string().min(1) }),
-  }),
-  z.looseObject({
-    notificationType: z.string().min(1),
-    eventTime: z.string().optional(),
-    payload: z.looseObject({}),
-    notificationMetadata: z.looseObject({ notificationId: z.string().min(1) }),
-  }),
-]);
-export type RoutedNotification = z.infer<typeof RoutedNotification>;
-
-const OrderChangePayload = z.looseObject({
-  OrderChangeNotification: z.looseObject({
-    AmazonOrderId: z.string().min(1),
-    OrderChangeTrigger: z.looseObject({ TimeOfOrderChange: z.string().nullable().optional() }).optional(),
-    Summary: z.looseObject({ MarketplaceId: z.string().optional() }).optional(),
-  }),
-});
+/** Where each kind of notification goes; built by the wiring from the flows. */
+export interface NotificationTargets {
+  /** ORDER_CHANGE: enqueue the changed order's import; answers the import message's id. */
+  orderChanged(change: OrderChange, notificationId: string): Promise<{ messageId: string }>;
+  /**
+   * A finished report the settlements flow imports: `accepts` says whether it is one (a settlement report,
+   * DONE), `start` starts its import once per report id (undefined when the report was seen before).
+   * Absent: report notifications are logged and completed (the poller imports the reports).
+   */
+  settlementReport?: {
+    accepts(report: FinishedReport): boolean;
+    start(reportId: string): Promise<{ settlementId: string; instanceId: string; started: boolean } | undefined>;
+  };
+}
 
 export interface RouteDeps {
-  bus: MessageBus;
-  orderImportQueue: string;
+  targets: NotificationTargets;
   telemetry: Telemetry;
-  /**
-   * Starts the import of a finished settlement report once per report id (the function file binds the
-   * settlements flow's startReportImportOnce to the Durable client); undefined when it was seen before.
-   * Without it settlement report notifications are logged and completed (the poller imports them).
-   */
-  startSettlementReport?: (reportId: string) => Promise<{ settlementId: string; instanceId: string; started: boolean } | undefined>;
 }
 
 export type RouteResult =
@@ -54,72 +36,42 @@ export type RouteResult =
   | { routed: "settlement-import"; reportId: string; settlementId?: string; instanceId?: string; started: boolean }
   | { routed: "ignored"; notificationType: string; reportType?: string };
 
-function facts(n: RoutedNotification): { type: string; id: string; eventTime?: string; payload: unknown } {
-  const r = n as Record<string, any>;
-  if (typeof r.NotificationType === "string")
-    return { type: r.NotificationType, id: String(r.NotificationMetadata.NotificationId), eventTime: r.EventTime, payload: r.Payload };
-  return {
-    type: String(r.notificationType),
-    id: String(r.notificationMetadata.notificationId),
-    eventTime: r.eventTime,
-    payload: r.payload,
-  };
-}
-
-function reportTypeOf(payload: unknown): string | undefined {
-  const n = (payload as { reportProcessingFinishedNotification?: { reportType?: unknown } } | undefined)
-    ?.reportProcessingFinishedNotification;
-  return typeof n?.reportType === "string" ? n.reportType : undefined;
-}
-
-export async function routeNotification(n: RoutedNotification, deps: RouteDeps): Promise<RouteResult> {
-  const { type, id, eventTime, payload } = facts(n);
-  if (type === "ORDER_CHANGE") {
-    const p = OrderChangePayload.parse(payload).OrderChangeNotification;
-    const changedAt = p.OrderChangeTrigger?.TimeOfOrderChange ?? eventTime ?? undefined;
-    const message = toOrderImportMessage(
-      {
-        amazonOrderId: p.AmazonOrderId,
-        ...(changedAt ? { lastUpdate: changedAt } : {}),
-        source: "notification",
-        ...(p.Summary?.MarketplaceId ? { marketplaceId: p.Summary.MarketplaceId } : {}),
-      },
-      id,
-    );
-    await deps.bus.send(deps.orderImportQueue, message);
-    return { routed: "order-import", messageId: message.messageId, amazonOrderId: p.AmazonOrderId };
+export async function routeNotification(n: Notification, deps: RouteDeps): Promise<RouteResult> {
+  if (n.kind === "order-change") {
+    const { messageId } = await deps.targets.orderChanged(n.orderChange, n.notificationId);
+    return { routed: "order-import", messageId, amazonOrderId: n.orderChange.amazonOrderId };
   }
-  if (type === "REPORT_PROCESSING_FINISHED") {
-    const reportId = settlementReportFromNotification(payload);
-    if (reportId && deps.startSettlementReport) {
-      const outcome = await deps.startSettlementReport(reportId);
+  if (n.kind === "report-finished") {
+    const { report } = n;
+    const settlements = deps.targets.settlementReport;
+    if (settlements?.accepts(report)) {
+      const outcome = await settlements.start(report.reportId);
       deps.telemetry.log("info", "notification.settlementReport", {
-        notificationId: id,
-        reportId,
+        notificationId: n.notificationId,
+        reportId: report.reportId,
         started: outcome?.started ?? false,
         seenBefore: !outcome,
       });
       return outcome
         ? {
             routed: "settlement-import",
-            reportId,
+            reportId: report.reportId,
             settlementId: outcome.settlementId,
             instanceId: outcome.instanceId,
             started: outcome.started,
           }
-        : { routed: "settlement-import", reportId, started: false };
+        : { routed: "settlement-import", reportId: report.reportId, started: false };
     }
-    const reportType = reportTypeOf(payload);
     deps.telemetry.log("info", "notification.notRouted", {
-      notificationType: type,
-      reportType,
-      reason: reportId ? "no settlement starter configured; completed" : "not a finished settlement report; completed",
+      notificationType: n.notificationType,
+      reportType: report.reportType,
+      reason: settlements ? "not a finished settlement report; completed" : "no settlement import configured; completed",
     });
-    return { routed: "ignored", notificationType: type, ...(reportType ? { reportType } : {}) };
+    return { routed: "ignored", notificationType: n.notificationType, reportType: report.reportType };
   }
   deps.telemetry.log("info", "notification.notRouted", {
-    notificationType: type,
+    notificationType: n.notificationType,
     reason: "no flow subscribes to this type yet; completed",
   });
-  return { routed: "ignored", notificationType: type };
+  return { routed: "ignored", notificationType: n.notificationType };
 }

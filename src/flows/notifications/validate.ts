@@ -6,19 +6,75 @@
  * ORDER_CHANGE and REPORT_PROCESSING_FINISHED are validated against Amazon's published schemas
  * (schemas/OrderChangeNotification.json, schemas/ReportProcessingFinishedNotification.json); other types
  * against a minimal envelope until their flows exist.
+ *
+ * This is the one validation of a notification: the endpoint runs it on what Amazon sends, the notifications
+ * queue's door runs the same function on what it delivers (a replay enters there), and both hand on the
+ * typed Notification it returns, so nothing parses the payload again.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { ValidationError } from "../../platform/errors";
+import type { MessageSchema } from "../../platform/trigger-adapters";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
 import reportProcessingFinishedSchema from "./schemas/ReportProcessingFinishedNotification.json";
 
-export interface ReceivedNotification {
+/** What an ORDER_CHANGE says: which order changed, when, in which marketplace. */
+export interface OrderChange {
+  amazonOrderId: string;
+  /** OrderChangeTrigger.TimeOfOrderChange, else the notification's EventTime. */
+  changedAt?: string;
+  marketplaceId?: string;
+}
+
+/** What a REPORT_PROCESSING_FINISHED says. */
+export interface FinishedReport {
+  reportId: string;
+  reportType: string;
+  /** DONE, CANCELLED or FATAL. */
+  processingStatus: string;
+  reportDocumentId?: string;
+}
+
+interface NotificationBase {
   notificationId: string;
   notificationType: string;
-  /** The notification as Amazon sent it (no envelope). */
+  eventTime?: string;
+  /** The notification as Amazon sent it (no envelope): what the notifications queue carries. */
   notification: Record<string, unknown>;
 }
+
+/** A notification that passed its published schema, with the facts the app reads from it. */
+export type Notification =
+  | (NotificationBase & { kind: "order-change"; orderChange: OrderChange })
+  | (NotificationBase & { kind: "report-finished"; report: FinishedReport })
+  | (NotificationBase & { kind: "other" });
+
+/** The parts of ORDER_CHANGE the app reads (the published schema requires each of them). */
+interface OrderChangeJson {
+  NotificationType: string;
+  EventTime: string;
+  Payload: {
+    OrderChangeNotification: {
+      AmazonOrderId: string;
+      OrderChangeTrigger: { TimeOfOrderChange: string | null };
+      Summary: { MarketplaceId: string };
+    };
+  };
+  NotificationMetadata: { NotificationId: string };
+}
+
+/** The parts of REPORT_PROCESSING_FINISHED the app reads (camelCase, as Amazon publishes it). */
+interface ReportFinishedJson {
+  notificationType: string;
+  eventTime: string;
+  payload: { reportProcessingFinishedNotification: FinishedReport };
+  notificationMetadata: { notificationId: string };
+}
+
+/** Any other notification: the envelope, in either casing Amazon uses. */
+type EnvelopeJson =
+  | { NotificationType: string; EventTime?: string; NotificationMetadata: { NotificationId: string } }
+  | { notificationType: string; eventTime?: string; notificationMetadata: { notificationId: string } };
 
 export interface NotificationIssue {
   /** Index in the request (0 for a single notification). */
@@ -29,11 +85,9 @@ export interface NotificationIssue {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const validators: Record<string, ValidateFunction> = {
-  ORDER_CHANGE: ajv.compile(orderChangeSchema),
-  REPORT_PROCESSING_FINISHED: ajv.compile(reportProcessingFinishedSchema),
-};
-const envelope = ajv.compile(envelopeSchema);
+const orderChange = ajv.compile<OrderChangeJson>(orderChangeSchema);
+const reportFinished = ajv.compile<ReportFinishedJson>(reportProcessingFinishedSchema);
+const envelope = ajv.compile<EnvelopeJson>(envelopeSchema);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -81,31 +135,80 @@ function issuePath(e: ErrorObject): string {
   return base;
 }
 
-/** Validates one notification; returns it with its id and type, or the issues. */
+/** The issues of a failed validation, naming JSON paths. */
+function issuesOf(validate: ValidateFunction, value: Record<string, unknown>, index: number): NotificationIssue[] {
+  const errors = (validate.errors ?? []).filter((e) => e.keyword !== "oneOf" && e.keyword !== "if");
+  // For the two-variant envelope report the variant that matches the casing the sender used.
+  const relevant =
+    validate === envelope
+      ? errors.filter((e) => ("notificationType" in value ? e.schemaPath.startsWith("#/oneOf/1") : e.schemaPath.startsWith("#/oneOf/0")))
+      : errors;
+  return (relevant.length ? relevant : errors).map((e) => ({ index, path: issuePath(e), message: describe(e) }));
+}
+
+/** Validates one notification; returns it typed, or the issues. */
 export function validateNotification(
   value: unknown,
   index = 0,
-): { ok: true; value: ReceivedNotification } | { ok: false; issues: NotificationIssue[] } {
+): { ok: true; value: Notification } | { ok: false; issues: NotificationIssue[] } {
   if (!isObject(value)) return { ok: false, issues: [{ index, path: "$", message: "must be a JSON object (an SP-API notification)" }] };
-  const type = String(value.NotificationType ?? value.notificationType ?? "");
-  const validate = validators[type] ?? envelope;
-  if (!validate(value)) {
-    const errors = (validate.errors ?? []).filter((e) => e.keyword !== "oneOf" && e.keyword !== "if");
-    // For the two-variant envelope report the variant that matches the casing the sender used.
-    const relevant =
-      validate === envelope
-        ? errors.filter((e) => ("notificationType" in value ? e.schemaPath.startsWith("#/oneOf/1") : e.schemaPath.startsWith("#/oneOf/0")))
-        : errors;
-    return { ok: false, issues: (relevant.length ? relevant : errors).map((e) => ({ index, path: issuePath(e), message: describe(e) })) };
+  const notificationType = String(value.NotificationType ?? value.notificationType ?? "");
+  if (notificationType === "ORDER_CHANGE") {
+    if (!orderChange(value)) return { ok: false, issues: issuesOf(orderChange, value, index) };
+    const p = value.Payload.OrderChangeNotification;
+    const changedAt = p.OrderChangeTrigger.TimeOfOrderChange ?? value.EventTime;
+    return {
+      ok: true,
+      value: {
+        kind: "order-change",
+        notificationId: value.NotificationMetadata.NotificationId,
+        notificationType,
+        eventTime: value.EventTime,
+        notification: value,
+        orderChange: { amazonOrderId: p.AmazonOrderId, changedAt, marketplaceId: p.Summary.MarketplaceId },
+      },
+    };
   }
-  const meta = (value.NotificationMetadata ?? value.notificationMetadata) as Record<string, unknown>;
-  const notificationId = String(meta.NotificationId ?? meta.notificationId);
-  return { ok: true, value: { notificationId, notificationType: type, notification: value } };
+  if (notificationType === "REPORT_PROCESSING_FINISHED") {
+    if (!reportFinished(value)) return { ok: false, issues: issuesOf(reportFinished, value, index) };
+    const r = value.payload.reportProcessingFinishedNotification;
+    return {
+      ok: true,
+      value: {
+        kind: "report-finished",
+        notificationId: value.notificationMetadata.notificationId,
+        notificationType,
+        eventTime: value.eventTime,
+        notification: value,
+        report: {
+          reportId: r.reportId,
+          reportType: r.reportType,
+          processingStatus: r.processingStatus,
+          reportDocumentId: r.reportDocumentId,
+        },
+      },
+    };
+  }
+  if (!envelope(value)) return { ok: false, issues: issuesOf(envelope, value, index) };
+  const v: EnvelopeJson = value;
+  const [notificationId, eventTime] =
+    "NotificationMetadata" in v
+      ? [v.NotificationMetadata.NotificationId, v.EventTime]
+      : [v.notificationMetadata.notificationId, v.eventTime];
+  return { ok: true, value: { kind: "other", notificationId, notificationType, eventTime, notification: value } };
 }
 
+/** The notifications queue's messages: the same validation as at the endpoint (parked as invalid when it fails). */
+export const NotificationMessage: MessageSchema<Notification> = {
+  safeParse(value) {
+    const r = validateNotification(value);
+    return r.ok ? { success: true, data: r.value } : { success: false, error: notificationValidationError(r.issues, []) };
+  },
+};
+
 /** Every notification of a request body, validated; throws nothing, reports per index. */
-export function readNotifications(body: unknown): { accepted: ReceivedNotification[]; issues: NotificationIssue[] } {
-  const accepted: ReceivedNotification[] = [];
+export function readNotifications(body: unknown): { accepted: Notification[]; issues: NotificationIssue[] } {
+  const accepted: Notification[] = [];
   const issues: NotificationIssue[] = [];
   unwrapNotifications(body).forEach((n, i) => {
     const r = validateNotification(n, i);

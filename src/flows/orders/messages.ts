@@ -4,7 +4,7 @@
  * a later change of the same order still gets through.
  */
 import { z } from "zod";
-import type { OutgoingMessage } from "../../platform/ports";
+import type { MessageBus, OutgoingMessage } from "../../platform/ports";
 import { AmazonOrderIdSchema } from "./amazon-order";
 
 export const OrderImportMessage = z.object({
@@ -28,4 +28,26 @@ export function toOrderImportMessage(msg: OrderImportMessage, fallbackStamp: str
     subject: "order-import",
     applicationProperties: { amazonOrderId: msg.amazonOrderId, ...(msg.source ? { source: msg.source } : {}) },
   };
+}
+
+/**
+ * An ORDER_CHANGE notification -> the import of that order, enqueued. Keyed by order id and change time (the
+ * notification id when Amazon gives no time), so a repeat of the same change is dropped as a duplicate.
+ */
+export async function enqueueOrderChange(
+  change: { amazonOrderId: string; changedAt?: string; marketplaceId?: string },
+  notificationId: string,
+  deps: { bus: MessageBus; queue: string },
+): Promise<{ messageId: string }> {
+  const message = toOrderImportMessage(
+    {
+      amazonOrderId: change.amazonOrderId,
+      ...(change.changedAt ? { lastUpdate: change.changedAt } : {}),
+      source: "notification",
+      ...(change.marketplaceId ? { marketplaceId: change.marketplaceId } : {}),
+    },
+    notificationId,
+  );
+  await deps.bus.send(deps.queue, message);
+  return { messageId: message.messageId };
 }

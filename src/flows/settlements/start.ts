@@ -3,7 +3,6 @@
  * One orchestration instance per settlement id; starting twice is harmless (a running instance is left
  * alone, a posted settlement is not imported again).
  */
-import { z } from "zod";
 import { NotFoundError } from "../../platform/errors";
 import { getWatermark, setWatermark } from "../../platform/run-records";
 import { fetchSettlementReport, registerSettlementRun, storeSettlementFile, type StoredSettlementFile } from "./import-settlement";
@@ -186,23 +185,13 @@ export async function pollSettlementReports(
   return { listed: reports.length, started, resumed: stale, failed };
 }
 
-const ReportFinished = z.looseObject({
-  reportProcessingFinishedNotification: z.looseObject({
-    reportId: z.string().min(1),
-    reportType: z.string(),
-    processingStatus: z.string(),
-    reportDocumentId: z.string().optional(),
-  }),
-});
+/** The report Amazon schedules for every settlement (it cannot be requested, only listed and downloaded). */
+export const SETTLEMENT_REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2";
 
 /**
- * For the notification router: the report id of a REPORT_PROCESSING_FINISHED payload when it announces a
- * finished settlement report (then `startReportImportOnce(reportId, ...)` imports it; the poller
- * catches any notification that is lost).
+ * For the notification router: a REPORT_PROCESSING_FINISHED that announces a finished settlement report
+ * (then `startReportImportOnce(reportId, ...)` imports it; the poller catches any notification that is lost).
  */
-export function settlementReportFromNotification(payload: unknown): string | undefined {
-  const parsed = ReportFinished.safeParse(payload);
-  if (!parsed.success) return undefined;
-  const n = parsed.data.reportProcessingFinishedNotification;
-  return n.reportType === "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2" && n.processingStatus === "DONE" ? n.reportId : undefined;
+export function isFinishedSettlementReport(report: { reportType: string; processingStatus: string }): boolean {
+  return report.reportType === SETTLEMENT_REPORT_TYPE && report.processingStatus === "DONE";
 }

@@ -4,8 +4,7 @@
  */
 import type { SpApiClient } from "../../amazon/client";
 import type { SettlementReports } from "../../flows/settlements/ports";
-
-export const SETTLEMENT_REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2";
+import { SETTLEMENT_REPORT_TYPE } from "../../flows/settlements/start";
 
 type ReportsApi = Pick<SpApiClient, "getReports" | "getReport" | "downloadReportDocument">;
 

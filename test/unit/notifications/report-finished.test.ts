@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { routeNotification } from "../../../src/flows/notifications/router";
-import { readNotifications } from "../../../src/flows/notifications/validate";
+import { type Notification, readNotifications, validateNotification } from "../../../src/flows/notifications/validate";
+import { enqueueOrderChange } from "../../../src/flows/orders/messages";
+import { isFinishedSettlementReport } from "../../../src/flows/settlements/start";
 import type { MessageBus, OutgoingMessage } from "../../../src/platform/ports";
 import { MemoryTelemetry } from "../../../src/platform/telemetry";
 
@@ -43,6 +45,13 @@ function reportFinished(reportType: string, processingStatus = "DONE", notificat
   };
 }
 
+/** The notification as the queue's door hands it to the router: validated against the published schema, typed. */
+function typed(raw: unknown): Notification {
+  const r = validateNotification(raw);
+  if (!r.ok) throw new Error(JSON.stringify(r.issues));
+  return r.value;
+}
+
 function deps(seen = new Set<string>()) {
   const calls: string[] = [];
   const bus = new RecordingBus();
@@ -52,14 +61,19 @@ function deps(seen = new Set<string>()) {
     bus,
     telemetry,
     route: {
-      bus,
-      orderImportQueue: "order-import",
       telemetry,
-      startSettlementReport: async (reportId: string) => {
-        calls.push(reportId);
-        if (seen.has(reportId)) return undefined;
-        seen.add(reportId);
-        return { settlementId: "24000042000", instanceId: "settlement-24000042000", started: true };
+      targets: {
+        orderChanged: (change: Parameters<typeof enqueueOrderChange>[0], id: string) =>
+          enqueueOrderChange(change, id, { bus, queue: "order-import" }),
+        settlementReport: {
+          accepts: isFinishedSettlementReport,
+          start: async (reportId: string) => {
+            calls.push(reportId);
+            if (seen.has(reportId)) return undefined;
+            seen.add(reportId);
+            return { settlementId: "24000042000", instanceId: "settlement-24000042000", started: true };
+          },
+        },
       },
     },
   };
@@ -68,7 +82,7 @@ function deps(seen = new Set<string>()) {
 describe("REPORT_PROCESSING_FINISHED in the notification router", () => {
   it("ignores a finished report of another type: nothing started, nothing sent, logged", async () => {
     const d = deps();
-    const out = await routeNotification(reportFinished("GET_FLAT_FILE_ACTIONABLE_ORDER_DATA") as any, d.route);
+    const out = await routeNotification(typed(reportFinished("GET_FLAT_FILE_ACTIONABLE_ORDER_DATA")), d.route);
     expect(out).toEqual({
       routed: "ignored",
       notificationType: "REPORT_PROCESSING_FINISHED",
@@ -81,7 +95,7 @@ describe("REPORT_PROCESSING_FINISHED in the notification router", () => {
   it("ignores a settlement report that did not finish DONE", async () => {
     const d = deps();
     for (const status of ["CANCELLED", "FATAL"]) {
-      const out = await routeNotification(reportFinished("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", status) as any, d.route);
+      const out = await routeNotification(typed(reportFinished("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", status)), d.route);
       expect(out.routed).toBe("ignored");
     }
     expect(d.calls).toEqual([]);
@@ -89,23 +103,23 @@ describe("REPORT_PROCESSING_FINISHED in the notification router", () => {
 
   it("starts the import of a finished settlement report by its report id, once", async () => {
     const d = deps();
-    const n = reportFinished("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2");
-    expect(await routeNotification(n as any, d.route)).toEqual({
+    const n = typed(reportFinished("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"));
+    expect(await routeNotification(n, d.route)).toEqual({
       routed: "settlement-import",
       reportId: "54517018502",
       settlementId: "24000042000",
       instanceId: "settlement-24000042000",
       started: true,
     });
-    expect(await routeNotification(n as any, d.route)).toEqual({ routed: "settlement-import", reportId: "54517018502", started: false });
+    expect(await routeNotification(n, d.route)).toEqual({ routed: "settlement-import", reportId: "54517018502", started: false });
     expect(d.calls).toEqual(["54517018502", "54517018502"]);
     expect(d.bus.sent).toEqual([]);
   });
 
   it("without a settlement starter, a settlement report is logged and completed", async () => {
     const d = deps();
-    const { startSettlementReport: _s, ...withoutStarter } = d.route;
-    const out = await routeNotification(reportFinished("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2") as any, withoutStarter);
+    const withoutStarter = { ...d.route, targets: { orderChanged: d.route.targets.orderChanged } };
+    const out = await routeNotification(typed(reportFinished("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2")), withoutStarter);
     expect(out.routed).toBe("ignored");
   });
 });

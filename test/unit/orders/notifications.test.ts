@@ -9,7 +9,8 @@ vi.mock("node:crypto", async (importOriginal) => {
 import { timingSafeEqual } from "node:crypto";
 
 import { routeNotification } from "../../../src/flows/notifications/router";
-import { readNotifications, unwrapNotifications } from "../../../src/flows/notifications/validate";
+import { readNotifications, unwrapNotifications, validateNotification } from "../../../src/flows/notifications/validate";
+import { enqueueOrderChange } from "../../../src/flows/orders/messages";
 import { sameSecret } from "../../../src/flows/notifications/receive";
 import { loadAppAsync, type Registration } from "../../../src/local/registry";
 import { loadConfig } from "../../../src/wiring/config";
@@ -228,15 +229,19 @@ describe("notification helpers", () => {
   });
 });
 
+/** The router's targets with the orders flow's enqueue, as the wiring builds them. */
+const orderTargets = (bus: MessageBus) => ({
+  orderChanged: (change: Parameters<typeof enqueueOrderChange>[0], id: string) =>
+    enqueueOrderChange(change, id, { bus, queue: "order-import" }),
+});
+
 describe("notification router", () => {
   it("turns ORDER_CHANGE into an order import message keyed by order id and change time", async () => {
     const bus = new RecordingBus();
     const t = new MemoryTelemetry();
-    const out = await routeNotification(orderChange({ orderId: "903-8868176-2219830" }), {
-      bus,
-      orderImportQueue: "order-import",
-      telemetry: t,
-    });
+    const n = validateNotification(orderChange({ orderId: "903-8868176-2219830" }));
+    if (!n.ok) throw new Error("the example must be valid");
+    const out = await routeNotification(n.value, { telemetry: t, targets: orderTargets(bus) });
     expect(out).toEqual({
       routed: "order-import",
       amazonOrderId: "903-8868176-2219830",
@@ -254,10 +259,9 @@ describe("notification router", () => {
   it("logs and completes types no flow handles yet", async () => {
     const bus = new RecordingBus();
     const t = new MemoryTelemetry();
-    const out = await routeNotification(
-      { NotificationType: "ANY_OFFER_CHANGED", Payload: {}, NotificationMetadata: { NotificationId: "x" } } as any,
-      { bus, orderImportQueue: "order-import", telemetry: t },
-    );
+    const n = validateNotification({ NotificationType: "ANY_OFFER_CHANGED", Payload: {}, NotificationMetadata: { NotificationId: "x" } });
+    if (!n.ok) throw new Error("the envelope must be valid");
+    const out = await routeNotification(n.value, { telemetry: t, targets: orderTargets(bus) });
     expect(out).toEqual({ routed: "ignored", notificationType: "ANY_OFFER_CHANGED" });
     expect(bus.sent).toEqual([]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { importSettlement, settlementReportFromNotification, type OrchestrationStarter } from "../../../src/flows/settlements/start";
+import { importSettlement, isFinishedSettlementReport, type OrchestrationStarter } from "../../../src/flows/settlements/start";
 import { getSettlementRecord, updateSettlementRecord } from "../../../src/flows/settlements/records";
 import { ManualClock } from "../../../src/platform/clock";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
@@ -70,12 +70,10 @@ describe("starting settlement imports", () => {
   });
 
   it("recognizes a finished settlement report in a REPORT_PROCESSING_FINISHED notification", () => {
-    const payload = (reportType: string, processingStatus = "DONE") => ({
-      reportProcessingFinishedNotification: { sellerId: "A1", reportId: "54517018502", reportType, processingStatus },
-    });
-    expect(settlementReportFromNotification(payload("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"))).toBe("54517018502");
-    expect(settlementReportFromNotification(payload("GET_FLAT_FILE_ACTIONABLE_ORDER_DATA"))).toBeUndefined();
-    expect(settlementReportFromNotification(payload("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", "CANCELLED"))).toBeUndefined();
-    expect(settlementReportFromNotification({})).toBeUndefined();
+    const report = (reportType: string, processingStatus = "DONE") => ({ reportId: "54517018502", reportType, processingStatus });
+    expect(isFinishedSettlementReport(report("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"))).toBe(true);
+    expect(isFinishedSettlementReport(report("GET_FLAT_FILE_ACTIONABLE_ORDER_DATA"))).toBe(false);
+    expect(isFinishedSettlementReport(report("GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", "CANCELLED"))).toBe(false);
+    expect(isFinishedSettlementReport(report("", ""))).toBe(false);
   });
 });
