@@ -5,12 +5,12 @@
 import { toMoneyString } from "../../platform/money";
 import type { SettlementAccounts } from "../../mapping/settlement-accounts";
 import { detectAnomalies, snapshotOf, type Anomaly, type MetricsSnapshot } from "./anomalies";
-import { buildJournal, SettlementAggregator, type SettlementJournal, type UnmappedCombination } from "./journal";
-import { parseSettlement, type ByteSource, type FileFormat, type ParseOutcome, type RowProblem } from "./parser";
+import { buildJournal, type JournalLine, SettlementAggregator, type SettlementJournal, type UnmappedCombination } from "./journal";
+import { parseSettlement, type ByteSource, type FileFormat, type ParseOutcome, type RowProblem, type SettlementSummary } from "./parser";
 
 export interface AnalyzeOptions {
-  /** Metrics of earlier settlements (run records), for anomalies. */
-  history?: MetricsSnapshot[];
+  /** Metrics of earlier settlements (their settlement records), for anomalies; asked for once the summary row is read. */
+  history?: (summary: SettlementSummary) => Promise<MetricsSnapshot[]>;
   detailed?: boolean;
   splitAtMonthEnd?: boolean;
 }
@@ -54,7 +54,8 @@ export async function analyzeSettlement(
   const journal = buildJournal(s, agg);
   if (!journal.balanced && parse.reconciled && unmapped.length === 0) reasons.push("the journal does not balance");
   const metrics = snapshotOf(s.settlementId, s.currency, s.endDate, agg.metrics);
-  const anomalies = detectAnomalies(metrics, options.history ?? [], {
+  const history = options.history ? await options.history(s) : [];
+  const anomalies = detectAnomalies(metrics, history, {
     suspenseTotal: agg.metrics.suspenseTotal,
     totalAmount: s.totalAmount,
   });
@@ -85,19 +86,8 @@ export interface PreviewDocument {
     totalDebit: string;
     totalCredit: string;
     periods: string[];
-    lines: {
-      lineNumber: number;
-      voucher: number;
-      account: string;
-      accountType: string;
-      accountDisplayValue: string;
-      dimensions: Record<string, string>;
-      debit: string;
-      credit: string;
-      currency: string;
-      date: string;
-      text: string;
-    }[];
+    /** The journal's lines (without their kind and settlement id). */
+    lines: Omit<JournalLine, "kind" | "document">[];
   } | null;
   unmapped: { combination: string; total: string; rowCount: number; firstLine: number; suggestedRule: unknown }[];
   anomalies: Anomaly[];
@@ -134,8 +124,8 @@ export function previewDocument(a: SettlementAnalysis, accounts: SettlementAccou
             accountType: l.accountType,
             accountDisplayValue: l.accountDisplayValue,
             dimensions: l.dimensions,
-            debit: toMoneyString(l.debit),
-            credit: toMoneyString(l.credit),
+            debit: l.debit,
+            credit: l.credit,
             currency: l.currency,
             date: l.date,
             text: l.text,

@@ -5,12 +5,12 @@
  */
 import { createHash } from "node:crypto";
 import { ConflictError, InternalError, NotFoundError, UnavailableError, ValidationError } from "../../platform/errors";
-import { Dec, toMoneyString } from "../../platform/money";
+import { Dec, sum, toMoneyString } from "../../platform/money";
 import { safeKey } from "../../platform/state-keys";
 import { analyzeSettlement, previewDocument } from "./analyze";
-import { journalDescription } from "./journal";
+import type { JournalLine } from "./journal";
 import { bytesSource, readSettlementSummary } from "./parser";
-import type { NewJournalLine, SettlementDeps } from "./ports";
+import type { SettlementDeps } from "./ports";
 import {
   getSettlementRecord,
   instanceIdFor,
@@ -118,9 +118,11 @@ export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps)
   const content = await deps.blobs.get(SETTLEMENT_CONTAINER, input.blobName);
   if (!content) throw new NotFoundError("settlement.blob-missing", `the stored settlement file ${input.blobName} is missing`);
   const accounts = deps.accounts();
-  const { summary } = await readSettlementSummary(bytesSource(content));
-  const history = summary ? await settlementHistory(deps.state, summary.currency, summary.settlementId) : [];
-  const analysis = await analyzeSettlement(bytesSource(content), accounts, { history, detailed: input.detailed });
+  // One pass over the file: the anomaly history is read once the parser has the summary row.
+  const analysis = await analyzeSettlement(bytesSource(content), accounts, {
+    history: (summary) => settlementHistory(deps.state, summary.currency, summary.settlementId),
+    detailed: input.detailed,
+  });
   const doc = previewDocument(analysis, accounts);
   const status: SettlementStatus = analysis.postable
     ? "running"
@@ -129,22 +131,8 @@ export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps)
       : "failed";
 
   let journalBlob: string | undefined;
-  const lines: NewJournalLine[] = [];
+  const lines: JournalLine[] = analysis.postable && analysis.journal ? analysis.journal.lines : [];
   if (analysis.postable && analysis.journal) {
-    for (const l of analysis.journal.lines) {
-      lines.push({
-        lineNumber: l.lineNumber,
-        accountType: l.accountType,
-        accountDisplayValue: l.accountDisplayValue,
-        debit: toMoneyString(l.debit),
-        credit: toMoneyString(l.credit),
-        currency: l.currency,
-        date: l.date,
-        text: l.text,
-        voucher: `AMZ-${input.settlementId}-${l.voucher}`,
-        document: input.settlementId,
-      });
-    }
     journalBlob = `${safeKey(input.settlementId)}/${input.sha256}.journal.json`;
     await deps.blobs.put(SETTLEMENT_CONTAINER, journalBlob, Buffer.from(JSON.stringify(lines)), "application/json");
   }
@@ -248,12 +236,12 @@ export async function ensureJournalStep(
   return { journalBatchNumber: jbn, created };
 }
 
-async function journalLines(settlementId: string, deps: SettlementDeps): Promise<{ record: SettlementRecord; lines: NewJournalLine[] }> {
+async function journalLines(settlementId: string, deps: SettlementDeps): Promise<{ record: SettlementRecord; lines: JournalLine[] }> {
   const record = await getSettlementRecord(deps.state, settlementId);
   if (!record?.journalBlob) throw new NotFoundError("settlement.not-analyzed", `settlement ${settlementId} has no journal lines`);
   const raw = await deps.blobs.get(SETTLEMENT_CONTAINER, record.journalBlob);
   if (!raw) throw new NotFoundError("settlement.blob-missing", `the journal lines ${record.journalBlob} are missing`);
-  return { record, lines: JSON.parse(Buffer.from(raw).toString("utf8")) as NewJournalLine[] };
+  return { record, lines: JSON.parse(Buffer.from(raw).toString("utf8")) as JournalLine[] };
 }
 
 /**
@@ -327,9 +315,8 @@ export async function verifyStep(
   const missing = lines.filter((l) => !byNumber.has(l.lineNumber)).map((l) => l.lineNumber);
   if (missing.length) problems.push(`lines missing in D365: ${missing.join(", ")}`);
   if (actual.length !== lines.length) problems.push(`D365 has ${actual.length} lines, expected ${lines.length}`);
-  const sum = (xs: Dec[]) => xs.reduce((a, b) => a.plus(b), new Dec(0));
-  const debit = sum(actual.map((l) => l.debit));
-  const credit = sum(actual.map((l) => l.credit));
+  const debit = sum(actual.map((l) => new Dec(l.debit)));
+  const credit = sum(actual.map((l) => new Dec(l.credit)));
   const expectedDebit = sum(lines.map((l) => new Dec(l.debit)));
   if (!debit.eq(expectedDebit)) problems.push(`D365 debit total ${toMoneyString(debit)} differs from ${toMoneyString(expectedDebit)}`);
   if (!debit.eq(credit)) problems.push(`D365 journal does not balance: debit ${toMoneyString(debit)}, credit ${toMoneyString(credit)}`);

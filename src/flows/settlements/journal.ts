@@ -171,6 +171,11 @@ export class SettlementAggregator {
   }
 }
 
+/**
+ * One line of a settlement's general journal: the one shape from the analysis to the D365 port (the preview
+ * shows it, the analysis keeps it in a blob for the activities that create it, the adapter writes it as a
+ * LedgerJournalLines row or a DMF row). Amounts are decimal strings ("12.30"), so it round-trips through JSON.
+ */
 export interface JournalLine {
   /** 1-based, deterministic: the same file always yields the same numbers (resume without duplicates). */
   lineNumber: number;
@@ -183,11 +188,19 @@ export interface JournalLine {
   /** AccountDisplayValue: the main account followed by dimension values in the ledger dimension format. */
   accountDisplayValue: string;
   dimensions: Record<string, string>;
-  debit: Dec;
-  credit: Dec;
+  debit: string;
+  credit: string;
   currency: string;
   text: string;
+  /** What the line books (income, fee, reserve, deposit, carried-forward, ...), from the mapping rule. */
   kind: string;
+  /** The settlement id: D365 keeps it on the line (LedgerJournalLines.Document), so the lines can be found again. */
+  document: string;
+}
+
+/** The voucher a line belongs to in D365, the same for every import of the settlement: AMZ-<settlement id>-<index>. */
+export function voucherLabel(line: Pick<JournalLine, "document" | "voucher">): string {
+  return `AMZ-${line.document}-${line.voucher}`;
 }
 
 export interface SettlementJournal {
@@ -220,7 +233,7 @@ export function buildJournal(summary: SettlementSummary, agg: SettlementAggregat
   // Each voucher is dated at its month's end; the month the settlement ends in, at the settlement end date.
   const dateOf = (period: string) => (period === "all" || period === endDate.slice(0, 7) ? endDate : lastDayOfMonth(period));
 
-  const lines: Omit<JournalLine, "lineNumber">[] = [];
+  const lines: (Omit<JournalLine, "lineNumber" | "debit" | "credit"> & { debit: Dec; credit: Dec })[] = [];
   const push = (
     voucher: number,
     date: string,
@@ -244,6 +257,7 @@ export function buildJournal(summary: SettlementSummary, agg: SettlementAggregat
       currency,
       text: text.slice(0, 60),
       kind,
+      document: summary.settlementId,
     });
   };
 
@@ -307,10 +321,10 @@ export function buildJournal(summary: SettlementSummary, agg: SettlementAggregat
 
   let totalDebit = new Dec(0);
   let totalCredit = new Dec(0);
-  const numbered = lines.map((l, i) => {
+  const numbered = lines.map((l, i): JournalLine => {
     totalDebit = totalDebit.plus(l.debit);
     totalCredit = totalCredit.plus(l.credit);
-    return { lineNumber: i + 1, ...l };
+    return { lineNumber: i + 1, ...l, debit: toMoneyString(l.debit), credit: toMoneyString(l.credit) };
   });
   return {
     description: journalDescription(summary.settlementId, currency),

@@ -1,10 +1,10 @@
 /**
- * The ports the settlement flow depends on, shaped by what it needs. Adapters: adapters.ts (SP-API client,
- * D365 connector, platform stores); tests use in-memory fakes.
+ * The ports the settlement flow depends on, shaped by what it needs. Their adapters on the SP-API client and
+ * the D365 connector are in src/wiring/adapters/; tests use in-memory fakes.
  */
-import type { Dec } from "../../platform/money";
-import type { BlobStore, Clock, StateStore, Telemetry } from "../../platform/ports";
 import type { SettlementAccounts } from "../../mapping/settlement-accounts";
+import type { BlobStore, Clock, StateStore, Telemetry } from "../../platform/ports";
+import type { JournalLine } from "./journal";
 
 export interface SettlementReportInfo {
   reportId: string;
@@ -27,38 +27,17 @@ export interface JournalHeaderInfo {
   isPosted: boolean;
 }
 
-export interface JournalLineInfo {
-  lineNumber: number;
-  account: string;
-  debit: Dec;
-  credit: Dec;
-  currency: string;
-}
-
-export interface NewJournalLine {
-  lineNumber: number;
-  accountType: "Ledger" | "Bank";
-  accountDisplayValue: string;
-  debit: string;
-  credit: string;
-  currency: string;
-  /** yyyy-MM-dd */
-  date: string;
-  text: string;
-  /** Voucher label, deterministic (the settlement id and the voucher index). */
-  voucher?: string;
-  /** Settlement id, to find the lines again (LedgerJournalLines.Document). */
-  document: string;
-}
+/** A journal line as D365 has it (read back to verify the journal). */
+export type JournalLineInD365 = Pick<JournalLine, "lineNumber" | "accountDisplayValue" | "debit" | "credit" | "currency">;
 
 /** D365 general journals (LedgerJournalHeaders / LedgerJournalLines). */
 export interface LedgerJournalsPort {
   findJournalByDescription(description: string): Promise<JournalHeaderInfo[]>;
   createHeader(header: { journalName: string; description: string }): Promise<JournalHeaderInfo>;
   getHeader(journalBatchNumber: string): Promise<JournalHeaderInfo | undefined>;
-  listLines(journalBatchNumber: string): Promise<JournalLineInfo[]>;
+  listLines(journalBatchNumber: string): Promise<JournalLineInD365[]>;
   /** Creates the lines whose numbers are not in the journal yet ($batch changesets); returns how many it created. */
-  createLines(journalBatchNumber: string, lines: NewJournalLine[]): Promise<{ created: number; skipped: number }>;
+  createLines(journalBatchNumber: string, lines: JournalLine[]): Promise<{ created: number; skipped: number }>;
   /**
    * Imports a new journal with all its lines as one DMF package (General journal entity; exempt from
    * service-protection limits). Absent when the adapter cannot do it.
@@ -67,7 +46,7 @@ export interface LedgerJournalsPort {
     journalName: string;
     description: string;
     definitionGroup: string;
-    lines: NewJournalLine[];
+    lines: JournalLine[];
   }): Promise<{ status: string; errors: string[] }>;
 }
 

@@ -5,7 +5,8 @@
 import { toCsv } from "../../d365/csv";
 import type { D365Dmf } from "../../d365/dmf";
 import { decimalOf, type LedgerJournals, type NewLedgerJournalLine } from "../../d365/entities";
-import type { LedgerJournalsPort, NewJournalLine } from "../../flows/settlements/ports";
+import { type JournalLine, voucherLabel } from "../../flows/settlements/journal";
+import type { LedgerJournalsPort } from "../../flows/settlements/ports";
 
 /** Columns of the DMF "General journal" data file (notes/dynamics-365-fo.md §1.5). */
 export const GENERAL_JOURNAL_COLUMNS = [
@@ -28,7 +29,7 @@ export function d365LedgerJournals(journals: LedgerJournals, dmf?: { client: D36
   return {
     ...(dmf
       ? {
-          async importJournalViaDmf(input: { journalName: string; description: string; definitionGroup: string; lines: NewJournalLine[] }) {
+          async importJournalViaDmf(input: { journalName: string; description: string; definitionGroup: string; lines: JournalLine[] }) {
             // JOURNALBATCHNUMBER and VOUCHER are placeholders: DMF groups the lines into one new journal.
             const rows = input.lines.map((l) => ({
               JOURNALNAME: input.journalName,
@@ -38,7 +39,7 @@ export function d365LedgerJournals(journals: LedgerJournals, dmf?: { client: D36
               ACCOUNTTYPE: l.accountType,
               ACCOUNTDISPLAYVALUE: l.accountDisplayValue,
               TRANSDATE: l.date,
-              VOUCHER: l.voucher ?? "",
+              VOUCHER: voucherLabel(l),
               CURRENCYCODE: l.currency,
               DEBITAMOUNT: l.debit,
               CREDITAMOUNT: l.credit,
@@ -75,9 +76,9 @@ export function d365LedgerJournals(journals: LedgerJournals, dmf?: { client: D36
     async listLines(jbn) {
       return (await journals.listLines(jbn)).map((l) => ({
         lineNumber: Number(l.LineNumber),
-        account: String(l.AccountDisplayValue),
-        debit: decimalOf(l.DebitAmount),
-        credit: decimalOf(l.CreditAmount),
+        accountDisplayValue: String(l.AccountDisplayValue),
+        debit: decimalOf(l.DebitAmount).toFixed(),
+        credit: decimalOf(l.CreditAmount).toFixed(),
         currency: String(l.CurrencyCode),
       }));
     },

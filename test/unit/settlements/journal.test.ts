@@ -32,18 +32,18 @@ describe("the settlement journal", () => {
     const j = a.journal!;
     expect(a.postable).toBe(true);
     expect(j.balanced).toBe(true);
-    expect(sumOf(j.lines.map((l) => l.debit)).eq(sumOf(j.lines.map((l) => l.credit)))).toBe(true);
+    expect(sumOf(j.lines.map((l) => new Dec(l.debit))).eq(sumOf(j.lines.map((l) => new Dec(l.credit))))).toBe(true);
     const deposit = j.lines.filter((l) => l.kind === "deposit");
     expect(deposit).toHaveLength(1);
     expect(deposit[0]).toMatchObject({ account: "110180", currency: "GBP", date: "2024-09-27" });
-    expect(deposit[0]!.debit.toFixed(2)).toBe("41.85");
+    expect(deposit[0]!.debit).toBe("41.85");
     expect(j.description).toBe("Amazon settlement 11111111111 GBP");
   });
 
   it("has one line per account, dimensions and period, not one per row", async () => {
     const a = await analyzeSettlement(bytesSource(settlementFile(spec())), accounts);
     const j = a.journal!;
-    expect(j.lines.map((l) => [l.account, l.debit.toFixed(2), l.credit.toFixed(2)])).toEqual([
+    expect(j.lines.map((l) => [l.account, l.debit, l.credit])).toEqual([
       ["130700", "12.00", "0.00"],
       ["130700", "0.00", "10.00"],
       ["401100", "0.00", "39.98"],
@@ -60,18 +60,20 @@ describe("the settlement journal", () => {
     expect(j.periods).toEqual(["2024-09", "2024-10"]);
     for (const v of [1, 2]) {
       const lines = j.lines.filter((l) => l.voucher === v);
-      expect(sumOf(lines.map((l) => l.debit)).toFixed(2), `voucher ${v}`).toBe(sumOf(lines.map((l) => l.credit)).toFixed(2));
+      expect(sumOf(lines.map((l) => new Dec(l.debit))).toFixed(2), `voucher ${v}`).toBe(
+        sumOf(lines.map((l) => new Dec(l.credit))).toFixed(2),
+      );
     }
     expect(new Set(j.lines.filter((l) => l.voucher === 1).map((l) => l.date))).toEqual(new Set(["2024-09-30"]));
     expect(new Set(j.lines.filter((l) => l.voucher === 2).map((l) => l.date))).toEqual(new Set(["2024-10-09"]));
     const september = j.lines.filter((l) => l.voucher === 1 && l.account === "401100");
-    expect(september[0]!.credit.toFixed(2)).toBe("1234.56");
+    expect(september[0]!.credit).toBe("1234.56");
     const carried = j.lines.filter((l) => l.kind === "carried-forward");
-    expect(carried.map((l) => [l.voucher, l.debit.toFixed(2), l.credit.toFixed(2)])).toEqual([
+    expect(carried.map((l) => [l.voucher, l.debit, l.credit])).toEqual([
       [1, "1136.98", "0.00"],
       [2, "0.00", "1136.98"],
     ]);
-    expect(j.lines.filter((l) => l.kind === "deposit")[0]!.debit.toFixed(2)).toBe("877.94");
+    expect(j.lines.filter((l) => l.kind === "deposit")[0]!.debit).toBe("877.94");
   });
 
   it("keeps one voucher when month-end splitting is off", async () => {
@@ -87,8 +89,8 @@ describe("the settlement journal", () => {
     expect(zero.postable).toBe(true);
     const negative = await analyzeSettlement(fileSource(join(fixtures, "negative-total.txt")), accounts);
     const deposit = negative.journal!.lines.find((l) => l.kind === "deposit")!;
-    expect(deposit.credit.toFixed(2)).toBe("36.76");
-    expect(deposit.debit.isZero()).toBe(true);
+    expect(deposit.credit).toBe("36.76");
+    expect(deposit.debit).toBe("0.00");
     expect(negative.journal!.balanced).toBe(true);
   });
 
@@ -103,7 +105,7 @@ describe("the settlement journal", () => {
     const file = settlementFile(spec({ rows: [...aRefund("026-9", "2024-09-20T00:00:00Z"), ...spec().rows] }));
     const one = await analyzeSettlement(bytesSource(file), accounts);
     const two = await analyzeSettlement(bytesSource(file, 13), accounts);
-    const key = (l: { lineNumber: number; account: string; debit: Dec; credit: Dec; text: string }) =>
+    const key = (l: { lineNumber: number; account: string; debit: string; credit: string; text: string }) =>
       `${l.lineNumber}|${l.account}|${l.debit}|${l.credit}|${l.text}`;
     expect(two.journal!.lines.map(key)).toEqual(one.journal!.lines.map(key));
   });
@@ -121,7 +123,7 @@ describe("the settlement journal", () => {
     const suspense = new SettlementAccounts({ ...accounts.file, unknownCombinations: "suspense", suspenseAccount: "999999" });
     const a = await analyzeSettlement(fileSource(join(fixtures, "unmapped-combination.txt")), suspense);
     expect(a.postable).toBe(true);
-    expect(a.journal!.lines.find((l) => l.account === "999999")!.debit.toFixed(2)).toBe("9.99");
+    expect(a.journal!.lines.find((l) => l.account === "999999")!.debit).toBe("9.99");
     expect(a.anomalies.map((x) => x.code)).toContain("suspense-lines");
   });
 
@@ -184,7 +186,7 @@ describe("settlement anomalies", () => {
   });
 
   it("computes metrics from the rows and uses them in the analysis", async () => {
-    const a = await analyzeSettlement(fileSource(join(fixtures, "uk-v2-24-columns.txt")), accounts, { history });
+    const a = await analyzeSettlement(fileSource(join(fixtures, "uk-v2-24-columns.txt")), accounts, { history: async () => history });
     expect(a.metrics).toMatchObject({ settlementId: "11111111111", reserveHeld: "40.00" });
     expect(a.metrics!.feePerUnit).toBe("3.2250"); // (5.60 + 3.10 + 4.20) / (2 + 1 + 1)
     expect(a.anomalies.map((x) => x.code)).toContain("reserve-jump");
