@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
-import { BACKFILL_ORCHESTRATOR, backfillInstanceId } from "../flows/orders/backfill";
+import { backfillInstanceId, backfillOrchestration } from "../flows/orders/backfill";
 import { ValidationError } from "../platform/errors";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
@@ -35,7 +35,7 @@ export async function orderBackfill(request: HttpRequest, context: InvocationCon
   } catch {
     // durable-functions: getStatus throws for an unknown instance.
   }
-  if (!exists) await client.startNew(BACKFILL_ORCHESTRATOR, { instanceId, input });
+  if (!exists) await client.startNew(backfillOrchestration.name, { instanceId, input });
   return client.createCheckStatusResponse(request, instanceId);
 }
 

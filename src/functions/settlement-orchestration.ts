@@ -1,5 +1,4 @@
 import type { InvocationContext } from "@azure/functions";
-import * as df from "durable-functions";
 import {
   analyzeStep,
   createLinesStep,
@@ -8,18 +7,21 @@ import {
   recordStatusStep,
   verifyStep,
 } from "../flows/settlements/import-settlement";
-import { ACTIVITY, SETTLEMENT_ORCHESTRATOR, settlementOrchestrator } from "../flows/settlements/orchestrator";
+import { settlementActivities, settlementOrchestration } from "../flows/settlements/orchestrator";
+import { registerActivities, registerOrchestration } from "../platform/durable";
 import { currentApp } from "../wiring/app";
 import { settlementDeps } from "../wiring/settlements";
 
 // One orchestration per settlement id: analyze, optionally wait for approval, create the D365 journal, verify.
-df.app.orchestration(SETTLEMENT_ORCHESTRATOR, settlementOrchestrator);
+registerOrchestration(settlementOrchestration);
 
 const deps = (context: InvocationContext) => settlementDeps(currentApp(), context);
 
-df.app.activity(ACTIVITY.analyze, { handler: (input, context) => analyzeStep(input as never, deps(context)) });
-df.app.activity(ACTIVITY.record, { handler: (input, context) => recordStatusStep(input as never, deps(context)) });
-df.app.activity(ACTIVITY.ensureJournal, { handler: (input, context) => ensureJournalStep(input as never, deps(context)) });
-df.app.activity(ACTIVITY.createLines, { handler: (input, context) => createLinesStep(input as never, deps(context)) });
-df.app.activity(ACTIVITY.verify, { handler: (input, context) => verifyStep(input as never, deps(context)) });
-df.app.activity(ACTIVITY.dmfImport, { handler: (input, context) => dmfImportStep(input as never, deps(context)) });
+registerActivities(settlementActivities, {
+  analyze: (input, context) => analyzeStep(input, deps(context)),
+  record: (input, context) => recordStatusStep(input, deps(context)),
+  ensureJournal: (input, context) => ensureJournalStep(input, deps(context)),
+  createLines: (input, context) => createLinesStep(input, deps(context)),
+  verify: (input, context) => verifyStep(input, deps(context)),
+  dmfImport: (input, context) => dmfImportStep(input, deps(context)),
+});

@@ -8,9 +8,17 @@
  * The orchestration is deterministic (no clock, no I/O); its instance id comes from the period and
  * marketplaces, so starting the same backfill twice is harmless.
  */
-import * as df from "durable-functions";
-import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
 import type { Clock } from "../../platform/clock";
+import {
+  activity,
+  call,
+  callAll,
+  type DurableContext,
+  type DurableGenerator,
+  orchestration,
+  type RetryPolicy,
+  sleep,
+} from "../../platform/durable";
 import { ValidationError } from "../../platform/errors";
 import type { MessageBus, OutgoingMessage } from "../../platform/ports";
 import type { Telemetry } from "../../platform/telemetry";
@@ -18,13 +26,6 @@ import type { OrderLedger } from "./ledger";
 import { toOrderImportMessage } from "./messages";
 import type { AmazonReports } from "./ports";
 
-export const BACKFILL_ORCHESTRATOR = "orderBackfillOrchestrator";
-export const BACKFILL_ACTIVITY = {
-  requestReport: "orderBackfillRequestReport",
-  reportStatus: "orderBackfillReportStatus",
-  readReport: "orderBackfillReadReport",
-  enqueue: "orderBackfillEnqueue",
-} as const;
 export const ORDER_REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL";
 
 export interface BackfillInput {
@@ -63,71 +64,62 @@ export interface BackfillOutput {
   error?: string;
 }
 
+/** The orchestration's activities: one table, used to register them and to call them. */
+export const backfillActivities = {
+  requestReport: activity<BackfillInput, { reportId: string }>("orderBackfillRequestReport"),
+  reportStatus: activity<{ reportId: string }, { processingStatus: string; reportDocumentId?: string }>("orderBackfillReportStatus"),
+  readReport: activity<{ reportDocumentId: string }, BackfillOrderRef[]>("orderBackfillReadReport"),
+  enqueue: activity<BackfillOrderRef[], { enqueued: number; skipped: number }>("orderBackfillEnqueue"),
+} as const;
+
+const RETRY: RetryPolicy = { firstRetryMs: 60_000, maxAttempts: 5, backoffCoefficient: 2 };
+
 export function backfillInstanceId(input: Pick<BackfillInput, "from" | "to" | "marketplaceIds">): string {
   const key = `${input.from}_${input.to}_${[...input.marketplaceIds].sort().join("-")}`.replace(/[^A-Za-z0-9_-]/g, "");
   return `order-backfill-${key}`.slice(0, 100);
 }
 
-export const backfillOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput() as BackfillInput;
-  const retry = new df.RetryOptions(60_000, 5);
-  retry.backoffCoefficient = 2;
-
+export const backfillOrchestration = orchestration<BackfillInput, BackfillOutput>("orderBackfillOrchestrator", function* (context, input) {
+  const steps = backfillActivities;
   context.df.setCustomStatus({ step: "request-report" });
-  const { reportId } = (yield context.df.callActivityWithRetry(BACKFILL_ACTIVITY.requestReport, retry, input)) as { reportId: string };
+  const { reportId } = yield* call(context, steps.requestReport, input, RETRY);
 
-  let documentId: string | undefined;
-  for (let poll = 0; poll < input.maxPolls; poll++) {
-    context.df.setCustomStatus({ step: "wait-for-report", reportId, poll });
-    const s = (yield context.df.callActivityWithRetry(BACKFILL_ACTIVITY.reportStatus, retry, { reportId })) as {
-      processingStatus: string;
-      reportDocumentId?: string;
-    };
-    if (s.processingStatus === "DONE") {
-      documentId = s.reportDocumentId;
-      break;
-    }
-    if (s.processingStatus === "CANCELLED" || s.processingStatus === "FATAL") {
-      return {
-        reportId,
-        status: "failed",
-        orders: 0,
-        enqueued: 0,
-        skipped: 0,
-        error: `report ${reportId} ended ${s.processingStatus}`,
-      } satisfies BackfillOutput;
-    }
-    yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + input.pollMs));
-  }
-  if (!documentId)
-    return {
-      reportId,
-      status: "failed",
-      orders: 0,
-      enqueued: 0,
-      skipped: 0,
-      error: `report ${reportId} not done after ${input.maxPolls} polls`,
-    } satisfies BackfillOutput;
+  const documentId = yield* waitForReport(context, reportId, input);
+  if (typeof documentId !== "string") return documentId;
 
   context.df.setCustomStatus({ step: "read-report", reportId });
-  const orders = (yield context.df.callActivityWithRetry(BACKFILL_ACTIVITY.readReport, retry, {
-    reportDocumentId: documentId,
-  })) as BackfillOrderRef[];
+  const orders = yield* call(context, steps.readReport, { reportDocumentId: documentId }, RETRY);
 
   context.df.setCustomStatus({ step: "enqueue", reportId, orders: orders.length });
   const size = Math.max(1, input.chunkSize);
-  const tasks = [];
-  for (let i = 0; i < orders.length; i += size)
-    tasks.push(context.df.callActivityWithRetry(BACKFILL_ACTIVITY.enqueue, retry, orders.slice(i, i + size)));
-  const results = (yield context.df.Task.all(tasks)) as { enqueued: number; skipped: number }[];
+  const chunks: BackfillOrderRef[][] = [];
+  for (let i = 0; i < orders.length; i += size) chunks.push(orders.slice(i, i + size));
+  const results = yield* callAll(context, steps.enqueue, chunks, RETRY);
   return {
     reportId,
     status: "done",
     orders: orders.length,
     enqueued: results.reduce((a, r) => a + r.enqueued, 0),
     skipped: results.reduce((a, r) => a + r.skipped, 0),
-  } satisfies BackfillOutput;
-};
+  };
+});
+
+/** Polls the report (durable timers between polls): its document id once DONE, or the failed outcome. */
+function* waitForReport(context: DurableContext, reportId: string, input: BackfillInput): DurableGenerator<string | BackfillOutput> {
+  const failed = (error: string): BackfillOutput => ({ reportId, status: "failed", orders: 0, enqueued: 0, skipped: 0, error });
+  for (let poll = 0; poll < input.maxPolls; poll++) {
+    context.df.setCustomStatus({ step: "wait-for-report", reportId, poll });
+    const s = yield* call(context, backfillActivities.reportStatus, { reportId }, RETRY);
+    if (s.processingStatus === "DONE") {
+      if (s.reportDocumentId) return s.reportDocumentId;
+      break;
+    }
+    if (s.processingStatus === "CANCELLED" || s.processingStatus === "FATAL")
+      return failed(`report ${reportId} ended ${s.processingStatus}`);
+    yield* sleep(context, input.pollMs);
+  }
+  return failed(`report ${reportId} not done after ${input.maxPolls} polls`);
+}
 
 // ------------------------------------------------------------------------------------------------------
 // Activities (I/O lives here)

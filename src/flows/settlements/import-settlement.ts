@@ -187,10 +187,14 @@ export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps)
   };
 }
 
-export async function recordStatusStep(
-  input: { settlementId: string; status: SettlementStatus; approvedBy?: string; reason?: string },
-  deps: Pick<SettlementDeps, "state" | "clock">,
-): Promise<void> {
+export interface RecordStatusInput {
+  settlementId: string;
+  status: SettlementStatus;
+  approvedBy?: string;
+  reason?: string;
+}
+
+export async function recordStatusStep(input: RecordStatusInput, deps: Pick<SettlementDeps, "state" | "clock">): Promise<void> {
   const now = deps.clock.now().toISOString();
   await updateSettlementRecord(deps.state, input.settlementId, (current) => {
     if (!current) throw new NotFoundError("settlement.not-found", `no settlement ${input.settlementId}`);
@@ -209,8 +213,13 @@ export async function recordStatusStep(
  * Finds the settlement's journal (by its record, else by its description in D365, which covers a crash
  * between creating the header and recording it) or creates it. Never creates a second one.
  */
+export interface EnsureJournalInput {
+  settlementId: string;
+  journalName: string;
+}
+
 export async function ensureJournalStep(
-  input: { settlementId: string; journalName: string },
+  input: EnsureJournalInput,
   deps: SettlementDeps,
 ): Promise<{ journalBatchNumber: string; created: boolean }> {
   const record = await getSettlementRecord(deps.state, input.settlementId);
@@ -249,8 +258,14 @@ async function journalLines(settlementId: string, deps: SettlementDeps): Promise
  * service-protection limits). Idempotent: a journal with the settlement's description is never imported
  * twice; lines a partially succeeded import left out are then created through OData (skipping existing ones).
  */
+export interface DmfImportInput {
+  settlementId: string;
+  journalName: string;
+  definitionGroup: string;
+}
+
 export async function dmfImportStep(
-  input: { settlementId: string; journalName: string; definitionGroup: string },
+  input: DmfImportInput,
   deps: SettlementDeps,
 ): Promise<{ journalBatchNumber: string; imported: boolean; filled: number }> {
   const { record, lines } = await journalLines(input.settlementId, deps);
@@ -286,10 +301,15 @@ export async function dmfImportStep(
 }
 
 /** Creates lines [from, to) (by position); lines already in D365 (same LineNumber) are skipped. */
-export async function createLinesStep(
-  input: { settlementId: string; journalBatchNumber: string; from: number; to: number },
-  deps: SettlementDeps,
-): Promise<{ created: number; skipped: number }> {
+export interface CreateLinesInput {
+  settlementId: string;
+  journalBatchNumber: string;
+  /** Lines [from, to), by position. */
+  from: number;
+  to: number;
+}
+
+export async function createLinesStep(input: CreateLinesInput, deps: SettlementDeps): Promise<{ created: number; skipped: number }> {
   const { lines } = await journalLines(input.settlementId, deps);
   const result = await deps.journals.createLines(input.journalBatchNumber, lines.slice(input.from, input.to));
   await updateSettlementRecord(deps.state, input.settlementId, (c) => ({
@@ -301,10 +321,12 @@ export async function createLinesStep(
 }
 
 /** Reads the journal back: every expected line once, totals equal, debit = credit. Records posted or failed. */
-export async function verifyStep(
-  input: { settlementId: string; journalBatchNumber: string },
-  deps: SettlementDeps,
-): Promise<SettlementRecord> {
+export interface VerifyInput {
+  settlementId: string;
+  journalBatchNumber: string;
+}
+
+export async function verifyStep(input: VerifyInput, deps: SettlementDeps): Promise<SettlementRecord> {
   const { lines } = await journalLines(input.settlementId, deps);
   const actual = await deps.journals.listLines(input.journalBatchNumber);
   const problems: string[] = [];

@@ -7,20 +7,36 @@
  *   -> create lines in chunks (each skips lines D365 has already), or one DMF package for a large journal
  *   -> read back and verify
  */
-import * as df from "durable-functions";
-import type { OrchestrationContext, OrchestrationHandler } from "durable-functions";
-import type { AnalyzeStepResult } from "./import-settlement";
+import {
+  activity,
+  call,
+  type DurableContext,
+  type DurableGenerator,
+  orchestration,
+  type RetryPolicy,
+  waitForEvent,
+} from "../../platform/durable";
+import {
+  type AnalyzeStepInput,
+  type AnalyzeStepResult,
+  type CreateLinesInput,
+  type DmfImportInput,
+  type EnsureJournalInput,
+  type RecordStatusInput,
+  type VerifyInput,
+} from "./import-settlement";
 import type { SettlementRecord } from "./records";
 
-export const SETTLEMENT_ORCHESTRATOR = "settlementOrchestrator";
-export const ACTIVITY = {
-  analyze: "settlementAnalyze",
-  record: "settlementRecordStatus",
-  ensureJournal: "settlementEnsureJournal",
-  createLines: "settlementCreateLines",
-  verify: "settlementVerify",
-  dmfImport: "settlementDmfImport",
+/** The orchestration's activities: one table, used to register them and to call them. */
+export const settlementActivities = {
+  analyze: activity<AnalyzeStepInput, AnalyzeStepResult>("settlementAnalyze"),
+  record: activity<RecordStatusInput, void>("settlementRecordStatus"),
+  ensureJournal: activity<EnsureJournalInput, { journalBatchNumber: string; created: boolean }>("settlementEnsureJournal"),
+  createLines: activity<CreateLinesInput, { created: number; skipped: number }>("settlementCreateLines"),
+  verify: activity<VerifyInput, SettlementRecord>("settlementVerify"),
+  dmfImport: activity<DmfImportInput, { journalBatchNumber: string; imported: boolean; filled: number }>("settlementDmfImport"),
 } as const;
+
 export const APPROVAL_EVENT = "approval";
 
 export interface SettlementOrchestrationInput {
@@ -43,35 +59,38 @@ export interface SettlementOrchestrationOutput {
   alreadyPosted?: boolean;
 }
 
-export const settlementOrchestrator: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput() as SettlementOrchestrationInput;
-  try {
-    return yield* importOne(context, input);
-  } catch (err) {
-    // An activity failed after its retries: the record says so (instead of "running" forever) and a new
-    // import of the settlement starts over; what D365 already has is found again, never duplicated.
-    const reason = err instanceof Error ? err.message : String(err);
-    yield context.df.callActivity(ACTIVITY.record, { settlementId: input.settlementId, status: "failed", reason: reason.slice(0, 500) });
-    throw err;
-  }
-};
+const RETRY: RetryPolicy = { firstRetryMs: 5_000, maxAttempts: 4, backoffCoefficient: 2 };
 
-function* importOne(
-  context: OrchestrationContext,
-  input: SettlementOrchestrationInput,
-): Generator<df.Task, SettlementOrchestrationOutput, unknown> {
-  const retry = new df.RetryOptions(5_000, 4);
-  retry.backoffCoefficient = 2;
+export const settlementOrchestration = orchestration<SettlementOrchestrationInput, SettlementOrchestrationOutput>(
+  "settlementOrchestrator",
+  function* (context, input) {
+    try {
+      return yield* importOne(context, input);
+    } catch (err) {
+      // An activity failed after its retries: the record says so (instead of "running" forever) and a new
+      // import of the settlement starts over; what D365 already has is found again, never duplicated.
+      const reason = err instanceof Error ? err.message : String(err);
+      yield* call(context, settlementActivities.record, {
+        settlementId: input.settlementId,
+        status: "failed",
+        reason: reason.slice(0, 500),
+      });
+      throw err;
+    }
+  },
+);
+
+function* importOne(context: DurableContext, input: SettlementOrchestrationInput): DurableGenerator<SettlementOrchestrationOutput> {
   const id = input.settlementId;
+  const steps = settlementActivities;
 
   context.df.setCustomStatus({ step: "analyze" });
-  const analysis = (yield context.df.callActivityWithRetry(ACTIVITY.analyze, retry, {
-    settlementId: id,
-    blobName: input.blobName,
-    sha256: input.sha256,
-    reportId: input.reportId,
-    detailed: input.detailed,
-  })) as AnalyzeStepResult;
+  const analysis = yield* call(
+    context,
+    steps.analyze,
+    { settlementId: id, blobName: input.blobName, sha256: input.sha256, reportId: input.reportId, detailed: input.detailed },
+    RETRY,
+  );
   if (analysis.alreadyPosted) {
     return {
       settlementId: id,
@@ -79,51 +98,33 @@ function* importOne(
       journalBatchNumber: analysis.journalBatchNumber,
       lineCount: analysis.lineCount,
       alreadyPosted: true,
-    } satisfies SettlementOrchestrationOutput;
+    };
   }
-  if (!analysis.postable) return { settlementId: id, status: analysis.status, lineCount: 0 } satisfies SettlementOrchestrationOutput;
+  if (!analysis.postable) return { settlementId: id, status: analysis.status, lineCount: 0 };
 
   if (input.requireApproval) {
-    yield context.df.callActivity(ACTIVITY.record, { settlementId: id, status: "awaiting-approval" });
+    yield* call(context, steps.record, { settlementId: id, status: "awaiting-approval" });
     context.df.setCustomStatus({ step: "awaiting-approval" });
-    const approval = (yield context.df.waitForExternalEvent(APPROVAL_EVENT)) as { approvedBy?: string } | null;
-    yield context.df.callActivity(ACTIVITY.record, { settlementId: id, status: "running", approvedBy: approval?.approvedBy ?? "unknown" });
+    const approval = yield* waitForEvent<{ approvedBy?: string } | null>(context, APPROVAL_EVENT);
+    yield* call(context, steps.record, { settlementId: id, status: "running", approvedBy: approval?.approvedBy ?? "unknown" });
   }
 
-  let header: { journalBatchNumber: string };
+  let journalBatchNumber: string;
   if (analysis.dmfFromLines > 0 && analysis.lineCount >= analysis.dmfFromLines) {
     context.df.setCustomStatus({ step: "dmf", lines: analysis.lineCount });
-    header = (yield context.df.callActivityWithRetry(ACTIVITY.dmfImport, retry, {
-      settlementId: id,
-      journalName: input.journalName,
-      definitionGroup: analysis.dmfDefinitionGroup,
-    })) as { journalBatchNumber: string };
+    const dmf = { settlementId: id, journalName: input.journalName, definitionGroup: analysis.dmfDefinitionGroup };
+    ({ journalBatchNumber } = yield* call(context, steps.dmfImport, dmf, RETRY));
   } else {
     context.df.setCustomStatus({ step: "journal" });
-    header = (yield context.df.callActivityWithRetry(ACTIVITY.ensureJournal, retry, {
-      settlementId: id,
-      journalName: input.journalName,
-    })) as { journalBatchNumber: string };
+    ({ journalBatchNumber } = yield* call(context, steps.ensureJournal, { settlementId: id, journalName: input.journalName }, RETRY));
     const size = Math.max(1, input.linesPerActivity);
     for (let from = 0; from < analysis.lineCount; from += size) {
       context.df.setCustomStatus({ step: "lines", from, of: analysis.lineCount });
-      yield context.df.callActivityWithRetry(ACTIVITY.createLines, retry, {
-        settlementId: id,
-        journalBatchNumber: header.journalBatchNumber,
-        from,
-        to: Math.min(analysis.lineCount, from + size),
-      });
+      const to = Math.min(analysis.lineCount, from + size);
+      yield* call(context, steps.createLines, { settlementId: id, journalBatchNumber, from, to }, RETRY);
     }
   }
   context.df.setCustomStatus({ step: "verify" });
-  const record = (yield context.df.callActivityWithRetry(ACTIVITY.verify, retry, {
-    settlementId: id,
-    journalBatchNumber: header.journalBatchNumber,
-  })) as SettlementRecord;
-  return {
-    settlementId: id,
-    status: record.status,
-    journalBatchNumber: header.journalBatchNumber,
-    lineCount: analysis.lineCount,
-  } satisfies SettlementOrchestrationOutput;
+  const record = yield* call(context, steps.verify, { settlementId: id, journalBatchNumber }, RETRY);
+  return { settlementId: id, status: record.status, journalBatchNumber, lineCount: analysis.lineCount };
 }

@@ -6,7 +6,7 @@
 import { NotFoundError } from "../../platform/errors";
 import { getWatermark, setWatermark } from "../../platform/run-records";
 import { fetchSettlementReport, registerSettlementRun, storeSettlementFile, type StoredSettlementFile } from "./import-settlement";
-import { SETTLEMENT_ORCHESTRATOR, type SettlementOrchestrationInput } from "./orchestrator";
+import { type SettlementOrchestrationInput, settlementOrchestration } from "./orchestrator";
 import type { SettlementDeps } from "./ports";
 import {
   claimReport,
@@ -67,7 +67,7 @@ export async function startSettlementImport(
     journalName: options.journalName,
     linesPerActivity: options.linesPerActivity ?? 200,
   };
-  await starter.startNew(SETTLEMENT_ORCHESTRATOR, instanceId, input);
+  await starter.startNew(settlementOrchestration.name, instanceId, input);
   deps.log.event("settlement.started", { settlementId: file.settlementId, instanceId, reportId: file.reportId });
   return { settlementId: file.settlementId, instanceId, started: true, record };
 }
