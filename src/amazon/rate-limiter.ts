@@ -190,7 +190,7 @@ export class SharedRateLimiter {
     }
   }
 
-  /** The bucket as stored (for status pages and tests). */
+  /** The bucket as stored (for the status page and tests). */
   async inspect(key: RateLimitKey): Promise<{ tokens: number; rate: number; burst: number; updatedMs: number } | undefined> {
     const { pk, rk } = this.keys(key);
     const s = await this.opts.state.get<BucketEntity>(this.table, pk, rk);

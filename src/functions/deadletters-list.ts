@@ -7,7 +7,7 @@ export function deadlettersList(request: HttpRequest, context: InvocationContext
   return deadLettersHandler(request, context, () => operationsDeps(currentApp(), context));
 }
 
-// Parked review records and dead-lettered messages of every queue (?queue=<name> for one, ?max=<n> per queue).
+// Parked messages and dead-lettered messages of every queue (?queue=<name> for one, ?max=<n> per queue).
 app.http("deadletters-list", {
   methods: ["GET"],
   route: "deadletters",

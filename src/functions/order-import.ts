@@ -22,7 +22,7 @@ export async function orderImport(message: unknown, context: InvocationContext):
   }
 }
 
-// Imports one Amazon order into D365. Unmappable orders are parked as review records (order.deadLettered);
+// Imports one Amazon order into D365. Unmappable orders are parked (order.deadLettered);
 // retryable failures (D365 or SP-API throttling or outage) are rethrown so that the bus redelivers them.
 app.serviceBusQueue("order-import", {
   connection: "ServiceBusConnection",

@@ -1,8 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
-import { assertAwaitingApproval } from "../flows/settlements/import-settlement";
-import { APPROVAL_EVENT } from "../flows/settlements/orchestrator";
+import { assertAwaitingApproval } from "../flows/settlements/import-steps";
+import { APPROVAL_EVENT } from "../flows/settlements/orchestration";
 import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { durableStarter } from "../wiring/adapters/durable-starter";
 import { currentApp, invocationTelemetry } from "../wiring/app";

@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { z } from "zod";
-import { getSettlementRecord, publicRecord } from "../flows/settlements/records";
+import { getSettlementRecord, publicRecord } from "../flows/settlements/settlement-records";
 import { NotFoundError } from "../platform/errors";
 import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";

@@ -1,8 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
-import { publicRecord } from "../flows/settlements/records";
-import { importSettlement, type ImportRequest } from "../flows/settlements/start";
+import { publicRecord } from "../flows/settlements/settlement-records";
+import { importSettlement, type ImportRequest } from "../flows/settlements/import-settlement";
 import { ValidationError } from "../platform/errors";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { durableStarter } from "../wiring/adapters/durable-starter";

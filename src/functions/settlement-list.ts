@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { listSettlementRecords, publicRecord } from "../flows/settlements/records";
+import { listSettlementRecords, publicRecord } from "../flows/settlements/settlement-records";
 import { withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { settlementDeps } from "../wiring/settlements";

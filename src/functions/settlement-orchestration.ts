@@ -6,8 +6,8 @@ import {
   ensureJournalStep,
   recordStatusStep,
   verifyStep,
-} from "../flows/settlements/import-settlement";
-import { settlementActivities, settlementOrchestration } from "../flows/settlements/orchestrator";
+} from "../flows/settlements/import-steps";
+import { settlementActivities, settlementOrchestration } from "../flows/settlements/orchestration";
 import { registerActivities, registerOrchestration } from "../platform/durable";
 import { currentApp } from "../wiring/app";
 import { settlementDeps } from "../wiring/settlements";

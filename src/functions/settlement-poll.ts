@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
 import * as df from "durable-functions";
-import { pollSettlementReports } from "../flows/settlements/start";
+import { pollSettlementReports } from "../flows/settlements/import-settlement";
 import { durableStarter } from "../wiring/adapters/durable-starter";
 import { currentApp } from "../wiring/app";
 import { settlementDeps, settlementStartOptions } from "../wiring/settlements";

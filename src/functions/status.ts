@@ -7,7 +7,7 @@ export function status(request: HttpRequest, context: InvocationContext): Promis
   return statusHandler(request, context, () => operationsDeps(currentApp(), context));
 }
 
-// Per flow: last run, watermark, counters; per queue: parked review records and dead-letter depth.
+// Per flow: last run, watermark, counters; per queue: parked messages and dead-letter depth.
 app.http("status", {
   methods: ["GET"],
   route: "status",

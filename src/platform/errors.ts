@@ -18,7 +18,7 @@ export type ErrorKind =
 export interface AppErrorOptions {
   /** Where the problem is: a setting name, a JSON path, a file and line. */
   where?: string;
-  /** Extra facts for logs and review records. Never secrets or buyer PII. */
+  /** Extra facts for logs and parked messages. Never secrets or buyer PII. */
   details?: Record<string, unknown>;
   cause?: unknown;
 }

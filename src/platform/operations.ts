@@ -5,7 +5,7 @@
  *
  * Replay: the body is sent again to its queue with messageId `<original>:replay:<n>` (n counts replays of
  * the same original, so a double click produces the same id and Service Bus duplicate detection drops the
- * second copy), then the review record / dead-lettered message is removed. Send first, remove second: a
+ * second copy), then the parked message / dead-lettered message is removed. Send first, remove second: a
  * crash in between leaves a record that a second replay resends under the same id (harmless).
  */
 import { createHash } from "node:crypto";
@@ -13,9 +13,9 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { systemClock, type Clock } from "./clock";
 import { NotFoundError, describeError } from "./errors";
 import type { DeadLetteredMessage, MessageBus, StateStore } from "./ports";
-import { listParked, removeParked, type ParkedMessage } from "./review-records";
+import { listParked, removeParked, type ParkedMessage } from "./parked-messages";
 import { listRuns, listWatermarks, type RunSummary } from "./run-records";
-import { collectStatusSections, type StatusSections } from "./status-sections";
+import { collectStatusSections, type StatusSections } from "./status-page-sections";
 import { redact, silentTelemetry, type Telemetry } from "./telemetry";
 import { httpError } from "./trigger-adapters";
 
@@ -67,7 +67,7 @@ export interface StatusReport {
   queues: QueueStatus[];
   parkedTotal: number;
   deadLetteredTotal: number;
-  /** Sections contributed by flows (see status-sections.ts), e.g. `orders`: orders by ledger status. */
+  /** Sections contributed by flows (see status-page-sections.ts), e.g. `orders`: orders by ledger status. */
   sections: Record<string, unknown>;
 }
 
@@ -130,7 +130,7 @@ export async function buildStatus(deps: OperationsDeps): Promise<StatusReport> {
 }
 
 // -------------------------------------------------------------------------------------------------------
-// Dead letters and review records
+// Dead letters and parked messages
 
 export interface DeadLetterListing {
   parked: ParkedMessage[];

@@ -96,7 +96,7 @@ export interface MessageBus {
   peekDeadLetters(queue: string, max?: number): Promise<DeadLetteredMessage[]>;
   /** Removes one dead-lettered message (after it was replayed). Returns false when it was gone. */
   removeDeadLetter(queue: string, sequenceNumber: string): Promise<boolean>;
-  /** Active messages waiting in a queue (for status pages); undefined when the bus cannot tell. */
+  /** Active messages waiting in a queue (for the status page); undefined when the bus cannot tell. */
   countActive?(queue: string): Promise<number | undefined>;
 }
 

@@ -12,8 +12,8 @@
  * dead-letter queue (SDK-type bindings that could dead-letter are preview only; see
  * reference/notes/azure-functions.md §1.4-1.6). So:
  *  - messages that can NEVER succeed as they are (invalid body, ValidationError, MappingGapError,
- *    NotFoundError, ConflictError, a ZodError from the handler) are PARKED as a review record
- *    (platform/review-records.ts) with a reason, a telemetry event `message.parked` is written, and the
+ *    NotFoundError, ConflictError, a ZodError from the handler) are PARKED as a parked message
+ *    (platform/parked-messages.ts) with a reason, a telemetry event `message.parked` is written, and the
  *    handler returns normally so that the message is completed. After the fix, the admin replays it
  *    (POST /api/deadletters/{queue}/{messageId}/replay).
  *  - everything else (retryable errors: throttling, unavailability, lost ETag races, unknown errors; and
@@ -37,7 +37,7 @@ import {
   isRetryable,
 } from "./errors";
 import type { DeliveryInfo, StateStore } from "./ports";
-import { parkMessage, type ParkReason } from "./review-records";
+import { parkMessage, type ParkReason } from "./parked-messages";
 import { redact, type Telemetry } from "./telemetry";
 
 // -------------------------------------------------------------------------------------------------------
@@ -234,7 +234,7 @@ function resolveDeps(
 
 /**
  * Parses and handles one queue message. Returns normally when the message should be completed (handled,
- * or parked as a review record); throws when the bus should abandon and redeliver it.
+ * or parked); throws when the bus should abandon and redeliver it.
  */
 export async function handleQueueMessage<T, R>(options: HandleQueueMessageOptions<T, R>): Promise<QueueOutcome<R>> {
   const { queue, context, schema, handle } = options;

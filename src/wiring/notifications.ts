@@ -7,7 +7,7 @@ import type { DurableClient } from "durable-functions";
 import { enqueueOrderChange } from "../flows/orders/messages";
 import { API_KEY_SECRET, type ReceiveDeps } from "../flows/notifications/receive";
 import type { NotificationTargets, RouteDeps } from "../flows/notifications/router";
-import { isFinishedSettlementReport, startReportImportOnce } from "../flows/settlements/start";
+import { isFinishedSettlementReport, startReportImportOnce } from "../flows/settlements/import-settlement";
 import type { InvocationLogger } from "../platform/telemetry";
 import { durableStarter } from "./adapters/durable-starter";
 import type { App } from "./app";

@@ -6,12 +6,12 @@
  */
 import { probeSecrets, probeState, type HealthProbes } from "../platform/health";
 import { probeD365 } from "../d365/index";
-import { summarizeOrderLedger } from "../flows/orders/status";
-import { summarizeSettlements } from "../flows/settlements/status";
+import { summarizeOrderLedger } from "../flows/orders/status-page";
+import { summarizeSettlements } from "../flows/settlements/status-page";
 import { probeMappings } from "../mapping/mappings-dir";
 import { configuredQueues, type OperationsDeps } from "../platform/operations";
 import type { QueueDeps } from "../platform/trigger-adapters";
-import type { StatusSections } from "../platform/status-sections";
+import type { StatusSections } from "../platform/status-page-sections";
 import type { InvocationLogger } from "../platform/telemetry";
 import type { App } from "./app";
 

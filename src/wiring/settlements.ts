@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type { SettlementDeps } from "../flows/settlements/ports";
-import type { StartOptions } from "../flows/settlements/start";
+import type { StartOptions } from "../flows/settlements/import-settlement";
 import { SETTLEMENT_ACCOUNTS_FILE, SettlementAccounts } from "../mapping/settlement-accounts";
 import type { InvocationLogger } from "../platform/telemetry";
 import { d365LedgerJournals } from "./adapters/ledger-journals";

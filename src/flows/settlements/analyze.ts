@@ -9,7 +9,7 @@ import { buildJournal, type JournalLine, SettlementAggregator, type SettlementJo
 import { parseSettlement, type ByteSource, type FileFormat, type ParseOutcome, type RowProblem, type SettlementSummary } from "./parser";
 
 export interface AnalyzeOptions {
-  /** Metrics of earlier settlements (their settlement records), for anomalies; asked for once the summary row is read. */
+  /** Metrics of earlier settlements (from their settlement records), for anomalies; asked for once the summary row is read. */
   history?: (summary: SettlementSummary) => Promise<MetricsSnapshot[]>;
   detailed?: boolean;
   splitAtMonthEnd?: boolean;
@@ -63,7 +63,7 @@ export async function analyzeSettlement(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// The preview document (`d365-amazon settlement preview <file> --json`); also the run record's detail.
+// The preview document (`d365-amazon settlement preview <file> --json`); also the settlement record's detail.
 
 export interface PreviewDocument {
   settlementId: string | null;

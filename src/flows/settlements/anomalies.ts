@@ -1,7 +1,7 @@
 /**
  * Anomalies worth a look before a settlement is posted: fee rates per unit and per order outside the range
  * of earlier settlements, refund and reserve jumps, transaction types never seen before. History comes
- * from the run records of earlier settlements in the same currency (a few numbers each). Anomalies do not
+ * from the settlement records of earlier settlements in the same currency (a few numbers each). Anomalies do not
  * block posting by themselves; with SETTLEMENT_REQUIRE_APPROVAL finance sees them before approving.
  */
 import { Dec } from "../../platform/money";

@@ -1,371 +1,198 @@
 /**
- * The settlement import, step by step (DESIGN §4). Each step is an idempotent activity of the durable
- * orchestration (orchestrator.ts): running one twice, or after a crash, gives the same result and never
- * creates a second journal or a duplicate line.
+ * Use cases that start a settlement import: `importSettlement` (an uploaded file, a report id or a known
+ * settlement id), `startReportImportOnce` (a report the poller listed or a notification announced) and the
+ * poller `pollSettlementReports`. One orchestration instance per settlement id (orchestration.ts); starting
+ * twice is harmless (a running instance is left alone, a posted settlement is not imported again).
  */
-import { createHash } from "node:crypto";
-import { ConflictError, InternalError, NotFoundError, UnavailableError, ValidationError } from "../../platform/errors";
-import { Dec, sum, toMoneyString } from "../../platform/money";
-import { safeKey } from "../../platform/state-keys";
-import { analyzeSettlement, previewDocument } from "./analyze";
-import type { JournalLine } from "./journal";
-import { bytesSource, readSettlementSummary } from "./parser";
+import { NotFoundError } from "../../platform/errors";
+import { getWatermark, setWatermark } from "../../platform/run-records";
+import { fetchSettlementReport, registerSettlementRun, storeSettlementFile, type StoredSettlementFile } from "./import-steps";
+import { type SettlementOrchestrationInput, settlementOrchestration } from "./orchestration";
 import type { SettlementDeps } from "./ports";
 import {
+  claimReport,
+  forgetReport,
   getSettlementRecord,
+  holdsReportClaim,
   instanceIdFor,
-  settlementHistory,
-  updateSettlementRecord,
+  recordReportStarted,
+  unstartedReports,
   type SettlementRecord,
-  type SettlementStatus,
-} from "./records";
+} from "./settlement-records";
 
-export const SETTLEMENT_CONTAINER = "settlements";
+/** The part of the Durable client the flow needs. */
+export interface OrchestrationStarter {
+  /** "Running", "Completed", ... or undefined when there is no such instance. */
+  runtimeStatus(instanceId: string): Promise<string | undefined>;
+  startNew(name: string, instanceId: string, input: unknown): Promise<void>;
+  /** Forgets a finished instance so that the same id can run again (a re-import after a mapping fix). */
+  purge(instanceId: string): Promise<void>;
+  raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<void>;
+}
 
-export interface StoredSettlementFile {
+export interface StartOptions {
+  requireApproval: boolean;
+  journalName: string;
+  linesPerActivity?: number;
+}
+
+export interface StartOutcome {
   settlementId: string;
-  blobName: string;
-  sha256: string;
-  reportId?: string;
-  bytes: number;
+  instanceId: string;
+  /** False when the settlement is posted already or its import is still running. */
+  started: boolean;
+  record?: SettlementRecord;
 }
 
-/**
- * Keeps the raw file (content-addressed by its SHA-256) and reads its settlement id. A file that is not a
- * settlement flat file V2 is refused here with the parser's explanation, before anything starts.
- */
-export async function storeSettlementFile(
-  content: Uint8Array,
-  deps: Pick<SettlementDeps, "blobs">,
-  reportId?: string,
-): Promise<StoredSettlementFile> {
-  const { summary, fatal } = await readSettlementSummary(bytesSource(content));
-  if (!summary) throw new ValidationError(fatal?.code ?? "settlement.unreadable", fatal?.message ?? "not a settlement flat file V2");
-  const sha256 = createHash("sha256").update(content).digest("hex");
-  const blobName = `${safeKey(summary.settlementId)}/${sha256}.txt`;
-  if (!(await deps.blobs.exists(SETTLEMENT_CONTAINER, blobName)))
-    await deps.blobs.put(SETTLEMENT_CONTAINER, blobName, content, "text/tab-separated-values");
-  return { settlementId: summary.settlementId, blobName, sha256, reportId, bytes: content.length };
-}
+const ACTIVE = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
 
-/** Downloads a report just in time and keeps it. */
-export async function fetchSettlementReport(
-  reportId: string,
-  deps: Pick<SettlementDeps, "blobs" | "reports">,
-): Promise<StoredSettlementFile> {
-  if (!deps.reports) throw new InternalError("settlement.no-reports", "no SP-API reports adapter configured");
-  const content = await deps.reports.downloadReport(reportId);
-  return storeSettlementFile(content, deps, reportId);
-}
-
-/** Creates or resets the record to "pending" for a new run (keeps what a posted settlement has). */
-export async function registerSettlementRun(
+export async function startSettlementImport(
   file: StoredSettlementFile,
-  deps: Pick<SettlementDeps, "state" | "clock">,
-): Promise<SettlementRecord> {
-  const now = deps.clock.now().toISOString();
-  return updateSettlementRecord(deps.state, file.settlementId, (current) => {
-    if (current?.status === "posted") return current;
-    return {
-      ...(current ?? { anomalies: [], unmapped: [], reasons: [], createdAt: now }),
-      settlementId: file.settlementId,
-      instanceId: instanceIdFor(file.settlementId),
-      status: "pending",
-      blobName: file.blobName,
-      sha256: file.sha256,
-      reportId: file.reportId ?? current?.reportId,
-      updatedAt: now,
-    } as SettlementRecord;
-  });
-}
-
-export interface AnalyzeStepInput {
-  settlementId: string;
-  blobName: string;
-  sha256: string;
-  reportId?: string;
-  detailed?: boolean;
-}
-
-export interface AnalyzeStepResult {
-  status: SettlementStatus;
-  postable: boolean;
-  lineCount: number;
-  /** The settlement was posted before (a second import): nothing to do. */
-  alreadyPosted: boolean;
-  journalBatchNumber?: string;
-  anomalies: number;
-  /** From the mapping file: send the journal as a DMF package when it has at least this many lines (0 = never). */
-  dmfFromLines: number;
-  dmfDefinitionGroup: string;
-}
-
-/** Parse, validate, map, build, judge anomalies; keep the journal lines in a blob; record the outcome. */
-export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps): Promise<AnalyzeStepResult> {
-  const existing = await getSettlementRecord(deps.state, input.settlementId);
-  if (existing?.status === "posted") {
-    return {
-      status: "posted",
-      postable: false,
-      lineCount: existing.lineCount ?? 0,
-      alreadyPosted: true,
-      journalBatchNumber: existing.journalBatchNumber,
-      anomalies: existing.anomalies.length,
-      dmfFromLines: 0,
-      dmfDefinitionGroup: "",
-    };
-  }
-  const content = await deps.blobs.get(SETTLEMENT_CONTAINER, input.blobName);
-  if (!content) throw new NotFoundError("settlement.blob-missing", `the stored settlement file ${input.blobName} is missing`);
-  const accounts = deps.accounts();
-  // One pass over the file: the anomaly history is read once the parser has the summary row.
-  const analysis = await analyzeSettlement(bytesSource(content), accounts, {
-    history: (summary) => settlementHistory(deps.state, summary.currency, summary.settlementId),
-    detailed: input.detailed,
-  });
-  const doc = previewDocument(analysis, accounts);
-  const status: SettlementStatus = analysis.postable
-    ? "running"
-    : analysis.unmapped.length && analysis.parse.ok
-      ? "needs-mapping"
-      : "failed";
-
-  let journalBlob: string | undefined;
-  const lines: JournalLine[] = analysis.postable && analysis.journal ? analysis.journal.lines : [];
-  if (analysis.postable && analysis.journal) {
-    journalBlob = `${safeKey(input.settlementId)}/${input.sha256}.journal.json`;
-    await deps.blobs.put(SETTLEMENT_CONTAINER, journalBlob, Buffer.from(JSON.stringify(lines)), "application/json");
-  }
-  const now = deps.clock.now().toISOString();
-  await updateSettlementRecord(deps.state, input.settlementId, (current) => ({
-    ...(current ?? { createdAt: now }),
-    settlementId: input.settlementId,
-    instanceId: instanceIdFor(input.settlementId),
-    reportId: input.reportId ?? current?.reportId,
-    blobName: input.blobName,
-    sha256: input.sha256,
-    status,
-    currency: doc.currency ?? undefined,
-    startDate: doc.startDate ?? undefined,
-    endDate: doc.endDate ?? undefined,
-    depositDate: doc.depositDate ?? undefined,
-    totalAmount: doc.totalAmount ?? undefined,
-    sumOfAmounts: doc.sumOfAmounts,
-    rowCount: doc.rowCount,
-    reconciled: doc.reconciled,
-    journalBlob,
-    journalDescription: analysis.journal?.description,
-    lineCount: lines.length,
-    totalDebit: doc.journal?.totalDebit,
-    totalCredit: doc.journal?.totalCredit,
-    anomalies: doc.anomalies,
-    unmapped: doc.unmapped.map((u) => ({
-      combination: u.combination,
-      total: u.total,
-      rowCount: u.rowCount,
-      suggestedRule: u.suggestedRule,
-    })),
-    reasons: doc.reasons,
-    metrics: analysis.metrics,
-    updatedAt: now,
-  }));
-  deps.log.event("settlement.analyzed", {
-    settlementId: input.settlementId,
-    status,
-    rows: doc.rowCount,
-    lines: lines.length,
-    anomalies: doc.anomalies.length,
-  });
-  return {
-    status,
-    postable: analysis.postable,
-    lineCount: lines.length,
-    alreadyPosted: false,
-    anomalies: doc.anomalies.length,
-    dmfFromLines: accounts.file.journal.dmfFromLines,
-    dmfDefinitionGroup: accounts.file.journal.dmfDefinitionGroup,
+  starter: OrchestrationStarter,
+  deps: Pick<SettlementDeps, "state" | "clock" | "log">,
+  options: StartOptions,
+): Promise<StartOutcome> {
+  const instanceId = instanceIdFor(file.settlementId);
+  const existing = await getSettlementRecord(deps.state, file.settlementId);
+  if (existing?.status === "posted") return { settlementId: file.settlementId, instanceId, started: false, record: existing };
+  const status = await starter.runtimeStatus(instanceId);
+  if (status && ACTIVE.has(status)) return { settlementId: file.settlementId, instanceId, started: false, record: existing };
+  if (status) await starter.purge(instanceId);
+  const record = await registerSettlementRun(file, deps);
+  const input: SettlementOrchestrationInput = {
+    settlementId: file.settlementId,
+    blobName: file.blobName,
+    sha256: file.sha256,
+    reportId: file.reportId,
+    requireApproval: options.requireApproval,
+    journalName: options.journalName,
+    linesPerActivity: options.linesPerActivity ?? 200,
   };
+  await starter.startNew(settlementOrchestration.name, instanceId, input);
+  deps.log.event("settlement.started", { settlementId: file.settlementId, instanceId, reportId: file.reportId });
+  return { settlementId: file.settlementId, instanceId, started: true, record };
 }
 
-export interface RecordStatusInput {
-  settlementId: string;
-  status: SettlementStatus;
-  approvedBy?: string;
-  reason?: string;
-}
+export type ImportRequest =
+  | { kind: "file"; content: Uint8Array }
+  | { kind: "report"; reportId: string }
+  | { kind: "settlement"; settlementId: string };
 
-export async function recordStatusStep(input: RecordStatusInput, deps: Pick<SettlementDeps, "state" | "clock">): Promise<void> {
-  const now = deps.clock.now().toISOString();
-  await updateSettlementRecord(deps.state, input.settlementId, (current) => {
-    if (!current) throw new NotFoundError("settlement.not-found", `no settlement ${input.settlementId}`);
-    if (current.status === "posted") return current;
-    return {
-      ...current,
-      status: input.status,
-      approvedBy: input.approvedBy ?? current.approvedBy,
-      reasons: input.reason ? [...current.reasons, input.reason] : current.reasons,
-      updatedAt: now,
-    };
-  });
-}
-
-/**
- * Finds the settlement's journal (by its record, else by its description in D365, which covers a crash
- * between creating the header and recording it) or creates it. Never creates a second one.
- */
-export interface EnsureJournalInput {
-  settlementId: string;
-  journalName: string;
-}
-
-export async function ensureJournalStep(
-  input: EnsureJournalInput,
+/** POST /api/settlements/import: keeps the file and starts (or finds) the settlement's orchestration. */
+export async function importSettlement(
+  request: ImportRequest,
+  starter: OrchestrationStarter,
   deps: SettlementDeps,
-): Promise<{ journalBatchNumber: string; created: boolean }> {
-  const record = await getSettlementRecord(deps.state, input.settlementId);
-  if (!record?.journalDescription)
-    throw new NotFoundError("settlement.not-analyzed", `settlement ${input.settlementId} has no journal to create`);
-  let header = record.journalBatchNumber ? await deps.journals.getHeader(record.journalBatchNumber) : undefined;
-  let created = false;
-  if (!header) {
-    const found = await deps.journals.findJournalByDescription(record.journalDescription);
-    header = found.find((h) => !h.isPosted) ?? found[0];
-  }
-  if (!header) {
-    header = await deps.journals.createHeader({ journalName: input.journalName, description: record.journalDescription });
-    created = true;
-  }
-  const jbn = header.journalBatchNumber;
-  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({
-    ...c!,
-    journalBatchNumber: jbn,
-    updatedAt: deps.clock.now().toISOString(),
-  }));
-  deps.log.event("settlement.journal", { settlementId: input.settlementId, journalBatchNumber: jbn, created });
-  return { journalBatchNumber: jbn, created };
-}
-
-async function journalLines(settlementId: string, deps: SettlementDeps): Promise<{ record: SettlementRecord; lines: JournalLine[] }> {
-  const record = await getSettlementRecord(deps.state, settlementId);
-  if (!record?.journalBlob) throw new NotFoundError("settlement.not-analyzed", `settlement ${settlementId} has no journal lines`);
-  const raw = await deps.blobs.get(SETTLEMENT_CONTAINER, record.journalBlob);
-  if (!raw) throw new NotFoundError("settlement.blob-missing", `the journal lines ${record.journalBlob} are missing`);
-  return { record, lines: JSON.parse(Buffer.from(raw).toString("utf8")) as JournalLine[] };
-}
-
-/**
- * Large journals: one DMF package creates the journal and all its lines (DMF is exempt from D365's
- * service-protection limits). Idempotent: a journal with the settlement's description is never imported
- * twice; lines a partially succeeded import left out are then created through OData (skipping existing ones).
- */
-export interface DmfImportInput {
-  settlementId: string;
-  journalName: string;
-  definitionGroup: string;
-}
-
-export async function dmfImportStep(
-  input: DmfImportInput,
-  deps: SettlementDeps,
-): Promise<{ journalBatchNumber: string; imported: boolean; filled: number }> {
-  const { record, lines } = await journalLines(input.settlementId, deps);
-  const description = record.journalDescription!;
-  let found = await deps.journals.findJournalByDescription(description);
-  let imported = false;
-  if (!found.length) {
-    if (!deps.journals.importJournalViaDmf) throw new InternalError("settlement.no-dmf", "the D365 adapter cannot import DMF packages");
-    const result = await deps.journals.importJournalViaDmf({
-      journalName: input.journalName,
-      description,
-      definitionGroup: input.definitionGroup,
-      lines,
-    });
-    deps.log.event("settlement.dmfImport", { settlementId: input.settlementId, status: result.status, errors: result.errors.length });
-    imported = true;
-    found = await deps.journals.findJournalByDescription(description);
-    if (!found.length) {
-      throw new UnavailableError(
-        "settlement.dmf-failed",
-        `DMF import of ${description} ended ${result.status} without a journal: ${result.errors.slice(0, 3).join("; ")}`,
+  options: StartOptions,
+): Promise<StartOutcome> {
+  let file: StoredSettlementFile;
+  if (request.kind === "file") file = await storeSettlementFile(request.content, deps);
+  else if (request.kind === "report") file = await fetchSettlementReport(request.reportId, deps);
+  else {
+    // Re-import of a known settlement (after a mapping fix): the stored file is used again.
+    const record = await getSettlementRecord(deps.state, request.settlementId);
+    if (!record?.blobName || !record.sha256) {
+      throw new NotFoundError(
+        "settlement.not-found",
+        `settlement ${request.settlementId} is unknown here; import it by reportId or upload its flat file`,
       );
     }
+    file = { settlementId: record.settlementId, blobName: record.blobName, sha256: record.sha256, reportId: record.reportId, bytes: 0 };
   }
-  const jbn = (found.find((h) => !h.isPosted) ?? found[0]!).journalBatchNumber;
-  const fill = await deps.journals.createLines(jbn, lines);
-  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({
-    ...c!,
-    journalBatchNumber: jbn,
-    updatedAt: deps.clock.now().toISOString(),
-  }));
-  return { journalBatchNumber: jbn, imported, filled: fill.created };
+  return startSettlementImport(file, starter, deps, options);
 }
 
-/** Creates lines [from, to) (by position); lines already in D365 (same LineNumber) are skipped. */
-export interface CreateLinesInput {
-  settlementId: string;
-  journalBatchNumber: string;
-  /** Lines [from, to), by position. */
-  from: number;
-  to: number;
+/**
+ * How long a claimed report may go without a recorded start before the poller takes it over: the attempt
+ * that claimed it is then taken for dead. Longer than host.json's functionTimeout (30 minutes), after which
+ * the host abandons an invocation, so the first attempt cannot still be downloading or starting; a
+ * straggler that still resumes sees that it lost its claim and stops (and the instance id, derived from the
+ * settlement id, plus the journal lookup by description keep even a double start to one journal).
+ */
+export const REPORT_START_GRACE_MS = 35 * 60_000;
+
+/**
+ * Starts the import of one settlement report once per report id (the poller and the
+ * REPORT_PROCESSING_FINISHED notification both come here): undefined when the report id was seen before
+ * (started, or claimed by an attempt less than REPORT_START_GRACE_MS ago). The report's row records the
+ * start (settlement id, instance id); a claim whose start was never recorded (the process died in between)
+ * is taken over here once it is older than the grace period. A report whose download or start fails is
+ * forgotten again and the error rethrown, so the next poll (or the notification's redelivery) retries it.
+ */
+export async function startReportImportOnce(
+  reportId: string,
+  starter: OrchestrationStarter,
+  deps: SettlementDeps,
+  options: StartOptions,
+  at: Date = deps.clock.now(),
+): Promise<StartOutcome | undefined> {
+  const claim = await claimReport(deps.state, reportId, at, REPORT_START_GRACE_MS);
+  if (!claim) return undefined;
+  let outcome: StartOutcome;
+  try {
+    const file = await fetchSettlementReport(reportId, deps);
+    // A stalled attempt whose claim was taken over meanwhile leaves the start to the attempt that took it.
+    if (!(await holdsReportClaim(deps.state, reportId, claim))) {
+      deps.log.event("settlement.reportClaimLost", { reportId });
+      return undefined;
+    }
+    outcome = await startSettlementImport(file, starter, deps, options);
+  } catch (err) {
+    await forgetReport(deps.state, reportId, claim);
+    throw err;
+  }
+  const kind = outcome.started ? "started" : outcome.record?.status === "posted" ? "posted" : "running";
+  await recordReportStarted(
+    deps.state,
+    reportId,
+    { settlementId: outcome.settlementId, instanceId: outcome.instanceId, outcome: kind },
+    deps.clock.now(),
+  );
+  return outcome;
 }
 
-export async function createLinesStep(input: CreateLinesInput, deps: SettlementDeps): Promise<{ created: number; skipped: number }> {
-  const { lines } = await journalLines(input.settlementId, deps);
-  const result = await deps.journals.createLines(input.journalBatchNumber, lines.slice(input.from, input.to));
-  await updateSettlementRecord(deps.state, input.settlementId, (c) => ({
-    ...c!,
-    linesCreated: Math.max(c!.linesCreated ?? 0, input.to),
-    updatedAt: deps.clock.now().toISOString(),
-  }));
-  return result;
+export const POLL_FLOW = "settlements";
+
+/**
+ * The poller: lists settlement reports since the last run (Amazon keeps 90 days) and starts an import for
+ * each report id it has not seen. A report whose download fails is forgotten so the next poll retries it.
+ * Each run also retries the reports that were claimed but whose start was never recorded and whose claim
+ * is older than REPORT_START_GRACE_MS (a crash between claiming and starting), listed or not.
+ */
+export async function pollSettlementReports(
+  starter: OrchestrationStarter,
+  deps: SettlementDeps,
+  options: StartOptions,
+): Promise<{ listed: number; started: string[]; resumed: string[]; failed: { reportId: string; error: string }[] }> {
+  if (!deps.reports) throw new Error("no SP-API reports adapter configured");
+  const now = deps.clock.now();
+  const watermark = await getWatermark(deps.state, POLL_FLOW);
+  const since = watermark ? new Date(watermark.getTime() - 24 * 3600_000) : new Date(now.getTime() - 89 * 24 * 3600_000);
+  const reports = await deps.reports.listSettlementReports(since);
+  const stale = await unstartedReports(deps.state, now, REPORT_START_GRACE_MS);
+  const ids = [...new Set([...reports.map((r) => r.reportId), ...stale])];
+  const started: string[] = [];
+  const failed: { reportId: string; error: string }[] = [];
+  for (const reportId of ids) {
+    try {
+      const outcome = await startReportImportOnce(reportId, starter, deps, options, now);
+      if (outcome?.started) started.push(outcome.settlementId);
+    } catch (err) {
+      failed.push({ reportId, error: (err as Error).message });
+    }
+  }
+  if (stale.length) deps.log.event("settlement.reportsResumed", { reportIds: stale });
+  if (failed.length === 0) await setWatermark(deps.state, POLL_FLOW, undefined, now, deps.clock);
+  return { listed: reports.length, started, resumed: stale, failed };
 }
 
-/** Reads the journal back: every expected line once, totals equal, debit = credit. Records posted or failed. */
-export interface VerifyInput {
-  settlementId: string;
-  journalBatchNumber: string;
-}
+/** The report Amazon schedules for every settlement (it cannot be requested, only listed and downloaded). */
+export const SETTLEMENT_REPORT_TYPE = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2";
 
-export async function verifyStep(input: VerifyInput, deps: SettlementDeps): Promise<SettlementRecord> {
-  const { lines } = await journalLines(input.settlementId, deps);
-  const actual = await deps.journals.listLines(input.journalBatchNumber);
-  const problems: string[] = [];
-  const byNumber = new Map<number, number>();
-  for (const l of actual) byNumber.set(l.lineNumber, (byNumber.get(l.lineNumber) ?? 0) + 1);
-  const duplicates = [...byNumber].filter(([, n]) => n > 1).map(([k]) => k);
-  if (duplicates.length) problems.push(`duplicate line numbers in D365: ${duplicates.join(", ")}`);
-  const missing = lines.filter((l) => !byNumber.has(l.lineNumber)).map((l) => l.lineNumber);
-  if (missing.length) problems.push(`lines missing in D365: ${missing.join(", ")}`);
-  if (actual.length !== lines.length) problems.push(`D365 has ${actual.length} lines, expected ${lines.length}`);
-  const debit = sum(actual.map((l) => new Dec(l.debit)));
-  const credit = sum(actual.map((l) => new Dec(l.credit)));
-  const expectedDebit = sum(lines.map((l) => new Dec(l.debit)));
-  if (!debit.eq(expectedDebit)) problems.push(`D365 debit total ${toMoneyString(debit)} differs from ${toMoneyString(expectedDebit)}`);
-  if (!debit.eq(credit)) problems.push(`D365 journal does not balance: debit ${toMoneyString(debit)}, credit ${toMoneyString(credit)}`);
-  const now = deps.clock.now().toISOString();
-  const record = await updateSettlementRecord(deps.state, input.settlementId, (c) => ({
-    ...c!,
-    status: problems.length ? "failed" : "posted",
-    journalBatchNumber: input.journalBatchNumber,
-    linesCreated: actual.length,
-    totalDebit: toMoneyString(debit),
-    totalCredit: toMoneyString(credit),
-    reasons: problems.length ? problems : c!.reasons,
-    updatedAt: now,
-  }));
-  deps.log.event(problems.length ? "settlement.verifyFailed" : "settlement.posted", {
-    settlementId: input.settlementId,
-    journalBatchNumber: input.journalBatchNumber,
-    lines: actual.length,
-  });
-  return record;
-}
-
-/** Approval is only meaningful while the settlement waits for it. */
-export async function assertAwaitingApproval(settlementId: string, deps: Pick<SettlementDeps, "state">): Promise<SettlementRecord> {
-  const record = await getSettlementRecord(deps.state, settlementId);
-  if (!record) throw new NotFoundError("settlement.not-found", `no settlement ${settlementId}`);
-  if (record.status !== "awaiting-approval")
-    throw new ConflictError("settlement.not-awaiting-approval", `settlement ${settlementId} is ${record.status}, not awaiting approval`);
-  return record;
+/**
+ * For the notification router: a REPORT_PROCESSING_FINISHED that announces a finished settlement report
+ * (then `startReportImportOnce(reportId, ...)` imports it; the poller catches any notification that is lost).
+ */
+export function isFinishedSettlementReport(report: { reportType: string; processingStatus: string }): boolean {
+  return report.reportType === SETTLEMENT_REPORT_TYPE && report.processingStatus === "DONE";
 }

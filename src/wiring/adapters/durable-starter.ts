@@ -1,6 +1,6 @@
 /** The settlement flow's OrchestrationStarter on the Durable Functions client. */
 import type { DurableClient } from "durable-functions";
-import type { OrchestrationStarter } from "../../flows/settlements/start";
+import type { OrchestrationStarter } from "../../flows/settlements/import-settlement";
 
 /** The Durable client as the flow's OrchestrationStarter. */
 export function durableStarter(client: DurableClient): OrchestrationStarter {

@@ -4,7 +4,7 @@
  */
 import type { SpApiClient } from "../../amazon/client";
 import type { SettlementReports } from "../../flows/settlements/ports";
-import { SETTLEMENT_REPORT_TYPE } from "../../flows/settlements/start";
+import { SETTLEMENT_REPORT_TYPE } from "../../flows/settlements/import-settlement";
 
 type ReportsApi = Pick<SpApiClient, "getReports" | "getReport" | "downloadReportDocument">;
 

@@ -22,7 +22,7 @@ import type { ItemSpec } from "../../../src/local/spapi-sim/data";
 import { Mappings } from "../../../src/mapping/mappings";
 import { loadConfig } from "../../../src/wiring/config";
 import type { SecretStore } from "../../../src/platform/ports";
-import { listParked } from "../../../src/platform/review-records";
+import { listParked } from "../../../src/platform/parked-messages";
 import { currentApp } from "../../../src/wiring/app";
 import { clientFor } from "../../integration/amazon/sim-client";
 

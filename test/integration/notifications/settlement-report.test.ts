@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getSettlementRecord, instanceIdFor, listSettlementRecords } from "../../../src/flows/settlements/records";
+import { getSettlementRecord, instanceIdFor, listSettlementRecords } from "../../../src/flows/settlements/settlement-records";
 import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { loadAppAsync } from "../../../src/local/registry";
 import type { SpApiSimulator } from "../../../src/local/spapi-sim";

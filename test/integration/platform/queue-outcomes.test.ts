@@ -5,7 +5,7 @@ import { MemoryServiceBus, type ReceivedMessage } from "../../../src/local/memor
 import { MappingGapError, UnavailableError } from "../../../src/platform/errors";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { replayOne, replayQueue, type OperationsDeps } from "../../../src/platform/operations";
-import { listParked } from "../../../src/platform/review-records";
+import { listParked } from "../../../src/platform/parked-messages";
 import { MemoryTelemetry } from "../../../src/platform/telemetry";
 import { handleQueueMessage } from "../../../src/platform/trigger-adapters";
 

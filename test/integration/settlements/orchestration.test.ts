@@ -6,8 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { claimReport, getSeenReport, getSettlementRecord, instanceIdFor } from "../../../src/flows/settlements/records";
-import { REPORT_START_GRACE_MS } from "../../../src/flows/settlements/start";
+import { claimReport, getSeenReport, getSettlementRecord, instanceIdFor } from "../../../src/flows/settlements/settlement-records";
+import { REPORT_START_GRACE_MS } from "../../../src/flows/settlements/import-settlement";
 import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { loadAppAsync } from "../../../src/local/registry";
 import { ManualClock } from "../../../src/platform/clock";
@@ -130,8 +130,8 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     const crashing = crashingAfter(journals, 1);
     install({ journals: crashing });
     // 12 lines, 5 per activity: three createLines activities; the first dies after D365 took its lines.
-    const { startSettlementImport } = await import("../../../src/flows/settlements/start");
-    const { storeSettlementFile } = await import("../../../src/flows/settlements/import-settlement");
+    const { startSettlementImport } = await import("../../../src/flows/settlements/import-settlement");
+    const { storeSettlementFile } = await import("../../../src/flows/settlements/import-steps");
     const deps = settlementDeps(currentApp());
     const stored = await storeSettlementFile(file("de-v2-23-columns-cp1252.txt"), deps);
     const starter = {

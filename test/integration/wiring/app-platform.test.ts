@@ -6,7 +6,7 @@ import { loadConfig } from "../../../src/wiring/config";
 import { ConfigurationError } from "../../../src/platform/errors";
 import { runHealthChecks } from "../../../src/platform/health";
 import { getWatermark, listRuns, recordRun, setWatermark } from "../../../src/platform/run-records";
-import { listParked, parkMessage, removeParked } from "../../../src/platform/review-records";
+import { listParked, parkMessage, removeParked } from "../../../src/platform/parked-messages";
 import { EnvSecretStore } from "../../../src/platform/secrets";
 import { type App, createApp } from "../../../src/wiring/app";
 import { healthProbes } from "../../../src/wiring/operations";
@@ -71,7 +71,7 @@ describe("the app's platform parts", () => {
   });
 });
 
-describe("run records, watermarks and review records on Table Storage", () => {
+describe("run records, watermarks and parked messages on Table Storage", () => {
   it("work the same on Azurite as in memory", async () => {
     const state = appWith({}).state;
     await recordRun(state, {

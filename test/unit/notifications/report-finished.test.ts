@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { routeNotification } from "../../../src/flows/notifications/router";
 import { type Notification, readNotifications, validateNotification } from "../../../src/flows/notifications/validate";
 import { enqueueOrderChange } from "../../../src/flows/orders/messages";
-import { isFinishedSettlementReport } from "../../../src/flows/settlements/start";
+import { isFinishedSettlementReport } from "../../../src/flows/settlements/import-settlement";
 import type { MessageBus, OutgoingMessage } from "../../../src/platform/ports";
 import { MemoryTelemetry } from "../../../src/platform/telemetry";
 

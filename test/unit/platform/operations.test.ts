@@ -12,7 +12,7 @@ import {
   type OperationsDeps,
 } from "../../../src/platform/operations";
 import type { DeadLetteredMessage, MessageBus, OutgoingMessage } from "../../../src/platform/ports";
-import { listParked, parkMessage } from "../../../src/platform/review-records";
+import { listParked, parkMessage } from "../../../src/platform/parked-messages";
 import { recordRun, setWatermark } from "../../../src/platform/run-records";
 
 /** Just enough of a bus: sent messages are recorded, dead letters are a list. */
@@ -120,7 +120,7 @@ describe("GET /api/status", () => {
 });
 
 describe("GET /api/deadletters", () => {
-  it("lists parked review records and dead-lettered messages of every queue", async () => {
+  it("lists parked messages and dead-lettered messages of every queue", async () => {
     const { state, bus, deps } = setup();
     await parkMessage(state, {
       queue: "order-import",
@@ -213,7 +213,7 @@ describe("POST /api/deadletters/{queue}/replay and /{queue}/{messageId}/replay",
     expect((await replayQueueHandler(post("http://localhost/x", { queue: "not-a-queue" }), ctx(), deps)).status).toBe(404);
   });
 
-  it("keeps the review record when the resend fails, and says so", async () => {
+  it("keeps the parked message when the resend fails, and says so", async () => {
     const { state, bus, deps } = setup();
     await parkMessage(state, { queue: "order-import", messageId: "m1", body: {}, reason: "mapping-gap", description: "gap" });
     bus.failSend = true;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock } from "../../../src/platform/clock";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
-import { countParked, getParked, listParked, parkMessage, removeParked } from "../../../src/platform/review-records";
+import { countParked, getParked, listParked, parkMessage, removeParked } from "../../../src/platform/parked-messages";
 import { getRun, getWatermark, listRuns, recordRun, setWatermark, startRun } from "../../../src/platform/run-records";
 
 const t = (iso: string) => new Date(iso);
@@ -111,7 +111,7 @@ describe("watermarks", () => {
   });
 });
 
-describe("review records", () => {
+describe("parked messages", () => {
   it("parks, lists, counts and removes messages per queue", async () => {
     const state = new MemoryStateStore();
     const clock = new ManualClock("2026-01-01T00:00:00Z");

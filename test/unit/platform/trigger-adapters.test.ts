@@ -12,7 +12,7 @@ import {
   ValidationError,
 } from "../../../src/platform/errors";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
-import { listParked } from "../../../src/platform/review-records";
+import { listParked } from "../../../src/platform/parked-messages";
 import { MemoryTelemetry } from "../../../src/platform/telemetry";
 import { handleQueueMessage, httpError, parseJsonBody } from "../../../src/platform/trigger-adapters";
 

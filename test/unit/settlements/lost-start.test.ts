@@ -5,13 +5,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { claimReport, getSeenReport, getSettlementRecord, updateSettlementRecord } from "../../../src/flows/settlements/records";
+import { claimReport, getSeenReport, getSettlementRecord, updateSettlementRecord } from "../../../src/flows/settlements/settlement-records";
 import {
   pollSettlementReports,
   REPORT_START_GRACE_MS,
   startReportImportOnce,
   type OrchestrationStarter,
-} from "../../../src/flows/settlements/start";
+} from "../../../src/flows/settlements/import-settlement";
 import { SettlementAccounts } from "../../../src/mapping/settlement-accounts";
 import { ManualClock } from "../../../src/platform/clock";
 import { MemoryStateStore } from "../../../src/platform/memory-state";

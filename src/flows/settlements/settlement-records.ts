@@ -1,5 +1,5 @@
 /**
- * Settlement run records in the StateStore (table "settlements", one row per settlement id): what
+ * Settlement records in the StateStore (table "settlements", one row per settlement id): what
  * GET /api/settlements shows, what the orchestration resumes from, and the history anomalies are judged
  * against. Report ids seen by the poller and the notification router are kept in "settlementreports" with
  * what became of them, so each report starts one import and none is lost (see SeenReport).
@@ -114,7 +114,7 @@ export async function settlementHistory(state: StateStore, currency: string, exc
  * `seenAt` (by the poller or the REPORT_PROCESSING_FINISHED router), and `startedAt` / `settlementId` /
  * `instanceId` record that its import was started (or found running or posted). A row without `startedAt`
  * is a start in progress, or one that died between claiming and starting: the poller takes such a row
- * over once its claim is older than a grace period (start.ts), so no report is lost.
+ * over once its claim is older than a grace period (import-settlement.ts), so no report is lost.
  */
 export interface SeenReport {
   reportId: string;

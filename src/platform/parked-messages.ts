@@ -1,5 +1,5 @@
 /**
- * Review records: messages that cannot succeed as they are (a mapping gap, invalid data, a missing
+ * Parked messages: messages that cannot succeed as they are (a mapping gap, invalid data, a missing
  * counterpart) are PARKED here with a reason a person can act on, and the message itself is completed.
  * After the admin fixes the cause, POST /api/deadletters/{queue}/{messageId}/replay sends the body again.
  *
@@ -127,7 +127,7 @@ function toParked(row: ReviewRow): ParkedMessage {
   };
 }
 
-/** Writes (or refreshes) the review record of a message. Idempotent per queue + messageId. */
+/** Parks a message (or refreshes its record). Idempotent per queue + messageId. */
 export async function parkMessage(state: StateStore, input: ParkInput, clock: Clock = systemClock): Promise<ParkedMessage> {
   const pk = safeKey(input.queue);
   const rk = safeKey(input.messageId);
@@ -179,7 +179,7 @@ export async function countParked(state: StateStore, queue?: string): Promise<nu
   return n;
 }
 
-/** Removes a review record (after replay, or when the admin dismisses it). Missing records are fine. */
+/** Removes a parked message (after replay, or when the admin dismisses it). Missing records are fine. */
 export async function removeParked(state: StateStore, queue: string, messageId: string): Promise<void> {
   await state.delete(REVIEW_TABLE, safeKey(queue), safeKey(messageId));
 }

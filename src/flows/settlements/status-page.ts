@@ -3,7 +3,7 @@
  * admin see at a glance what is posted, what waits for an approval and what needs a mapping.
  */
 import type { StateStore } from "../../platform/ports";
-import { listSettlementRecords, type SettlementStatus } from "./records";
+import { listSettlementRecords, type SettlementStatus } from "./settlement-records";
 
 export interface SettlementsStatus {
   total: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { StateOrderLedger } from "../../../src/flows/orders/ledger";
-import { summarizeOrderLedger } from "../../../src/flows/orders/status";
+import { summarizeOrderLedger } from "../../../src/flows/orders/status-page";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { buildStatus } from "../../../src/platform/operations";
 import type { MessageBus } from "../../../src/platform/ports";
@@ -45,8 +45,8 @@ describe("the orders section of the status page", () => {
 
 describe("the settlements section of the status page", () => {
   it("counts settlements by state, so finance sees what is posted and what waits", async () => {
-    const { summarizeSettlements } = await import("../../../src/flows/settlements/status");
-    const { updateSettlementRecord } = await import("../../../src/flows/settlements/records");
+    const { summarizeSettlements } = await import("../../../src/flows/settlements/status-page");
+    const { updateSettlementRecord } = await import("../../../src/flows/settlements/settlement-records");
     const state = new MemoryStateStore();
     expect(await summarizeSettlements(state)).toEqual({ total: 0, byStatus: {} });
     const record = (settlementId: string, status: "posted" | "needs-mapping") => () => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { importSettlement, isFinishedSettlementReport, type OrchestrationStarter } from "../../../src/flows/settlements/start";
-import { getSettlementRecord, updateSettlementRecord } from "../../../src/flows/settlements/records";
+import { importSettlement, isFinishedSettlementReport, type OrchestrationStarter } from "../../../src/flows/settlements/import-settlement";
+import { getSettlementRecord, updateSettlementRecord } from "../../../src/flows/settlements/settlement-records";
 import { ManualClock } from "../../../src/platform/clock";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { silentTelemetry } from "../../../src/platform/telemetry";

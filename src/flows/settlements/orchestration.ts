@@ -24,8 +24,8 @@ import {
   type EnsureJournalInput,
   type RecordStatusInput,
   type VerifyInput,
-} from "./import-settlement";
-import type { SettlementRecord } from "./records";
+} from "./import-steps";
+import type { SettlementRecord } from "./settlement-records";
 
 /** The orchestration's activities: one table, used to register them and to call them. */
 export const settlementActivities = {
