@@ -158,7 +158,11 @@ export function matchOperation(method: string, pathname: string): { name: Operat
   for (const [name, spec] of Object.entries(OPERATIONS) as [OperationName, OperationSpec][]) {
     if (spec.method !== method.toUpperCase()) continue;
     const names: string[] = [];
-    const re = new RegExp("^" + spec.path.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), "([^/]+)")) + "$");
+    const pattern = spec.path.replace(/\{(\w+)\}/g, (_, n: string) => {
+      names.push(n);
+      return "([^/]+)";
+    });
+    const re = new RegExp(`^${pattern}$`);
     const m = re.exec(pathname);
     if (!m) continue;
     const params: Record<string, string> = {};

@@ -1,5 +1,5 @@
 /** Settings of the SP-API connector. Defaults point at the local SP-API simulator. */
-import { z } from "zod";
+import type { z } from "zod";
 import { setting } from "../platform/settings-kit";
 
 export const amazonSettings = {
@@ -19,7 +19,10 @@ export const amazonSettings = {
   SPAPI_MAX_RETRIES: setting.int(3, 0, 10),
   /** Use restricted data tokens to read buyer address and name (needs Amazon's PII roles). */
   SPAPI_USE_RDT: setting.bool(false),
-  /** Orders API the app reads orders with: v0, or 2026-01-01 (import by getOrder with includedData, catch-up by one searchOrders sequence for all marketplaces; v0 getOrders/getOrder/getOrderItems retire 27 Mar 2027). */
+  /**
+   * Orders API the app reads orders with: v0, or 2026-01-01 (import by getOrder with includedData, catch-up by one
+   * searchOrders sequence for all marketplaces; v0 getOrders/getOrder/getOrderItems retire 27 Mar 2027).
+   */
   SPAPI_ORDERS_API: setting.enumOf(["v0", "2026-01-01"] as const, "v0"),
 };
 

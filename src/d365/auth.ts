@@ -2,7 +2,7 @@
  * Entra tokens for D365: scope `<D365_BASE_URL>/.default` (no trailing slash; notes §4). The token is cached
  * until shortly before it expires; the client forces one refresh when D365 answers 401.
  */
-import axios from "axios";
+import axios, { type AxiosResponse } from "axios";
 import type { AccessToken, GetTokenOptions, TokenCredential } from "@azure/identity";
 import { UnauthorizedError, UnavailableError } from "../platform/errors";
 
@@ -29,7 +29,7 @@ export class SimulatorCredential implements TokenCredential {
       client_secret: this.clientSecret,
       scope: Array.isArray(scopes) ? scopes.join(" ") : scopes,
     });
-    let res;
+    let res: AxiosResponse<unknown>;
     try {
       res = await axios.post(this.tokenUrl, form.toString(), {
         headers: { "Content-Type": "application/x-www-form-urlencoded" },

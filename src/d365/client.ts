@@ -248,7 +248,8 @@ export class D365Client {
         }
         throw new UnavailableError(
           "d365.unreachable",
-          `D365 ${req.method} ${req.entity} got no answer (${code || (err as Error).message})${safe ? "" : "; the write may or may not have happened: look it up before retrying"}`,
+          `D365 ${req.method} ${req.entity} got no answer (${code || (err as Error).message})` +
+            (safe ? "" : "; the write may or may not have happened: look it up before retrying"),
           { cause: err, details: { d365: { method: req.method, entity: req.entity, code, attempts: attempt + 1 } } },
         );
       }

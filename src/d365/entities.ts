@@ -5,7 +5,7 @@
  * `decimalOf`.
  */
 import { Dec } from "../platform/money";
-import { AppError, InternalError } from "../platform/errors";
+import { type AppError, InternalError } from "../platform/errors";
 import type { BatchOperation, D365Client, EntityKey } from "./client";
 import { chunk, enumValue, f, type QueryOptions } from "./odata";
 
@@ -367,7 +367,8 @@ export class LedgerJournals {
     const skipped: number[] = [];
     if (options.skipExisting) {
       const existing = new Set((await this.listLines(journalBatchNumber, company)).map((l) => Number(l.LineNumber)));
-      todo = todo.filter((l) => (existing.has(l.LineNumber) ? (skipped.push(l.LineNumber), false) : true));
+      skipped.push(...todo.filter((l) => existing.has(l.LineNumber)).map((l) => l.LineNumber));
+      todo = todo.filter((l) => !existing.has(l.LineNumber));
     }
     const ops: BatchOperation[] = todo.map((l) => ({
       method: "POST",

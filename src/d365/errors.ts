@@ -45,9 +45,7 @@ export function describeD365Error(status: number, method: string, entity: string
   const inner = parsed?.error?.innererror?.message;
   const outer = parsed?.error?.message;
   const message =
-    (inner && inner.trim()) ||
-    (outer && outer.trim()) ||
-    (typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`);
+    inner?.trim() || outer?.trim() || (typeof body === "string" && body.trim() ? body.trim().slice(0, 500) : `HTTP ${status}`);
   const infolog = /Infolog:\s*([\s\S]*)$/.exec(message)?.[1]?.trim();
   const field =
     /field '([^']+)'/i.exec(message)?.[1] ??

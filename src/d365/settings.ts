@@ -1,5 +1,5 @@
 /** Settings of the D365 F&O connector. Defaults point at the local D365 simulator. */
-import { z } from "zod";
+import type { z } from "zod";
 import { setting } from "../platform/settings-kit";
 
 export const d365Settings = {

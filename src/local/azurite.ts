@@ -71,7 +71,7 @@ function azuriteServerHeader(port: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const req = http.get({ host: HOST, port, path: `/${DEV_ACCOUNT}`, timeout: 2000 }, (res) => {
       res.resume();
-      const server = String(res.headers["server"] ?? "");
+      const server = String(res.headers.server ?? "");
       resolve(server.toLowerCase().includes("azurite") ? server : undefined);
     });
     req.once("timeout", () => req.destroy());

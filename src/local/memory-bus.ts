@@ -392,7 +392,7 @@ export class MemoryServiceBus implements MessageBus {
       this.stats.deadLettered++;
     } else {
       m.locked = false;
-      const wait = Math.min(this.opts.maxRetryDelayMs, this.opts.retryDelayMs * Math.pow(this.opts.retryBackoff, m.deliveryCount - 1));
+      const wait = Math.min(this.opts.maxRetryDelayMs, this.opts.retryDelayMs * this.opts.retryBackoff ** (m.deliveryCount - 1));
       m.availableAt = this.opts.now() + wait;
       outcome = "abandoned";
       this.stats.abandoned++;

@@ -92,7 +92,8 @@ export async function runStart(argv: string[]): Promise<number> {
       const azurite = await startAzurite({ reuseIfRunning: true });
       started.push({ name: "Azurite", stop: () => azurite.stop() });
       process.env.STORAGE_CONNECTION_STRING = azurite.connectionString;
-      endpoints.storage = `Azurite blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort}${azurite.reused ? " (already running)" : ""}`;
+      const reused = azurite.reused ? " (already running)" : "";
+      endpoints.storage = `Azurite blob ${azurite.blobPort}, queue ${azurite.queuePort}, table ${azurite.tablePort}${reused}`;
       say(`  storage           ${endpoints.storage}`);
     }
 

@@ -46,7 +46,8 @@ export const TaxHandling = z
       .enum(["exempt-tax-group", "seller-tax-group"])
       .default("exempt-tax-group")
       .describe(
-        "Lines whose tax Amazon collects and remits (TaxCollection.Model = MarketplaceFacilitator): exempt-tax-group puts marketplaceFacilitatorTaxGroup on them so D365 does not charge the tax again; seller-tax-group books them like any other line.",
+        "Lines whose tax Amazon collects and remits (TaxCollection.Model = MarketplaceFacilitator): exempt-tax-group puts " +
+          "marketplaceFacilitatorTaxGroup on them so D365 does not charge the tax again; seller-tax-group books them like any other line.",
       ),
     marketplaceFacilitatorTaxGroup: code("D365 sales tax group for marketplace-facilitator lines (an exempt group).").optional(),
   })

@@ -38,13 +38,16 @@ export const OrderStatusesFile = z
       .enum(["delete", "stop-processing"])
       .default("delete")
       .describe(
-        "How an open (Backorder) D365 order is canceled through OData, which has no cancel action: delete removes the order and its lines (D365 allows it while nothing is delivered; the ledger keeps the order number); stop-processing sets IsSalesProcessingStopped so that a person cancels it in D365.",
+        "How an open (Backorder) D365 order is canceled through OData, which has no cancel action: delete removes the order " +
+          "and its lines (D365 allows it while nothing is delivered; the ledger keeps the order number); stop-processing sets " +
+          "IsSalesProcessingStopped so that a person cancels it in D365.",
       ),
     mcfOrders: z
       .enum(["ignore", "import"])
       .default("ignore")
       .describe(
-        "Multi-Channel Fulfillment orders (SalesChannel Non-Amazon) start in D365 and are sent to Amazon by the MCF flow; importing them again would duplicate them.",
+        "Multi-Channel Fulfillment orders (SalesChannel Non-Amazon) start in D365 and are sent to Amazon by the MCF flow; " +
+          "importing them again would duplicate them.",
       ),
   })
   .strict();

@@ -111,7 +111,7 @@ export const SettlementAccountsFile = z
     f.rules.forEach((r, i) => {
       for (const field of ["transactionType", "amountType", "amountDescription"] as const) {
         const v = r[field];
-        if (v && v.startsWith("/")) {
+        if (v?.startsWith("/")) {
           try {
             compileMatcher(v);
           } catch (err) {
@@ -133,7 +133,8 @@ export const settlementAccountsDefinition = {
   file: SETTLEMENT_ACCOUNTS_FILE,
   schema: SettlementAccountsFile,
   description:
-    "Amazon settlement lines (transaction-type, amount-type, amount-description) -> D365 main account and dimensions; clearing account per currency; unknown-line policy.",
+    "Amazon settlement lines (transaction-type, amount-type, amount-description) -> D365 main account and dimensions; " +
+    "clearing account per currency; unknown-line policy.",
 };
 
 /**
@@ -324,7 +325,8 @@ export class SettlementAccounts {
     if (!best) {
       throw new ConfigurationError(
         "mappings.no-clearing-account",
-        `${SETTLEMENT_ACCOUNTS_FILE}: no clearing account for currency ${currency}; add {"currency": "${currency}", "account": "..."} or {"currency": "*", ...} to "clearing"`,
+        `${SETTLEMENT_ACCOUNTS_FILE}: no clearing account for currency ${currency}; ` +
+          `add {"currency": "${currency}", "account": "..."} or {"currency": "*", ...} to "clearing"`,
         {
           where: `${SETTLEMENT_ACCOUNTS_FILE}: $.clearing`,
         },

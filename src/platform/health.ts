@@ -16,7 +16,7 @@ export interface HealthResult {
 }
 
 /** Resolves with a short detail when the dependency answers; throws (or times out) when it does not. */
-export type HealthProbe = () => Promise<string | void>;
+export type HealthProbe = () => Promise<string | undefined>;
 
 /** Probes by name, run in this order. */
 export type HealthProbes = Record<string, HealthProbe>;

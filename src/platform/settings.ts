@@ -1,5 +1,5 @@
 /** Settings of the platform adapters (storage, messages, secrets, telemetry). */
-import { z } from "zod";
+import type { z } from "zod";
 import { setting } from "./settings-kit";
 
 /** Azurite's well-known development account (public, documented by Microsoft; not a secret). */

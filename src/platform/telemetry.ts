@@ -62,9 +62,7 @@ export function redact(value: unknown, depth = 0): unknown {
   return value;
 }
 
-export interface LogSink {
-  (level: LogLevel, line: string): void;
-}
+export type LogSink = (level: LogLevel, line: string) => void;
 
 /** Writes one JSON line per entry; the sink is the invocation context's logger in the host, stdout locally. */
 export class StructuredTelemetry implements Telemetry {

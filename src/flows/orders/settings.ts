@@ -1,5 +1,5 @@
 /** Settings of the orders flow. */
-import { z } from "zod";
+import type { z } from "zod";
 import { setting } from "../../platform/settings-kit";
 
 export const orderSettings = {

@@ -119,7 +119,8 @@ function priceString(value: Dec): string {
 function marketplaceGap(marketplaceId: string | undefined, amazonOrderId: string): MappingGapError {
   return new MappingGapError(
     "mapping.unknownMarketplace",
-    `Order ${amazonOrderId} is from marketplace ${marketplaceId ?? "(none)"}, which mappings/marketplaces.json does not list. Add it (company, customer, currency, warehouses).`,
+    `Order ${amazonOrderId} is from marketplace ${marketplaceId ?? "(none)"}, which mappings/marketplaces.json does not list. ` +
+      "Add it (company, customer, currency, warehouses).",
     {
       where: "marketplaces.json $.marketplaces",
       details: { amazonOrderId, marketplaceId },
@@ -204,7 +205,8 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
     const skus = unknown.map((i) => i.sku ?? `(no SellerSKU, ASIN ${i.asin ?? "?"})`);
     throw new MappingGapError(
       "mapping.unknownSku",
-      `Order ${id}: SellerSKU ${skus.join(", ")} not in mappings/sku-crossref.json. Add the D365 ItemNumber for ${skus.length === 1 ? "it" : "each"}, then replay the order.`,
+      `Order ${id}: SellerSKU ${skus.join(", ")} not in mappings/sku-crossref.json. ` +
+        `Add the D365 ItemNumber for ${skus.length === 1 ? "it" : "each"}, then replay the order.`,
       {
         where: "sku-crossref.json $.items",
         details: { amazonOrderId: id, marketplaceId: mp.marketplaceId, skus },

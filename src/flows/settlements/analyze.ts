@@ -146,12 +146,16 @@ export function previewDocument(a: SettlementAnalysis, accounts: SettlementAccou
 /** The preview as a readable table. */
 export function formatPreview(doc: PreviewDocument): string {
   const out: string[] = [];
+  const day = (iso: string | null) => iso?.slice(0, 10) ?? "?";
   out.push(
-    `Settlement ${doc.settlementId ?? "?"}  ${doc.currency ?? ""}  ${doc.startDate?.slice(0, 10) ?? "?"} .. ${doc.endDate?.slice(0, 10) ?? "?"}  deposit ${doc.depositDate?.slice(0, 10) ?? "?"}`,
+    `Settlement ${doc.settlementId ?? "?"}  ${doc.currency ?? ""}  ${day(doc.startDate)} .. ${day(doc.endDate)}  deposit ${day(doc.depositDate)}`,
   );
   if (doc.format) {
+    const f = doc.format;
+    const unknown = f.unknownColumns.length ? `, unknown columns ignored: ${f.unknownColumns.join(", ")}` : "";
     out.push(
-      `Format: ${doc.format.variant} (${doc.format.columns} columns), ${doc.format.encoding}, decimal "${doc.format.decimalSeparator ?? "?"}", dates ${doc.format.dateStyles.join("/") || "?"}${doc.format.unknownColumns.length ? `, unknown columns ignored: ${doc.format.unknownColumns.join(", ")}` : ""}`,
+      `Format: ${f.variant} (${f.columns} columns), ${f.encoding}, decimal "${f.decimalSeparator ?? "?"}", ` +
+        `dates ${f.dateStyles.join("/") || "?"}${unknown}`,
     );
   }
   out.push(

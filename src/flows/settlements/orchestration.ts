@@ -16,14 +16,14 @@ import {
   type RetryPolicy,
   waitForEvent,
 } from "../../platform/durable";
-import {
-  type AnalyzeStepInput,
-  type AnalyzeStepResult,
-  type CreateLinesInput,
-  type DmfImportInput,
-  type EnsureJournalInput,
-  type RecordStatusInput,
-  type VerifyInput,
+import type {
+  AnalyzeStepInput,
+  AnalyzeStepResult,
+  CreateLinesInput,
+  DmfImportInput,
+  EnsureJournalInput,
+  RecordStatusInput,
+  VerifyInput,
 } from "./import-steps";
 import type { SettlementRecord } from "./settlement-records";
 

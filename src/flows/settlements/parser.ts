@@ -342,7 +342,6 @@ class RowReader {
   private iFul = -1;
   private iSku = -1;
   private iQty = -1;
-  private iTotal = -1;
 
   constructor(
     private readonly onRow: (row: SettlementRow, summary: SettlementSummary) => void,
@@ -412,7 +411,8 @@ class RowReader {
       if (/AmazonEnvelope|SettlementReport|<\?xml/i.test(trimmed)) {
         throw new FileError(
           "settlement.xml",
-          "this is the XML settlement report (GET_V2_SETTLEMENT_REPORT_DATA_XML), which Amazon is retiring; use the flat file V2 (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2) of the same settlement",
+          "this is the XML settlement report (GET_V2_SETTLEMENT_REPORT_DATA_XML), which Amazon is retiring; " +
+            "use the flat file V2 (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2) of the same settlement",
         );
       }
       throw new FileError("settlement.html", "the file is HTML or XML, not a settlement flat file (a saved web page or an error page?)");
@@ -470,7 +470,6 @@ class RowReader {
     this.iFul = c("fulfillment-id");
     this.iSku = c("sku");
     this.iQty = c("quantity-purchased");
-    this.iTotal = c("total-amount");
   }
 
   private get(f: string[], i: number): string {

@@ -1,5 +1,5 @@
 /** Settings of the settlements flow. */
-import { z } from "zod";
+import type { z } from "zod";
 import { setting } from "../../platform/settings-kit";
 
 export const settlementSettings = {

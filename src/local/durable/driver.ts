@@ -161,7 +161,7 @@ function orchestratorError(err: unknown): { message: string; customStatus?: unkn
 function retryDelayMs(options: Any, failures: number): number {
   const first = Number(options?.firstRetryIntervalInMilliseconds ?? 1000);
   const coefficient = Number(options?.backoffCoefficient ?? 1) || 1;
-  let delay = first * Math.pow(coefficient, Math.max(0, failures - 1));
+  let delay = first * coefficient ** Math.max(0, failures - 1);
   const max = Number(options?.maxRetryIntervalInMilliseconds ?? 0);
   if (max > 0) delay = Math.min(delay, max);
   return delay;

@@ -403,7 +403,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       if (retry.retryStrategy === "exponentialBackoff") {
         const min = (retry.minimumInterval?.seconds ?? 1) * 1000;
         const max = (retry.maximumInterval?.seconds ?? 900) * 1000;
-        return Math.min(max, min * Math.pow(2, attempt));
+        return Math.min(max, min * 2 ** attempt);
       }
       return (retry.delayInterval?.seconds ?? 0) * 1000;
     };

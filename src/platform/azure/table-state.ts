@@ -36,7 +36,8 @@ export function physicalTableName(prefix: string, table: string): string {
   if (!TABLE_NAME.test(name)) {
     throw new ValidationError(
       "state.tableName",
-      `"${name}" is not a valid table name (letters and digits, 3-63 characters, starting with a letter): check STATE_TABLE_PREFIX and the table name "${table}"`,
+      `"${name}" is not a valid table name (letters and digits, 3-63 characters, starting with a letter): ` +
+        `check STATE_TABLE_PREFIX and the table name "${table}"`,
       { where: "STATE_TABLE_PREFIX" },
     );
   }

@@ -6,7 +6,8 @@
  * Orders v0, field by field: AmazonOrderId, OrderStatus, PurchaseDate, LastUpdateDate, MarketplaceId,
  * FulfillmentChannel, SalesChannel, OrderTotal, LatestShipDate, LatestDeliveryDate, ShippingAddress; items:
  * OrderItemId, SellerSKU -> sku, ASIN, Title, QuantityOrdered, ItemPrice, ItemTax, PromotionDiscount,
- * ShippingPrice, ShippingDiscount, BuyerInfo.GiftWrapPrice, TaxCollection.Model. Money { CurrencyCode, Amount } -> { currency, amount }; a Money without Amount is none.
+ * ShippingPrice, ShippingDiscount, BuyerInfo.GiftWrapPrice, TaxCollection.Model. Money { CurrencyCode, Amount } ->
+ * { currency, amount }; a Money without Amount is none.
  *
  * Orders 2026-01-01 (getOrder with includedData RECIPIENT, PROCEEDS, PROMOTION, FULFILLMENT, TAX):
  *   orderId; createdTime -> purchaseDate; lastUpdatedTime -> lastUpdate; fulfillment.fulfillmentStatus ->

@@ -17,7 +17,10 @@ type Json = Record<string, any>;
 let openDefinitions = new Set<string>();
 
 function allOfRefs(node: unknown, into: Set<string>): void {
-  if (Array.isArray(node)) return node.forEach((n) => allOfRefs(n, into));
+  if (Array.isArray(node)) {
+    for (const n of node) allOfRefs(n, into);
+    return;
+  }
   if (!node || typeof node !== "object") return;
   for (const [k, v] of Object.entries(node as Json)) {
     if (k === "allOf" && Array.isArray(v)) for (const m of v) if (typeof m?.$ref === "string") into.add(m.$ref.split("/").pop());
@@ -59,10 +62,11 @@ export interface Problem {
 const describe = (errors: ErrorObject[] | null | undefined): string =>
   (errors ?? [])
     .slice(0, 5)
-    .map(
-      (e) =>
-        `${e.instancePath || "(root)"} ${e.message}${e.params && "additionalProperty" in e.params ? ` '${(e.params as Json).additionalProperty}'` : ""}${e.params && "allowedValues" in e.params ? ` ${JSON.stringify((e.params as Json).allowedValues)}` : ""}`,
-    )
+    .map((e) => {
+      const extra = e.params && "additionalProperty" in e.params ? ` '${(e.params as Json).additionalProperty}'` : "";
+      const allowed = e.params && "allowedValues" in e.params ? ` ${JSON.stringify((e.params as Json).allowedValues)}` : "";
+      return `${e.instancePath || "(root)"} ${e.message}${extra}${allowed}`;
+    })
     .join("; ");
 
 export class ModelValidator {

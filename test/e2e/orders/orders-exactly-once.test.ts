@@ -66,10 +66,8 @@ let host: LocalHost;
 let d365: CrashingConnector;
 let summary: HostSummary;
 const created: { id: string; items: ItemSpec[]; unknown: boolean }[] = [];
-let posts = 0;
 
 async function post(body: unknown): Promise<number> {
-  posts++;
   const res = await fetch(`${host.url}/api/amazon/notifications`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-api-key": KEY },

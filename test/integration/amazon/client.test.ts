@@ -192,6 +192,7 @@ describe("the SP-API connector", () => {
       credentials: async () => ({ clientId: "amzn1.application-oa2-client.demo", clientSecret: "fake-secret", refreshToken: "" }),
       limiter: new (await import("../../../src/amazon")).SharedRateLimiter({ state: new MemoryStateStore(), clock: systemClock }),
       clock: systemClock,
+      // biome-ignore lint/complexity/useLiteralKeys: the bracket reads the private options of the client under test.
       agent: clientFor(sim)["opts"].agent,
       maxRetries: 0,
       useRdt: false,

@@ -72,7 +72,8 @@ describe("the shared SP-API rate limiter", () => {
     console.log(
       `rate-limit: ${INSTANCES} instances, ${ok} getOrders calls in ${(elapsedMs / 1000).toFixed(2)} s; quota allowed ${allowed.toFixed(1)} ` +
         `(burst ${spec.burst} + ${rate.toFixed(2)}/s); achieved ${(achieved * 100).toFixed(1)}% of the quota; ` +
-        `steady rate ${(((ok - spec.burst) * 1000) / elapsedMs).toFixed(2)}/s; 429s absorbed by retries: ${throttled}; requests seen by the simulator: ${counts.counts.getOrders}`,
+        `steady rate ${(((ok - spec.burst) * 1000) / elapsedMs).toFixed(2)}/s; 429s absorbed by retries: ${throttled}; ` +
+        `requests seen by the simulator: ${counts.counts.getOrders}`,
     );
     expect(errors).toEqual([]);
     expect(ok).toBe(INSTANCES * CALLS_PER_INSTANCE);

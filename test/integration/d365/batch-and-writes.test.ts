@@ -98,9 +98,8 @@ describe("$batch with atomic changesets", () => {
 
   it("refuses a $batch of more than 5,000 operations as D365 does", async () => {
     const parts =
-      Array.from({ length: 5001 }, (_, i) => `--b\r\nContent-Type: application/http\r\n\r\nGET CustomersV3?$top=1 HTTP/1.1\r\n\r\n`).join(
-        "",
-      ) + "--b--\r\n";
+      Array.from({ length: 5001 }, () => `--b\r\nContent-Type: application/http\r\n\r\nGET CustomersV3?$top=1 HTTP/1.1\r\n\r\n`).join("") +
+      "--b--\r\n";
     const token = await h.client.token();
     const res = await fetch(`${h.sim.url}/data/$batch`, {
       method: "POST",

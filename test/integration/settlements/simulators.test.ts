@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fetchSettlementReport } from "../../../src/flows/settlements/import-steps";
+import { fetchSettlementReport, type StoredSettlementFile } from "../../../src/flows/settlements/import-steps";
 import { getSettlementRecord, instanceIdFor, listSettlementRecords } from "../../../src/flows/settlements/settlement-records";
 import { startSettlementImport } from "../../../src/flows/settlements/import-settlement";
 import type { SpApiSimulator } from "../../../src/local/spapi-sim";
@@ -131,7 +131,7 @@ describe("settlements against the D365 and SP-API simulators", () => {
     try {
       const deps = settlementDeps(currentApp());
       const reportId = (await deps.reports!.listSettlementReports(new Date(0))).map((r) => r.reportId);
-      let file;
+      let file: StoredSettlementFile | undefined;
       for (const id of reportId) {
         const f = await fetchSettlementReport(id, deps);
         if (f.settlementId === s.settlementId) file = f;
@@ -180,7 +180,7 @@ describe("settlements against the D365 and SP-API simulators", () => {
     install({ journals: dying, accounts: () => accounts });
     try {
       const deps = settlementDeps(currentApp());
-      let file;
+      let file: StoredSettlementFile | undefined;
       for (const r of await deps.reports!.listSettlementReports(new Date(0))) {
         const f = await fetchSettlementReport(r.reportId, deps);
         if (f.settlementId === s.settlementId) file = f;

@@ -202,7 +202,7 @@ export function objectProperties(obj: Node): Map<string, Node> {
 export function propertyPath(obj: Node | undefined, path: string): Node | undefined {
   let cur = obj;
   for (const key of path.split(".")) {
-    if (!cur || cur.type !== "object") return undefined;
+    if (cur?.type !== "object") return undefined;
     const props = objectProperties(cur);
     const found = [...props.entries()].find(([k]) => k.toLowerCase() === key.toLowerCase());
     cur = found?.[1];
@@ -227,7 +227,7 @@ export interface ParamDecl {
 function decoratorsOf(decl: Node): Map<string, Node | undefined> {
   const out = new Map<string, Node | undefined>();
   const prev = decl.previousNamedSibling;
-  if (!prev || prev.type !== "decorators") return out;
+  if (prev?.type !== "decorators") return out;
   for (const d of prev.namedChildren) {
     const expr = d.namedChildren[0];
     if (!expr) continue;
@@ -336,7 +336,7 @@ export function resourcesOfType(file: BicepFile, typeSuffix: string): ResourceDe
 /** The `appSettings` object variable of main.bicep: setting name -> value expression. */
 export function appSettings(main: BicepFile): Map<string, Node> {
   const obj = variables(main).get("appSettings");
-  if (!obj || obj.type !== "object") throw new Error(`${main.path}: no 'var appSettings = { ... }' object`);
+  if (obj?.type !== "object") throw new Error(`${main.path}: no 'var appSettings = { ... }' object`);
   return objectProperties(obj);
 }
 

@@ -149,7 +149,7 @@ export function undocumentedParams(file: BicepFile): string[] {
  */
 export function queueNameSettings(main: BicepFile): Map<string, string> {
   const list = variables(main).get("serviceBusQueueNames");
-  if (!list || list.type !== "array") throw new Error(`${main.path}: no 'var serviceBusQueueNames = [ ... ]'`);
+  if (list?.type !== "array") throw new Error(`${main.path}: no 'var serviceBusQueueNames = [ ... ]'`);
   const queueParams = new Set(list.namedChildren.filter((c) => c.type === "identifier").map((c) => c.text));
   const out = new Map<string, string>();
   for (const [name, value] of appSettings(main)) {

@@ -35,7 +35,7 @@ describe("the D365 token cache", () => {
   });
 
   it("shares one pending request between concurrent callers and forgets a token on invalidate", async () => {
-    let t = 0;
+    const t = 0;
     const { credential, calls } = fakeCredential(60_000, () => t);
     const cache = new TokenCache(credential, "s", () => t);
     const [a, b] = await Promise.all([cache.get(), cache.get()]);

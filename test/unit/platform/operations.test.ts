@@ -184,7 +184,7 @@ describe("POST /api/deadletters/{queue}/replay and /{queue}/{messageId}/replay",
   });
 
   it("replays one message by id, counting replays in the new id", async () => {
-    const { state, bus, deps } = setup();
+    const { state, deps } = setup();
     await parkMessage(state, {
       queue: "order-import",
       messageId: "m1:replay:1",

@@ -282,14 +282,23 @@ describe("the AmazonOrders port on the SP-API connector, by SPAPI_ORDERS_API", (
     const calls: string[] = [];
     const o = published();
     const client = {
-      getOrder: async () => (
-        calls.push("getOrder"),
-        { AmazonOrderId: o.orderId, PurchaseDate: o.createdTime, LastUpdateDate: o.lastUpdatedTime, OrderStatus: "Shipped" }
-      ),
-      getOrderItems: async () => (calls.push("getOrderItems"), []),
-      getOrderAddress: async () => (calls.push("getOrderAddress"), { AmazonOrderId: o.orderId }),
+      getOrder: async () => {
+        calls.push("getOrder");
+        return { AmazonOrderId: o.orderId, PurchaseDate: o.createdTime, LastUpdateDate: o.lastUpdatedTime, OrderStatus: "Shipped" };
+      },
+      getOrderItems: async () => {
+        calls.push("getOrderItems");
+        return [];
+      },
+      getOrderAddress: async () => {
+        calls.push("getOrderAddress");
+        return { AmazonOrderId: o.orderId };
+      },
       getOrders: async function* () {},
-      getOrder2026: async (_id: string, included?: string[]) => (calls.push(`getOrder2026 ${included?.join(",")}`), o),
+      getOrder2026: async (_id: string, included?: string[]) => {
+        calls.push(`getOrder2026 ${included?.join(",")}`);
+        return o;
+      },
       searchOrders: async function* (q: Record<string, unknown>) {
         calls.push(`searchOrders ${JSON.stringify(q)}`);
         yield o;
