@@ -4,11 +4,12 @@
  * host.json, the settings, local.settings.sample.json and the Bicep app settings. The assertions iterate over
  * whatever functions exist, so new function files are checked without touching this test.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Registration, loadAppAsync } from "../../src/local/registry";
 import { SETTING_NAMES, loadConfig } from "../../src/wiring/config";
+import { importSpecifiers, packageName } from "../unit/architecture/import-graph";
 import { MAIN_BICEP, REPO_ROOT, appSettings, readBicep } from "../unit/bicep/bicep-model";
 import { queueNameSettings } from "../unit/bicep/bicep-rules";
 
@@ -207,10 +208,10 @@ describe("host.json", () => {
 describe("The deployed package", () => {
   /**
    * Every module the Functions host loads (src/index.ts and src/functions/*.ts, following relative imports),
-   * with the packages it imports. Type-only imports vanish in the compiled JavaScript and are ignored.
+   * with the packages it imports (the import-graph walk of test/unit/architecture, runtime imports only:
+   * type-only imports vanish in the compiled JavaScript).
    */
   function packagesImportedByTheApp(): Map<string, string> {
-    const ts = require("typescript") as typeof import("typescript");
     const srcDir = join(REPO_ROOT, "src");
     const functionsDir = join(srcDir, "functions");
     const queue = [
@@ -223,45 +224,18 @@ describe("The deployed package", () => {
     const packages = new Map<string, string>();
     const resolve = (from: string, spec: string) => {
       const base = join(from, "..", spec);
-      for (const candidate of [`${base}.ts`, join(base, "index.ts"), base]) {
-        try {
-          if (readFileSync(candidate) && candidate.endsWith(".ts")) return candidate;
-        } catch {
-          // not this one
-        }
-      }
-      return undefined;
+      return [`${base}.ts`, join(base, "index.ts"), base].find((c) => c.endsWith(".ts") && existsSync(c));
     };
     while (queue.length > 0) {
       const file = queue.pop()!;
       if (seen.has(file)) continue;
       seen.add(file);
-      const source = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.ES2022, true);
-      const specs: string[] = [];
-      const visit = (node: import("typescript").Node) => {
-        if (ts.isImportDeclaration(node) && !node.importClause?.isTypeOnly)
-          specs.push((node.moduleSpecifier as import("typescript").StringLiteral).text);
-        else if (ts.isExportDeclaration(node) && node.moduleSpecifier && !node.isTypeOnly)
-          specs.push((node.moduleSpecifier as import("typescript").StringLiteral).text);
-        else if (
-          ts.isCallExpression(node) &&
-          (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
-            (ts.isIdentifier(node.expression) && node.expression.text === "require")) &&
-          node.arguments[0] &&
-          ts.isStringLiteral(node.arguments[0])
-        ) {
-          specs.push(node.arguments[0].text);
-        }
-        ts.forEachChild(node, visit);
-      };
-      visit(source);
-      for (const spec of specs) {
+      for (const spec of importSpecifiers(file, readFileSync(file, "utf8"), { runtimeOnly: true })) {
         if (spec.startsWith(".")) {
           const target = resolve(file, spec);
           if (target) queue.push(target);
         } else if (!spec.startsWith("node:")) {
-          const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
-          packages.set(name, file.slice(REPO_ROOT.length + 1));
+          packages.set(packageName(spec), file.slice(REPO_ROOT.length + 1));
         }
       }
     }

@@ -26,19 +26,20 @@ function tsFiles(dir: string): string[] {
   return out;
 }
 
-/** Every module specifier a source file names. */
-export function importSpecifiers(fileName: string, text: string): string[] {
+/**
+ * Every module specifier a source file names. With `runtimeOnly`, only the imports that remain in the
+ * compiled JavaScript (type-only imports and `import("...")` types vanish): what the app needs to start.
+ */
+export function importSpecifiers(fileName: string, text: string, options: { runtimeOnly?: boolean } = {}): string[] {
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true);
   const specs: string[] = [];
   const visit = (node: ts.Node) => {
-    if (
-      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
-      node.moduleSpecifier &&
-      ts.isStringLiteral(node.moduleSpecifier)
-    ) {
-      specs.push(node.moduleSpecifier.text);
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      if (!(options.runtimeOnly && node.importClause?.isTypeOnly)) specs.push(node.moduleSpecifier.text);
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+      if (!(options.runtimeOnly && node.isTypeOnly)) specs.push(node.moduleSpecifier.text);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
-      specs.push(node.argument.literal.text);
+      if (!options.runtimeOnly) specs.push(node.argument.literal.text);
     } else if (
       ts.isCallExpression(node) &&
       (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === "require")) &&
