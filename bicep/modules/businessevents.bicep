@@ -47,7 +47,7 @@ resource connectionSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   properties: {
     contentType: 'Service Bus connection string (Send only, one queue) for D365 business events'
     // F&O wants the connection string without ;EntityPath=... (it names the queue in its own field), and a
-    // queue-level rule's string carries one (reference notes dynamics-365-fo.md §6).
+    // queue-level rule's string carries one.
     value: split(sendRule.listKeys().primaryConnectionString, ';EntityPath=')[0]
   }
 }

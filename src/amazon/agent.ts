@@ -1,7 +1,7 @@
 /**
  * How the app reaches a local SP-API simulator: amazon-sp-api builds URLs from fixed Amazon host names
  * (api.amazon.com, sellingpartnerapi-{region}.amazon.com, port 443), but passes `https_proxy_agent` as the
- * agent of every request, the LWA token call included (reference/notes/amazon-sp-api.md §7). This agent
+ * agent of every request, the LWA token call included (amazon-sp-api 1.2.1, its execute()). This agent
  * keeps the TLS server name (so the certificate is checked against the Amazon host name) and connects to
  * the override host and port instead, trusting the simulator's certificate. Nothing else in the code knows.
  */

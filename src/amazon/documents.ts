@@ -1,9 +1,8 @@
 /**
- * Report and feed documents: downloaded with our own HTTP client (the library's downloadStream ignores the
- * agent, and download() buffers everything — notes §7), gunzipped and decoded as a stream. Encoding: the
- * charset from Content-Type when it names one; otherwise UTF-8, falling back to windows-1252 as soon as a
- * byte sequence is not valid UTF-8 (settlement files arrive without a charset, other reports as Cp1252 —
- * notes §3).
+ * Report and feed documents: downloaded with our own HTTP client (amazon-sp-api 1.2.1's downloadStream makes
+ * its request without the agent, and download() buffers everything), gunzipped and decoded as a stream.
+ * Encoding: the charset from Content-Type when it names one; otherwise UTF-8, falling back to windows-1252 as
+ * soon as a byte sequence is not valid UTF-8 (settlement files arrive without a charset, other reports as Cp1252).
  */
 import type { Agent } from "node:https";
 import https from "node:https";

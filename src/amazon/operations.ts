@@ -1,7 +1,8 @@
 /**
  * The SP-API operations the app calls, with their pinned endpoint version, HTTP method, path template and
  * published default usage plan (rate in requests per second, burst). Source: the "Usage Plan" table in each
- * operation's description in amzn/selling-partner-api-models (reference/notes/amazon-sp-api.md §1). The
+ * operation's description in Amazon's models (github.com/amzn/selling-partner-api-models; the ones the contract
+ * tests use are copied in test/contract/amazon/models/). The
  * live rate comes back in `x-amzn-RateLimit-Limit` and overrides the rate (never the burst).
  * The simulator enforces the same table, so tests exercise the real quotas.
  */
@@ -17,7 +18,7 @@ export interface OperationSpec {
   rate: number;
   /** Bucket size. */
   burst: number;
-  /** Model file in reference/sp-api-models. */
+  /** Amazon's model file that defines the operation (models/ in amzn/selling-partner-api-models). */
   model: string;
   /** amazon-sp-api operation name when it differs from the key (two versions of one operation, e.g. getOrder). */
   operation?: string;

@@ -1,8 +1,8 @@
 /**
  * The shared SP-API rate limiter: one token bucket per (seller, region, operation), kept in the StateStore
  * (Table Storage in Azure, Azurite locally) and updated with ETag optimistic concurrency, so that every
- * app instance draws on the same quota — the quota belongs to the seller and app, not to one process
- * (DESIGN.md §2). The bucket restores `rate` tokens per second up to `burst`; the rate follows the
+ * app instance draws on the same quota — the quota belongs to the seller and app, not to one process, and
+ * every instance of a scaled-out Function app spends it. The bucket restores `rate` tokens per second up to `burst`; the rate follows the
  * `x-amzn-RateLimit-Limit` header Amazon sends back. `acquire` waits (through the Clock) until a token is
  * free; it never lets a call through early.
  */

@@ -1,5 +1,6 @@
 /**
- * zod schemas of the SP-API answers the app reads (shapes from reference/sp-api-models). They check what
+ * zod schemas of the SP-API answers the app reads (shapes from Amazon's published models; the ones the contract
+ * tests check the simulator against are in test/contract/amazon/models/). They check what
  * the flows rely on and let everything else through (`looseObject`), because Amazon adds fields.
  * Money stays a decimal string: Orders/Listings send strings; Finances sends JSON numbers, which the client
  * turns into strings before parsing (see client.ts), so no amount ever passes through a binary float.
@@ -210,7 +211,7 @@ export const CreateFulfillmentOrderRequest = z.object({
     .min(1),
 });
 export type CreateFulfillmentOrderRequest = z.infer<typeof CreateFulfillmentOrderRequest>;
-export const FulfillmentOrderStatus = z.string(); // compared case-insensitively: Amazon's casing varies (notes §1)
+export const FulfillmentOrderStatus = z.string(); // compared case-insensitively: Amazon's documentation and answers spell the statuses in different casing
 export const FulfillmentOrder = z.looseObject({
   sellerFulfillmentOrderId: z.string(),
   marketplaceId: z.string(),
@@ -338,7 +339,7 @@ export type Subscription = z.infer<typeof Subscription>;
 /** Answers whose content the app does not read (createFulfillmentOrder, cancelFulfillmentOrder). */
 export const Empty = z.looseObject({});
 
-// --- Orders 2026-01-01 (reference/sp-api-models/orders_2026-01-01.json) ---------------------------------
+// --- Orders 2026-01-01 (test/contract/amazon/models/orders_2026-01-01.json) -------------------------------
 // camelCase shapes; money is { amount: Decimal (a string), currencyCode }. Which parts appear depends on
 // the includedData the caller asks for, so everything but the ids, times, sales channel and items is optional.
 

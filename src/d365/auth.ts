@@ -1,5 +1,6 @@
 /**
- * Entra tokens for D365: scope `<D365_BASE_URL>/.default` (no trailing slash; notes §4). The token is cached
+ * Entra tokens for D365 (client credentials): scope `<D365_BASE_URL>/.default`, with no trailing slash on the
+ * base URL, or Entra refuses the scope. The token is cached
  * until shortly before it expires; the client forces one refresh when D365 answers 401.
  */
 import axios, { type AxiosResponse } from "axios";

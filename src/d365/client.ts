@@ -5,7 +5,8 @@
  *
  * Non-idempotent writes (POST) are retried only when D365 certainly did not process them (429, 503,
  * connection refused). After a timeout or reset the write may have happened, so the error goes up as
- * UnavailableError and the flow resumes by looking the record up by its business key (DESIGN §2).
+ * UnavailableError and the flow resumes by looking the record up by its business key (a sales order by its
+ * CustomersOrderReference, a journal by its description), because D365 does not create a document atomically.
  */
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import type { TokenCredential } from "@azure/identity";

@@ -1,5 +1,5 @@
 /**
- * The Data management package API (notes §5): build a package zip (Manifest.xml, PackageHeader.xml, the
+ * The Data management package API (docs/d365.md): build a package zip (Manifest.xml, PackageHeader.xml, the
  * data file), GetAzureWriteUrl → upload to the blob URL → ImportFromPackage → poll
  * GetExecutionSummaryStatus → GetExecutionErrors. DMF imports are exempt from D365 service-protection
  * limits, which is why large settlement journals go this way.
@@ -24,7 +24,10 @@ export interface DmfPackageInput {
   dataFileName?: string;
   definitionGroupName?: string;
   description?: string;
-  /** A Manifest.xml downloaded from a real data project, used instead of the generated one (notes §5 "Practice"). */
+  /**
+   * A Manifest.xml downloaded from a real data project ("Download package" in D365), used instead of the
+   * generated one: a project built in the UI knows the environment's field mapping.
+   */
   manifestXml?: string;
   packageHeaderXml?: string;
 }
@@ -146,7 +149,7 @@ export class D365Dmf {
       definitionGroupId: input.definitionGroupId,
       executionId: input.executionId ?? "",
       execute: input.execute ?? true,
-      // notes §5: overwrite must be false with a composite entity.
+      // D365: ImportFromPackage refuses overwrite=true for a composite entity (one composite entity per package).
       overwrite: input.overwrite ?? true,
       legalEntityId: (input.legalEntityId ?? this.client.company).toUpperCase(),
     });

@@ -1,6 +1,7 @@
 /**
  * Small typed helpers per D365 entity, shaped by what the flows need (orders, settlements, inventory,
- * returns). Entity set and property names are D365's own (reference/notes/dynamics-365-fo.md §1).
+ * returns). Entity set and property names are D365's own, as its $metadata names them (docs/d365.md lists the
+ * entities the app uses).
  * Money goes in as Dec (or a decimal string) and is written as an exact JSON number; read it back with
  * `decimalOf`.
  */
@@ -58,7 +59,7 @@ export interface NewSalesOrderHeader {
   dataAreaId?: string;
   /** Only when the number sequence allows manual numbers (header+lines in one changeset). */
   SalesOrderNumber?: string;
-  /** The Amazon order id (notes §1.9). */
+  /** The Amazon order id: a standard, filterable field that reaches invoices, so no customization is needed. */
   CustomersOrderReference: string;
   CustomerRequisitionNumber?: string;
   OrderingCustomerAccountNumber: string;
@@ -219,7 +220,7 @@ export class SalesOrders {
 
   /**
    * Header and lines in ONE atomic changeset. Only possible when the caller supplies SalesOrderNumber
-   * (the number sequence must allow manual numbers; notes §0.4, [AXI] ODataChangesetsExample.cs).
+   * (the sales order number sequence must allow manual numbers, or D365 refuses a header with a given number).
    */
   async createWithLines(
     header: NewSalesOrderHeader & { SalesOrderNumber: string },
@@ -271,7 +272,7 @@ export interface NewLedgerJournalHeader {
   dataAreaId?: string;
   /** e.g. "GenJrn". */
   JournalName: string;
-  /** Put the settlement id here to find the journal again (notes §9). */
+  /** Put the settlement id here to find the journal again (D365 has no free key field on the header). */
   Description?: string;
   JournalBatchNumber?: string;
   [property: string]: unknown;

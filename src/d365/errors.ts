@@ -1,7 +1,8 @@
 /**
  * D365 answers → the app's error family. D365 puts the useful text (the Infolog) in
  * `error.innererror.message`; business rejections arrive as 400 or as 500 with an AxODataWriteException
- * (notes §2 "Errors"), and those must not be retried: the same write fails the same way.
+ * ("Write failed for table row of type ... Infolog: ..."), and those must not be retried: the same write fails
+ * the same way.
  */
 import {
   AppError,

@@ -1,8 +1,9 @@
 /**
  * OData v4 `$batch` wire format (multipart/mixed), both directions: the client builds requests and parses
  * responses; the simulator parses requests and builds responses. Changesets are nested multipart parts and
- * are atomic. D365 answers 200 for the whole batch even when parts fail, so each part's status is the truth
- * (notes §2, [d365fo.int] new-batchcontent.ps1).
+ * are atomic. D365 answers 200 for the whole batch even when parts fail, so each part's status is the truth.
+ * Each part: Content-Type application/http, Content-Transfer-Encoding binary, Content-ID, then the request line,
+ * its headers, a blank line and the JSON body.
  */
 import { randomUUID } from "node:crypto";
 

@@ -1,8 +1,8 @@
 /**
  * OData literals, keys and filters as D365 F&O reads them. Pure functions, shared by the client and the
  * simulator. D365: strings are single-quoted with quotes doubled; enums are
- * `Microsoft.Dynamics.DataEntities.<Enum>'<Symbol>'`; `$filter` has no `in` (notes §2), so lists become
- * `or` chains.
+ * `Microsoft.Dynamics.DataEntities.<Enum>'<Symbol>'`; D365's `$filter` supports neither `in` nor `has`, so
+ * lists become `or` chains.
  */
 import { Dec } from "../platform/money";
 

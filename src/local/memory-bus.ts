@@ -1,5 +1,5 @@
 /**
- * An in-memory Service Bus with the semantics the app relies on (reference notes azure-functions.md §1.4, §4):
+ * An in-memory Service Bus with the semantics of Service Bus and its classic Functions trigger that the app relies on:
  * peek-lock delivery, deliveryCount incremented on every delivery, a handler that throws abandons the message,
  * after maxDeliveryCount deliveries the message moves to the queue's dead-letter sub-queue with reason
  * "MaxDeliveryCountExceeded", duplicate detection on messageId within a window, scheduled messages.

@@ -5,7 +5,7 @@
  * caches the answer; outside the host it finds nothing and registration becomes a no-op. A stand-in installed
  * before `@azure/functions` is first loaded receives every `registerFunction(metadata, handler)` instead, with
  * the binding metadata and the very handler the host would call (for durable functions: the createOrchestrator
- * and activity wrappers). See reference notes azure-functions.md §1.2.
+ * and activity wrappers). docs/local-host.md describes how the local host uses it.
  */
 import Module from "node:module";
 import * as path from "node:path";

@@ -9,8 +9,8 @@
  *
  * DECISION (queue outcomes). The classic Service Bus trigger cannot dead-letter a message itself: success
  * completes it, a thrown error abandons it, and only the queue's maxDeliveryCount moves it to the
- * dead-letter queue (SDK-type bindings that could dead-letter are preview only; see
- * reference/notes/azure-functions.md §1.4-1.6). So:
+ * dead-letter queue (the SDK-type Service Bus binding, whose message actions could dead-letter, is a 0.x
+ * preview package for Node.js). So:
  *  - messages that can NEVER succeed as they are (invalid body, ValidationError, MappingGapError,
  *    NotFoundError, ConflictError, a ZodError from the handler) are PARKED as a parked message
  *    (platform/parked-messages.ts) with a reason, a telemetry event `message.parked` is written, and the
@@ -182,7 +182,10 @@ export type QueueOutcome<R> =
   | { status: "completed"; messageId: string; result: R }
   | { status: "parked"; messageId: string; reason: ParkReason; code: string };
 
-/** The delivery facts the classic trigger puts in triggerMetadata (see notes §1.4). */
+/**
+ * The delivery facts the classic trigger puts in triggerMetadata: the host's Service Bus extension (5.x) passes
+ * messageId, deliveryCount, enqueuedTimeUtc, applicationProperties and more, camel-cased by the worker.
+ */
 export function deliveryInfo(context: QueueContext): DeliveryInfo {
   const m = context.triggerMetadata ?? {};
   const enqueued = m.enqueuedTimeUtc ?? m.enqueuedTime;

@@ -3,7 +3,7 @@ import type { ShippingAddress } from "./amazon-order";
 /**
  * Amazon's shipping address -> D365's one-time delivery address. Amazon sends ISO 3166-1 alpha-2 country
  * codes; D365's DeliveryAddressCountryRegionId uses alpha-3 (`USA`, `GBR`, `DEU`), as in the standard
- * address setup (reference/notes/dynamics-365-fo.md §1.1). Buyer PII (name, street) only ever goes onto
+ * address setup (LogisticsAddressCountryRegion ids). Buyer PII (name, street) only ever goes onto
  * the D365 order; nothing here is logged or stored.
  */
 const ALPHA3 = Object.fromEntries(

@@ -5,7 +5,7 @@
  * queue instead of the timer hammering D365.
  *
  * Window per marketplace: [watermark - overlap, now - 2 min). Amazon rejects a LastUpdatedBefore less than
- * two minutes before the request (reference/notes/peers-and-style.md §3, [I4d]), and orders are indexed a
+ * two minutes before the request (the getOrders model: "at least two minutes before current time"), and orders are indexed a
  * little late, hence the overlap. The watermark moves to the window's end only when the whole marketplace
  * was read; a failed run is retried from the same place next time.
  *

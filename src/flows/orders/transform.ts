@@ -2,7 +2,7 @@
  * Pure transform: an Amazon order with its items (the flow's order model, amazon-order.ts) and the mappings
  * -> the D365 sales order header (SalesOrderHeadersV4) and lines (SalesOrderLinesV3) to create. No I/O, no clock.
  *
- * Rules (reference/notes/peers-and-style.md §3 and dynamics-365-fo.md §1.1):
+ * Rules (Amazon's Orders API and D365's SalesOrderHeadersV4 / SalesOrderLinesV3 fields; docs/orders.md):
  * - Amazon's ItemPrice is the line total (price x quantity), so the unit price is ItemPrice / quantity, in
  *   decimal; LineAmount carries the exact total so that odd divisions (10.00 / 3) do not lose a cent.
  * - PromotionDiscount (a line total) becomes the per-unit LineDiscountAmount D365 expects.

@@ -1,6 +1,7 @@
 /**
- * Steps 2–5 of the settlement design (DESIGN §4), offline and streaming: parse and validate, map, build
- * the journal, judge anomalies. The preview CLI prints the result; the orchestration posts it.
+ * The analysis of a settlement, offline and streaming (steps 2-5 of the import in docs/settlements.md): parse
+ * and validate, map, build the journal, judge anomalies. The preview CLI prints the result; the orchestration
+ * posts it.
  */
 import { toMoneyString } from "../../platform/money";
 import type { SettlementAccounts } from "../../mapping/settlement-accounts";

@@ -1,5 +1,6 @@
 /**
- * Number and date formats seen in real settlement flat files (notes/amazon-sp-api.md §3).
+ * Number and date formats seen in real settlement flat files (UK, DE and FR files of 2018 and 2024, and the
+ * SP-API changelog; the variants are listed in docs/settlements.md).
  *
  * Amounts: the V2 file "displays amounts in local currency format (for example, 95,00 for EU instead of
  * 95.00)" (SP-API changelog). DE/FR files use `54,20`, the UK file `39.99`; thousands separators (`1.234,56`)

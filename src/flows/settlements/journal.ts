@@ -1,6 +1,6 @@
 /**
- * Settlement rows -> a general journal for D365 (LedgerJournalLines), the way A2X posts a settlement
- * (notes/peers-and-style.md §2.1): one line per account, dimensions and posting period, plus the deposit
+ * Settlement rows -> a general journal for D365 (LedgerJournalLines), the way the accounting tools finance
+ * teams use for Amazon (A2X, Celigo) post a settlement: one line per account, dimensions and posting period, plus the deposit
  * line for total-amount on the Amazon clearing/bank account; a settlement that crosses a month end is split
  * into one voucher per month, each balanced through a carried-forward account, so every month's income and
  * fees land in that month and the deposit is reconciled against one line.

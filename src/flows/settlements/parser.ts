@@ -1,7 +1,7 @@
 /**
  * Streaming reader of the settlement flat file V2 (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2).
  *
- * Facts from notes/amazon-sp-api.md §3 that shape this code:
+ * Facts about the file (real files and Amazon's documentation; docs/settlements.md) that shape this code:
  * - tab separated, header row first, 24 columns in current files and 23 (no `promotion-id`) in the docs and
  *   older files: columns are found by header name, never by position;
  * - data row 1 is a summary (settlement-id, dates, total-amount, currency) and later rows leave currency

@@ -2,8 +2,7 @@
  * A local Durable Functions backend: runs orchestrations registered with `df.app.orchestration` through
  * durable-functions' own orchestrator (the captured createOrchestrator wrapper), the way the Durable extension
  * does it: replay the generator over a growing history, run the work it asks for (activities, timers,
- * sub-orchestrations), append the results as history events and replay again (reference notes
- * azure-functions.md §2.1–2.2).
+ * sub-orchestrations), append the results as history events and replay again (docs/local-host.md).
  *
  * Which work is outstanding is read from the orchestrator's own task table after each replay (the
  * TaskOrchestrationExecutor's open tasks, reached through context.df), so task ids always agree with the

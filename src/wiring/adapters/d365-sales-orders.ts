@@ -81,7 +81,8 @@ export class ODataSalesOrders implements D365SalesOrders {
     if (!header) return "canceled";
     if (header.SalesOrderStatus && header.SalesOrderStatus !== "Backorder")
       return header.SalesOrderStatus === "Canceled" ? "canceled" : "not-open";
-    // OData has no cancel action (notes §0): an open order is deleted (with its lines) or stopped.
+    // D365's OData has no cancel action (and actions added by extensions are not supported): an open order is
+    // deleted (with its lines) or stopped.
     if (mode === "delete")
       await this.client.delete("SalesOrderHeadersV4", { dataAreaId: dataAreaId.toLowerCase(), SalesOrderNumber: salesOrderNumber });
     else await this.orders.updateHeader(salesOrderNumber, { IsSalesProcessingStopped: "Yes" }, { company: dataAreaId });

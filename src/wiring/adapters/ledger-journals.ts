@@ -8,7 +8,10 @@ import { decimalOf, type LedgerJournals, type NewLedgerJournalLine } from "../..
 import { type JournalLine, voucherLabel } from "../../flows/settlements/journal";
 import type { LedgerJournalsPort } from "../../flows/settlements/ports";
 
-/** Columns of the DMF "General journal" data file (notes/dynamics-365-fo.md §1.5). */
+/**
+ * Columns of the DMF "General journal" data file (the set-based LedgerJournalEntity, which has no public OData
+ * entity set). JOURNALBATCHNUMBER and VOUCHER are placeholders that DMF groups lines by.
+ */
 export const GENERAL_JOURNAL_COLUMNS = [
   "JOURNALNAME",
   "DESCRIPTION",

@@ -1,6 +1,6 @@
 /**
  * Validates SP-API requests and responses against Amazon's published Swagger 2.0 models
- * (reference/sp-api-models) with ajv: each model's `definitions` become one JSON Schema document, response
+ * (the copies in ./models) with ajv: each model's `definitions` become one JSON Schema document, response
  * schemas and parameter schemas reference into it. Objects that declare properties are made closed
  * (additionalProperties: false unless the model says otherwise), so a misspelt field fails the test.
  */

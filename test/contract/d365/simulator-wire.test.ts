@@ -1,6 +1,6 @@
 /**
- * The simulator speaks D365's wire format: the shapes here are those of reference/notes/dynamics-365-fo.md §2
- * and reference/d365/odata-error-sample.json. The README's curl examples are the first two tests.
+ * The simulator speaks D365's wire format: the shapes here are D365's OData conventions (docs/d365.md) and the
+ * error body of a real batch-part 500 (AxODataWriteException). The README's curl examples are the first two tests.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startD365Simulator, type D365Simulator } from "../../../src/local/d365-sim";

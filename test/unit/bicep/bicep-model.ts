@@ -1,6 +1,6 @@
 /**
  * A small reader of our Bicep templates, built on tree-sitter-bicep (syntax only: no Bicep CLI is available
- * offline, see reference notes azure-functions.md §7.3). It gives the tests the parameters, variables,
+ * offline: it downloads its own binary). It gives the tests the parameters, variables,
  * resources and app settings of a template as syntax nodes and, where they are literals, as values, so that
  * our own rules (settings agree with the code, no secret literals, Flex-safe settings, queue properties) can
  * be checked on every `npm test`.

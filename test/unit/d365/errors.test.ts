@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toAppError } from "../../../src/d365/errors";
 
-// Shape from reference/d365/odata-error-sample.json and the notes' batch-part 500 (AxODataWriteException).
+// The body of a real D365 batch-part 500 (AxODataWriteException), with its Infolog in innererror.message.
 const writeFailed500 = {
   error: {
     code: "",
