@@ -37,7 +37,7 @@ export const setting = {
       z.array(z.string().min(1)).min(1).default(fallback),
     ),
   enumOf: <T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) =>
-    z.preprocess(blankToUndefined, z.enum(values).default(fallback as never)),
+    z.preprocess(blankToUndefined, z.enum(values).default(fallback)),
   /** An NCRONTAB schedule with six fields (second minute hour day month weekday), as Azure Functions uses. */
   cron: (fallback: string) =>
     z.preprocess(

@@ -115,7 +115,7 @@ export const REPORT_START_GRACE_MS = 35 * 60_000;
  * Starts the import of one settlement report once per report id (the poller and the
  * REPORT_PROCESSING_FINISHED notification both come here): undefined when the report id was seen before
  * (started, or claimed by an attempt less than REPORT_START_GRACE_MS ago). The report's row records the
- * start (settlement id, instance id); a claim whose start was never recorded (the process died in between)
+ * start (settlement id, instance id); a claim whose start was not recorded (the process died in between)
  * is taken over here once it is older than the grace period. A report whose download or start fails is
  * forgotten again and the error rethrown, so the next poll (or the notification's redelivery) retries it.
  */
@@ -156,7 +156,7 @@ export const POLL_FLOW = "settlements";
 /**
  * The poller: lists settlement reports since the last run (Amazon keeps 90 days) and starts an import for
  * each report id it has not seen. A report whose download fails is forgotten so the next poll retries it.
- * Each run also retries the reports that were claimed but whose start was never recorded and whose claim
+ * Each run also retries the reports that were claimed but whose start was not recorded and whose claim
  * is older than REPORT_START_GRACE_MS (a crash between claiming and starting), listed or not.
  */
 export async function pollSettlementReports(

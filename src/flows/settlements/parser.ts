@@ -438,8 +438,8 @@ class RowReader {
           "use the flat file V2 (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2) of the same settlement",
       );
     }
-    const missing = REQUIRED.filter((c) => !names.includes(c));
-    if (!names.includes("posted-date") && !names.includes("posted-date-time")) missing.push("posted-date" as never);
+    const missing: string[] = REQUIRED.filter((c) => !names.includes(c));
+    if (!names.includes("posted-date") && !names.includes("posted-date-time")) missing.push("posted-date");
     if (missing.length) {
       throw new FileError(
         "settlement.not-v2",

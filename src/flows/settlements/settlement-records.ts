@@ -240,7 +240,7 @@ export async function forgetReport(state: StateStore, reportId: string, claim?: 
   }
 }
 
-/** Report ids whose claim is older than `staleAfterMs` and whose start was never recorded. */
+/** Report ids whose claim is older than `staleAfterMs` and whose start was not recorded. */
 export async function unstartedReports(state: StateStore, at: Date, staleAfterMs: number): Promise<string[]> {
   const out: string[] = [];
   for await (const s of state.query(SETTLEMENT_REPORTS_TABLE, { partitionKey: REPORT_PK })) {
