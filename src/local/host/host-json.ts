@@ -2,7 +2,7 @@
  * The parts of host.json that the local host honours like the Functions host does: the Service Bus extension's
  * lock renewal (extensions.serviceBus.maxAutoLockRenewalDuration) and the function timeout.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 
@@ -55,8 +55,19 @@ export function hostJsonSettings(json: unknown, where = "host.json"): HostJsonSe
   };
 }
 
-/** Reads host.json (default: in the current folder, where the Functions host and `npm start` look for it). */
-export function readHostJson(file = path.resolve("host.json")): HostJsonSettings {
+/** The app's host.json: in the current folder (as the Functions host and `npm start` use it), else the package's. */
+function defaultHostJson(): string {
+  const inCwd = path.resolve("host.json");
+  if (existsSync(inCwd)) return inCwd;
+  for (let dir = __dirname, i = 0; i < 6; i++, dir = path.dirname(dir)) {
+    const candidate = path.join(dir, "host.json");
+    if (existsSync(candidate)) return candidate;
+  }
+  return inCwd;
+}
+
+/** Reads host.json; the extension defaults when there is none. */
+export function readHostJson(file = defaultHostJson()): HostJsonSettings {
   let text: string;
   try {
     text = readFileSync(file, "utf8");

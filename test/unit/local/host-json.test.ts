@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { startLocalHost } from "../../../src/local/host";
@@ -19,6 +20,16 @@ describe("host.json as the local host reads it", () => {
     const settings = readHostJson(HOST_JSON);
     expect(settings.functionTimeoutMs).toBe(30 * 60_000);
     expect(settings.maxAutoLockRenewalMs).toBeGreaterThanOrEqual(settings.functionTimeoutMs!);
+  });
+
+  it("finds the app's host.json when started from another folder", () => {
+    const cwd = process.cwd();
+    process.chdir(tmpdir());
+    try {
+      expect(readHostJson().maxAutoLockRenewalMs).toBe(30 * 60_000);
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it("says where a bad value is", () => {
