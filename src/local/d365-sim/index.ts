@@ -20,8 +20,8 @@ import {
 import { DEMO_COMPANY, onHandRow, seedDemoCompany } from "./demo-company";
 import { odataError, SimError } from "./errors";
 import { SimDmf } from "./dmf";
-import { applyFilter, applyOrderBy, applySelect, parseKey, parseNonNegativeInt, parseSelect } from "./query";
-import { ENTITIES } from "./schema";
+import { applyFilter, applyOrderBy, applySelect, keyLiteral, parseKey, parseNonNegativeInt, parseSelect } from "./query";
+import { metadataDocument } from "./metadata-xml";
 import { entity, SimStore, type Row } from "./store";
 
 export {
@@ -135,6 +135,9 @@ export const CONTROL_ENDPOINTS = {
   "POST /_control/config": '{"pageSize":50}',
   "GET /_control/entities/<EntitySet>": "raw rows, no token needed",
 } as const;
+
+/** $metadata: what the schema knows, built once. */
+const METADATA_XML = metadataDocument();
 
 const JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8";
 
@@ -286,9 +289,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     if (method === "POST") {
       const created = store.create(set, jsonBody(bodyText));
       const row = store.present(def, [created])[0]!;
-      const keyPart = def.keys
-        .map((k) => `${k}=${typeof created[k] === "number" ? String(created[k]) : `'${String(created[k]).replace(/'/g, "''")}'`}`)
-        .join(",");
+      const keyPart = def.keys.map((k) => `${k}=${keyLiteral(def.properties.get(k)!, created[k])}`).join(",");
       const location = `${baseUrl}/data/${set}(${encodeURI(keyPart)})`;
       if ((headers.prefer ?? "").includes("return=minimal"))
         return { status: 204, headers: { Location: location, "OData-EntityId": location } };
@@ -334,10 +335,17 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     }
   }
 
+  /**
+   * `$batch` as F&O runs it: parts in order, each change set atomic. Without `Prefer:
+   * odata.continue-on-error` processing stops at the first failing part (a failed request or change set),
+   * so the answer has fewer parts than the request; with it every part runs and the answer says
+   * `Preference-Applied: odata.continue-on-error`.
+   */
   function executeBatch(
     contentType: string | undefined,
     text: string,
     opsLog: { method: string; target: string; status: number }[],
+    continueOnError: boolean,
   ): { contentType: string; body: string } {
     let groups;
     try {
@@ -362,7 +370,9 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     };
     for (const g of groups) {
       if (g.kind === "single") {
-        out.push({ kind: "single", response: toPart(run(g.request, new Map()), g.request.contentId) });
+        const response = toPart(run(g.request, new Map()), g.request.contentId);
+        out.push({ kind: "single", response });
+        if (response.status >= 400 && !continueOnError) break;
         continue;
       }
       const ids = new Map<string, string>();
@@ -380,6 +390,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
         if (!(err instanceof ChangesetFailed)) throw err;
         // OData v4: a failed change set is answered by one response, the error; every write in it is undone.
         out.push({ kind: "single", response: err.part });
+        if (!continueOnError) break;
       }
     }
     return buildBatchResponseBody(out);
@@ -626,9 +637,15 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       if (dataPath.startsWith("$batch")) {
         if (method !== "POST") return (finish(405), send(res, 405, {}));
         try {
-          const out = executeBatch(req.headers["content-type"], body.toString("utf8"), opsLog);
+          const continueOnError = /\bodata\.continue-on-error\b(?!\s*=\s*false)/i.test(String(req.headers.prefer ?? ""));
+          const out = executeBatch(req.headers["content-type"], body.toString("utf8"), opsLog, continueOnError);
           finish(200);
-          return send(res, 200, { "Content-Type": out.contentType }, out.body);
+          return send(
+            res,
+            200,
+            { "Content-Type": out.contentType, ...(continueOnError ? { "Preference-Applied": "odata.continue-on-error" } : {}) },
+            out.body,
+          );
         } catch (err) {
           if (err instanceof SimError) {
             finish(err.status);
@@ -660,8 +677,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
   }
 
   function metadataXml(): string {
-    const sets = ENTITIES.map((e) => `<EntitySet Name="${e.set}" EntityType="Microsoft.Dynamics.DataEntities.${e.typeName}"/>`).join("");
-    return `<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="Microsoft.Dynamics.DataEntities" xmlns="http://docs.oasis-open.org/odata/ns/edm"><EntityContainer Name="Resources">${sets}</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`;
+    return METADATA_XML;
   }
 
   const server = http.createServer((req, res) => {

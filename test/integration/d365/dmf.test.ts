@@ -19,6 +19,7 @@ const COLUMNS = [
   "ACCOUNTTYPE",
   "ACCOUNTDISPLAYVALUE",
   "TRANSDATE",
+  "VOUCHER",
   "CURRENCYCODE",
   "DEBITAMOUNT",
   "CREDITAMOUNT",
@@ -37,6 +38,7 @@ function journalCsv(lines: number, badAccountAt?: number): string {
       ACCOUNTTYPE: "Ledger",
       ACCOUNTDISPLAYVALUE: i === badAccountAt ? "000001" : debit ? "110180" : "401100",
       TRANSDATE: "2026-01-31",
+      VOUCHER: `AMZ-1-${Math.ceil(i / 2)}`,
       CURRENCYCODE: "USD",
       DEBITAMOUNT: debit ? "12.34" : "",
       CREDITAMOUNT: debit ? "" : "12.34",
@@ -87,6 +89,7 @@ describe("DMF package import", () => {
     const result = await h.client.dmf.importPackage({
       entityName: "General journal",
       data: journalCsv(4, 3),
+      columns: COLUMNS,
       definitionGroupId: "AmazonSettlement",
       pollMs: 50,
     });
