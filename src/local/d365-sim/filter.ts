@@ -198,6 +198,19 @@ export function parseFilter(text: string): FilterNode {
   return node;
 }
 
+/**
+ * Checks every comparison's operand types once, as ODataLib does when it parses the URI (so a wrong literal
+ * fails even when no row is there to compare), by evaluating each against an empty row.
+ */
+export function checkTypes(node: FilterNode, info: (field: string) => FieldInfo): void {
+  if (node.type === "cmp") evalCmp(node, {}, info(node.field));
+  else if (node.type === "not") checkTypes(node.operand, info);
+  else {
+    checkTypes(node.left, info);
+    checkTypes(node.right, info);
+  }
+}
+
 /** Enum literals in a filter (to check their type and member against the schema). */
 export function enumLiterals(node: FilterNode, out: Extract<Literal, { kind: "enum" }>[] = []): Extract<Literal, { kind: "enum" }>[] {
   if (node.type === "cmp") {

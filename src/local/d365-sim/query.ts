@@ -1,6 +1,6 @@
 /** Query options ($filter, $select, $orderby, $top, $skip, $count) and key segments, as the simulator reads them. */
 import { odataError } from "./errors";
-import { enumLiterals, evaluate, FilterError, filterFields, parseFilter, type FieldInfo } from "./filter";
+import { checkTypes, enumLiterals, evaluate, FilterError, filterFields, parseFilter, type FieldInfo } from "./filter";
 import { ENUM_MEMBERS, ENUM_NAMESPACE, type EntityDef, type PropertyDef } from "./schema";
 import type { Row } from "./store";
 import { checkValue, defaultValue } from "./values";
@@ -30,13 +30,19 @@ export function applyFilter(def: EntityDef, rows: Row[], filter: string | null):
     throw err;
   }
   for (const f of filterFields(node)) if (!def.fields.has(f)) throw unknownProperty(def, f);
-  // ODataLib resolves an enum literal against the model: the type must exist and the member be spelled exactly.
+  // ODataLib resolves an enum literal against the model: the type must exist in the namespace and the member be spelled exactly.
   for (const lit of enumLiterals(node)) {
-    if (!(ENUM_MEMBERS[lit.enumName] ?? []).includes(lit.value)) {
+    if (lit.typeName !== `${ENUM_NAMESPACE}.${lit.enumName}` || !(ENUM_MEMBERS[lit.enumName] ?? []).includes(lit.value)) {
       throw odataError(400, `The string '${lit.typeName}'${lit.value}'' is not a valid enumeration type constant.`);
     }
   }
   const info = fieldInfo(def);
+  try {
+    checkTypes(node, info);
+  } catch (err) {
+    if (err instanceof FilterError) throw odataError(400, err.message);
+    throw err;
+  }
   try {
     return rows.filter((r) => evaluate(node, r, info));
   } catch (err) {

@@ -49,6 +49,8 @@ export interface EntityDef {
   computed?: string[];
   /** DMF entity names (labels) that import into this set. */
   dmfNames?: string[];
+  /** Keys that are empty when unused (product dimensions, batch, serial...): a create without them gets "". */
+  optionalKeys?: string[];
 }
 
 /** What $metadata does not say about a set. */
@@ -59,7 +61,10 @@ interface Behaviour {
   readOnly?: boolean;
   computed?: string[];
   dmfNames?: string[];
+  optionalKeys?: string[];
 }
+
+const VARIANT_KEYS = ["ProductConfigurationId", "ProductColorId", "ProductSizeId", "ProductStyleId", "ProductVersionId"];
 
 const SALES_HEADER_COMPUTED = [
   "SalesOrderStatus",
@@ -90,8 +95,44 @@ const BEHAVIOUR: Record<string, Behaviour> = {
     table: "ReleasedProductsV2",
     dmfNames: ["Released product creation V2"],
   },
-  ProductBarcodesV3: { entityClass: "EcoResProductBarcodeV3Entity", tableLabel: "Bar codes (InventItemBarcode)" },
-  WarehousesOnHandV2: { entityClass: "InventWarehouseOnHandV2Entity", tableLabel: "On-hand inventory (InventSum)", readOnly: true },
+  ProductBarcodesV3: {
+    entityClass: "EcoResProductBarcodeV3Entity",
+    tableLabel: "Bar codes (InventItemBarcode)",
+    optionalKeys: VARIANT_KEYS,
+  },
+  WarehousesOnHandV2: {
+    entityClass: "InventWarehouseOnHandV2Entity",
+    tableLabel: "On-hand inventory (InventSum)",
+    readOnly: true,
+    optionalKeys: VARIANT_KEYS,
+  },
+  InventoryAdjustmentJournalHeaders: {
+    entityClass: "InventInventoryAdjustmentJournalHeaderEntity",
+    tableLabel: "Inventory journal table (InventJournalTable)",
+    computed: ["IsPosted", "PostedDateTime", "PostedUserId"],
+  },
+  InventoryAdjustmentJournalEntriesV2: {
+    entityClass: "InventInventoryAdjustmentJournalEntryV2Entity",
+    tableLabel: "Inventory journal lines (InventJournalTrans)",
+    optionalKeys: [
+      ...VARIANT_KEYS,
+      "ItemBatchNumber",
+      "ItemSerialNumber",
+      "WarehouseLocationId",
+      "LicensePlateNumber",
+      "InventoryStatusId",
+    ],
+  },
+  InventoryCountingJournalHeaders: {
+    entityClass: "InventInventoryCountingJournalHeaderEntity",
+    tableLabel: "Inventory journal table (InventJournalTable)",
+    computed: ["IsPosted", "PostedDateTime", "PostedUserId"],
+  },
+  InventoryCountingJournalLines: {
+    entityClass: "InventInventoryCountingJournalLineEntity",
+    tableLabel: "Inventory journal lines (InventJournalTrans)",
+    computed: ["OnHandQuantity", "AdjustmentQuantity"],
+  },
   OperationalSites: { entityClass: "InventOperationalSiteEntity", tableLabel: "Sites (InventSite)" },
   Warehouses: { entityClass: "InventWarehouseEntity", tableLabel: "Warehouses (InventLocation)" },
   SalesOrderOriginCodes: { entityClass: "SalesOrderOriginCodeEntity", tableLabel: "Origin (SMMBusRelSalesDistrictGroup)" },
@@ -208,7 +249,9 @@ export function buildEntityDef(set: string, facts: EntitySetFacts & { verified: 
     if (kind === "date") dates.add(name);
   }
   for (const k of facts.keys) if (!properties.has(k)) throw new Error(`${set}: key ${k} is not a property`);
-  for (const c of b.computed ?? []) if (!properties.has(c)) throw new Error(`${set}: computed field ${c} is not a property`);
+  for (const c of [...(b.computed ?? []), ...(b.optionalKeys ?? [])]) {
+    if (!properties.has(c)) throw new Error(`${set}: ${c} in BEHAVIOUR is not a property`);
+  }
   return {
     set,
     typeName: facts.entityType,
@@ -226,6 +269,7 @@ export function buildEntityDef(set: string, facts: EntitySetFacts & { verified: 
     readOnly: b.readOnly,
     computed: b.computed,
     dmfNames: b.dmfNames,
+    optionalKeys: b.optionalKeys,
   };
 }
 

@@ -5,9 +5,9 @@
  * of them fails.
  */
 import { Dec } from "../../platform/money";
-import { duplicateKey, mustBeFilled, notFoundInRelated, odataError, readOnlyField, SimError, writeFailed } from "./errors";
+import { duplicateKey, mustBeFilled, notFoundInRelated, odataError, SimError, writeFailed } from "./errors";
 import { ENTITY_BY_SET, type EntityDef } from "./schema";
-import { checkRow, checkValue, defaultValue, nullNotAllowed } from "./values";
+import { checkRow, defaultValue, readBody } from "./values";
 
 export type Row = Record<string, unknown>;
 const RV = Symbol("recVersion");
@@ -117,6 +117,32 @@ export class SimStore {
     return stored;
   }
 
+  /**
+   * A change F&O itself makes (posting, status updates, on-hand): no business rules, but the row must still
+   * fit the schema. Returns the new row.
+   */
+  system(set: string, key: Row, changes: Row): Stored {
+    const def = entity(set);
+    const k = this.keyString(def, key);
+    const current = this.table(set).get(k);
+    if (!current) throw odataError(404, `No ${set} record with ${describeKey(def, key)}.`);
+    const next: Stored = { ...current, ...changes, [RV]: ++this.version };
+    checkRow(def, next, "system write");
+    this.replace(set, k, next);
+    return next;
+  }
+
+  /** OnHandQuantity of an item in a warehouse (0 when there is no on-hand row). */
+  onHand(company: string, itemNumber: string, warehouseId: string): Dec {
+    const row = this.rows("WarehousesOnHandV2").find(
+      (r) =>
+        r.dataAreaId === company &&
+        String(r.ItemNumber).toLowerCase() === itemNumber.toLowerCase() &&
+        String(r.InventoryWarehouseId).toLowerCase() === warehouseId.toLowerCase(),
+    );
+    return dec(row?.OnHandQuantity);
+  }
+
   private replace(set: string, k: string, next: Stored): void {
     const t = this.table(set);
     const prev = t.get(k);
@@ -140,9 +166,10 @@ export class SimStore {
     const row = this.cleanBody(def, body, "create");
     if (def.company) row.dataAreaId = String(row.dataAreaId ?? this.defaultCompany).toLowerCase();
     this.checkCompany(def, row);
+    for (const k of def.optionalKeys ?? []) row[k] ??= "";
     const prepared = this.prepareCreate(def, row);
     for (const k of def.keys) {
-      if (prepared[k] === undefined || prepared[k] === "") throw mustBeFilled(def, k);
+      if (prepared[k] === undefined || (prepared[k] === "" && !def.optionalKeys?.includes(k))) throw mustBeFilled(def, k);
     }
     return this.put(set, prepared);
   }
@@ -290,34 +317,9 @@ export class SimStore {
 
   // ---------------------------------------------------------------- validation
 
-  /**
-   * Reads a request body as F&O does: unknown properties, values of the wrong type, null for a non-nullable
-   * property and computed/read-only fields each refuse the whole write (values.ts has the type rules).
-   */
+  /** Reads a request body as F&O does (values.ts readBody). */
   cleanBody(def: EntityDef, body: Row, mode: "create" | "update"): Row {
-    if (!body || typeof body !== "object" || Array.isArray(body)) throw odataError(400, "The request body must be a JSON object.");
-    const out: Row = {};
-    for (const [k, v] of Object.entries(body)) {
-      if (k.startsWith("@odata.")) continue;
-      const p = def.properties.get(k);
-      if (!p) {
-        throw odataError(
-          400,
-          `The property '${k}' does not exist on type 'Microsoft.Dynamics.DataEntities.${def.typeName}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
-        );
-      }
-      if (v === null) {
-        if (!p.nullable) throw nullNotAllowed(p);
-        if (def.computed?.includes(k)) throw readOnlyField(def, k);
-        // X++ has no null: an emptied field reads back as its type's empty value.
-        if (mode === "update") out[k] = defaultValue(p);
-        continue;
-      }
-      const value = checkValue(p, v);
-      if (def.computed?.includes(k)) throw readOnlyField(def, k);
-      out[k] = value;
-    }
-    return out;
+    return readBody(def, body, mode);
   }
 
   private checkCompany(def: EntityDef, row: Row): void {
@@ -583,6 +585,41 @@ export class SimStore {
           1001,
         );
         row.ReturnStatus = "Awaiting";
+        return row;
+      }
+      case "InventoryAdjustmentJournalHeaders":
+      case "InventoryCountingJournalHeaders": {
+        row.JournalNumber ??= this.nextNumber(company, "InventJournalId", (n) => `INVJ-${String(n).padStart(6, "0")}`, 1);
+        if (row.DefaultWarehouseId && !this.warehouse(company, row.DefaultWarehouseId)) {
+          throw notFoundInRelated(def, row.DefaultWarehouseId, "Warehouse", "Warehouses");
+        }
+        row.IsPosted = "No";
+        return row;
+      }
+      case "InventoryAdjustmentJournalEntriesV2":
+      case "InventoryCountingJournalLines": {
+        const headerSet =
+          def.table === "InventoryCountingJournalLines" ? "InventoryCountingJournalHeaders" : "InventoryAdjustmentJournalHeaders";
+        const header = this.exists(headerSet, { dataAreaId: company, JournalNumber: row.JournalNumber });
+        if (!header) throw notFoundInRelated(def, row.JournalNumber, "Journal", "Inventory journal table");
+        if (header.IsPosted === "Yes")
+          throw writeFailed(def, `Error: Journal ${String(row.JournalNumber)} has already been posted and cannot be changed.`);
+        this.item(def, company, row.ItemNumber);
+        const whField = def.table === "InventoryCountingJournalLines" ? "WarehouseId" : "InventoryWarehouseId";
+        row[whField] ??= header.DefaultWarehouseId;
+        const wh = row[whField] ? this.warehouse(company, row[whField]) : undefined;
+        if (!wh) throw writeFailed(def, "Warning: Inventory dimension Warehouse is mandatory and must consequently be specified.");
+        row.InventorySiteId ||= wh.OperationalSiteId;
+        if (row.LineNumber === undefined) {
+          const max = this.rows(def.set)
+            .filter((l) => l.dataAreaId === company && String(l.JournalNumber).toLowerCase() === String(row.JournalNumber).toLowerCase())
+            .reduce((m, l) => Math.max(m, Number(l.LineNumber)), 0);
+          row.LineNumber = max + 1;
+        }
+        if (def.table === "InventoryCountingJournalLines") {
+          row.OnHandQuantity = num(this.onHand(company, String(row.ItemNumber), String(row[whField])));
+          row.AdjustmentQuantity = num(dec(row.CountedQuantity).minus(dec(row.OnHandQuantity)));
+        }
         return row;
       }
       case "ExchangeRates": {

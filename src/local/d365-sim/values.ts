@@ -5,7 +5,7 @@
  * their exact symbol (case-sensitive, as .NET's Enum.Parse is), and null is refused where the property is
  * not nullable. The same rules check every seeded row, and DMF's text cells are converted with them.
  */
-import { odataError, type SimError } from "./errors";
+import { odataError, readOnlyField, type SimError } from "./errors";
 import { ENUM_MEMBERS, ENUM_NAMESPACE, ENUM_VALUES, type EntityDef, type PropertyDef } from "./schema";
 
 export const EMPTY_DATE = "1900-01-01T12:00:00Z";
@@ -93,6 +93,36 @@ export function checkValue(p: PropertyDef, v: unknown): unknown {
       if (typeof v !== "string" || !(ENUM_MEMBERS[p.enumType!] ?? []).includes(v)) throw enumNotFound(p, v);
       return v;
   }
+}
+
+/**
+ * Reads a request body as F&O does: unknown properties, values of the wrong type, null for a non-nullable
+ * property and computed/read-only fields each refuse the whole write. Returns the values to store.
+ */
+export function readBody(def: EntityDef, body: Record<string, unknown>, mode: "create" | "update"): Record<string, unknown> {
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw odataError(400, "The request body must be a JSON object.");
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (k.startsWith("@odata.")) continue;
+    const p = def.properties.get(k);
+    if (!p) {
+      throw odataError(
+        400,
+        `The property '${k}' does not exist on type 'Microsoft.Dynamics.DataEntities.${def.typeName}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
+      );
+    }
+    if (v === null) {
+      if (!p.nullable) throw nullNotAllowed(p);
+      if (def.computed?.includes(k)) throw readOnlyField(def, k);
+      // X++ has no null: an emptied field reads back as its type's empty value.
+      if (mode === "update") out[k] = defaultValue(p);
+      continue;
+    }
+    const value = checkValue(p, v);
+    if (def.computed?.includes(k)) throw readOnlyField(def, k);
+    out[k] = value;
+  }
+  return out;
 }
 
 /** Checks one row against the schema: every field known, every value of its type. Throws naming the field. */

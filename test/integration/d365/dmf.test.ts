@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { unzipSync } from "fflate";
 import { toCsv } from "../../../src/d365/csv";
-import { buildDmfPackage, buildManifestXml } from "../../../src/d365/dmf";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildDmfPackage, buildManifestXml, buildPackageHeaderXml } from "../../../src/d365/dmf";
 import { startHarness, type Harness } from "./harness";
 
 let h: Harness;
@@ -124,5 +127,33 @@ describe("DMF package import", () => {
       BlobId: expect.stringMatching(/^\{[0-9A-F-]+\}$/),
       BlobUrl: expect.stringContaining("/_blob/dmf/"),
     });
+  });
+
+  it("imports with the target data project's exported package as the template (D365_DMF_PACKAGE_TEMPLATE)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dmf-export-"));
+    // What "Download package" of the data project gives: UTF-16 manifest and header; the app writes only the data file.
+    const manifest = buildManifestXml({
+      entityName: "General journal",
+      data: "",
+      columns: COLUMNS,
+      definitionGroupName: "AmazonSettlement",
+    });
+    writeFileSync(join(dir, "Manifest.xml"), Buffer.from(`\uFEFF${manifest}`, "utf16le"));
+    writeFileSync(join(dir, "PackageHeader.xml"), Buffer.from(`\uFEFF${buildPackageHeaderXml("AmazonSettlement")}`, "utf16le"));
+    const withTemplate = await startHarness({ dmfProcessingMs: 20 }, { dmf: { templatePath: dir } });
+    try {
+      const result = await withTemplate.client.dmf.importPackage({
+        entityName: "General journal",
+        data: journalCsv(6),
+        columns: COLUMNS,
+        definitionGroupId: "AmazonSettlement",
+        pollMs: 20,
+      });
+      expect(result).toMatchObject({ status: "Succeeded", errors: [] });
+      expect(withTemplate.sim.rows("LedgerJournalLines")).toHaveLength(6);
+      expect(withTemplate.client.dmf.template("General journal")?.source).toBe(dir);
+    } finally {
+      await withTemplate.sim.stop();
+    }
   });
 });
