@@ -301,7 +301,7 @@ export class D365Dmf {
       definitionGroupId: input.definitionGroupId,
       executionId: input.executionId ?? "",
       execute: input.execute ?? true,
-      // notes §5: overwrite must be false with a composite entity.
+      // Data management API: overwrite must be false with a composite entity.
       overwrite: input.overwrite ?? true,
       legalEntityId: (input.legalEntityId ?? this.client.company).toUpperCase(),
     });
@@ -341,7 +341,7 @@ export class D365Dmf {
     );
   }
 
-  /** Polls until the execution leaves NotRun/Executing ([AXI] PackageImporter polls every 5 s). */
+  /** Polls until the execution leaves NotRun/Executing/Unknown (Microsoft's package importer sample polls every 5 s). */
   async waitForExecution(executionId: string, options: { pollMs?: number; timeoutMs?: number } = {}): Promise<DmfStatus> {
     const pollMs = options.pollMs ?? 5000;
     const deadline = Date.now() + (options.timeoutMs ?? 30 * 60_000);
@@ -361,7 +361,7 @@ export class D365Dmf {
 
   /**
    * The whole round: package, upload, import, wait, errors. `PartiallySucceeded` needs per-record
-   * reconciliation by the caller ([HW]): read the target back by business key.
+   * reconciliation by the caller: read the target back by business key.
    */
   async importPackage(
     input: DmfPackageInput & {

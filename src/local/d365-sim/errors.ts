@@ -32,7 +32,7 @@ export function writeFailed(def: EntityDef, infolog: string, status = 400): SimE
   });
 }
 
-/** Duplicate key: D365 answers 500 with the Infolog "The record already exists." (notes §2). */
+/** Duplicate key: D365 answers 500 with the Infolog "The record already exists." */
 export function duplicateKey(def: EntityDef, keyText: string): SimError {
   return writeFailed(def, `Info: Cannot create a record in ${def.tableLabel}. ${keyText}. The record already exists.`, 500);
 }

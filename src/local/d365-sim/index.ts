@@ -650,7 +650,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
           const secs = fault.retryAfterSeconds ?? 1;
           const retryAfter = fault.retryAfterAsDate ? new Date(Date.now() + secs * 1000).toUTCString() : String(secs);
           finish(429);
-          // D365 resource-based throttling (notes §3): 429 with Retry-After in seconds.
+          // D365 resource-based throttling: 429 with Retry-After in seconds.
           return send(
             res,
             429,

@@ -107,6 +107,7 @@ export class SimStore {
    */
   put(set: string, row: Row, what = "row"): Stored {
     const def = entity(set);
+    for (const k of def.optionalKeys ?? []) if (row[k] === undefined) row = { ...row, [k]: "" };
     checkRow(def, row, what);
     const t = this.table(set);
     const k = this.keyString(def, row);
@@ -436,7 +437,7 @@ export class SimStore {
           if (!wh) throw notFoundInRelated(def, row.ShippingWarehouseId, "Warehouse", "Warehouses");
           row.ShippingSiteId ??= wh.OperationalSiteId;
         }
-        // [HW]: "Inventory dimension Site is mandatory and must consequently be specified."
+        // F&O: "Inventory dimension Site is mandatory and must consequently be specified."
         if (!row.ShippingSiteId)
           throw writeFailed(def, "Warning: Inventory dimension Site is mandatory and must consequently be specified.");
         if (!row.ShippingWarehouseId)
@@ -490,7 +491,7 @@ export class SimStore {
         if (!this.exists("JournalNames", { dataAreaId: company, Name: row.JournalName })) {
           throw notFoundInRelated(def, row.JournalName, "Name", "Journal names");
         }
-        // notes §1.5: POST {"dataAreaId","JournalName"} and the number sequence assigns JournalBatchNumber.
+        // POST {"dataAreaId","JournalName"}: the number sequence assigns JournalBatchNumber.
         row.JournalBatchNumber ??= this.nextNumber(company, "JournalNum", (n) => String(n).padStart(5, "0"), 501);
         row.IsPosted = "No";
         row.PostingLayer ??= "Current";
@@ -563,7 +564,7 @@ export class SimStore {
         ) {
           throw notFoundInRelated(def, row.ReturnDispositionCode, "Disposition code", "Disposition codes");
         }
-        // [HW]: return quantities are negative.
+        // Return quantities are negative.
         if (dec(row.ReturnSalesQuantity).gte(0)) throw writeFailed(def, "Error: The quantity on a return order line must be negative.");
         row.ReturnWarehouseId ??= header.DefaultReturnWarehouseId;
         row.ReturnSiteId ??= header.DefaultReturnSiteId;
