@@ -349,6 +349,9 @@ var appSettings = {
   D365_BATCH_SIZE: '100'
   D365_TIMEOUT_MS: '60000'
   D365_MAX_RETRIES: '5'
+  D365_DMF_SOURCE_FORMAT: 'CSV-Unicode'
+  D365_DMF_FILE_ENCODING: 'auto'
+  D365_DMF_PACKAGE_TEMPLATE: '' // or the data project's exported package shipped with the app, e.g. 'mappings/dmf/General journal.zip'
 
   // Amazon SP-API
   SPAPI_REGION: spapiRegion
