@@ -1,0 +1,44 @@
+/**
+ * Start-up of the `d365-amazon` command in a clone: wall time of `node bin/d365-amazon.js --help` (the
+ * command's fixed cost) and of `node bin/d365-amazon.js mappings check` (a real command that does little),
+ * each started 7 times (3 with --quick) after one warm-up, alternating; the row is the slower of the two
+ * medians. npx adds its own start-up on top (about 0.8 s on the reference machine), which the app cannot change.
+ */
+import { join } from "node:path";
+import type { BenchRow } from "../bench-row";
+import { median, round } from "../bench-row";
+import { runNode } from "../lib/processes";
+
+const COMMANDS: Record<string, string[]> = {
+  help: ["--help"],
+  mappingsCheck: ["mappings", "check"],
+};
+
+export const cliStartup: BenchRow = {
+  key: "cliStartupSeconds",
+  title: "start-up of the d365-amazon command in a clone",
+  unit: "s",
+  decimals: 2,
+  target: { op: "<=", value: 0.5 },
+  async measure(ctx) {
+    const bin = join(ctx.root, "bin", "d365-amazon.js");
+    const repeats = ctx.quick ? 3 : 7;
+    const times: Record<string, number[]> = Object.fromEntries(Object.keys(COMMANDS).map((k) => [k, []]));
+    const once = async (name: string) => {
+      const r = await runNode([bin, ...COMMANDS[name]!], { cwd: ctx.root, timeoutMs: 60_000 });
+      if (r.exitCode !== 0) throw new Error(`d365-amazon ${COMMANDS[name]!.join(" ")} exited ${r.exitCode}: ${r.stderr.slice(-2000)}`);
+      return r.seconds;
+    };
+    for (const name of Object.keys(COMMANDS)) await once(name);
+    for (let i = 0; i < repeats; i++) {
+      ctx.progress(`start-up: run ${i + 1} of ${repeats}`);
+      for (const name of Object.keys(COMMANDS)) times[name]!.push(round(await once(name)));
+    }
+    const medians = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, round(median(v))]));
+    return {
+      value: Math.max(...Object.values(medians)),
+      details: { medians, runs: times },
+      note: `--help ${medians.help} s, mappings check ${medians.mappingsCheck} s (medians of ${repeats})`,
+    };
+  },
+};
