@@ -25,6 +25,7 @@ import { startLocalHost } from "../../../src/local/host";
 import { startSpApiSimulator } from "../../../src/local/spapi-sim";
 import type { ItemSpec } from "../../../src/local/spapi-sim/data";
 import { loadConfig, setConfig } from "../../../src/platform/config";
+import { setRuntimeOverrides } from "../../../src/runtime";
 
 const TIME_SCALE = 1000;
 const RATE_PER_SECOND = 10;
@@ -162,6 +163,7 @@ export const notificationToOrderP95: BenchRow = {
     } finally {
       for (const stop of stops.reverse()) await stop().catch(() => undefined);
       setConfig(undefined);
+      setRuntimeOverrides({});
       for (const k of Object.keys(process.env)) if (!(k in envBefore)) delete process.env[k];
       Object.assign(process.env, envBefore);
     }
