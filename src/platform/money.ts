@@ -98,16 +98,12 @@ export class MinorSum {
     } else this.small = s;
   }
 
-  addSum(other: MinorSum): void {
-    this.big += other.value();
-  }
-
   value(): bigint {
     return this.big + BigInt(this.small);
   }
 
   isZero(): boolean {
-    return this.small === 0 && this.big === 0n;
+    return this.value() === 0n;
   }
 }
 

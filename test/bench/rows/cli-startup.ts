@@ -6,10 +6,15 @@
  * The details also show the same commands when a source changed since the last build (D365_AMAZON_FROM_SOURCE=1
  * forces that path: the TypeScript source through tsx), which is not the row's value.
  */
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { BenchRow } from "../bench-row";
 import { median, round } from "../bench-row";
 import { runNode } from "../lib/processes";
+
+interface StampModule {
+  staleReason(root: string, compiled: string): string | undefined;
+}
 
 const COMMANDS: Record<string, string[]> = {
   help: ["--help"],
@@ -42,10 +47,16 @@ export const cliStartup: BenchRow = {
     for (let i = 0; i < 3; i++)
       for (const name of Object.keys(COMMANDS)) fromSource[name]!.push(round(await once(name, { D365_AMAZON_FROM_SOURCE: "1" })));
     const sourceMedians = Object.fromEntries(Object.entries(fromSource).map(([k, v]) => [k, round(median(v))]));
+    // Which way the command ran: the compiled build (npm run bench builds first) or the source, and why.
+    const stale = (createRequire(__filename)(join(ctx.root, "scripts", "build-stamp.js")) as StampModule).staleReason(
+      ctx.root,
+      join(ctx.root, "dist", "src", "cli.js"),
+    );
+    const ran = stale ? `the TypeScript source (${stale})` : "the compiled build";
     return {
       value: Math.max(...Object.values(medians)),
-      details: { medians, runs: times, afterSourceEdit: sourceMedians },
-      note: `--help ${medians.help} s, mappings check ${medians.mappingsCheck} s (medians of ${repeats}); after a source edit, before the next build: ${sourceMedians.help} s and ${sourceMedians.mappingsCheck} s`,
+      details: { medians, runs: times, ran, afterSourceEdit: sourceMedians },
+      note: `--help ${medians.help} s, mappings check ${medians.mappingsCheck} s (medians of ${repeats}, ${ran}); after a source edit, before the next build: ${sourceMedians.help} s and ${sourceMedians.mappingsCheck} s`,
     };
   },
 };

@@ -30,5 +30,10 @@ describe("money in minor units", () => {
     expect(fromMinorUnits(12345, 0).toFixed(0)).toBe("12345");
     expect(fromMinorUnits(12345n, 3).toFixed(3)).toBe("12.345");
     expect(new MinorSum().isZero()).toBe(true);
+    const back = new MinorSum();
+    for (const v of [MAX_MINOR, 3, -MAX_MINOR, -5, 2]) back.add(v);
+    expect(back.isZero()).toBe(true);
+    back.add(1);
+    expect(back.isZero()).toBe(false);
   });
 });
