@@ -1,16 +1,13 @@
-// "Never a stale build": `npm run build` (scripts/build.js) records in dist/.build-stamp.json when it started
-// and the size of every file under src/ and of the tsconfig files; bin/d365-amazon.js runs the compiled dist/
-// only while nothing there changed since (no file newer than the build's start, none added, removed or
-// resized), and the TypeScript source otherwise. Plain CommonJS: it runs before anything is compiled.
+// "Never a stale build": `npm run build` (scripts/build.js) records in dist/.build-stamp.json the size and
+// modification time of every file under src/ and of the tsconfig files as the build starts to read them;
+// bin/d365-amazon.js runs the compiled dist/ only while all of them are still the same (none saved since,
+// added or removed), and the TypeScript source otherwise. Plain CommonJS: it runs before anything is compiled.
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 
 const STAMP = path.join("dist", ".build-stamp.json");
 const CONFIGS = ["tsconfig.json", "tsconfig.build.json"];
-// File systems stamp modification times from a coarse clock (a few ms behind Date.now()): a file saved just
-// before the build started must still count as newer than the build, so the build's start is taken 2 s early.
-const CLOCK_SLACK_MS = 2000;
 
 /** Every file under src/ and the tsconfig files: relative path -> { size, mtimeMs }. */
 function sourceFiles(root) {
@@ -38,10 +35,9 @@ function sourceFiles(root) {
 
 /** What the build saw when it started; write it with writeStamp once the build succeeded. */
 function snapshot(root) {
-  const startedMs = Date.now() - CLOCK_SLACK_MS;
   const files = {};
-  for (const [rel, f] of sourceFiles(root)) files[rel] = f.size;
-  return { startedMs, files };
+  for (const [rel, f] of sourceFiles(root)) files[rel] = [f.size, f.mtimeMs];
+  return { started: new Date().toISOString(), files };
 }
 
 function removeStamp(root) {
@@ -63,8 +59,10 @@ function staleReason(root, compiled) {
   if (!fs.existsSync(compiled)) return `${path.relative(root, compiled)} is missing`;
   const now = sourceFiles(root);
   for (const [rel, f] of now) {
-    if (!(rel in stamp.files)) return `${rel} is new since the build`;
-    if (f.mtimeMs > stamp.startedMs || f.size !== stamp.files[rel]) return `${rel} changed since the build`;
+    const built = stamp.files[rel];
+    if (!Array.isArray(built)) return `${rel} is new since the build`;
+    // Any other time stamp counts, earlier ones too (a checkout or a copy can set an older time).
+    if (f.size !== built[0] || f.mtimeMs !== built[1]) return `${rel} changed since the build`;
   }
   for (const rel of Object.keys(stamp.files)) if (!now.has(rel)) return `${rel} was removed since the build`;
   return undefined;
