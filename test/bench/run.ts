@@ -3,8 +3,10 @@
  * this machine and prints each with its target and whether it is met.
  *
  *   npm run bench                          the table, one note per row saying how it was measured
- *   npm run bench -- --json                one JSON object: "meta" (machine, commit, load) and one key per row
- *                                          with its value, unit, target, met and details
+ *   npm run -s bench -- --json             one JSON object: "meta" (machine, commit, load) and one key per row
+ *                                          with its value, unit, target, met and details (-s keeps npm's own
+ *                                          "> script" banner off stdout)
+ *   npm run bench -- --out run.json        also write that JSON object to a file (whatever stdout shows)
  *   npm run bench -- --only a,b            only these rows (keys as in --list)
  *   npm run bench -- --quick               smaller sizes and fewer repetitions (a smoke run, not the numbers)
  *   npm run bench -- --check               exit 1 when a target is not met (otherwise only a row that could
@@ -17,7 +19,7 @@
  * Progress goes to stderr, and only on a terminal; with --json, stdout carries the JSON object and nothing else.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { compare, targetText, type BenchContext, type BenchRow, type RowResult } from "./bench-row";
@@ -176,7 +178,7 @@ export function formatReport(report: BenchReport, rows: readonly BenchRow[]): st
   return lines.join("\n");
 }
 
-export function parseArgs(argv: string[]): BenchOptions & { verbose: boolean; list: boolean; help: boolean } {
+export function parseArgs(argv: string[]): BenchOptions & { verbose: boolean; list: boolean; help: boolean; out?: string } {
   const out = {
     json: false,
     quick: false,
@@ -185,6 +187,7 @@ export function parseArgs(argv: string[]): BenchOptions & { verbose: boolean; li
     list: false,
     help: false,
     only: undefined as string[] | undefined,
+    out: undefined as string | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -195,6 +198,7 @@ export function parseArgs(argv: string[]): BenchOptions & { verbose: boolean; li
     else if (a === "--list") out.list = true;
     else if (a === "--help" || a === "-h") out.help = true;
     else if (a === "--only") out.only = (argv[++i] ?? "").split(",").filter(Boolean);
+    else if (a === "--out") out.out = argv[++i];
     else if (a.startsWith("--only=")) out.only = a.slice("--only=".length).split(",").filter(Boolean);
     else throw new Error(`unknown option ${a} (npm run bench -- --help)`);
   }
@@ -215,7 +219,7 @@ export async function run(argv: string[]): Promise<number> {
   const opts = parseArgs(argv);
   if (opts.help) {
     console.log(
-      "usage: npm run bench [-- --json] [--only key,key] [--quick] [--check] [--verbose] [--list]\n" +
+      "usage: npm run bench [-- --json] [--out file.json] [--only key,key] [--quick] [--check] [--verbose] [--list]\n" +
         "       npm run bench -- orders|settlements [flags of that benchmark]",
     );
     return 0;
@@ -238,6 +242,7 @@ export async function run(argv: string[]): Promise<number> {
     if (progress) process.stderr.write("\r\x1b[K");
   }
   const results = rowResults(report);
+  if (opts.out) writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);
   if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else console.log(formatReport(report, benchRows));
   if (results.some(([, r]) => r.error)) return 1;

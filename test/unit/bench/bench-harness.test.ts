@@ -74,6 +74,7 @@ describe("the benchmark table", () => {
       check: true,
     });
     expect(parseArgs(["--only=a"]).only).toEqual(["a"]);
+    expect(parseArgs(["--out", "run.json"]).out).toBe("run.json");
     expect(() => parseArgs(["--fast"])).toThrow(/unknown option --fast/);
   });
 
