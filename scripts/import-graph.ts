@@ -7,6 +7,7 @@ import { layeringViolations, unitOf, upwardArrows } from "../test/unit/architect
 const root = process.argv.slice(2).find((a) => !a.startsWith("--")) ?? join(__dirname, "..", "src");
 const graph = buildImportGraph(root);
 const found = cycles(graph);
+const runtimeCycles = cycles(buildImportGraph(root, { runtimeOnly: true }));
 const upward = upwardArrows(graph);
 const violations = layeringViolations(graph);
 const list = process.argv.includes("--list");
@@ -15,7 +16,8 @@ const folderCycles = cycles(folders);
 
 console.log(`modules              ${graph.modules.length}`);
 console.log(`import arrows        ${arrowCount(graph)}`);
-console.log(`cycles               ${found.length} (modules in cycles: ${found.reduce((n, c) => n + c.length, 0)})`);
+const inCycles = found.reduce((n, c) => n + c.length, 0);
+console.log(`cycles               ${found.length} (modules in cycles: ${inCycles}); of runtime imports: ${runtimeCycles.length}`);
 console.log(`areas                ${folders.modules.length}, arrows between areas ${arrowCount(folders)}`);
 console.log(
   `area cycles          ${folderCycles.length}${folderCycles.length ? ` (${folderCycles.map((c) => c.join(" <-> ")).join("; ")})` : ""}`,

@@ -5,6 +5,7 @@
 import type { D365Client } from "../../d365/client";
 import { type NewSalesOrderHeader, type NewSalesOrderLine, SalesOrders } from "../../d365/entities";
 import { f } from "../../d365/odata";
+import { Dec } from "../../platform/money";
 import type { D365SalesOrderLineRef, D365SalesOrderRef, D365SalesOrders } from "../../flows/orders/ports";
 import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "../../flows/orders/transform";
 
@@ -70,7 +71,8 @@ export class ODataSalesOrders implements D365SalesOrders {
         SalesOrderNumber: salesOrderNumber,
         SalesChargeCode: c.SalesChargeCode,
         ChargeCategory: "Fixed",
-        FixedChargeAmount: c.ChargeAmount,
+        // Edm.Decimal goes as a JSON number: F&O refuses a decimal sent as a string.
+        FixedChargeAmount: new Dec(c.ChargeAmount),
         ChargeDescription: c.Description,
       });
     }

@@ -61,7 +61,8 @@ export function packageName(spec: string): string {
   return spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
 }
 
-export function buildImportGraph(root: string): ImportGraph {
+/** The graph of every .ts module under `root`; with `runtimeOnly`, only the imports left in the compiled JavaScript. */
+export function buildImportGraph(root: string, options: { runtimeOnly?: boolean } = {}): ImportGraph {
   const files = tsFiles(root);
   const modules = files.map((f) => posix(relative(root, f)));
   const edges = new Map<string, Set<string>>();
@@ -70,7 +71,7 @@ export function buildImportGraph(root: string): ImportGraph {
     const from = posix(relative(root, file));
     const targets = new Set<string>();
     const pkgs = new Set<string>();
-    for (const spec of importSpecifiers(file, readFileSync(file, "utf8"))) {
+    for (const spec of importSpecifiers(file, readFileSync(file, "utf8"), options)) {
       if (spec.startsWith(".")) {
         const base = join(file, "..", spec);
         const target = [`${base}.ts`, join(base, "index.ts"), base].find((c) => c.endsWith(".ts") && existsSync(c));

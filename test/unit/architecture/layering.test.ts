@@ -24,8 +24,8 @@ describe("the layering of src/", () => {
     expect(describeViolations(graph)).toEqual([]);
   });
 
-  it("has no import cycle between modules", () => {
-    expect(cycles(graph)).toEqual([]);
+  it("has no import cycle between modules (of the imports that run: type-only imports vanish when compiled)", () => {
+    expect(cycles(buildImportGraph(SRC, { runtimeOnly: true }))).toEqual([]);
   });
 
   it("has no import cycle between areas (platform, amazon, d365, mapping, each flow, wiring, functions, local)", () => {
