@@ -120,7 +120,8 @@ export class CatalogApi {
       locale?: string;
     } = {},
   ): Promise<ProductTypeDefinition> {
-    if (!/^[A-Z0-9_]+$/.test(productType)) throw new ValidationError("spapi.invalidInput", `product type ${productType} is not an Amazon product type name`);
+    if (!/^[A-Z0-9_]+$/.test(productType))
+      throw new ValidationError("spapi.invalidInput", `product type ${productType} is not an Amazon product type name`);
     return this.ctx.call("getDefinitionsProductType", ProductTypeDefinition, {
       path: { productType },
       query: {
@@ -143,12 +144,17 @@ export class CatalogApi {
       throw new InternalError("spapi.unexpectedResponse", `the schema of product type ${def.productType} is not JSON`);
     }
     const parsed = ProductTypeSchema.safeParse(json);
-    if (!parsed.success) throw new InternalError("spapi.unexpectedResponse", `the schema of product type ${def.productType} has no properties`);
+    if (!parsed.success)
+      throw new InternalError("spapi.unexpectedResponse", `the schema of product type ${def.productType} has no properties`);
     return parsed.data;
   }
 
   /** Required attribute names of a product type (from its schema's `required`). */
-  async requiredAttributes(productType: string, marketplaceId: string, requirements: "LISTING" | "LISTING_OFFER_ONLY" = "LISTING"): Promise<string[]> {
+  async requiredAttributes(
+    productType: string,
+    marketplaceId: string,
+    requirements: "LISTING" | "LISTING_OFFER_ONLY" = "LISTING",
+  ): Promise<string[]> {
     const def = await this.getDefinitionsProductType(productType, marketplaceId, { requirements });
     return (await this.downloadProductTypeSchema(def)).required;
   }

@@ -233,7 +233,11 @@ export class SpApiClient {
       clock: opts.clock,
       call: (op, schema, input) => this.call(op, schema, input),
       acquire: async (bucket, plan) => {
-        await opts.limiter.acquire({ sellerId: opts.sellerId, region: opts.region, operation: bucket }, plan, opts.maxQuotaWaitMs ?? 240_000);
+        await opts.limiter.acquire(
+          { sellerId: opts.sellerId, region: opts.region, operation: bucket },
+          plan,
+          opts.maxQuotaWaitMs ?? 240_000,
+        );
       },
       download: (ref) => downloadDocument(ref, opts.agent, opts.timeoutMs),
       upload: (url, content, contentType) => uploadDocument(url, content, contentType, opts.agent, opts.timeoutMs),
@@ -609,7 +613,10 @@ export class SpApiClient {
    */
   async confirmShipment(amazonOrderId: string, input: ConfirmShipmentInput): Promise<void> {
     if (!/^[1-9]\d*$/.test(input.packageReferenceId))
-      throw new ValidationError("spapi.invalidInput", `packageReferenceId must be a positive number as text, got "${input.packageReferenceId}"`);
+      throw new ValidationError(
+        "spapi.invalidInput",
+        `packageReferenceId must be a positive number as text, got "${input.packageReferenceId}"`,
+      );
     if (input.carrierCode === "Other" && !input.carrierName)
       throw new ValidationError("spapi.invalidInput", "carrierName is required when carrierCode is Other");
     if (!input.items.length) throw new ValidationError("spapi.invalidInput", "a shipment confirmation needs at least one order item");

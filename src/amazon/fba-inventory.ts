@@ -90,7 +90,8 @@ export class FbaInventoryApi {
 
   /** Every row of the marketplace with details; restarts once from the first page when a nextToken expired. */
   async summaries(q: FbaInventoryQuery): Promise<FbaInventoryRow[]> {
-    if ((q.sellerSkus?.length ?? 0) > 50) throw new ValidationError("spapi.invalidInput", "getInventorySummaries accepts at most 50 SKUs per call");
+    if ((q.sellerSkus?.length ?? 0) > 50)
+      throw new ValidationError("spapi.invalidInput", "getInventorySummaries accepts at most 50 SKUs per call");
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.allPages(q);

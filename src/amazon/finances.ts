@@ -72,10 +72,16 @@ export interface RefundItem {
   asin?: string;
   orderAdjustmentItemId?: string;
   quantity?: number;
-  /** Sum of the item's amounts (decimal string). */
+  /** Sum of all the item's amounts: the effect on the seller's balance (decimal string). */
   amount: string;
-  /** Breakdown by type (Principal, Tax, Commission, RefundCommission, …), decimal strings. */
-  parts: { type: string; amount: string }[];
+  /** What went back to the buyer for this item: principal, tax, shipping (negative; decimal string). */
+  refundedToBuyer: string;
+  /**
+   * Every amount: `charge` (principal, tax, shipping refunded), `fee` (commission returned, refund commission),
+   * `tax-withheld` (marketplace facilitator tax Amazon gives back), `promotion`; `type` is Amazon's name
+   * (2024-06-19: the breakdown path, e.g. "ProductCharges/Principal").
+   */
+  parts: { group: "charge" | "fee" | "tax-withheld" | "promotion" | "other"; type: string; amount: string }[];
 }
 
 export interface Refund {
@@ -86,8 +92,10 @@ export interface Refund {
   /** v0: the adjustment has no id of its own (undefined); 2024-06-19: REFUND_ID or transactionId. */
   refundId?: string;
   currency: string;
-  /** Sum of all items (decimal string; negative = money back to the buyer). */
+  /** Sum of all items: the effect on the seller's balance (decimal string). */
   total: string;
+  /** Sum of the items' refundedToBuyer (negative). */
+  refundedToBuyer: string;
   items: RefundItem[];
   source: "finances-2024-06-19" | "finances-v0";
 }
@@ -103,31 +111,72 @@ export interface TransactionsQuery {
 
 const money = (amounts: string[]) => toMoneyString(sum(amounts.map((a) => dec(a))));
 
+type Part = RefundItem["parts"][number];
+
+/** The group of a 2024-06-19 breakdown by its top-level type (names are not enumerated by Amazon: by pattern). */
+function groupOf(topLevel: string): Part["group"] {
+  if (/charge|principal|product/i.test(topLevel)) return "charge";
+  if (/withheld/i.test(topLevel)) return "tax-withheld";
+  if (/fee|commission/i.test(topLevel)) return "fee";
+  if (/promo/i.test(topLevel)) return "promotion";
+  return "other";
+}
+
 /** Leaves of a breakdown tree with their path as type (e.g. "ProductCharges/Principal"). */
-function leaves(b: BreakdownT[] | undefined, prefix = ""): { type: string; amount: string }[] {
+function leaves(b: BreakdownT[] | undefined, prefix = "", top = ""): Part[] {
   return (b ?? []).flatMap((x) => {
     const type = prefix ? `${prefix}/${x.breakdownType ?? ""}` : (x.breakdownType ?? "");
-    if (x.breakdowns?.length) return leaves(x.breakdowns, type);
-    return x.breakdownAmount?.currencyAmount !== undefined ? [{ type, amount: x.breakdownAmount.currencyAmount }] : [];
+    const group = top || (x.breakdownType ?? "");
+    if (x.breakdowns?.length) return leaves(x.breakdowns, type, group);
+    return x.breakdownAmount?.currencyAmount !== undefined
+      ? [{ group: groupOf(group), type, amount: x.breakdownAmount.currencyAmount }]
+      : [];
   });
 }
+
+const buyerPart = (parts: Part[]) => money(parts.filter((p) => p.group === "charge").map((p) => p.amount));
 
 /** Refunds in v0 financial events (RefundEventList). */
 export function refundsFromEvents(events: S.FinancialEvents): Refund[] {
   return (events.RefundEventList ?? []).map((e) => {
     let currency = "";
     const items: RefundItem[] = (e.ShipmentItemAdjustmentList ?? []).map((i) => {
-      const parts = [
-        ...(i.ItemChargeAdjustmentList ?? []).map((c) => ({ type: c.ChargeType ?? "", amount: c.ChargeAmount?.CurrencyAmount ?? "0", cur: c.ChargeAmount?.CurrencyCode })),
-        ...(i.ItemFeeAdjustmentList ?? []).map((f) => ({ type: f.FeeType ?? "", amount: f.FeeAmount?.CurrencyAmount ?? "0", cur: f.FeeAmount?.CurrencyCode })),
+      const raw = i as Record<string, any>;
+      const parts: (Part & { cur?: string })[] = [
+        ...(i.ItemChargeAdjustmentList ?? []).map((c) => ({
+          group: "charge" as const,
+          type: c.ChargeType ?? "",
+          amount: c.ChargeAmount?.CurrencyAmount ?? "0",
+          cur: c.ChargeAmount?.CurrencyCode,
+        })),
+        ...(i.ItemFeeAdjustmentList ?? []).map((f) => ({
+          group: "fee" as const,
+          type: f.FeeType ?? "",
+          amount: f.FeeAmount?.CurrencyAmount ?? "0",
+          cur: f.FeeAmount?.CurrencyCode,
+        })),
+        ...((raw.ItemTaxWithheldList ?? []) as any[]).flatMap((w) =>
+          ((w?.TaxesWithheld ?? []) as any[]).map((t) => ({
+            group: "tax-withheld" as const,
+            type: String(t?.ChargeType ?? ""),
+            amount: String(t?.ChargeAmount?.CurrencyAmount ?? "0"),
+          })),
+        ),
+        ...((raw.PromotionAdjustmentList ?? []) as any[]).map((p) => ({
+          group: "promotion" as const,
+          type: String(p?.PromotionType ?? "Promotion"),
+          amount: String(p?.PromotionAmount?.CurrencyAmount ?? "0"),
+        })),
       ];
       currency ||= parts.find((p) => p.cur)?.cur ?? "";
+      const clean: Part[] = parts.map(({ group, type, amount }) => ({ group, type, amount }));
       return {
         sku: i.SellerSKU,
         orderAdjustmentItemId: i.OrderAdjustmentItemId,
         quantity: i.QuantityShipped,
-        amount: money(parts.map((p) => p.amount)),
-        parts: parts.map(({ type, amount }) => ({ type, amount })),
+        amount: money(clean.map((p) => p.amount)),
+        refundedToBuyer: buyerPart(clean),
+        parts: clean,
       };
     });
     return {
@@ -136,6 +185,7 @@ export function refundsFromEvents(events: S.FinancialEvents): Refund[] {
       marketplaceName: e.MarketplaceName,
       currency,
       total: money(items.map((i) => i.amount)),
+      refundedToBuyer: money(items.map((i) => i.refundedToBuyer)),
       items,
       source: "finances-v0" as const,
     };
@@ -160,8 +210,11 @@ export function refundFromTransaction(t: Transaction): Refund | undefined {
       sku: product?.sku,
       asin: product?.asin,
       quantity: product?.quantityShipped,
-      orderAdjustmentItemId: i.relatedIdentifiers?.find((r) => r.itemRelatedIdentifierName === "ORDER_ADJUSTMENT_ITEM_ID")?.itemRelatedIdentifierValue,
-      amount: i.totalAmount?.currencyAmount !== undefined ? toMoneyString(dec(i.totalAmount.currencyAmount)) : money(parts.map((p) => p.amount)),
+      orderAdjustmentItemId: i.relatedIdentifiers?.find((r) => r.itemRelatedIdentifierName === "ORDER_ADJUSTMENT_ITEM_ID")
+        ?.itemRelatedIdentifierValue,
+      amount:
+        i.totalAmount?.currencyAmount !== undefined ? toMoneyString(dec(i.totalAmount.currencyAmount)) : money(parts.map((p) => p.amount)),
+      refundedToBuyer: buyerPart(parts),
       parts,
     };
   });
@@ -172,7 +225,9 @@ export function refundFromTransaction(t: Transaction): Refund | undefined {
     marketplaceName: t.marketplaceDetails?.marketplaceName,
     refundId: id("REFUND_ID") ?? t.transactionId,
     currency: t.totalAmount?.currencyCode ?? "",
-    total: t.totalAmount?.currencyAmount !== undefined ? toMoneyString(dec(t.totalAmount.currencyAmount)) : money(items.map((i) => i.amount)),
+    total:
+      t.totalAmount?.currencyAmount !== undefined ? toMoneyString(dec(t.totalAmount.currencyAmount)) : money(items.map((i) => i.amount)),
+    refundedToBuyer: money(items.map((i) => i.refundedToBuyer)),
     items,
     source: "finances-2024-06-19",
   };

@@ -14,6 +14,13 @@ import { SpApiClient, type AmazonApi } from "./client";
 import { SharedRateLimiter } from "./rate-limiter";
 
 export * from "./client";
+export * from "./mcf";
+export * from "./listings";
+export * from "./listings-feed";
+export * from "./catalog";
+export * from "./fba-inventory";
+export * from "./reports";
+export * from "./finances";
 export { SharedRateLimiter, type RateLimitKey, type RatePlan } from "./rate-limiter";
 export { OPERATIONS, ENDPOINT_VERSIONS, type OperationName } from "./operations";
 export { EndpointOverrideAgent, overrideAgentFor } from "./agent";
@@ -51,6 +58,7 @@ export function createSpApiClient(deps: SpApiDeps): SpApiClient {
     agent: overrideAgentFor(c.SPAPI_ENDPOINT_OVERRIDE, c.SPAPI_OVERRIDE_CA_FILE),
     maxRetries: c.SPAPI_MAX_RETRIES,
     useRdt: c.SPAPI_USE_RDT,
+    mcfApi: c.SPAPI_MCF_API,
     telemetry: deps.telemetry,
   });
 }

@@ -117,7 +117,10 @@ export class ListingsFeedApi {
       const parsed = ListingsFeedMessage.safeParse(m);
       if (!parsed.success) {
         const i = parsed.error.issues[0];
-        throw new ValidationError("spapi.invalidInput", `listings feed message ${m.messageId} (${m.sku}): ${i?.path.join(".")} ${i?.message}`);
+        throw new ValidationError(
+          "spapi.invalidInput",
+          `listings feed message ${m.messageId} (${m.sku}): ${i?.path.join(".")} ${i?.message}`,
+        );
       }
       if (seen.has(m.messageId)) throw new ValidationError("spapi.invalidInput", `messageId ${m.messageId} appears twice in the feed`);
       seen.add(m.messageId);

@@ -156,11 +156,21 @@ export class ListingsApi {
 
   /** Creates or fully replaces the listing (one marketplace per call: the model allows one marketplace id). */
   async put(sku: string, input: PutListingInput): Promise<ListingSubmission> {
-    if (input.marketplaceIds.length !== 1) throw new ValidationError("spapi.invalidInput", "putListingsItem takes exactly one marketplace id");
+    if (input.marketplaceIds.length !== 1)
+      throw new ValidationError("spapi.invalidInput", "putListingsItem takes exactly one marketplace id");
     return this.ctx.call("putListingsItem", ListingSubmission, {
       path: { sellerId: this.ctx.sellerId, sku },
-      query: { marketplaceIds: input.marketplaceIds, mode: input.mode, includedData: ["issues", "identifiers"], issueLocale: input.issueLocale },
-      body: { productType: input.productType, ...(input.requirements ? { requirements: input.requirements } : {}), attributes: input.attributes },
+      query: {
+        marketplaceIds: input.marketplaceIds,
+        mode: input.mode,
+        includedData: ["issues", "identifiers"],
+        issueLocale: input.issueLocale,
+      },
+      body: {
+        productType: input.productType,
+        ...(input.requirements ? { requirements: input.requirements } : {}),
+        attributes: input.attributes,
+      },
     });
   }
 
@@ -172,14 +182,20 @@ export class ListingsApi {
     if (bad) throw new ValidationError("spapi.invalidInput", `patch path ${bad.path} is not /attributes/<name>`);
     return this.ctx.call("patchListingsItem", ListingSubmission, {
       path: { sellerId: this.ctx.sellerId, sku },
-      query: { marketplaceIds: input.marketplaceIds, mode: input.mode, includedData: ["issues", "identifiers"], issueLocale: input.issueLocale },
+      query: {
+        marketplaceIds: input.marketplaceIds,
+        mode: input.mode,
+        includedData: ["issues", "identifiers"],
+        issueLocale: input.issueLocale,
+      },
       body: { productType: input.productType, patches: input.patches },
     });
   }
 
   /** Every listing matching the search, page after page. */
   async *search(q: ListingsSearch): AsyncIterable<Listing> {
-    if ((q.identifiers?.length ?? 0) > 20) throw new ValidationError("spapi.invalidInput", "searchListingsItems takes at most 20 identifiers");
+    if ((q.identifiers?.length ?? 0) > 20)
+      throw new ValidationError("spapi.invalidInput", "searchListingsItems takes at most 20 identifiers");
     if (q.identifiers?.length && !q.identifiersType) throw new ValidationError("spapi.invalidInput", "identifiers need an identifiersType");
     let pageToken: string | undefined;
     do {
@@ -248,7 +264,8 @@ export class ListingsApi {
     sku: string,
     input: { marketplaceId: string; currencyCode: string; amount: string; productType: string; mode?: "VALIDATION_PREVIEW" },
   ): Promise<ListingSubmission> {
-    if (!/^\d+(\.\d{1,2})?$/.test(input.amount)) throw new ValidationError("spapi.invalidInput", `price for ${sku} must be a decimal string, got ${input.amount}`);
+    if (!/^\d+(\.\d{1,2})?$/.test(input.amount))
+      throw new ValidationError("spapi.invalidInput", `price for ${sku} must be a decimal string, got ${input.amount}`);
     return this.patch(sku, {
       marketplaceIds: [input.marketplaceId],
       productType: input.productType,

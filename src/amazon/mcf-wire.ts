@@ -265,7 +265,9 @@ const Package2026 = z.looseObject({
   shipmentItemIds: z.array(z.string()).optional(),
   tracking: z
     .looseObject({
-      carrier: z.looseObject({ carrierCode: z.string(), trackingNumber: z.string().optional(), trackingUrl: z.string().optional() }).optional(),
+      carrier: z
+        .looseObject({ carrierCode: z.string(), trackingNumber: z.string().optional(), trackingUrl: z.string().optional() })
+        .optional(),
       amazon: z.looseObject({ trackingNumber: z.string().optional(), trackingUrl: z.string().optional() }).optional(),
     })
     .optional(),

@@ -255,7 +255,11 @@ const TIER: Record<ShippingSpeed, string> = {
   ScheduledDelivery: "SCHEDULED_DELIVERY",
 };
 const SPEED_OF_TIER: Record<string, ShippingSpeed> = Object.fromEntries(Object.entries(TIER).map(([k, v]) => [v, k as ShippingSpeed]));
-const POLICY_2026: Record<FulfillmentPolicy, string> = { FillOrKill: "FILL_OR_KILL", FillAll: "FILL_ALL", FillAllAvailable: "FILL_ALL_AVAILABLE" };
+const POLICY_2026: Record<FulfillmentPolicy, string> = {
+  FillOrKill: "FILL_OR_KILL",
+  FillAll: "FILL_ALL",
+  FillAllAvailable: "FILL_ALL_AVAILABLE",
+};
 
 const qty = (v: string | undefined): number => (v === undefined ? 0 : Math.round(Number(v)));
 
@@ -427,7 +431,11 @@ export const mcfFromWire = {
         unfulfillableQuantity: qty(i.unfulfillableAmount?.value),
       })),
       shipments: (o.shipments ?? []).map((s) => {
-        const item = (i: (typeof s.items)[number]) => ({ lineId: i.lineItemId, sku: i.productIdentifier.amazonSku, quantity: qty(i.amount.value) });
+        const item = (i: (typeof s.items)[number]) => ({
+          lineId: i.lineItemId,
+          sku: i.productIdentifier.amazonSku,
+          quantity: qty(i.amount.value),
+        });
         return {
           amazonShipmentId: s.amazonShipmentId,
           status: shipmentStatus(s.status),
@@ -494,7 +502,9 @@ export const mcfToWire = {
   },
   preview2026(i: z.output<typeof McfPreviewInput>): Record<string, unknown> {
     return {
-      fulfillmentConfiguration: { serviceLevel: { serviceTiers: (i.shippingSpeeds ?? ["Standard", "Expedited", "Priority"]).map((s) => TIER[s]) } },
+      fulfillmentConfiguration: {
+        serviceLevel: { serviceTiers: (i.shippingSpeeds ?? ["Standard", "Expedited", "Priority"]).map((s) => TIER[s]) },
+      },
       destination: { deliveryAddress: i.destination },
       lineItems: i.items.map((x) => ({
         product: { productIdentifier: { amazonSku: x.sku }, ...(x.declaredValue ? { perUnitDeclaredValue: x.declaredValue } : {}) },
@@ -582,7 +592,8 @@ export class McfApi {
     if (!parsed.success) throw invalidInput("MCF order", parsed.error);
     const i = parsed.data;
     try {
-      if (this.version === "2026-07-04") await this.ctx.call("mcfCreateOrder2026", W.CreateOrderResponse2026, { body: mcfToWire.create2026(i) });
+      if (this.version === "2026-07-04")
+        await this.ctx.call("mcfCreateOrder2026", W.CreateOrderResponse2026, { body: mcfToWire.create2026(i) });
       else await this.ctx.call("createFulfillmentOrder", Empty, { body: mcfToWire.create2020(i) });
     } catch (err) {
       if (alreadyExists(err))
@@ -626,7 +637,12 @@ export class McfApi {
         });
         for (const o of r.orders) {
           const raw = o.status ?? "PROCESSING";
-          out.push({ sellerFulfillmentOrderId: o.orderId, status: normalizeMcfStatus(raw) ?? "INVALID", rawStatus: raw, statusUpdatedAt: o.statusUpdateTime });
+          out.push({
+            sellerFulfillmentOrderId: o.orderId,
+            status: normalizeMcfStatus(raw) ?? "INVALID",
+            rawStatus: raw,
+            statusUpdatedAt: o.statusUpdateTime,
+          });
         }
         next = r.pagination?.nextToken;
       } else {
@@ -670,7 +686,8 @@ export class McfApi {
       };
     }
     const packageNumber = pkg.packageNumber ?? Number(pkg.packageId);
-    if (!Number.isInteger(packageNumber)) throw new ValidationError("spapi.invalidInput", `package ${pkg.packageId} has no 2020-07-01 package number`);
+    if (!Number.isInteger(packageNumber))
+      throw new ValidationError("spapi.invalidInput", `package ${pkg.packageId} has no 2020-07-01 package number`);
     try {
       const r = await this.ctx.call("getPackageTrackingDetails", W.GetPackageTrackingDetailsResponse2020, { query: { packageNumber } });
       return mcfFromWire.tracking2020(r.payload);
@@ -686,9 +703,17 @@ export class McfApi {
     opts: { marketplaceId?: string; sellerFulfillmentOrderId?: string; language?: string } = {},
   ): Promise<{ code: string; description: string }[]> {
     const r = await this.ctx.call("listReturnReasonCodes", W.ListReturnReasonCodesResponse2020, {
-      query: { sellerSku, marketplaceId: opts.marketplaceId, sellerFulfillmentOrderId: opts.sellerFulfillmentOrderId, language: opts.language },
+      query: {
+        sellerSku,
+        marketplaceId: opts.marketplaceId,
+        sellerFulfillmentOrderId: opts.sellerFulfillmentOrderId,
+        language: opts.language,
+      },
     });
-    return (r.payload.reasonCodeDetails ?? []).map((d) => ({ code: d.returnReasonCode, description: d.translatedDescription ?? d.description }));
+    return (r.payload.reasonCodeDetails ?? []).map((d) => ({
+      code: d.returnReasonCode,
+      description: d.translatedDescription ?? d.description,
+    }));
   }
 
   /** Authorises a consumer return of shipped items (2020-07-01); Amazon's RMA comes back in returnAuthorizations. */

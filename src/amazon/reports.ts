@@ -125,7 +125,13 @@ export class ReportsApi {
       if (r.processingStatus === "DONE") {
         if (!r.reportDocumentId) return { reportId, reportType: r.reportType, status: "NO_DATA" };
         const ref = await this.ctx.call("getReportDocument", S.ReportDocument, { path: { reportDocumentId: r.reportDocumentId } });
-        return { reportId, reportType: r.reportType, status: "DONE", reportDocumentId: r.reportDocumentId, document: await this.ctx.download(ref) };
+        return {
+          reportId,
+          reportType: r.reportType,
+          status: "DONE",
+          reportDocumentId: r.reportDocumentId,
+          document: await this.ctx.download(ref),
+        };
       }
       if (r.processingStatus === "CANCELLED") return { reportId, reportType: r.reportType, status: "NO_DATA" };
       if (r.processingStatus === "FATAL")

@@ -29,12 +29,24 @@ export interface SimContext {
   nextSeq(): number;
 }
 
-export const errors = (code: string, message: string, details?: string) => ({ errors: [{ code, message, ...(details ? { details } : {}) }] });
+export const errors = (code: string, message: string, details?: string) => ({
+  errors: [{ code, message, ...(details ? { details } : {}) }],
+});
 export const bad = (message: string, details?: string): Answer => [400, errors("InvalidInput", message, details)];
 export const notFound = (message: string): Answer => [404, errors("NotFound", message)];
 
 export function notificationMetadata(now: Date, subscription: string, id: string, camel = false): Record<string, string> {
   return camel
-    ? { applicationId: "amzn1.sellerapps.app.demo", subscriptionId: `demo-subscription-${subscription}`, publishTime: now.toISOString(), notificationId: id }
-    : { ApplicationId: "amzn1.sellerapps.app.demo", SubscriptionId: `demo-subscription-${subscription}`, PublishTime: now.toISOString(), NotificationId: id };
+    ? {
+        applicationId: "amzn1.sellerapps.app.demo",
+        subscriptionId: `demo-subscription-${subscription}`,
+        publishTime: now.toISOString(),
+        notificationId: id,
+      }
+    : {
+        ApplicationId: "amzn1.sellerapps.app.demo",
+        SubscriptionId: `demo-subscription-${subscription}`,
+        PublishTime: now.toISOString(),
+        NotificationId: id,
+      };
 }

@@ -39,7 +39,15 @@ export async function handleFlowControl(sim: SpApiSim, method: string, url: URL,
 
   // MCF
   if (path === "/_control/mcf" && method === "GET")
-    return [200, { orders: sim.mcf.all().filter((o) => !q.get("id") || o.id === q.get("id")).map((o) => sim.mcf.summary(o)) }];
+    return [
+      200,
+      {
+        orders: sim.mcf
+          .all()
+          .filter((o) => !q.get("id") || o.id === q.get("id"))
+          .map((o) => sim.mcf.summary(o)),
+      },
+    ];
   if (path === "/_control/mcf" && method === "POST") {
     need(body?.sellerFulfillmentOrderId, "sellerFulfillmentOrderId");
     if (!Array.isArray(body.items) || !body.items.length) throw new ControlError("items are required");
@@ -53,14 +61,17 @@ export async function handleFlowControl(sim: SpApiSim, method: string, url: URL,
   }
   const mcfStatus = /^\/_control\/mcf\/([^/]+)\/status$/.exec(path);
   if (mcfStatus && method === "POST") {
-    if (body?.status !== "Unfulfillable" && body?.status !== "Invalid") throw new ControlError('status must be "Unfulfillable" or "Invalid"');
+    if (body?.status !== "Unfulfillable" && body?.status !== "Invalid")
+      throw new ControlError('status must be "Unfulfillable" or "Invalid"');
     return [200, sim.mcf.summary(guard(() => sim.mcf.force(decodeURIComponent(mcfStatus[1]), body.status)))];
   }
   const mcfReturn = /^\/_control\/mcf\/([^/]+)\/returns\/([^/]+)\/receive$/.exec(path);
   if (mcfReturn && method === "POST")
     return [
       200,
-      sim.mcf.summary(guard(() => sim.mcf.receiveReturn(decodeURIComponent(mcfReturn[1]), decodeURIComponent(mcfReturn[2]), body?.condition))),
+      sim.mcf.summary(
+        guard(() => sim.mcf.receiveReturn(decodeURIComponent(mcfReturn[1]), decodeURIComponent(mcfReturn[2]), body?.condition)),
+      ),
     ];
 
   // Listings
@@ -69,7 +80,9 @@ export async function handleFlowControl(sim: SpApiSim, method: string, url: URL,
       200,
       {
         listings: sim.data.listings
-          .filter((l) => (!q.get("sku") || l.sku === q.get("sku")) && (!q.get("marketplaceId") || l.marketplaceId === q.get("marketplaceId")))
+          .filter(
+            (l) => (!q.get("sku") || l.sku === q.get("sku")) && (!q.get("marketplaceId") || l.marketplaceId === q.get("marketplaceId")),
+          )
           .map((l) => sim.listings.summary(l)),
       },
     ];
@@ -108,7 +121,10 @@ export async function handleFlowControl(sim: SpApiSim, method: string, url: URL,
 
   // Returns and refunds
   if (path === "/_control/returns" && method === "GET")
-    return [200, { returns: sim.returns.all(), refundsWithoutReturn: sim.returns.refundsWithoutReturn(), unmappedReason: UNMAPPED_RETURN_REASON }];
+    return [
+      200,
+      { returns: sim.returns.all(), refundsWithoutReturn: sim.returns.refundsWithoutReturn(), unmappedReason: UNMAPPED_RETURN_REASON },
+    ];
   if (path === "/_control/returns" && method === "POST") {
     if (body?.channel !== "FBA" && body?.channel !== "FBM") throw new ControlError('channel must be "FBA" or "FBM"');
     need(body.amazonOrderId, "amazonOrderId");
@@ -116,8 +132,10 @@ export async function handleFlowControl(sim: SpApiSim, method: string, url: URL,
   }
 
   // Notification delivery
-  if (path === "/_control/notifications/delivery" && method === "GET") return [200, { delivery: sim.hub.settings(), deliveries: sim.hub.deliveries() }];
-  if (path === "/_control/notifications/delivery" && method === "PUT") return [200, { delivery: guard(() => sim.hub.configure(body ?? {})) }];
+  if (path === "/_control/notifications/delivery" && method === "GET")
+    return [200, { delivery: sim.hub.settings(), deliveries: sim.hub.deliveries() }];
+  if (path === "/_control/notifications/delivery" && method === "PUT")
+    return [200, { delivery: guard(() => sim.hub.configure(body ?? {})) }];
   if (path === "/_control/notifications/flush" && method === "POST") {
     await sim.hub.flush();
     return [200, { deliveries: sim.hub.deliveries().length }];

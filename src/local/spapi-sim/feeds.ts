@@ -82,7 +82,8 @@ export class FeedsSim {
       return bad("feedType, marketplaceIds and inputFeedDocumentId are required.");
     const doc = this.docs.get(body.inputFeedDocumentId);
     if (!doc?.content) return bad(`Feed document ${body.inputFeedDocumentId} has no content; upload it first.`);
-    if (!this.takeFeedTypeToken(body.feedType)) return [429, errors("QuotaExceeded", "You exceeded your quota for the requested resource.")];
+    if (!this.takeFeedTypeToken(body.feedType))
+      return [429, errors("QuotaExceeded", "You exceeded your quota for the requested resource.")];
     const id = String(70_000_000_000 + this.ctx.nextSeq());
     this.feeds.set(id, {
       feedId: id,
@@ -123,7 +124,9 @@ export class FeedsSim {
     if (status !== "IN_QUEUE" && status !== "CANCELLED") out.processingStartTime = this.ctx.after(f.createdAt, 2_000).toISOString();
     if (f.outcome) {
       out.processingEndTime =
-        f.cancelledSim !== undefined ? this.ctx.after(f.createdAt, f.cancelledSim - f.createdSim).toISOString() : this.ctx.after(f.createdAt, 10_000).toISOString();
+        f.cancelledSim !== undefined
+          ? this.ctx.after(f.createdAt, f.cancelledSim - f.createdSim).toISOString()
+          : this.ctx.after(f.createdAt, 10_000).toISOString();
       if (f.outcome.report) out.resultFeedDocumentId = f.resultDocumentId;
     }
     return out;
@@ -137,18 +140,25 @@ export class FeedsSim {
   cancel(id: string): Answer {
     const f = this.feeds.get(id);
     if (!f) return notFound(`Feed ${id} was not found.`);
-    if (f.outcome?.status === "CANCELLED") return [200, {}];
-    if (this.phase(f) !== "IN_QUEUE") return bad(`Feed ${id} is ${f.outcome?.status ?? this.phase(f)}; only feeds IN_QUEUE can be cancelled.`);
+    if (f.outcome?.status === "CANCELLED") return [200, undefined];
+    if (this.phase(f) !== "IN_QUEUE")
+      return bad(`Feed ${id} is ${f.outcome?.status ?? this.phase(f)}; only feeds IN_QUEUE can be cancelled.`);
     f.cancelledSim = this.ctx.simMs();
     this.finish(f);
-    return [200, {}];
+    // Amazon answers 200 without a body.
+    return [200, undefined];
   }
 
   document(docId: string): Answer {
     const f = [...this.feeds.values()].find((x) => x.resultDocumentId === docId);
     if (f && !f.outcome && this.phase(f) === "FINISHED") this.finish(f);
     if (!f?.outcome?.report) return notFound(`Feed document ${docId} was not found.`);
-    const url = this.ctx.storeDocument(`feed-result/${docId}`, Buffer.from(JSON.stringify(f.outcome.report), "utf8"), "application/json", true);
+    const url = this.ctx.storeDocument(
+      `feed-result/${docId}`,
+      Buffer.from(JSON.stringify(f.outcome.report), "utf8"),
+      "application/json",
+      true,
+    );
     return [200, { feedDocumentId: docId, url, compressionAlgorithm: "GZIP" }];
   }
 
@@ -176,7 +186,8 @@ export class FeedsSim {
       };
     };
     if (f.cancelledSim !== undefined || f.forced === "CANCELLED") f.outcome = { status: "CANCELLED", messages: 0, accepted: 0 };
-    else if (f.forced === "FATAL") fatal("The feed could not be processed (an Amazon-side failure forced by the simulator's control endpoint).");
+    else if (f.forced === "FATAL")
+      fatal("The feed could not be processed (an Amazon-side failure forced by the simulator's control endpoint).");
     else {
       const input = this.docs.get(f.inputFeedDocumentId)?.content?.toString("utf8") ?? "";
       if (f.feedType === "JSON_LISTINGS_FEED") this.processListings(f, input, fatal);
@@ -223,11 +234,21 @@ export class FeedsSim {
     for (const m of messages) {
       const own: SimIssue[] = [];
       if (!Number.isInteger(m?.messageId) || m.messageId < 1 || seen.has(m.messageId))
-        own.push({ code: "4000004", message: "messageId must be a positive integer, unique within the feed.", severity: "ERROR", categories: [] });
+        own.push({
+          code: "4000004",
+          message: "messageId must be a positive integer, unique within the feed.",
+          severity: "ERROR",
+          categories: [],
+        });
       else seen.add(m.messageId);
       const changes: ListingChange[] = [];
       if (!m?.sku || !["UPDATE", "PARTIAL_UPDATE", "PATCH", "DELETE"].includes(m?.operationType))
-        own.push({ code: "4000004", message: "sku and operationType (UPDATE, PARTIAL_UPDATE, PATCH, DELETE) are required.", severity: "ERROR", categories: [] });
+        own.push({
+          code: "4000004",
+          message: "sku and operationType (UPDATE, PARTIAL_UPDATE, PATCH, DELETE) are required.",
+          severity: "ERROR",
+          categories: [],
+        });
       else if (m.operationType !== "DELETE" && !m.productType)
         own.push({ code: "4000004", message: `productType is required for ${m.operationType}.`, severity: "ERROR", categories: [] });
       else

@@ -53,12 +53,14 @@ export class FinancesSim {
         ...(settlement ? [{ relatedIdentifierName: "SETTLEMENT_ID", relatedIdentifierValue: settlement }] : []),
       ];
       const byItem = new Map<string, MoneyEvent[]>();
-      for (const e of evs) byItem.set(e.orderItemCode ?? e.amountDescription, [...(byItem.get(e.orderItemCode ?? e.amountDescription) ?? []), e]);
+      for (const e of evs)
+        byItem.set(e.orderItemCode ?? e.amountDescription, [...(byItem.get(e.orderItemCode ?? e.amountDescription) ?? []), e]);
       const breakdown = (list: MoneyEvent[]) => {
         const groupsOf = new Map<string, MoneyEvent[]>();
         for (const e of list) groupsOf.set(e.amountType, [...(groupsOf.get(e.amountType) ?? []), e]);
         return [...groupsOf.entries()].map(([t, g]) => ({
-          breakdownType: t === "ItemPrice" ? "ProductCharges" : t === "ItemFees" ? "AmazonFees" : t === "ItemWithheldTax" ? "TaxWithheld" : t,
+          breakdownType:
+            t === "ItemPrice" ? "ProductCharges" : t === "ItemFees" ? "AmazonFees" : t === "ItemWithheldTax" ? "TaxWithheld" : t,
           breakdownAmount: cur(sumOf(g)),
           breakdowns: g.map((e) => ({ breakdownType: e.amountDescription, breakdownAmount: cur(e.amount) })),
         }));
@@ -75,7 +77,11 @@ export class FinancesSim {
         items: f.orderId
           ? [...byItem.values()].map((ie) => ({
               ...(ie[0].merchantAdjustmentItemId
-                ? { relatedIdentifiers: [{ itemRelatedIdentifierName: "ORDER_ADJUSTMENT_ITEM_ID", itemRelatedIdentifierValue: ie[0].merchantAdjustmentItemId }] }
+                ? {
+                    relatedIdentifiers: [
+                      { itemRelatedIdentifierName: "ORDER_ADJUSTMENT_ITEM_ID", itemRelatedIdentifierValue: ie[0].merchantAdjustmentItemId },
+                    ],
+                  }
                 : {}),
               totalAmount: cur(sumOf(ie)),
               breakdowns: breakdown(ie),
@@ -107,7 +113,8 @@ export class FinancesSim {
     } else {
       const name = q.get("relatedIdentifierName");
       const value = q.get("relatedIdentifierValue");
-      if (name && !["ORDER_ID", "FINANCIAL_EVENT_GROUP_ID"].includes(name)) return bad("relatedIdentifierName must be ORDER_ID or FINANCIAL_EVENT_GROUP_ID.");
+      if (name && !["ORDER_ID", "FINANCIAL_EVENT_GROUP_ID"].includes(name))
+        return bad("relatedIdentifierName must be ORDER_ID or FINANCIAL_EVENT_GROUP_ID.");
       if (!!name !== !!value) return bad("relatedIdentifierName and relatedIdentifierValue go together.");
       const after = q.get("postedAfter") ? new Date(q.get("postedAfter")!) : undefined;
       const before = q.get("postedBefore") ? new Date(q.get("postedBefore")!) : undefined;
@@ -126,7 +133,11 @@ export class FinancesSim {
         if (mp && (t.marketplaceDetails as { marketplaceId: string }).marketplaceId !== mp) return;
         if (status && t.transactionStatus !== status) return;
         if (name === "ORDER_ID" && !rel.some((r) => r.relatedIdentifierName === "ORDER_ID" && r.relatedIdentifierValue === value)) return;
-        if (name === "FINANCIAL_EVENT_GROUP_ID" && !rel.some((r) => r.relatedIdentifierName === "SETTLEMENT_ID" && r.relatedIdentifierValue === value)) return;
+        if (
+          name === "FINANCIAL_EVENT_GROUP_ID" &&
+          !rel.some((r) => r.relatedIdentifierName === "SETTLEMENT_ID" && r.relatedIdentifierValue === value)
+        )
+          return;
         ids.push(i);
       });
       state = { ids, offset: 0 };
@@ -134,7 +145,8 @@ export class FinancesSim {
     const size = 50;
     const page = state.ids.slice(state.offset, state.offset + size).map((i) => all[i]);
     const payload: Record<string, unknown> = { transactions: page };
-    if (state.offset + size < state.ids.length) payload.nextToken = this.ctx.pageToken("transactions", { ...state, offset: state.offset + size });
+    if (state.offset + size < state.ids.length)
+      payload.nextToken = this.ctx.pageToken("transactions", { ...state, offset: state.offset + size });
     return [200, { payload }];
   }
 }

@@ -10,7 +10,10 @@ import type { SimInventory } from "./data";
 import { SIM_SELLER_ID } from "./seed";
 
 export type InventoryChange = Partial<
-  Pick<SimInventory, "fulfillable" | "inboundWorking" | "inboundShipped" | "inboundReceiving" | "reserved" | "unfulfillable" | "researching">
+  Pick<
+    SimInventory,
+    "fulfillable" | "inboundWorking" | "inboundShipped" | "inboundReceiving" | "reserved" | "unfulfillable" | "researching"
+  >
 >;
 
 export class InventorySim {

@@ -48,7 +48,16 @@ export interface ListingChange {
 }
 
 const ISSUE_LOCALE_TAG: Record<string, string> = { ATVPDKIKX0DER: "en_US", A1F83G8C2ARO7P: "en_GB", A1PA6795UKMFR9: "de_DE" };
-const LISTINGS_INCLUDED = ["summaries", "attributes", "issues", "offers", "fulfillmentAvailability", "procurement", "relationships", "productTypes"];
+const LISTINGS_INCLUDED = [
+  "summaries",
+  "attributes",
+  "issues",
+  "offers",
+  "fulfillmentAvailability",
+  "procurement",
+  "relationships",
+  "productTypes",
+];
 
 export class ListingsSim {
   readonly catalog = new Map<string, CatalogEntry>();
@@ -79,7 +88,14 @@ export class ListingsSim {
       });
     }
     for (const f of FOREIGN_CATALOG_ITEMS)
-      this.catalog.set(f.asin, { asin: f.asin, title: f.title, brand: f.brand, productType: f.productType, ean: demoEan(f.itemRef), marketplaceIds: mps });
+      this.catalog.set(f.asin, {
+        asin: f.asin,
+        title: f.title,
+        brand: f.brand,
+        productType: f.productType,
+        ean: demoEan(f.itemRef),
+        marketplaceIds: mps,
+      });
     for (const l of this.listings) {
       l.sellerId ??= SIM_SELLER_ID;
       l.productType ??= LISTING_PRODUCT_TYPES[l.sku] ?? "PRODUCT";
@@ -122,7 +138,10 @@ export class ListingsSim {
     const mp = l.marketplaceId;
     const out: Attrs = { ...(l.attributes ?? {}) };
     out.item_name = [{ value: l.title, language_tag: ISSUE_LOCALE_TAG[mp] ?? "en_US", marketplace_id: mp }];
-    if (l.price) out.purchasable_offer = [{ marketplace_id: mp, currency: l.currency, our_price: [{ schedule: [{ value_with_tax: Number(l.price) }] }] }];
+    if (l.price)
+      out.purchasable_offer = [
+        { marketplace_id: mp, currency: l.currency, our_price: [{ schedule: [{ value_with_tax: Number(l.price) }] }] },
+      ];
     else delete out.purchasable_offer;
     if (!l.fba) out.fulfillment_availability = [{ fulfillment_channel_code: "DEFAULT", quantity: l.quantity, marketplace_id: mp }];
     return out;
@@ -162,7 +181,13 @@ export class ListingsSim {
   }
 
   private severities(l: SimListing): string[] {
-    return [...new Set(this.issuesOf(l).map((i) => i.severity).filter((s) => s !== "INFO"))].sort();
+    return [
+      ...new Set(
+        this.issuesOf(l)
+          .map((i) => i.severity)
+          .filter((s) => s !== "INFO"),
+      ),
+    ].sort();
   }
 
   private notifyStatus(l: SimListing, status: string[]): void {
@@ -172,7 +197,14 @@ export class ListingsSim {
       NotificationType: "LISTINGS_ITEM_STATUS_CHANGE",
       PayloadVersion: "1.0",
       EventTime: now.toISOString(),
-      Payload: { SellerId: SIM_SELLER_ID, MarketplaceId: l.marketplaceId, Asin: l.asin, Sku: l.sku, CreatedDate: l.created.toISOString(), Status: status },
+      Payload: {
+        SellerId: SIM_SELLER_ID,
+        MarketplaceId: l.marketplaceId,
+        Asin: l.asin,
+        Sku: l.sku,
+        CreatedDate: l.created.toISOString(),
+        Status: status,
+      },
       NotificationMetadata: notificationMetadata(now, "listings-item-status-change", randomUUID()),
     });
   }
@@ -250,10 +282,15 @@ export class ListingsSim {
         });
       else if (typeof suggested === "string") asin = suggested;
     } else if (!asin) {
-      const ean = attributes.externally_assigned_product_identifier?.find((x) => x.type === "ean" || x.type === "gtin" || x.type === "upc")?.value;
-      asin = [...this.catalog.values()].find((c) => c.ean && ean && (c.ean === ean || upcOf(c.ean) === ean || gtin14Of(c.ean) === ean))?.asin;
+      const ean = attributes.externally_assigned_product_identifier?.find(
+        (x) => x.type === "ean" || x.type === "gtin" || x.type === "upc",
+      )?.value;
+      asin = [...this.catalog.values()].find(
+        (c) => c.ean && ean && (c.ean === ean || upcOf(c.ean) === ean || gtin14Of(c.ean) === ean),
+      )?.asin;
     }
-    if (attributes.fulfillment_availability && this.inventoryBlocked(sku, marketplaceId)) issues.push(this.inventoryBlocked(sku, marketplaceId)!);
+    if (attributes.fulfillment_availability && this.inventoryBlocked(sku, marketplaceId))
+      issues.push(this.inventoryBlocked(sku, marketplaceId)!);
     const newAsin = asin ?? `B0SIM${String(++this.asinSeq).padStart(5, "0")}`;
     return {
       issues,
@@ -264,7 +301,11 @@ export class ListingsSim {
           const catalogTitle = this.catalog.get(newAsin)?.title;
           const now = this.ctx.now();
           if (existing) {
-            Object.assign(existing, { productType, requirements, attributes: this.stored(attributes), updated: now, asin: newAsin }, fields);
+            Object.assign(
+              existing,
+              { productType, requirements, attributes: this.stored(attributes), updated: now, asin: newAsin },
+              fields,
+            );
             if (!fields.price) existing.price = "";
             return;
           }
@@ -328,7 +369,12 @@ export class ListingsSim {
     for (const p of patches) {
       const m = /^\/attributes\/([a-z0-9_]+)$/.exec(String(p?.path ?? ""));
       if (!m || !["add", "replace", "merge", "delete"].includes(p?.op)) {
-        issues.push({ code: "4000004", message: `Invalid patch ${p?.op} ${p?.path}.`, severity: "ERROR", categories: ["INVALID_ATTRIBUTE"] });
+        issues.push({
+          code: "4000004",
+          message: `Invalid patch ${p?.op} ${p?.path}.`,
+          severity: "ERROR",
+          categories: ["INVALID_ATTRIBUTE"],
+        });
         continue;
       }
       const name = m[1];
@@ -349,7 +395,13 @@ export class ListingsSim {
     issues.push(...valueIssues(l.productType ?? "PRODUCT", changed));
     for (const t of touched)
       if (!attrs[t] && requiredAttributes(l.productType ?? "PRODUCT", (l.requirements as Requirements) ?? "LISTING").includes(t))
-        issues.push({ code: "90220", message: `'${t}' is required but not supplied.`, severity: "ERROR", attributeNames: [t], categories: ["MISSING_ATTRIBUTE"] });
+        issues.push({
+          code: "90220",
+          message: `'${t}' is required but not supplied.`,
+          severity: "ERROR",
+          attributeNames: [t],
+          categories: ["MISSING_ATTRIBUTE"],
+        });
     return {
       issues,
       asin: l.asin,
@@ -365,7 +417,14 @@ export class ListingsSim {
     const l = this.find(SIM_SELLER_ID, sku, marketplaceId);
     if (!l)
       return {
-        issues: [{ code: "4000003", message: `SKU ${sku} does not exist in marketplace ${marketplaceId}.`, severity: "ERROR", categories: ["INVALID_ATTRIBUTE"] }],
+        issues: [
+          {
+            code: "4000003",
+            message: `SKU ${sku} does not exist in marketplace ${marketplaceId}.`,
+            severity: "ERROR",
+            categories: ["INVALID_ATTRIBUTE"],
+          },
+        ],
         apply: () => undefined,
       };
     return {
@@ -381,7 +440,10 @@ export class ListingsSim {
 
   private sellerCheck(sellerId: string): Answer | undefined {
     if (sellerId !== SIM_SELLER_ID)
-      return [403, errors("Unauthorized", "Access to requested resource is denied.", `The access token is not valid for seller ${sellerId}.`)];
+      return [
+        403,
+        errors("Unauthorized", "Access to requested resource is denied.", `The access token is not valid for seller ${sellerId}.`),
+      ];
     return undefined;
   }
 
@@ -405,19 +467,24 @@ export class ListingsSim {
       }));
     if (included.includes("attributes")) {
       const merged: Attrs = {};
-      for (const l of ls) for (const [k, v] of Object.entries(this.attributesOf(l))) (merged[k] ??= []).push(...v.map((x) => ({ ...x, marketplace_id: l.marketplaceId })));
+      for (const l of ls)
+        for (const [k, v] of Object.entries(this.attributesOf(l)))
+          (merged[k] ??= []).push(...v.map((x) => ({ ...x, marketplace_id: l.marketplaceId })));
       out.attributes = merged;
     }
     if (included.includes("issues")) out.issues = ls.flatMap((l) => this.issuesOf(l).map((i) => this.issueJson(i, l.marketplaceId)));
     if (included.includes("offers"))
-      out.offers = ls.filter((l) => l.price).map((l) => ({ marketplaceId: l.marketplaceId, offerType: "B2C", price: { currencyCode: l.currency, amount: l.price } }));
+      out.offers = ls
+        .filter((l) => l.price)
+        .map((l) => ({ marketplaceId: l.marketplaceId, offerType: "B2C", price: { currencyCode: l.currency, amount: l.price } }));
     if (included.includes("fulfillmentAvailability"))
       out.fulfillmentAvailability = ls.map((l) =>
         l.fba
           ? { fulfillmentChannelCode: l.marketplaceId === "ATVPDKIKX0DER" ? "AMAZON_NA" : "AMAZON_EU" }
           : { fulfillmentChannelCode: "DEFAULT", quantity: l.quantity },
       );
-    if (included.includes("productTypes")) out.productTypes = ls.map((l) => ({ marketplaceId: l.marketplaceId, productType: l.productType ?? "PRODUCT" }));
+    if (included.includes("productTypes"))
+      out.productTypes = ls.map((l) => ({ marketplaceId: l.marketplaceId, productType: l.productType ?? "PRODUCT" }));
     if (included.includes("procurement")) out.procurement = [];
     if (included.includes("relationships")) out.relationships = ls.map((l) => ({ marketplaceId: l.marketplaceId, relationships: [] }));
     return out;
@@ -431,12 +498,20 @@ export class ListingsSim {
     const included = (q.get("includedData") ?? "").split(",").filter(Boolean);
     const unknown = included.find((i) => !LISTINGS_INCLUDED.includes(i));
     if (unknown) return bad(`Invalid includedData value ${unknown}.`);
-    const ls = this.listings.filter((l) => l.sku === p.sku && mps.includes(l.marketplaceId) && (l.sellerId ?? SIM_SELLER_ID) === p.sellerId);
+    const ls = this.listings.filter(
+      (l) => l.sku === p.sku && mps.includes(l.marketplaceId) && (l.sellerId ?? SIM_SELLER_ID) === p.sellerId,
+    );
     if (!ls.length) return notFound(`SKU ${p.sku} not found in marketplace(s) ${mps.join(",")}.`);
     return [200, this.itemJson(ls, p.sku, included.length ? included : ["summaries"])];
   }
 
-  private submission(sku: string, change: ListingChange, marketplaceId: string, preview: boolean, included: string[]): Record<string, unknown> {
+  private submission(
+    sku: string,
+    change: ListingChange,
+    marketplaceId: string,
+    preview: boolean,
+    included: string[],
+  ): Record<string, unknown> {
     const errs = change.issues.some((i) => i.severity === "ERROR");
     const status = errs ? "INVALID" : preview ? "VALID" : "ACCEPTED";
     return {
@@ -453,7 +528,8 @@ export class ListingsSim {
     if (denied) return denied;
     const mps = (q.get("marketplaceIds") ?? "").split(",").filter(Boolean);
     if (mps.length !== 1) return bad("marketplaceIds must hold exactly one marketplace.");
-    if (!body?.productType || !body?.attributes || typeof body.attributes !== "object") return bad("productType and attributes are required.");
+    if (!body?.productType || !body?.attributes || typeof body.attributes !== "object")
+      return bad("productType and attributes are required.");
     const requirements: Requirements = body.requirements ?? "LISTING";
     const preview = q.get("mode") === "VALIDATION_PREVIEW";
     const included = (q.get("includedData") ?? "issues").split(",");
@@ -545,7 +621,13 @@ export class ListingsSim {
     const page = skus.slice(offset, offset + size);
     const out: Record<string, unknown> = {
       numberOfResults: skus.length,
-      items: page.map((sku) => this.itemJson(mine.filter((l) => l.sku === sku), sku, included.length ? included : ["summaries"])),
+      items: page.map((sku) =>
+        this.itemJson(
+          mine.filter((l) => l.sku === sku),
+          sku,
+          included.length ? included : ["summaries"],
+        ),
+      ),
     };
     if (offset + size < skus.length) out.pagination = { nextToken: this.ctx.pageToken("listings", { offset: offset + size }) };
     return [200, out];
@@ -653,13 +735,19 @@ export class ListingsSim {
     const d = PRODUCT_TYPES[p.productType];
     if (!d) return notFound(`Product type ${p.productType} was not found.`);
     const requirements = (q.get("requirements") ?? "LISTING") as Requirements;
-    if (!["LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"].includes(requirements)) return bad(`Invalid requirements ${requirements}.`);
+    if (!["LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY"].includes(requirements))
+      return bad(`Invalid requirements ${requirements}.`);
     const enforced = (q.get("requirementsEnforced") ?? "ENFORCED") !== "NOT_ENFORCED";
     const doc = schemaDocument(p.productType, requirements, enforced);
     const locale = q.get("locale") && q.get("locale") !== "DEFAULT" ? q.get("locale")! : (ISSUE_LOCALE_TAG[mps[0]] ?? "en_US");
     const key = `schemas/${p.productType}-${requirements}-${enforced ? "E" : "N"}.json`;
     const url = this.ctx.storeDocument(key, Buffer.from(JSON.stringify(doc)), "application/json", false);
-    const metaUrl = this.ctx.storeDocument("schemas/meta-schema-v1.json", Buffer.from(JSON.stringify(META_SCHEMA)), "application/json", false);
+    const metaUrl = this.ctx.storeDocument(
+      "schemas/meta-schema-v1.json",
+      Buffer.from(JSON.stringify(META_SCHEMA)),
+      "application/json",
+      false,
+    );
     return [
       200,
       {

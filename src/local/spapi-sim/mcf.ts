@@ -32,7 +32,15 @@ import {
 
 type Speed = "Standard" | "Expedited" | "Priority" | "ScheduledDelivery";
 type Policy = "FillOrKill" | "FillAll" | "FillAllAvailable";
-export type McfStatus2020 = "Received" | "Planning" | "Processing" | "Complete" | "CompletePartialled" | "Cancelled" | "Unfulfillable" | "Invalid";
+export type McfStatus2020 =
+  | "Received"
+  | "Planning"
+  | "Processing"
+  | "Complete"
+  | "CompletePartialled"
+  | "Cancelled"
+  | "Unfulfillable"
+  | "Invalid";
 
 export interface SimMcfLine {
   lineId: string;
@@ -123,8 +131,18 @@ const UPPER_2020: Record<McfStatus2020, string> = {
   Unfulfillable: "UNFULFILLABLE",
   Invalid: "INVALID",
 };
-const TIER: Record<string, Speed> = { STANDARD: "Standard", EXPEDITED: "Expedited", PRIORITY: "Priority", SCHEDULED_DELIVERY: "ScheduledDelivery" };
-const TIER_OF: Record<Speed, string> = { Standard: "STANDARD", Expedited: "EXPEDITED", Priority: "PRIORITY", ScheduledDelivery: "SCHEDULED_DELIVERY" };
+const TIER: Record<string, Speed> = {
+  STANDARD: "Standard",
+  EXPEDITED: "Expedited",
+  PRIORITY: "Priority",
+  SCHEDULED_DELIVERY: "ScheduledDelivery",
+};
+const TIER_OF: Record<Speed, string> = {
+  Standard: "STANDARD",
+  Expedited: "EXPEDITED",
+  Priority: "PRIORITY",
+  ScheduledDelivery: "SCHEDULED_DELIVERY",
+};
 const POLICY: Record<string, Policy> = { FILL_OR_KILL: "FillOrKill", FILL_ALL: "FillAll", FILL_ALL_AVAILABLE: "FillAllAvailable" };
 const POLICY_OF: Record<Policy, string> = { FillOrKill: "FILL_OR_KILL", FillAll: "FILL_ALL", FillAllAvailable: "FILL_ALL_AVAILABLE" };
 const DAY = 86_400_000;
@@ -179,7 +197,8 @@ export class McfSim {
     const country = String(a.countryCode);
     if (!(MCF_DESTINATIONS[marketplaceId] ?? ["US"]).includes(country))
       return `Amazon cannot ship to ${country} from marketplace ${marketplaceId}.`;
-    if (String(a.postalCode).trim() === MCF_REFUSED_POSTAL_CODE) return `The destination address is not deliverable (postal code ${a.postalCode}).`;
+    if (String(a.postalCode).trim() === MCF_REFUSED_POSTAL_CODE)
+      return `The destination address is not deliverable (postal code ${a.postalCode}).`;
     return undefined;
   }
 
@@ -260,13 +279,15 @@ export class McfSim {
     if (now >= T.planning) status("Planning", T.planning);
     if (now >= T.processing) {
       status("Processing", T.processing);
-      for (const s of shipments) events.push({ key: `created:${s.amazonShipmentId}`, offset: s.createdAt, kind: "created", ref: s.amazonShipmentId });
+      for (const s of shipments)
+        events.push({ key: `created:${s.amazonShipmentId}`, offset: s.createdAt, kind: "created", ref: s.amazonShipmentId });
     }
     for (const s of shipments)
       if (s.shipped) events.push({ key: `shipped:${s.amazonShipmentId}`, offset: s.shipAt, kind: "shipped", ref: s.amazonShipmentId });
     for (const r of o.returns) {
       const at = this.returnReceivedAt(o, r);
-      if (at !== undefined && now >= at) events.push({ key: `return:${r.sellerReturnItemId}`, offset: at, kind: "return", ref: r.sellerReturnItemId });
+      if (at !== undefined && now >= at)
+        events.push({ key: `return:${r.sellerReturnItemId}`, offset: at, kind: "return", ref: r.sellerReturnItemId });
     }
     if (now < T.planning) return result("Received", 0);
     if (now < T.processing) return result("Planning", T.planning);
@@ -318,7 +339,8 @@ export class McfSim {
     const when = this.wall(o, e.offset).toISOString();
     const now = this.ctx.now();
     const status = (s: McfStatus2020) => (this.notificationCasing === "upper" ? UPPER_2020[s] : s);
-    const currentAt = (s: McfStatus2020) => status(v.events.filter((x) => x.kind === "status" && x.offset <= e.offset).pop()?.ref as McfStatus2020 ?? s);
+    const currentAt = (s: McfStatus2020) =>
+      status((v.events.filter((x) => x.kind === "status" && x.offset <= e.offset).pop()?.ref as McfStatus2020) ?? s);
     const fos = (payload: Record<string, unknown>) =>
       this.ctx.emit({
         NotificationVersion: "1.0",
@@ -364,7 +386,11 @@ export class McfSim {
           FulfillmentShipmentStatus: "SHIPPED",
           AmazonShipmentId: s.amazonShipmentId,
           EstimatedArrivalDateTime: this.arrival(o, s).toISOString(),
-          FulfillmentShipmentPackages: s.lines.map((l) => ({ PackageNumber: l.packageNumber, CarrierCode: s.carrier, TrackingNumber: l.trackingNumber })),
+          FulfillmentShipmentPackages: s.lines.map((l) => ({
+            PackageNumber: l.packageNumber,
+            CarrierCode: s.carrier,
+            TrackingNumber: l.trackingNumber,
+          })),
         },
       });
     } else if (e.kind === "return") {
@@ -424,7 +450,9 @@ export class McfSim {
         unfulfillableQuantity: v.status === "Cancelled" ? 0 : l.unfulfillable,
         estimatedShipDate: new Date(o.receivedAt + DAY).toISOString(),
         estimatedArrivalDate: new Date(o.receivedAt + days[1] * DAY).toISOString(),
-        ...(l.line.declaredValue ? { perUnitDeclaredValue: { currencyCode: l.line.declaredValue.currencyCode, value: l.line.declaredValue.amount } } : {}),
+        ...(l.line.declaredValue
+          ? { perUnitDeclaredValue: { currencyCode: l.line.declaredValue.currencyCode, value: l.line.declaredValue.amount } }
+          : {}),
       })),
       returnItems: o.returns.map((r) => this.returnItem2020(o, r)),
       returnAuthorizations: this.authorizations(o),
@@ -505,7 +533,9 @@ export class McfSim {
       lineId: String(i.sellerFulfillmentOrderItemId),
       sku: String(i.sellerSku),
       quantity: Number(i.quantity),
-      ...(i.perUnitDeclaredValue ? { declaredValue: { currencyCode: i.perUnitDeclaredValue.currencyCode, amount: i.perUnitDeclaredValue.value } } : {}),
+      ...(i.perUnitDeclaredValue
+        ? { declaredValue: { currencyCode: i.perUnitDeclaredValue.currencyCode, amount: i.perUnitDeclaredValue.value } }
+        : {}),
       ...(i.displayableComment ? { displayableComment: i.displayableComment } : {}),
       ...(i.giftMessage ? { giftMessage: i.giftMessage } : {}),
     }));
@@ -579,7 +609,10 @@ export class McfSim {
                 sellerSku: l.sku,
                 quantity: l.quantity,
                 sellerFulfillmentOrderItemId: l.lineId,
-                estimatedShippingWeight: { unit: marketplaceId === "ATVPDKIKX0DER" ? "POUNDS" : "KILOGRAMS", value: (0.45 * l.quantity).toFixed(2) },
+                estimatedShippingWeight: {
+                  unit: marketplaceId === "ATVPDKIKX0DER" ? "POUNDS" : "KILOGRAMS",
+                  value: (0.45 * l.quantity).toFixed(2),
+                },
                 shippingWeightCalculationMethod: "Package",
               })),
             })),
@@ -598,9 +631,7 @@ export class McfSim {
   }
 
   /** createFulfillmentOrder (2020-07-01) and createOrder (2026-07-04) share the rules. */
-  private create(
-    o: Omit<SimMcfOrder, "receivedSim" | "receivedAt" | "packageBase" | "returns" | "notified">,
-  ): Answer | undefined {
+  private create(o: Omit<SimMcfOrder, "receivedSim" | "receivedAt" | "packageBase" | "returns" | "notified">): Answer | undefined {
     if (!ID_PATTERN.test(o.id)) return bad("sellerFulfillmentOrderId must have 1 to 40 letters, digits, '-', '_' or '.'.");
     if (o.displayableOrderId !== undefined && (o.displayableOrderId.length < 1 || o.displayableOrderId.length > 40))
       return bad("displayableOrderId must have 1 to 40 characters.");
@@ -736,13 +767,20 @@ export class McfSim {
   private trackingDetails(o: SimMcfOrder, s: ViewShipment, l: ViewShipment["lines"][number]): Record<string, unknown> {
     const net = MCF_NETWORK[o.marketplaceId] ?? MCF_NETWORK.ATVPDKIKX0DER;
     const { status, events } = this.packageStatus(o, s);
-    const dest = { city: String(o.destination.city ?? ""), state: String(o.destination.stateOrRegion ?? ""), country: String(o.destination.countryCode) };
+    const dest = {
+      city: String(o.destination.city ?? ""),
+      state: String(o.destination.stateOrRegion ?? ""),
+      country: String(o.destination.countryCode),
+    };
     return {
       packageNumber: l.packageNumber,
       trackingNumber: l.trackingNumber,
       customerTrackingLink: `https://www.swiship.com/track?id=${l.amazonTrackingNumber}`,
       carrierCode: s.carrier,
-      carrierURL: s.carrier === "UPS" ? `https://www.ups.com/track?tracknum=${l.trackingNumber}` : `https://www.swiship.com/track?id=${l.amazonTrackingNumber}`,
+      carrierURL:
+        s.carrier === "UPS"
+          ? `https://www.ups.com/track?tracknum=${l.trackingNumber}`
+          : `https://www.swiship.com/track?id=${l.amazonTrackingNumber}`,
       shipDate: this.wall(o, s.shipAt).toISOString(),
       estimatedArrivalDate: this.arrival(o, s).toISOString(),
       shipToAddress: dest,
@@ -764,7 +802,11 @@ export class McfSim {
       200,
       {
         payload: {
-          reasonCodeDetails: MCF_RETURN_REASONS.map((r) => ({ returnReasonCode: r.code, description: r.description, translatedDescription: r.description })),
+          reasonCodeDetails: MCF_RETURN_REASONS.map((r) => ({
+            returnReasonCode: r.code,
+            description: r.description,
+            translatedDescription: r.description,
+          })),
         },
       },
     ];
@@ -867,7 +909,9 @@ export class McfSim {
         lineItemId: l.line.lineId,
         product: {
           productIdentifier: { amazonSku: l.line.sku },
-          ...(l.line.declaredValue ? { perUnitDeclaredValue: { currencyCode: l.line.declaredValue.currencyCode, amount: l.line.declaredValue.amount } } : {}),
+          ...(l.line.declaredValue
+            ? { perUnitDeclaredValue: { currencyCode: l.line.declaredValue.currencyCode, amount: l.line.declaredValue.amount } }
+            : {}),
         },
         amount: amount(l.line.quantity),
         cancelledAmount: amount(l.cancelled),
@@ -899,11 +943,16 @@ export class McfSim {
                     packageId: String(l.packageNumber),
                     status: pkg.status,
                     deliveryTime:
-                      pkg.status === "DELIVERED" ? this.wall(o, s.shipAt + MCF_TIMELINE.delivered).toISOString() : this.arrival(o, s).toISOString(),
+                      pkg.status === "DELIVERED"
+                        ? this.wall(o, s.shipAt + MCF_TIMELINE.delivered).toISOString()
+                        : this.arrival(o, s).toISOString(),
                     shipmentItemIds: [`${s.amazonShipmentId}-${l.line.lineId}`],
                     tracking: {
                       carrier: { carrierCode: s.carrier, trackingNumber: l.trackingNumber },
-                      amazon: { trackingNumber: l.amazonTrackingNumber, trackingUrl: `https://www.swiship.com/track?id=${l.amazonTrackingNumber}` },
+                      amazon: {
+                        trackingNumber: l.amazonTrackingNumber,
+                        trackingUrl: `https://www.swiship.com/track?id=${l.amazonTrackingNumber}`,
+                      },
                     },
                   })),
                 }
@@ -965,7 +1014,8 @@ export class McfSim {
 
   create2026(body: any): Answer {
     const b = body ?? {};
-    if (!b.orderId || !b.destination?.deliveryAddress || !Array.isArray(b.lineItems)) return bad("orderId, destination and lineItems are required.");
+    if (!b.orderId || !b.destination?.deliveryAddress || !Array.isArray(b.lineItems))
+      return bad("orderId, destination and lineItems are required.");
     const tiers: string[] = b.fulfillmentConfiguration?.serviceLevel?.serviceTiers ?? ["STANDARD"];
     const err = this.create({
       id: String(b.orderId),
@@ -1003,7 +1053,8 @@ export class McfSim {
       .map((o) => this.order2026(o, q.get("shipments") !== "EXCLUDE"))
       .filter((o) => !since || new Date(String(o.statusUpdateTime)) >= since);
     const out: Record<string, unknown> = { orders: all.slice(offset, offset + 10) };
-    if (offset + 10 < all.length) out.pagination = { nextToken: this.ctx.pageToken("mcf2026", { offset: offset + 10, since: since?.toISOString() }) };
+    if (offset + 10 < all.length)
+      out.pagination = { nextToken: this.ctx.pageToken("mcf2026", { offset: offset + 10, since: since?.toISOString() }) };
     return [200, out];
   }
 
@@ -1107,13 +1158,25 @@ export class McfSim {
       createdWith: o.createdWith,
       status: v.status,
       policy: o.policy,
-      lines: v.lines.map((l) => ({ lineId: l.line.lineId, sku: l.line.sku, quantity: l.line.quantity, shippable: l.shippable, unfulfillable: l.unfulfillable, cancelled: l.cancelled })),
+      lines: v.lines.map((l) => ({
+        lineId: l.line.lineId,
+        sku: l.line.sku,
+        quantity: l.line.quantity,
+        shippable: l.shippable,
+        unfulfillable: l.unfulfillable,
+        cancelled: l.cancelled,
+      })),
       shipments: v.shipments.map((s) => ({
         amazonShipmentId: s.amazonShipmentId,
         fulfillmentCenterId: s.fulfillmentCenterId,
         carrier: s.carrier,
         shipped: s.shipped,
-        packages: s.lines.map((l) => ({ packageNumber: l.packageNumber, sku: l.line.sku, quantity: l.quantity, trackingNumber: l.trackingNumber })),
+        packages: s.lines.map((l) => ({
+          packageNumber: l.packageNumber,
+          sku: l.line.sku,
+          quantity: l.quantity,
+          trackingNumber: l.trackingNumber,
+        })),
       })),
       returns: o.returns.map((r) => this.returnItem2020(o, r)),
       notifications: [...o.notified],

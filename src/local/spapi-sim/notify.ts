@@ -108,7 +108,13 @@ export class NotificationHub {
     const body = JSON.stringify(this.event(n));
     const max = c.maxAttempts ?? 5;
     for (let attempt = 1; attempt <= max; attempt++) {
-      const rec: DeliveryRecord = { notificationId: idOf(n), notificationType: typeOf(n), attempt, at: new Date().toISOString(), status: "error" };
+      const rec: DeliveryRecord = {
+        notificationId: idOf(n),
+        notificationType: typeOf(n),
+        attempt,
+        at: new Date().toISOString(),
+        status: "error",
+      };
       this.log.push(rec);
       if (this.log.length > 5000) this.log.shift();
       try {

@@ -51,7 +51,11 @@ const PRODUCT_FACTS = {
     items: {
       type: "object",
       required: ["type", "value"],
-      properties: { type: { type: "string", enum: ["ean", "upc", "gtin", "isbn"] }, value: { type: "string" }, marketplace_id: { type: "string" } },
+      properties: {
+        type: { type: "string", enum: ["ean", "upc", "gtin", "isbn"] },
+        value: { type: "string" },
+        marketplace_id: { type: "string" },
+      },
     },
   },
   supplier_declared_has_product_identifier_exemption: {
@@ -70,14 +74,21 @@ const OFFER = {
     items: {
       type: "object",
       required: ["value"],
-      properties: { value: { type: "string", enum: ["new_new", "new_open_box", "refurbished_refurbished", "used_like_new", "used_good"] }, marketplace_id: { type: "string" } },
+      properties: {
+        value: { type: "string", enum: ["new_new", "new_open_box", "refurbished_refurbished", "used_like_new", "used_good"] },
+        marketplace_id: { type: "string" },
+      },
     },
   },
   merchant_suggested_asin: {
     title: "Merchant Suggested ASIN",
     description: "The catalog item (ASIN) an offer-only listing is attached to.",
     type: "array",
-    items: { type: "object", required: ["value"], properties: { value: { type: "string", pattern: "^[A-Z0-9]{10}$" }, marketplace_id: { type: "string" } } },
+    items: {
+      type: "object",
+      required: ["value"],
+      properties: { value: { type: "string", pattern: "^[A-Z0-9]{10}$" }, marketplace_id: { type: "string" } },
+    },
   },
   purchasable_offer: {
     title: "Offer",
@@ -94,7 +105,10 @@ const OFFER = {
           items: {
             type: "object",
             properties: {
-              schedule: { type: "array", items: { type: "object", required: ["value_with_tax"], properties: { value_with_tax: { type: "number", minimum: 0 } } } },
+              schedule: {
+                type: "array",
+                items: { type: "object", required: ["value_with_tax"], properties: { value_with_tax: { type: "number", minimum: 0 } } },
+              },
             },
           },
         },
@@ -126,7 +140,14 @@ interface Definition {
   groups: Record<string, { title: string; description: string; propertyNames: string[] }>;
 }
 
-const PRODUCT_REQUIRED = ["item_name", "brand", "externally_assigned_product_identifier", "product_description", "bullet_point", "condition_type"];
+const PRODUCT_REQUIRED = [
+  "item_name",
+  "brand",
+  "externally_assigned_product_identifier",
+  "product_description",
+  "bullet_point",
+  "condition_type",
+];
 
 export const PRODUCT_TYPES: Record<string, Definition> = {
   PRODUCT: {
@@ -138,7 +159,12 @@ export const PRODUCT_TYPES: Record<string, Definition> = {
       product_identity: {
         title: "Product Identity",
         description: "What identifies the product.",
-        propertyNames: ["item_name", "brand", "externally_assigned_product_identifier", "supplier_declared_has_product_identifier_exemption"],
+        propertyNames: [
+          "item_name",
+          "brand",
+          "externally_assigned_product_identifier",
+          "supplier_declared_has_product_identifier_exemption",
+        ],
       },
       product_details: {
         title: "Product Details",
@@ -156,7 +182,11 @@ export const PRODUCT_TYPES: Record<string, Definition> = {
         title: "Form Factor",
         description: "How the headphones are worn.",
         type: "array",
-        items: { type: "object", required: ["value"], properties: { value: { type: "string", enum: ["over_ear", "on_ear", "in_ear"] }, marketplace_id: { type: "string" } } },
+        items: {
+          type: "object",
+          required: ["value"],
+          properties: { value: { type: "string", enum: ["over_ear", "on_ear", "in_ear"] }, marketplace_id: { type: "string" } },
+        },
       },
       color: text("Colour", 50, "Colour of the product."),
     },
@@ -166,7 +196,12 @@ export const PRODUCT_TYPES: Record<string, Definition> = {
       product_identity: {
         title: "Product Identity",
         description: "What identifies the product.",
-        propertyNames: ["item_name", "brand", "externally_assigned_product_identifier", "supplier_declared_has_product_identifier_exemption"],
+        propertyNames: [
+          "item_name",
+          "brand",
+          "externally_assigned_product_identifier",
+          "supplier_declared_has_product_identifier_exemption",
+        ],
       },
       product_details: {
         title: "Product Details",
@@ -193,7 +228,11 @@ export function requiredAttributes(productType: string, requirements: Requiremen
 export function schemaDocument(productType: string, requirements: Requirements, enforced: boolean): Record<string, unknown> {
   const d = PRODUCT_TYPES[productType];
   const names =
-    requirements === "LISTING_OFFER_ONLY" ? OFFER_ONLY : requirements === "LISTING_PRODUCT_ONLY" ? PRODUCT_ONLY(d) : Object.keys(d.properties);
+    requirements === "LISTING_OFFER_ONLY"
+      ? OFFER_ONLY
+      : requirements === "LISTING_PRODUCT_ONLY"
+        ? PRODUCT_ONLY(d)
+        : Object.keys(d.properties);
   return {
     $schema: "https://schemas.amazon.com/selling-partners/definitions/product-types/meta-schema/v1",
     $id: `https://schemas.amazon.com/selling-partners/definitions/product-types/schema/v1/${productType}`,
@@ -255,7 +294,8 @@ export function valueIssues(productType: string, attributes: Record<string, unkn
       }
       if (name === "purchasable_offer") {
         const price = (v as any).our_price?.[0]?.schedule?.[0]?.value_with_tax;
-        if (typeof price !== "number" || price < 0) out.push(badValue(name, "our_price[0].schedule[0].value_with_tax must be a non-negative number."));
+        if (typeof price !== "number" || price < 0)
+          out.push(badValue(name, "our_price[0].schedule[0].value_with_tax must be a non-negative number."));
       }
     }
   }
@@ -279,5 +319,8 @@ export function putIssues(productType: string, requirements: Requirements, attri
   });
   // A GTIN exemption replaces the barcode.
   const exempt = Array.isArray(attributes.supplier_declared_has_product_identifier_exemption);
-  return [...absent.filter((a) => !(exempt && a === "externally_assigned_product_identifier")).map(missing), ...valueIssues(productType, attributes)];
+  return [
+    ...absent.filter((a) => !(exempt && a === "externally_assigned_product_identifier")).map(missing),
+    ...valueIssues(productType, attributes),
+  ];
 }

@@ -137,7 +137,13 @@ export class ReturnsSim {
       let refund: SimReturn["refund"];
       if (opts.refund === "existing") {
         const evs = existingRefund(o, item);
-        if (evs.length) refund = { adjustmentId: evs[0].adjustmentId!, posted: evs[0].posted.toISOString(), amount: refundedAmount(evs), alreadySettled: true };
+        if (evs.length)
+          refund = {
+            adjustmentId: evs[0].adjustmentId!,
+            posted: evs[0].posted.toISOString(),
+            amount: refundedAmount(evs),
+            alreadySettled: true,
+          };
       } else if (opts.refund === "new") {
         const adj = `amzn1:crow:${code(`refund:${id}`, 12).toLowerCase()}`;
         const evs = partialRefundEvents(o, item, quantity, newRefundAt(), adj);
@@ -177,8 +183,19 @@ export class ReturnsSim {
     const secondLine = (o: SimOrder) => o.items.slice(1).find((i) => i.quantity >= 2) ?? o.items[1];
 
     // FBA customer returns
-    add("fba-full-return-refund-settled", "FBA", US, 6, first, { days: 6, reason: "DEFECTIVE", disposition: "DEFECTIVE", refund: "existing" });
-    add("fba-partial-return", "FBA", US, 18, multi, { quantity: 1, days: 4, reason: "UNWANTED_ITEM", disposition: "SELLABLE", refund: "new" });
+    add("fba-full-return-refund-settled", "FBA", US, 6, first, {
+      days: 6,
+      reason: "DEFECTIVE",
+      disposition: "DEFECTIVE",
+      refund: "existing",
+    });
+    add("fba-partial-return", "FBA", US, 18, multi, {
+      quantity: 1,
+      days: 4,
+      reason: "UNWANTED_ITEM",
+      disposition: "SELLABLE",
+      refund: "new",
+    });
     add("fba-second-return-same-order", "FBA", US, 18, multi, {
       quantity: 1,
       days: 7,
@@ -187,7 +204,12 @@ export class ReturnsSim {
       refund: "new",
       comments: "Colour is different from the photo",
     });
-    add("fba-unmapped-reason", "FBA", UK, 6, first, { days: 5, reason: UNMAPPED_RETURN_REASON, disposition: "SELLABLE", refund: "existing" });
+    add("fba-unmapped-reason", "FBA", UK, 6, first, {
+      days: 5,
+      reason: UNMAPPED_RETURN_REASON,
+      disposition: "SELLABLE",
+      refund: "existing",
+    });
     add("fba-carrier-damaged-reimbursed", "FBA", DE, 6, first, {
       days: 6,
       reason: "DEFECTIVE",
@@ -196,11 +218,28 @@ export class ReturnsSim {
       refund: "existing",
       comments: "Gerät lässt sich nicht einschalten – Verpackung beschädigt",
     });
-    add("fba-return-without-refund", "FBA", UK, 18, multi, { quantity: 1, days: 5, reason: "UNWANTED_ITEM", disposition: "SELLABLE", refund: "none" });
-    add("fba-malformed-row", "FBA", US, 2, first, { days: 8, reason: "UNWANTED_ITEM", disposition: "SELLABLE", refund: "none", malformed: true });
+    add("fba-return-without-refund", "FBA", UK, 18, multi, {
+      quantity: 1,
+      days: 5,
+      reason: "UNWANTED_ITEM",
+      disposition: "SELLABLE",
+      refund: "none",
+    });
+    add("fba-malformed-row", "FBA", US, 2, first, {
+      days: 8,
+      reason: "UNWANTED_ITEM",
+      disposition: "SELLABLE",
+      refund: "none",
+      malformed: true,
+    });
     // Seller-fulfilled returns
     add("fbm-full-return-refund-settled", "FBM", US, 17, first, { days: 2, reason: "DEFECTIVE", refund: "existing" });
-    add("fbm-second-return-same-order-partial", "FBM", US, 17, secondLine, { quantity: 1, days: 5, reason: "UNWANTED_ITEM", refund: "new" });
+    add("fbm-second-return-same-order-partial", "FBM", US, 17, secondLine, {
+      quantity: 1,
+      days: 5,
+      reason: "UNWANTED_ITEM",
+      refund: "new",
+    });
     add("fbm-full-return-refund-settled", "FBM", DE, 17, first, { days: 3, reason: "NOT_AS_DESCRIBED", refund: "existing" });
     add("fbm-return-without-refund", "FBM", UK, 7, first, { days: 4, reason: "ORDERED_WRONG_ITEM", status: "Authorized", refund: "none" });
 
@@ -212,7 +251,10 @@ export class ReturnsSim {
         marketplaceId: e.marketplaceId,
         amazonOrderId: e.orderId!,
         sku: e.sku!,
-        quantity: e.quantity ?? d.orders.find((o) => o.amazonOrderId === e.orderId)?.items.find((i) => i.orderItemId === e.orderItemCode)?.quantity ?? 1,
+        quantity:
+          e.quantity ??
+          d.orders.find((o) => o.amazonOrderId === e.orderId)?.items.find((i) => i.orderItemId === e.orderItemCode)?.quantity ??
+          1,
         adjustmentId: e.adjustmentId!,
         posted: e.posted.toISOString(),
         amount: refundedAmount(evs),
@@ -278,7 +320,12 @@ export class ReturnsSim {
       returnDate: input.returnDate ? new Date(input.returnDate) : this.ctx.now(),
       reason: input.reason ?? "UNWANTED_ITEM",
       ...(input.channel === "FBA"
-        ? { disposition: input.disposition ?? "SELLABLE", licensePlateNumber: `LPN${code(`lpn:${id}`, 9)}`, fulfillmentCenterId: net.centers[0], status: "Unit returned to inventory" }
+        ? {
+            disposition: input.disposition ?? "SELLABLE",
+            licensePlateNumber: `LPN${code(`lpn:${id}`, 9)}`,
+            fulfillmentCenterId: net.centers[0],
+            status: "Unit returned to inventory",
+          }
         : { rma: `D${code(`rma:${id}`, 8)}RMA`, status: "Approved" }),
       ...(refund ? { refund } : {}),
     };

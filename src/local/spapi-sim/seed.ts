@@ -49,9 +49,30 @@ export const MCF_NETWORK: Record<
   string,
   { centers: [string, string]; carriers: [string, string]; trackingPrefix: [string, string]; city: string; state: string; country: string }
 > = {
-  [US]: { centers: ["PHX7", "SDF8"], carriers: ["UPS", "AMZN_US"], trackingPrefix: ["1Z9SIM", "TBA"], city: "Phoenix", state: "AZ", country: "US" },
-  [UK]: { centers: ["LTN1", "BHX4"], carriers: ["Royal Mail", "AMZN_UK"], trackingPrefix: ["RM", "QA"], city: "Luton", state: "BDF", country: "GB" },
-  [DE]: { centers: ["FRA7", "LEJ1"], carriers: ["DHL", "AMZN_DE"], trackingPrefix: ["00340", "DE"], city: "Frankfurt", state: "HE", country: "DE" },
+  [US]: {
+    centers: ["PHX7", "SDF8"],
+    carriers: ["UPS", "AMZN_US"],
+    trackingPrefix: ["1Z9SIM", "TBA"],
+    city: "Phoenix",
+    state: "AZ",
+    country: "US",
+  },
+  [UK]: {
+    centers: ["LTN1", "BHX4"],
+    carriers: ["Royal Mail", "AMZN_UK"],
+    trackingPrefix: ["RM", "QA"],
+    city: "Luton",
+    state: "BDF",
+    country: "GB",
+  },
+  [DE]: {
+    centers: ["FRA7", "LEJ1"],
+    carriers: ["DHL", "AMZN_DE"],
+    trackingPrefix: ["00340", "DE"],
+    city: "Frankfurt",
+    state: "HE",
+    country: "DE",
+  },
 };
 
 /** Per-unit MCF fee by speed (simulator; per marketplace currency). */

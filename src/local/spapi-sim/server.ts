@@ -176,7 +176,8 @@ export class SpApiSim implements SimContext {
   }
 
   storeDocument(key: string, body: Buffer, contentType: string, gzip = true): string {
-    if (!this.documents.has(key)) this.documents.set(key, { body: gzip ? gzipSync(body) : body, contentType, createdSim: this.simMs(), gzip });
+    if (!this.documents.has(key))
+      this.documents.set(key, { body: gzip ? gzipSync(body) : body, contentType, createdSim: this.simMs(), gzip });
     return this.documentUrl(key);
   }
 

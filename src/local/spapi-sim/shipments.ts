@@ -64,7 +64,9 @@ export class FbmShipments {
       shippingMethod: pd?.shippingMethod,
       trackingNumber: pd?.trackingNumber,
       shipDate: pd?.shipDate,
-      items: Array.isArray(pd?.orderItems) ? pd.orderItems.map((i: any) => ({ orderItemId: String(i?.orderItemId), quantity: Number(i?.quantity) })) : [],
+      items: Array.isArray(pd?.orderItems)
+        ? pd.orderItems.map((i: any) => ({ orderItemId: String(i?.orderItemId), quantity: Number(i?.quantity) }))
+        : [],
       status: 0,
     };
     this.records.push(rec);
@@ -81,7 +83,9 @@ export class FbmShipments {
     if (!body?.marketplaceId || !pd) return bad("marketplaceId and packageDetail are required.");
     if (body.marketplaceId !== o.marketplaceId) return bad(`Order ${amazonOrderId} does not belong to marketplace ${body.marketplaceId}.`);
     if (typeof pd.packageReferenceId !== "string")
-      return bad("The input you have submitted is not valid. Please check the fields with invalid type [packageDetail.packageReferenceId].");
+      return bad(
+        "The input you have submitted is not valid. Please check the fields with invalid type [packageDetail.packageReferenceId].",
+      );
     if (!/^[1-9]\d*$/.test(pd.packageReferenceId)) return bad("PackageReferenceId: is invalid, must be a positive numeric value.");
     for (const k of ["carrierCode", "trackingNumber", "shipDate"])
       if (typeof pd[k] !== "string" || !pd[k].trim()) return bad(`packageDetail.${k} is required.`);
@@ -96,18 +100,22 @@ export class FbmShipments {
     if (shipDate.getTime() > this.ctx.now().getTime() + 86_400_000) return bad("shipDate cannot be in the future.");
     if (shipDate < new Date(o.purchaseDate.getTime() - 86_400_000)) return bad("shipDate cannot be before the order date.");
     if (!Array.isArray(pd.orderItems) || !pd.orderItems.length) return bad("packageDetail.orderItems must not be empty.");
-    if (o.fulfillmentChannel === "AFN") return bad(`Order ${amazonOrderId} is fulfilled by Amazon; only seller-fulfilled orders are confirmed.`);
+    if (o.fulfillmentChannel === "AFN")
+      return bad(`Order ${amazonOrderId} is fulfilled by Amazon; only seller-fulfilled orders are confirmed.`);
     if (o.status === "Canceled") return bad(`Order ${amazonOrderId} is canceled and cannot be shipped.`);
     if (o.status === "Pending") return bad(`Order ${amazonOrderId} is pending (payment not authorized) and cannot be shipped yet.`);
     const earlier = this.confirmed(amazonOrderId).find((r) => r.packageReferenceId === pd.packageReferenceId);
-    if (earlier) return [400, errors("InvalidInput", `Package ${pd.packageReferenceId} of order ${amazonOrderId} has already been confirmed.`)];
+    if (earlier)
+      return [400, errors("InvalidInput", `Package ${pd.packageReferenceId} of order ${amazonOrderId} has already been confirmed.`)];
     if (o.status === "Shipped" || o.items.every((i) => i.quantityShipped >= i.quantity))
       return bad("Failed to create package due to not finding a matching package or order already fulfilled.");
     const wanted = new Map<string, number>();
     for (const i of pd.orderItems) {
       const item = o.items.find((x) => x.orderItemId === String(i?.orderItemId));
-      if (!item) return bad(`OrderItemId ${i?.orderItemId} is invalid, please obtain the value through the getOrderItems API or Manage Orders page`);
-      if (!Number.isInteger(i.quantity) || i.quantity < 1) return bad(`Quantity of order item ${item.orderItemId} must be a positive integer.`);
+      if (!item)
+        return bad(`OrderItemId ${i?.orderItemId} is invalid, please obtain the value through the getOrderItems API or Manage Orders page`);
+      if (!Number.isInteger(i.quantity) || i.quantity < 1)
+        return bad(`Quantity of order item ${item.orderItemId} must be a positive integer.`);
       wanted.set(item.orderItemId, (wanted.get(item.orderItemId) ?? 0) + i.quantity);
     }
     for (const [id, q] of wanted) {
@@ -124,7 +132,11 @@ export class FbmShipments {
     o.status = o.items.every((i) => i.quantityShipped >= i.quantity) ? "Shipped" : "PartiallyShipped";
     o.lastUpdateDate = this.ctx.now();
     this.ctx.data.events.push(
-      ...shipmentEvents({ ...o, status: "PartiallyShipped", items: shippedPart }, o.lastUpdateDate, `D${this.ctx.nextSeq()}${rec.packageReferenceId}`),
+      ...shipmentEvents(
+        { ...o, status: "PartiallyShipped", items: shippedPart },
+        o.lastUpdateDate,
+        `D${this.ctx.nextSeq()}${rec.packageReferenceId}`,
+      ),
     );
     this.changed(o);
     return [204, undefined];

@@ -27,6 +27,7 @@ export interface ClientOptions {
   sellerId?: string;
   backoffBaseMs?: number;
   timeoutMs?: number;
+  mcfApi?: "2020-07-01" | "2026-07-04";
 }
 
 export function clientFor(sim: SpApiSimulator, o: ClientOptions = {}): SpApiClient {
@@ -42,5 +43,6 @@ export function clientFor(sim: SpApiSimulator, o: ClientOptions = {}): SpApiClie
     useRdt: o.useRdt ?? false,
     backoffBaseMs: o.backoffBaseMs ?? 20,
     timeoutMs: o.timeoutMs ?? 10_000,
+    mcfApi: o.mcfApi,
   });
 }
