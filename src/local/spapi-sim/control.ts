@@ -134,8 +134,10 @@ export async function handleFlowControl(sim: SpApiSim, method: string, url: URL,
   // Notification delivery
   if (path === "/_control/notifications/delivery" && method === "GET")
     return [200, { delivery: sim.hub.settings(), deliveries: sim.hub.deliveries() }];
-  if (path === "/_control/notifications/delivery" && method === "PUT")
-    return [200, { delivery: guard(() => sim.hub.configure(body ?? {})) }];
+  if (path === "/_control/notifications/delivery" && method === "PUT") {
+    guard(() => sim.hub.configure(body ?? {}));
+    return [200, { delivery: sim.hub.settings() }];
+  }
   if (path === "/_control/notifications/flush" && method === "POST") {
     await sim.hub.flush();
     return [200, { deliveries: sim.hub.deliveries().length }];

@@ -133,17 +133,25 @@ export class ListingsSim {
 
   // --- derived state ----------------------------------------------------------------------------------------
 
-  /** Every attribute of a listing, title/price/quantity rendered from their fields. */
+  /**
+   * Every attribute of a listing. Title, price and FBM quantity are also fields of the listing (the order and
+   * inventory code read those), so their attribute values are rendered from the fields, keeping any other
+   * sub-field Amazon stored (lead time, restock date).
+   */
   attributesOf(l: SimListing): Attrs {
     const mp = l.marketplaceId;
     const out: Attrs = { ...(l.attributes ?? {}) };
     out.item_name = [{ value: l.title, language_tag: ISSUE_LOCALE_TAG[mp] ?? "en_US", marketplace_id: mp }];
-    if (l.price)
+    if (l.price) {
+      const kept = (out.purchasable_offer?.[0] ?? {}) as Record<string, unknown>;
       out.purchasable_offer = [
-        { marketplace_id: mp, currency: l.currency, our_price: [{ schedule: [{ value_with_tax: Number(l.price) }] }] },
+        { ...kept, marketplace_id: mp, currency: l.currency, our_price: [{ schedule: [{ value_with_tax: Number(l.price) }] }] },
       ];
-    else delete out.purchasable_offer;
-    if (!l.fba) out.fulfillment_availability = [{ fulfillment_channel_code: "DEFAULT", quantity: l.quantity, marketplace_id: mp }];
+    } else delete out.purchasable_offer;
+    if (!l.fba) {
+      const kept = out.fulfillment_availability?.find((f) => f.fulfillment_channel_code === "DEFAULT") ?? {};
+      out.fulfillment_availability = [{ ...kept, fulfillment_channel_code: "DEFAULT", quantity: l.quantity, marketplace_id: mp }];
+    }
     return out;
   }
 
@@ -233,7 +241,7 @@ export class ListingsSim {
   // --- changes (shared by the API and JSON_LISTINGS_FEED) -------------------------------------------------------
 
   /** Fields a set of attributes determines. */
-  private fieldsFrom(attrs: Attrs, l: Partial<SimListing>): Partial<SimListing> {
+  private fieldsFrom(attrs: Attrs): Partial<SimListing> {
     const out: Partial<SimListing> = {};
     const name = attrs.item_name?.[0]?.value;
     if (typeof name === "string") out.title = name;
@@ -243,16 +251,11 @@ export class ListingsSim {
     if (fa && Number.isInteger(fa.quantity)) out.quantity = fa.quantity as number;
     if (attrs.fulfillment_availability?.some((f) => String(f.fulfillment_channel_code).startsWith("AMAZON_"))) out.fba = true;
     else if (fa) out.fba = false;
-    void l;
     return out;
   }
 
   private stored(attrs: Attrs): Attrs {
-    const out = { ...attrs };
-    delete out.item_name;
-    delete out.purchasable_offer;
-    delete out.fulfillment_availability;
-    return out;
+    return { ...attrs };
   }
 
   private inventoryBlocked(sku: string, marketplaceId: string): SimIssue | undefined {
@@ -297,7 +300,7 @@ export class ListingsSim {
       asin: newAsin,
       apply: () =>
         this.observed(existing, sku, marketplaceId, () => {
-          const fields = this.fieldsFrom(attributes, existing ?? {});
+          const fields = this.fieldsFrom(attributes);
           const catalogTitle = this.catalog.get(newAsin)?.title;
           const now = this.ctx.now();
           if (existing) {
@@ -407,7 +410,7 @@ export class ListingsSim {
       asin: l.asin,
       apply: () =>
         this.observed(l, sku, marketplaceId, () => {
-          Object.assign(l, this.fieldsFrom(attrs, l), { attributes: this.stored(attrs), updated: this.ctx.now() });
+          Object.assign(l, this.fieldsFrom(attrs), { attributes: this.stored(attrs), updated: this.ctx.now() });
           if (!attrs.purchasable_offer) l.price = "";
         }),
     };
