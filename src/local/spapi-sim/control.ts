@@ -113,6 +113,11 @@ export async function handleFlowControl(sim: SpApiSim, method: string, url: URL,
 
   // Feeds
   if (path === "/_control/feeds" && method === "GET") return [200, { feeds: sim.feeds.list() }];
+  if (path === "/_control/feeds/queue" && method === "POST") {
+    if (typeof body?.paused !== "boolean") throw new ControlError("paused (true or false) is required");
+    sim.feeds.pause(body.paused);
+    return [200, { paused: body.paused }];
+  }
   if (path === "/_control/feeds/outcome" && method === "POST") {
     if (body?.status !== "FATAL" && body?.status !== "CANCELLED") throw new ControlError('status must be "FATAL" or "CANCELLED"');
     sim.feeds.nextOutcome = body.status;

@@ -23,6 +23,8 @@ interface SimFeed {
   createdSim: number;
   createdAt: number;
   resultDocumentId: string;
+  /** When processing may start (simulated ms); undefined while the queue is paused. */
+  startSim?: number;
   cancelledSim?: number;
   forced?: "FATAL" | "CANCELLED";
   outcome?: { status: "DONE" | "FATAL" | "CANCELLED"; report?: Record<string, unknown>; messages: number; accepted: number };
@@ -34,6 +36,7 @@ export class FeedsSim {
   private bucket: { tokens: number; at: number } | undefined;
   /** The next feed ends this way whatever it holds (control: POST /_control/feeds/outcome). */
   nextOutcome?: "FATAL" | "CANCELLED";
+  private paused = false;
 
   constructor(
     private readonly ctx: SimContext,
@@ -45,6 +48,13 @@ export class FeedsSim {
     this.docs.clear();
     this.bucket = undefined;
     this.nextOutcome = undefined;
+    this.paused = false;
+  }
+
+  /** Pauses the feed processor: new feeds stay IN_QUEUE until it resumes (control: POST /_control/feeds/queue). */
+  pause(paused: boolean): void {
+    this.paused = paused;
+    if (!paused) for (const f of this.feeds.values()) f.startSim ??= this.ctx.simMs();
   }
 
   createDocument(body: any): Answer {
@@ -93,6 +103,7 @@ export class FeedsSim {
       createdSim: this.ctx.simMs(),
       createdAt: this.ctx.now().getTime(),
       resultDocumentId: `amzn1.tortuga.4.na.result-${id}`,
+      ...(this.paused ? {} : { startSim: this.ctx.simMs() }),
       ...(this.nextOutcome ? { forced: this.nextOutcome } : {}),
     });
     this.nextOutcome = undefined;
@@ -101,7 +112,8 @@ export class FeedsSim {
 
   private phase(f: SimFeed): "IN_QUEUE" | "IN_PROGRESS" | "FINISHED" {
     if (f.cancelledSim !== undefined) return "FINISHED";
-    const age = this.ctx.simMs() - f.createdSim;
+    if (f.startSim === undefined) return "IN_QUEUE";
+    const age = this.ctx.simMs() - f.startSim;
     return age < 2_000 ? "IN_QUEUE" : age < 10_000 ? "IN_PROGRESS" : "FINISHED";
   }
 

@@ -82,7 +82,8 @@ describe("notifications of the new flows against Amazon's published schemas", ()
       sellerFulfillmentOrderId: "MCF-NOTE-2",
       items: [{ lineId: "1", sku: "DEMO-STAND-ALU", quantity: 1 }],
     });
-    await client.mcf.create({ ...order, sellerFulfillmentOrderId: "MCF-NOTE-3" });
+    // On hold: it can be cancelled however slowly this runs.
+    await client.mcf.create({ ...order, sellerFulfillmentOrderId: "MCF-NOTE-3", fulfillmentAction: "Hold" });
     await client.mcf.cancel("MCF-NOTE-3");
     sim.sim.advance(80_000);
     const o = (await client.mcf.get("MCF-NOTE-1"))!;
@@ -91,6 +92,7 @@ describe("notifications of the new flows against Amazon's published schemas", ()
     ]);
     sim.sim.advance(70_000);
     const feedId = await client.listingsFeed.submit(quantityMessages([{ sku: "DEMO-BAG-15", quantity: 5, productType: "PRODUCT" }]), [US]);
+    sim.sim.advance(11_000);
     await client.listingsFeed.wait(feedId, { intervalMs: 3 });
     sim.sim.inventory.set(US, "DEMO-MOUSE-WL", { fulfillable: 79 });
     await client.listings.patch("DEMO-BAG-15", {
@@ -200,7 +202,7 @@ describe("MCF 2020-07-01 and 2026-07-04 in the connector's model", () => {
         ["complete", { items: three.slice(0, 2) }],
         ["partial", { items: three, fulfillmentPolicy: "FillAllAvailable" as const }],
         ["unfulfillable", { items: three }],
-        ["cancelled", { items: three.slice(0, 1) }],
+        ["cancelled", { items: three.slice(0, 1), fulfillmentAction: "Hold" as const }],
       ] as const) {
         const id = `MCF-EQ-${k}-${name}`;
         ids.push(id);
@@ -249,7 +251,9 @@ describe("documents the connector reads", () => {
       { sku: "DEMO-CABLE-USBC-2M", quantity: 3, productType: "PRODUCT" },
       { sku: "DEMO-KEYBOARD-DE", quantity: 3, productType: "PRODUCT" },
     ]);
-    const feed = await client.listingsFeed.wait(await client.listingsFeed.submit(messages, [US]), { intervalMs: 3 });
+    const feedId = await client.listingsFeed.submit(messages, [US]);
+    sim.sim.advance(11_000);
+    const feed = await client.listingsFeed.wait(feedId, { intervalMs: 3 });
     const outcome = await client.listingsFeed.report(feed, messages);
     expect(outcome.report?.header.feedId).toBe(feed.feedId);
     expect(outcome.messages.map((m) => [m.sku, m.accepted])).toEqual([

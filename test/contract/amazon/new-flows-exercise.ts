@@ -67,7 +67,8 @@ export async function exerciseNewFlows(client: SpApiClient, sim: SpApiSimulator)
     order("MCF-NF-2", { fulfillmentPolicy: "FillAllAvailable", items: [...items, { lineId: "3", sku: "DEMO-STAND-ALU", quantity: 1 }] }),
   );
   await client.mcf.create(order("MCF-NF-3", { items: [{ lineId: "1", sku: "DEMO-STAND-ALU", quantity: 1 }] }));
-  await client.mcf.create(order("MCF-NF-4"));
+  // On hold, so that it can still be cancelled however slowly this runs (time runs 1000× faster here).
+  await client.mcf.create(order("MCF-NF-4", { fulfillmentAction: "Hold" }));
   await rejects(client.mcf.create(order("MCF-NF-1", { displayableOrderComment: "different" })));
   await rejects(client.mcf.create(order("MCF-NF-5", { destination: { ...DEMO_ADDRESS, postalCode: "00000" } })));
   await rejects(client.mcf.create(order("MCF-NF-6", { items: [{ lineId: "1", sku: "DEMO-CABLE-USBC-2M", quantity: 1 }] })));
@@ -108,7 +109,11 @@ export async function exerciseNewFlows(client: SpApiClient, sim: SpApiSimulator)
   });
   await client2026.mcf.create(order("MCF-NF-26-1"));
   await client2026.mcf.create(
-    order("MCF-NF-26-2", { fulfillmentPolicy: "FillAllAvailable", items: [...items, { lineId: "3", sku: "DEMO-STAND-ALU", quantity: 1 }] }),
+    order("MCF-NF-26-2", {
+      fulfillmentAction: "Hold",
+      fulfillmentPolicy: "FillAllAvailable",
+      items: [...items, { lineId: "3", sku: "DEMO-STAND-ALU", quantity: 1 }],
+    }),
   );
   await rejects(client2026.mcf.create(order("MCF-NF-26-3", { destination: { ...DEMO_ADDRESS, postalCode: "00000" } })));
   await client2026.mcf.get("MCF-NF-26-1");
@@ -251,8 +256,10 @@ export async function exerciseNewFlows(client: SpApiClient, sim: SpApiSimulator)
   const feedId = await client.listingsFeed.submit(messages, [US]);
   const feed = await client.listingsFeed.wait(feedId, { intervalMs: 3 });
   await client.listingsFeed.report(feed, messages);
+  sim.sim.feeds.pause(true); // keeps it IN_QUEUE however slowly this runs
   const cancelled = await client.listingsFeed.submit(quantityMessages([{ sku: "DEMO-BAG-15", quantity: 1, productType: "PRODUCT" }]), [UK]);
   await client.listingsFeed.cancel(cancelled);
+  sim.sim.feeds.pause(false);
   await client.listingsFeed.report(cancelled);
   sim.sim.advance(60_000);
   await rejects(client.listingsFeed.cancel(feedId));

@@ -19,7 +19,8 @@ describe("FBA inventory summaries", () => {
   let sim: SpApiSimulator;
   let client: SpApiClient;
   beforeAll(async () => {
-    sim = await startSim({ timeScale: 100, inventoryPageSize: 2 });
+    // 30× real time: 30 simulated seconds (the token's life) are one real second.
+    sim = await startSim({ timeScale: 30, inventoryPageSize: 2 });
     client = clientFor(sim, { maxRetries: 0 });
   });
   afterAll(async () => {
@@ -58,8 +59,8 @@ describe("FBA inventory summaries", () => {
 
   it("starts again from the first page, once, when a nextToken expired after 30 seconds, and counts no row twice", async () => {
     sim.sim.reset();
-    // Each of the next two calls answers 400 ms later: 40 simulated seconds at this time scale.
-    sim.sim.addFaults({ operation: "getInventorySummaries", latencyMs: 400, count: 2 });
+    // Each of the next two calls answers 1.1 s later: 33 simulated seconds at this time scale.
+    sim.sim.addFaults({ operation: "getInventorySummaries", latencyMs: 1100, count: 2 });
     const rows = await client.fbaInventory.summaries({ marketplaceId: US });
     expect(rows.map((r) => r.sellerSku).sort()).toEqual(
       DEMO_FBA_STOCK.filter((s) => s.marketplaceId === US)
