@@ -633,7 +633,7 @@ export class McfApi {
     do {
       if (this.version === "2026-07-04") {
         const r = await this.ctx.call("mcfListOrders2026", W.ListOrdersResponse2026, {
-          query: next ? { updatedAfter: isoDate(since), pageToken: next } : { updatedAfter: isoDate(since), shipments: "EXCLUDE" },
+          query: { updatedAfter: isoDate(since), shipments: "EXCLUDE", pageToken: next },
         });
         for (const o of r.orders) {
           const raw = o.status ?? "PROCESSING";

@@ -89,6 +89,8 @@ export interface SimMcfOrder {
   packageBase: number;
   returns: SimMcfReturn[];
   notified: Set<string>;
+  /** Final and fully notified: the tick skips it until something changes it again. */
+  quiet?: boolean;
 }
 
 interface ViewShipment {
@@ -320,6 +322,7 @@ export class McfSim {
   /** Emits the notifications for every step reached since the last tick, in order. */
   tick(): void {
     for (const o of this.orders.values()) {
+      if (o.quiet) continue;
       const v = this.view(o);
       const now = this.ctx.simMs() - o.receivedSim;
       for (const e of v.events) {
@@ -327,6 +330,10 @@ export class McfSim {
         o.notified.add(e.key);
         this.notify(o, v, e);
       }
+      const returnsPending = o.returns.some((r) => !o.notified.has(`return:${r.sellerReturnItemId}`));
+      const waiting = o.policy === "FillAll" && v.status === "Processing";
+      if (["Complete", "CompletePartialled", "Cancelled", "Unfulfillable", "Invalid"].includes(v.status) && !returnsPending && !waiting)
+        o.quiet = true;
     }
   }
 
@@ -727,6 +734,7 @@ export class McfSim {
       return bad(`Fulfillment order ${id} is ${v.status} and can no longer be cancelled.`);
     o.cancelledSim = this.ctx.simMs();
     o.cancelledAt = this.ctx.now().getTime();
+    o.quiet = false;
     this.tick();
     return "ok";
   }
@@ -864,6 +872,7 @@ export class McfSim {
         fulfillmentCenterId: s.fulfillmentCenterId,
       };
       o.returns.push(r);
+      o.quiet = false;
       returnItems.push(this.returnItem2020(o, r));
     }
     return [
@@ -1135,6 +1144,7 @@ export class McfSim {
     const o = this.orders.get(id);
     if (!o) throw new Error(`no MCF order ${id}`);
     o.forced = { status, sim: this.ctx.simMs() };
+    o.quiet = false;
     this.tick();
     return o;
   }
@@ -1145,6 +1155,7 @@ export class McfSim {
     if (!o || !r) throw new Error(`no return ${sellerReturnItemId} on MCF order ${id}`);
     r.receivedSim = this.ctx.simMs();
     if (condition) r.condition = condition;
+    o.quiet = false;
     this.tick();
     return o;
   }

@@ -3,12 +3,17 @@
  * uses, issues LWA tokens, enforces the published rate and burst per operation (scaled by `timeScale`),
  * serves gzip report documents, takes feed uploads, and injects faults on request. Not a security
  * boundary: any well-formed credentials and any bearer token are accepted, missing ones are refused.
+ *
+ * Orders, reports, settlements and the request plumbing live here; the fulfillment, inventory, returns and
+ * products operations are answered by the area modules it hosts (mcf, shipments, listings, feeds, inventory,
+ * returns, finances — each gets this object as its SimContext), which a 100 ms ticker and every request move
+ * forward in simulated time.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { OPERATIONS, matchOperation, type OperationName } from "../../amazon/operations";
-import { DEMO_MARKETPLACES, DEMO_PRODUCTS, DEMO_UNKNOWN_SKUS } from "../demo-catalog";
+import { DEMO_MARKETPLACES, DEMO_PRODUCTS } from "../demo-catalog";
 import {
   buildItem,
   fakeBuyer,
