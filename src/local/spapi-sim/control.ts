@@ -86,6 +86,11 @@ export async function handleFlowControl(sim: SpApiSim, method: string, url: URL,
           .map((l) => sim.listings.summary(l)),
       },
     ];
+  if (path === "/_control/listings/bulk" && method === "POST") {
+    const count = Number(body?.count);
+    if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new ControlError("count must be 1 … 100000");
+    return [201, { added: sim.listings.bulk({ ...body, count }) }];
+  }
   const listing = /^\/_control\/listings\/([^/]+)\/([^/]+)$/.exec(path);
   if (listing && method === "POST") {
     const l = sim.listings.find(SIM_SELLER_ID, decodeURIComponent(listing[2]), decodeURIComponent(listing[1]));

@@ -62,6 +62,9 @@ const LISTINGS_INCLUDED = [
 export class ListingsSim {
   readonly catalog = new Map<string, CatalogEntry>();
   private asinSeq = 0;
+  /** seller|sku|marketplace → listing (feeds with 10,000 messages look listings up by key). */
+  private index = new Map<string, SimListing>();
+  private indexed?: SimListing[];
 
   constructor(private readonly ctx: SimContext) {}
 
@@ -173,7 +176,60 @@ export class ListingsSim {
   }
 
   find(sellerId: string, sku: string, marketplaceId: string): SimListing | undefined {
-    return this.listings.find((l) => (l.sellerId ?? SIM_SELLER_ID) === sellerId && l.sku === sku && l.marketplaceId === marketplaceId);
+    // Rebuilt when the array was replaced (reset) or changed size outside this class.
+    if (this.indexed !== this.listings || this.index.size !== this.listings.length) {
+      this.index = new Map(this.listings.map((l) => [`${l.sellerId ?? SIM_SELLER_ID}|${l.sku}|${l.marketplaceId}`, l]));
+      this.indexed = this.listings;
+    }
+    return this.index.get(`${sellerId}|${sku}|${marketplaceId}`);
+  }
+
+  private add(l: SimListing): void {
+    this.find(SIM_SELLER_ID, l.sku, l.marketplaceId); // brings the index up to date first
+    this.listings.push(l);
+    this.index.set(`${l.sellerId ?? SIM_SELLER_ID}|${l.sku}|${l.marketplaceId}`, l);
+  }
+
+  /** Adds `count` complete FBM listings (for benchmarks and large feeds): SKUs `${prefix}00001` … */
+  bulk(input: { count: number; prefix?: string; marketplaceIds?: string[]; quantity?: number; price?: string }): number {
+    const prefix = input.prefix ?? "BULK-";
+    const mps = input.marketplaceIds ?? [DEMO_MARKETPLACES[0].marketplaceId];
+    let added = 0;
+    for (let i = 1; i <= input.count; i++) {
+      const sku = `${prefix}${String(i).padStart(5, "0")}`;
+      for (const mp of mps) {
+        if (this.find(SIM_SELLER_ID, sku, mp)) continue;
+        const now = this.ctx.now();
+        const lang = ISSUE_LOCALE_TAG[mp] ?? "en_US";
+        const v = (value: string) => [{ value, marketplace_id: mp, language_tag: lang }];
+        this.add({
+          sku,
+          marketplaceId: mp,
+          asin: `B0BLK${String(i).padStart(5, "0")}`,
+          fnsku: "",
+          title: `Bulk item ${i}`,
+          price: input.price ?? "10.00",
+          currency: currencyOf(mp),
+          fba: false,
+          quantity: input.quantity ?? 0,
+          created: now,
+          updated: now,
+          sellerId: SIM_SELLER_ID,
+          productType: "PRODUCT",
+          requirements: "LISTING",
+          attributes: {
+            brand: v("DemoBrand"),
+            product_description: v(`Bulk item ${i}`),
+            bullet_point: v("Bulk item"),
+            condition_type: [{ value: "new_new", marketplace_id: mp }],
+            supplier_declared_has_product_identifier_exemption: [{ value: true, marketplace_id: mp }],
+          },
+          extraIssues: [],
+        });
+        added++;
+      }
+    }
+    return added;
   }
 
   /** Runs a change and notifies status / issue changes of the listing it touched. */
@@ -323,7 +379,7 @@ export class ListingsSim {
               marketplaceIds: DEMO_MARKETPLACES.map((m) => m.marketplaceId),
             });
           }
-          this.listings.push({
+          this.add({
             sku,
             marketplaceId,
             asin: newAsin,
