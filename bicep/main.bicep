@@ -36,6 +36,11 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('Always-ready instances for the Durable Functions group (orchestrations and activities). 1 as Microsoft recommends for Durable Functions on Flex Consumption; 0 saves the baseline cost of one idle instance, durable work then waits for a cold start.')
+@minValue(0)
+@maxValue(10)
+param durableAlwaysReadyInstances int = 1
+
 @description('Days that logs are kept in Log Analytics.')
 @minValue(30)
 @maxValue(730)
@@ -43,6 +48,9 @@ param logRetentionInDays int = 30
 
 @description('Optional object id of the administrator (user or group) who sets the Key Vault secret values; gets Key Vault Secrets Officer. Empty: none.')
 param keyVaultAdminPrincipalId string = ''
+
+@description('Changes the Key Vault name. Key Vault keeps a deleted vault, and its name, for 90 days (soft delete with purge protection), so a resource group deleted and created again within that time cannot create a vault of the same name: either recover the deleted vault first (az keyvault recover; it comes back with its secrets) or set any new value here, e.g. 2, for a new empty vault. Empty: the name of the first deployment.')
+param keyVaultNameSeed string = ''
 
 @description('Kind of the Key Vault administrator principal.')
 @allowed([
@@ -144,6 +152,9 @@ param queueD365Events string = 'd365-events'
 @maxValue(2000)
 param queueMaxDeliveryCount int = 10
 
+@description('Give the app\'s identity Azure Service Bus Data Owner on each of its queues (not on the namespace): Flex Consumption needs this Manage right to read queue lengths and scale on them (target-based scaling); /api/status then shows queue lengths. false: Data Sender and Receiver only (docs/deploy.md, "Service Bus rights").')
+param serviceBusQueueOwner bool = true
+
 @description('Lock duration of the queues (ISO 8601, at most PT5M); the host renews the lock while a function runs.')
 param queueLockDuration string = 'PT1M'
 
@@ -181,6 +192,11 @@ var token = toLower(uniqueString(subscription().id, resourceGroup().id, baseName
 var compactName = replace(baseName, '-', '')
 var functionAppName = 'func-${baseName}-${token}'
 var deploymentContainerName = 'app-package-${take(baseName, 32)}-${take(token, 7)}'
+// Key Vault names are global and stay taken for 90 days after a delete (purge protection): a seed the admin can
+// change gives a new name (docs/deploy.md, "Deploying again after deleting the resource group"). At most 9
+// characters of the base name, so the 13-character suffix always fits in the 24 a vault name may have.
+var keyVaultToken = empty(keyVaultNameSeed) ? token : toLower(uniqueString(subscription().id, resourceGroup().id, baseName, keyVaultNameSeed))
+var keyVaultName = 'kv${take(compactName, 9)}${keyVaultToken}'
 
 // The queues Service Bus creates; the QUEUE_* app settings below name the same parameters.
 var serviceBusQueueNames = [
@@ -228,7 +244,7 @@ module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   params: {
     location: location
-    keyVaultName: take('kv${compactName}${token}', 24)
+    keyVaultName: keyVaultName
     tags: tags
   }
 }
@@ -253,6 +269,7 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerName: deploymentContainerName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
+    durableAlwaysReadyInstances: durableAlwaysReadyInstances
     tags: tags
   }
 }
@@ -263,6 +280,8 @@ module rbac 'modules/rbac.bicep' = {
     principalId: functionApp.outputs.principalId
     storageAccountName: storage.outputs.name
     serviceBusNamespaceName: serviceBus.outputs.name
+    serviceBusQueueNames: serviceBusQueueNames
+    serviceBusQueueOwner: serviceBusQueueOwner
     keyVaultName: keyVault.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
     keyVaultAdminPrincipalId: keyVaultAdminPrincipalId
@@ -330,6 +349,9 @@ var appSettings = {
   D365_BATCH_SIZE: '100'
   D365_TIMEOUT_MS: '60000'
   D365_MAX_RETRIES: '5'
+  D365_DMF_SOURCE_FORMAT: 'CSV-Unicode'
+  D365_DMF_FILE_ENCODING: 'auto'
+  D365_DMF_PACKAGE_TEMPLATE: '' // or the data project's exported package shipped with the app, e.g. 'mappings/dmf/General journal.zip'
 
   // Amazon SP-API
   SPAPI_REGION: spapiRegion

@@ -88,7 +88,9 @@ resource deadLetterAlert 'Microsoft.Insights/metricAlerts@2018-03-01' = {
 }
 
 // The app writes each event as one JSON log line ({"event": "<name>", ...}, src/platform/telemetry.ts), which
-// workspace-based Application Insights keeps in the AppTraces table.
+// workspace-based Application Insights keeps in the AppTraces table. host.json excludes traces (with requests
+// and exceptions) from adaptive sampling, so every event has its row and a count of rows is exact: a single
+// parked message is never sampled away before the alert sees it (test/unit/bicep checks the two agree).
 var eventList = join(map(alertEventNames, name => '\'${name}\''), ', ')
 
 resource eventAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {

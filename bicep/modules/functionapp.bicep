@@ -38,6 +38,11 @@ param maximumInstanceCount int = 40
 ])
 param instanceMemoryMB int = 2048
 
+@description('Always-ready instances of the Durable Functions group (orchestrations and activities scale together in it). Microsoft recommends 1 for Durable Functions on Flex Consumption: the task hub queues are polled without a cold start. 0: none (cheaper; durable work waits for an instance to start).')
+@minValue(0)
+@maxValue(10)
+param durableAlwaysReadyInstances int = 1
+
 @description('Tags for every resource.')
 param tags object = {}
 
@@ -85,6 +90,14 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scaleAndConcurrency: {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
+        // Flex scales per function group; 'durable' is the group of every orchestration and activity. An
+        // always-ready instance there is billed whether or not work runs (docs/deploy.md, Costs).
+        alwaysReady: [
+          {
+            name: 'durable'
+            instanceCount: durableAlwaysReadyInstances
+          }
+        ]
       }
       runtime: {
         name: 'node'

@@ -14,7 +14,8 @@ param workspaceId string
 @description('Tags for every resource.')
 param tags object = {}
 
-// The app's JSON log lines, parsed once per query.
+// The app's JSON log lines, parsed once per query. Counts and sums over AppTraces, AppRequests and
+// AppExceptions are exact because host.json excludes those types from sampling (Trace;Request;Exception).
 var appLines = 'AppTraces | where Message startswith "{" | extend entry = parse_json(Message)'
 
 var content = {

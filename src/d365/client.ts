@@ -78,11 +78,18 @@ export interface BatchOperationResult<T = ODataRow> {
   changeset?: number;
   /** True when this operation was fine but its changeset failed on another one and was undone. */
   rolledBack?: boolean;
+  /** True when D365 stopped the $batch at an earlier failing part and never ran this one (no part answered it). */
+  notExecuted?: boolean;
 }
 
 export interface BatchOptions {
   /** Operations per atomic changeset (default D365_BATCH_SIZE). 1 = every write on its own. */
   changesetSize?: number;
+  /**
+   * Ask D365 to run the parts after a failing one (`Prefer: odata.continue-on-error`). Without it D365
+   * stops at the first failing part; the parts after it come back `notExecuted`.
+   */
+  continueOnError?: boolean;
 }
 
 export class D365Query<T> implements AsyncIterable<T> {
@@ -412,7 +419,7 @@ export class D365Client {
     let request: Unit[] = [];
     let inRequest = 0;
     const flush = async () => {
-      if (request.length) await this.sendBatch(ops, request, results);
+      if (request.length) await this.sendBatch(ops, request, results, options.continueOnError === true);
       request = [];
       inRequest = 0;
     };
@@ -429,6 +436,7 @@ export class D365Client {
     ops: readonly BatchOperation[],
     units: { kind: "changeset" | "single"; indexes: number[]; changeset?: number }[],
     results: BatchOperationResult<T>[],
+    continueOnError: boolean,
   ): Promise<void> {
     const part = (i: number) => {
       const op = ops[i]!;
@@ -456,11 +464,17 @@ export class D365Client {
       path: "$batch",
       entity: "$batch",
       body,
-      headers: { "Content-Type": contentType, Accept: "multipart/mixed" },
+      headers: {
+        "Content-Type": contentType,
+        Accept: "multipart/mixed",
+        ...(continueOnError ? { Prefer: "odata.continue-on-error" } : {}),
+      },
       idempotent: onlyReads,
     });
     const parsed = parseBatchResponseBody(String(res.headers["content-type"] ?? ""), res.data);
-    if (parsed.length !== units.length) {
+    // OData: without continue-on-error D365 stops at the first failing part, so fewer parts than units
+    // come back; parts answer units in order, and the units after the last part were never run.
+    if (parsed.length > units.length || parsed.length === 0) {
       throw new InternalError("d365.batch-shape", `D365 answered ${parsed.length} parts for a $batch of ${units.length}`);
     }
     const toResult = (i: number, r: HttpResponsePart, changeset?: number): BatchOperationResult<T> => {
@@ -484,7 +498,23 @@ export class D365Client {
       };
     };
     units.forEach((u, n) => {
-      const g = parsed[n]!;
+      const g = parsed[n];
+      if (!g) {
+        for (const i of u.indexes) {
+          results[i] = {
+            index: i,
+            status: 0,
+            ok: false,
+            notExecuted: true,
+            ...(u.changeset !== undefined ? { changeset: u.changeset } : {}),
+            error: new UnavailableError(
+              "d365.batch-not-executed",
+              `D365 did not run ${ops[i]!.method} ${ops[i]!.entitySet}: the $batch stopped at an earlier failing part`,
+            ),
+          };
+        }
+        return;
+      }
       if (g.kind === "changeset") {
         u.indexes.forEach((i, k) => {
           const r = g.responses.find((x) => x.contentId === String(i + 1)) ?? g.responses[k];

@@ -308,7 +308,7 @@ export interface LedgerLinesOutcome {
   created: LedgerJournalLine[];
   /** Line numbers that existed already (skipExisting). */
   skipped: number[];
-  failures: { LineNumber: number; error: AppError; rolledBack: boolean }[];
+  failures: { LineNumber: number; error: AppError; rolledBack: boolean; notExecuted?: boolean }[];
 }
 
 export class LedgerJournals {
@@ -347,12 +347,13 @@ export class LedgerJournals {
   /**
    * Creates lines in $batch changesets of D365_BATCH_SIZE. With skipExisting, lines whose LineNumber is
    * already in the journal are left alone, so a resumed run never duplicates. A failed changeset is
-   * undone by D365 and reported in `failures`; other changesets still go in.
+   * undone by D365 and reported in `failures`; D365 stops the $batch there, so the changesets after it are
+   * reported too, `notExecuted` (unless continueOnError asks D365 to go on and D365 honours it).
    */
   async createLines(
     journalBatchNumber: string,
     lines: readonly NewLedgerJournalLine[],
-    options: { company?: string; skipExisting?: boolean; changesetSize?: number } = {},
+    options: { company?: string; skipExisting?: boolean; changesetSize?: number; continueOnError?: boolean } = {},
   ): Promise<LedgerLinesOutcome> {
     const company = this.company(options.company);
     let todo = [...lines];
@@ -372,7 +373,9 @@ export class LedgerJournals {
         JournalBatchNumber: journalBatchNumber,
       },
     }));
-    const results = ops.length ? await this.d365.batch<LedgerJournalLine>(ops, { changesetSize: options.changesetSize }) : [];
+    const results = ops.length
+      ? await this.d365.batch<LedgerJournalLine>(ops, { changesetSize: options.changesetSize, continueOnError: options.continueOnError })
+      : [];
     const created: LedgerJournalLine[] = [];
     const failures: LedgerLinesOutcome["failures"] = [];
     results.forEach((r, i) => {
@@ -382,6 +385,7 @@ export class LedgerJournals {
           LineNumber: todo[i]!.LineNumber,
           error: r.error ?? new InternalError("d365.batch", "operation failed"),
           rolledBack: Boolean(r.rolledBack),
+          ...(r.notExecuted ? { notExecuted: true } : {}),
         });
     });
     return { created, skipped, failures };

@@ -11,7 +11,7 @@ import type { Telemetry } from "../platform/telemetry";
 import { registerFactory } from "../runtime";
 import { SimulatorCredential } from "./auth";
 import { D365Client, type D365ClientOptions } from "./client";
-import { D365Dmf } from "./dmf";
+import { D365Dmf, dmfFormat, type DmfOptions } from "./dmf";
 import { Customers, ExchangeRates, LedgerJournals, ReleasedProducts, ReturnOrders, SalesOrders, WarehousesOnHand } from "./entities";
 
 export class D365Connector extends D365Client {
@@ -24,9 +24,9 @@ export class D365Connector extends D365Client {
   readonly exchangeRates = new ExchangeRates(this);
   readonly dmf: D365Dmf;
 
-  constructor(options: D365ClientOptions) {
+  constructor(options: D365ClientOptions & { dmf?: DmfOptions }) {
     super(options);
-    this.dmf = new D365Dmf(this, options.sleep);
+    this.dmf = new D365Dmf(this, options.sleep, options.dmf);
   }
 }
 
@@ -71,6 +71,10 @@ export function createD365Connector(
   overrides: Partial<D365ClientOptions> = {},
 ): D365Connector {
   return new D365Connector({
+    dmf: {
+      format: dmfFormat(config.D365_DMF_SOURCE_FORMAT, config.D365_DMF_FILE_ENCODING),
+      templatePath: config.D365_DMF_PACKAGE_TEMPLATE,
+    },
     baseUrl: config.D365_BASE_URL,
     credential: credentialFor(config, secrets),
     company: config.D365_COMPANY,
@@ -101,8 +105,8 @@ registerHealthCheck("d365", async (rt) => {
 
 export { D365Client, D365Query } from "./client";
 export type { BatchOperation, BatchOperationResult, D365ClientOptions, EntityKey, ODataRow } from "./client";
-export { D365Dmf, buildDmfPackage } from "./dmf";
-export type { DmfImportResult, DmfStatus } from "./dmf";
+export { D365Dmf, buildDmfPackage, dmfFormat, loadDmfPackageTemplate } from "./dmf";
+export type { DmfImportResult, DmfOptions, DmfPackageFormat, DmfStatus } from "./dmf";
 export * from "./entities";
 export { f, enumValue, dateOnly, quote, literal, formatKey, chunk } from "./odata";
 export type { QueryOptions } from "./odata";

@@ -18,4 +18,17 @@ export const d365Settings = {
   D365_TIMEOUT_MS: setting.int(60000, 1000),
   /** Retries of a throttled or failed D365 request before giving up. */
   D365_MAX_RETRIES: setting.int(5, 0, 20),
+  /**
+   * DMF packages: the source data format written in the package manifest, as named under Data management ›
+   * Configure data source. CSV-Unicode (the default) reads UTF-16LE with a byte-order mark and CRLF line ends.
+   */
+  D365_DMF_SOURCE_FORMAT: setting.string("CSV-Unicode"),
+  /** DMF packages: encoding of the data file; auto = UTF-16LE for CSV-Unicode, UTF-8 (with BOM) for any other format. */
+  D365_DMF_FILE_ENCODING: setting.enumOf(["auto", "utf-16le", "utf-8"] as const, "auto"),
+  /**
+   * DMF packages: path to the target data project's exported package (a .zip, or a folder with its
+   * Manifest.xml and PackageHeader.xml). When set, the app uses that manifest and header as they are and
+   * writes only the data file (docs/d365-simulator.md). Empty: the app writes its own.
+   */
+  D365_DMF_PACKAGE_TEMPLATE: setting.optionalString(),
 };

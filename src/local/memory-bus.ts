@@ -4,9 +4,15 @@
  * after maxDeliveryCount deliveries the message moves to the queue's dead-letter sub-queue with reason
  * "MaxDeliveryCountExceeded", duplicate detection on messageId within a window, scheduled messages.
  *
+ * Locks behave as with the Functions host: a delivered message is locked for the queue's lock duration, the
+ * host renews the lock while the function runs, but only until host.json's maxAutoLockRenewalDuration has
+ * passed since the delivery. When the last renewed lock runs out, Service Bus makes the message available again
+ * (and delivers it a second time while the first run still goes on), or dead-letters it when that was its last
+ * delivery; the first run's result is then ignored, as its complete or abandon fails with MessageLockLost.
+ *
  * Differences from Azure, on purpose: an abandoned message waits a small, growing delay before redelivery
- * (Azure redelivers at once) so that a poison message does not spin; there is no lock expiry (a handler may
- * run as long as it likes); bodies travel as JSON text, as through the real broker and worker.
+ * (Azure redelivers at once) so that a poison message does not spin; bodies travel as JSON text, as through the
+ * real broker and worker.
  */
 import { randomUUID } from "node:crypto";
 import type { DeadLetteredMessage, MessageBus, OutgoingMessage } from "../platform/ports";
@@ -36,7 +42,8 @@ export interface SettlementEvent {
   messageId: string;
   sequenceNumber: string;
   deliveryCount: number;
-  outcome: "completed" | "abandoned" | "deadLettered";
+  /** lockExpired: the lock ran out while the handler still ran; the message is available again. */
+  outcome: "completed" | "abandoned" | "deadLettered" | "lockExpired";
   error?: string;
 }
 
@@ -53,8 +60,13 @@ export interface MemoryServiceBusOptions {
   retryBackoff?: number;
   /** Upper bound of the redelivery wait. Default 1 s. */
   maxRetryDelayMs?: number;
-  /** Lock duration reported to handlers (lockedUntil). Default 60 s. */
+  /** The queue's lock duration (Bicep queueLockDuration, PT1M by default). Default 60 s. */
   lockDurationMs?: number;
+  /**
+   * host.json extensions.serviceBus.maxAutoLockRenewalDuration: how long after a delivery the host keeps
+   * renewing the lock while the function runs. 0: never renewed. Default 5 minutes (the extension's default).
+   */
+  maxAutoLockRenewalMs?: number;
   /** drain() also waits for scheduled messages due within this horizon. Default 5 s. */
   drainHorizonMs?: number;
   /** Called after every settlement (completed, abandoned, dead-lettered). */
@@ -78,6 +90,14 @@ interface StoredMessage {
   scheduled: boolean;
   deliveryCount: number;
   locked: boolean;
+  /** The delivery that holds the lock now, if any. */
+  delivery?: Delivery;
+}
+
+interface Delivery {
+  /** Set when the lock ran out before the handler finished: its result is not settled. */
+  lost: boolean;
+  timer?: NodeJS.Timeout;
 }
 
 interface DeadLetter extends StoredMessage {
@@ -92,6 +112,9 @@ interface QueueState {
   handler?: QueueHandler;
 }
 
+/** Longest delay setTimeout takes (about 24.8 days); a lock renewed longer than that never runs out here. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Like the worker's tryJsonParse: JSON text becomes a value, anything else stays a string. */
 export function tryJsonParse(text: string): unknown {
   try {
@@ -103,6 +126,8 @@ export function tryJsonParse(text: string): unknown {
 
 export class MemoryServiceBus implements MessageBus {
   readonly maxDeliveryCount: number;
+  /** The lock duration and how long the host renews it (see lockLostAfterMs). */
+  readonly lock: { durationMs: number; maxAutoLockRenewalMs: number };
   private readonly opts: Required<Omit<MemoryServiceBusOptions, "onSettled">>;
   private readonly queues = new Map<string, QueueState>();
   private sequence = 0n;
@@ -112,7 +137,7 @@ export class MemoryServiceBus implements MessageBus {
   private closed = false;
   private waiters: (() => void)[] = [];
   private listeners: ((e: SettlementEvent) => void)[] = [];
-  readonly stats = { sent: 0, duplicatesDropped: 0, completed: 0, abandoned: 0, deadLettered: 0 };
+  readonly stats = { sent: 0, duplicatesDropped: 0, completed: 0, abandoned: 0, deadLettered: 0, lockExpired: 0 };
 
   constructor(options: MemoryServiceBusOptions = {}) {
     this.opts = {
@@ -123,10 +148,12 @@ export class MemoryServiceBus implements MessageBus {
       retryBackoff: options.retryBackoff ?? 2,
       maxRetryDelayMs: options.maxRetryDelayMs ?? 1000,
       lockDurationMs: options.lockDurationMs ?? 60_000,
+      maxAutoLockRenewalMs: options.maxAutoLockRenewalMs ?? 5 * 60_000,
       drainHorizonMs: options.drainHorizonMs ?? 5000,
       now: options.now ?? Date.now,
     };
     this.maxDeliveryCount = this.opts.maxDeliveryCount;
+    this.lock = { durationMs: this.opts.lockDurationMs, maxAutoLockRenewalMs: this.opts.maxAutoLockRenewalMs };
     if (options.onSettled) this.listeners.push(options.onSettled);
   }
 
@@ -334,11 +361,19 @@ export class MemoryServiceBus implements MessageBus {
 
   private deliver(q: QueueState, m: StoredMessage): void {
     const handler = q.handler!;
+    const delivery: Delivery = { lost: false };
     m.locked = true;
+    m.delivery = delivery;
     m.scheduled = false;
     m.deliveryCount++;
     this.inFlight++;
     const now = this.opts.now();
+    const lockLostAfter = lockLostAfterMs(this.opts.lockDurationMs, this.opts.maxAutoLockRenewalMs);
+    if (lockLostAfter <= MAX_TIMER_MS) {
+      delivery.timer = setTimeout(() => this.expireLock(q, m, delivery), lockLostAfter);
+      // The running handler keeps the process alive when it needs to; the lock timer alone must not.
+      delivery.timer.unref();
+    }
     const received: ReceivedMessage = {
       queue: m.queue,
       messageId: m.messageId,
@@ -357,14 +392,50 @@ export class MemoryServiceBus implements MessageBus {
     Promise.resolve()
       .then(() => handler(received))
       .then(
-        () => this.settle(q, m, "completed"),
-        (err: unknown) => this.settle(q, m, "failed", err),
+        () => this.settleDelivery(q, m, delivery, "completed"),
+        (err: unknown) => this.settleDelivery(q, m, delivery, "failed", err),
       )
       .finally(() => {
         this.inFlight--;
         this.schedulePump(0);
         this.notifyIdle();
       });
+  }
+
+  /** The handler finished: settle the message, unless its lock ran out meanwhile (MessageLockLost in Azure). */
+  private settleDelivery(q: QueueState, m: StoredMessage, delivery: Delivery, result: "completed" | "failed", err?: unknown): void {
+    clearTimeout(delivery.timer);
+    if (delivery.lost || m.delivery !== delivery) return;
+    m.delivery = undefined;
+    this.settle(q, m, result, err);
+  }
+
+  /**
+   * The last renewed lock ran out while the handler still runs: Service Bus counts the delivery as failed,
+   * makes the message available again at once (or dead-letters it after its last delivery), and the running
+   * handler can no longer settle it.
+   */
+  private expireLock(q: QueueState, m: StoredMessage, delivery: Delivery): void {
+    if (delivery.lost || m.delivery !== delivery) return;
+    delivery.lost = true;
+    m.delivery = undefined;
+    m.locked = false;
+    this.stats.lockExpired++;
+    const error = `the message lock expired after ${lockLostAfterMs(this.opts.lockDurationMs, this.opts.maxAutoLockRenewalMs)} ms while the function still ran`;
+    if (m.deliveryCount >= this.opts.maxDeliveryCount) {
+      this.settle(q, m, "failed", new Error(error));
+    } else {
+      m.availableAt = this.opts.now();
+      this.emit({
+        queue: m.queue,
+        messageId: m.messageId,
+        sequenceNumber: m.sequenceNumber.toString(),
+        deliveryCount: m.deliveryCount,
+        outcome: "lockExpired",
+        error,
+      });
+    }
+    this.schedulePump(0);
   }
 
   private settle(q: QueueState, m: StoredMessage, result: "completed" | "failed", err?: unknown): void {
@@ -405,6 +476,10 @@ export class MemoryServiceBus implements MessageBus {
       outcome,
       error,
     };
+    this.emit(event);
+  }
+
+  private emit(event: SettlementEvent): void {
     for (const l of this.listeners) {
       try {
         l(event);
@@ -413,4 +488,18 @@ export class MemoryServiceBus implements MessageBus {
       }
     }
   }
+}
+
+/**
+ * How long after a delivery its lock is lost when the handler runs on. The host renews the lock before it
+ * runs out (Azure.Messaging.ServiceBus renews when the remaining time minus a buffer of half of it, at most
+ * 10 s, has passed) and stops renewing once maxAutoLockRenewalDuration has passed since the delivery; the lock
+ * from the last renewal then runs its full duration.
+ */
+export function lockLostAfterMs(lockDurationMs: number, maxAutoLockRenewalMs: number): number {
+  const lock = Math.max(1, lockDurationMs);
+  // After each renewal the lock has its full duration left, so renewals come at a fixed step.
+  const step = lock - Math.min(lock / 2, 10_000);
+  const renewals = Math.max(0, Math.ceil(Math.max(0, maxAutoLockRenewalMs) / step) - 1);
+  return renewals * step + lock;
 }

@@ -59,6 +59,11 @@ export interface StateStore {
 export interface BlobStore {
   put(container: string, name: string, content: Uint8Array, contentType?: string): Promise<void>;
   get(container: string, name: string): Promise<Uint8Array | undefined>;
+  /**
+   * The content in chunks as it downloads, never whole in memory (a multi-year settlement file is hundreds of
+   * MB); undefined when there is no such blob. Each call reads from the start.
+   */
+  stream(container: string, name: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   exists(container: string, name: string): Promise<boolean>;
 }
 

@@ -7,7 +7,7 @@
  *
  *   npx tsx test/bench/orders-bench.ts [--orders N] [--time-scale 100] [--concurrency 8] [--d365-latency 100] [--json]
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OPERATIONS } from "../../src/amazon/operations";
@@ -82,12 +82,8 @@ export async function runOrdersBench(opts: {
   d365LatencyMs?: number;
 }): Promise<OrdersBenchResult> {
   const d365Sim = await startD365Simulator({ port: 0, seed: 1 });
-  const spapi = await startSpApiSimulator({
-    port: 0,
-    seed: 1,
-    timeScale: opts.timeScale,
-    dataDir: mkdtempSync(join(tmpdir(), "orders-bench-")),
-  });
+  const dataDir = mkdtempSync(join(tmpdir(), "orders-bench-"));
+  const spapi = await startSpApiSimulator({ port: 0, seed: 1, timeScale: opts.timeScale, dataDir });
   try {
     spapi.sim.data.orders.length = 0;
     const markets = ["ATVPDKIKX0DER", "A1F83G8C2ARO7P", "A1PA6795UKMFR9"];
@@ -217,6 +213,7 @@ export async function runOrdersBench(opts: {
   } finally {
     await spapi.stop();
     await d365Sim.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

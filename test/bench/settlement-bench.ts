@@ -9,12 +9,13 @@
  *   npx tsx test/bench/settlement-bench.ts [--rows N] [--json]
  */
 import { resolveMappingsDir } from "../../src/mapping/runtime";
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyzeSettlement } from "../../src/flows/settlements/analyze";
 import { fileSource } from "../../src/flows/settlements/parser";
 import { SettlementAccounts } from "../../src/mapping/settlement-accounts";
+import { bareReadAndSplit } from "./lib/bare-read-split";
 import { settlementHeader, settlementRow, summaryRow, type FileSpec, type RowSpec } from "../fixtures/settlements/builder";
 
 export interface BenchResult {
@@ -113,25 +114,6 @@ class MemorySampler {
 }
 
 const round = (n: number, places = 1) => Math.round(n * 10 ** places) / 10 ** places;
-
-/** The floor: read, decode and split into lines and fields, nothing else. */
-async function bareReadAndSplit(path: string): Promise<number> {
-  const decoder = new TextDecoder("utf-8");
-  let rest = "";
-  let rows = 0;
-  let fields = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 })) {
-    const text = rest + decoder.decode(chunk as Buffer, { stream: true });
-    const lines = text.split("\n");
-    rest = lines.pop()!;
-    for (const l of lines) {
-      fields += l.split("\t").length;
-      rows++;
-    }
-  }
-  if (rest) rows++;
-  return fields > 0 ? rows - 2 : 0; // header and summary are not transaction rows
-}
 
 export async function runSettlementBench(rows: number, accounts: SettlementAccounts): Promise<BenchResult> {
   const dir = mkdtempSync(join(tmpdir(), "settlement-bench-"));

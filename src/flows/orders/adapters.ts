@@ -7,6 +7,7 @@ import type { Order2026 } from "../../amazon/schemas";
 import type { D365Client } from "../../d365/client";
 import { SalesOrders, type NewSalesOrderHeader, type NewSalesOrderLine } from "../../d365/entities";
 import { f } from "../../d365/odata";
+import { Dec } from "../../platform/money";
 import type { Runtime } from "../../runtime";
 import type { Telemetry } from "../../platform/telemetry";
 import type { AmazonAddress } from "./address";
@@ -163,7 +164,8 @@ export class ODataSalesOrders implements D365SalesOrders {
         SalesOrderNumber: salesOrderNumber,
         SalesChargeCode: c.SalesChargeCode,
         ChargeCategory: "Fixed",
-        FixedChargeAmount: c.ChargeAmount,
+        // Edm.Decimal goes as a JSON number: F&O refuses a decimal sent as a string.
+        FixedChargeAmount: new Dec(c.ChargeAmount),
         ChargeDescription: c.Description,
       });
     }

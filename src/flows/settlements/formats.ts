@@ -10,7 +10,7 @@
  * `dd.MM.yyyy`, and slashed dates that are `MM/dd/yy` per the changelog but `dd/MM/yy` in a published sample,
  * so slashed dates are resolved against the settlement period. All times are UTC.
  */
-import { Dec } from "../../platform/money";
+import { Dec, MAX_MINOR } from "../../platform/money";
 
 export type DecimalSeparator = "." | ",";
 
@@ -24,8 +24,68 @@ export class AmountFormat {
 
   /** Parses an amount; returns a string describing the problem when it cannot be read unambiguously. */
   parse(raw: string): Dec | string {
+    const p = this.parts(raw);
+    if (typeof p === "string") return p;
+    return new Dec(p.sign + p.int + (p.frac ? "." + p.frac : ""));
+  }
+
+  /**
+   * Parses an amount into integer minor units of a currency with `digits` decimals (12,34 -> 1234 for EUR,
+   * 1234 -> 1234 for JPY), exactly; returns a string describing the problem otherwise. An amount with more
+   * decimals than the currency has is refused unless they are zeros (1.230 EUR is 123 cents; 1.235 EUR and
+   * 12,50 JPY are problems): the journal posts whole minor units, and rounding here would break Σ = deposit.
+   */
+  parseMinor(raw: string, digits: number, currency = "the currency"): number | string {
+    // Hot path, one pass over the characters: [-]digits[<the file's decimal separator>digits], nothing else.
+    const n = raw.length;
+    let i = 0;
+    let c = raw.charCodeAt(0);
+    const negative = c === 45; // "-"
+    if (negative) i = 1;
+    let int = 0;
+    const intStart = i;
+    for (; i < n; i++) {
+      c = raw.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      int = int * 10 + (c - 48);
+    }
+    const intDigits = i - intStart;
+    if (intDigits > 0 && intDigits + digits <= 15) {
+      let value = -1;
+      if (i === n) value = int * POW10[digits]!;
+      else if (this.decimalSeparator !== undefined && c === this.decimalSeparator.charCodeAt(0)) {
+        let frac = 0;
+        const fracStart = ++i;
+        for (; i < n; i++) {
+          c = raw.charCodeAt(i);
+          if (c < 48 || c > 57) break;
+          frac = frac * 10 + (c - 48);
+        }
+        const fracDigits = i - fracStart;
+        if (i === n && fracDigits >= 1 && fracDigits <= digits) value = (int * POW10[fracDigits]! + frac) * POW10[digits - fracDigits]!;
+      }
+      if (value >= 0) return negative ? 0 - value : value;
+    }
+    // Everything else (thousands separators, a leading "+", spaces, the first separator of the file, errors).
+    const p = this.parts(raw);
+    if (typeof p === "string") return p;
+    let frac = p.frac;
+    if (frac.length > digits) {
+      if (!/^0+$/.test(frac.slice(digits))) {
+        return `amount "${raw}" has ${frac.length} decimals but ${currency} has ${digits}`;
+      }
+      frac = frac.slice(0, digits);
+    }
+    const big = BigInt(p.int + frac.padEnd(digits, "0"));
+    if (big > BigInt(MAX_MINOR)) return `amount "${raw}" is too large`;
+    const value = Number(big);
+    return p.sign === "-" ? 0 - value : value;
+  }
+
+  /** Sign, integer digits and fraction digits of an amount, or the problem. */
+  private parts(raw: string): { sign: "" | "-"; int: string; frac: string } | string {
     const s = raw.trim();
-    if (INTEGER.test(s)) return new Dec(s);
+    if (INTEGER.test(s)) return s[0] === "-" ? { sign: "-", int: s.slice(1), frac: "" } : { sign: "", int: s, frac: "" };
     const m = AMOUNT.exec(s);
     if (!m) return s === "" ? "amount is empty" : `amount "${raw}" is not a number`;
     const sign = m[1] === "-" ? "-" : "";
@@ -58,10 +118,11 @@ export class AmountFormat {
       intPart = intPart.split(thousands).join("");
     }
     if (!DIGITS.test(intPart) || (frac !== "" && !DIGITS.test(frac))) return `amount "${raw}" is not a number`;
-    return new Dec(sign + intPart + (frac ? "." + frac : ""));
+    return { sign, int: intPart, frac };
   }
 }
 
+const POW10 = [1, 10, 100, 1000, 10_000, 100_000, 1_000_000];
 const INTEGER = /^-?\d+$/;
 const DIGITS = /^\d+$/;
 const AMOUNT = /^([-+]?)(\d[\d.,]*\d)$/;

@@ -9,7 +9,7 @@ import { Dec, toMoneyString } from "../../platform/money";
 import { safeKey } from "../../platform/state-keys";
 import { analyzeSettlement, previewDocument } from "./analyze";
 import { journalDescription } from "./journal";
-import { bytesSource, readSettlementSummary } from "./parser";
+import { bytesSource, readSettlementSummary, type ByteSource } from "./parser";
 import type { NewJournalLine, SettlementDeps } from "./ports";
 import {
   getSettlementRecord,
@@ -46,6 +46,15 @@ export async function storeSettlementFile(
   if (!(await deps.blobs.exists(SETTLEMENT_CONTAINER, blobName)))
     await deps.blobs.put(SETTLEMENT_CONTAINER, blobName, content, "text/tab-separated-values");
   return { settlementId: summary.settlementId, blobName, sha256, reportId, bytes: content.length };
+}
+
+/** The stored file, streamed from blob storage on every read (never whole in memory). */
+function storedFile(blobs: SettlementDeps["blobs"], blobName: string): ByteSource {
+  return async function* () {
+    const body = await blobs.stream(SETTLEMENT_CONTAINER, blobName);
+    if (!body) throw new NotFoundError("settlement.blob-missing", `the stored settlement file ${blobName} is missing`);
+    yield* body;
+  };
 }
 
 /** Downloads a report just in time and keeps it. */
@@ -115,12 +124,11 @@ export async function analyzeStep(input: AnalyzeStepInput, deps: SettlementDeps)
       dmfDefinitionGroup: "",
     };
   }
-  const content = await deps.blobs.get(SETTLEMENT_CONTAINER, input.blobName);
-  if (!content) throw new NotFoundError("settlement.blob-missing", `the stored settlement file ${input.blobName} is missing`);
+  const content = storedFile(deps.blobs, input.blobName);
   const accounts = deps.accounts();
-  const { summary } = await readSettlementSummary(bytesSource(content));
+  const { summary } = await readSettlementSummary(content);
   const history = summary ? await settlementHistory(deps.state, summary.currency, summary.settlementId) : [];
-  const analysis = await analyzeSettlement(bytesSource(content), accounts, { history, detailed: input.detailed });
+  const analysis = await analyzeSettlement(content, accounts, { history, detailed: input.detailed });
   const doc = previewDocument(analysis, accounts);
   const status: SettlementStatus = analysis.postable
     ? "running"

@@ -9,7 +9,7 @@
  * positive bucket is a credit (income, tax collected, reserve released) and a negative one a debit (fees,
  * refunds, reserve held); the deposit is a debit on the clearing account (a credit when negative).
  */
-import { Dec, toMoneyString } from "../../platform/money";
+import { Dec, fromMinorUnits, MinorSum, toMoneyString } from "../../platform/money";
 import { combinationKey, type SettlementAccounts } from "../../mapping/settlement-accounts";
 import type { SettlementRow, SettlementSummary } from "./parser";
 
@@ -46,26 +46,59 @@ interface Bucket {
   text: string;
   kind: string;
   orderId: string;
-  amount: Dec;
+  /** Σ amounts in minor units of the settlement's currency: exact, and no decimal object per row. */
+  sum: MinorSum;
   rowCount: number;
+}
+
+/** The running metrics in minor units; `SettlementAggregator.metrics` turns them into decimals when read. */
+interface MetricSums {
+  principal: MinorSum;
+  orderFees: MinorSum;
+  fulfillmentFees: MinorSum;
+  commission: MinorSum;
+  refundedPrincipal: MinorSum;
+  reserveHeld: MinorSum;
+  suspenseTotal: MinorSum;
 }
 
 /** Streams rows in: maps each one and adds it to its bucket. Memory grows with accounts and periods, not rows. */
 export class SettlementAggregator {
   readonly buckets = new Map<string, Bucket>();
   readonly unmapped = new Map<string, UnmappedCombination>();
-  readonly metrics: SettlementMetrics = {
-    units: 0,
-    orders: 0,
-    principal: new Dec(0),
-    orderFees: new Dec(0),
-    fulfillmentFees: new Dec(0),
-    commission: new Dec(0),
-    refundedPrincipal: new Dec(0),
-    reserveHeld: new Dec(0),
-    suspenseTotal: new Dec(0),
-    transactionTypes: new Set(),
+  private readonly unmappedSums = new Map<string, MinorSum>();
+  private readonly sums: MetricSums = {
+    principal: new MinorSum(),
+    orderFees: new MinorSum(),
+    fulfillmentFees: new MinorSum(),
+    commission: new MinorSum(),
+    refundedPrincipal: new MinorSum(),
+    reserveHeld: new MinorSum(),
+    suspenseTotal: new MinorSum(),
   };
+  private units = 0;
+  private orders = 0;
+  private readonly transactionTypes = new Set<string>();
+  /** Digits of the currency's minor unit, from the summary the parser hands with every row. */
+  private minorUnit = 2;
+
+  /** The figures so far, as decimals (made when read: once per settlement, not per row). */
+  get metrics(): SettlementMetrics {
+    const d = (s: MinorSum) => fromMinorUnits(s, this.minorUnit);
+    const s = this.sums;
+    return {
+      units: this.units,
+      orders: this.orders,
+      principal: d(s.principal),
+      orderFees: d(s.orderFees),
+      fulfillmentFees: d(s.fulfillmentFees),
+      commission: d(s.commission),
+      refundedPrincipal: d(s.refundedPrincipal),
+      reserveHeld: d(s.reserveHeld),
+      suspenseTotal: d(s.suspenseTotal),
+      transactionTypes: this.transactionTypes,
+    };
+  }
   /** marketplace-name of the first Amazon marketplace row (MCF rows say "Non-Amazon ..."). */
   marketplace: string | undefined;
   private lastOrderId = "";
@@ -80,46 +113,54 @@ export class SettlementAggregator {
     this.split = options.splitAtMonthEnd ?? accounts.file.journal.splitAtMonthEnd;
   }
 
-  add = (row: SettlementRow): void => {
+  add = (row: SettlementRow, summary?: SettlementSummary): void => {
+    if (summary) this.minorUnit = summary.minorUnit;
     const resolved = this.accounts.resolve(row);
     this.observe(row, resolved?.kind);
     if (!resolved) {
       const key = combinationKey(row);
       const u = this.unmapped.get(key);
       if (u) {
-        u.total = u.total.plus(row.amount);
+        this.unmappedSums.get(key)!.add(row.amountMinor);
         u.rowCount++;
       } else {
+        const sum = new MinorSum();
+        sum.add(row.amountMinor);
+        this.unmappedSums.set(key, sum);
+        const minorUnit = this.minorUnit;
         this.unmapped.set(key, {
           combination: key,
           transactionType: row.transactionType,
           amountType: row.amountType,
           amountDescription: row.amountDescription,
-          total: row.amount,
+          get total() {
+            return fromMinorUnits(sum, minorUnit);
+          },
           rowCount: 1,
           firstLine: row.line,
         });
       }
       return;
     }
-    const period = this.split ? row.postedDate.slice(0, 7) : "all";
     const orderId = this.detailed ? row.orderId : "";
-    // Buckets are found through the resolved rule (one object per rule) and the period, without a key string.
+    // Buckets are found through the resolved rule (one object per rule) and the posting day, without building a
+    // key string per row (the parser hands the same day string for every row of a day); per order when detailed.
     let byPeriod = this.byResolved.get(resolved);
     if (!byPeriod) this.byResolved.set(resolved, (byPeriod = new Map()));
-    const subKey = orderId ? `${period}\u0001${orderId}` : period;
+    const subKey = orderId ? `${row.postedDate}\u0001${orderId}` : row.postedDate;
     const b = byPeriod.get(subKey);
     if (b) {
-      b.amount = b.amount.plus(row.amount);
+      b.sum.add(row.amountMinor);
       b.rowCount++;
       return;
     }
+    const period = this.split ? row.postedDate.slice(0, 7) : "all";
     const dimsKey = Object.keys(resolved.dimensions).length ? JSON.stringify(resolved.dimensions) : "";
     const key = `${period}\u0001${resolved.account}\u0001${dimsKey}\u0001${resolved.text}\u0001${orderId}`;
     // Two rules with the same account, dimensions and text share one bucket.
     const shared = this.buckets.get(key);
     if (shared) {
-      shared.amount = shared.amount.plus(row.amount);
+      shared.sum.add(row.amountMinor);
       shared.rowCount++;
       byPeriod.set(subKey, shared);
       return;
@@ -131,9 +172,10 @@ export class SettlementAggregator {
       text: resolved.text,
       kind: resolved.kind ?? "other",
       orderId,
-      amount: row.amount,
+      sum: new MinorSum(),
       rowCount: 1,
     };
+    bucket.sum.add(row.amountMinor);
     this.buckets.set(key, bucket);
     byPeriod.set(subKey, bucket);
   };
@@ -141,32 +183,33 @@ export class SettlementAggregator {
   private readonly seenTypes = new Map<string, Set<string>>();
 
   private observe(row: SettlementRow, kind: string | undefined): void {
-    const m = this.metrics;
+    const m = this.sums;
+    const amount = row.amountMinor;
     let seen = this.seenTypes.get(row.transactionType);
     if (!seen) this.seenTypes.set(row.transactionType, (seen = new Set()));
     if (!seen.has(row.amountType)) {
       seen.add(row.amountType);
-      if (m.transactionTypes.size < 500) m.transactionTypes.add(`${row.transactionType} / ${row.amountType}`);
+      if (this.transactionTypes.size < 500) this.transactionTypes.add(`${row.transactionType} / ${row.amountType}`);
     }
     if (!this.marketplace && row.marketplaceName && !/^non-amazon/i.test(row.marketplaceName)) this.marketplace = row.marketplaceName;
-    if (kind === "reserve" && row.amount.isNegative()) m.reserveHeld = m.reserveHeld.minus(row.amount);
-    if (kind === "suspense") m.suspenseTotal = m.suspenseTotal.plus(row.amount);
+    if (kind === "reserve" && amount < 0) m.reserveHeld.add(-amount);
+    if (kind === "suspense") m.suspenseTotal.add(amount);
     if (row.transactionType === "Order") {
       // Rows of one order come together in the file: counting changes of order-id counts orders without a set.
       if (row.orderId && row.orderId !== this.lastOrderId) {
-        m.orders++;
+        this.orders++;
         this.lastOrderId = row.orderId;
       }
       if (row.amountType === "ItemPrice" && row.amountDescription === "Principal") {
-        m.principal = m.principal.plus(row.amount);
-        m.units += row.quantity ?? 0;
+        m.principal.add(amount);
+        this.units += row.quantity ?? 0;
       } else if (row.amountType === "ItemFees") {
-        m.orderFees = m.orderFees.plus(row.amount);
-        if (row.amountDescription === "FBAPerUnitFulfillmentFee") m.fulfillmentFees = m.fulfillmentFees.plus(row.amount);
-        if (row.amountDescription === "Commission") m.commission = m.commission.plus(row.amount);
+        m.orderFees.add(amount);
+        if (row.amountDescription === "FBAPerUnitFulfillmentFee") m.fulfillmentFees.add(amount);
+        if (row.amountDescription === "Commission") m.commission.add(amount);
       }
     } else if (row.transactionType === "Refund" && row.amountType === "ItemPrice" && row.amountDescription === "Principal") {
-      m.refundedPrincipal = m.refundedPrincipal.minus(row.amount);
+      m.refundedPrincipal.add(0 - amount);
     }
   }
 }
@@ -213,7 +256,9 @@ export function buildJournal(summary: SettlementSummary, agg: SettlementAggregat
   const accounts = agg.accounts;
   const currency = summary.currency;
   const endDate = summary.endDate.slice(0, 10);
-  const buckets = [...agg.buckets.values()].filter((b) => !b.amount.isZero());
+  const buckets = [...agg.buckets.values()]
+    .filter((b) => !b.sum.isZero())
+    .map((b) => ({ ...b, amount: fromMinorUnits(b.sum, summary.minorUnit) }));
   const periods = [...new Set(buckets.map((b) => b.period))].sort();
   if (periods.length === 0) periods.push(endDate.slice(0, 7));
   const lastPeriod = periods[periods.length - 1]!;

@@ -1,4 +1,4 @@
-/** D365-shaped error answers (reference/d365/odata-error-sample.json; notes §2 "Errors"). */
+/** D365-shaped error answers: error.code, error.message and innererror.message/type, as F&O writes them. */
 import type { EntityDef } from "./schema";
 
 export const WRITE_EXCEPTION = "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException";
@@ -32,7 +32,7 @@ export function writeFailed(def: EntityDef, infolog: string, status = 400): SimE
   });
 }
 
-/** Duplicate key: D365 answers 500 with the Infolog "The record already exists." (notes §2). */
+/** Duplicate key: D365 answers 500 with the Infolog "The record already exists." */
 export function duplicateKey(def: EntityDef, keyText: string): SimError {
   return writeFailed(def, `Info: Cannot create a record in ${def.tableLabel}. ${keyText}. The record already exists.`, 500);
 }
@@ -46,4 +46,12 @@ export function notFoundInRelated(def: EntityDef, value: unknown, fieldLabel: st
 
 export function mustBeFilled(def: EntityDef, fieldLabel: string): SimError {
   return writeFailed(def, `Error: Field '${fieldLabel}' must be filled in.`);
+}
+
+/**
+ * A computed or read-only field in a write: F&O refuses the whole write instead of ignoring the field.
+ * (The Infolog wording is the simulator's; docs/d365-simulator.md.)
+ */
+export function readOnlyField(def: EntityDef, field: string): SimError {
+  return writeFailed(def, `Error: Field '${field}' in data entity '${def.entityClass}' is read-only and cannot be set.`);
 }

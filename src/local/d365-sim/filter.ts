@@ -1,7 +1,10 @@
 /**
  * The `$filter` subset D365 F&O supports: eq ne gt ge lt le, and or not, parentheses, string / number /
  * date / enum / boolean / null literals, and the `eq '*x*'` wildcard. `in`, `has` and functions are
- * refused as D365 refuses them (notes §2): a 400 "The query specified in the URI is not valid".
+ * refused as D365 refuses them: a 400 "The query specified in the URI is not valid". Operands must have
+ * compatible types, as ODataLib requires: a string property is not compared with a number, and an enum
+ * property only with a literal of its own enum type, `Microsoft.Dynamics.DataEntities.<Enum>'<Member>'`,
+ * the member spelled exactly.
  */
 export class FilterError extends Error {}
 
@@ -9,7 +12,7 @@ type Tok =
   | { t: "str"; v: string; pos: number }
   | { t: "num"; v: number; raw: string; pos: number }
   | { t: "date"; v: string; pos: number }
-  | { t: "enum"; enumName: string; v: string; pos: number }
+  | { t: "enum"; enumName: string; typeName: string; v: string; pos: number }
   | { t: "id"; v: string; pos: number }
   | { t: "("; pos: number }
   | { t: ")"; pos: number }
@@ -19,7 +22,7 @@ export type Literal =
   | { kind: "string"; value: string }
   | { kind: "number"; value: number }
   | { kind: "date"; value: string }
-  | { kind: "enum"; enumName: string; value: string }
+  | { kind: "enum"; enumName: string; typeName: string; value: string }
   | { kind: "bool"; value: boolean }
   | { kind: "null" };
 
@@ -94,7 +97,7 @@ function tokenize(text: string): Tok[] {
         const end = text.indexOf("'", i + 1);
         if (end < 0) throw syntaxError(text, i);
         const full = id[0];
-        toks.push({ t: "enum", enumName: full.slice(full.lastIndexOf(".") + 1), v: text.slice(i + 1, end), pos: start });
+        toks.push({ t: "enum", enumName: full.slice(full.lastIndexOf(".") + 1), typeName: full, v: text.slice(i + 1, end), pos: start });
         i = end + 1;
         continue;
       }
@@ -158,7 +161,7 @@ export function parseFilter(text: string): FilterNode {
       case "date":
         return { value: { kind: "date", value: t.v } };
       case "enum":
-        return { value: { kind: "enum", enumName: t.enumName, value: t.v } };
+        return { value: { kind: "enum", enumName: t.enumName, typeName: t.typeName, value: t.v } };
       case "id": {
         const lower = t.v.toLowerCase();
         if (lower === "true" || lower === "false") return { value: { kind: "bool", value: lower === "true" } };
@@ -195,6 +198,31 @@ export function parseFilter(text: string): FilterNode {
   return node;
 }
 
+/**
+ * Checks every comparison's operand types once, as ODataLib does when it parses the URI (so a wrong literal
+ * fails even when no row is there to compare), by evaluating each against an empty row.
+ */
+export function checkTypes(node: FilterNode, info: (field: string) => FieldInfo): void {
+  if (node.type === "cmp") evalCmp(node, {}, info(node.field));
+  else if (node.type === "not") checkTypes(node.operand, info);
+  else {
+    checkTypes(node.left, info);
+    checkTypes(node.right, info);
+  }
+}
+
+/** Enum literals in a filter (to check their type and member against the schema). */
+export function enumLiterals(node: FilterNode, out: Extract<Literal, { kind: "enum" }>[] = []): Extract<Literal, { kind: "enum" }>[] {
+  if (node.type === "cmp") {
+    if (node.value.kind === "enum") out.push(node.value);
+  } else if (node.type === "not") enumLiterals(node.operand, out);
+  else {
+    enumLiterals(node.left, out);
+    enumLiterals(node.right, out);
+  }
+  return out;
+}
+
 /** Fields named in a filter (to validate them against the entity). */
 export function filterFields(node: FilterNode, out: string[] = []): string[] {
   if (node.type === "cmp") out.push(node.field);
@@ -209,7 +237,13 @@ export function filterFields(node: FilterNode, out: string[] = []): string[] {
 export interface FieldInfo {
   enumName?: string;
   kind: "string" | "number" | "date" | "enum";
+  /** Edm type for messages (default by kind). */
+  edmType?: string;
+  /** The value of an unset property (F&O has no nulls: "", 0, 1900-01-01, member 0). */
+  empty?: unknown;
 }
+
+const ENUM_NS = "Microsoft.Dynamics.DataEntities";
 
 function globToRegExp(pattern: string): RegExp {
   const escaped = pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*");
@@ -240,7 +274,7 @@ function flip(op: string): string {
 
 function evalCmp(node: Extract<FilterNode, { type: "cmp" }>, row: Record<string, unknown>, fi: FieldInfo): boolean {
   const op = node.reversed ? flip(node.op) : node.op;
-  const raw = row[node.field];
+  const raw = row[node.field] ?? fi.empty;
   const lit = node.value;
   if (lit.kind === "null") {
     const isNull = raw === null || raw === undefined;
@@ -248,35 +282,38 @@ function evalCmp(node: Extract<FilterNode, { type: "cmp" }>, row: Record<string,
     if (op === "ne") return !isNull;
     return false;
   }
+  if (lit.kind === "enum" && lit.typeName !== `${ENUM_NS}.${lit.enumName}`) {
+    throw new FilterError(`The string '${lit.typeName}'${lit.value}'' is not a valid enumeration type constant.`);
+  }
   if (fi.kind === "enum") {
-    if (lit.kind !== "enum") {
+    if (lit.kind !== "enum" || lit.enumName !== fi.enumName) {
       throw new FilterError(
-        `A binary operator with incompatible types was detected. Found operand types 'Microsoft.Dynamics.DataEntities.${fi.enumName}' and '${edmName(lit)}' for operator kind '${capital(node.op)}'.`,
+        `A binary operator with incompatible types was detected. Found operand types '${ENUM_NS}.${fi.enumName}' and '${lit.kind === "enum" ? lit.typeName : edmName(lit)}' for operator kind '${capital(node.op)}'.`,
       );
     }
     if (op !== "eq" && op !== "ne") throw new FilterError(`The enum property '${node.field}' supports only eq and ne.`);
-    const same = String(raw ?? "").toLowerCase() === lit.value.toLowerCase();
+    const same = String(raw ?? "") === lit.value;
     return op === "eq" ? same : !same;
   }
   if (lit.kind === "enum") {
     throw new FilterError(
-      `A binary operator with incompatible types was detected. Found operand types '${fi.kind === "number" ? "Edm.Decimal" : "Edm.String"}' and 'Microsoft.Dynamics.DataEntities.${lit.enumName}' for operator kind '${capital(node.op)}'.`,
+      `A binary operator with incompatible types was detected. Found operand types '${fi.edmType ?? (fi.kind === "number" ? "Edm.Decimal" : fi.kind === "date" ? "Edm.DateTimeOffset" : "Edm.String")}' and '${lit.typeName}' for operator kind '${capital(node.op)}'.`,
     );
   }
   let a: number | string;
   let b: number | string;
   if (fi.kind === "number") {
-    if (lit.kind !== "number") throw incompatible(node, "Edm.Decimal", lit);
+    if (lit.kind !== "number") throw incompatible(node, fi.edmType ?? "Edm.Decimal", lit);
     a = Number(raw ?? 0);
     b = lit.value;
   } else if (fi.kind === "date") {
-    if (lit.kind !== "date") throw incompatible(node, "Edm.DateTimeOffset", lit);
+    if (lit.kind !== "date") throw incompatible(node, fi.edmType ?? "Edm.DateTimeOffset", lit);
     a = Date.parse(String(raw ?? "1900-01-01T12:00:00Z"));
     b = Date.parse(lit.value.length === 10 ? `${lit.value}T00:00:00Z` : lit.value);
   } else {
-    if (lit.kind === "bool") throw incompatible(node, "Edm.String", lit);
+    if (lit.kind !== "string") throw incompatible(node, fi.edmType ?? "Edm.String", lit);
     const s = raw === null || raw === undefined ? "" : String(raw);
-    const l = lit.kind === "string" ? lit.value : String(lit.value);
+    const l = lit.value;
     // D365 (SQL Server collation): string comparison ignores case; `*` in an eq literal is a wildcard.
     if ((op === "eq" || op === "ne") && l.includes("*")) {
       const m = globToRegExp(l).test(s);
@@ -303,9 +340,9 @@ function evalCmp(node: Extract<FilterNode, { type: "cmp" }>, row: Record<string,
 }
 
 function edmName(lit: Literal): string {
-  return { string: "Edm.String", number: "Edm.Decimal", date: "Edm.DateTimeOffset", bool: "Edm.Boolean", null: "null", enum: "enum" }[
-    lit.kind
-  ];
+  if (lit.kind === "number") return Number.isInteger(lit.value) ? "Edm.Int32" : "Edm.Decimal";
+  if (lit.kind === "enum") return lit.typeName;
+  return { string: "Edm.String", date: "Edm.DateTimeOffset", bool: "Edm.Boolean", null: "null" }[lit.kind];
 }
 
 function capital(op: string): string {

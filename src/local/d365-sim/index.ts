@@ -17,11 +17,12 @@ import {
   type HttpPart,
   type HttpResponsePart,
 } from "../../d365/multipart";
-import { DEMO_COMPANY, onHandRow, seedDemoCompany } from "./demo-company";
+import { DEMO_COMPANY, seedDemoCompany } from "./demo-company";
+import { adjustOnHand, invoiceSalesOrder, postInventoryJournal, setOnHand, setSalesOrderStatus, shipSalesOrder } from "./operations";
 import { odataError, SimError } from "./errors";
 import { SimDmf } from "./dmf";
-import { applyFilter, applyOrderBy, applySelect, parseKey, parseNonNegativeInt, parseSelect } from "./query";
-import { ENTITIES } from "./schema";
+import { applyFilter, applyOrderBy, applySelect, keyLiteral, parseKey, parseNonNegativeInt, parseSelect } from "./query";
+import { metadataDocument } from "./metadata-xml";
 import { entity, SimStore, type Row } from "./store";
 
 export {
@@ -69,6 +70,12 @@ export interface D365SimulatorOptions {
   strictTokens?: boolean;
   /** How long a DMF import stays "Executing", ms before timeScale (default 500). */
   dmfProcessingMs?: number;
+  /**
+   * Rows to add to the demo data, per entity set, at start and on every reset (a flow's own master data,
+   * e.g. { ReturnDispositionCodes: [...] }). Each row is checked against the schema: one that does not fit
+   * makes the start fail, naming the entity set and the field.
+   */
+  extraRows?: Record<string, Row[]>;
   faults?: FaultRule[];
 }
 
@@ -100,8 +107,25 @@ export interface D365Simulator {
   rows(entitySet: string, company?: string): Row[];
   /** Inserts a row through D365's validation (as a POST would). */
   create(entitySet: string, row: Row): Row;
-  /** Sets on-hand of an item in a warehouse (on-hand is read-only over OData). */
-  setOnHand(itemNumber: string, warehouseId: string, quantity: number, company?: string): void;
+  /**
+   * Writes rows as they are, without business rules (no number sequences, no related-record checks), for
+   * seeding a test or a flow's data; each row must fit the schema (unknown fields or wrong types throw).
+   */
+  seedRows(entitySet: string, rows: Row[]): void;
+  /** Sets on-hand (and reserved) of an item in a warehouse (on-hand is read-only over OData). */
+  setOnHand(itemNumber: string, warehouseId: string, quantity: number, company?: string, reserved?: number): void;
+  /** Adds `delta` (negative removes) to on-hand of an item in a warehouse. */
+  adjustOnHand(itemNumber: string, warehouseId: string, delta: number, company?: string): void;
+  /** Posts an inventory adjustment or counting journal (on-hand changes), as F&O's posting would. */
+  postInventoryJournal(journalNumber: string, company?: string): { kind: "adjustment" | "counting"; lines: number };
+  /** Posts the packing slip of an open order: Delivered, on-hand out, tracking in PackingSlipTrackingInformation. */
+  shipSalesOrder(
+    salesOrderNumber: string,
+    tracking?: { trackingNumber?: string; trackingUrl?: string },
+    company?: string,
+  ): { packingSlipNumber: string; deliveryDate: string };
+  /** Posts the invoice of an order: Invoiced, and a SalesInvoiceHeadersV4 row. */
+  invoiceSalesOrder(salesOrderNumber: string, company?: string): { invoiceNumber: string };
   /** Posts a journal, as D365's "Post journals" batch job would (OData cannot post). */
   postJournal(journalBatchNumber: string, company?: string): void;
   /** Marks a sales order invoiced (as posting the invoice would): lines can no longer be added. */
@@ -134,7 +158,20 @@ export const CONTROL_ENDPOINTS = {
   "POST /_control/journals/post": '{"JournalBatchNumber":"00501","dataAreaId":"usmf"} post a journal as D365\'s batch would',
   "POST /_control/config": '{"pageSize":50}',
   "GET /_control/entities/<EntitySet>": "raw rows, no token needed",
+  "POST /_control/entities/<EntitySet>":
+    '{"rows":[{...}]} (or one row) written as they are, checked against the schema, e.g. a flow\'s own master data',
+  "POST /_control/onhand":
+    '{"ItemNumber":"D0001","WarehouseId":"FBA-US","OnHandQuantity":40,"ReservedQuantity":2} sets on-hand; {"ItemNumber":"D0001","WarehouseId":"11","Delta":-3} adjusts it',
+  "POST /_control/inventory-journals/post":
+    '{"JournalNumber":"INVJ-000001","dataAreaId":"usmf"} post an adjustment or counting journal (on-hand changes)',
+  "POST /_control/sales-orders/ship":
+    '{"SalesOrderNumber":"000701","TrackingNumber":"1Z999","TrackingURL":"https://..."} packing slip: Delivered, on-hand out, PackingSlipTrackingInformation',
+  "POST /_control/sales-orders/invoice": '{"SalesOrderNumber":"000701"} invoice: Invoiced, a SalesInvoiceHeadersV4 row',
+  "POST /_control/sales-orders/status": '{"SalesOrderNumber":"000701","SalesOrderStatus":"Canceled"} set the status as posting would',
 } as const;
+
+/** $metadata: what the schema knows, built once. */
+const METADATA_XML = metadataDocument();
 
 const JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8";
 
@@ -171,6 +208,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
   const reseed = () => {
     store.clear();
     seedDemoCompany(store, seed);
+    for (const [set, rows] of Object.entries(opts.extraRows ?? {})) for (const r of rows) store.put(set, r, "seed");
   };
   reseed();
   for (const f of opts.faults ?? []) faults.push({ ...f, hits: 0, seen: 0 });
@@ -286,9 +324,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     if (method === "POST") {
       const created = store.create(set, jsonBody(bodyText));
       const row = store.present(def, [created])[0]!;
-      const keyPart = def.keys
-        .map((k) => `${k}=${typeof created[k] === "number" ? String(created[k]) : `'${String(created[k]).replace(/'/g, "''")}'`}`)
-        .join(",");
+      const keyPart = def.keys.map((k) => `${k}=${keyLiteral(def.properties.get(k)!, created[k])}`).join(",");
       const location = `${baseUrl}/data/${set}(${encodeURI(keyPart)})`;
       if ((headers.prefer ?? "").includes("return=minimal"))
         return { status: 204, headers: { Location: location, "OData-EntityId": location } };
@@ -334,10 +370,17 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     }
   }
 
+  /**
+   * `$batch` as F&O runs it: parts in order, each change set atomic. Without `Prefer:
+   * odata.continue-on-error` processing stops at the first failing part (a failed request or change set),
+   * so the answer has fewer parts than the request; with it every part runs and the answer says
+   * `Preference-Applied: odata.continue-on-error`.
+   */
   function executeBatch(
     contentType: string | undefined,
     text: string,
     opsLog: { method: string; target: string; status: number }[],
+    continueOnError: boolean,
   ): { contentType: string; body: string } {
     let groups;
     try {
@@ -362,7 +405,9 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     };
     for (const g of groups) {
       if (g.kind === "single") {
-        out.push({ kind: "single", response: toPart(run(g.request, new Map()), g.request.contentId) });
+        const response = toPart(run(g.request, new Map()), g.request.contentId);
+        out.push({ kind: "single", response });
+        if (response.status >= 400 && !continueOnError) break;
         continue;
       }
       const ids = new Map<string, string>();
@@ -380,6 +425,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
         if (!(err instanceof ChangesetFailed)) throw err;
         // OData v4: a failed change set is answered by one response, the error; every write in it is undone.
         out.push({ kind: "single", response: err.part });
+        if (!continueOnError) break;
       }
     }
     return buildBatchResponseBody(out);
@@ -483,6 +529,63 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     }
     const ent = /^GET \/_control\/entities\/(\w+)$/.exec(route);
     if (ent) return send(res, 200, { "Content-Type": "application/json" }, { value: api.rows(ent[1]!) });
+    const company = (b: Record<string, unknown>) => (typeof b.dataAreaId === "string" ? b.dataAreaId : undefined);
+    const seedTo = /^POST \/_control\/entities\/(\w+)$/.exec(route);
+    if (seedTo) {
+      const b = json();
+      const rows = Array.isArray(b.rows) ? (b.rows as Row[]) : [b as Row];
+      api.seedRows(seedTo[1]!, rows);
+      return send(res, 201, { "Content-Type": "application/json" }, { written: rows.length });
+    }
+    if (route === "POST /_control/onhand") {
+      const b = json();
+      const item = String(b.ItemNumber ?? "");
+      const wh = String(b.WarehouseId ?? "");
+      if (typeof b.Delta === "number") api.adjustOnHand(item, wh, b.Delta, company(b));
+      else if (typeof b.OnHandQuantity === "number") api.setOnHand(item, wh, b.OnHandQuantity, company(b), Number(b.ReservedQuantity ?? 0));
+      else return send(res, 400, { "Content-Type": "application/json" }, { error: "give OnHandQuantity (set) or Delta (adjust)" });
+      const row = api
+        .rows("WarehousesOnHandV2", company(b))
+        .find(
+          (r) =>
+            String(r.ItemNumber).toLowerCase() === item.toLowerCase() && String(r.InventoryWarehouseId).toLowerCase() === wh.toLowerCase(),
+        );
+      return send(res, 200, { "Content-Type": "application/json" }, row);
+    }
+    if (route === "POST /_control/inventory-journals/post") {
+      const b = json();
+      return send(res, 200, { "Content-Type": "application/json" }, api.postInventoryJournal(String(b.JournalNumber ?? ""), company(b)));
+    }
+    if (route === "POST /_control/sales-orders/ship") {
+      const b = json();
+      const tracking = {
+        trackingNumber: typeof b.TrackingNumber === "string" ? b.TrackingNumber : undefined,
+        trackingUrl: typeof b.TrackingURL === "string" ? b.TrackingURL : undefined,
+      };
+      return send(
+        res,
+        200,
+        { "Content-Type": "application/json" },
+        api.shipSalesOrder(String(b.SalesOrderNumber ?? ""), tracking, company(b)),
+      );
+    }
+    if (route === "POST /_control/sales-orders/invoice") {
+      const b = json();
+      return send(res, 200, { "Content-Type": "application/json" }, api.invoiceSalesOrder(String(b.SalesOrderNumber ?? ""), company(b)));
+    }
+    if (route === "POST /_control/sales-orders/status") {
+      const b = json();
+      const status = String(b.SalesOrderStatus ?? "");
+      if (!["Backorder", "Delivered", "Invoiced", "Canceled"].includes(status))
+        return send(
+          res,
+          400,
+          { "Content-Type": "application/json" },
+          { error: "SalesOrderStatus: Backorder, Delivered, Invoiced or Canceled" },
+        );
+      api.setSalesOrderStatus(String(b.SalesOrderNumber ?? ""), status as "Canceled", company(b));
+      return send(res, 204, {});
+    }
     return send(res, 404, { "Content-Type": "application/json" }, { error: "unknown control endpoint", endpoints: CONTROL_ENDPOINTS });
   }
 
@@ -514,7 +617,13 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     try {
       if (path.startsWith("/_control/")) {
         target = "control";
-        return await handleControl(method, path, body, res);
+        try {
+          return await handleControl(method, path, body, res);
+        } catch (err) {
+          // A control call that F&O would refuse (unknown order, posted journal, a row that does not fit the schema).
+          if (err instanceof SimError) return send(res, err.status, { "Content-Type": JSON_TYPE }, err.body);
+          return send(res, 400, { "Content-Type": "application/json" }, { error: err instanceof Error ? err.message : String(err) });
+        }
       }
       const isToken = /^\/(?:[^/]+\/)?oauth2\/(?:v2\.0\/)?token$/.test(path);
       const isBlob = path.startsWith("/_blob/");
@@ -541,7 +650,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
           const secs = fault.retryAfterSeconds ?? 1;
           const retryAfter = fault.retryAfterAsDate ? new Date(Date.now() + secs * 1000).toUTCString() : String(secs);
           finish(429);
-          // D365 resource-based throttling (notes §3): 429 with Retry-After in seconds.
+          // D365 resource-based throttling: 429 with Retry-After in seconds.
           return send(
             res,
             429,
@@ -626,9 +735,15 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       if (dataPath.startsWith("$batch")) {
         if (method !== "POST") return (finish(405), send(res, 405, {}));
         try {
-          const out = executeBatch(req.headers["content-type"], body.toString("utf8"), opsLog);
+          const continueOnError = /\bodata\.continue-on-error\b(?!\s*=\s*false)/i.test(String(req.headers.prefer ?? ""));
+          const out = executeBatch(req.headers["content-type"], body.toString("utf8"), opsLog, continueOnError);
           finish(200);
-          return send(res, 200, { "Content-Type": out.contentType }, out.body);
+          return send(
+            res,
+            200,
+            { "Content-Type": out.contentType, ...(continueOnError ? { "Preference-Applied": "odata.continue-on-error" } : {}) },
+            out.body,
+          );
         } catch (err) {
           if (err instanceof SimError) {
             finish(err.status);
@@ -660,8 +775,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
   }
 
   function metadataXml(): string {
-    const sets = ENTITIES.map((e) => `<EntitySet Name="${e.set}" EntityType="Microsoft.Dynamics.DataEntities.${e.typeName}"/>`).join("");
-    return `<?xml version="1.0" encoding="utf-8"?><edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices><Schema Namespace="Microsoft.Dynamics.DataEntities" xmlns="http://docs.oasis-open.org/odata/ns/edm"><EntityContainer Name="Resources">${sets}</EntityContainer></Schema></edmx:DataServices></edmx:Edmx>`;
+    return METADATA_XML;
   }
 
   const server = http.createServer((req, res) => {
@@ -690,38 +804,31 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     create(entitySet, row) {
       return store.present(entity(entitySet), [store.transaction(() => store.create(entitySet, row))])[0]!;
     },
-    setOnHand(itemNumber, warehouseId, quantity, company = defaultCompany) {
-      const c = company.toLowerCase();
-      const wh = store.find("Warehouses", { dataAreaId: c, WarehouseId: warehouseId });
-      if (!wh) throw new Error(`unknown warehouse ${warehouseId} in ${c}`);
-      const product = store.find("ReleasedProductsV2", { dataAreaId: c, ItemNumber: itemNumber });
-      const key = {
-        dataAreaId: c,
-        ItemNumber: itemNumber,
-        ProductColorId: "",
-        ProductConfigurationId: "",
-        ProductSizeId: "",
-        ProductStyleId: "",
-        ProductVersionId: "",
-        InventorySiteId: wh.OperationalSiteId,
-        InventoryWarehouseId: warehouseId,
-      };
-      const def = entity("WarehousesOnHandV2");
-      store.table("WarehousesOnHandV2").delete(store.keyString(def, key));
-      store.put(
-        "WarehousesOnHandV2",
-        onHandRow(c, itemNumber, String(product?.SearchName ?? itemNumber), String(wh.OperationalSiteId), warehouseId, quantity),
-      );
+    seedRows(entitySet, rows) {
+      store.transaction(() => {
+        for (const r of rows) store.put(entitySet, r, "seed");
+      });
+    },
+    setOnHand(itemNumber, warehouseId, quantity, company = defaultCompany, reserved = 0) {
+      setOnHand(store, company, itemNumber, warehouseId, quantity, reserved);
+    },
+    adjustOnHand(itemNumber, warehouseId, delta, company = defaultCompany) {
+      adjustOnHand(store, company, itemNumber, warehouseId, delta);
+    },
+    postInventoryJournal(journalNumber, company = defaultCompany) {
+      return postInventoryJournal(store, company, journalNumber, now());
+    },
+    shipSalesOrder(salesOrderNumber, tracking = {}, company = defaultCompany) {
+      return shipSalesOrder(store, company, salesOrderNumber, tracking, now());
+    },
+    invoiceSalesOrder(salesOrderNumber, company = defaultCompany) {
+      return invoiceSalesOrder(store, company, salesOrderNumber, now());
     },
     postJournal(journalBatchNumber, company = defaultCompany) {
       store.postJournal(company, journalBatchNumber);
     },
     setSalesOrderStatus(salesOrderNumber, status, company = defaultCompany) {
-      const key = { dataAreaId: company.toLowerCase(), SalesOrderNumber: salesOrderNumber };
-      const def = entity("SalesOrderHeadersV4");
-      const row = store.find("SalesOrderHeadersV4", key);
-      if (!row) throw new Error(`unknown sales order ${salesOrderNumber}`);
-      store.table("SalesOrderHeadersV4").set(store.keyString(def, key), { ...row, SalesOrderStatus: status });
+      setSalesOrderStatus(store, company, salesOrderNumber, status);
     },
     injectFault(rule) {
       faults.push({ ...rule, hits: 0, seen: 0 });

@@ -1,15 +1,18 @@
 /** Query options ($filter, $select, $orderby, $top, $skip, $count) and key segments, as the simulator reads them. */
 import { odataError } from "./errors";
-import { evaluate, FilterError, filterFields, parseFilter, type FieldInfo } from "./filter";
-import type { EntityDef } from "./schema";
+import { checkTypes, enumLiterals, evaluate, FilterError, filterFields, parseFilter, type FieldInfo } from "./filter";
+import { ENUM_MEMBERS, ENUM_NAMESPACE, type EntityDef, type PropertyDef } from "./schema";
 import type { Row } from "./store";
+import { checkValue, defaultValue } from "./values";
 
 export function fieldInfo(def: EntityDef): (field: string) => FieldInfo {
   return (field) => {
-    if (def.enums[field]) return { kind: "enum", enumName: def.enums[field] };
-    if (def.numbers.has(field)) return { kind: "number" };
-    if (def.dates.has(field)) return { kind: "date" };
-    return { kind: "string" };
+    const p = def.properties.get(field);
+    const base = p ? { edmType: p.type, empty: defaultValue(p) } : {};
+    if (def.enums[field]) return { kind: "enum", enumName: def.enums[field], ...base };
+    if (def.numbers.has(field)) return { kind: "number", ...base };
+    if (def.dates.has(field)) return { kind: "date", ...base };
+    return { kind: "string", ...base };
   };
 }
 
@@ -27,7 +30,19 @@ export function applyFilter(def: EntityDef, rows: Row[], filter: string | null):
     throw err;
   }
   for (const f of filterFields(node)) if (!def.fields.has(f)) throw unknownProperty(def, f);
+  // ODataLib resolves an enum literal against the model: the type must exist in the namespace and the member be spelled exactly.
+  for (const lit of enumLiterals(node)) {
+    if (lit.typeName !== `${ENUM_NAMESPACE}.${lit.enumName}` || !(ENUM_MEMBERS[lit.enumName] ?? []).includes(lit.value)) {
+      throw odataError(400, `The string '${lit.typeName}'${lit.value}'' is not a valid enumeration type constant.`);
+    }
+  }
   const info = fieldInfo(def);
+  try {
+    checkTypes(node, info);
+  } catch (err) {
+    if (err instanceof FilterError) throw odataError(400, err.message);
+    throw err;
+  }
   try {
     return rows.filter((r) => evaluate(node, r, info));
   } catch (err) {
@@ -91,7 +106,11 @@ export function parseNonNegativeInt(name: string, v: string | null): number | un
   return Number(v);
 }
 
-/** Parses `(dataAreaId='usmf',SalesOrderNumber='000123')` (already URL-decoded) into values. */
+/**
+ * Parses `(dataAreaId='usmf',SalesOrderNumber='000123')` (already URL-decoded) into values. Each literal
+ * must have its key's type, as ODataLib requires: strings quoted, decimals and integers bare
+ * (`LineNumber=1`, not `LineNumber='1'`), enums as `Microsoft.Dynamics.DataEntities.<Enum>'<Member>'`.
+ */
 export function parseKey(def: EntityDef, text: string): Row {
   const inner = text.replace(/^\(/, "").replace(/\)$/, "");
   const parts: string[] = [];
@@ -116,13 +135,13 @@ export function parseKey(def: EntityDef, text: string): Row {
   const key: Row = {};
   if (parts.length === 1 && !/^\s*\w+\s*=/.test(parts[0]!)) {
     if (def.keys.length !== 1) throw keyError(def);
-    key[def.keys[0]!] = keyValue(parts[0]!);
+    key[def.keys[0]!] = keyValue(def, def.keys[0]!, parts[0]!.trim());
   } else {
     for (const p of parts) {
       const eq = p.indexOf("=");
       const name = p.slice(0, eq).trim();
       if (!def.keys.includes(name)) throw keyError(def);
-      key[name] = keyValue(p.slice(eq + 1).trim());
+      key[name] = keyValue(def, name, p.slice(eq + 1).trim());
     }
   }
   for (const k of def.keys) if (!(k in key)) throw keyError(def);
@@ -136,10 +155,55 @@ function keyError(def: EntityDef) {
   );
 }
 
-function keyValue(v: string): unknown {
-  if (v.startsWith("'") && v.endsWith("'")) return v.slice(1, -1).replace(/''/g, "'");
-  const e = /^[\w.]+'(.*)'$/.exec(v);
-  if (e) return e[1];
-  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
-  return v;
+function badKeyLiteral(p: PropertyDef, literal: string) {
+  return odataError(
+    400,
+    `The key value '${literal}' of '${p.name}' is not a valid literal of type '${p.type}'. Bad Request - Error in query syntax.`,
+  );
+}
+
+function keyValue(def: EntityDef, name: string, v: string): unknown {
+  const p = def.properties.get(name)!;
+  const quoted = v.length >= 2 && v.startsWith("'") && v.endsWith("'");
+  switch (p.kind) {
+    case "string":
+      if (!quoted) throw badKeyLiteral(p, v);
+      return v.slice(1, -1).replace(/''/g, "'");
+    case "decimal":
+    case "int32":
+    case "int64": {
+      const m = /^(-?\d+(\.\d+)?)([mMlL])?$/.exec(v);
+      if (!m || (p.kind !== "decimal" && m[2])) throw badKeyLiteral(p, v);
+      return Number(m[1]);
+    }
+    case "date":
+      if (quoted) throw badKeyLiteral(p, v);
+      try {
+        return checkValue(p, v);
+      } catch {
+        throw badKeyLiteral(p, v);
+      }
+    case "enum": {
+      const m = /^([\w.]+)'(.*)'$/.exec(v);
+      if (!m || m[1] !== `${ENUM_NAMESPACE}.${p.enumType}` || !(ENUM_MEMBERS[p.enumType!] ?? []).includes(m[2]!)) throw badKeyLiteral(p, v);
+      return m[2];
+    }
+    default:
+      return quoted ? v.slice(1, -1) : v;
+  }
+}
+
+/** A key value as a URL literal of its type (the inverse of parseKey). */
+export function keyLiteral(p: PropertyDef, v: unknown): string {
+  switch (p.kind) {
+    case "decimal":
+    case "int32":
+    case "int64":
+    case "date":
+      return String(v);
+    case "enum":
+      return `${ENUM_NAMESPACE}.${p.enumType}'${String(v)}'`;
+    default:
+      return `'${String(v).replace(/'/g, "''")}'`;
+  }
 }

@@ -1,10 +1,13 @@
 /**
- * The simulator's data: one table per entity set, D365 number sequences, and the validation D365 applies
- * on insert and update. Writes inside a changeset are undone together when one of them fails.
+ * The simulator's data: one table per entity set (sets over the same F&O table share one), D365 number
+ * sequences, and the validation D365 applies on insert and update. Every row written — through OData, DMF or
+ * a seed — is checked against the schema (metadata/). Writes inside a changeset are undone together when one
+ * of them fails.
  */
 import { Dec } from "../../platform/money";
 import { duplicateKey, mustBeFilled, notFoundInRelated, odataError, SimError, writeFailed } from "./errors";
-import { ENTITY_BY_SET, ENUM_MEMBERS, type EntityDef } from "./schema";
+import { ENTITY_BY_SET, type EntityDef } from "./schema";
+import { checkRow, defaultValue, readBody } from "./values";
 
 export type Row = Record<string, unknown>;
 const RV = Symbol("recVersion");
@@ -30,7 +33,6 @@ function num(d: Dec): number {
 export class SimStore {
   private tables = new Map<string, Map<string, Stored>>();
   private sequences = new Map<string, number>();
-  private vouchers = new Map<string, string>();
   private version = 0;
   private undo: (() => void)[] | undefined;
 
@@ -42,12 +44,13 @@ export class SimStore {
   clear(): void {
     this.tables = new Map();
     this.sequences = new Map();
-    this.vouchers = new Map();
   }
 
+  /** The rows of a set's table (a set that shares a table, such as SalesOrderHeadersV2, sees the shared rows). */
   table(set: string): Map<string, Stored> {
-    let t = this.tables.get(set);
-    if (!t) this.tables.set(set, (t = new Map()));
+    const name = ENTITY_BY_SET.get(set)?.table ?? set;
+    let t = this.tables.get(name);
+    if (!t) this.tables.set(name, (t = new Map()));
     return t;
   }
 
@@ -98,9 +101,14 @@ export class SimStore {
     return this.table(set).get(this.keyString(def, key));
   }
 
-  /** Inserts without business validation (seeding, DMF set-based target). */
-  put(set: string, row: Row): Stored {
+  /**
+   * Inserts without business validation (seeding, on-hand); the row must still fit the schema: `what` names
+   * the writer in the error ("seed" makes a bad seed fail at start with the set and the field).
+   */
+  put(set: string, row: Row, what = "row"): Stored {
     const def = entity(set);
+    for (const k of def.optionalKeys ?? []) if (row[k] === undefined) row = { ...row, [k]: "" };
+    checkRow(def, row, what);
     const t = this.table(set);
     const k = this.keyString(def, row);
     if (t.has(k)) throw duplicateKey(def, describeKey(def, row));
@@ -108,6 +116,32 @@ export class SimStore {
     t.set(k, stored);
     this.undo?.push(() => t.delete(k));
     return stored;
+  }
+
+  /**
+   * A change F&O itself makes (posting, status updates, on-hand): no business rules, but the row must still
+   * fit the schema. Returns the new row.
+   */
+  system(set: string, key: Row, changes: Row): Stored {
+    const def = entity(set);
+    const k = this.keyString(def, key);
+    const current = this.table(set).get(k);
+    if (!current) throw odataError(404, `No ${set} record with ${describeKey(def, key)}.`);
+    const next: Stored = { ...current, ...changes, [RV]: ++this.version };
+    checkRow(def, next, "system write");
+    this.replace(set, k, next);
+    return next;
+  }
+
+  /** OnHandQuantity of an item in a warehouse (0 when there is no on-hand row). */
+  onHand(company: string, itemNumber: string, warehouseId: string): Dec {
+    const row = this.rows("WarehousesOnHandV2").find(
+      (r) =>
+        r.dataAreaId === company &&
+        String(r.ItemNumber).toLowerCase() === itemNumber.toLowerCase() &&
+        String(r.InventoryWarehouseId).toLowerCase() === warehouseId.toLowerCase(),
+    );
+    return dec(row?.OnHandQuantity);
   }
 
   private replace(set: string, k: string, next: Stored): void {
@@ -133,9 +167,10 @@ export class SimStore {
     const row = this.cleanBody(def, body, "create");
     if (def.company) row.dataAreaId = String(row.dataAreaId ?? this.defaultCompany).toLowerCase();
     this.checkCompany(def, row);
+    for (const k of def.optionalKeys ?? []) row[k] ??= "";
     const prepared = this.prepareCreate(def, row);
     for (const k of def.keys) {
-      if (prepared[k] === undefined || prepared[k] === "") throw mustBeFilled(def, k);
+      if (prepared[k] === undefined || (prepared[k] === "" && !def.optionalKeys?.includes(k))) throw mustBeFilled(def, k);
     }
     return this.put(set, prepared);
   }
@@ -171,21 +206,62 @@ export class SimStore {
     this.remove(set, k);
   }
 
-  /** D365's own batch posting (OData cannot post: notes §0.1). Used by tests and the control API. */
+  /**
+   * D365's own posting (OData cannot post a journal; the "Post journals" batch job does). Every voucher
+   * (Voucher + TransDate) must balance. A journal name with VoucherAllocationAtPosting = Yes treats the
+   * vouchers on the lines as temporary: each group of lines with the same one gets the next number of the
+   * journal name's voucher series, in line order. Used by tests and the control API.
+   */
   postJournal(company: string, journalBatchNumber: string): void {
+    const c = company.toLowerCase();
     const def = entity("LedgerJournalHeaders");
-    const key = { dataAreaId: company.toLowerCase(), JournalBatchNumber: journalBatchNumber };
+    const key = { dataAreaId: c, JournalBatchNumber: journalBatchNumber };
     const header = this.find("LedgerJournalHeaders", key);
     if (!header) throw odataError(404, `Journal ${journalBatchNumber} does not exist.`);
     if (header.IsPosted === "Yes") throw writeFailed(def, `Error: Journal ${journalBatchNumber} has already been posted.`);
-    const totals = this.journalTotals(company.toLowerCase(), journalBatchNumber);
-    if (!totals.debit.eq(totals.credit)) {
-      throw writeFailed(
-        def,
-        `Error: The transactions on voucher do not balance as per ${this.now().toISOString().slice(0, 10)}. (accounting currency: ${totals.debit.toFixed(2)} - ${totals.credit.toFixed(2)})`,
-      );
+    const lines = this.journalLines(c, journalBatchNumber);
+    const vouchers = new Map<string, { debit: Dec; credit: Dec; voucher: string; date: string }>();
+    for (const l of lines) {
+      const date = String(l.TransDate).slice(0, 10);
+      const k = `${String(l.Voucher)}|${date}`;
+      const v = vouchers.get(k) ?? { debit: new Dec(0), credit: new Dec(0), voucher: String(l.Voucher), date };
+      v.debit = v.debit.plus(dec(l.DebitAmount));
+      v.credit = v.credit.plus(dec(l.CreditAmount));
+      vouchers.set(k, v);
+    }
+    for (const v of vouchers.values()) {
+      if (!v.debit.eq(v.credit)) {
+        throw writeFailed(
+          def,
+          `Error: The transactions on voucher ${v.voucher} do not balance as per ${v.date}. (accounting currency: ${v.debit.toFixed(2)} - ${v.credit.toFixed(2)})`,
+        );
+      }
+    }
+    const journalName = this.find("JournalNames", { dataAreaId: c, Name: header.JournalName });
+    if (journalName?.VoucherAllocationAtPosting === "Yes") {
+      const lineDef = entity("LedgerJournalLines");
+      const renumbered = new Map<string, string>();
+      for (const l of lines) {
+        const k = `${String(l.Voucher)}|${String(l.TransDate).slice(0, 10)}`;
+        let v = renumbered.get(k);
+        if (!v) renumbered.set(k, (v = this.nextVoucher(lineDef, c, journalName)));
+        this.replace("LedgerJournalLines", this.keyString(lineDef, l), { ...l, Voucher: v, [RV]: ++this.version });
+      }
     }
     this.replace("LedgerJournalHeaders", this.keyString(def, key), { ...header, IsPosted: "Yes", [RV]: ++this.version });
+  }
+
+  private journalLines(company: string, journalBatchNumber: string): Stored[] {
+    return this.rows("LedgerJournalLines")
+      .filter((l) => l.dataAreaId === company && String(l.JournalBatchNumber).toLowerCase() === journalBatchNumber.toLowerCase())
+      .sort((a, b) => Number(a.LineNumber) - Number(b.LineNumber));
+  }
+
+  /** The next number of a journal name's voucher series (VoucherSeriesCode is the number sequence code). */
+  private nextVoucher(def: EntityDef, company: string, journalName: Stored): string {
+    const series = String(journalName.VoucherSeriesCode ?? "");
+    if (!series) throw writeFailed(def, `Error: Journal name ${String(journalName.Name)} has no voucher series (number sequence).`);
+    return this.nextNumber(company, `Voucher|${series}`, (n) => `${series}${String(n).padStart(6, "0")}`, 1);
   }
 
   journalTotals(company: string, journalBatchNumber: string): { debit: Dec; credit: Dec; lines: number } {
@@ -206,7 +282,7 @@ export class SimStore {
   present(def: EntityDef, rows: Stored[]): Row[] {
     let journalTotals: Map<string, { d: Dec; c: Dec }> | undefined;
     let orderTotals: Map<string, Dec> | undefined;
-    if (def.set === "LedgerJournalHeaders") {
+    if (def.table === "LedgerJournalHeaders") {
       journalTotals = new Map();
       for (const l of this.rows("LedgerJournalLines")) {
         const k = `${String(l.dataAreaId)}|${String(l.JournalBatchNumber).toLowerCase()}`;
@@ -216,20 +292,19 @@ export class SimStore {
         journalTotals.set(k, t);
       }
     }
-    if (def.set === "SalesOrderHeadersV4") {
+    if (def.table === "SalesOrderHeadersV4") {
       orderTotals = new Map();
       for (const l of this.rows("SalesOrderLinesV3")) {
         const k = `${String(l.dataAreaId)}|${String(l.SalesOrderNumber).toLowerCase()}`;
         orderTotals.set(k, (orderTotals.get(k) ?? new Dec(0)).plus(dec(l.LineAmount)));
       }
     }
+    const defaults: Row = {};
+    for (const p of def.properties.values()) defaults[p.name] = defaultValue(p);
     return rows.map((r) => {
-      const out: Row = { "@odata.etag": this.etag(r) };
-      for (const n of def.numbers) out[n] = 0;
-      for (const d of def.dates) out[d] = "1900-01-01T12:00:00Z";
-      for (const [field, enumName] of Object.entries(def.enums))
-        out[field] = enumName === "NoYes" ? "No" : (ENUM_MEMBERS[enumName]?.[0] ?? "");
-      Object.assign(out, r);
+      // F&O answers every property of the set's type, unset ones with their empty value.
+      const out: Row = { "@odata.etag": this.etag(r), ...defaults };
+      for (const [k, v] of Object.entries(r)) if (k in defaults) out[k] = v;
       if (journalTotals) {
         const t = journalTotals.get(`${String(r.dataAreaId)}|${String(r.JournalBatchNumber).toLowerCase()}`);
         out.JournalTotalDebit = t ? num(t.d) : 0;
@@ -243,51 +318,9 @@ export class SimStore {
 
   // ---------------------------------------------------------------- validation
 
-  /** Rejects unknown properties, coerces typed values, drops computed fields (as D365 ignores them). */
+  /** Reads a request body as F&O does (values.ts readBody). */
   cleanBody(def: EntityDef, body: Row, mode: "create" | "update"): Row {
-    if (!body || typeof body !== "object" || Array.isArray(body)) throw odataError(400, "The request body must be a JSON object.");
-    const out: Row = {};
-    for (const [k, v] of Object.entries(body)) {
-      if (k.startsWith("@odata.")) continue;
-      if (!def.fields.has(k)) {
-        throw odataError(
-          400,
-          `The property '${k}' does not exist on type 'Microsoft.Dynamics.DataEntities.${def.typeName}'. Make sure to only use property names that are defined by the type or mark the type as open type.`,
-        );
-      }
-      if (def.computed?.includes(k)) continue;
-      if (v === null && mode === "create") continue;
-      out[k] = this.coerce(def, k, v);
-    }
-    return out;
-  }
-
-  private coerce(def: EntityDef, field: string, v: unknown): unknown {
-    if (v === null || v === undefined) return v;
-    const enumName = def.enums[field];
-    if (enumName) {
-      const members = ENUM_MEMBERS[enumName] ?? [];
-      const hit = members.find((m) => m.toLowerCase() === String(v).toLowerCase());
-      if (!hit)
-        throw odataError(
-          400,
-          `Requested value '${String(v)}' was not found. (property '${field}', enum 'Microsoft.Dynamics.DataEntities.${enumName}')`,
-        );
-      return hit;
-    }
-    if (def.numbers.has(field)) {
-      if (typeof v === "number" && Number.isFinite(v)) return v;
-      if (typeof v === "string" && /^[-+]?\d+(\.\d+)?$/.test(v.trim())) return Number(v);
-      throw odataError(400, `Cannot convert the literal '${String(v)}' to the expected type 'Edm.Decimal'. (property '${field}')`);
-    }
-    if (def.dates.has(field)) {
-      if (typeof v !== "string" || Number.isNaN(Date.parse(v))) {
-        throw odataError(400, `Cannot convert the literal '${String(v)}' to the expected type 'Edm.DateTimeOffset'. (property '${field}')`);
-      }
-      return v;
-    }
-    if (typeof v === "object") throw odataError(400, `The property '${field}' expects a primitive value.`);
-    return v;
+    return readBody(def, body, mode);
   }
 
   private checkCompany(def: EntityDef, row: Row): void {
@@ -330,7 +363,8 @@ export class SimStore {
   private prepareCreate(def: EntityDef, row: Row): Row {
     const company = String(row.dataAreaId ?? "");
     const today = this.now().toISOString();
-    switch (def.set) {
+    // Sets over the same table (SalesOrderHeadersV2 and V4) follow the same rules.
+    switch (def.table) {
       case "CustomersV3": {
         row.CustomerAccount ??= this.nextNumber(company, "CustAccount", (n) => `US-${String(n).padStart(3, "0")}`, 100);
         if (!row.CustomerGroupId) throw mustBeFilled(def, "Customer group");
@@ -403,7 +437,7 @@ export class SimStore {
           if (!wh) throw notFoundInRelated(def, row.ShippingWarehouseId, "Warehouse", "Warehouses");
           row.ShippingSiteId ??= wh.OperationalSiteId;
         }
-        // [HW]: "Inventory dimension Site is mandatory and must consequently be specified."
+        // F&O: "Inventory dimension Site is mandatory and must consequently be specified."
         if (!row.ShippingSiteId)
           throw writeFailed(def, "Warning: Inventory dimension Site is mandatory and must consequently be specified.");
         if (!row.ShippingWarehouseId)
@@ -413,7 +447,9 @@ export class SimStore {
         row.SalesPrice ??= product.SalesPrice ?? 0;
         row.SalesUnitSymbol ??= product.SalesUnitSymbol ?? "ea";
         row.SalesPriceQuantity ??= 1;
-        if (row.LineAmount === undefined) {
+        if (dec(row.SalesPriceQuantity).lte(0)) throw writeFailed(def, "Error: Field 'Price unit' must be greater than zero.");
+        // CalculateLineAmount = Yes: F&O computes the amount from price, quantity and discounts.
+        if (row.LineAmount === undefined || row.CalculateLineAmount === "Yes") {
           const unit = dec(row.SalesPrice).minus(dec(row.LineDiscountAmount));
           const pct = new Dec(1).minus(dec(row.LineDiscountPercentage).div(100));
           row.LineAmount = num(unit.times(dec(row.OrderedSalesQuantity)).div(dec(row.SalesPriceQuantity)).times(pct).toDecimalPlaces(2));
@@ -455,7 +491,7 @@ export class SimStore {
         if (!this.exists("JournalNames", { dataAreaId: company, Name: row.JournalName })) {
           throw notFoundInRelated(def, row.JournalName, "Name", "Journal names");
         }
-        // notes §1.5: POST {"dataAreaId","JournalName"} and the number sequence assigns JournalBatchNumber.
+        // POST {"dataAreaId","JournalName"}: the number sequence assigns JournalBatchNumber.
         row.JournalBatchNumber ??= this.nextNumber(company, "JournalNum", (n) => String(n).padStart(5, "0"), 501);
         row.IsPosted = "No";
         row.PostingLayer ??= "Current";
@@ -488,13 +524,7 @@ export class SimStore {
             .reduce((m, l) => Math.max(m, Number(l.LineNumber)), 0);
           row.LineNumber = max + 1;
         }
-        if (!row.Voucher) {
-          // One voucher per journal and transaction date when the caller gives none (NewVoucher = per date).
-          const vk = `${company}|${String(row.JournalBatchNumber).toLowerCase()}|${String(row.TransDate).slice(0, 10)}`;
-          let v = this.vouchers.get(vk);
-          if (!v) this.vouchers.set(vk, (v = this.nextNumber(company, "GNJL", (n) => `GNJL${String(n).padStart(6, "0")}`, 1)));
-          row.Voucher = v;
-        }
+        row.Voucher ||= this.voucherFor(def, company, header, row);
         row.Company ??= company;
         return row;
       }
@@ -512,6 +542,12 @@ export class SimStore {
         // Return orders are SalesTable rows (SalesType=ReturnItem): they share the sales order number sequence.
         row.ReturnOrderNumber ??= this.nextNumber(company, "SalesId", (n) => String(n).padStart(6, "0"), 701);
         row.RMANumber ??= this.nextNumber(company, "RMA", (n) => `RMA-${String(n).padStart(6, "0")}`, 101);
+        if (
+          row.CustomerReturnReasonCode &&
+          !this.exists("ReturnReasonCodeBiEntities", { dataAreaId: company, ReasonCodeId: row.CustomerReturnReasonCode })
+        ) {
+          throw notFoundInRelated(def, row.CustomerReturnReasonCode, "Return reason code", "Return reason codes");
+        }
         row.ReturnStatus = "Created";
         row.ReturnOrderStatus = "Backorder";
         return row;
@@ -522,7 +558,13 @@ export class SimStore {
         if (!header) throw notFoundInRelated(def, row.ReturnOrderNumber, "Return order", "Sales orders");
         const product = this.item(def, company, row.ItemNumber);
         if (row.ReturnSalesQuantity === undefined) throw mustBeFilled(def, "Quantity");
-        // [HW]: return quantities are negative.
+        if (
+          row.ReturnDispositionCode &&
+          !this.exists("ReturnDispositionCodes", { dataAreaId: company, DispositionCode: row.ReturnDispositionCode })
+        ) {
+          throw notFoundInRelated(def, row.ReturnDispositionCode, "Disposition code", "Disposition codes");
+        }
+        // Return quantities are negative.
         if (dec(row.ReturnSalesQuantity).gte(0)) throw writeFailed(def, "Error: The quantity on a return order line must be negative.");
         row.ReturnWarehouseId ??= header.DefaultReturnWarehouseId;
         row.ReturnSiteId ??= header.DefaultReturnSiteId;
@@ -544,6 +586,41 @@ export class SimStore {
           1001,
         );
         row.ReturnStatus = "Awaiting";
+        return row;
+      }
+      case "InventoryAdjustmentJournalHeaders":
+      case "InventoryCountingJournalHeaders": {
+        row.JournalNumber ??= this.nextNumber(company, "InventJournalId", (n) => `INVJ-${String(n).padStart(6, "0")}`, 1);
+        if (row.DefaultWarehouseId && !this.warehouse(company, row.DefaultWarehouseId)) {
+          throw notFoundInRelated(def, row.DefaultWarehouseId, "Warehouse", "Warehouses");
+        }
+        row.IsPosted = "No";
+        return row;
+      }
+      case "InventoryAdjustmentJournalEntriesV2":
+      case "InventoryCountingJournalLines": {
+        const headerSet =
+          def.table === "InventoryCountingJournalLines" ? "InventoryCountingJournalHeaders" : "InventoryAdjustmentJournalHeaders";
+        const header = this.exists(headerSet, { dataAreaId: company, JournalNumber: row.JournalNumber });
+        if (!header) throw notFoundInRelated(def, row.JournalNumber, "Journal", "Inventory journal table");
+        if (header.IsPosted === "Yes")
+          throw writeFailed(def, `Error: Journal ${String(row.JournalNumber)} has already been posted and cannot be changed.`);
+        this.item(def, company, row.ItemNumber);
+        const whField = def.table === "InventoryCountingJournalLines" ? "WarehouseId" : "InventoryWarehouseId";
+        row[whField] ??= header.DefaultWarehouseId;
+        const wh = row[whField] ? this.warehouse(company, row[whField]) : undefined;
+        if (!wh) throw writeFailed(def, "Warning: Inventory dimension Warehouse is mandatory and must consequently be specified.");
+        row.InventorySiteId ||= wh.OperationalSiteId;
+        if (row.LineNumber === undefined) {
+          const max = this.rows(def.set)
+            .filter((l) => l.dataAreaId === company && String(l.JournalNumber).toLowerCase() === String(row.JournalNumber).toLowerCase())
+            .reduce((m, l) => Math.max(m, Number(l.LineNumber)), 0);
+          row.LineNumber = max + 1;
+        }
+        if (def.table === "InventoryCountingJournalLines") {
+          row.OnHandQuantity = num(this.onHand(company, String(row.ItemNumber), String(row[whField])));
+          row.AdjustmentQuantity = num(dec(row.CountedQuantity).minus(dec(row.OnHandQuantity)));
+        }
         return row;
       }
       case "ExchangeRates": {
@@ -569,6 +646,38 @@ export class SimStore {
     }
   }
 
+  /**
+   * The voucher of a line sent without one, as the journal name's "New voucher" setting decides:
+   * Manually refuses the line; OneVoucher gives every line the journal's one voucher; BalanceSheet ("In
+   * connection with balance") takes a new number from the voucher series when the previous line had an
+   * offset account or its voucher balances, and reuses the open voucher otherwise.
+   */
+  private voucherFor(def: EntityDef, company: string, header: Stored, line: Row): string {
+    const journalName = this.exists("JournalNames", { dataAreaId: company, Name: header.JournalName });
+    if (!journalName) throw notFoundInRelated(def, header.JournalName, "Name", "Journal names");
+    const mode = String(journalName.NewVoucher ?? "BalanceSheet");
+    if (mode === "Manually") {
+      throw writeFailed(
+        def,
+        `Error: Voucher must be filled in. Journal name ${String(journalName.Name)} allocates vouchers manually (New voucher = Manual).`,
+      );
+    }
+    const lines = this.journalLines(company, String(line.JournalBatchNumber));
+    if (mode === "OneVoucher" && lines[0]?.Voucher) return String(lines[0].Voucher);
+    const last = lines.reduce<Stored | undefined>((m, l) => (!m || (l[RV] ?? 0) > (m[RV] ?? 0) ? l : m), undefined);
+    if (mode === "BalanceSheet" && last?.Voucher && !last.OffsetAccountDisplayValue) {
+      let debit = new Dec(0);
+      let credit = new Dec(0);
+      for (const l of lines) {
+        if (l.Voucher !== last.Voucher) continue;
+        debit = debit.plus(dec(l.DebitAmount));
+        credit = credit.plus(dec(l.CreditAmount));
+      }
+      if (!debit.eq(credit)) return String(last.Voucher);
+    }
+    return this.nextVoucher(def, company, journalName);
+  }
+
   private checkAccount(def: EntityDef, company: string, type: string, value: unknown, label: string): void {
     const text = String(value);
     if (type === "Ledger") {
@@ -585,23 +694,23 @@ export class SimStore {
 
   private checkUpdate(def: EntityDef, current: Stored, patch: Row): void {
     const company = String(current.dataAreaId ?? "");
-    if (def.set === "LedgerJournalHeaders" && current.IsPosted === "Yes") {
+    if (def.table === "LedgerJournalHeaders" && current.IsPosted === "Yes") {
       throw writeFailed(def, `Error: Journal ${String(current.JournalBatchNumber)} has already been posted and cannot be changed.`);
     }
-    if (def.set === "LedgerJournalLines") {
+    if (def.table === "LedgerJournalLines") {
       const header = this.exists("LedgerJournalHeaders", { dataAreaId: company, JournalBatchNumber: current.JournalBatchNumber });
       if (header?.IsPosted === "Yes")
         throw writeFailed(def, `Error: Journal ${String(current.JournalBatchNumber)} has already been posted and cannot be changed.`);
     }
-    if (def.set === "SalesOrderHeadersV4" && current.SalesOrderStatus !== "Backorder") {
+    if (def.table === "SalesOrderHeadersV4" && current.SalesOrderStatus !== "Backorder") {
       throw writeFailed(
         def,
         `Warning: Sales order ${String(current.SalesOrderNumber)} cannot be changed in status ${String(current.SalesOrderStatus)}.`,
       );
     }
-    if (def.set === "SalesOrderLinesV3" && patch.ItemNumber !== undefined) this.item(def, company, patch.ItemNumber);
+    if (def.table === "SalesOrderLinesV3" && patch.ItemNumber !== undefined) this.item(def, company, patch.ItemNumber);
     if (
-      def.set === "SalesOrderHeadersV4" &&
+      def.table === "SalesOrderHeadersV4" &&
       patch.DefaultShippingWarehouseId &&
       !this.warehouse(company, patch.DefaultShippingWarehouseId)
     ) {
@@ -611,15 +720,15 @@ export class SimStore {
 
   private checkDelete(def: EntityDef, current: Stored): void {
     const company = String(current.dataAreaId ?? "");
-    if (def.set === "LedgerJournalHeaders" || def.set === "LedgerJournalLines") {
+    if (def.table === "LedgerJournalHeaders" || def.table === "LedgerJournalLines") {
       const header =
-        def.set === "LedgerJournalHeaders"
+        def.table === "LedgerJournalHeaders"
           ? current
           : this.exists("LedgerJournalHeaders", { dataAreaId: company, JournalBatchNumber: current.JournalBatchNumber });
       if (header?.IsPosted === "Yes")
         throw writeFailed(def, `Error: Journal ${String(current.JournalBatchNumber)} has already been posted and cannot be deleted.`);
     }
-    if (def.set === "SalesOrderHeadersV4" && current.SalesOrderStatus !== "Backorder") {
+    if (def.table === "SalesOrderHeadersV4" && current.SalesOrderStatus !== "Backorder") {
       throw writeFailed(
         def,
         `Error: Sales order ${String(current.SalesOrderNumber)} cannot be deleted in status ${String(current.SalesOrderStatus)}.`,
@@ -627,14 +736,14 @@ export class SimStore {
     }
     // Deleting a header deletes its lines, as D365 does.
     const cascade: [string, string][] =
-      def.set === "LedgerJournalHeaders"
+      def.table === "LedgerJournalHeaders"
         ? [["LedgerJournalLines", "JournalBatchNumber"]]
-        : def.set === "SalesOrderHeadersV4"
+        : def.table === "SalesOrderHeadersV4"
           ? [
               ["SalesOrderLinesV3", "SalesOrderNumber"],
               ["SalesOrderHeaderChargesV2", "SalesOrderNumber"],
             ]
-          : def.set === "ReturnOrderHeadersV2"
+          : def.table === "ReturnOrderHeadersV2"
             ? [["ReturnOrderLinesV2", "ReturnOrderNumber"]]
             : [];
     for (const [childSet, field] of cascade) {

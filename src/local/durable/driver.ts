@@ -13,6 +13,14 @@
  * completed activity again. An activity that was running when the process died runs again (at least once,
  * as in Azure).
  *
+ * Like the Durable extension (DTFx's TaskOrchestrationContext), every replay is checked against the history:
+ * the activity, timer or sub-orchestration that history recorded under a sequence number must be what the
+ * orchestrator asks for under that number now (same kind, same name ignoring case), and nothing recorded may
+ * be missing. Otherwise the instance fails with "Non-Deterministic workflow detected: ..." (the extension's
+ * NonDeterministicOrchestrationException), as it does in Azure after an orchestrator was changed while
+ * instances of it were running. durable-functions itself matches results to tasks by number only and would
+ * quietly hand one activity's result to another.
+ *
  * Not supported locally: entities (callEntity, signalEntity, locks), callHttp, rewind, versioning.
  */
 import { InvocationContext } from "@azure/functions";
@@ -165,6 +173,96 @@ function retryDelayMs(options: Any, failures: number): number {
   const max = Number(options?.maxRetryIntervalInMilliseconds ?? 0);
   if (max > 0) delay = Math.min(delay, max);
   return delay;
+}
+
+type ScheduledKind = "activity" | "timer" | "sub-orchestration" | "other";
+
+/**
+ * Records every task the orchestrator numbers during one replay (sequence number -> task). The orchestrator sets
+ * context.df once, with its TaskOrchestrationExecutor; its trackOpenTask gives each new task its number.
+ */
+function recordScheduledTasks(context: InvocationContext): Map<number, Any> {
+  const tasks = new Map<number, Any>();
+  let df: Any;
+  Object.defineProperty(context, "df", {
+    configurable: true,
+    enumerable: true,
+    get: () => df,
+    set: (value: Any) => {
+      df = value;
+      const executor = value?.taskOrchestratorExecutor;
+      if (!executor || typeof executor.trackOpenTask !== "function") return;
+      const track = executor.trackOpenTask.bind(executor);
+      executor.trackOpenTask = (task: Any) => {
+        const before = task?.id;
+        track(task);
+        if (before === false && typeof task?.id === "number") tasks.set(task.id, task);
+      };
+    },
+  });
+  return tasks;
+}
+
+/** What a numbered task schedules, as history records it. */
+function scheduledAs(task: Any): { kind: ScheduledKind; name?: string } {
+  let action: Any = typeof task?.actionObj === "object" ? task.actionObj : undefined;
+  if (!action && task?.parent && "retryOptions" in task.parent) {
+    // A retry of callActivityWithRetry / callSubOrchestratorWithRetry: its children are the first attempt,
+    // then a retry timer and a new attempt for each failure.
+    const index = (task.parent.children as Any[]).indexOf(task);
+    if (index % 2 === 1) return { kind: "timer" };
+    action = task.parent.actionObj;
+  }
+  switch (action?.actionType) {
+    case Act.CallActivity:
+    case Act.CallActivityWithRetry:
+      return { kind: "activity", name: String(action.functionName) };
+    case Act.CreateTimer:
+      return { kind: "timer" };
+    case Act.CallSubOrchestrator:
+    case Act.CallSubOrchestratorWithRetry:
+      return { kind: "sub-orchestration", name: String(action.functionName) };
+    default:
+      return { kind: "other" };
+  }
+}
+
+const KIND_OF_EVENT: Record<number, ScheduledKind> = {
+  [Ev.TaskScheduled]: "activity",
+  [Ev.TimerCreated]: "timer",
+  [Ev.SubOrchestrationInstanceCreated]: "sub-orchestration",
+};
+const KIND_WORDS: Record<ScheduledKind, string> = {
+  activity: "an activity task",
+  timer: "a timer task",
+  "sub-orchestration": "a sub-orchestration task",
+  other: "a task of another kind",
+};
+
+/**
+ * The first scheduling event of the history that the replay did not reproduce (DTFx's wording), or undefined.
+ * Recorded events missing from the replay count only when the orchestrator ran without throwing.
+ */
+function replayMismatch(history: HistoryEventRecord[], scheduled: Map<number, Any>, complete: boolean): string | undefined {
+  const changed = "Was a change made to the orchestrator code after this instance had already started running?";
+  for (const e of history) {
+    const recordedKind = KIND_OF_EVENT[e.EventType];
+    if (!recordedKind || e.EventId < 0) continue;
+    const recorded = `${KIND_WORDS[recordedKind]} with sequence number ${e.EventId}${e.Name === undefined ? "" : ` named '${String(e.Name)}'`}`;
+    const task = scheduled.get(e.EventId);
+    if (!task) {
+      if (!complete) continue;
+      return `A previous execution of this orchestration scheduled ${recorded}, but the current replay execution hasn't (yet?) scheduled this task. ${changed}`;
+    }
+    const now = scheduledAs(task);
+    if (now.kind !== recordedKind) {
+      return `A previous execution of this orchestration scheduled ${recorded}, but the current orchestration replay instead produced ${KIND_WORDS[now.kind]}${now.name ? ` named '${now.name}'` : ""} with this sequence number. ${changed}`;
+    }
+    if (now.name !== undefined && String(e.Name ?? "").toLowerCase() !== now.name.toLowerCase()) {
+      return `A previous execution of this orchestration scheduled ${recorded}, but the current orchestration replay instead scheduled ${KIND_WORDS[now.kind]} named '${now.name}' with this sequence number. ${changed}`;
+    }
+  }
+  return undefined;
 }
 
 class Semaphore {
@@ -493,6 +591,7 @@ export class DurableDriver {
       logHandler: (level, ...args) => this.log(level as DurableLogLevel, r.name, ...args),
       options: { trigger: reg.trigger as Any, extraInputs: [], extraOutputs: [] },
     });
+    const scheduled = recordScheduledTasks(context);
     const binding = {
       history: JSON.parse(JSON.stringify(r.history)), // the orchestrator turns Timestamp text into Dates in place
       input: safeParse(r.input),
@@ -505,16 +604,25 @@ export class DurableDriver {
       defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
     };
     let state: Any;
+    let failure: unknown;
     try {
       state = await reg.handler(binding, context);
     } catch (err) {
-      const { message, customStatus } = orchestratorError(err);
+      failure = err;
+    }
+    if (isTerminal(r.runtimeStatus)) return; // terminated while replaying
+    const nonDeterminism = replayMismatch(r.history, scheduled, failure === undefined);
+    if (nonDeterminism) {
+      this.log("error", r.name, `durable: ${r.instanceId}: ${nonDeterminism}`);
+      await this.finish(live, "Failed", json(`Non-Deterministic workflow detected: ${nonDeterminism}`));
+      return;
+    }
+    if (failure !== undefined) {
+      const { message, customStatus } = orchestratorError(failure);
       if (customStatus !== undefined) r.customStatus = json(customStatus);
-      if (isTerminal(r.runtimeStatus)) return; // terminated while replaying
       await this.finish(live, "Failed", json(`Orchestrator function '${r.name}' failed: ${message}`));
       return;
     }
-    if (isTerminal(r.runtimeStatus)) return; // terminated while replaying
     r.customStatus = json(state?.customStatus);
 
     if (state?.isDone) {
@@ -546,7 +654,7 @@ export class DurableDriver {
         live.inflight.delete(id);
       }
     }
-    const scheduled: HistoryEventRecord[] = [];
+    const newEvents: HistoryEventRecord[] = [];
     const at = new Date(episodeAt);
     const schedulingEvents = new Map<number, HistoryEventRecord>();
     for (const e of r.history) {
@@ -556,13 +664,13 @@ export class DurableDriver {
     for (const [key, task] of Object.entries(executor.openTasks as Record<string, Any>)) {
       const id = Number(key);
       if (!Number.isInteger(id) || live.inflight.has(id)) continue;
-      const problem = this.startTask(live, id, task, at, scheduled, schedulingEvents.get(id));
+      const problem = this.startTask(live, id, task, at, newEvents, schedulingEvents.get(id));
       if (problem) {
         await this.finish(live, "Failed", json(`Orchestrator function '${r.name}' failed: ${problem}`));
         return;
       }
     }
-    r.history.push(...scheduled, this.event(Ev.OrchestratorCompleted, -1, {}, at));
+    r.history.push(...newEvents, this.event(Ev.OrchestratorCompleted, -1, {}, at));
     this.touch(r);
     await this.persist(live);
   }

@@ -20,6 +20,7 @@ import { DURABLE_WEBHOOK_PATH, durableClientInput, handleDurableHttp } from "../
 import { FileInstanceStore, type InstanceStore } from "../durable/store";
 import { MemoryServiceBus, type MemoryServiceBusOptions, type ReceivedMessage } from "../memory-bus";
 import { loadAppAsync, type BindingMetadata, type Registration } from "../registry";
+import { readHostJson, type HostJsonSettings } from "./host-json";
 import { compileRoute, type CompiledRoute } from "./routes";
 
 export interface LocalHostOptions {
@@ -31,9 +32,14 @@ export interface LocalHostOptions {
   registrations?: Registration[];
   /** Loads the module that registers the functions. Default: import of src/index (the app). */
   load?: () => Promise<unknown>;
-  /** The bus; default a new MemoryServiceBus with maxDeliveryCount from QUEUE_MAX_DELIVERY_COUNT. */
+  /**
+   * The bus; default a new MemoryServiceBus with maxDeliveryCount from QUEUE_MAX_DELIVERY_COUNT and the lock
+   * renewal of host.json (extensions.serviceBus.maxAutoLockRenewalDuration), as the Functions host applies it.
+   */
   bus?: MemoryServiceBus;
   busOptions?: MemoryServiceBusOptions;
+  /** host.json settings. Default: read from ./host.json (the extension defaults when there is none). */
+  hostJson?: HostJsonSettings;
   /** Where orchestration history lives. Default: files under <dataDir>/durable/<hub>/. */
   durableStore?: InstanceStore;
   /** Default: setting LOCAL_DATA_DIR (.local). */
@@ -144,11 +150,13 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const hubName = options.hubName ?? configValue((c) => c.DURABLE_TASK_HUB, "AmazonConnect");
   const dataDir = options.dataDir ?? configValue((c) => c.LOCAL_DATA_DIR, ".local");
   const busOwned = !options.bus;
+  const hostJson = options.hostJson ?? (options.bus ? undefined : readHostJson());
   const bus =
     options.bus ??
     new MemoryServiceBus({
       maxDeliveryCount: configValue((c) => c.QUEUE_MAX_DELIVERY_COUNT, 10),
       retryDelayMs: configValue((c) => c.LOCAL_QUEUE_RETRY_DELAY_MS, 50),
+      maxAutoLockRenewalMs: hostJson?.maxAutoLockRenewalMs,
       ...options.busOptions,
     });
 
@@ -346,6 +354,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         });
       });
       log("warn", `message ${e.messageId} on ${e.queue} dead-lettered after ${e.deliveryCount} deliveries: ${e.error}`);
+    }
+    if (e.outcome === "lockExpired") {
+      log("warn", `message ${e.messageId} on ${e.queue}: ${e.error}; it is delivered again while that run goes on`);
     }
   });
   for (const reg of registrations.filter((r) => r.kind === "serviceBusQueue")) {

@@ -73,6 +73,29 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
+  async stream(container: string, name: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    const c = await this.container(container);
+    const where = `blob ${c.containerName}/${name}`;
+    let body: NodeJS.ReadableStream | undefined;
+    try {
+      // download() streams the body; on a broken connection the SDK resumes from the last byte it handed out
+      // (up to maxRetryRequests times) instead of failing the whole read.
+      body = (await c.getBlockBlobClient(name).download(0, undefined, { maxRetryRequests: 5 })).readableStreamBody;
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw mapRestError(err, "blobs", where);
+    }
+    if (!body) throw new Error(`${where}: the download has no Node.js stream body`);
+    const chunks = body as AsyncIterable<Buffer>;
+    return (async function* () {
+      try {
+        for await (const chunk of chunks) yield chunk;
+      } catch (err) {
+        throw mapRestError(err, "blobs", where);
+      }
+    })();
+  }
+
   async exists(container: string, name: string): Promise<boolean> {
     const c = await this.container(container);
     try {

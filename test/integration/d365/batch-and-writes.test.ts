@@ -29,7 +29,7 @@ async function openOrder(reference = "113-1234567-1234567") {
 }
 
 describe("$batch with atomic changesets", () => {
-  it("undoes only the changeset with the failing part; the other changesets go in, and the batch answer is still 200", async () => {
+  const sixLines = async () => {
     const so = await openOrder();
     const line = (item: string, n: number): BatchOperation => ({
       method: "POST",
@@ -42,18 +42,37 @@ describe("$batch with atomic changesets", () => {
         CustomersLineNumber: n,
       },
     });
-    const ops = [line("D0001", 1), line("D0002", 2), line("D0003", 3), line("NOPE-404", 4), line("D0004", 5), line("D0005", 6)];
+    return { so, ops: [line("D0001", 1), line("D0002", 2), line("D0003", 3), line("NOPE-404", 4), line("D0004", 5), line("D0005", 6)] };
+  };
+
+  it("stops at the first failing changeset as D365 does: fewer parts come back, the rest is reported not executed", async () => {
+    const { so, ops } = await sixLines();
     const results = await h.client.batch(ops, { changesetSize: 2 });
-    expect(results.map((r) => r.ok)).toEqual([true, true, false, false, true, true]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, false, false, false, false]);
     expect(results[2]).toMatchObject({ rolledBack: true, changeset: 1 });
     expect(results[3]).toMatchObject({ rolledBack: false, changeset: 1, error: { kind: "validation", where: "Item number" } });
     expect(results[3]!.error!.message).toMatch(/NOPE-404/);
+    expect(results.slice(4)).toMatchObject([
+      { notExecuted: true, changeset: 2, error: { kind: "unavailable", code: "d365.batch-not-executed" } },
+      { notExecuted: true, changeset: 2 },
+    ]);
     const lines = await h.client.salesOrders.listLines(so.SalesOrderNumber);
-    expect(lines.map((l) => l.ItemNumber)).toEqual(["D0001", "D0002", "D0004", "D0005"]);
-    // one HTTP request for six operations
+    expect(lines.map((l) => l.ItemNumber)).toEqual(["D0001", "D0002"]);
+    // one HTTP request for six operations, answered 200 with two parts for three changesets
     expect(h.client.requestCounts()["$batch POST"]).toBe(1);
     expect(h.client.requestCounts()["SalesOrderLinesV3 POST ($batch)"]).toBe(6);
-    expect(h.sim.requests().log.find((e) => e.target === "$batch")?.status).toBe(200);
+    const logged = h.sim.requests().log.find((e) => e.target === "$batch");
+    expect(logged?.status).toBe(200);
+    expect(logged?.operations).toHaveLength(4);
+  });
+
+  it("with continue-on-error undoes only the changeset with the failing part; the other changesets go in", async () => {
+    const { so, ops } = await sixLines();
+    const results = await h.client.batch(ops, { changesetSize: 2, continueOnError: true });
+    expect(results.map((r) => r.ok)).toEqual([true, true, false, false, true, true]);
+    expect(results[3]).toMatchObject({ rolledBack: false, changeset: 1, error: { kind: "validation", where: "Item number" } });
+    const lines = await h.client.salesOrders.listLines(so.SalesOrderNumber);
+    expect(lines.map((l) => l.ItemNumber)).toEqual(["D0001", "D0002", "D0004", "D0005"]);
   });
 
   it("runs GETs outside changesets and returns their bodies", async () => {
@@ -279,14 +298,22 @@ describe("general journal", () => {
     expect(await h.client.ledgerJournals.listLines(header.JournalBatchNumber)).toHaveLength(4);
   });
 
-  it("reports a duplicate line number and an unknown main account per line, other changesets still go in", async () => {
+  it("reports a duplicate line number and an unknown main account per line; without continue-on-error D365 stops at the first", async () => {
     const header = await h.client.ledgerJournals.createHeader({ JournalName: "GenJrn" });
     await h.client.ledgerJournals.createLines(header.JournalBatchNumber, [line(1, "401100", "CreditAmount", "1.00")]);
-    const out = await h.client.ledgerJournals.createLines(
-      header.JournalBatchNumber,
-      [line(1, "401100", "CreditAmount", "1.00"), line(2, "401100", "CreditAmount", "1.00"), line(3, "123456", "DebitAmount", "1.00")],
-      { changesetSize: 1 },
-    );
+    const lines = [
+      line(1, "401100", "CreditAmount", "1.00"),
+      line(2, "401100", "CreditAmount", "1.00"),
+      line(3, "123456", "DebitAmount", "1.00"),
+    ];
+    const stopped = await h.client.ledgerJournals.createLines(header.JournalBatchNumber, lines, { changesetSize: 1 });
+    expect(stopped.created).toEqual([]);
+    expect(stopped.failures.map((f) => [f.LineNumber, f.error.kind, Boolean(f.notExecuted)])).toEqual([
+      [1, "conflict", false],
+      [2, "unavailable", true],
+      [3, "unavailable", true],
+    ]);
+    const out = await h.client.ledgerJournals.createLines(header.JournalBatchNumber, lines, { changesetSize: 1, continueOnError: true });
     expect(out.created.map((l) => l.LineNumber)).toEqual([2]);
     expect(out.failures.map((f) => [f.LineNumber, f.error.kind])).toEqual([
       [1, "conflict"],

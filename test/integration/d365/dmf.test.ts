@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { unzipSync } from "fflate";
 import { toCsv } from "../../../src/d365/csv";
-import { buildDmfPackage, buildManifestXml } from "../../../src/d365/dmf";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildDmfPackage, buildManifestXml, buildPackageHeaderXml } from "../../../src/d365/dmf";
 import { startHarness, type Harness } from "./harness";
 
 let h: Harness;
@@ -19,6 +22,7 @@ const COLUMNS = [
   "ACCOUNTTYPE",
   "ACCOUNTDISPLAYVALUE",
   "TRANSDATE",
+  "VOUCHER",
   "CURRENCYCODE",
   "DEBITAMOUNT",
   "CREDITAMOUNT",
@@ -37,6 +41,7 @@ function journalCsv(lines: number, badAccountAt?: number): string {
       ACCOUNTTYPE: "Ledger",
       ACCOUNTDISPLAYVALUE: i === badAccountAt ? "000001" : debit ? "110180" : "401100",
       TRANSDATE: "2026-01-31",
+      VOUCHER: `AMZ-1-${Math.ceil(i / 2)}`,
       CURRENCYCODE: "USD",
       DEBITAMOUNT: debit ? "12.34" : "",
       CREDITAMOUNT: debit ? "" : "12.34",
@@ -87,6 +92,7 @@ describe("DMF package import", () => {
     const result = await h.client.dmf.importPackage({
       entityName: "General journal",
       data: journalCsv(4, 3),
+      columns: COLUMNS,
       definitionGroupId: "AmazonSettlement",
       pollMs: 50,
     });
@@ -121,5 +127,33 @@ describe("DMF package import", () => {
       BlobId: expect.stringMatching(/^\{[0-9A-F-]+\}$/),
       BlobUrl: expect.stringContaining("/_blob/dmf/"),
     });
+  });
+
+  it("imports with the target data project's exported package as the template (D365_DMF_PACKAGE_TEMPLATE)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dmf-export-"));
+    // What "Download package" of the data project gives: UTF-16 manifest and header; the app writes only the data file.
+    const manifest = buildManifestXml({
+      entityName: "General journal",
+      data: "",
+      columns: COLUMNS,
+      definitionGroupName: "AmazonSettlement",
+    });
+    writeFileSync(join(dir, "Manifest.xml"), Buffer.from(`\uFEFF${manifest}`, "utf16le"));
+    writeFileSync(join(dir, "PackageHeader.xml"), Buffer.from(`\uFEFF${buildPackageHeaderXml("AmazonSettlement")}`, "utf16le"));
+    const withTemplate = await startHarness({ dmfProcessingMs: 20 }, { dmf: { templatePath: dir } });
+    try {
+      const result = await withTemplate.client.dmf.importPackage({
+        entityName: "General journal",
+        data: journalCsv(6),
+        columns: COLUMNS,
+        definitionGroupId: "AmazonSettlement",
+        pollMs: 20,
+      });
+      expect(result).toMatchObject({ status: "Succeeded", errors: [] });
+      expect(withTemplate.sim.rows("LedgerJournalLines")).toHaveLength(6);
+      expect(withTemplate.client.dmf.template("General journal")?.source).toBe(dir);
+    } finally {
+      await withTemplate.sim.stop();
+    }
   });
 });

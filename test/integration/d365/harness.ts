@@ -1,6 +1,7 @@
 /** Starts a D365 simulator on a free port and a connector pointed at it (tests only). */
 import { SimulatorCredential } from "../../../src/d365/auth";
 import type { D365ClientOptions } from "../../../src/d365/client";
+import type { DmfOptions } from "../../../src/d365/dmf";
 import { D365Connector } from "../../../src/d365/index";
 import { startD365Simulator, type D365Simulator, type D365SimulatorOptions } from "../../../src/local/d365-sim";
 
@@ -13,7 +14,7 @@ export interface Harness {
 
 export async function startHarness(
   simOptions: Partial<D365SimulatorOptions> = {},
-  clientOptions: Partial<D365ClientOptions> = {},
+  clientOptions: Partial<D365ClientOptions> & { dmf?: DmfOptions } = {},
 ): Promise<Harness> {
   const sim = await startD365Simulator({ port: 0, seed: 7, dmfProcessingMs: 50, ...simOptions });
   const sleeps: number[] = [];

@@ -19,6 +19,19 @@ describe("AzureBlobStore on Azurite", () => {
 
   it("answers undefined for a file that is not there", async () => {
     expect(await store().get("settlements", "nope.tsv")).toBeUndefined();
+    expect(await store().stream("settlements", "nope.tsv")).toBeUndefined();
+  });
+
+  it("streams a large file in chunks, the same bytes, from the start on every read", async () => {
+    const s = store();
+    const bytes = randomBytes(5 * 1024 * 1024 + 17);
+    await s.put("settlements", "big.tsv", bytes);
+    for (let read = 0; read < 2; read++) {
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of (await s.stream("settlements", "big.tsv"))!) chunks.push(chunk);
+      expect(chunks.length).toBeGreaterThan(1);
+      expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
+    }
   });
 
   it("derives valid container names from the prefix", () => {

@@ -24,6 +24,7 @@ let dir: string;
 let state: MemoryStateStore;
 let journals: FakeLedgerJournals;
 let reports: FakeSettlementReports;
+let blobs: MemoryBlobStore;
 
 beforeAll(async () => {
   const registrations = (
@@ -60,7 +61,8 @@ beforeEach(async () => {
   state = new MemoryStateStore();
   journals = new FakeLedgerJournals();
   reports = new FakeSettlementReports();
-  setRuntimeOverrides({ state, blobs: new MemoryBlobStore(), bus: host.bus });
+  blobs = new MemoryBlobStore();
+  setRuntimeOverrides({ state, blobs, bus: host.bus });
   overrideSettlementDeps({ journals, reports });
 });
 
@@ -101,6 +103,9 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     expect(deposit).toMatchObject({ accountDisplayValue: "110180", debit: "41.85", credit: "0.00", currency: "GBP", date: "2024-09-27" });
     const list = (await (await fetch(`${host.url}/api/settlements`)).json()) as { settlements: { settlementId: string; status: string }[] };
     expect(list.settlements.map((s) => [s.settlementId, s.status])).toEqual([["11111111111", "posted"]]);
+    // The analysis streamed the stored file (summary, then the whole file); it never loaded it whole.
+    expect(blobs.streamed).toBeGreaterThanOrEqual(2);
+    expect(blobs.gets.filter((name) => name.endsWith(".txt"))).toEqual([]);
   });
 
   it("changes nothing on a second import of the same settlement", async () => {

@@ -167,3 +167,91 @@ export function roleIdsIn(file: BicepFile): Set<string> {
   }
   return ids;
 }
+
+/** A role assignment resource: which role ids it grants (resolved through the file's `roles` variable) and where. */
+export interface RoleAssignment {
+  symbol: string;
+  roleIds: string[];
+  /** The scope expression as written (e.g. `serviceBus`, `queues[i]`). */
+  scope?: string;
+  /** The condition of `if (...)` (in a loop or alone), if any. */
+  condition?: string;
+}
+
+/** The role assignments of a file, with the role ids each one grants (literal, `roles.x`, or a loop over a list of those). */
+export function roleAssignmentsIn(file: BicepFile): RoleAssignment[] {
+  const roleVar = variables(file).get("roles");
+  const roleIds = new Map<string, string>();
+  if (roleVar?.type === "object")
+    for (const [name, value] of objectProperties(roleVar)) {
+      const v = literalValue(value);
+      if (typeof v === "string") roleIds.set(name, v.toLowerCase());
+    }
+  const idsIn = (text: string): string[] => {
+    const out = new Set<string>();
+    for (const m of text.matchAll(/roles\.(\w+)/g)) if (roleIds.has(m[1]!)) out.add(roleIds.get(m[1]!)!);
+    for (const m of text.matchAll(/'([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})'/gi)) out.add(m[1]!.toLowerCase());
+    return [...out];
+  };
+  return resourcesOfType(file, "Microsoft.Authorization/roleAssignments")
+    .filter((r) => !r.existing)
+    .map((r) => {
+      const ids = new Set(idsIn(r.body.text));
+      const last = r.node.namedChildren[r.node.namedChildren.length - 1]!;
+      let condition: string | undefined;
+      if (r.loop) {
+        // for roleId in someList: { ... }  ->  the members of someList
+        const m = /\bfor\s+(?:\(\s*(\w+)[^)]*\)|(\w+))\s+in\s+(\w+)\s*:/.exec(last.text);
+        const item = m?.[1] ?? m?.[2];
+        const list = m ? variables(file).get(m[3]!) : undefined;
+        if (item && list && r.body.text.includes(item)) for (const id of idsIn(list.text)) ids.add(id);
+        const inner = last.namedChildren[last.namedChildren.length - 1];
+        if (inner?.type === "if_statement") condition = inner.namedChildren[0]?.text;
+      } else if (r.conditional) {
+        condition = last.namedChildren[0]?.text;
+      }
+      return { symbol: r.symbol, roleIds: [...ids], scope: propertyPath(r.body, "scope")?.text, condition };
+    });
+}
+
+/** Application Insights tables (workspace-based names) that a KQL query reads. */
+export function kqlTables(query: string): string[] {
+  return [
+    ...new Set(
+      [...query.matchAll(/\b(AppTraces|AppRequests|AppExceptions|AppDependencies|AppEvents|AppPageViews|AppMetrics)\b/g)].map((m) => m[1]!),
+    ),
+  ];
+}
+
+/** The telemetry type host.json's samplingSettings.excludedTypes uses for each table. AppMetrics is never sampled. */
+export const SAMPLED_TYPE_OF_TABLE: Readonly<Record<string, string | undefined>> = {
+  AppTraces: "Trace",
+  AppRequests: "Request",
+  AppExceptions: "Exception",
+  AppDependencies: "Dependency",
+  AppEvents: "Event",
+  AppPageViews: "PageView",
+  AppMetrics: undefined,
+};
+
+/**
+ * Queries (alerts, workbook) that count telemetry Application Insights may sample away: every table a query
+ * reads must be excluded from sampling in host.json, or a rare event could be missing from the count.
+ */
+export function sampledQueries(queries: { where: string; query: string }[], excludedTypes: string): string[] {
+  const excluded = new Set(
+    excludedTypes
+      .split(";")
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const problems: string[] = [];
+  for (const { where, query } of queries) {
+    for (const table of kqlTables(query)) {
+      const type = SAMPLED_TYPE_OF_TABLE[table];
+      if (type && !excluded.has(type.toLowerCase()))
+        problems.push(`${where} counts ${table}, but host.json samples ${type} telemetry (add it to samplingSettings.excludedTypes)`);
+    }
+  }
+  return problems;
+}

@@ -28,11 +28,14 @@ import {
   missingAppSettings,
   queueNameSettings,
   queueProperties,
+  roleAssignmentsIn,
   roleIdsIn,
+  sampledQueries,
   secretLiterals,
   storageHardening,
   undocumentedParams,
 } from "./bicep-rules";
+import { parseTimeSpan } from "../../../src/local/host/host-json";
 
 const FIXTURES = join(__dirname, "fixtures");
 
@@ -51,14 +54,18 @@ const ROLE = {
   keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
   monitoringMetricsPublisher: "3913510d-42f4-4e42-8a64-420c390055eb",
 };
-/** Roles far beyond what the app needs: Owner, Contributor, User Access Administrator, Service Bus Data Owner, Key Vault Administrator. */
+/** Roles far beyond what the app needs: Owner, Contributor, User Access Administrator, Key Vault Administrator. */
 const TOO_BROAD = [
   "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
   "b24988ac-6180-42a0-ab88-20f7382dd24c",
   "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
-  "090c5cfd-751d-490a-894a-3ce6f1109419",
   "00482a5a-887f-4fb3-b363-3b7fe8e74483",
 ];
+/** Azure Service Bus Data Owner: only on the app's own queues, for the Manage right that scaling needs. */
+const SERVICE_BUS_DATA_OWNER = "090c5cfd-751d-490a-894a-3ce6f1109419";
+
+const HOST_JSON = JSON.parse(readFileSync(join(REPO_ROOT, "host.json"), "utf8"));
+const deployDoc = () => readFileSync(join(REPO_ROOT, "docs", "deploy.md"), "utf8");
 
 let files: BicepFile[];
 let main: BicepFile;
@@ -302,6 +309,84 @@ describe("Resources", () => {
       expect(propertyPath(a.body, "scope"), `${a.symbol} is scoped to one resource`).toBeDefined();
       expect(propertyPath(a.body, "name")?.text.startsWith("guid("), `${a.symbol} has a deterministic name`).toBe(true);
     }
+  });
+
+  it("give Service Bus Data Owner (the Manage right target-based scaling needs) only on the app's queues, never on the namespace", () => {
+    const rbac = mod("rbac");
+    for (const f of files.filter((x) => x !== rbac)) expect(roleIdsIn(f).has(SERVICE_BUS_DATA_OWNER), f.path).toBe(false);
+    const owners = roleAssignmentsIn(rbac).filter((a) => a.roleIds.includes(SERVICE_BUS_DATA_OWNER));
+    expect(owners.map((a) => ({ scope: a.scope, condition: a.condition }))).toEqual([
+      { scope: "queues[i]", condition: "(serviceBusQueueOwner)" },
+    ]);
+    // The queues in scope are exactly the ones the template creates.
+    const [queues] = resourcesOfType(rbac, "namespaces/queues");
+    expect(queues?.existing && queues.loop).toBe(true);
+    const rbacModule = main.root
+      .descendantsOfType("module_declaration")
+      .find((m) => literalValue(m.namedChildren[1]) === "modules/rbac.bicep");
+    const body = rbacModule?.namedChildren.at(-1);
+    expect(propertyPath(body, "params.serviceBusQueueNames")?.text).toBe("serviceBusQueueNames");
+    expect(propertyPath(body, "params.serviceBusQueueOwner")?.text).toBe("serviceBusQueueOwner");
+    expect(literalValue(params(main).get("serviceBusQueueOwner")?.defaultValue)).toBe(true);
+    // Namespace-wide assignments stay Sender and Receiver.
+    for (const a of roleAssignmentsIn(rbac).filter((x) => x.scope === "serviceBus"))
+      expect(a.roleIds.sort()).toEqual([ROLE.serviceBusDataSender, ROLE.serviceBusDataReceiver].sort());
+    // The trade-off is written down where an admin decides.
+    expect(deployDoc()).toContain("## Service Bus rights");
+    expect(deployDoc()).toContain("serviceBusQueueOwner=false");
+  });
+
+  it("follow Microsoft's Durable Functions on Flex Consumption advice: one always-ready instance for the durable group, queue polling at most 10 s", () => {
+    const app = mod("functionapp");
+    const [site] = resourcesOfType(app, "Microsoft.Web/sites").filter((r) => !r.existing);
+    const alwaysReady = propertyPath(site.body, "properties.functionAppConfig.scaleAndConcurrency.alwaysReady");
+    const durable = alwaysReady?.namedChildren.find((o) => literalValue(propertyPath(o, "name")) === "durable");
+    expect(durable, "alwaysReady has the durable group").toBeDefined();
+    expect(evaluate(propertyPath(durable, "instanceCount")!, app)).toBe(1);
+    expect(evaluate(params(main).get("durableAlwaysReadyInstances")!.defaultValue!, main)).toBe(1);
+    const fnModule = main.root
+      .descendantsOfType("module_declaration")
+      .find((m) => literalValue(m.namedChildren[1]) === "modules/functionapp.bicep");
+    expect(propertyPath(fnModule?.namedChildren.at(-1), "params.durableAlwaysReadyInstances")?.text).toBe("durableAlwaysReadyInstances");
+    const polling = HOST_JSON.extensions.durableTask.storageProvider.maxQueuePollingInterval;
+    expect(typeof polling, "host.json durableTask.storageProvider.maxQueuePollingInterval").toBe("string");
+    expect(parseTimeSpan(polling)).toBeLessThanOrEqual(10_000);
+  });
+
+  it("keep a Service Bus message locked for as long as a function may run", () => {
+    const renewal = parseTimeSpan(HOST_JSON.extensions.serviceBus.maxAutoLockRenewalDuration);
+    expect(renewal).toBeGreaterThanOrEqual(parseTimeSpan(HOST_JSON.functionTimeout));
+  });
+
+  it("name the Key Vault so that a resource group deleted and created again can get a new vault (seed) or its old one back (recover)", () => {
+    const token = variables(main).get("keyVaultToken")?.text ?? "";
+    // Empty seed: the name every other resource's suffix has (unchanged for existing deployments).
+    expect(token).toMatch(/^empty\(keyVaultNameSeed\) \? token : /);
+    expect(token).toMatch(/uniqueString\(.*, keyVaultNameSeed\)\)$/);
+    // 'kv' + at most 9 characters of the name + uniqueString's 13 characters = 24, the longest vault name.
+    expect(variables(main).get("keyVaultName")?.text).toBe("'kv${take(compactName, 9)}${keyVaultToken}'");
+    const kvModule = main.root
+      .descendantsOfType("module_declaration")
+      .find((m) => literalValue(m.namedChildren[1]) === "modules/keyvault.bicep");
+    expect(propertyPath(kvModule?.namedChildren.at(-1), "params.keyVaultName")?.text).toBe("keyVaultName");
+    expect(literalValue(params(main).get("keyVaultNameSeed")?.defaultValue)).toBe("");
+    expect(deployDoc()).toContain("az keyvault recover");
+    expect(deployDoc()).toContain("keyVaultNameSeed=");
+  });
+
+  it("count only telemetry that is never sampled away in alerts and the workbook", () => {
+    const appLines = literalValue(variables(mod("workbook")).get("appLines")) as string;
+    const queries = [mod("alerts"), mod("workbook")].flatMap((f) =>
+      f.root
+        .descendantsOfType("object_property")
+        .filter((p) => p.namedChildren[0].text === "query")
+        .map((p) => ({ where: relative(BICEP_DIR, f.path), query: p.namedChildren[1].text.replace("${appLines}", appLines) })),
+    );
+    expect(queries.length).toBeGreaterThanOrEqual(5);
+    const sampling = HOST_JSON.logging.applicationInsights.samplingSettings;
+    expect(sampledQueries(queries, sampling.excludedTypes)).toEqual([]);
+    // the rule itself: with the old setting the app's events (traces) could have been sampled away
+    expect(sampledQueries(queries, "Request;Exception").join("\n")).toContain("counts AppTraces, but host.json samples Trace");
   });
 
   it("alert on dead-lettered messages and on the app's needs-review events", () => {

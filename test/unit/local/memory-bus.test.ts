@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryServiceBus, type ReceivedMessage } from "../../../src/local/memory-bus";
+import { lockLostAfterMs, MemoryServiceBus, type ReceivedMessage, type SettlementEvent } from "../../../src/local/memory-bus";
 
 const buses: MemoryServiceBus[] = [];
 function bus(opts: ConstructorParameters<typeof MemoryServiceBus>[0] = {}) {
@@ -129,5 +129,68 @@ describe("the in-memory Service Bus", () => {
     await b.send("unheard", { messageId: "a", body: 1 });
     await b.drain();
     expect(await b.countActive("unheard")).toBe(1);
+  });
+
+  it("stops renewing a lock after maxAutoLockRenewal and delivers the message again while the first run goes on, as Service Bus does", async () => {
+    // lock 40 ms, renewed every 20 ms for 100 ms: the last renewal (at 80 ms) holds until 120 ms.
+    expect(lockLostAfterMs(40, 100)).toBe(120);
+    const events: SettlementEvent[] = [];
+    const b = bus({ lockDurationMs: 40, maxAutoLockRenewalMs: 100, onSettled: (e) => events.push(e) });
+    const runs: { deliveryCount: number; startedAt: number; finishedAt?: number }[] = [];
+    const t0 = Date.now();
+    b.subscribe("orders", async (m) => {
+      const run: (typeof runs)[number] = { deliveryCount: m.deliveryCount, startedAt: Date.now() - t0 };
+      runs.push(run);
+      if (m.deliveryCount === 1) await new Promise((r) => setTimeout(r, 400)); // longer than the lock is renewed
+      run.finishedAt = Date.now() - t0;
+    });
+    await b.send("orders", { messageId: "slow-order", body: { amazonOrderId: "111-1" } });
+    await b.drain();
+
+    expect(runs.map((r) => r.deliveryCount)).toEqual([1, 2]);
+    // The second delivery started after the lock was lost and before the first run had finished.
+    expect(runs[1]!.startedAt).toBeGreaterThanOrEqual(110);
+    expect(runs[1]!.startedAt).toBeLessThan(runs[0]!.finishedAt!);
+    expect(events.map((e) => [e.outcome, e.deliveryCount])).toEqual([
+      ["lockExpired", 1],
+      ["completed", 2],
+    ]);
+    // The first run's completion came after its lock was gone: it settled nothing (MessageLockLost).
+    expect(b.stats).toMatchObject({ completed: 1, abandoned: 0, lockExpired: 1, deadLettered: 0 });
+    expect(await b.countActive("orders")).toBe(0);
+  });
+
+  it("delivers a long run once when the lock is renewed for longer than the run lasts", async () => {
+    const b = bus({ lockDurationMs: 40, maxAutoLockRenewalMs: 2000 });
+    const counts: number[] = [];
+    b.subscribe("orders", async (m) => {
+      counts.push(m.deliveryCount);
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    await b.send("orders", { messageId: "renewed", body: {} });
+    await b.drain();
+    expect(counts).toEqual([1]);
+    expect(b.stats).toMatchObject({ completed: 1, lockExpired: 0 });
+  });
+
+  it("dead-letters a message whose lock runs out on its last delivery", async () => {
+    const b = bus({ lockDurationMs: 20, maxAutoLockRenewalMs: 0, maxDeliveryCount: 1 });
+    b.subscribe("orders", async () => {
+      await new Promise((r) => setTimeout(r, 150));
+    });
+    await b.send("orders", { messageId: "too-slow", body: {} });
+    await b.drain();
+    const dead = await b.peekDeadLetters("orders");
+    expect(dead).toHaveLength(1);
+    expect(dead[0]).toMatchObject({ messageId: "too-slow", deadLetterReason: "MaxDeliveryCountExceeded" });
+    expect(dead[0]!.deadLetterErrorDescription).toContain("lock expired");
+    expect(b.stats.completed).toBe(0);
+  });
+
+  it("computes when the host's renewals end like Azure.Messaging.ServiceBus (renew 10 s before expiry, until the renewal window is over)", () => {
+    expect(lockLostAfterMs(60_000, 0)).toBe(60_000); // no renewal: the first lock
+    expect(lockLostAfterMs(60_000, 5 * 60_000)).toBe(250_000 + 60_000); // renewed every 50 s, last at 250 s
+    expect(lockLostAfterMs(60_000, 30 * 60_000)).toBe(1_800_000 - 50_000 + 60_000); // renewal at 1750 s holds to 1810 s
+    expect(lockLostAfterMs(60_000, 30 * 60_000)).toBeGreaterThanOrEqual(30 * 60_000);
   });
 });

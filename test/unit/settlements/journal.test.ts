@@ -5,7 +5,7 @@ import { detectAnomalies, type MetricsSnapshot } from "../../../src/flows/settle
 import { bytesSource, fileSource } from "../../../src/flows/settlements/parser";
 import { SettlementAccounts } from "../../../src/mapping/settlement-accounts";
 import { Dec } from "../../../src/platform/money";
-import { aRefund, anOrder, reserveRows, settlementFile, type FileSpec } from "../../fixtures/settlements/builder";
+import { aRefund, anOrder, reserveRows, settlementFile, sumCents, type FileSpec } from "../../fixtures/settlements/builder";
 
 const accounts = SettlementAccounts.load(join(__dirname, "../../../mappings"));
 const fixtures = join(__dirname, "../../fixtures/settlements");
@@ -97,6 +97,47 @@ describe("the settlement journal", () => {
     const sales = a.journal!.lines.filter((l) => l.account === "401100");
     expect(sales.map((l) => l.text)).toEqual(["Amazon sales 026-1", "Amazon sales 026-2"]);
     expect(a.journal!.balanced).toBe(true);
+  });
+
+  it("posts a JPY settlement (no minor unit) exactly: balanced, and its deposit line equals total-amount", async () => {
+    const yen = spec({
+      currency: "JPY",
+      rows: [
+        ...anOrder("250-1", "2024-09-14T10:00:00Z", { principal: "1980", commission: "-297", fbaFee: "-318", marketplace: "Amazon.co.jp" }),
+        ...anOrder("250-2", "2024-09-15T10:00:00Z", {
+          principal: "12800",
+          commission: "-1920",
+          fbaFee: "-434",
+          marketplace: "Amazon.co.jp",
+        }),
+      ],
+      total: "11811",
+    });
+    const a = await analyzeSettlement(bytesSource(settlementFile(yen)), accounts);
+    expect(a.postable, a.reasons.join("; ")).toBe(true);
+    const j = a.journal!;
+    expect(j.balanced).toBe(true);
+    expect(j.lines.map((l) => [l.account, l.debit.toFixed(0), l.credit.toFixed(0)])).toEqual([
+      ["401100", "0", "14780"],
+      ["605100", "2217", "0"],
+      ["605200", "752", "0"],
+      ["110180", "11811", "0"],
+    ]);
+  });
+
+  it("keeps the bucket sums exact over many rows (no rounding creeps in)", async () => {
+    const orders = Array.from({ length: 3000 }, (_, i) =>
+      anOrder(`026-${i}`, "2024-09-14T10:00:00Z", {
+        principal: `${i % 97}.${String(i % 100).padStart(2, "0")}`,
+        commission: "-0.07",
+        fbaFee: "-0.01",
+      }),
+    ).flat();
+    const a = await analyzeSettlement(bytesSource(settlementFile(spec({ rows: orders }))), accounts);
+    expect(a.postable, a.reasons.join("; ")).toBe(true);
+    const deposit = a.journal!.lines.find((l) => l.kind === "deposit")!;
+    expect(deposit.debit.toFixed(2)).toBe(sumCents(orders.map((r) => r.amount)));
+    expect(a.journal!.lines.find((l) => l.account === "605100")!.debit.toFixed(2)).toBe("210.00");
   });
 
   it("numbers lines the same way every time (resuming relies on it)", async () => {

@@ -4,7 +4,8 @@ import * as iconv from "iconv-lite";
 import { describe, expect, it } from "vitest";
 import { AmountFormat, parseDate } from "../../../src/flows/settlements/formats";
 import { bytesSource, fileSource, parseSettlement, readSettlementSummary, type SettlementRow } from "../../../src/flows/settlements/parser";
-import { anOrder, reserveRows, settlementFile, type FileSpec } from "../../fixtures/settlements/builder";
+import type { Dec } from "../../../src/platform/money";
+import { anOrder, formatAmount, reserveRows, settlementFile, type FileSpec } from "../../fixtures/settlements/builder";
 import { fixtureFiles } from "../../fixtures/settlements/write-fixtures";
 
 const dir = join(__dirname, "../../fixtures/settlements");
@@ -235,6 +236,75 @@ describe("the parser refuses files it cannot read, with a reason", () => {
     const text = settlementFile({ ...base, decimal: "," }).replace("\t-3,00\t", "\t-3.00\t");
     const { outcome } = await read(bytesSource(text));
     expect(outcome.problems[0]!.message).toMatch(/uses "\." as decimal separator but this file uses ","/);
+  });
+});
+
+describe("amounts in the currency's minor units", () => {
+  const yen: FileSpec = {
+    ...base,
+    currency: "JPY",
+    rows: [
+      ...anOrder("250-1", "2024-09-14T10:00:00Z", { principal: "1980", commission: "-297", fbaFee: "-318", marketplace: "Amazon.co.jp" }),
+      ...anOrder("250-2", "2024-09-15T10:00:00Z", { principal: "12800", commission: "-1920", fbaFee: "-434", marketplace: "Amazon.co.jp" }),
+    ],
+    total: "11811",
+  };
+
+  it("reads a JPY file (no decimals) exactly and reconciles it", async () => {
+    const { outcome, rows } = await read(bytesSource(settlementFile(yen)));
+    expect(outcome.ok).toBe(true);
+    expect(outcome.summary).toMatchObject({ currency: "JPY", minorUnit: 0 });
+    expect(outcome.summary!.totalAmount.toFixed(0)).toBe("11811");
+    expect(rows.map((r) => r.amountMinor)).toEqual([1980, -297, -318, 12800, -1920, -434]);
+    expect(rows[3]!.amount.toFixed(0)).toBe("12800");
+  });
+
+  it("refuses amounts with more decimals than the currency has, unless they are zeros", async () => {
+    const twoDecimals = settlementFile({ ...yen, total: "11811.50" }).replace("\t12800\t", "\t12800.50\t");
+    const refused = await read(bytesSource(twoDecimals));
+    expect(refused.outcome.fatal?.message).toMatch(/total-amount: amount "11811\.50" has 2 decimals but JPY has 0/);
+    const rowOnly = await read(bytesSource(settlementFile(yen).replace("\t12800\t", "\t12800.50\t")));
+    expect(rowOnly.outcome.problems).toEqual([{ line: 6, message: 'amount "12800.50" has 2 decimals but JPY has 0' }]);
+    const zeros = await read(bytesSource(settlementFile(yen).replace("\t12800\t", "\t12800.00\t")));
+    expect(zeros.outcome.ok).toBe(true);
+    const cents = await read(bytesSource(settlementFile(base).replace("\t-3.00\t", "\t-3.005\t")));
+    expect(cents.outcome.problems[0]!.message).toBe('amount "-3.005" has 3 decimals but GBP has 2');
+  });
+
+  it("reads amounts to minor units exactly as the decimal reader does, in every format", () => {
+    const values = ["0.00", "-0.01", "19.99", "-182.01", "1234.5", "1234567.89", "-1000000.00", "7", "-12", "0.1"];
+    for (const plain of values) {
+      for (const [decimal, thousands] of [
+        [".", false],
+        [",", false],
+        [".", true],
+        [",", true],
+      ] as const) {
+        const raw = formatAmount(plain, decimal, thousands);
+        // The file's separator is known from an earlier amount, as in a real file.
+        const known = new AmountFormat(decimal);
+        const expected = new AmountFormat(decimal).parse(raw);
+        expect(typeof expected, raw).not.toBe("string");
+        expect(known.parseMinor(raw, 2), raw).toBe((expected as Dec).times(100).toNumber());
+        expect(new AmountFormat().parseMinor(raw, 2), `${raw} (separator not known yet)`).toBe((expected as Dec).times(100).toNumber());
+      }
+    }
+    expect(new AmountFormat(".").parseMinor("1.234", 3)).toBe(1234); // KWD: three decimals
+    expect(new AmountFormat(".").parseMinor("12.340", 2)).toBe(1234);
+    expect(new AmountFormat().parseMinor("+5.5", 2)).toBe(550);
+    expect(new AmountFormat().parseMinor(" 12,5 ", 2)).toBe(1250);
+    expect(new AmountFormat().parseMinor("123456789012345678", 2)).toBe('amount "123456789012345678" is too large');
+    expect(new AmountFormat().parseMinor("", 2)).toBe("amount is empty");
+    expect(new AmountFormat().parseMinor("-", 2)).toBe('amount "-" is not a number');
+    expect(Object.is(new AmountFormat().parseMinor("-0.00", 2), 0)).toBe(true);
+  });
+
+  it("skips lines that hold only spaces and tabs", async () => {
+    const lines = settlementFile(base).split("\n");
+    lines.splice(3, 0, "\t".repeat(23), "   ", "");
+    const { outcome, rows } = await read(bytesSource(lines.join("\n")));
+    expect(outcome.ok).toBe(true);
+    expect(rows).toHaveLength(base.rows.length);
   });
 });
 

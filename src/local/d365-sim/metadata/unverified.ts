@@ -1,0 +1,69 @@
+/**
+ * UNVERIFIED: entity sets and enum types the app or the demo data uses that the $metadata extract in
+ * fo-entities.json does not cover. Names, keys and types here come from Microsoft's entity documentation
+ * and public samples, not from $metadata: check each against GET /data/$metadata of a sandbox before
+ * relying on it (docs/d365-simulator.md lists them). To add a set a new flow needs, prefer regenerating
+ * fo-entities.json from a facts file that includes it; add it here only when no such facts exist.
+ */
+import type { EntitySetFacts, EnumTypeFacts } from "./index";
+
+const S = { type: "Edm.String", nullable: true } as const;
+const KEY = { type: "Edm.String", nullable: false } as const;
+const DEC = { type: "Edm.Decimal", nullable: false } as const;
+const enumOf = (name: string) => ({ type: `Microsoft.Dynamics.DataEntities.${name}`, nullable: true });
+
+export const UNVERIFIED_ENTITY_SETS: Record<string, EntitySetFacts> = {
+  /** Customer groups (CustCustomerGroupEntity). */
+  CustomerGroups: {
+    entityType: "CustomerGroup",
+    entityTypeBasis: "unverified",
+    keys: ["dataAreaId", "CustomerGroupId"],
+    properties: { dataAreaId: KEY, CustomerGroupId: KEY, Description: S, PaymentTermId: S, DefaultDimensionDisplayValue: S },
+  },
+  /** Sites (InventOperationalSiteEntity). */
+  OperationalSites: {
+    entityType: "OperationalSite",
+    entityTypeBasis: "unverified",
+    keys: ["dataAreaId", "SiteId"],
+    properties: { dataAreaId: KEY, SiteId: KEY, SiteName: S, SiteTimezone: enumOf("Timezone") },
+  },
+  /** Warehouses (InventWarehouseEntity); WarehouseType is an enum in F&O, kept as text here. */
+  Warehouses: {
+    entityType: "Warehouse",
+    entityTypeBasis: "unverified",
+    keys: ["dataAreaId", "WarehouseId"],
+    properties: { dataAreaId: KEY, WarehouseId: KEY, WarehouseName: S, OperationalSiteId: S, WarehouseType: S },
+  },
+  /** Header charges (freight, gift wrap) of a sales order (MarkupTrans). */
+  SalesOrderHeaderChargesV2: {
+    entityType: "SalesOrderHeaderChargeV2",
+    entityTypeBasis: "unverified",
+    keys: ["dataAreaId", "SalesOrderNumber", "ChargeLineNumber"],
+    properties: {
+      dataAreaId: KEY,
+      SalesOrderNumber: KEY,
+      ChargeLineNumber: DEC,
+      SalesChargeCode: S,
+      ChargeCategory: enumOf("MarkupCategory"),
+      FixedChargeAmount: DEC,
+      ChargePercentage: DEC,
+      ChargeDescription: S,
+      ChargeCurrencyCode: S,
+      SalesTaxGroupCode: S,
+      SalesTaxItemGroupCode: S,
+      IsOverriddenLine: enumOf("NoYes"),
+    },
+  },
+  /** States/provinces per country (LogisticsAddressStateEntity), to check DeliveryAddressStateId codes. */
+  AddressStates: {
+    entityType: "AddressState",
+    entityTypeBasis: "unverified",
+    keys: ["CountryRegionId", "State"],
+    properties: { CountryRegionId: KEY, State: KEY, Description: S },
+  },
+};
+
+export const UNVERIFIED_ENUM_TYPES: Record<string, EnumTypeFacts> = {
+  /** Charge category of a miscellaneous charge. */
+  MarkupCategory: { basis: "unverified", members: { Fixed: 0, Pcs: 1, Percent: 2, InterCompanyPercent: 3 } },
+};

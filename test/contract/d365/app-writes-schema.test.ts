@@ -1,0 +1,192 @@
+/**
+ * Every field the app writes to D365 exists in F&O's 2025 metadata with the type the app sends: the real
+ * writers (the orders transform through the sales-order adapter, the settlement journal adapter, the DMF
+ * General journal columns) run against a recording client, and each body is read with the simulator's
+ * schema. A failure lists every unknown or mistyped field at once.
+ */
+import { describe, expect, it } from "vitest";
+import type { BatchOperation, D365Client } from "../../../src/d365/client";
+import { LedgerJournals } from "../../../src/d365/entities";
+import { toODataJson } from "../../../src/d365/odata";
+import { ODataSalesOrders } from "../../../src/flows/orders/adapters";
+import { toSalesOrder } from "../../../src/flows/orders/transform";
+import { d365LedgerJournals, GENERAL_JOURNAL_COLUMNS } from "../../../src/flows/settlements/adapters";
+import type { NewJournalLine } from "../../../src/flows/settlements/ports";
+import { GENERAL_JOURNAL_ENTITY_FIELDS } from "../../../src/local/d365-sim/dmf";
+import { ENTITY_BY_SET } from "../../../src/local/d365-sim/schema";
+import { readBody } from "../../../src/local/d365-sim/values";
+import { Mappings } from "../../../src/mapping/mappings";
+import { anAmazonOrder, anOrderItem, testMappings, UK, US } from "../../unit/orders/builders";
+
+interface Write {
+  set: string;
+  mode: "create" | "update";
+  body: Record<string, unknown>;
+}
+
+/** A D365 client that records what would go on the wire (bodies as toODataJson writes them) and answers as D365 would. */
+function recordingClient(): { client: D365Client; writes: Write[] } {
+  const writes: Write[] = [];
+  const wire = (body: unknown) => JSON.parse(toODataJson(body)) as Record<string, unknown>;
+  const answer = (body: Record<string, unknown>) => ({ SalesOrderNumber: "000701", JournalBatchNumber: "00501", IsPosted: "No", ...body });
+  const client = {
+    company: "usmf",
+    async create(set: string, body: object) {
+      const b = wire(body);
+      writes.push({ set, mode: "create", body: b });
+      return answer(b);
+    },
+    async update(set: string, _key: unknown, patch: object) {
+      writes.push({ set, mode: "update", body: wire(patch) });
+    },
+    async batch(ops: readonly BatchOperation[]) {
+      return ops.map((op, index) => {
+        const b = wire(op.body ?? {});
+        if (op.method === "POST" || op.method === "PATCH")
+          writes.push({ set: op.entitySet, mode: op.method === "POST" ? "create" : "update", body: b });
+        return { index, status: 201, ok: true, body: answer(b) };
+      });
+    },
+    async collect() {
+      return [];
+    },
+    query() {
+      return { first: async () => undefined, collect: async () => [] };
+    },
+    async getByKey() {
+      return { dataAreaId: "usmf", SalesOrderNumber: "000701", SalesOrderStatus: "Backorder" };
+    },
+    async delete() {},
+  };
+  return { client: client as unknown as D365Client, writes };
+}
+
+/** Each field of each write read with the simulator's schema: "Set.Field (create): why". */
+function schemaProblems(writes: Write[]): string[] {
+  const problems: string[] = [];
+  for (const w of writes) {
+    const def = ENTITY_BY_SET.get(w.set);
+    if (!def) {
+      problems.push(`${w.set}: no such entity set`);
+      continue;
+    }
+    for (const [field, value] of Object.entries(w.body)) {
+      try {
+        readBody(def, { [field]: value }, w.mode);
+      } catch (err) {
+        const body = (err as { body?: { error?: { message?: string; innererror?: { message?: string } } } }).body;
+        problems.push(
+          `${w.set}.${field} (${w.mode}${def.verified ? "" : ", unverified set"}): ${body?.error?.innererror?.message ?? body?.error?.message ?? String(err)}`,
+        );
+      }
+    }
+  }
+  return [...new Set(problems)];
+}
+
+describe("every field the app writes exists in F&O's metadata with the type sent", () => {
+  it("sales order headers, lines and charges from the orders transform, and a stop-processing PATCH", async () => {
+    const { client, writes } = recordingClient();
+    const orders = new ODataSalesOrders(client);
+    const shipped = Mappings.load("mappings");
+    const us = anAmazonOrder({
+      MarketplaceId: "ATVPDKIKX0DER",
+      FulfillmentChannel: "AFN",
+      ShippingAddress: {
+        Name: "Buyer",
+        AddressLine1: "1 Main St",
+        City: "SEATTLE",
+        StateOrRegion: "WA",
+        PostalCode: "98109",
+        CountryCode: "US",
+      },
+    } as never);
+    const usItems = [
+      anOrderItem({
+        SellerSKU: "DEMO-SPEAKER-BLK",
+        QuantityOrdered: 3,
+        ItemPrice: { CurrencyCode: "USD", Amount: "10.00" },
+        PromotionDiscount: { CurrencyCode: "USD", Amount: "1.00" },
+      }),
+      anOrderItem({
+        SellerSKU: "DEMO-HEADPHONES",
+        QuantityOrdered: 1,
+        ItemPrice: { CurrencyCode: "USD", Amount: "89.00" },
+        ShippingPrice: { CurrencyCode: "USD", Amount: "4.99" },
+      }),
+    ];
+    const uk = anAmazonOrder({
+      MarketplaceId: UK,
+      FulfillmentChannel: "MFN",
+      ShippingAddress: { City: "LONDON", StateOrRegion: "KENT", PostalCode: "SW1A 1AA", CountryCode: "GB" },
+    } as never);
+    const ukItems = [
+      anOrderItem({
+        SellerSKU: "SKU-A",
+        ItemPrice: { CurrencyCode: "GBP", Amount: "20.00" },
+        ShippingPrice: { CurrencyCode: "GBP", Amount: "3.50" },
+      }),
+    ];
+    const usTest = anAmazonOrder({ MarketplaceId: US });
+    const usTestItems = [
+      anOrderItem({
+        SellerSKU: "SKU-6PACK",
+        QuantityOrdered: 1,
+        ItemPrice: { CurrencyCode: "USD", Amount: "10.00" },
+        ShippingPrice: { CurrencyCode: "USD", Amount: "2.00" },
+      }),
+    ];
+    for (const draft of [
+      toSalesOrder(us, usItems, shipped),
+      toSalesOrder(uk, ukItems, testMappings()),
+      toSalesOrder(usTest, usTestItems, testMappings()),
+    ]) {
+      const ref = await orders.createHeader(draft.header);
+      await orders.createLines(draft.dataAreaId, ref.SalesOrderNumber, draft.lines);
+      if (draft.charges.length) await orders.createCharges(draft.dataAreaId, ref.SalesOrderNumber, draft.charges);
+    }
+    await orders.cancel("usmf", "000701", "stop-processing");
+    expect(new Set(writes.map((w) => w.set))).toEqual(new Set(["SalesOrderHeadersV4", "SalesOrderLinesV3", "SalesOrderHeaderChargesV2"]));
+    expect(schemaProblems(writes)).toEqual([]);
+  });
+
+  it("settlement journal headers and lines through OData", async () => {
+    const { client, writes } = recordingClient();
+    const journals = d365LedgerJournals(new LedgerJournals(client));
+    const { journalBatchNumber } = await journals.createHeader({ journalName: "GenJrn", description: "AMZ settlement 1234 USD" });
+    const line = (n: number, side: "debit" | "credit"): NewJournalLine => ({
+      lineNumber: n,
+      accountType: "Ledger",
+      accountDisplayValue: n === 1 ? "401100" : "110180-001",
+      debit: side === "debit" ? "12.34" : "0",
+      credit: side === "credit" ? "12.34" : "0",
+      currency: "USD",
+      date: "2026-01-31",
+      text: "Amazon settlement 1234",
+      document: "1234",
+      voucher: "AMZ-1234-1",
+    });
+    await journals.createLines(journalBatchNumber, [line(1, "credit"), line(2, "debit")]);
+    expect(writes.map((w) => w.set)).toEqual(["LedgerJournalHeaders", "LedgerJournalLines", "LedgerJournalLines"]);
+    expect(schemaProblems(writes)).toEqual([]);
+  });
+
+  it("the General journal DMF columns are fields of the General journal entity", () => {
+    expect(GENERAL_JOURNAL_COLUMNS.filter((c) => !GENERAL_JOURNAL_ENTITY_FIELDS.includes(c))).toEqual([]);
+  });
+
+  it("catches a wrong field: the check is not vacuous", () => {
+    expect(
+      schemaProblems([
+        { set: "MainAccounts", mode: "create", body: { Type: "Revenue" } },
+        { set: "SalesOrderLinesV3", mode: "create", body: { SalesPrice: "1.50", IsPriceLocked: "yes" } },
+        { set: "SalesOrderHeadersV4", mode: "update", body: { SalesOrderStatus: "Canceled" } },
+      ]),
+    ).toEqual([
+      expect.stringMatching(/^MainAccounts\.Type \(create\): The property 'Type' does not exist/),
+      expect.stringMatching(/^SalesOrderLinesV3\.SalesPrice \(create\): Cannot convert the literal '1\.50'/),
+      expect.stringMatching(/^SalesOrderLinesV3\.IsPriceLocked \(create\): Requested value 'yes' was not found/),
+      expect.stringMatching(/^SalesOrderHeadersV4\.SalesOrderStatus \(update\): .*read-only/),
+    ]);
+  });
+});
