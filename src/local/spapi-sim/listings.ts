@@ -96,7 +96,7 @@ export class ListingsSim {
         title: f.title,
         brand: f.brand,
         productType: f.productType,
-        ean: demoEan(f.itemRef),
+        ean: demoEan(f.itemNumber),
         marketplaceIds: mps,
       });
     for (const l of this.listings) {

@@ -152,6 +152,6 @@ export const LISTING_PRODUCT_TYPES: Record<string, string> = { "DEMO-HEADPHONES"
 
 /** Catalog items of other brands (no listing of this seller): the power bank matches DEMO_UNLISTED_PRODUCTS. */
 export const FOREIGN_CATALOG_ITEMS = [
-  { asin: "B0CATPWR01", itemRef: 11, title: "OtherBrand Power Bank 10000 mAh", brand: "OtherBrand", productType: "PRODUCT" },
-  { asin: "B0CATLAMP1", itemRef: 901, title: "OtherBrand LED Desk Lamp", brand: "OtherBrand", productType: "PRODUCT" },
+  { asin: "B0CATPWR01", itemNumber: "D0011", title: "OtherBrand Power Bank 10000 mAh", brand: "OtherBrand", productType: "PRODUCT" },
+  { asin: "B0CATLAMP1", itemNumber: "D0901", title: "OtherBrand LED Desk Lamp", brand: "OtherBrand", productType: "PRODUCT" },
 ];

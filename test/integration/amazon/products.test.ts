@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { textAttribute, type SpApiClient } from "../../../src/amazon";
 import { DEMO_BARCODES, DEMO_UNLISTED_PRODUCTS, gtin14Of, upcOf } from "../../../src/local/demo-barcodes";
+import { DEMO_PRODUCTS } from "../../../src/local/demo-catalog";
+import { demoUpc as d365Upc } from "../../../src/local/d365-sim/demo-company";
 import type { SpApiSimulator } from "../../../src/local/spapi-sim";
 import { clientFor, control, startSim } from "./sim-client";
 
@@ -36,6 +38,13 @@ const fullAttributes = (mp: string, extra: Record<string, unknown[]> = {}) => ({
 });
 
 describe("products", () => {
+  it("knows the demo items by the very UPC-A the D365 simulator gives them (ProductBarcodesV3)", async () => {
+    for (const p of DEMO_PRODUCTS)
+      expect(upcOf(DEMO_BARCODES.find((b) => b.itemNumber === p.itemNumber)!.ean), p.itemNumber).toBe(d365Upc(p.itemNumber));
+    const upc = d365Upc("D0003");
+    expect(await client.catalog.findAsinByBarcode(upc, "UPC", US)).toBe("B0DEMO0003");
+  });
+
   it("finds the existing ASIN of a demo product by EAN, UPC or GTIN, and none for the products Amazon's catalog does not know", async () => {
     const speaker = DEMO_BARCODES.find((b) => b.sku === "DEMO-SPEAKER-BLK")!;
     expect(await client.catalog.findAsinByBarcode(speaker.ean, "EAN", US)).toBe("B0DEMO0001");
