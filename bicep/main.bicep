@@ -361,6 +361,7 @@ var appSettings = {
   SPAPI_MAX_RETRIES: '3'
   SPAPI_USE_RDT: spapiUseRdt ? 'true' : 'false'
   SPAPI_ORDERS_API: 'v0' // or '2026-01-01': Orders v0 getOrders/getOrder/getOrderItems retire 27 Mar 2027
+  SPAPI_MCF_API: '2020-07-01' // or '2026-07-04' (Fulfillment Outbound; MCF returns stay on 2020-07-01)
 
   // Orders
   ORDERS_CATCHUP_SCHEDULE: ordersCatchupSchedule

@@ -13,6 +13,7 @@ import type { z } from "zod";
 import type { Clock } from "../platform/clock";
 import {
   AppError,
+  ConflictError,
   InternalError,
   NotFoundError,
   ThrottledError,
@@ -22,10 +23,18 @@ import {
 } from "../platform/errors";
 import type { Telemetry } from "../platform/telemetry";
 import { silentTelemetry } from "../platform/telemetry";
+import { CatalogApi } from "./catalog";
+import type { CallInput, SpApiContext } from "./context";
 import { downloadDocument, openDocument, uploadDocument, type DocumentStream, type DownloadedDocument } from "./documents";
 import { errorFromNetwork, errorFromResponse } from "./errors";
+import { FbaInventoryApi } from "./fba-inventory";
+import { FinancesApi } from "./finances";
+import { ListingsApi } from "./listings";
+import { ListingsFeedApi } from "./listings-feed";
+import { McfApi, type McfApiVersion } from "./mcf";
 import { ENDPOINT_VERSIONS, OPERATIONS, type OperationName, type OperationSpec } from "./operations";
 import type { SharedRateLimiter } from "./rate-limiter";
+import { ReportsApi } from "./reports";
 import * as S from "./schemas";
 
 export interface SpApiCredentials {
@@ -54,6 +63,8 @@ export interface SpApiClientOptions {
   timeoutMs?: number;
   /** Longest wait for a quota token before the call fails with a retryable ThrottledError (default 4 min). */
   maxQuotaWaitMs?: number;
+  /** Fulfillment Outbound version behind `client.mcf`'s version-neutral methods (setting SPAPI_MCF_API; default 2020-07-01). */
+  mcfApi?: McfApiVersion;
 }
 
 /** What each getOrders call filters by. Exactly one of createdAfter / lastUpdatedAfter is required. */
@@ -109,7 +120,7 @@ export interface ConfirmShipmentInput {
   shippingMethod?: string;
   trackingNumber: string;
   shipDate: Date | string;
-  items: { orderItemId: string; quantity: number }[];
+  items: { orderItemId: string; quantity: number; transparencyCodes?: string[] }[];
 }
 
 export interface GetReportsQuery {
@@ -176,20 +187,19 @@ interface RawResponse {
   body: string;
 }
 
-interface CallInput {
-  path?: Record<string, string>;
-  query?: Record<string, unknown>;
-  body?: unknown;
-  rdt?: string;
-}
-
 const iso = (d: Date | string | undefined) => (d === undefined ? undefined : new Date(d).toISOString());
 const TOKEN_LIFETIME_MS = 50 * 60_000; // LWA tokens live 1 h; refresh well before.
 
-/** Finances v0 sends amounts as JSON numbers: keep their digits by turning them into strings before JSON.parse. */
+/**
+ * Finances (v0 `CurrencyAmount`, 2024-06-19 `currencyAmount`) sends amounts as JSON numbers: keep their digits
+ * by turning them into strings before JSON.parse.
+ */
 export function quoteCurrencyAmounts(body: string): string {
-  return body.replace(/("CurrencyAmount"\s*:\s*)(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g, '$1"$2"');
+  return body.replace(/("[Cc]urrencyAmount"\s*:\s*)(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g, '$1"$2"');
 }
+
+/** Operations whose amounts arrive as JSON numbers. */
+const NUMERIC_AMOUNT_OPERATIONS = new Set<OperationName>(["listFinancialEvents", "listFinancialEventsByOrderId", "listTransactions"]);
 
 export class SpApiClient {
   private sp?: SellingPartner;
@@ -200,9 +210,45 @@ export class SpApiClient {
   private readonly telemetry: Telemetry;
   private readonly random: () => number;
 
+  /** Multi-Channel Fulfillment: Fulfillment Outbound 2020-07-01, and 2026-07-04 behind `mcfApi`. */
+  readonly mcf: McfApi;
+  /** Listings Items 2021-08-01: get, put, patch (with VALIDATION_PREVIEW), search, FBM quantity. */
+  readonly listings: ListingsApi;
+  /** JSON_LISTINGS_FEED: build, submit, follow, read the processing report, cancel. */
+  readonly listingsFeed: ListingsFeedApi;
+  /** Catalog Items 2022-04-01 search by barcode, Product Type Definitions 2020-09-01. */
+  readonly catalog: CatalogApi;
+  /** FBA Inventory v1 summaries with details, all pages (restarting once when a nextToken expired). */
+  readonly fbaInventory: FbaInventoryApi;
+  /** Requested reports end to end (create → poll → download), e.g. the FBA and FBM returns reports. */
+  readonly reports: ReportsApi;
+  /** Refunds and transactions: Finances v0 by order, Finances 2024-06-19 listTransactions. */
+  readonly finances: FinancesApi;
+
   constructor(private readonly opts: SpApiClientOptions) {
     this.telemetry = opts.telemetry ?? silentTelemetry;
     this.random = opts.random ?? Math.random;
+    const ctx: SpApiContext = {
+      sellerId: opts.sellerId,
+      clock: opts.clock,
+      call: (op, schema, input) => this.call(op, schema, input),
+      acquire: async (bucket, plan) => {
+        await opts.limiter.acquire(
+          { sellerId: opts.sellerId, region: opts.region, operation: bucket },
+          plan,
+          opts.maxQuotaWaitMs ?? 240_000,
+        );
+      },
+      download: (ref) => downloadDocument(ref, opts.agent, opts.timeoutMs),
+      upload: (url, content, contentType) => uploadDocument(url, content, contentType, opts.agent, opts.timeoutMs),
+    };
+    this.mcf = new McfApi(ctx, opts.mcfApi ?? "2020-07-01");
+    this.listings = new ListingsApi(ctx);
+    this.listingsFeed = new ListingsFeedApi(ctx);
+    this.catalog = new CatalogApi(ctx);
+    this.fbaInventory = new FbaInventoryApi(ctx);
+    this.reports = new ReportsApi(ctx);
+    this.finances = new FinancesApi(ctx);
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -302,6 +348,17 @@ export class SpApiClient {
       ? Object.fromEntries(Object.entries(input.query).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)))
       : undefined;
     try {
+      if ((spec as OperationSpec).raw) {
+        // amazon-sp-api does not know this version: same client, token and agent, explicit path and method.
+        const apiPath = spec.path.replace(/\{(\w+)\}/g, (_, n: string) => encodeURIComponent(input.path?.[n] ?? ""));
+        return (await sp.callAPI({
+          api_path: apiPath,
+          method: spec.method,
+          ...(query && Object.keys(query).length ? { query } : {}),
+          ...(input.body !== undefined ? { body: input.body } : {}),
+          options: { raw_result: true },
+        } as never)) as unknown as RawResponse;
+      }
       const res = (await sp.callAPI({
         operation: (spec as OperationSpec).operation ?? op,
         endpoint: spec.endpoint,
@@ -324,7 +381,7 @@ export class SpApiClient {
 
   private parseBody(op: OperationName, res: RawResponse): unknown {
     if (res.statusCode === 204 || !res.body) return undefined;
-    const text = op === "listFinancialEvents" ? quoteCurrencyAmounts(res.body) : res.body;
+    const text = NUMERIC_AMOUNT_OPERATIONS.has(op) ? quoteCurrencyAmounts(res.body) : res.body;
     try {
       return JSON.parse(text);
     } catch {
@@ -546,8 +603,25 @@ export class SpApiClient {
     return res.payload;
   }
 
-  /** FBM: tells Amazon a package left (carrier, tracking number, items). Answers 204. */
+  /**
+   * FBM: tells Amazon a package left (carrier, tracking number, ship date, the order items and quantities in it).
+   * Amazon answers 204. Send one call per package, with a packageReferenceId unique within the order
+   * ("1", "2", …; only positive numbers are accepted) — partial shipments are several packages. When Amazon says
+   * the order or package was confirmed already, this throws ConflictError `spapi.shipmentAlreadyConfirmed`
+   * (count it as done); other refusals (unknown carrier code, item or quantity) are ValidationErrors with
+   * Amazon's message. Carrier: an accepted CarrierCode, or "Other" with a carrierName.
+   */
   async confirmShipment(amazonOrderId: string, input: ConfirmShipmentInput): Promise<void> {
+    if (!/^[1-9]\d*$/.test(input.packageReferenceId))
+      throw new ValidationError(
+        "spapi.invalidInput",
+        `packageReferenceId must be a positive number as text, got "${input.packageReferenceId}"`,
+      );
+    if (input.carrierCode === "Other" && !input.carrierName)
+      throw new ValidationError("spapi.invalidInput", "carrierName is required when carrierCode is Other");
+    if (!input.items.length) throw new ValidationError("spapi.invalidInput", "a shipment confirmation needs at least one order item");
+    const bad = input.items.find((i) => !Number.isInteger(i.quantity) || i.quantity < 1);
+    if (bad) throw new ValidationError("spapi.invalidInput", `quantity of order item ${bad.orderItemId} must be a positive integer`);
     const body = {
       marketplaceId: input.marketplaceId,
       packageDetail: {
@@ -557,10 +631,23 @@ export class SpApiClient {
         ...(input.shippingMethod ? { shippingMethod: input.shippingMethod } : {}),
         trackingNumber: input.trackingNumber,
         shipDate: iso(input.shipDate),
-        orderItems: input.items.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })),
+        orderItems: input.items.map((i) => ({
+          orderItemId: i.orderItemId,
+          quantity: i.quantity,
+          ...(i.transparencyCodes?.length ? { transparencyCodes: i.transparencyCodes } : {}),
+        })),
       },
     };
-    await this.call("confirmShipment", S.Empty, { path: { orderId: amazonOrderId }, body });
+    try {
+      await this.call("confirmShipment", S.Empty, { path: { orderId: amazonOrderId }, body });
+    } catch (err) {
+      if (err instanceof ValidationError && /already (been )?(fulfilled|shipped|confirmed)|already exists/i.test(err.message))
+        throw new ConflictError("spapi.shipmentAlreadyConfirmed", `Amazon order ${amazonOrderId}: ${err.message}`, {
+          details: err.details,
+          cause: err,
+        });
+      throw err;
+    }
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -837,8 +924,15 @@ export class SpApiClient {
   }
 }
 
-/** The port flows depend on: every public operation of the client. */
+/** The port flows depend on: every public operation of the client, and its area APIs. */
 export type AmazonApi = Pick<
   SpApiClient,
-  { [K in keyof SpApiClient]: SpApiClient[K] extends (...args: never[]) => unknown ? K : never }[keyof SpApiClient]
+  | { [K in keyof SpApiClient]: SpApiClient[K] extends (...args: never[]) => unknown ? K : never }[keyof SpApiClient]
+  | "mcf"
+  | "listings"
+  | "listingsFeed"
+  | "catalog"
+  | "fbaInventory"
+  | "reports"
+  | "finances"
 >;

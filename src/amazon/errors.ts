@@ -26,7 +26,7 @@ export function amazonErrors(body: unknown): SpApiErrorDetail[] {
 
 /**
  * Maps a non-2xx answer: 429 → ThrottledError (retry after the time one token takes), 5xx → UnavailableError,
- * 400 → ValidationError with Amazon's error details, 401/403 → UnauthorizedError, 404 → NotFoundError,
+ * 400 (and 413 too large, 415 unsupported format) → ValidationError with Amazon's error details, 401/403 → UnauthorizedError, 404 → NotFoundError,
  * 409 → ConflictError.
  */
 export function errorFromResponse(operation: string, status: number, body: unknown, retryAfterMs: number): AppError {
@@ -37,7 +37,8 @@ export function errorFromResponse(operation: string, status: number, body: unkno
   const options = { where: `SP-API ${operation}`, details: { status, errors: errs } };
   if (status === 429) return new ThrottledError("spapi.throttled", `SP-API ${operation} is throttled (${summary})`, retryAfterMs, options);
   if (status >= 500) return new UnavailableError("spapi.unavailable", `SP-API ${operation} is unavailable (${summary})`, options);
-  if (status === 400) return new ValidationError("spapi.invalidInput", `SP-API ${operation} refused the request: ${summary}`, options);
+  if (status === 400 || status === 413 || status === 415)
+    return new ValidationError("spapi.invalidInput", `SP-API ${operation} refused the request: ${summary}`, options);
   if (status === 401 || status === 403)
     return new UnauthorizedError("spapi.unauthorized", `SP-API ${operation} denied access: ${summary}`, options);
   if (status === 404) return new NotFoundError("spapi.notFound", `SP-API ${operation}: ${summary}`, options);

@@ -12,6 +12,13 @@ import { SharedRateLimiter } from "./rate-limiter";
 import type { AmazonSettings } from "./settings";
 
 export * from "./client";
+export * from "./mcf";
+export * from "./listings";
+export * from "./listings-feed";
+export * from "./catalog";
+export * from "./fba-inventory";
+export * from "./reports";
+export * from "./finances";
 export { SharedRateLimiter, type RateLimitKey, type RatePlan } from "./rate-limiter";
 export { OPERATIONS, ENDPOINT_VERSIONS, type OperationName } from "./operations";
 export { EndpointOverrideAgent, overrideAgentFor } from "./agent";
@@ -43,6 +50,7 @@ export function createSpApiClient(deps: SpApiDeps): SpApiClient {
     agent: overrideAgentFor(c.SPAPI_ENDPOINT_OVERRIDE, c.SPAPI_OVERRIDE_CA_FILE),
     maxRetries: c.SPAPI_MAX_RETRIES,
     useRdt: c.SPAPI_USE_RDT,
+    mcfApi: c.SPAPI_MCF_API,
     telemetry: deps.telemetry,
   });
 }

@@ -18,10 +18,18 @@ export interface OperationSpec {
   rate: number;
   /** Bucket size. */
   burst: number;
-  /** Amazon's model file that defines the operation (models/ in amzn/selling-partner-api-models). */
+  /**
+   * Model file the contract tests check requests and answers against (test/contract/amazon/models: Amazon's
+   * published models; own/ holds our transcription where Amazon's model is not in the reference set).
+   */
   model: string;
   /** amazon-sp-api operation name when it differs from the key (two versions of one operation, e.g. getOrder). */
   operation?: string;
+  /**
+   * True for operations amazon-sp-api 1.2.1 does not know (Fulfillment Outbound 2026-07-04): the client calls
+   * them through the library's raw `api_path` + `method` path, with the same auth, agent and token handling.
+   */
+  raw?: boolean;
 }
 
 const op = (
@@ -33,6 +41,7 @@ const op = (
   burst: number,
   model: string,
   operation?: string,
+  raw?: boolean,
 ): OperationSpec => ({
   endpoint,
   version,
@@ -42,7 +51,13 @@ const op = (
   burst,
   model,
   ...(operation ? { operation } : {}),
+  ...(raw ? { raw } : {}),
 });
+
+const FBA_OUTBOUND = "fulfillmentOutbound_2020-07-01.json";
+const MCF_2026 = "fulfillmentOutbound_2026-07-04.json";
+const mcf2026 = (method: OperationSpec["method"], path: string, operation: string, rate = 2, burst = 30) =>
+  op("fulfillmentOutbound", "2026-07-04", method, `/fulfillment/outbound/2026-07-04${path}`, rate, burst, MCF_2026, operation, true);
 
 export const OPERATIONS = {
   getOrders: op("orders", "v0", "GET", "/orders/v0/orders", 0.0167, 20, "ordersV0.json"),
@@ -127,6 +142,66 @@ export const OPERATIONS = {
     5,
     "listingsItems_2021-08-01.json",
   ),
+  // --- Fulfillment Outbound (MCF) 2020-07-01, beyond create/get/list/cancel ---------------------------
+  getFulfillmentPreview: op(
+    "fulfillmentOutbound",
+    "2020-07-01",
+    "POST",
+    "/fba/outbound/2020-07-01/fulfillmentOrders/preview",
+    2,
+    30,
+    FBA_OUTBOUND,
+  ),
+  getPackageTrackingDetails: op("fulfillmentOutbound", "2020-07-01", "GET", "/fba/outbound/2020-07-01/tracking", 2, 30, FBA_OUTBOUND),
+  listReturnReasonCodes: op("fulfillmentOutbound", "2020-07-01", "GET", "/fba/outbound/2020-07-01/returnReasonCodes", 2, 30, FBA_OUTBOUND),
+  createFulfillmentReturn: op(
+    "fulfillmentOutbound",
+    "2020-07-01",
+    "PUT",
+    "/fba/outbound/2020-07-01/fulfillmentOrders/{sellerFulfillmentOrderId}/return",
+    2,
+    30,
+    FBA_OUTBOUND,
+  ),
+  // --- Fulfillment Outbound 2026-07-04 (amazon-sp-api 1.2.1 does not know it: raw calls) ------------------
+  mcfGetOrderPreview2026: mcf2026("POST", "/previews", "getOrderPreview"),
+  mcfCreateOrder2026: mcf2026("POST", "/orders", "createOrder"),
+  mcfGetOrder2026: mcf2026("GET", "/orders/{orderId}", "getOrder"),
+  mcfListOrders2026: mcf2026("GET", "/orders", "listOrders"),
+  mcfCancelOrder2026: mcf2026("PUT", "/orders/{orderId}/cancel", "cancelOrder"),
+  // --- Feeds, Listings, Catalog, Product Type Definitions ------------------------------------------------
+  cancelFeed: op("feeds", "2021-06-30", "DELETE", "/feeds/2021-06-30/feeds/{feedId}", 2, 15, "feeds_2021-06-30.json"),
+  putListingsItem: op(
+    "listingsItems",
+    "2021-08-01",
+    "PUT",
+    "/listings/2021-08-01/items/{sellerId}/{sku}",
+    5,
+    10,
+    "listingsItems_2021-08-01.json",
+  ),
+  searchListingsItems: op(
+    "listingsItems",
+    "2021-08-01",
+    "GET",
+    "/listings/2021-08-01/items/{sellerId}",
+    5,
+    5,
+    "listingsItems_2021-08-01.json",
+  ),
+  searchCatalogItems: op("catalogItems", "2022-04-01", "GET", "/catalog/2022-04-01/items", 2, 2, "catalogItems_2022-04-01.json"),
+  getDefinitionsProductType: op(
+    "productTypeDefinitions",
+    "2020-09-01",
+    "GET",
+    "/definitions/2020-09-01/productTypes/{productType}",
+    5,
+    10,
+    "own/definitionsProductTypes_2020-09-01.json",
+  ),
+  // --- Finances: refunds per order (v0) and transactions (2024-06-19) ---------------------------------
+  listFinancialEventsByOrderId: op("finances", "v0", "GET", "/finances/v0/orders/{orderId}/financialEvents", 0.5, 30, "financesV0.json"),
+  listTransactions: op("finances", "2024-06-19", "GET", "/finances/2024-06-19/transactions", 0.5, 10, "finances_2024-06-19.json"),
   getSubscription: op("notifications", "v1", "GET", "/notifications/v1/subscriptions/{notificationType}", 1, 5, "notifications.json"),
   createSubscription: op("notifications", "v1", "POST", "/notifications/v1/subscriptions/{notificationType}", 1, 5, "notifications.json"),
 } as const satisfies Record<string, OperationSpec>;
@@ -144,6 +219,8 @@ export const ENDPOINT_VERSIONS = {
   listingsItems: "2021-08-01",
   notifications: "v1",
   tokens: "2021-03-01",
+  catalogItems: "2022-04-01",
+  productTypeDefinitions: "2020-09-01",
 } as const;
 
 /**
@@ -152,6 +229,18 @@ export const ENDPOINT_VERSIONS = {
  */
 export const ADDITIONAL_ENDPOINT_VERSIONS: Partial<Record<keyof typeof ENDPOINT_VERSIONS, readonly string[]>> = {
   orders: ["2026-01-01"],
+  fulfillmentOutbound: ["2026-07-04"],
+  finances: ["2024-06-19"],
+};
+
+/**
+ * Quotas that apply per feed type in addition to createFeed's own usage plan ("requests are rate-limited by
+ * whichever threshold you reach first"). JSON_LISTINGS_FEED: five feed submissions per five minutes per region
+ * (changelog of 6 May 2025), up to 10,000 messages per feed (listings-feed-schema-v2; the same changelog speaks
+ * of 25,000 — we keep the schema's bound).
+ */
+export const FEED_TYPE_PLANS: Record<string, { rate: number; burst: number; maxMessages?: number }> = {
+  JSON_LISTINGS_FEED: { rate: 5 / 300, burst: 5, maxMessages: 10_000 },
 };
 
 /** Finds the operation whose method and path template match a request (used by the simulator). */

@@ -24,6 +24,8 @@ export const amazonSettings = {
    * searchOrders sequence for all marketplaces; v0 getOrders/getOrder/getOrderItems retire 27 Mar 2027).
    */
   SPAPI_ORDERS_API: setting.enumOf(["v0", "2026-01-01"] as const, "v0"),
+  /** Fulfillment Outbound (MCF) API the app creates and follows MCF orders with: 2020-07-01, or 2026-07-04 (returns stay on 2020-07-01, which has them). */
+  SPAPI_MCF_API: setting.enumOf(["2020-07-01", "2026-07-04"] as const, "2020-07-01"),
 };
 
 /** The parsed values of these settings (a part of the app's configuration). */

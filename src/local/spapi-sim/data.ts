@@ -91,6 +91,8 @@ export interface SimInventory {
   reserved: number;
   unfulfillable: number;
   lastUpdated: Date;
+  inboundReceiving?: number;
+  researching?: number;
 }
 
 export interface SimListing {
@@ -105,6 +107,14 @@ export interface SimListing {
   quantity: number;
   created: Date;
   updated: Date;
+  /** Seller the listing belongs to (default: the demo seller). */
+  sellerId?: string;
+  productType?: string;
+  requirements?: string;
+  /** Amazon attributes other than item_name, purchasable_offer and fulfillment_availability (those are the fields above). */
+  attributes?: Record<string, Record<string, unknown>[]>;
+  /** Issues Amazon raised beyond missing required attributes. */
+  extraIssues?: import("./product-types").SimIssue[];
 }
 
 export const MARKETPLACE_FORMATS: Record<string, { vat: boolean; taxRate: string; locale: "US" | "UK" | "DE"; withheld: string }> = {
@@ -280,6 +290,15 @@ export function shipmentEvents(o: SimOrder, posted: Date, shipmentId: string): M
       });
   }
   return out;
+}
+
+/** A refund of `quantity` units of one shipped line (refundEvents scaled; events carry the quantity). */
+export function partialRefundEvents(o: SimOrder, item: SimItem, quantity: number, posted: Date, adjustmentId: string): MoneyEvent[] {
+  const share = dec(quantity).dividedBy(item.quantity);
+  const part = (s: string) => money(dec(s).times(share));
+  const scaled: SimItem = { ...item, itemPrice: part(item.itemPrice), itemTax: part(item.itemTax) };
+  const adjustmentItemId = `ADJ-${item.orderItemId.slice(-6)}-${adjustmentId.slice(-4)}`;
+  return refundEvents(o, scaled, posted, adjustmentId).map((e) => ({ ...e, quantity, merchantAdjustmentItemId: adjustmentItemId }));
 }
 
 /** A full refund of one shipped line: principal and tax back to the buyer, commission partly returned. */

@@ -10,8 +10,11 @@
  *   POST /_control/orders        body AddOrderInput     add an order; answers { AmazonOrderId }
  *   POST /_control/orders/{id}/status  body { status }  change an order's status (and LastUpdateDate)
  *   POST /_control/advance       body { ms }            move simulated time forward
- *   GET  /_control/notifications                        notification payloads the simulator produced
+ *   GET  /_control/notifications[?type=]               notification payloads the simulator produced
  *   GET  /_control/settlements                          settlement ids, periods and totals
+ * and the fulfillment / inventory / returns / products endpoints of control.ts (docs/spapi.md): /_control/seed,
+ * /_control/shipments, /_control/mcf…, /_control/listings…, /_control/inventory, /_control/feeds…,
+ * /_control/returns, /_control/notifications/delivery, /_control/notifications/flush.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:https";
@@ -20,10 +23,14 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import selfsigned from "selfsigned";
+import { ControlError, handleFlowControl } from "./control";
+import type { DeliveryConfig } from "./notify";
 import { SpApiSim, type AddOrderInput, type Fault } from "./server";
 
 export type { Fault, AddOrderInput, RequestRecord } from "./server";
+export type { DeliveryConfig, DeliveryRecord } from "./notify";
 export { SpApiSim } from "./server";
+export * as SimSeed from "./seed";
 
 export interface SpApiSimulatorOptions {
   port: number;
@@ -37,6 +44,8 @@ export interface SpApiSimulatorOptions {
   now?: Date;
   orderItemsPageSize?: number;
   inventoryPageSize?: number;
+  /** Deliver notifications to the app (EventBridge-style POST with x-api-key). Off unless given. */
+  notifications?: Partial<DeliveryConfig>;
 }
 
 export interface SpApiSimulator {
@@ -121,7 +130,12 @@ function handleToken(sim: SpApiSim, raw: Buffer, contentType: string, res: Serve
 }
 
 async function handleControl(sim: SpApiSim, method: string, url: URL, raw: Buffer, res: ServerResponse): Promise<void> {
-  const body = raw.length ? JSON.parse(raw.toString("utf8")) : undefined;
+  let body: any;
+  try {
+    body = raw.length ? JSON.parse(raw.toString("utf8")) : undefined;
+  } catch {
+    return send(res, 400, { error: "the body is not valid JSON" });
+  }
   const path = url.pathname;
   if (path === "/_control/faults" && method === "POST") {
     sim.addFaults(body as Fault | Fault[]);
@@ -151,7 +165,8 @@ async function handleControl(sim: SpApiSim, method: string, url: URL, raw: Buffe
     sim.advance(Number(body?.ms ?? 0));
     return send(res, 200, { now: sim.now().toISOString() });
   }
-  if (path === "/_control/notifications" && method === "GET") return send(res, 200, { notifications: sim.notifications() });
+  if (path === "/_control/notifications" && method === "GET")
+    return send(res, 200, { notifications: sim.notifications(url.searchParams.get("type") ?? undefined) });
   if (path === "/_control/settlements" && method === "GET") {
     return send(res, 200, {
       settlements: sim.data.settlements.map((s) => ({
@@ -164,6 +179,13 @@ async function handleControl(sim: SpApiSim, method: string, url: URL, raw: Buffe
         rows: s.events.length,
       })),
     });
+  }
+  try {
+    const reply = await handleFlowControl(sim, method, url, body);
+    if (reply) return send(res, reply[0], reply[1]);
+  } catch (err) {
+    if (err instanceof ControlError) return send(res, 400, { error: err.message });
+    throw err;
   }
   send(res, 404, { error: `unknown control endpoint ${method} ${path}` });
 }
@@ -179,6 +201,7 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions): Promise<
     orderItemsPageSize: opts.orderItemsPageSize,
     inventoryPageSize: opts.inventoryPageSize,
   });
+  if (opts.notifications) sim.hub.configure({ enabled: true, ...opts.notifications });
   const server: Server = createServer({ key, cert }, async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", "https://localhost");
@@ -213,6 +236,7 @@ export async function startSpApiSimulator(opts: SpApiSimulatorOptions): Promise<
     sim,
     stop: () =>
       new Promise<void>((resolve) => {
+        sim.close();
         server.closeAllConnections?.();
         server.close(() => resolve());
       }),

@@ -3,12 +3,17 @@
  * uses, issues LWA tokens, enforces the published rate and burst per operation (scaled by `timeScale`),
  * serves gzip report documents, takes feed uploads, and injects faults on request. Not a security
  * boundary: any well-formed credentials and any bearer token are accepted, missing ones are refused.
+ *
+ * Orders, reports, settlements and the request plumbing live here; the fulfillment, inventory, returns and
+ * products operations are answered by the area modules it hosts (mcf, shipments, listings, feeds, inventory,
+ * returns, finances — each gets this object as its SimContext), which a 100 ms ticker and every request move
+ * forward in simulated time.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
 import { OPERATIONS, matchOperation, type OperationName } from "../../amazon/operations";
-import { DEMO_MARKETPLACES, DEMO_PRODUCTS, DEMO_UNKNOWN_SKUS } from "../demo-catalog";
+import { DEMO_MARKETPLACES, DEMO_PRODUCTS } from "../demo-catalog";
 import {
   buildItem,
   fakeBuyer,
@@ -21,8 +26,18 @@ import {
   type SimOrder,
 } from "./data";
 import { prng } from "../prng";
+import type { Answer, SimContext } from "./context";
 import { renderOrderReport, renderSettlement } from "./documents";
-import { financialEventsJson, inventoryJson, listingJson, ORDER_STATUS_2026, order2026Json, orderItemJson, orderJson } from "./wire";
+import { FeedsSim } from "./feeds";
+import { FinancesSim } from "./finances";
+import { InventorySim } from "./inventory";
+import { ListingsSim } from "./listings";
+import { McfSim } from "./mcf";
+import { NotificationHub } from "./notify";
+import { ReturnsSim } from "./returns";
+import { MCF_UNFULFILLABLE_SKU, SIM_SELLER_ID } from "./seed";
+import { FbmShipments } from "./shipments";
+import { financialEventsJson, inventoryJson, ORDER_STATUS_2026, order2026Json, orderItemJson, orderJson } from "./wire";
 
 export interface Fault {
   /** Operation name (e.g. "getOrders"), "lwa" for the token endpoint, or "*" (default) for every API call. */
@@ -77,23 +92,6 @@ interface Report {
   settlementId?: string;
   notified?: boolean;
 }
-interface Feed {
-  feedId: string;
-  feedType: string;
-  marketplaceIds: string[];
-  inputFeedDocumentId: string;
-  createdSim: number;
-  createdAt: number;
-  resultDocumentId: string;
-}
-interface FulfillmentOrder {
-  request: Record<string, any>;
-  receivedSim: number;
-  receivedAt: number;
-  cancelledSim?: number;
-  cancelledAt?: number;
-}
-
 const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = body === undefined ? "" : JSON.stringify(body);
   res.writeHead(status, { "content-type": "application/json", "x-amzn-RequestId": randomUUID(), ...headers });
@@ -112,7 +110,8 @@ export interface SimOptions {
   inventoryPageSize?: number;
 }
 
-export class SpApiSim {
+export class SpApiSim implements SimContext {
+  readonly sellerId = SIM_SELLER_ID;
   data!: SimData;
   private buckets = new Map<string, Bucket>();
   private faults: (Fault & { remaining: number })[] = [];
@@ -122,21 +121,69 @@ export class SpApiSim {
   private realStart = Date.now();
   private advancedMs = 0;
   private reports = new Map<string, Report>();
-  private feeds = new Map<string, Feed>();
-  private feedDocs = new Map<string, { contentType: string; content?: Buffer }>();
-  private documents = new Map<string, { body: Buffer; contentType: string; createdSim: number }>();
-  private fulfillment = new Map<string, FulfillmentOrder>();
+  private documents = new Map<string, { body: Buffer; contentType: string; createdSim: number; gzip: boolean }>();
   private subscriptions = new Map<string, Record<string, unknown>>();
   private rdts = new Map<string, { method: string; path: string; dataElements?: string[] }[]>();
   private pageTokens = new Map<string, { kind: string; state: any; createdSim: number }>();
-  private notificationsOut: Record<string, unknown>[] = [];
   private seq = 0;
   private idRnd: () => number;
+  private ticker?: NodeJS.Timeout;
   readonly accessTokens = new Set<string>();
+  /** Notifications produced, and their delivery to the app (off until configured). */
+  readonly hub = new NotificationHub();
+  /** Multi-Channel Fulfillment orders (2020-07-01 and 2026-07-04). */
+  readonly mcf = new McfSim(this);
+  /** FBM shipment confirmations. */
+  readonly shipments = new FbmShipments(this, (o) => this.notifyOrderChange(o));
+  /** Listings, catalog, product type definitions. */
+  readonly listings = new ListingsSim(this);
+  readonly feeds = new FeedsSim(this, this.listings);
+  readonly inventory = new InventorySim(this);
+  readonly returns = new ReturnsSim(this);
+  readonly finances = new FinancesSim(this);
 
   constructor(readonly opts: SimOptions) {
     this.idRnd = prng(opts.seed + 1);
     this.resetData();
+    // Lifecycles (MCF, feeds) move on their own and notify; requests also tick.
+    this.ticker = setInterval(() => this.tick(), 100);
+    this.ticker.unref?.();
+  }
+
+  get timeScale(): number {
+    return this.opts.timeScale;
+  }
+
+  /** Stops the lifecycle timer (the server's stop() calls it). */
+  close(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  /** Moves every lifecycle to now: MCF steps, finished feeds, finished reports; emits their notifications. */
+  tick(): void {
+    this.mcf.tick();
+    this.feeds.tick();
+    for (const r of this.reports.values()) if (!r.notified && this.reportStatus(r) === "DONE") this.reportJson(r);
+  }
+
+  emit(notification: Record<string, unknown>): void {
+    this.hub.emit(notification);
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  readPageToken(token: string, kind: string): { state: any; createdSim: number } | undefined {
+    const t = this.pageTokens.get(token);
+    return t && t.kind === kind ? t : undefined;
+  }
+
+  storeDocument(key: string, body: Buffer, contentType: string, gzip = true): string {
+    if (!this.documents.has(key))
+      this.documents.set(key, { body: gzip ? gzipSync(body) : body, contentType, createdSim: this.simMs(), gzip });
+    return this.documentUrl(key);
   }
 
   // --- time --------------------------------------------------------------------------------------------
@@ -154,6 +201,8 @@ export class SpApiSim {
   private wallBase = Date.now();
   advance(ms: number): void {
     this.advancedMs += ms;
+    // The constructor's first resetData runs before the modules exist.
+    if (this.mcf) this.tick();
   }
 
   resetData(): void {
@@ -176,12 +225,42 @@ export class SpApiSim {
         notified: true,
       });
     });
-    this.fulfillment.clear();
     this.subscriptions.clear();
-    this.feeds.clear();
-    this.feedDocs.clear();
     this.documents.clear();
-    this.notificationsOut = [];
+    this.hub.clear();
+    this.inventory.seed();
+    this.listings.seed();
+    this.returns.seed();
+    this.shipments.reset();
+    this.feeds.reset();
+    this.mcf.reset();
+    this.seedMcf();
+  }
+
+  /** Two historical MCF orders: one Complete with a processed return, one CompletePartialled (unfulfillable SKU). */
+  private seedMcf(): void {
+    const days = (n: number) => n * 86_400_000 * this.opts.timeScale;
+    this.mcf.seed({
+      sellerFulfillmentOrderId: "DEMO-MCF-1001",
+      displayableOrderId: "DEMO-MCF-1001",
+      items: [
+        { lineId: "1", sku: "DEMO-SPEAKER-BLK", quantity: 2 },
+        { lineId: "2", sku: "DEMO-CABLE-USBC-1M", quantity: 1 },
+      ],
+      ageMs: days(20),
+      returns: [{ lineId: "1", reasonCode: "CR-DEFECTIVE", condition: "Defective" }],
+    });
+    this.mcf.seed({
+      sellerFulfillmentOrderId: "DEMO-MCF-1002",
+      displayableOrderId: "DEMO-MCF-1002",
+      marketplaceId: "A1F83G8C2ARO7P",
+      fulfillmentPolicy: "FillAllAvailable",
+      items: [
+        { lineId: "1", sku: "DEMO-HEADPHONES", quantity: 1 },
+        { lineId: "2", sku: MCF_UNFULFILLABLE_SKU, quantity: 1 },
+      ],
+      ageMs: days(12),
+    });
   }
 
   reset(opts: { data?: boolean } = {}): void {
@@ -236,8 +315,8 @@ export class SpApiSim {
       .map((o) => o.amazonOrderId);
   }
 
-  notifications(): Record<string, unknown>[] {
-    return [...this.notificationsOut];
+  notifications(type?: string): Record<string, unknown>[] {
+    return this.hub.all(type);
   }
 
   // --- orders (in-process API for tests) -------------------------------------------------------------
@@ -292,7 +371,7 @@ export class SpApiSim {
   }
 
   private notifyOrderChange(o: SimOrder): void {
-    this.notificationsOut.push({
+    this.emit({
       NotificationVersion: "1.0",
       NotificationType: "ORDER_CHANGE",
       PayloadVersion: "1.0",
@@ -394,6 +473,7 @@ export class SpApiSim {
 
   // --- the API -----------------------------------------------------------------------------------------
   async handleApi(req: IncomingMessage, res: ServerResponse, url: URL, rawBody: Buffer): Promise<void> {
+    this.tick();
     const match = matchOperation(req.method ?? "GET", url.pathname);
     const query = Object.fromEntries(url.searchParams.entries());
     let body: unknown;
@@ -471,13 +551,13 @@ export class SpApiSim {
     return unknown.length ? `Invalid includedData value(s): ${unknown.join(", ")}.` : new Set(values);
   }
 
-  private pageToken(kind: string, state: unknown): string {
+  pageToken(kind: string, state: unknown): string {
     const t = Buffer.from(`${kind}:${randomUUID()}`).toString("base64");
     this.pageTokens.set(t, { kind, state, createdSim: this.simMs() });
     return t;
   }
 
-  private dispatch(op: OperationName, p: Record<string, string>, q: URLSearchParams, body: any, pii: boolean): [number, unknown] {
+  private dispatch(op: OperationName, p: Record<string, string>, q: URLSearchParams, body: any, pii: boolean): Answer {
     const list = (name: string) => (q.get(name) ?? "").split(",").filter(Boolean);
     const bad = (message: string): [number, unknown] => [400, errors("InvalidInput", message)];
     const notFound = (message: string): [number, unknown] => [404, errors("NotFound", message)];
@@ -623,13 +703,8 @@ export class SpApiSim {
           { payload: { AmazonOrderId: o.amazonOrderId, BuyerEmail: o.buyer.email, ...(pii ? { BuyerName: o.buyer.name } : {}) } },
         ];
       }
-      case "confirmShipment": {
-        const o = this.data.orders.find((x) => x.amazonOrderId === p.orderId);
-        if (!o) return notFound(`Order ${p.orderId} was not found.`);
-        if (!body?.packageDetail || !body?.marketplaceId) return bad("packageDetail and marketplaceId are required.");
-        this.setOrderStatus(o.amazonOrderId, "Shipped");
-        return [204, undefined];
-      }
+      case "confirmShipment":
+        return this.shipments.confirm(p.orderId, body);
       case "createRestrictedDataToken": {
         const resources = body?.restrictedResources;
         if (!Array.isArray(resources) || resources.length === 0) return bad("restrictedResources is required.");
@@ -690,6 +765,7 @@ export class SpApiSim {
           "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL",
           "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
           "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+          "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE",
         ];
         if (!known.includes(body.reportType)) return bad(`The simulator cannot produce report type ${body.reportType}.`);
         const id = String(60_000_000_000 + this.reports.size + ++this.seq);
@@ -715,39 +791,16 @@ export class SpApiSim {
         const docKey = this.ensureReportDocument(r);
         return [200, { reportDocumentId: r.documentId, url: this.documentUrl(docKey), compressionAlgorithm: "GZIP" }];
       }
-      case "createFeedDocument": {
-        if (!body?.contentType) return bad("contentType is required.");
-        const id = `amzn1.tortuga.4.na.${randomUUID()}`;
-        this.feedDocs.set(id, { contentType: body.contentType });
-        return [201, { feedDocumentId: id, url: this.documentUrl(`upload/${id}`) }];
-      }
-      case "createFeed": {
-        if (!body?.feedType || !Array.isArray(body.marketplaceIds) || !body.inputFeedDocumentId)
-          return bad("feedType, marketplaceIds and inputFeedDocumentId are required.");
-        const doc = this.feedDocs.get(body.inputFeedDocumentId);
-        if (!doc?.content) return bad(`Feed document ${body.inputFeedDocumentId} has no content; upload it first.`);
-        const id = String(70_000_000_000 + ++this.seq);
-        this.feeds.set(id, {
-          feedId: id,
-          feedType: body.feedType,
-          marketplaceIds: body.marketplaceIds,
-          inputFeedDocumentId: body.inputFeedDocumentId,
-          createdSim: this.simMs(),
-          createdAt: this.now().getTime(),
-          resultDocumentId: `amzn1.tortuga.4.na.result-${id}`,
-        });
-        return [202, { feedId: id }];
-      }
-      case "getFeed": {
-        const f = this.feeds.get(p.feedId);
-        return f ? [200, this.feedJson(f)] : notFound(`Feed ${p.feedId} was not found.`);
-      }
-      case "getFeedDocument": {
-        const f = [...this.feeds.values()].find((x) => x.resultDocumentId === p.feedDocumentId && this.progress(x.createdSim) === "DONE");
-        if (!f) return notFound(`Feed document ${p.feedDocumentId} was not found.`);
-        const key = this.ensureFeedResult(f);
-        return [200, { feedDocumentId: f.resultDocumentId, url: this.documentUrl(key), compressionAlgorithm: "GZIP" }];
-      }
+      case "createFeedDocument":
+        return this.feeds.createDocument(body);
+      case "createFeed":
+        return this.feeds.create(body);
+      case "getFeed":
+        return this.feeds.get(p.feedId);
+      case "cancelFeed":
+        return this.feeds.cancel(p.feedId);
+      case "getFeedDocument":
+        return this.feeds.document(p.feedDocumentId);
       case "getInventorySummaries": {
         const next = q.get("nextToken");
         if (q.get("granularityType") !== "Marketplace" || !q.get("granularityId"))
@@ -783,68 +836,36 @@ export class SpApiSim {
         if (offset + size < rows.length) out.pagination = { nextToken: this.pageToken("inventory", { offset: offset + size }) };
         return [200, out];
       }
-      case "createFulfillmentOrder": {
-        const b = body ?? {};
-        for (const k of [
-          "sellerFulfillmentOrderId",
-          "displayableOrderId",
-          "displayableOrderDate",
-          "displayableOrderComment",
-          "shippingSpeedCategory",
-          "destinationAddress",
-          "items",
-        ]) {
-          if (b[k] === undefined) return bad(`${k} is required.`);
-        }
-        if (!Array.isArray(b.items) || b.items.length === 0) return bad("items must not be empty.");
-        const known = new Set([...DEMO_PRODUCTS, ...DEMO_UNKNOWN_SKUS].map((x) => x.sku));
-        const unknown = b.items.find((i: any) => !known.has(i.sellerSku));
-        if (unknown) return bad(`Invalid seller SKU: ${unknown.sellerSku}`);
-        const existing = this.fulfillment.get(b.sellerFulfillmentOrderId);
-        if (existing) {
-          return JSON.stringify(existing.request) === JSON.stringify(b)
-            ? [200, {}]
-            : bad(`A fulfillment order with ID ${b.sellerFulfillmentOrderId} already exists.`);
-        }
-        this.fulfillment.set(b.sellerFulfillmentOrderId, { request: b, receivedSim: this.simMs(), receivedAt: this.now().getTime() });
-        return [200, {}];
-      }
-      case "getFulfillmentOrder": {
-        const f = this.fulfillment.get(p.sellerFulfillmentOrderId);
-        return f
-          ? [200, { payload: this.fulfillmentResult(f) }]
-          : notFound(`Fulfillment order ${p.sellerFulfillmentOrderId} was not found.`);
-      }
-      case "listAllFulfillmentOrders": {
-        const next = q.get("nextToken");
-        let offset = 0;
-        let since: Date | undefined | null = date("queryStartDate");
-        if (since === null) return bad("Invalid queryStartDate.");
-        if (next) {
-          const t = this.pageTokens.get(next);
-          if (!t || t.kind !== "mcf") return bad("Invalid nextToken.");
-          offset = t.state.offset;
-          since = t.state.since ? new Date(t.state.since) : undefined;
-        }
-        const all = [...this.fulfillment.values()]
-          .map((f) => this.fulfillmentResult(f).fulfillmentOrder)
-          .filter((f: any) => !since || new Date(f.statusUpdatedDate) >= since);
-        const page = all.slice(offset, offset + 10);
-        const out: Record<string, unknown> = { fulfillmentOrders: page };
-        if (offset + 10 < all.length) out.nextToken = this.pageToken("mcf", { offset: offset + 10, since: since?.toISOString() });
-        return [200, { payload: out }];
-      }
-      case "cancelFulfillmentOrder": {
-        const f = this.fulfillment.get(p.sellerFulfillmentOrderId);
-        if (!f) return notFound(`Fulfillment order ${p.sellerFulfillmentOrderId} was not found.`);
-        const status = this.fulfillmentStatus(f);
-        if (status === "Cancelled") return [200, {}];
-        if (!["New", "Received", "Planning"].includes(status))
-          return bad(`Fulfillment order ${p.sellerFulfillmentOrderId} is ${status} and can no longer be cancelled.`);
-        f.cancelledSim = this.simMs();
-        f.cancelledAt = this.now().getTime();
-        return [200, {}];
-      }
+      case "getFulfillmentPreview":
+        return this.mcf.preview2020(body);
+      case "createFulfillmentOrder":
+        return this.mcf.create2020(body);
+      case "getFulfillmentOrder":
+        return this.mcf.get2020(p.sellerFulfillmentOrderId);
+      case "listAllFulfillmentOrders":
+        return this.mcf.list2020(q);
+      case "cancelFulfillmentOrder":
+        return this.mcf.cancel2020(p.sellerFulfillmentOrderId);
+      case "getPackageTrackingDetails":
+        return this.mcf.tracking2020(q);
+      case "listReturnReasonCodes":
+        return this.mcf.returnReasons2020(q);
+      case "createFulfillmentReturn":
+        return this.mcf.createReturn2020(p.sellerFulfillmentOrderId, body);
+      case "mcfGetOrderPreview2026":
+        return this.mcf.preview2026(body);
+      case "mcfCreateOrder2026":
+        return this.mcf.create2026(body);
+      case "mcfGetOrder2026":
+        return this.mcf.get2026(p.orderId, q);
+      case "mcfListOrders2026":
+        return this.mcf.list2026(q);
+      case "mcfCancelOrder2026":
+        return this.mcf.cancel2026(p.orderId);
+      case "listFinancialEventsByOrderId":
+        return this.finances.byOrder(p.orderId, q);
+      case "listTransactions":
+        return this.finances.listTransactions(q);
       case "listFinancialEvents": {
         const next = q.get("NextToken");
         let state: { keys: number[]; offset: number; size: number };
@@ -884,44 +905,18 @@ export class SpApiSim {
           payload.NextToken = this.pageToken("finances", { ...state, offset: state.offset + state.size });
         return [200, { payload }];
       }
-      case "getListingsItem": {
-        const mps = list("marketplaceIds");
-        if (!mps.length) return bad("marketplaceIds is required.");
-        const ls = this.data.listings.filter((l) => l.sku === p.sku && mps.includes(l.marketplaceId));
-        if (!ls.length) return notFound(`SKU ${p.sku} not found in marketplace(s) ${mps.join(",")}.`);
-        const included = list("includedData");
-        return [200, listingJson(ls, p.sku, included.length ? included : ["summaries"])];
-      }
-      case "patchListingsItem": {
-        const mps = list("marketplaceIds");
-        if (!mps.length) return bad("marketplaceIds is required.");
-        if (!body?.productType || !Array.isArray(body.patches)) return bad("productType and patches are required.");
-        const ls = this.data.listings.filter((l) => l.sku === p.sku && mps.includes(l.marketplaceId));
-        const issues: unknown[] = [];
-        if (!ls.length)
-          issues.push({
-            code: "4000003",
-            message: `SKU ${p.sku} does not exist in this marketplace.`,
-            severity: "ERROR",
-            categories: ["INVALID_ATTRIBUTE"],
-          });
-        for (const patch of body.patches) {
-          if (patch.path === "/attributes/fulfillment_availability" && Array.isArray(patch.value)) {
-            const qty = patch.value[0]?.quantity;
-            if (!Number.isInteger(qty) || qty < 0)
-              issues.push({
-                code: "90220",
-                message: "quantity must be a non-negative integer.",
-                severity: "ERROR",
-                categories: ["INVALID_ATTRIBUTE"],
-                attributeNames: ["fulfillment_availability"],
-              });
-            else if (q.get("mode") !== "VALIDATION_PREVIEW") ls.forEach((l) => ((l.quantity = qty), (l.updated = this.now())));
-          }
-        }
-        const status = issues.length ? "INVALID" : q.get("mode") === "VALIDATION_PREVIEW" ? "VALID" : "ACCEPTED";
-        return [200, { sku: p.sku, status, submissionId: randomUUID().replace(/-/g, ""), issues }];
-      }
+      case "getListingsItem":
+        return this.listings.get(p, q);
+      case "putListingsItem":
+        return this.listings.put(p, q, body);
+      case "patchListingsItem":
+        return this.listings.patch(p, q, body);
+      case "searchListingsItems":
+        return this.listings.search(p, q);
+      case "searchCatalogItems":
+        return this.listings.searchCatalog(q);
+      case "getDefinitionsProductType":
+        return this.listings.definition(p, q);
       case "getSubscription": {
         const s = this.subscriptions.get(p.notificationType);
         return s ? [200, { payload: s }] : notFound(`No subscription for ${p.notificationType}.`);
@@ -943,7 +938,7 @@ export class SpApiSim {
   }
 
   /** A wall-clock time `simMs` simulated milliseconds after `at` (durations shrink by timeScale). */
-  private after(at: number, simMs: number): Date {
+  after(at: number, simMs: number): Date {
     return new Date(at + simMs / this.opts.timeScale);
   }
   /** IN_QUEUE for 2 s, IN_PROGRESS until 10 s after creation, then DONE (simulated time). */
@@ -971,7 +966,7 @@ export class SpApiSim {
       out.reportDocumentId = r.documentId;
       if (!r.notified) {
         r.notified = true;
-        this.notificationsOut.push({
+        this.emit({
           notificationVersion: "2020-09-04",
           notificationType: "REPORT_PROCESSING_FINISHED",
           payloadVersion: "2020-09-04",
@@ -997,24 +992,7 @@ export class SpApiSim {
     }
     return out;
   }
-  private feedJson(f: Feed): Record<string, unknown> {
-    const status = this.progress(f.createdSim);
-    const out: Record<string, unknown> = {
-      feedId: f.feedId,
-      feedType: f.feedType,
-      marketplaceIds: f.marketplaceIds,
-      createdTime: new Date(f.createdAt).toISOString(),
-      processingStatus: status,
-    };
-    if (status !== "IN_QUEUE") out.processingStartTime = this.after(f.createdAt, 2_000).toISOString();
-    if (status === "DONE") {
-      out.processingEndTime = this.after(f.createdAt, 10_000).toISOString();
-      out.resultFeedDocumentId = f.resultDocumentId;
-    }
-    return out;
-  }
-
-  private documentUrl(key: string): string {
+  documentUrl(key: string): string {
     // Looks like a presigned S3 URL; SP-API: the URL expires after 5 minutes.
     const expires = Math.floor(this.simMs());
     return `${this.opts.baseUrl()}/_documents/${key}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${expires}&X-Amz-Expires=300&X-Amz-Signature=sim`;
@@ -1039,61 +1017,16 @@ export class SpApiSim {
       );
       body = renderOrderReport(orders);
       contentType = "text/plain;charset=Cp1252";
+    } else if (r.reportType === "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA") {
+      body = this.returns.fbaReport(r.marketplaceIds, r.dataStartTime, r.dataEndTime);
+      contentType = "text/plain;charset=Cp1252";
+    } else if (r.reportType === "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE") {
+      body = this.returns.fbmReport(r.marketplaceIds, r.dataStartTime, r.dataEndTime);
+      contentType = "text/plain;charset=Cp1252";
     } else {
-      body = Buffer.from(
-        "return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\tdetailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments\n",
-        "utf8",
-      );
+      body = Buffer.alloc(0);
     }
-    this.documents.set(key, { body: gzipSync(body), contentType, createdSim: this.simMs() });
-    return key;
-  }
-
-  private ensureFeedResult(f: Feed): string {
-    const key = `feed-result/${f.resultDocumentId}`;
-    if (this.documents.has(key)) return key;
-    const input = this.feedDocs.get(f.inputFeedDocumentId)?.content?.toString("utf8") ?? "";
-    let processed = 0;
-    let invalid = 0;
-    const issues: unknown[] = [];
-    if (f.feedType === "JSON_LISTINGS_FEED") {
-      try {
-        const doc = JSON.parse(input);
-        for (const m of doc.messages ?? []) {
-          processed++;
-          const ls = this.data.listings.filter((l) => l.sku === m.sku && f.marketplaceIds.includes(l.marketplaceId));
-          if (!ls.length) {
-            invalid++;
-            issues.push({ messageId: m.messageId, code: "4000003", severity: "ERROR", message: `SKU ${m.sku} not found.` });
-            continue;
-          }
-          for (const p of m.patches ?? []) {
-            const qty = p.path === "/attributes/fulfillment_availability" ? p.value?.[0]?.quantity : undefined;
-            if (Number.isInteger(qty)) ls.forEach((l) => (l.quantity = qty));
-          }
-        }
-      } catch {
-        issues.push({ messageId: 0, code: "JSON", severity: "ERROR", message: "The feed is not valid JSON." });
-      }
-    } else {
-      processed = Math.max(0, input.split("\n").filter(Boolean).length - 1);
-    }
-    const result = {
-      header: { sellerId: "A2DEMOSELLER01", version: "2.0", feedId: f.feedId },
-      issues,
-      summary: {
-        errors: issues.length,
-        warnings: 0,
-        messagesProcessed: processed,
-        messagesAccepted: processed - invalid,
-        messagesInvalid: invalid,
-      },
-    };
-    this.documents.set(key, {
-      body: gzipSync(Buffer.from(JSON.stringify(result), "utf8")),
-      contentType: "application/json",
-      createdSim: this.simMs(),
-    });
+    this.documents.set(key, { body: gzipSync(body), contentType, createdSim: this.simMs(), gzip: true });
     return key;
   }
 
@@ -1107,13 +1040,10 @@ export class SpApiSim {
       return;
     }
     if (method === "PUT" && key.startsWith("upload/")) {
-      const doc = this.feedDocs.get(key.slice("upload/".length));
-      if (!doc) {
+      if (!this.feeds.upload(key.slice("upload/".length), body, contentType)) {
         res.writeHead(404).end();
         return;
       }
-      doc.content = body;
-      if (contentType) doc.contentType = contentType;
       res.writeHead(200).end();
       return;
     }
@@ -1127,78 +1057,6 @@ export class SpApiSim {
     }
     res.writeHead(200, { "content-type": doc.contentType, "content-length": String(doc.body.length) });
     res.end(doc.body);
-  }
-
-  private fulfillmentStatus(f: FulfillmentOrder): string {
-    if (f.cancelledSim !== undefined) return "Cancelled";
-    const age = this.simMs() - f.receivedSim;
-    return age < 10_000 ? "Received" : age < 30_000 ? "Planning" : age < 60_000 ? "Processing" : "Complete";
-  }
-
-  private fulfillmentResult(f: FulfillmentOrder): any {
-    const r = f.request;
-    const status = this.fulfillmentStatus(f);
-    const changedAt =
-      f.cancelledAt !== undefined
-        ? new Date(f.cancelledAt)
-        : this.after(f.receivedAt, status === "Received" ? 0 : status === "Planning" ? 10_000 : status === "Processing" ? 30_000 : 60_000);
-    const items = (r.items as any[]).map((i) => ({
-      sellerSku: i.sellerSku,
-      sellerFulfillmentOrderItemId: i.sellerFulfillmentOrderItemId,
-      quantity: i.quantity,
-      ...(i.perUnitDeclaredValue ? { perUnitDeclaredValue: i.perUnitDeclaredValue } : {}),
-      fulfillmentNetworkSku: DEMO_PRODUCTS.find((p) => p.sku === i.sellerSku)?.fnsku,
-      cancelledQuantity: status === "Cancelled" ? i.quantity : 0,
-      unfulfillableQuantity: 0,
-      estimatedShipDate: new Date(f.receivedAt + 86_400_000).toISOString(),
-      estimatedArrivalDate: new Date(f.receivedAt + 3 * 86_400_000).toISOString(),
-    }));
-    const order = {
-      sellerFulfillmentOrderId: r.sellerFulfillmentOrderId,
-      marketplaceId: r.marketplaceId ?? "ATVPDKIKX0DER",
-      displayableOrderId: r.displayableOrderId,
-      displayableOrderDate: r.displayableOrderDate,
-      displayableOrderComment: r.displayableOrderComment,
-      shippingSpeedCategory: r.shippingSpeedCategory,
-      destinationAddress: r.destinationAddress,
-      ...(r.fulfillmentAction ? { fulfillmentAction: r.fulfillmentAction } : {}),
-      ...(r.fulfillmentPolicy ? { fulfillmentPolicy: r.fulfillmentPolicy } : {}),
-      receivedDate: new Date(f.receivedAt).toISOString(),
-      fulfillmentOrderStatus: status,
-      statusUpdatedDate: changedAt.toISOString(),
-      ...(r.notificationEmails ? { notificationEmails: r.notificationEmails } : {}),
-    };
-    const result: Record<string, unknown> = {
-      fulfillmentOrder: order,
-      fulfillmentOrderItems: items,
-      returnItems: [],
-      returnAuthorizations: [],
-    };
-    if (status === "Processing" || status === "Complete") {
-      const shipped = status === "Complete";
-      result.fulfillmentShipments = [
-        {
-          amazonShipmentId: `T${r.sellerFulfillmentOrderId.replace(/[^A-Za-z0-9]/g, "").slice(-8)}`,
-          fulfillmentCenterId: "SEA8",
-          fulfillmentShipmentStatus: shipped ? "SHIPPED" : "PENDING",
-          ...(shipped ? { shippingDate: this.after(f.receivedAt, 60_000).toISOString() } : {}),
-          fulfillmentShipmentItem: items.map((i) => ({
-            sellerSku: i.sellerSku,
-            sellerFulfillmentOrderItemId: i.sellerFulfillmentOrderItemId,
-            quantity: i.quantity,
-            packageNumber: 1,
-          })),
-          ...(shipped
-            ? {
-                fulfillmentShipmentPackage: [
-                  { packageNumber: 1, carrierCode: "UPS", trackingNumber: `1ZSIM${String(f.receivedAt).slice(-10).padStart(10, "0")}` },
-                ],
-              }
-            : {}),
-        },
-      ];
-    }
-    return result;
   }
 }
 

@@ -1,7 +1,7 @@
 /** Simulator state → SP-API wire shapes (as in reference/sp-api-models; checked by test/contract/amazon). */
 import { dec } from "../../platform/money";
 import { DEMO_MARKETPLACES } from "../demo-catalog";
-import { MARKETPLACE_FORMATS, orderTotal, type MoneyEvent, type SimInventory, type SimListing, type SimOrder } from "./data";
+import { MARKETPLACE_FORMATS, orderTotal, type MoneyEvent, type SimInventory, type SimOrder } from "./data";
 
 const iso = (d: Date) => d.toISOString();
 const m = (currency: string, amount: string) => ({ CurrencyCode: currency, Amount: amount });
@@ -203,7 +203,9 @@ export function order2026Json(o: SimOrder, included: ReadonlySet<string>): Recor
 }
 
 export function inventoryJson(i: SimInventory, details: boolean): Record<string, unknown> {
-  const total = i.fulfillable + i.inboundWorking + i.inboundShipped + i.reserved + i.unfulfillable;
+  const receiving = i.inboundReceiving ?? 0;
+  const researching = i.researching ?? 0;
+  const total = i.fulfillable + i.inboundWorking + i.inboundShipped + receiving + i.reserved + i.unfulfillable + researching;
   const out: Record<string, unknown> = {
     asin: i.asin,
     fnSku: i.fnsku,
@@ -219,14 +221,17 @@ export function inventoryJson(i: SimInventory, details: boolean): Record<string,
       fulfillableQuantity: i.fulfillable,
       inboundWorkingQuantity: i.inboundWorking,
       inboundShippedQuantity: i.inboundShipped,
-      inboundReceivingQuantity: 0,
+      inboundReceivingQuantity: receiving,
       reservedQuantity: {
         totalReservedQuantity: i.reserved,
         pendingCustomerOrderQuantity: i.reserved,
         pendingTransshipmentQuantity: 0,
         fcProcessingQuantity: 0,
       },
-      researchingQuantity: { totalResearchingQuantity: 0, researchingQuantityBreakdown: [] },
+      researchingQuantity: {
+        totalResearchingQuantity: researching,
+        researchingQuantityBreakdown: researching ? [{ name: "researchingQuantityInShortTerm", quantity: researching }] : [],
+      },
       unfulfillableQuantity: {
         totalUnfulfillableQuantity: i.unfulfillable,
         customerDamagedQuantity: i.unfulfillable,
@@ -236,47 +241,6 @@ export function inventoryJson(i: SimInventory, details: boolean): Record<string,
         defectiveQuantity: 0,
         expiredQuantity: 0,
       },
-    };
-  }
-  return out;
-}
-
-export function listingJson(listings: SimListing[], sku: string, included: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { sku };
-  if (included.includes("summaries")) {
-    out.summaries = listings.map((l) => ({
-      marketplaceId: l.marketplaceId,
-      asin: l.asin,
-      productType: "PRODUCT",
-      conditionType: "new_new",
-      status: ["BUYABLE", "DISCOVERABLE"],
-      ...(l.fba ? { fnSku: l.fnsku } : {}),
-      itemName: l.title,
-      createdDate: iso(l.created),
-      lastUpdatedDate: iso(l.updated),
-    }));
-  }
-  if (included.includes("offers")) {
-    out.offers = listings.map((l) => ({
-      marketplaceId: l.marketplaceId,
-      offerType: "B2C",
-      price: { currencyCode: l.currency, amount: l.price },
-    }));
-  }
-  if (included.includes("fulfillmentAvailability")) {
-    out.fulfillmentAvailability = listings.map((l) =>
-      l.fba
-        ? { fulfillmentChannelCode: l.marketplaceId === "ATVPDKIKX0DER" ? "AMAZON_NA" : "AMAZON_EU" }
-        : { fulfillmentChannelCode: "DEFAULT", quantity: l.quantity },
-    );
-  }
-  if (included.includes("issues")) out.issues = [];
-  if (included.includes("attributes")) {
-    out.attributes = {
-      item_name: listings.map((l) => ({ value: l.title, marketplace_id: l.marketplaceId })),
-      fulfillment_availability: listings
-        .filter((l) => !l.fba)
-        .map((l) => ({ fulfillment_channel_code: "DEFAULT", quantity: l.quantity, marketplace_id: l.marketplaceId })),
     };
   }
   return out;
@@ -316,7 +280,7 @@ export function financialEventsJson(events: MoneyEvent[]): Record<string, unknow
       const it: Record<string, unknown> = { SellerSKU: ie[0].sku, OrderItemId: ie[0].orderItemCode };
       if (refund) {
         it.OrderAdjustmentItemId = ie[0].merchantAdjustmentItemId;
-        it.QuantityShipped = 1;
+        it.QuantityShipped = ie[0].quantity ?? 1;
         it.ItemChargeAdjustmentList = charges;
         it.ItemFeeAdjustmentList = fees;
         if (promos.length) it.PromotionAdjustmentList = promos;

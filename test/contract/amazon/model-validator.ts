@@ -44,12 +44,15 @@ function closeObjects(node: unknown, close = true): unknown {
   return out;
 }
 
+/** Schema id of a model file (a flat name: ajv would resolve "own/x.json#…" relative to "own/"). */
+const schemaId = (file: string) => file.replace(/\//g, "__");
+
 function rewriteRefs(node: unknown, file: string): unknown {
   if (Array.isArray(node)) return node.map((n) => rewriteRefs(n, file));
   if (!node || typeof node !== "object") return node;
   const out: Json = {};
   for (const [k, v] of Object.entries(node as Json)) {
-    out[k] = k === "$ref" && typeof v === "string" && v.startsWith("#/") ? `${file}${v}` : rewriteRefs(v, file);
+    out[k] = k === "$ref" && typeof v === "string" && v.startsWith("#/") ? `${schemaId(file)}${v}` : rewriteRefs(v, file);
   }
   return out;
 }
@@ -83,7 +86,10 @@ export class ModelValidator {
       this.models.set(file, doc);
       openDefinitions = new Set();
       allOfRefs(doc, openDefinitions);
-      this.ajv.addSchema({ $id: file, ...(rewriteRefs(closeObjects({ definitions: doc.definitions }), file) as Json) }, file);
+      this.ajv.addSchema(
+        { $id: schemaId(file), ...(rewriteRefs(closeObjects({ definitions: doc.definitions }), file) as Json) },
+        schemaId(file),
+      );
     }
   }
 
@@ -166,14 +172,27 @@ export class ModelValidator {
   }
 }
 
+/**
+ * Drops every `$id`: the generated schemas give the root http://example.com/example.json and nested members
+ * JSON-pointer ids that collide ("resolves to more than one schema"); ids carry no validation rule.
+ */
+function withoutIds(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(withoutIds);
+  if (!node || typeof node !== "object") return node;
+  return Object.fromEntries(
+    Object.entries(node as Json)
+      .filter(([k]) => k !== "$id")
+      .map(([k, v]) => [k, withoutIds(v)]),
+  );
+}
+
 /** Validator for the JSON Schema (draft-07) notification payloads in sp-api-models/notifications. */
-export function notificationValidator(file: string): ValidateFunction {
+export function notificationValidator(file: string, adjust?: (schema: Json) => Json): ValidateFunction {
   const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
   addFormats(ajv);
-  const schema = JSON.parse(readFileSync(join(MODELS_DIR, "notifications", file), "utf8")) as Json;
-  delete schema.$id; // every file claims http://example.com/example.json
+  const schema = withoutIds(JSON.parse(readFileSync(join(MODELS_DIR, "notifications", file), "utf8"))) as Json;
   delete schema.$schema;
-  return ajv.compile(schema);
+  return ajv.compile(adjust ? adjust(schema) : schema);
 }
 
 export { describe as describeAjvErrors };

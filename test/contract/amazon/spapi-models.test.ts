@@ -9,6 +9,7 @@ import { ORDERS_2026_INCLUDED_DATA, OPERATIONS, type OperationName, type SpApiCl
 import type { RequestRecord, SpApiSimulator } from "../../../src/local/spapi-sim";
 import { clientFor, startSim } from "../../integration/amazon/sim-client";
 import { ModelValidator, describeAjvErrors, notificationValidator } from "./model-validator";
+import { exerciseNewFlows } from "./new-flows-exercise";
 
 const US = "ATVPDKIKX0DER";
 const DE = "A1PA6795UKMFR9";
@@ -205,6 +206,9 @@ beforeAll(async () => {
     client.createSubscription("ORDER_CHANGE", { destinationId: "3acafc7e-121b-4e5f-9d6d-8fc4d1f29f6a", payloadVersion: "1.0" }),
   );
 
+  // The fulfillment, inventory, returns and products operations.
+  await exerciseNewFlows(client, sim);
+
   // Throttling and server errors have documented shapes too.
   sim.sim.addFaults([
     { operation: "getOrder", status: 429 },
@@ -216,7 +220,7 @@ beforeAll(async () => {
   await expectRejects(client.getReport(reportId));
 
   records = sim.sim.requests();
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await sim?.stop();

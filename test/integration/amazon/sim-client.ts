@@ -1,5 +1,6 @@
 /** Test helper: an SP-API simulator on a free loopback port and clients that reach it through the override agent. */
 import { mkdtempSync } from "node:fs";
+import https from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SharedRateLimiter, SpApiClient, overrideAgentFor } from "../../../src/amazon";
@@ -27,6 +28,7 @@ export interface ClientOptions {
   sellerId?: string;
   backoffBaseMs?: number;
   timeoutMs?: number;
+  mcfApi?: "2020-07-01" | "2026-07-04";
 }
 
 export function clientFor(sim: SpApiSimulator, o: ClientOptions = {}): SpApiClient {
@@ -42,5 +44,27 @@ export function clientFor(sim: SpApiSimulator, o: ClientOptions = {}): SpApiClie
     useRdt: o.useRdt ?? false,
     backoffBaseMs: o.backoffBaseMs ?? 20,
     timeoutMs: o.timeoutMs ?? 10_000,
+    mcfApi: o.mcfApi,
+  });
+}
+
+/** Calls a simulator control endpoint (plain HTTPS, trusting the generated certificate). */
+export function control(sim: SpApiSimulator, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = https.request(
+      `${sim.url}${path}`,
+      { method, ca: sim.caPem, headers: data ? { "content-type": "application/json" } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          resolve({ status: res.statusCode ?? 0, json: text ? JSON.parse(text) : undefined });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(data);
   });
 }
