@@ -87,6 +87,11 @@ export interface BatchOptions {
   /** Operations per atomic changeset (default D365_BATCH_SIZE). 1 = every write on its own. */
   changesetSize?: number;
   /**
+   * The sizes of the change sets, in order, for writes that belong together (a sales order's lines): the
+   * writes fill them one after the other; writes beyond them use `changesetSize`.
+   */
+  changesets?: readonly number[];
+  /**
    * Ask D365 to run the parts after a failing one (`Prefer: odata.continue-on-error`). Without it D365
    * stops at the first failing part; the parts after it come back `notExecuted`.
    */
@@ -411,7 +416,8 @@ export class D365Client {
         units.push({ kind: "single", indexes: [i] });
         return;
       }
-      if (!current || current.indexes.length >= size) {
+      const limit = (n: number) => Math.max(1, options.changesets?.[n] ?? size);
+      if (!current || current.indexes.length >= limit(current.changeset!)) {
         current = { kind: "changeset", indexes: [], changeset: changesets++ };
         units.push(current);
       }

@@ -42,6 +42,8 @@ export interface SalesOrderHeader extends Row {
   InvoiceCustomerAccountNumber?: string;
   CurrencyCode?: string;
   SalesOrderStatus?: SalesStatus;
+  /** Where processing stands (Active, Confirmed, Picked, PartiallyDelivered, Delivered, PartiallyInvoiced, Invoiced, Canceled, ...). */
+  SalesOrderProcessingStatus?: string;
   SalesOrderOriginCode?: string;
   DefaultShippingSiteId?: string;
   DefaultShippingWarehouseId?: string;
@@ -246,9 +248,14 @@ export class SalesOrders {
     await this.d365.delete("SalesOrderLinesV3", { dataAreaId: this.company(company), InventoryLotId: inventoryLotId });
   }
 
+  /** The body of a new line of an order (money as exact decimals, the order's number and company). */
+  lineBodyFor(salesOrderNumber: string, line: NewSalesOrderLine, company?: string): Record<string, unknown> {
+    return this.lineBody(salesOrderNumber, line, company);
+  }
+
   private lineBody(salesOrderNumber: string, line: NewSalesOrderLine, company?: string): Record<string, unknown> {
     return {
-      ...decimals(line, ["SalesPrice", "LineDiscountAmount", "LineAmount"]),
+      ...decimals(line, ["SalesPrice", "LineDiscountAmount", "LineAmount", "SalesPriceQuantity"]),
       dataAreaId: this.company(company),
       SalesOrderNumber: salesOrderNumber,
     };

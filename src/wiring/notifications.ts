@@ -11,6 +11,7 @@ import { isFinishedSettlementReport, startReportImportOnce } from "../flows/sett
 import type { InvocationLogger } from "../platform/telemetry";
 import { durableStarter } from "./adapters/durable-starter";
 import type { App } from "./app";
+import { orderLedger } from "./orders";
 import { settlementDeps, settlementStartOptions } from "./settlements";
 
 export function receiveDeps(app: App, context?: InvocationLogger): ReceiveDeps {
@@ -26,7 +27,15 @@ export function receiveDeps(app: App, context?: InvocationLogger): ReceiveDeps {
 export function notificationTargets(app: App, context: InvocationLogger, durable: DurableClient): NotificationTargets {
   return {
     orderChanged: (change, notificationId) =>
-      enqueueOrderChange(change, notificationId, { bus: app.bus, queue: app.config.QUEUE_ORDER_IMPORT }),
+      enqueueOrderChange(change, notificationId, {
+        bus: app.bus,
+        queue: app.config.QUEUE_ORDER_IMPORT,
+        ledger: app.ports.orders?.ledger ?? orderLedger(app),
+        clock: app.clock,
+        telemetry: app.telemetry(context),
+        sellerId: app.config.SPAPI_SELLER_ID,
+        marketplaceIds: app.config.SPAPI_MARKETPLACE_IDS,
+      }),
     settlementReport: {
       accepts: isFinishedSettlementReport,
       start: (reportId) =>

@@ -1,7 +1,8 @@
 /**
  * Use case: route one notification from the notifications queue by its type, to the targets the wiring
  * gives it (the router knows no other flow):
- * - ORDER_CHANGE -> the orders flow enqueues an order import (messageId = AmazonOrderId@change time).
+ * - ORDER_CHANGE -> the orders flow enqueues an order import (messageId = AmazonOrderId@change time), or
+ *   drops a notification that is not for this app (another seller, a marketplace it does not work in).
  * - REPORT_PROCESSING_FINISHED of a report a flow imports (a settlement report that finished DONE) -> that
  *   flow starts its import, once per report id (the settlements flow's startReportImportOnce, the same start
  *   the poller makes); other report types and statuses are logged and completed.
@@ -13,8 +14,8 @@ import type { FinishedReport, Notification, OrderChange } from "./validate";
 
 /** Where each kind of notification goes; built by the wiring from the flows. */
 export interface NotificationTargets {
-  /** ORDER_CHANGE: enqueue the changed order's import; answers the import message's id. */
-  orderChanged(change: OrderChange, notificationId: string): Promise<{ messageId: string }>;
+  /** ORDER_CHANGE: enqueue the changed order's import; answers the import message's id, or why it was dropped. */
+  orderChanged(change: OrderChange, notificationId: string): Promise<{ messageId: string } | { dropped: string; reason: string }>;
   /**
    * A finished report the settlements flow imports: `accepts` says whether it is one (a settlement report,
    * DONE), `start` starts its import once per report id (undefined when the report was seen before).
@@ -33,13 +34,16 @@ export interface RouteDeps {
 
 export type RouteResult =
   | { routed: "order-import"; messageId: string; amazonOrderId: string }
+  | { routed: "dropped"; notificationType: string; amazonOrderId: string; reason: string }
   | { routed: "settlement-import"; reportId: string; settlementId?: string; instanceId?: string; started: boolean }
   | { routed: "ignored"; notificationType: string; reportType?: string };
 
 export async function routeNotification(n: Notification, deps: RouteDeps): Promise<RouteResult> {
   if (n.kind === "order-change") {
-    const { messageId } = await deps.targets.orderChanged(n.orderChange, n.notificationId);
-    return { routed: "order-import", messageId, amazonOrderId: n.orderChange.amazonOrderId };
+    const out = await deps.targets.orderChanged(n.orderChange, n.notificationId);
+    if ("dropped" in out)
+      return { routed: "dropped", notificationType: n.notificationType, amazonOrderId: n.orderChange.amazonOrderId, reason: out.reason };
+    return { routed: "order-import", messageId: out.messageId, amazonOrderId: n.orderChange.amazonOrderId };
   }
   if (n.kind === "report-finished") {
     const { report } = n;

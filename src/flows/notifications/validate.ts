@@ -18,13 +18,32 @@ import envelopeSchema from "./schemas/NotificationEnvelope.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
 import reportProcessingFinishedSchema from "./schemas/ReportProcessingFinishedNotification.json";
 
-/** What an ORDER_CHANGE says: which order changed, when, in which marketplace. */
+/** What an ORDER_CHANGE says: which order changed, when, in which marketplace, for which seller, and its summary. */
 export interface OrderChange {
   amazonOrderId: string;
   /** OrderChangeTrigger.TimeOfOrderChange, else the notification's EventTime. */
   changedAt?: string;
   marketplaceId?: string;
+  sellerId?: string;
+  /** Summary: the order's status and dates as Amazon says them with the change (no prices, no address). */
+  summary?: {
+    status: OrderSummaryStatus;
+    purchaseDate?: string;
+    fulfillmentChannel?: "AFN" | "MFN";
+    latestShipDate?: string;
+    latestDeliveryDate?: string;
+  };
 }
+
+type OrderSummaryStatus =
+  | "Pending"
+  | "Unshipped"
+  | "PartiallyShipped"
+  | "Shipped"
+  | "Canceled"
+  | "Unfulfillable"
+  | "InvoiceUnconfirmed"
+  | "PendingAvailability";
 
 /** What a REPORT_PROCESSING_FINISHED says. */
 export interface FinishedReport {
@@ -55,9 +74,17 @@ interface OrderChangeJson {
   EventTime: string;
   Payload: {
     OrderChangeNotification: {
+      SellerId: string;
       AmazonOrderId: string;
       OrderChangeTrigger: { TimeOfOrderChange: string | null };
-      Summary: { MarketplaceId: string };
+      Summary: {
+        MarketplaceId: string;
+        OrderStatus: OrderSummaryStatus;
+        PurchaseDate: string | null;
+        FulfillmentType: "AFN" | "MFN";
+        LatestShipDate?: string;
+        LatestDeliveryDate?: string;
+      };
     };
   };
   NotificationMetadata: { NotificationId: string };
@@ -165,7 +192,19 @@ export function validateNotification(
         notificationType,
         eventTime: value.EventTime,
         notification: value,
-        orderChange: { amazonOrderId: p.AmazonOrderId, changedAt, marketplaceId: p.Summary.MarketplaceId },
+        orderChange: {
+          amazonOrderId: p.AmazonOrderId,
+          changedAt,
+          marketplaceId: p.Summary.MarketplaceId,
+          sellerId: p.SellerId,
+          summary: {
+            status: p.Summary.OrderStatus,
+            ...(p.Summary.PurchaseDate ? { purchaseDate: p.Summary.PurchaseDate } : {}),
+            fulfillmentChannel: p.Summary.FulfillmentType,
+            ...(p.Summary.LatestShipDate ? { latestShipDate: p.Summary.LatestShipDate } : {}),
+            ...(p.Summary.LatestDeliveryDate ? { latestDeliveryDate: p.Summary.LatestDeliveryDate } : {}),
+          },
+        },
       },
     };
   }

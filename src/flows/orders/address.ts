@@ -116,21 +116,28 @@ const CA_PROVINCES: Record<string, string> = {
 };
 
 /**
- * Amazon's StateOrRegion is free text ("CA", "ca", "California", "Calif."); D365 wants the state id of its
- * address setup (StateId, at most 10 characters). US and Canadian names become their postal codes; other
- * countries keep the trimmed, upper-cased value when it fits, else none (D365 accepts a blank state).
+ * Amazon's StateOrRegion is free text ("CA", "ca", "California", "Calif.", "KENT", "Bayern"); D365 checks
+ * DeliveryAddressStateId against the address states of the country (LogisticsAddressState), so a state
+ * that is not one of them makes F&O refuse the whole order. US and Canadian names become their postal
+ * codes (the lists below). Elsewhere the trimmed, upper-cased value is sent only when it is one of the codes
+ * D365 knows for that country (`knownStates`, read through the address states entity), else none: D365
+ * takes a blank state, and the city and postal code still place the address.
  */
-export function normalizeState(countryIso2: string | undefined, state: string | undefined): string | undefined {
+export function normalizeState(
+  countryIso2: string | undefined,
+  state: string | undefined,
+  knownStates?: ReadonlySet<string>,
+): string | undefined {
   if (!state) return undefined;
   const s = state.trim().replace(/\.$/, "").replace(/\s+/g, " ").toUpperCase();
   if (!s) return undefined;
   const country = countryIso2?.trim().toUpperCase();
-  const table = country === "US" ? US_STATES : country === "CA" ? CA_PROVINCES : undefined;
+  const table = country === "US" || country === "USA" ? US_STATES : country === "CA" || country === "CAN" ? CA_PROVINCES : undefined;
   if (table) {
     if (Object.values(table).includes(s)) return s;
-    if (table[s]) return table[s];
+    return table[s];
   }
-  return s.length <= 10 ? s : undefined;
+  return knownStates?.has(s) ? s : undefined;
 }
 
 export interface D365DeliveryAddress {
@@ -152,6 +159,7 @@ export interface D365DeliveryAddress {
 export function toDeliveryAddress(
   amazonOrderId: string,
   address: ShippingAddress | undefined,
+  knownStates?: ReadonlySet<string>,
 ): D365DeliveryAddress | undefined | { unknownCountry: string } {
   if (!address?.countryCode) return undefined;
   const country = toIso3Country(address.countryCode);
@@ -169,7 +177,7 @@ export function toDeliveryAddress(
   };
   if (street) out.DeliveryAddressStreet = street;
   if (address.city?.trim()) out.DeliveryAddressCity = address.city.trim();
-  const state = normalizeState(address.countryCode, address.stateOrRegion);
+  const state = normalizeState(address.countryCode, address.stateOrRegion, knownStates);
   if (state) out.DeliveryAddressStateId = state;
   if (address.postalCode?.trim()) out.DeliveryAddressZipCode = address.postalCode.trim();
   return out;

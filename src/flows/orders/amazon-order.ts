@@ -38,7 +38,8 @@ export interface ShippingAddress {
 export interface AmazonOrder {
   amazonOrderId: string;
   status: AmazonOrderStatus;
-  purchaseDate: string;
+  /** Absent when a notification summary carried none. */
+  purchaseDate?: string;
   /** When Amazon last changed the order (ISO 8601): the version of the order an import applies. */
   lastUpdate: string;
   marketplaceId?: string;
@@ -78,6 +79,24 @@ export interface AmazonOrderSummary {
   /** Absent when the listing did not include it (searchOrders without FULFILLMENT). */
   status?: AmazonOrderStatus;
   marketplaceId?: string;
+  /** What the listing row says about the order beyond that (the catch-up hands it over, so the import need not read it again). */
+  known?: KnownOrder;
+}
+
+/**
+ * What a sender already knows about an order when it hands it over for import, so that the import fetches
+ * only what is missing (docs/orders.md, "What each import reads from Amazon"):
+ * - "listing": a getOrders (v0) or searchOrders (2026-01-01) row: every header field the import uses, and
+ *   with searchOrders the items too;
+ * - "notification": an ORDER_CHANGE summary: status, marketplace, fulfillment channel and dates, but no
+ *   sales channel (MCF orders must not be imported back) and no ship-to address.
+ * Of the ship-to address only the country and region travel (message bodies are kept when a message is
+ * parked, and carry no buyer address).
+ */
+export interface KnownOrder {
+  from: "listing" | "notification";
+  order: AmazonOrder;
+  items?: AmazonOrderItem[];
 }
 
 /** The order id format Amazon uses (3-7-7 digits); other shapes are refused at the doors. */

@@ -1,9 +1,11 @@
 /**
  * Backfill of order history through the flat-file order report (one report for the whole period instead
  * of one getOrder per order; createReport and getReportDocument cost ~1 call a minute each), as a durable
- * fan-out: request the report, poll until DONE (durable timers), read it, then fan out activities that
- * each enqueue import messages for a chunk of orders. The imports themselves run through the order import
- * queue, like notifications and the catch-up, so D365 is paced by the queue and nothing is done twice.
+ * fan-out: request the report, poll until DONE (durable timers), read it into a blob (the orders of a
+ * report can be many thousands: they stay out of the orchestration's history, which keeps only the blob's
+ * name and the count), then fan out activities that each hand a slice of the orders over for import
+ * (hand-over.ts: recorded in the ledger, then bulk import messages). The imports run through the order
+ * import queue, like notifications and the catch-up, so D365 is paced by the queue and nothing is done twice.
  *
  * The orchestration is deterministic (no clock, no I/O); its instance id comes from the period and
  * marketplaces, so starting the same backfill twice is harmless.
@@ -20,10 +22,11 @@ import {
   sleep,
 } from "../../platform/durable";
 import { ValidationError } from "../../platform/errors";
-import type { MessageBus, OutgoingMessage } from "../../platform/ports";
+import { z } from "zod";
+import type { BlobStore, MessageBus } from "../../platform/ports";
 import type { Telemetry } from "../../platform/telemetry";
-import type { OrderLedger } from "./ledger";
-import { toOrderImportMessage } from "./messages";
+import { BULK_CONTAINER, type BulkOptions, OrderHandOverBatch } from "./hand-over";
+import { SETTLED_STATUSES, isLaterUpdate, type OrderLedger } from "./ledger";
 import type { AmazonReports } from "./ports";
 
 export const ORDER_REPORT_TYPE = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL";
@@ -44,9 +47,26 @@ export interface BackfillDeps {
   reports: AmazonReports;
   bus: MessageBus;
   queue: string;
-  ledger: Pick<OrderLedger, "get">;
+  ledger: Pick<OrderLedger, "get" | "handOver">;
+  /** Where the report's orders and the bulk groups are kept. */
+  blobs: BlobStore;
   clock: Clock;
   telemetry: Telemetry;
+  /** Bulk hand-over (settings ORDERS_BULK_MIN_ORDERS, ORDERS_BULK_GROUP_SIZE). */
+  bulk?: BulkOptions;
+}
+
+/** Where a report's orders are kept: a blob, named by the report document. */
+export interface StoredReport {
+  blob: { container: string; name: string };
+  orders: number;
+}
+
+/** One hand-over activity's slice of the stored orders. */
+export interface ReportSlice {
+  blob: StoredReport["blob"];
+  offset: number;
+  count: number;
 }
 
 export interface BackfillOrderRef {
@@ -68,8 +88,8 @@ export interface BackfillOutput {
 export const backfillActivities = {
   requestReport: activity<BackfillInput, { reportId: string }>("orderBackfillRequestReport"),
   reportStatus: activity<{ reportId: string }, { processingStatus: string; reportDocumentId?: string }>("orderBackfillReportStatus"),
-  readReport: activity<{ reportDocumentId: string }, BackfillOrderRef[]>("orderBackfillReadReport"),
-  enqueue: activity<BackfillOrderRef[], { enqueued: number; skipped: number }>("orderBackfillEnqueue"),
+  storeReport: activity<{ reportDocumentId: string }, StoredReport>("orderBackfillStoreReport"),
+  handOver: activity<ReportSlice, { enqueued: number; skipped: number }>("orderBackfillHandOver"),
 } as const;
 
 const RETRY: RetryPolicy = { firstRetryMs: 60_000, maxAttempts: 5, backoffCoefficient: 2 };
@@ -88,17 +108,17 @@ export const backfillOrchestration = orchestration<BackfillInput, BackfillOutput
   if (typeof documentId !== "string") return documentId;
 
   context.df.setCustomStatus({ step: "read-report", reportId });
-  const orders = yield* call(context, steps.readReport, { reportDocumentId: documentId }, RETRY);
+  const stored = yield* call(context, steps.storeReport, { reportDocumentId: documentId }, RETRY);
 
-  context.df.setCustomStatus({ step: "enqueue", reportId, orders: orders.length });
+  context.df.setCustomStatus({ step: "hand-over", reportId, orders: stored.orders });
   const size = Math.max(1, input.chunkSize);
-  const chunks: BackfillOrderRef[][] = [];
-  for (let i = 0; i < orders.length; i += size) chunks.push(orders.slice(i, i + size));
-  const results = yield* callAll(context, steps.enqueue, chunks, RETRY);
+  const slices: ReportSlice[] = [];
+  for (let offset = 0; offset < stored.orders; offset += size) slices.push({ blob: stored.blob, offset, count: size });
+  const results = yield* callAll(context, steps.handOver, slices, RETRY);
   return {
     reportId,
     status: "done",
-    orders: orders.length,
+    orders: stored.orders,
     enqueued: results.reduce((a, r) => a + r.enqueued, 0),
     skipped: results.reduce((a, r) => a + r.skipped, 0),
   };
@@ -150,7 +170,20 @@ export async function readOrderReport(
   return parseOrderReport(await deps.reports.downloadReport(input.reportDocumentId));
 }
 
-const DONE = new Set(["complete", "canceled", "cancel-flagged", "skipped"]);
+const StoredOrders = z.object({
+  orders: z.array(z.object({ amazonOrderId: z.string(), lastUpdate: z.string(), marketplaceId: z.string().optional() })),
+});
+
+/** Reads the report and keeps its orders in a blob; the orchestration gets the blob's name and the count. */
+export async function storeOrderReport(
+  input: { reportDocumentId: string },
+  deps: Pick<BackfillDeps, "reports" | "blobs">,
+): Promise<StoredReport> {
+  const orders = await readOrderReport(input, deps);
+  const blob = { container: BULK_CONTAINER, name: `backfill/${input.reportDocumentId.replace(/[^A-Za-z0-9._-]/g, "_")}.json` };
+  await deps.blobs.put(blob.container, blob.name, new TextEncoder().encode(JSON.stringify({ orders })), "application/json");
+  return { blob, orders: orders.length };
+}
 
 /**
  * The distinct orders of a flat-file order report (one row per order line; Amazon repeats the order id).
@@ -178,21 +211,35 @@ export function parseOrderReport(text: string): BackfillOrderRef[] {
   return [...byId.values()];
 }
 
-export async function enqueueBackfillChunk(
-  orders: BackfillOrderRef[],
+/** Hands one slice of the stored orders over for import (hand-over.ts: recorded, then in bulk). */
+export async function handOverBackfillSlice(
+  slice: ReportSlice,
   deps: Omit<BackfillDeps, "reports">,
 ): Promise<{ enqueued: number; skipped: number }> {
-  const messages: OutgoingMessage[] = [];
+  const bytes = await deps.blobs.get(slice.blob.container, slice.blob.name);
+  if (!bytes)
+    throw new ValidationError("backfill.reportMissing", `The stored order report ${slice.blob.name} is missing`, {
+      where: slice.blob.name,
+    });
+  const orders = StoredOrders.parse(JSON.parse(new TextDecoder().decode(bytes))).orders.slice(slice.offset, slice.offset + slice.count);
+  const batch = new OrderHandOverBatch(deps, { source: "backfill", ...(deps.bulk ? { bulk: deps.bulk } : {}) });
   let skipped = 0;
+  let enqueued = 0;
   for (const o of orders) {
     const known = await deps.ledger.get(o.amazonOrderId);
-    if (known && DONE.has(known.status) && known.amazonLastUpdate && Date.parse(o.lastUpdate) <= Date.parse(known.amazonLastUpdate)) {
+    if (known && SETTLED_STATUSES.has(known.status) && known.amazonLastUpdate && !isLaterUpdate(o.lastUpdate, known.amazonLastUpdate)) {
       skipped++;
       continue;
     }
-    messages.push(toOrderImportMessage({ amazonOrderId: o.amazonOrderId, lastUpdate: o.lastUpdate, source: "backfill" }, o.lastUpdate));
+    await batch.add({
+      amazonOrderId: o.amazonOrderId,
+      lastUpdate: o.lastUpdate,
+      ...(o.marketplaceId ? { marketplaceId: o.marketplaceId } : {}),
+      source: "backfill",
+    });
+    enqueued++;
   }
-  for (let i = 0; i < messages.length; i += 100) await deps.bus.send(deps.queue, messages.slice(i, i + 100));
-  deps.telemetry.metric("orders.backfill.enqueued", messages.length);
-  return { enqueued: messages.length, skipped };
+  await batch.finish();
+  deps.telemetry.metric("orders.backfill.enqueued", enqueued);
+  return { enqueued, skipped };
 }

@@ -18,18 +18,26 @@
  * window start of all marketplaces (watermark - overlap) to the same 2-minute cutoff; rows of a marketplace
  * from before its own window start are dropped (its earlier run read them), so every marketplace sees the
  * window it would see with v0, and each watermark moves as with v0 (all of them stay put if the sequence
- * fails). Any re-read that slips through is harmless: the message id is AmazonOrderId@LastUpdate (Service
+ * fails). Any re-read that slips through is harmless: the message id is AmazonOrderId@LastUpdate#catch-up (Service
  * Bus duplicate detection) and the ledger skips an update it has applied, here and in the import.
+ *
+ * Hand-over (hand-over.ts): each order to import is first recorded in the ledger's hand-overs, then enqueued
+ * with what its listing row says (`known`), so the import reads only the items (v0) or nothing (2026-01-01
+ * rows carry the items); a run that finds ORDERS_BULK_MIN_ORDERS or more sends them as bulk imports. The
+ * watermark moves only after that, so an order is never behind the watermark without being recorded: if
+ * its message is lost, the sweeper (sweep.ts), which runs before every catch-up, enqueues it again.
  */
 import type { Clock } from "../../platform/clock";
 import { describeError } from "../../platform/errors";
-import type { MessageBus, OutgoingMessage, StateStore } from "../../platform/ports";
+import type { BlobStore, MessageBus, StateStore } from "../../platform/ports";
 import { getWatermark, setWatermark, startRun, type RunHandle } from "../../platform/run-records";
 import type { Telemetry } from "../../platform/telemetry";
-import type { OrderLedger } from "./ledger";
-import { toOrderImportMessage } from "./messages";
 import type { AmazonOrderSummary } from "./amazon-order";
+import { type BulkOptions, type HandOverCounts, OrderHandOverBatch } from "./hand-over";
+import { SETTLED_STATUSES, isLaterUpdate, type OrderLedger } from "./ledger";
+import { knownForMessage, type OrderImportMessage } from "./messages";
 import type { AmazonOrders } from "./ports";
+import { type SweepOptions, type SweepResult, sweepOrders } from "./sweep";
 
 export const CATCHUP_FLOW = "orders-catchup";
 /** Amazon: LastUpdatedBefore must be at least 2 minutes before the request; a few seconds more for clock skew. */
@@ -37,10 +45,12 @@ export const AMAZON_CUTOFF_MS = 2 * 60_000 + 10_000;
 
 export interface CatchUpDeps {
   amazon: Pick<AmazonOrders, "listUpdatedOrders" | "searchUpdatedOrders">;
-  ledger: Pick<OrderLedger, "get">;
+  ledger: Pick<OrderLedger, "get" | "handOver"> & Partial<Pick<OrderLedger, "openHandOvers" | "closeHandOver">>;
   bus: MessageBus;
   queue: string;
   state: StateStore;
+  /** Where bulk groups are stored (hand-over.ts); without it every order goes as a single message. */
+  blobs?: BlobStore;
   clock: Clock;
   telemetry: Telemetry;
 }
@@ -57,6 +67,12 @@ export interface CatchUpOptions {
    * "2026-01-01" lists with searchOrders, all marketplaces in one call sequence.
    */
   ordersApi?: "v0" | "2026-01-01";
+  /** Hand a run's orders over in bulk once it finds this many (settings ORDERS_BULK_MIN_ORDERS, ORDERS_BULK_GROUP_SIZE). */
+  bulk?: BulkOptions;
+  /** Run the sweeper first (sweep.ts); the wiring gives it on every catch-up. */
+  sweep?: SweepOptions;
+  /** Tag of a manual sync's message ids (so that a sync is never dropped as a duplicate of an earlier copy). */
+  syncTag?: string;
 }
 
 export interface CatchUpResult {
@@ -68,14 +84,15 @@ export interface CatchUpResult {
   skipped: number;
   ok: boolean;
   error?: string;
+  /** How the orders were handed over (single messages or bulk groups). */
+  handedOver?: HandOverCounts;
 }
 
-const SEND_CHUNK = 100;
-const DONE = new Set(["complete", "canceled", "cancel-flagged", "skipped"]);
 /** searchOrders takes at most 50 marketplace ids per call. */
 export const SEARCH_ORDERS_MAX_MARKETPLACES = 50;
 
 export async function catchUpOrders(opts: CatchUpOptions, deps: CatchUpDeps): Promise<CatchUpResult[]> {
+  if (opts.sweep) await runSweep(opts.sweep, deps);
   if (opts.ordersApi === "2026-01-01") return catchUpAllMarketplaces(opts, deps);
   const results: CatchUpResult[] = [];
   for (const marketplaceId of opts.marketplaceIds) {
@@ -93,10 +110,47 @@ async function windowStart(marketplaceId: string, opts: CatchUpOptions, deps: Ca
     : new Date(now.getTime() - opts.initialLookbackDays * 86_400_000);
 }
 
+/** The sweeper before the catch-up; its failure does not stop the catch-up (it is logged). */
+async function runSweep(opts: SweepOptions, deps: CatchUpDeps): Promise<SweepResult | undefined> {
+  const { openHandOvers, closeHandOver } = deps.ledger;
+  if (!openHandOvers || !closeHandOver) return undefined;
+  try {
+    return await sweepOrders(opts, {
+      ledger: { openHandOvers: openHandOvers.bind(deps.ledger), closeHandOver: closeHandOver.bind(deps.ledger) },
+      bus: deps.bus,
+      queue: deps.queue,
+      clock: deps.clock,
+      telemetry: deps.telemetry,
+    });
+  } catch (err) {
+    deps.telemetry.log("warn", "orders.sweep.failed", { error: describeError(err) });
+    return undefined;
+  }
+}
+
 /** The ledger has applied this update (or a later one) of the order: nothing to enqueue. */
 async function alreadyApplied(o: AmazonOrderSummary, deps: CatchUpDeps): Promise<boolean> {
   const known = await deps.ledger.get(o.amazonOrderId);
-  return !!(known && DONE.has(known.status) && known.amazonLastUpdate && Date.parse(o.lastUpdate) <= Date.parse(known.amazonLastUpdate));
+  return !!(known && SETTLED_STATUSES.has(known.status) && known.amazonLastUpdate && !isLaterUpdate(o.lastUpdate, known.amazonLastUpdate));
+}
+
+/** The import message of a listed order, with what the row says about it. */
+function messageFor(o: AmazonOrderSummary, marketplaceId: string | undefined, source: OrderImportMessage["source"]): OrderImportMessage {
+  return {
+    amazonOrderId: o.amazonOrderId,
+    lastUpdate: o.lastUpdate,
+    ...(marketplaceId ? { marketplaceId } : {}),
+    source,
+    ...(o.known ? { known: knownForMessage(o.known) } : {}),
+  };
+}
+
+function batchFor(opts: CatchUpOptions, deps: CatchUpDeps): OrderHandOverBatch {
+  const source = opts.source ?? (opts.since ? "sync" : "catch-up");
+  return new OrderHandOverBatch(
+    { ledger: deps.ledger, bus: deps.bus, queue: deps.queue, blobs: deps.blobs, clock: deps.clock, telemetry: deps.telemetry },
+    { source, ...(opts.bulk ? { bulk: opts.bulk } : {}), ...(source === "sync" && opts.syncTag ? { tag: opts.syncTag } : {}) },
+  );
 }
 
 async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, deps: CatchUpDeps): Promise<CatchUpResult> {
@@ -115,10 +169,8 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
   if (from.getTime() >= to.getTime()) return result;
 
   const run = await startRun(deps.state, { flow: opts.since ? "orders-sync" : CATCHUP_FLOW, scope: marketplaceId }, deps.clock);
-  const pending: OutgoingMessage[] = [];
-  const flush = async () => {
-    if (pending.length) await deps.bus.send(deps.queue, pending.splice(0, pending.length));
-  };
+  const batch = batchFor(opts, deps);
+  const source = opts.source ?? (opts.since ? "sync" : "catch-up");
   try {
     for await (const o of deps.amazon.listUpdatedOrders({ marketplaceId, lastUpdatedAfter: from, lastUpdatedBefore: to })) {
       result.seen++;
@@ -126,25 +178,15 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
         result.skipped++;
         continue;
       }
-      pending.push(
-        toOrderImportMessage(
-          {
-            amazonOrderId: o.amazonOrderId,
-            lastUpdate: o.lastUpdate,
-            marketplaceId,
-            source: opts.source ?? (opts.since ? "sync" : "catch-up"),
-          },
-          o.lastUpdate,
-        ),
-      );
+      await batch.add(messageFor(o, marketplaceId, source));
       result.enqueued++;
-      if (pending.length >= SEND_CHUNK) await flush();
     }
-    await flush();
+    result.handedOver = await batch.finish();
+    // Every order of the window is recorded as handed over: the watermark may move past them.
     if (!opts.since) await setWatermark(deps.state, CATCHUP_FLOW, marketplaceId, to, deps.clock);
     await run.finish({ outcome: "succeeded", counts: { seen: result.seen, enqueued: result.enqueued, skipped: result.skipped } });
   } catch (err) {
-    await flush().catch(() => undefined);
+    result.handedOver = await batch.finish().catch(() => batch.counts);
     result.ok = false;
     result.error = describeError(err);
     await run.finish({
@@ -200,10 +242,7 @@ async function catchUpTogether(
   const starts = new Map(windows.map((w) => [w.marketplaceId, w.from.getTime()]));
   const lastUpdatedAfter = new Date(Math.min(...starts.values()));
   const source = opts.source ?? (opts.since ? "sync" : "catch-up");
-  const pending: OutgoingMessage[] = [];
-  const flush = async () => {
-    if (pending.length) await deps.bus.send(deps.queue, pending.splice(0, pending.length));
-  };
+  const batch = batchFor(opts, deps);
   const countsOf = (r: CatchUpResult) => ({ seen: r.seen, enqueued: r.enqueued, skipped: r.skipped });
   let unattributed = 0;
   let listed = false;
@@ -226,20 +265,15 @@ async function catchUpTogether(
       }
       // An order without a marketplace (2026 makes salesChannel.marketplaceId optional) is enqueued all the
       // same; the import reads its marketplace from the order.
-      pending.push(
-        toOrderImportMessage(
-          { amazonOrderId: o.amazonOrderId, lastUpdate: o.lastUpdate, ...(marketplaceId ? { marketplaceId } : {}), source },
-          o.lastUpdate,
-        ),
-      );
+      await batch.add(messageFor(o, marketplaceId, source));
       if (result) result.enqueued++;
       else unattributed++;
-      if (pending.length >= SEND_CHUNK) await flush();
     }
-    await flush();
+    const counts = await batch.finish();
+    for (const w of windows) results.get(w.marketplaceId)!.handedOver = counts;
     listed = true;
   } catch (err) {
-    await flush().catch(() => undefined);
+    await batch.finish().catch(() => undefined);
     const error = describeError(err);
     for (const w of windows) {
       const result = results.get(w.marketplaceId)!;

@@ -51,6 +51,24 @@ export interface D365SalesOrderLineRef {
   InventoryLotId?: string;
 }
 
+/** One write of a bulk $batch, per order: done, refused with D365's own message, or not run at all. */
+export type BulkWrite<T> =
+  | { ok: true; value: T }
+  | {
+      ok: false;
+      error: Error;
+      /** D365 stopped the $batch at an earlier failing part and never ran this one: safe to send again. */
+      notExecuted?: boolean;
+    };
+
+/** What cancelling an order in D365 did. */
+export interface CancelResult {
+  /** canceled: deleted or stopped; not-open: D365 has started to deliver or invoice it, or refused the delete. */
+  outcome: "canceled" | "not-open";
+  /** Why it is not open (the processing status, or D365's answer to the delete). */
+  reason?: string;
+}
+
 export interface D365SalesOrders {
   /** SalesOrderHeadersV4?$filter=dataAreaId eq .. and CustomersOrderReference eq .. (all matches). */
   findByCustomersOrderReference(dataAreaId: string, customersOrderReference: string): Promise<D365SalesOrderRef[]>;
@@ -65,8 +83,27 @@ export interface D365SalesOrders {
   createCharges?(dataAreaId: string, salesOrderNumber: string, charges: SalesOrderChargeDraft[]): Promise<void>;
   /**
    * Cancels an open order as far as OData allows (there is no cancel action): "delete" deletes the open
-   * order with its lines, "stop-processing" sets IsSalesProcessingStopped. "not-open": the order has
-   * shipped or been invoiced and only a person (or a return order) can undo it.
+   * order with its lines, "stop-processing" sets IsSalesProcessingStopped. "not-open": D365 has delivered
+   * or invoiced some of it (SalesOrderProcessingStatus), or refused the delete; only a person (or a return
+   * order) can undo it.
    */
-  cancel(dataAreaId: string, salesOrderNumber: string, mode: "delete" | "stop-processing"): Promise<"canceled" | "not-open">;
+  cancel(dataAreaId: string, salesOrderNumber: string, mode: "delete" | "stop-processing"): Promise<CancelResult>;
+  /**
+   * The state codes D365 knows for a country (its address states, by alpha-3 country id), read once per
+   * country and kept. Absent: states are sent only for the US and Canada.
+   */
+  addressStates?(countryRegionId: string): Promise<ReadonlySet<string>>;
+
+  // ---- bulk: many orders of one company in a few requests (import-orders-bulk.ts)
+
+  /** Headers by CustomersOrderReference for many orders: one $batch of look-ups ($filter `or` groups within URL limits). */
+  findByCustomersOrderReferences(dataAreaId: string, references: readonly string[]): Promise<Map<string, D365SalesOrderRef[]>>;
+  /** The lines of many orders: one $batch of look-ups. */
+  listLinesOfOrders(dataAreaId: string, salesOrderNumbers: readonly string[]): Promise<Map<string, D365SalesOrderLineRef[]>>;
+  /** One header per order in one $batch, each in its own change set; per header in order. */
+  createHeaders(headers: readonly SalesOrderHeaderDraft[]): Promise<BulkWrite<D365SalesOrderRef>[]>;
+  /** The lines of several orders in one $batch, one change set per order (atomic per order); per order in order. */
+  createLinesOfOrders(
+    orders: readonly { dataAreaId: string; salesOrderNumber: string; lines: readonly SalesOrderLineDraft[] }[],
+  ): Promise<BulkWrite<void>[]>;
 }

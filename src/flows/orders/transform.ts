@@ -3,9 +3,17 @@
  * -> the D365 sales order header (SalesOrderHeadersV4) and lines (SalesOrderLinesV3) to create. No I/O, no clock.
  *
  * Rules (Amazon's Orders API and D365's SalesOrderHeadersV4 / SalesOrderLinesV3 fields; docs/orders.md):
- * - Amazon's ItemPrice is the line total (price x quantity), so the unit price is ItemPrice / quantity, in
- *   decimal; LineAmount carries the exact total so that odd divisions (10.00 / 3) do not lose a cent.
- * - PromotionDiscount (a line total) becomes the per-unit LineDiscountAmount D365 expects.
+ * - Amazon's ItemPrice and PromotionDiscount are line totals. When both divide by the quantity into cents,
+ *   SalesPrice is the unit price and LineDiscountAmount the unit discount. When they do not (10.00 / 3), the
+ *   line is priced per its whole quantity: SalesPrice = the net line total, SalesPriceQuantity (F&O's price
+ *   unit) = the quantity, so that F&O computes LineAmount = SalesPrice x quantity / price unit exactly; no
+ *   rounded 6-decimal unit price, and no LineAmount that F&O might recompute. The discount is folded into
+ *   that price so the amount is exact whatever F&O does with a discount per price unit.
+ * - SkipCreateAutoCharges = Yes on header and lines: the customer's or item's automatic charges would be
+ *   added to Amazon's amounts, which already are what the buyer paid. IsPriceLocked = Yes on lines: Amazon's
+ *   price is fixed, so a change of quantity or date in D365 must not re-price the line from trade agreements.
+ * - SalesOrderPromisingMethod (delivery date control) = None: Amazon's dates are its commitment, and they are
+ *   in the past for a catch-up, backfill or replay, which F&O moves or refuses under any other method.
  * - Shipping (ShippingPrice - ShippingDiscount) and gift wrap become an extra line or a header charge, as
  *   the marketplace mapping says.
  * - Every line carries a deterministic key (OrderLineReference = Amazon OrderItemId, or "shipping" /
@@ -17,7 +25,7 @@ import { MappingGapError, ValidationError } from "../../platform/errors";
 import { Dec, dec, sum, toMoneyString } from "../../platform/money";
 import type { Mappings } from "../../mapping/mappings";
 import type { ExtraAmountHandling, MarketplaceMapping } from "../../mapping/marketplaces";
-import { toDeliveryAddress, type D365DeliveryAddress } from "./address";
+import { type D365DeliveryAddress, toDeliveryAddress } from "./address";
 import type { AmazonMoney, AmazonOrder, AmazonOrderItem, ShippingAddress } from "./amazon-order";
 
 export type NoYes = "Yes" | "No";
@@ -39,6 +47,9 @@ export interface SalesOrderHeaderDraft extends Partial<Omit<D365DeliveryAddress,
   RequestedShippingDate?: string;
   RequestedReceiptDate?: string;
   IsDeliveryAddressOrderSpecific?: NoYes;
+  SkipCreateAutoCharges: NoYes;
+  /** Delivery date control: None keeps Amazon's requested dates as they are. */
+  SalesOrderPromisingMethod: "None";
 }
 
 /** Money fields are decimal strings ("12.50"); the D365 adapter decides their wire form. */
@@ -53,14 +64,19 @@ export interface SalesOrderLineDraft {
   ProductConfigurationId?: string;
   OrderedSalesQuantity: number;
   SalesUnitSymbol?: string;
+  /** Per unit, or per SalesPriceQuantity units when given. */
   SalesPrice: string;
+  /** F&O's price unit: the quantity SalesPrice is for (absent: 1). */
+  SalesPriceQuantity?: number;
   LineDiscountAmount: string;
-  LineAmount: string;
   ShippingSiteId: string;
   ShippingWarehouseId: string;
   SalesTaxGroupCode?: string;
   ExternalItemNumber?: string;
   LineDescription?: string;
+  SkipCreateAutoCharges: NoYes;
+  IsPriceLocked: NoYes;
+  SalesOrderPromisingMethod: "None";
 }
 
 export interface SalesOrderChargeDraft {
@@ -80,8 +96,6 @@ export interface SalesOrderDraft {
   /** Amazon's amounts for checks and logs (no PII). */
   totals: { goods: string; discounts: string; shipping: string; giftWrap: string; amazonTax: string; orderTotal?: string };
 }
-
-const MAX_UNIT_PRICE_DECIMALS = 6;
 
 function money(m: AmazonMoney | undefined, currency: string, field: string, amazonOrderId: string): Dec {
   if (!m || m.amount === "") return new Dec(0);
@@ -105,15 +119,19 @@ function money(m: AmazonMoney | undefined, currency: string, field: string, amaz
   }
 }
 
-/** Unit price = total / quantity: exact with 2 decimals when it divides, else up to 6 decimals. */
-export function unitPrice(total: Dec, quantity: number): Dec {
-  const exact = total.div(quantity);
-  const two = exact.toDecimalPlaces(2);
-  return two.eq(exact) ? two : exact.toDecimalPlaces(MAX_UNIT_PRICE_DECIMALS);
-}
-
-function priceString(value: Dec): string {
-  return value.decimalPlaces() <= 2 ? toMoneyString(value) : value.toFixed();
+/** The line's price fields for Amazon's line total and discount (see the header): exact in every case. */
+export function linePrice(
+  total: Dec,
+  discount: Dec,
+  quantity: number,
+): Pick<SalesOrderLineDraft, "SalesPrice" | "SalesPriceQuantity" | "LineDiscountAmount"> {
+  const unit = total.div(quantity);
+  const unitDiscount = discount.div(quantity);
+  const cents = (d: Dec) => d.toDecimalPlaces(2).eq(d);
+  if (quantity === 1 || (cents(unit) && cents(unitDiscount))) {
+    return { SalesPrice: toMoneyString(unit), LineDiscountAmount: toMoneyString(unitDiscount) };
+  }
+  return { SalesPrice: toMoneyString(total.minus(discount)), SalesPriceQuantity: quantity, LineDiscountAmount: "0.00" };
 }
 
 function marketplaceGap(marketplaceId: string | undefined, amazonOrderId: string): MappingGapError {
@@ -172,20 +190,34 @@ function extraAmount(
       OrderedSalesQuantity: 1,
       SalesPrice: toMoneyString(amount),
       LineDiscountAmount: "0.00",
-      LineAmount: toMoneyString(amount),
       ShippingSiteId: target.siteId,
       ShippingWarehouseId: target.warehouseId,
       ...(taxGroup ? { SalesTaxGroupCode: taxGroup } : {}),
       LineDescription: description,
+      ...LINE_DEFAULTS,
     },
   };
+}
+
+/** What every line carries (see the header). */
+const LINE_DEFAULTS = { SkipCreateAutoCharges: "Yes", IsPriceLocked: "Yes", SalesOrderPromisingMethod: "None" } as const;
+
+export interface TransformOptions {
+  /** The state codes D365 knows for the ship-to country (outside the US and Canada); a state not among them is left out. */
+  knownStates?: ReadonlySet<string>;
 }
 
 /**
  * Builds the whole D365 order or throws; never returns a partial order. `address` is the address from
  * getOrderAddress (RDT) when available, else the order's own shipping address is used.
  */
-export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappings: Mappings, address?: ShippingAddress): SalesOrderDraft {
+export function toSalesOrder(
+  order: AmazonOrder,
+  items: AmazonOrderItem[],
+  mappings: Mappings,
+  address?: ShippingAddress,
+  options: TransformOptions = {},
+): SalesOrderDraft {
   const id = order.amazonOrderId;
   const mp = marketplaceFor(order, mappings);
   const currency = mp.currency;
@@ -241,8 +273,6 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
     const discount = money(item.promotionDiscount, currency, field("PromotionDiscount"), id);
     const factor = sku.unitsPerAmazonUnit ?? 1;
     const quantity = item.quantityOrdered * factor;
-    const price = unitPrice(total, quantity);
-    const perUnitDiscount = unitPrice(discount, quantity);
     goods = goods.plus(total);
     discounts = discounts.plus(discount);
     shipping.push(
@@ -263,14 +293,13 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
       ...(sku.configurationId ? { ProductConfigurationId: sku.configurationId } : {}),
       OrderedSalesQuantity: quantity,
       ...(sku.salesUnit ? { SalesUnitSymbol: sku.salesUnit } : {}),
-      SalesPrice: priceString(price),
-      LineDiscountAmount: priceString(perUnitDiscount),
-      LineAmount: toMoneyString(total.minus(discount)),
+      ...linePrice(total, discount, quantity),
       ShippingSiteId: target.siteId,
       ShippingWarehouseId: target.warehouseId,
       ...(taxGroup ? { SalesTaxGroupCode: taxGroup } : {}),
       ExternalItemNumber: item.sku,
       ...(item.title ? { LineDescription: item.title.slice(0, 1000) } : {}),
+      ...LINE_DEFAULTS,
     });
   });
 
@@ -286,7 +315,7 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
     if (extra.charge) charges.push(extra.charge);
   }
 
-  const delivery = toDeliveryAddress(id, address ?? order.shippingAddress);
+  const delivery = toDeliveryAddress(id, address ?? order.shippingAddress, options.knownStates);
   if (delivery && "unknownCountry" in delivery) {
     throw new MappingGapError(
       "order.unknownCountry",
@@ -315,6 +344,8 @@ export function toSalesOrder(order: AmazonOrder, items: AmazonOrderItem[], mappi
     ...(order.latestShipDate ? { RequestedShippingDate: order.latestShipDate } : {}),
     ...(order.latestDeliveryDate ? { RequestedReceiptDate: order.latestDeliveryDate } : {}),
     ...(delivery ?? {}),
+    SkipCreateAutoCharges: "Yes",
+    SalesOrderPromisingMethod: "None",
   };
 
   return {

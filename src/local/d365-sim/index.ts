@@ -128,8 +128,16 @@ export interface D365Simulator {
   invoiceSalesOrder(salesOrderNumber: string, company?: string): { invoiceNumber: string };
   /** Posts a journal, as D365's "Post journals" batch job would (OData cannot post). */
   postJournal(journalBatchNumber: string, company?: string): void;
-  /** Marks a sales order invoiced (as posting the invoice would): lines can no longer be added. */
-  setSalesOrderStatus(salesOrderNumber: string, status: "Backorder" | "Delivered" | "Invoiced" | "Canceled", company?: string): void;
+  /**
+   * Sets a sales order's status as posting would (Invoiced: lines can no longer be added). `processing` sets
+   * SalesOrderProcessingStatus apart from it: a partly delivered order is Backorder / PartiallyDelivered.
+   */
+  setSalesOrderStatus(
+    salesOrderNumber: string,
+    status: "Backorder" | "Delivered" | "Invoiced" | "Canceled",
+    company?: string,
+    processing?: string,
+  ): void;
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
   requests(): RequestStats;
@@ -167,7 +175,8 @@ export const CONTROL_ENDPOINTS = {
   "POST /_control/sales-orders/ship":
     '{"SalesOrderNumber":"000701","TrackingNumber":"1Z999","TrackingURL":"https://..."} packing slip: Delivered, on-hand out, PackingSlipTrackingInformation',
   "POST /_control/sales-orders/invoice": '{"SalesOrderNumber":"000701"} invoice: Invoiced, a SalesInvoiceHeadersV4 row',
-  "POST /_control/sales-orders/status": '{"SalesOrderNumber":"000701","SalesOrderStatus":"Canceled"} set the status as posting would',
+  "POST /_control/sales-orders/status":
+    '{"SalesOrderNumber":"000701","SalesOrderStatus":"Backorder","SalesOrderProcessingStatus":"PartiallyDelivered"} set the status as posting would',
 } as const;
 
 /** $metadata: what the schema knows, built once. */
@@ -583,7 +592,8 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
           { "Content-Type": "application/json" },
           { error: "SalesOrderStatus: Backorder, Delivered, Invoiced or Canceled" },
         );
-      api.setSalesOrderStatus(String(b.SalesOrderNumber ?? ""), status as "Canceled", company(b));
+      const processing = b.SalesOrderProcessingStatus === undefined ? undefined : String(b.SalesOrderProcessingStatus);
+      api.setSalesOrderStatus(String(b.SalesOrderNumber ?? ""), status as "Canceled", company(b), processing);
       return send(res, 204, {});
     }
     return send(res, 404, { "Content-Type": "application/json" }, { error: "unknown control endpoint", endpoints: CONTROL_ENDPOINTS });
@@ -827,8 +837,8 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     postJournal(journalBatchNumber, company = defaultCompany) {
       store.postJournal(company, journalBatchNumber);
     },
-    setSalesOrderStatus(salesOrderNumber, status, company = defaultCompany) {
-      setSalesOrderStatus(store, company, salesOrderNumber, status);
+    setSalesOrderStatus(salesOrderNumber, status, company = defaultCompany, processing) {
+      setSalesOrderStatus(store, company, salesOrderNumber, status, processing);
     },
     injectFault(rule) {
       faults.push({ ...rule, hits: 0, seen: 0 });

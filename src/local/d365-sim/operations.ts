@@ -102,16 +102,21 @@ function orderLines(store: SimStore, company: string, salesOrderNumber: string):
   return store.rows("SalesOrderLinesV3").filter((l) => l.dataAreaId === company && same(l.SalesOrderNumber, salesOrderNumber));
 }
 
-/** Sets a sales order's status (header and lines), as posting would. */
+/**
+ * Sets a sales order's status (header and lines), as posting would; `processingStatus` sets
+ * SalesOrderProcessingStatus apart from it (a partly delivered order: Backorder / PartiallyDelivered).
+ */
 export function setSalesOrderStatus(
   store: SimStore,
   company: string,
   salesOrderNumber: string,
   status: "Backorder" | "Delivered" | "Invoiced" | "Canceled",
+  processingStatus?: string,
 ): void {
   const c = company.toLowerCase();
   const order = salesOrder(store, c, salesOrderNumber);
-  const processing = { Backorder: "Active", Delivered: "Delivered", Invoiced: "Invoiced", Canceled: "Canceled" }[status];
+  const processing =
+    processingStatus ?? { Backorder: "Active", Delivered: "Delivered", Invoiced: "Invoiced", Canceled: "Canceled" }[status];
   store.system("SalesOrderHeadersV4", order, { SalesOrderStatus: status, SalesOrderProcessingStatus: processing });
   for (const l of orderLines(store, c, salesOrderNumber)) store.system("SalesOrderLinesV3", l, { SalesOrderLineStatus: status });
 }

@@ -410,6 +410,24 @@ export class SimStore {
         if (row.IsDeliveryAddressOrderSpecific === "Yes" && !row.DeliveryAddressCountryRegionId) {
           throw mustBeFilled(def, "Country/region");
         }
+        // F&O checks the state against the country's address states (LogisticsAddressState).
+        if (
+          row.DeliveryAddressStateId &&
+          !this.exists("AddressStates", { CountryRegionId: row.DeliveryAddressCountryRegionId ?? "", State: row.DeliveryAddressStateId })
+        ) {
+          throw notFoundInRelated(def, row.DeliveryAddressStateId, "State", "States");
+        }
+        // Delivery date control other than None moves or refuses a requested date in the past (assumed wording).
+        for (const field of ["RequestedShippingDate", "RequestedReceiptDate"] as const) {
+          const date = typeof row[field] === "string" ? String(row[field]).slice(0, 10) : undefined;
+          if (date && date < today.slice(0, 10) && row.SalesOrderPromisingMethod !== "None") {
+            throw writeFailed(
+              def,
+              `Error: The ${field === "RequestedShippingDate" ? "requested ship date" : "requested receipt date"} ${date} is in the past; ` +
+                `delivery date control ${String(row.SalesOrderPromisingMethod ?? "Sales lead time")} does not allow it.`,
+            );
+          }
+        }
         row.SalesOrderNumber ??= this.nextNumber(company, "SalesId", (n) => String(n).padStart(6, "0"), 701);
         row.SalesOrderStatus = "Backorder";
         row.SalesOrderProcessingStatus = "Active";
@@ -732,6 +750,16 @@ export class SimStore {
       throw writeFailed(
         def,
         `Error: Sales order ${String(current.SalesOrderNumber)} cannot be deleted in status ${String(current.SalesOrderStatus)}.`,
+      );
+    }
+    // A partly delivered order still shows Backorder; F&O refuses to delete it (the packing slip exists).
+    if (
+      def.table === "SalesOrderHeadersV4" &&
+      !["Active", "Confirmed", undefined, null].includes(current.SalesOrderProcessingStatus as string)
+    ) {
+      throw writeFailed(
+        def,
+        `Error: Sales order ${String(current.SalesOrderNumber)} cannot be deleted: it is ${String(current.SalesOrderProcessingStatus)}.`,
       );
     }
     // Deleting a header deletes its lines, as D365 does.

@@ -73,13 +73,16 @@ export class SpApiOrders implements AmazonOrders {
       lastUpdatedBefore: q.lastUpdatedBefore,
       maxResultsPerPage: 100,
     })) {
-      yield summaryFromV0(o);
+      // A getOrders row holds every header field the import uses: it travels as what is known of the order.
+      yield { ...summaryFromV0(o), known: { from: "listing", order: orderFromV0(o) } };
     }
   }
 
   /**
    * Orders 2026-01-01 searchOrders for several marketplaces at once, 100 orders a page (every page is one
-   * call of the 0.0056 calls/s quota). FULFILLMENT gives the status; the catch-up needs nothing else.
+   * call of the 0.0056 calls/s quota). The rows carry the same datasets as getOrder (FULFILLMENT for the
+   * status, RECIPIENT, PROCEEDS, PROMOTION, TAX) and their items, so the import of a listed order needs no
+   * further call.
    */
   async *searchUpdatedOrders(q: {
     marketplaceIds: string[];
@@ -91,8 +94,11 @@ export class SpApiOrders implements AmazonOrders {
       lastUpdatedAfter: q.lastUpdatedAfter,
       lastUpdatedBefore: q.lastUpdatedBefore,
       maxResultsPerPage: 100,
-      includedData: ["FULFILLMENT" as const],
+      includedData: ORDER_2026_FLOW_DATA,
     };
-    for await (const o of this.client.searchOrders(query)) yield summaryFrom2026(o);
+    for await (const o of this.client.searchOrders(query)) {
+      const known = o.fulfillment ? { from: "listing" as const, order: orderFrom2026(o), items: orderItemsFrom2026(o) } : undefined;
+      yield { ...summaryFrom2026(o), ...(known ? { known } : {}) };
+    }
   }
 }

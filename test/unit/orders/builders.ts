@@ -1,8 +1,15 @@
 /** Typed builders and in-memory fakes for the orders flow tests. */
-import { ThrottledError, UnavailableError, NotFoundError } from "../../../src/platform/errors";
+import { NotFoundError, ThrottledError, UnavailableError, ValidationError } from "../../../src/platform/errors";
 import { Mappings } from "../../../src/mapping/mappings";
 import type { AmazonOrder, AmazonOrderItem, AmazonOrderSummary } from "../../../src/flows/orders/amazon-order";
-import type { AmazonOrders, D365SalesOrderLineRef, D365SalesOrderRef, D365SalesOrders } from "../../../src/flows/orders/ports";
+import type {
+  AmazonOrders,
+  BulkWrite,
+  CancelResult,
+  D365SalesOrderLineRef,
+  D365SalesOrderRef,
+  D365SalesOrders,
+} from "../../../src/flows/orders/ports";
 import type { SalesOrderChargeDraft, SalesOrderHeaderDraft, SalesOrderLineDraft } from "../../../src/flows/orders/transform";
 
 export const US = "ATVPDKIKX0DER";
@@ -125,11 +132,13 @@ export const d365Down = () => new UnavailableError("d365.unavailable", "D365 ans
 export const d365Throttled = () => new ThrottledError("d365.throttled", "D365 answered 429", 10);
 export const spapiThrottled = () => new ThrottledError("spapi.throttled", "QuotaExceeded", 10);
 
-const summaryOf = (o: AmazonOrder): AmazonOrderSummary => ({
+/** A listing row as the adapters give it: the summary and the header (v0 getOrders); searchOrders rows add the items. */
+const summaryOf = (o: AmazonOrder, items?: AmazonOrderItem[]): AmazonOrderSummary => ({
   amazonOrderId: o.amazonOrderId,
   lastUpdate: o.lastUpdate,
   status: o.status,
   marketplaceId: o.marketplaceId,
+  known: { from: "listing", order: structuredClone(o), ...(items ? { items: structuredClone(items) } : {}) },
 });
 
 export class FakeAmazon implements AmazonOrders {
@@ -184,7 +193,7 @@ export class FakeAmazon implements AmazonOrders {
           Date.parse(o.lastUpdate) < q.lastUpdatedBefore.getTime(),
       )
       .sort((a, b) => Date.parse(a.lastUpdate) - Date.parse(b.lastUpdate));
-    for (const o of hits) yield summaryOf(o);
+    for (const o of hits) yield summaryOf(o, this.orders.get(o.amazonOrderId)?.items);
   }
 }
 
@@ -250,11 +259,103 @@ export class FakeD365 implements D365SalesOrders {
     await this.faults.hit("createCharges");
     this.orders.get(number)!.charges.push(...charges);
   }
-  async cancel(_d: string, number: string): Promise<"canceled" | "not-open"> {
+  async cancel(_d: string, number: string): Promise<CancelResult> {
     await this.faults.hit("cancel");
     const o = this.orders.get(number)!;
-    if (o.header.SalesOrderStatus !== "Backorder") return "not-open";
+    if (o.header.SalesOrderStatus !== "Backorder")
+      return { outcome: "not-open", reason: `D365 sales order ${number} is ${o.header.SalesOrderStatus}` };
     o.header.SalesOrderStatus = "Canceled";
-    return "canceled";
+    return { outcome: "canceled" };
+  }
+  /** Address states per alpha-3 country, as D365's address states entity would answer. */
+  readonly states = new Map<string, string[]>([["DEU", ["BY", "BE", "HH"]]]);
+  async addressStates(country: string): Promise<ReadonlySet<string>> {
+    await this.faults.hit("addressStates");
+    return new Set(this.states.get(country) ?? []);
+  }
+
+  // ---- bulk: one "request" each; a $batch stops at its first failing part, as D365 does
+
+  /** Refuse the header of these Amazon order ids (a D365 validation error for that part). */
+  readonly refuseHeaderOf = new Set<string>();
+  async findByCustomersOrderReferences(dataAreaId: string, refs: readonly string[]): Promise<Map<string, D365SalesOrderRef[]>> {
+    await this.faults.hit("findMany");
+    const out = new Map<string, D365SalesOrderRef[]>();
+    for (const ref of refs) {
+      const rows = this.byReference(ref)
+        .filter((o) => o.header.dataAreaId === dataAreaId)
+        .map((o) => ({
+          dataAreaId,
+          SalesOrderNumber: o.header.SalesOrderNumber,
+          CustomersOrderReference: ref,
+          SalesOrderStatus: o.header.SalesOrderStatus,
+        }));
+      if (rows.length) out.set(ref, rows);
+    }
+    return out;
+  }
+  async listLinesOfOrders(_dataAreaId: string, numbers: readonly string[]): Promise<Map<string, D365SalesOrderLineRef[]>> {
+    await this.faults.hit("listLinesMany");
+    return new Map(
+      numbers.map((n) => [
+        n,
+        (this.orders.get(n)?.lines ?? []).map((l) => ({
+          OrderLineReference: l.key,
+          CustomersLineNumber: l.CustomersLineNumber,
+          ItemNumber: l.ItemNumber,
+        })),
+      ]),
+    );
+  }
+  async createHeaders(headers: readonly SalesOrderHeaderDraft[]): Promise<BulkWrite<D365SalesOrderRef>[]> {
+    await this.faults.hit("createHeaders");
+    const out: BulkWrite<D365SalesOrderRef>[] = [];
+    let stopped = false;
+    for (const h of headers) {
+      if (stopped) {
+        out.push({ ok: false, error: new UnavailableError("d365.batch-not-executed", "not run"), notExecuted: true });
+        continue;
+      }
+      if (this.refuseHeaderOf.has(h.CustomersOrderReference)) {
+        out.push({ ok: false, error: new ValidationError("d365.validation", `Customer refused for ${h.CustomersOrderReference}`) });
+        stopped = true;
+        continue;
+      }
+      const number = `SO-${String(this.next++).padStart(6, "0")}`;
+      this.orders.set(number, { header: { ...h, SalesOrderNumber: number, SalesOrderStatus: "Backorder" }, lines: [], charges: [] });
+      out.push({ ok: true, value: { dataAreaId: h.dataAreaId, SalesOrderNumber: number } });
+    }
+    // D365 committed the headers, but the answer is lost (a crash before the caller heard it).
+    await this.faults.hit("afterCreateHeaders");
+    return out;
+  }
+  /** Refuse the lines of this many further orders' change sets (a bad item in that order). */
+  refuseLinesOf = new Set<string>();
+  async createLinesOfOrders(
+    orders: readonly { dataAreaId: string; salesOrderNumber: string; lines: readonly SalesOrderLineDraft[] }[],
+  ): Promise<BulkWrite<void>[]> {
+    await this.faults.hit("createLinesMany");
+    const out: BulkWrite<void>[] = [];
+    let stopped = false;
+    for (const o of orders) {
+      if (!o.lines.length) {
+        out.push({ ok: true, value: undefined });
+        continue;
+      }
+      if (stopped) {
+        out.push({ ok: false, error: new UnavailableError("d365.batch-not-executed", "not run"), notExecuted: true });
+        continue;
+      }
+      if (this.refuseLinesOf.has(o.salesOrderNumber)) {
+        out.push({ ok: false, error: new ValidationError("d365.validation", `Item refused on ${o.salesOrderNumber}`) });
+        stopped = true;
+        continue;
+      }
+      const order = this.orders.get(o.salesOrderNumber)!;
+      for (const l of o.lines) order.lines.push({ ...l, InventoryLotId: `${o.salesOrderNumber}-${l.CustomersLineNumber}` });
+      out.push({ ok: true, value: undefined });
+    }
+    await this.faults.hit("afterCreateLinesMany");
+    return out;
   }
 }

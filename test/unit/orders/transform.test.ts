@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MappingGapError, ValidationError } from "../../../src/platform/errors";
-import { toSalesOrder, unitPrice } from "../../../src/flows/orders/transform";
+import { linePrice, toSalesOrder } from "../../../src/flows/orders/transform";
 import { normalizeState, toIso3Country } from "../../../src/flows/orders/address";
 import { dec } from "../../../src/platform/money";
 import { anAmazonOrder, anOrderItem, testMappings, UK } from "./builders";
@@ -19,16 +19,40 @@ describe("Amazon order -> D365 sales order", () => {
       ItemNumber: "D0001",
       OrderedSalesQuantity: 3,
       SalesPrice: "9.99",
-      LineAmount: "29.97",
       LineDiscountAmount: "0.00",
     });
+    // F&O computes the amount (no LineAmount that it might recompute), with price unit 1.
+    expect(draft.lines[0]).not.toHaveProperty("LineAmount");
+    expect(draft.lines[0].SalesPriceQuantity).toBeUndefined();
   });
 
-  it("keeps the exact line total when the price does not divide into cents", () => {
+  it("prices a line whose total does not divide into cents per its whole quantity (price unit = quantity), exactly", () => {
     const draft = toSalesOrder(anAmazonOrder(), [anOrderItem({ quantityOrdered: 3, itemPrice: { amount: "10.00", currency: "USD" } })], m);
-    expect(draft.lines[0].SalesPrice).toBe("3.333333");
-    expect(draft.lines[0].LineAmount).toBe("10.00");
-    expect(unitPrice(dec("0.30"), 3).toFixed()).toBe("0.1");
+    expect(draft.lines[0]).toMatchObject({
+      SalesPrice: "10.00",
+      SalesPriceQuantity: 3,
+      LineDiscountAmount: "0.00",
+      OrderedSalesQuantity: 3,
+    });
+    // F&O: LineAmount = (SalesPrice - LineDiscountAmount) x quantity / price unit = 10.00 exactly, not 3 x 3.333333.
+    const l = draft.lines[0];
+    expect(dec(l.SalesPrice).times(l.OrderedSalesQuantity).div(l.SalesPriceQuantity!).toFixed(2)).toBe("10.00");
+    expect(linePrice(dec("0.30"), dec("0"), 3)).toEqual({ SalesPrice: "0.10", LineDiscountAmount: "0.00" });
+  });
+
+  it("folds a discount that does not divide into cents into the whole-quantity price", () => {
+    expect(linePrice(dec("20.00"), dec("0.01"), 2)).toEqual({ SalesPrice: "19.99", SalesPriceQuantity: 2, LineDiscountAmount: "0.00" });
+    expect(linePrice(dec("10.00"), dec("1.00"), 1)).toEqual({ SalesPrice: "10.00", LineDiscountAmount: "1.00" });
+  });
+
+  it("asks D365 for no automatic charges, a locked price and no delivery date control (past dates stay as Amazon gave them)", () => {
+    const draft = toSalesOrder(anAmazonOrder({ latestShipDate: "2020-01-02T07:59:59Z" }), [anOrderItem()], m);
+    expect(draft.header).toMatchObject({
+      SkipCreateAutoCharges: "Yes",
+      SalesOrderPromisingMethod: "None",
+      RequestedShippingDate: "2020-01-02T07:59:59Z",
+    });
+    expect(draft.lines[0]).toMatchObject({ SkipCreateAutoCharges: "Yes", IsPriceLocked: "Yes", SalesOrderPromisingMethod: "None" });
   });
 
   it("turns promotions into a per-unit line discount and a net line amount", () => {
@@ -43,7 +67,7 @@ describe("Amazon order -> D365 sales order", () => {
       ],
       m,
     );
-    expect(draft.lines[0]).toMatchObject({ SalesPrice: "50.00", LineDiscountAmount: "10.00", LineAmount: "80.00" });
+    expect(draft.lines[0]).toMatchObject({ SalesPrice: "50.00", LineDiscountAmount: "10.00" });
     expect(draft.totals).toMatchObject({ goods: "100.00", discounts: "20.00" });
   });
 
@@ -150,8 +174,30 @@ describe("Amazon order -> D365 sales order", () => {
       normalizeState("US", "new york"),
       normalizeState("US", "ny"),
       normalizeState("CA", "Québec"),
-      normalizeState("DE", "Bayern"),
-    ]).toEqual(["CALIF", "NY", "NY", "QC", "BAYERN"]);
+      normalizeState("CA", "Ontario"),
+    ]).toEqual([undefined, "NY", "NY", "QC", "ON"]);
+  });
+
+  it("outside the US and Canada sends a state only when D365 knows it for the country, else none", () => {
+    const known = new Set(["BY", "BE"]);
+    expect([
+      normalizeState("DE", "by", known),
+      normalizeState("DE", "Bayern", known),
+      normalizeState("GB", "KENT", new Set()),
+      normalizeState("GB", "KENT"),
+    ]).toEqual(["BY", undefined, undefined, undefined]);
+    const kent = toSalesOrder(
+      anAmazonOrder({
+        marketplaceId: UK,
+        shippingAddress: { city: "MAIDSTONE", stateOrRegion: "Kent", postalCode: "ME14 1XX", countryCode: "GB" },
+      }),
+      [anOrderItem({ itemPrice: { amount: "10.00", currency: "GBP" } })],
+      m,
+      undefined,
+      { knownStates: new Set() },
+    );
+    expect(kent.header).toMatchObject({ DeliveryAddressCountryRegionId: "GBR", DeliveryAddressCity: "MAIDSTONE" });
+    expect(kent.header.DeliveryAddressStateId).toBeUndefined();
   });
 
   it("refuses an order with an unknown SKU, naming every SKU and suggesting the entries", () => {
@@ -214,7 +260,6 @@ describe("Amazon order -> D365 sales order", () => {
       CustomersLineNumber: 1,
       OrderedSalesQuantity: 12,
       SalesPrice: "2.00",
-      LineAmount: "24.00",
     });
   });
 

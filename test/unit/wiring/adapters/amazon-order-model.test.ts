@@ -318,7 +318,7 @@ describe("the AmazonOrders port on the SP-API connector, by SPAPI_ORDERS_API", (
     expect(calls).toHaveLength(2); // getOrder always reads afresh
   });
 
-  it("lists changed orders of several marketplaces with one searchOrders query, 100 a page, with only FULFILLMENT", async () => {
+  it("lists changed orders of several marketplaces with one searchOrders query, 100 a page, with the order and its items", async () => {
     const { client, calls, id } = fakeClient();
     const port = new SpApiOrders(client, "2026-01-01");
     const q = {
@@ -335,9 +335,11 @@ describe("the AmazonOrders port on the SP-API connector, by SPAPI_ORDERS_API", (
         lastUpdate: o.lastUpdatedTime,
         status: orderFrom2026(o).status,
         marketplaceId: o.salesChannel.marketplaceId,
+        // The row carries what the import needs (the same datasets as getOrder): no further call per order.
+        known: { from: "listing", order: orderFrom2026(o), items: orderItemsFrom2026(o) },
       },
     ]);
-    expect(calls).toEqual([`searchOrders ${JSON.stringify({ ...q, maxResultsPerPage: 100, includedData: ["FULFILLMENT"] })}`]);
+    expect(calls).toEqual([`searchOrders ${JSON.stringify({ ...q, maxResultsPerPage: 100, includedData: ORDER_2026_FLOW_DATA })}`]);
   });
 
   it("keeps using Orders v0 by default", async () => {
