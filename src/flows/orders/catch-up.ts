@@ -94,10 +94,38 @@ export const SEARCH_ORDERS_MAX_MARKETPLACES = 50;
 export async function catchUpOrders(opts: CatchUpOptions, deps: CatchUpDeps): Promise<CatchUpResult[]> {
   if (opts.sweep) await runSweep(opts.sweep, deps);
   if (opts.ordersApi === "2026-01-01") return catchUpAllMarketplaces(opts, deps);
+  // One hand-over for the whole run, so that bulk groups fill across marketplaces (D365 groups them by legal entity).
+  const batch = batchFor(opts, deps);
   const results: CatchUpResult[] = [];
+  const listed: { result: CatchUpResult; run: RunHandle }[] = [];
   for (const marketplaceId of opts.marketplaceIds) {
-    results.push(await catchUpMarketplace(marketplaceId, opts, deps));
+    const { result, run } = await listMarketplace(marketplaceId, opts, deps, batch);
+    results.push(result);
+    if (run) listed.push({ result, run });
   }
+  // The run's orders are handed over (recorded, then sent); only then do the watermarks move past them.
+  let sendError: unknown;
+  let counts: HandOverCounts | undefined;
+  try {
+    counts = await batch.finish();
+  } catch (err) {
+    sendError = err;
+  }
+  for (const { result, run } of listed) {
+    result.handedOver = counts ?? batch.counts;
+    const countsOf = { seen: result.seen, enqueued: result.enqueued, skipped: result.skipped };
+    try {
+      if (sendError) throw sendError;
+      if (!opts.since) await setWatermark(deps.state, CATCHUP_FLOW, result.marketplaceId, new Date(result.to), deps.clock);
+      await run.finish({ outcome: "succeeded", counts: countsOf });
+    } catch (err) {
+      result.ok = false;
+      result.error = describeError(err);
+      await run.finish({ outcome: result.enqueued ? "partial" : "failed", counts: countsOf, error: err }).catch(() => undefined);
+      deps.telemetry.log("warn", "orders.catchUp.failed", { marketplaceId: result.marketplaceId, error: result.error });
+    }
+  }
+  for (const r of results) deps.telemetry.metric("orders.catchUp.enqueued", r.enqueued, { marketplaceId: r.marketplaceId });
   return results;
 }
 
@@ -153,7 +181,13 @@ function batchFor(opts: CatchUpOptions, deps: CatchUpDeps): OrderHandOverBatch {
   );
 }
 
-async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, deps: CatchUpDeps): Promise<CatchUpResult> {
+/** Reads one marketplace's changed orders into the run's hand-over; `run` only when the whole window was read. */
+async function listMarketplace(
+  marketplaceId: string,
+  opts: CatchUpOptions,
+  deps: CatchUpDeps,
+  batch: OrderHandOverBatch,
+): Promise<{ result: CatchUpResult; run?: RunHandle }> {
   const now = deps.clock.now();
   const to = new Date(now.getTime() - AMAZON_CUTOFF_MS);
   const from = await windowStart(marketplaceId, opts, deps, now);
@@ -166,10 +200,9 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
     skipped: 0,
     ok: true,
   };
-  if (from.getTime() >= to.getTime()) return result;
+  if (from.getTime() >= to.getTime()) return { result };
 
   const run = await startRun(deps.state, { flow: opts.since ? "orders-sync" : CATCHUP_FLOW, scope: marketplaceId }, deps.clock);
-  const batch = batchFor(opts, deps);
   const source = opts.source ?? (opts.since ? "sync" : "catch-up");
   try {
     for await (const o of deps.amazon.listUpdatedOrders({ marketplaceId, lastUpdatedAfter: from, lastUpdatedBefore: to })) {
@@ -181,12 +214,9 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
       await batch.add(messageFor(o, marketplaceId, source));
       result.enqueued++;
     }
-    result.handedOver = await batch.finish();
-    // Every order of the window is recorded as handed over: the watermark may move past them.
-    if (!opts.since) await setWatermark(deps.state, CATCHUP_FLOW, marketplaceId, to, deps.clock);
-    await run.finish({ outcome: "succeeded", counts: { seen: result.seen, enqueued: result.enqueued, skipped: result.skipped } });
+    return { result, run };
   } catch (err) {
-    result.handedOver = await batch.finish().catch(() => batch.counts);
+    // What was read is still handed over with the run; this marketplace's watermark stays, so it is read again.
     result.ok = false;
     result.error = describeError(err);
     await run.finish({
@@ -195,9 +225,8 @@ async function catchUpMarketplace(marketplaceId: string, opts: CatchUpOptions, d
       error: err,
     });
     deps.telemetry.log("warn", "orders.catchUp.failed", { marketplaceId, error: result.error });
+    return { result };
   }
-  deps.telemetry.metric("orders.catchUp.enqueued", result.enqueued, { marketplaceId });
-  return result;
 }
 
 /**

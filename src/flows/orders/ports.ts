@@ -89,8 +89,8 @@ export interface D365SalesOrders {
    */
   cancel(dataAreaId: string, salesOrderNumber: string, mode: "delete" | "stop-processing"): Promise<CancelResult>;
   /**
-   * The state codes D365 knows for a country (its address states, by alpha-3 country id), read once per
-   * country and kept. Absent: states are sent only for the US and Canada.
+   * The state codes D365 knows for a country (its address states, by alpha-3 country id), read once and
+   * kept. Absent: states are sent only for the US and Canada.
    */
   addressStates?(countryRegionId: string): Promise<ReadonlySet<string>>;
 

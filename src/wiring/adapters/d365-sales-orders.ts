@@ -63,7 +63,7 @@ function failed(r: BatchOperationResult<unknown>): BulkWrite<never> {
 
 export class ODataSalesOrders implements D365SalesOrders {
   private readonly orders: SalesOrders;
-  private readonly states = new Map<string, Promise<ReadonlySet<string>>>();
+  private allStates?: Promise<Map<string, Set<string>>>;
 
   constructor(private readonly client: D365Client) {
     this.orders = new SalesOrders(client);
@@ -134,18 +134,23 @@ export class ODataSalesOrders implements D365SalesOrders {
     return { outcome: "canceled" };
   }
 
-  addressStates(countryRegionId: string): Promise<ReadonlySet<string>> {
-    const country = countryRegionId.toUpperCase();
-    let p = this.states.get(country);
-    if (!p) {
-      p = this.client
-        .collect<{ State: string }>("AddressStates", { filter: f.eq("CountryRegionId", country), select: ["State"] })
-        .then((rows) => new Set(rows.map((r) => String(r.State).toUpperCase())));
+  /** Every country's states, read once (one query, paged) and kept for the life of the adapter. */
+  async addressStates(countryRegionId: string): Promise<ReadonlySet<string>> {
+    if (!this.allStates) {
+      this.allStates = this.client
+        .collect<{ CountryRegionId: string; State: string }>("AddressStates", { select: ["CountryRegionId", "State"] })
+        .then((rows) => {
+          const byCountry = new Map<string, Set<string>>();
+          for (const r of rows) {
+            const c = String(r.CountryRegionId).toUpperCase();
+            byCountry.set(c, (byCountry.get(c) ?? new Set()).add(String(r.State).toUpperCase()));
+          }
+          return byCountry;
+        });
       // A failed read is not kept: the next order asks again.
-      p.catch(() => this.states.delete(country));
-      this.states.set(country, p);
+      this.allStates.catch(() => (this.allStates = undefined));
     }
-    return p;
+    return (await this.allStates).get(countryRegionId.toUpperCase()) ?? new Set();
   }
 
   // ---------------------------------------------------------------------------------------- bulk
