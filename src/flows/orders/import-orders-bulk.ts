@@ -68,6 +68,17 @@ export interface BulkImportOutcome {
 
 /** Rounds of the three requests, at most (a round ends when D365 stopped at a failing part). */
 const MAX_ROUNDS = 6;
+/** Orders whose state and Amazon reads run at once. */
+const PARALLEL = 8;
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
 
 interface Work {
   cmd: ImportOrderCommand;
@@ -100,14 +111,14 @@ export async function importOrdersInBulk(cmd: BulkImportCommand, deps: BulkImpor
   const work: Work[] = [];
   const stops: (() => void)[] = [];
   try {
-    // 1. The fast path and the leases.
-    for (const c of cmd.orders) {
+    // 1. The fast path and the leases (a few orders at a time: each is a handful of state reads and writes).
+    await eachLimited(cmd.orders, PARALLEL, async (c) => {
       const update = c.lastUpdate ?? c.known?.order.lastUpdate;
       const entry = await deps.ledger.get(c.amazonOrderId);
       if (!c.force && alreadyApplied(entry, update)) {
         await deps.ledger.closeHandOver(c.amazonOrderId, entry);
         out.unchanged++;
-        continue;
+        return;
       }
       let session: LedgerSession;
       try {
@@ -120,16 +131,20 @@ export async function importOrdersInBulk(cmd: BulkImportCommand, deps: BulkImpor
         // Another worker imports it; begin recorded this update, so that worker applies it before it finishes.
         if (err instanceof AppError && err.code === "order.busy") {
           out.busy++;
-          continue;
+          return;
         }
         throw err;
       }
       work.push({ cmd: c, session, state: "open" });
       stops.push(session.keepAlive(Math.max(50, Math.floor(leaseMs / 3))));
-    }
+    });
+    // The group's own order, whatever order the leases were taken in.
+    const position = new Map(cmd.orders.map((c, i) => [c.amazonOrderId, i]));
+    work.sort((a, b) => position.get(a.cmd.amazonOrderId)! - position.get(b.cmd.amazonOrderId)!);
 
-    // 2. Amazon: what each order's message does not know, then the draft of the orders to create.
-    for (const w of work) {
+    // 2. Amazon: what each order's message does not know, then the draft of the orders to create. (The SP-API
+    //    client's shared rate limiter paces the calls; a few run at once so that state round trips overlap.)
+    await eachLimited(work, PARALLEL, async (w) => {
       try {
         const handOver = await deps.ledger.handOverOf(w.cmd.amazonOrderId);
         const read = await readHeader(w.cmd, w.session.entry, handOver?.lastUpdate, deps);
@@ -145,7 +160,7 @@ export async function importOrdersInBulk(cmd: BulkImportCommand, deps: BulkImpor
       } catch (err) {
         await failOne(w, err, deps, out);
       }
-    }
+    });
 
     // 3. D365: the orders to create, per legal entity, in rounds of three requests.
     const byCompany = new Map<string, Work[]>();
@@ -155,31 +170,35 @@ export async function importOrdersInBulk(cmd: BulkImportCommand, deps: BulkImpor
     for (const [company, group] of byCompany) await writeGroup(company, group, deps, out);
 
     // 4. Amazon changed an order meanwhile: apply the newer state to it alone; then record each result.
-    for (const w of work.filter((x) => x.state === "done" && x.applied)) {
-      try {
-        const moved = await deps.ledger.handOverOf(w.cmd.amazonOrderId);
-        if (moved?.lastUpdate && isLaterUpdate(moved.lastUpdate, w.applied!.patch.amazonLastUpdate)) {
-          deps.telemetry.event("order.reread", { amazonOrderId: w.cmd.amazonOrderId, handedOver: moved.lastUpdate });
-          await w.session.update(w.applied!.patch);
-          const fresh = await deps.amazon.getOrder(w.cmd.amazonOrderId);
-          w.seen = seenOf(fresh);
-          w.applied = await applyOrder({ ...w.cmd, force: false }, { order: fresh, from: "amazon" }, w.session, deps);
+    await eachLimited(
+      work.filter((x) => x.state === "done" && x.applied),
+      PARALLEL,
+      async (w) => {
+        try {
+          const moved = await deps.ledger.handOverOf(w.cmd.amazonOrderId);
+          if (moved?.lastUpdate && isLaterUpdate(moved.lastUpdate, w.applied!.patch.amazonLastUpdate)) {
+            deps.telemetry.event("order.reread", { amazonOrderId: w.cmd.amazonOrderId, handedOver: moved.lastUpdate });
+            await w.session.update(w.applied!.patch);
+            const fresh = await deps.amazon.getOrder(w.cmd.amazonOrderId);
+            w.seen = seenOf(fresh);
+            w.applied = await applyOrder({ ...w.cmd, force: false }, { order: fresh, from: "amazon" }, w.session, deps);
+          }
+          await w.session.finish(w.applied!.patch);
+          w.state = "finished";
+          count(out, w.applied!.result);
+          deps.telemetry.event("order.imported", {
+            amazonOrderId: w.cmd.amazonOrderId,
+            outcome: w.applied!.result.outcome,
+            salesOrderNumber: w.applied!.result.salesOrderNumber,
+            linesCreated: w.applied!.result.linesCreated,
+            source: w.cmd.source ?? cmd.source ?? "bulk",
+            bulk: true,
+          });
+        } catch (err) {
+          await failOne(w, err, deps, out);
         }
-        await w.session.finish(w.applied!.patch);
-        w.state = "finished";
-        count(out, w.applied!.result);
-        deps.telemetry.event("order.imported", {
-          amazonOrderId: w.cmd.amazonOrderId,
-          outcome: w.applied!.result.outcome,
-          salesOrderNumber: w.applied!.result.salesOrderNumber,
-          linesCreated: w.applied!.result.linesCreated,
-          source: w.cmd.source ?? cmd.source ?? "bulk",
-          bulk: true,
-        });
-      } catch (err) {
-        await failOne(w, err, deps, out);
-      }
-    }
+      },
+    );
   } catch (err) {
     // Something beyond one order failed (state, the bulk look-up): release every lease and let the message retry.
     for (const w of work.filter((x) => x.state === "open" || x.state === "done")) {
