@@ -1,9 +1,11 @@
 /**
  * Orders benchmark: N Amazon orders (default 1,000) imported through the real adapters into the D365
  * simulator, with the SP-API simulator enforcing Amazon's published quotas (scaled by --time-scale so that
- * the run takes seconds, not an hour). Prints, per order: SP-API calls and D365 HTTP requests; the catch-up's
- * getOrders calls; the cost of a duplicate pass; and the throughput, both as measured and converted to real
- * quotas, against the bound those quotas set (getOrder and getOrderItems at 0.5 requests/s each).
+ * the run takes seconds, not an hour), the way a backlog reaches D365: the catch-up lists them (getOrders,
+ * 100 a page), hands them over in bulk groups (hand-over.ts), and the bulk import writes each group
+ * (import-orders-bulk.ts). Prints, per order: SP-API calls and D365 HTTP requests; the catch-up's getOrders
+ * calls; the cost of a duplicate pass; what each other way in costs (a notification, Orders 2026-01-01); and
+ * the throughput, both as measured and converted to real quotas, against the bound those quotas set.
  *
  *   npx tsx test/bench/orders-bench.ts [--orders N] [--time-scale 100] [--concurrency 8] [--d365-latency 100] [--json]
  */
@@ -14,14 +16,16 @@ import { OPERATIONS } from "../../src/amazon/operations";
 import { SharedRateLimiter, SpApiClient, overrideAgentFor } from "../../src/amazon";
 import { SimulatorCredential } from "../../src/d365/auth";
 import { D365Connector } from "../../src/d365/index";
-import { SpApiOrders } from "../../src/wiring/adapters/amazon-orders";
+import { type OrdersApiVersion, SpApiOrders } from "../../src/wiring/adapters/amazon-orders";
 import { ODataSalesOrders } from "../../src/wiring/adapters/d365-sales-orders";
 import { catchUpOrders } from "../../src/flows/orders/catch-up";
-import { importOrder, type ImportOrderDeps } from "../../src/flows/orders/import-order";
+import { importOrder, type ImportOrderCommand, type ImportOrderDeps } from "../../src/flows/orders/import-order";
+import { importOrdersInBulk } from "../../src/flows/orders/import-orders-bulk";
 import { StateOrderLedger } from "../../src/flows/orders/ledger";
-import { startD365Simulator } from "../../src/local/d365-sim";
+import { OrderBulkBlob, OrderImportQueueMessage } from "../../src/flows/orders/messages";
+import { startD365Simulator, type D365Simulator } from "../../src/local/d365-sim";
 import { DEMO_PRODUCTS } from "../../src/local/demo-catalog";
-import { startSpApiSimulator } from "../../src/local/spapi-sim";
+import { startSpApiSimulator, type SpApiSimulator } from "../../src/local/spapi-sim";
 import type { ItemSpec } from "../../src/local/spapi-sim/data";
 import { Mappings } from "../../src/mapping/mappings";
 import { resolveMappingsDir } from "../../src/mapping/mappings-dir";
@@ -30,6 +34,14 @@ import { isRetryable } from "../../src/platform/errors";
 import { MemoryStateStore } from "../../src/platform/memory-state";
 import type { MessageBus, OutgoingMessage } from "../../src/platform/ports";
 import { silentTelemetry } from "../../src/platform/telemetry";
+import { MemoryBlobStore } from "../fixtures/settlements/fakes";
+
+/** SP-API calls per order of one way into the import, measured on a few orders. */
+export interface PathCost {
+  orders: number;
+  callsPerOrder: number;
+  calls: Record<string, number>;
+}
 
 export interface OrdersBenchResult {
   orders: number;
@@ -38,6 +50,8 @@ export interface OrdersBenchResult {
   /** Latency the D365 simulator adds to every request (a real environment answers in ~100-300 ms). */
   d365LatencyMs: number;
   linesPerOrder: number;
+  /** Bulk groups the catch-up handed over (each one blob and one message). */
+  bulkGroups: number;
   spapiCallsPerOrder: number;
   spapiCalls: Record<string, number>;
   spapiThrottled: number;
@@ -45,6 +59,8 @@ export interface OrdersBenchResult {
   d365Requests: Record<string, number>;
   catchUpGetOrdersCalls: number;
   duplicatePass: { spapiCalls: number; d365Requests: number };
+  /** The other ways in, per order: a notification (v0 and 2026-01-01) and a 2026-01-01 catch-up row. */
+  otherPaths: Record<string, PathCost>;
   seconds: number;
   /** Orders per second the app sustained against the simulators (quotas scaled by timeScale). */
   ordersPerSecondMeasured: number;
@@ -58,10 +74,10 @@ export interface OrdersBenchResult {
   scaledQuotaUtilisation: number;
 }
 
-class CountingBus implements MessageBus {
-  sent = 0;
+class CapturingBus implements MessageBus {
+  readonly sent: OutgoingMessage[] = [];
   async send(_q: string, m: OutgoingMessage | OutgoingMessage[]) {
-    this.sent += Array.isArray(m) ? m.length : 1;
+    this.sent.push(...(Array.isArray(m) ? m : [m]));
   }
   async peekDeadLetters() {
     return [];
@@ -76,6 +92,170 @@ function arg(argv: string[], name: string, fallback: number): number {
   return i >= 0 ? Number(argv[i + 1]) : fallback;
 }
 
+const MARKETPLACES = ["ATVPDKIKX0DER", "A1F83G8C2ARO7P", "A1PA6795UKMFR9"];
+
+/** `n` open orders across the three marketplaces, FBA and FBM, 1-3 lines each; returns their ids and line count. */
+function seedOrders(spapi: SpApiSimulator, n: number): { ids: string[]; lines: number } {
+  const ids: string[] = [];
+  let lines = 0;
+  for (let i = 0; i < n; i++) {
+    const fba = i % 2 === 0;
+    const pool = DEMO_PRODUCTS.filter((p) => p.fba === fba);
+    const items: ItemSpec[] = Array.from({ length: 1 + (i % 3) }, (_, l) => ({
+      sku: pool[(i + l) % pool.length].sku,
+      quantity: 1 + (l % 2),
+      shippingPrice: "0.00",
+    }));
+    lines += items.length;
+    ids.push(
+      spapi.sim.addOrder({ marketplaceId: MARKETPLACES[i % 3], status: "Unshipped", fulfillmentChannel: fba ? "AFN" : "MFN", items })
+        .amazonOrderId,
+    );
+  }
+  return { ids, lines };
+}
+
+function amazonClientFor(spapi: SpApiSimulator, state: MemoryStateStore): SpApiClient {
+  return new SpApiClient({
+    region: "na",
+    sellerId: "A2DEMOSELLER01",
+    credentials: async () => ({
+      clientId: "amzn1.application-oa2-client.demo",
+      clientSecret: "fake-secret",
+      refreshToken: "Atzr|fake-refresh-token",
+    }),
+    limiter: new SharedRateLimiter({ state, clock: systemClock }),
+    clock: systemClock,
+    agent: overrideAgentFor(spapi.url, spapi.caFile),
+    maxRetries: 3,
+    useRdt: false,
+    timeoutMs: 30_000,
+  });
+}
+
+function d365For(sim: D365Simulator): D365Connector {
+  return new D365Connector({
+    baseUrl: sim.url,
+    credential: new SimulatorCredential(`${sim.url}/oauth2/token`, "bench", "fake-secret"),
+    company: "usmf",
+    batchSize: 100,
+    maxRetries: 3,
+    timeoutMs: 30_000,
+  });
+}
+
+/** The app's clock, 10 minutes ahead, so that the catch-up window (which ends 2 minutes before now) covers the new orders. */
+const clockAhead = { now: () => new Date(Date.now() + 10 * 60_000), sleep: systemClock.sleep };
+
+/** The catch-up as the timer runs it: lists what changed and hands it over (in bulk when it finds enough). */
+async function catchUp(
+  deps: ImportOrderDeps,
+  amazon: SpApiOrders,
+  state: MemoryStateStore,
+  ordersApi: OrdersApiVersion,
+): Promise<{ bulks: { id: string; orders: ImportOrderCommand[] }[]; singles: { id: string; order: ImportOrderCommand }[] }> {
+  const bus = new CapturingBus();
+  const blobs = new MemoryBlobStore();
+  await catchUpOrders(
+    { marketplaceIds: MARKETPLACES, overlapMinutes: 10, initialLookbackDays: 1, ordersApi, bulk: { minOrders: 20, groupSize: 100 } },
+    { amazon, ledger: deps.ledger, bus, queue: "order-import", state, blobs, clock: clockAhead, telemetry: silentTelemetry },
+  );
+  const bulks: { id: string; orders: ImportOrderCommand[] }[] = [];
+  const singles: { id: string; order: ImportOrderCommand }[] = [];
+  for (const m of bus.sent) {
+    const body = OrderImportQueueMessage.parse(m.body);
+    if ("bulk" in body) {
+      const bytes = (await blobs.get(body.bulk.container, body.bulk.name))!;
+      bulks.push({ id: m.messageId, orders: OrderBulkBlob.parse(JSON.parse(new TextDecoder().decode(bytes))).orders });
+    } else singles.push({ id: m.messageId, order: body });
+  }
+  return { bulks, singles };
+}
+
+/** Imports a single message the way the queue does (retrying a retryable error). */
+async function deliver(cmd: ImportOrderCommand, deps: ImportOrderDeps): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await importOrder(cmd, deps);
+      return;
+    } catch (err) {
+      if (!isRetryable(err) || attempt >= 10) throw err;
+    }
+  }
+}
+
+const callsOf = (spapi: SpApiSimulator) =>
+  Object.fromEntries(Object.entries(spapi.sim.requestCounts().counts).filter(([k]) => k !== "lwa"));
+const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/**
+ * What the other ways in cost per order, on `n` fresh orders each: a notification with its summary (v0: the
+ * order and its items; 2026-01-01: one getOrder with includedData), and a 2026-01-01 catch-up whose
+ * searchOrders rows carry the items.
+ */
+async function otherPaths(d365Sim: D365Simulator, spapi: SpApiSimulator, n: number): Promise<Record<string, PathCost>> {
+  const out: Record<string, PathCost> = {};
+  for (const ordersApi of ["v0", "2026-01-01"] as const) {
+    const state = new MemoryStateStore();
+    const client = amazonClientFor(spapi, state);
+    const deps: ImportOrderDeps = {
+      amazon: new SpApiOrders(client, ordersApi),
+      d365: new ODataSalesOrders(d365For(d365Sim)),
+      ledger: new StateOrderLedger(state),
+      mappings: Mappings.load(resolveMappingsDir("mappings", __dirname)),
+      clock: systemClock,
+      telemetry: silentTelemetry,
+    };
+    // A notification: what its summary says (no sales channel, no ship-to address).
+    spapi.sim.data.orders.length = 0;
+    const before = spapi.sim.notifications().length;
+    seedOrders(spapi, n);
+    spapi.sim.reset();
+    for (const note of spapi.sim.notifications().slice(before)) {
+      const c = (note as { Payload: { OrderChangeNotification: Record<string, any> } }).Payload.OrderChangeNotification;
+      const s = c.Summary;
+      await deliver(
+        {
+          amazonOrderId: c.AmazonOrderId,
+          lastUpdate: c.OrderChangeTrigger.TimeOfOrderChange,
+          source: "notification",
+          known: {
+            from: "notification",
+            order: {
+              amazonOrderId: c.AmazonOrderId,
+              status: s.OrderStatus,
+              purchaseDate: s.PurchaseDate,
+              lastUpdate: c.OrderChangeTrigger.TimeOfOrderChange,
+              marketplaceId: s.MarketplaceId,
+              fulfillmentChannel: s.FulfillmentType,
+            },
+          },
+        },
+        deps,
+      );
+    }
+    const calls = callsOf(spapi);
+    out[`notification ${ordersApi}`] = { orders: n, callsPerOrder: total(calls) / n, calls };
+    if (ordersApi === "2026-01-01") {
+      // A 2026-01-01 catch-up below the bulk minimum: each row carries the items.
+      spapi.sim.data.orders.length = 0;
+      seedOrders(spapi, Math.min(n, 15));
+      spapi.sim.reset();
+      const { singles } = await catchUp(deps, deps.amazon as SpApiOrders, state, ordersApi);
+      const listing = callsOf(spapi);
+      spapi.sim.reset();
+      for (const s of singles) await deliver({ ...s.order, holder: s.id }, deps);
+      const importCalls = callsOf(spapi);
+      out["catch-up 2026-01-01"] = {
+        orders: singles.length,
+        callsPerOrder: total(importCalls) / Math.max(1, singles.length),
+        calls: { ...importCalls, ...Object.fromEntries(Object.entries(listing).map(([k, v]) => [`${k} (listing)`, v])) },
+      };
+    }
+  }
+  return out;
+}
+
 export async function runOrdersBench(opts: {
   orders: number;
   timeScale: number;
@@ -87,47 +267,10 @@ export async function runOrdersBench(opts: {
   const spapi = await startSpApiSimulator({ port: 0, seed: 1, timeScale: opts.timeScale, dataDir });
   try {
     spapi.sim.data.orders.length = 0;
-    const markets = ["ATVPDKIKX0DER", "A1F83G8C2ARO7P", "A1PA6795UKMFR9"];
-    const ids: string[] = [];
-    let lines = 0;
-    for (let i = 0; i < opts.orders; i++) {
-      const fba = i % 2 === 0;
-      const pool = DEMO_PRODUCTS.filter((p) => p.fba === fba);
-      const items: ItemSpec[] = Array.from({ length: 1 + (i % 3) }, (_, l) => ({
-        sku: pool[(i + l) % pool.length].sku,
-        quantity: 1 + (l % 2),
-        shippingPrice: "0.00",
-      }));
-      lines += items.length;
-      ids.push(
-        spapi.sim.addOrder({ marketplaceId: markets[i % 3], status: "Unshipped", fulfillmentChannel: fba ? "AFN" : "MFN", items })
-          .amazonOrderId,
-      );
-    }
+    const { ids, lines } = seedOrders(spapi, opts.orders);
     const state = new MemoryStateStore();
-    const amazonClient = new SpApiClient({
-      region: "na",
-      sellerId: "A2DEMOSELLER01",
-      credentials: async () => ({
-        clientId: "amzn1.application-oa2-client.demo",
-        clientSecret: "fake-secret",
-        refreshToken: "Atzr|fake-refresh-token",
-      }),
-      limiter: new SharedRateLimiter({ state, clock: systemClock }),
-      clock: systemClock,
-      agent: overrideAgentFor(spapi.url, spapi.caFile),
-      maxRetries: 3,
-      useRdt: false,
-      timeoutMs: 30_000,
-    });
-    const d365 = new D365Connector({
-      baseUrl: d365Sim.url,
-      credential: new SimulatorCredential(`${d365Sim.url}/oauth2/token`, "bench", "fake-secret"),
-      company: "usmf",
-      batchSize: 100,
-      maxRetries: 3,
-      timeoutMs: 30_000,
-    });
+    const amazonClient = amazonClientFor(spapi, state);
+    const d365 = d365For(d365Sim);
     const ledger = new StateOrderLedger(state);
     const deps: ImportOrderDeps = {
       amazon: new SpApiOrders(amazonClient),
@@ -138,14 +281,9 @@ export async function runOrdersBench(opts: {
       telemetry: silentTelemetry,
     };
 
-    // The catch-up lists what changed (getOrders, 100 orders a page), as the timer would.
-    const clockAhead = { now: () => new Date(Date.now() + 10 * 60_000), sleep: systemClock.sleep };
+    // The catch-up lists what changed (getOrders, 100 orders a page) and hands the backlog over in bulk groups.
     spapi.sim.reset();
-    const bus = new CountingBus();
-    await catchUpOrders(
-      { marketplaceIds: markets, overlapMinutes: 10, initialLookbackDays: 1 },
-      { amazon: new SpApiOrders(amazonClient), ledger, bus, queue: "order-import", state, clock: clockAhead, telemetry: silentTelemetry },
-    );
+    const { bulks, singles } = await catchUp(deps, new SpApiOrders(amazonClient), state, "v0");
     const catchUpGetOrdersCalls = spapi.sim.requestCounts().counts.getOrders ?? 0;
 
     spapi.sim.reset();
@@ -154,13 +292,15 @@ export async function runOrdersBench(opts: {
     d365Sim.clearRequests();
     if (opts.d365LatencyMs) d365Sim.injectFault({ kind: "latency", latencyMs: opts.d365LatencyMs, times: 0 });
     const started = Date.now();
+    // The order import function takes the bulk messages (several at once, as the host's concurrency allows).
+    const bulkDeps = { ...deps, park: async () => undefined };
     let next = 0;
     const worker = async () => {
-      while (next < ids.length) {
-        const id = ids[next++];
+      while (next < bulks.length) {
+        const b = bulks[next++]!;
         for (let attempt = 1; ; attempt++) {
           try {
-            await importOrder({ amazonOrderId: id, source: "bench" }, deps);
+            await importOrdersInBulk({ orders: b.orders, holder: b.id }, bulkDeps);
             break;
           } catch (err) {
             if (!isRetryable(err) || attempt >= 10) throw err;
@@ -168,14 +308,15 @@ export async function runOrdersBench(opts: {
         }
       }
     };
-    await Promise.all(Array.from({ length: opts.concurrency }, worker));
+    await Promise.all(Array.from({ length: Math.min(opts.concurrency, Math.max(1, bulks.length)) }, worker));
+    for (const s of singles) await deliver({ ...s.order, holder: s.id }, deps);
     const seconds = (Date.now() - started) / 1000;
     const spapiCounts = spapi.sim.requestCounts();
     const d365Stats = d365Sim.requests();
     const spapiCalls = Object.fromEntries(Object.entries(spapiCounts.counts).filter(([k]) => k !== "lwa"));
-    const spapiTotal = Object.values(spapiCalls).reduce((a, b) => a + b, 0);
+    const spapiTotal = total(spapiCalls);
     const d365Requests = Object.fromEntries(Object.entries(d365Stats.counts).filter(([k]) => !k.startsWith("token")));
-    const d365Total = Object.values(d365Requests).reduce((a, b) => a + b, 0);
+    const d365Total = total(d365Requests);
 
     d365Sim.clearFaults();
     // A duplicate pass: every order again, as a redelivered notification with the same update would come.
@@ -187,6 +328,8 @@ export async function runOrdersBench(opts: {
     }
     const duplicatePass = { spapiCalls: spapi.sim.requestCounts().total, d365Requests: d365Sim.requests().total };
 
+    const others = await otherPaths(d365Sim, spapi, Math.min(20, opts.orders));
+
     const perOrder = (op: keyof typeof OPERATIONS) => (spapiCalls[op] ?? 0) / opts.orders;
     const bound =
       Math.min(...(["getOrder", "getOrderItems"] as const).map((op) => OPERATIONS[op].rate / Math.max(perOrder(op), 1e-9))) * 3600;
@@ -197,6 +340,7 @@ export async function runOrdersBench(opts: {
       concurrency: opts.concurrency,
       d365LatencyMs: opts.d365LatencyMs ?? 0,
       linesPerOrder: lines / opts.orders,
+      bulkGroups: bulks.length,
       spapiCallsPerOrder: spapiTotal / opts.orders,
       spapiCalls,
       spapiThrottled: Object.values(spapiCounts.throttled).reduce((a, b) => a + b, 0),
@@ -204,6 +348,7 @@ export async function runOrdersBench(opts: {
       d365Requests,
       catchUpGetOrdersCalls,
       duplicatePass,
+      otherPaths: others,
       seconds,
       ordersPerSecondMeasured: measured,
       ordersPerHourQuotaBound: bound,
@@ -231,7 +376,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   const f = (n: number, d = 2) => n.toFixed(d);
   console.log(
-    `orders benchmark: ${r.orders} orders (${f(r.linesPerOrder)} lines each), concurrency ${r.concurrency}, SP-API time scale ${r.timeScale}x, D365 latency ${r.d365LatencyMs} ms`,
+    `orders benchmark: ${r.orders} orders (${f(r.linesPerOrder)} lines each) in ${r.bulkGroups} bulk groups, concurrency ${r.concurrency}, SP-API time scale ${r.timeScale}x, D365 latency ${r.d365LatencyMs} ms`,
   );
   console.log(
     `  SP-API calls per order      ${f(r.spapiCallsPerOrder)}  ${JSON.stringify(r.spapiCalls)}  (429s absorbed: ${r.spapiThrottled})`,
@@ -243,6 +388,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   console.log(
     `  duplicate pass              ${r.duplicatePass.spapiCalls} SP-API calls, ${r.duplicatePass.d365Requests} D365 requests for ${r.orders} orders`,
   );
+  for (const [path, c] of Object.entries(r.otherPaths))
+    console.log(`  ${path.padEnd(27)} ${f(c.callsPerOrder)} SP-API calls per order  ${JSON.stringify(c.calls)}`);
   console.log(
     `  throughput (simulators)     ${f(r.ordersPerSecondMeasured, 1)} orders/s in ${f(r.seconds, 1)} s, ${f(r.scaledQuotaUtilisation * 100, 0)}% of the ${r.timeScale}x-scaled quota bound`,
   );

@@ -1,12 +1,15 @@
 /**
  * Two rows from one orders run (test/bench/orders-bench.ts): a backlog of orders (200; 40 with --quick) is
- * imported through the real adapters into the D365 simulator, with the SP-API simulator enforcing Amazon's
- * quotas at a time scale that keeps the run short (the counts do not depend on it).
+ * listed by the catch-up (getOrders), handed over in bulk groups and imported through the real adapters into
+ * the D365 simulator, with the SP-API simulator enforcing Amazon's quotas at a time scale that keeps the run
+ * short (the counts do not depend on it).
  *
- * - SP-API calls per imported order, steady state: the calls the import makes per order (the catch-up's
- *   listing, shared by up to 100 orders a page, is shown beside it).
+ * - SP-API calls per imported order, steady state: the calls the import makes per order when the header is
+ *   known from the catch-up's row (Orders v0: the items); the catch-up's listing (shared by up to 100 orders a
+ *   page) and the other ways in (a notification, Orders 2026-01-01) are in the details.
  * - D365 requests per order when ≥ 100 orders wait: every HTTP request to D365 during the import of the
- *   backlog (look-ups, headers, `$batch`), divided by the orders; the token request is per process, not counted.
+ *   backlog (look-ups, headers and lines, each one `$batch` per group, and the one read of the address
+ *   states), divided by the orders; the token request is per process, not counted.
  */
 import type { BenchContext, BenchRow } from "../bench-row";
 import { round } from "../bench-row";
@@ -36,10 +39,19 @@ export const spapiCallsPerOrder: BenchRow = {
         throttled: r.spapiThrottled,
         catchUpGetOrdersCallsPerOrder: round(r.catchUpGetOrdersCalls / r.orders, 4),
         duplicatePassCalls: r.duplicatePass.spapiCalls,
+        otherPaths: Object.fromEntries(
+          Object.entries(r.otherPaths).map(([k, v]) => [k, { ...v, callsPerOrder: round(v.callsPerOrder, 3) }]),
+        ),
       },
       note: `${Object.entries(r.spapiCalls)
         .map(([op, n]) => `${op} ${n}`)
-        .join(", ")} for ${r.orders} orders; the catch-up listed them with ${r.catchUpGetOrdersCalls} getOrders call(s)`,
+        .join(
+          ", ",
+        )} for ${r.orders} orders (header from the catch-up's rows); the catch-up listed them with ${r.catchUpGetOrdersCalls} getOrders call(s); ${Object.entries(
+        r.otherPaths,
+      )
+        .map(([k, v]) => `${k} ${round(v.callsPerOrder, 2)}`)
+        .join(", ")} per order`,
     };
   },
 };
@@ -54,10 +66,10 @@ export const d365RequestsPerOrderBacklog: BenchRow = {
     const r = await ordersRun(ctx);
     return {
       value: round(r.d365RequestsPerOrder, 3),
-      details: { orders: r.orders, linesPerOrder: round(r.linesPerOrder, 2), requests: r.d365Requests },
+      details: { orders: r.orders, linesPerOrder: round(r.linesPerOrder, 2), bulkGroups: r.bulkGroups, requests: r.d365Requests },
       note: `${Object.entries(r.d365Requests)
         .map(([k, n]) => `${k} ${n}`)
-        .join(", ")} for ${r.orders} waiting orders (${round(r.linesPerOrder, 2)} lines each)`,
+        .join(", ")} for ${r.orders} waiting orders (${round(r.linesPerOrder, 2)} lines each) in ${r.bulkGroups} bulk group(s)`,
     };
   },
 };

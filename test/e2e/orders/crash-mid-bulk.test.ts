@@ -65,7 +65,10 @@ beforeAll(async () => {
     const fba = i % 2 === 0;
     const pool = DEMO_PRODUCTS.filter((p) => p.fba === fba);
     const items = Array.from({ length: 1 + (i % 3) }, (_, l) => ({ sku: pool[(i + l) % pool.length]!.sku, quantity: 1 + (l % 2) }));
-    ids.push(spapi.sim.addOrder({ marketplaceId: markets[i % 3], status: "Unshipped", fulfillmentChannel: fba ? "AFN" : "MFN", items }).amazonOrderId);
+    ids.push(
+      spapi.sim.addOrder({ marketplaceId: markets[i % 3], status: "Unshipped", fulfillmentChannel: fba ? "AFN" : "MFN", items })
+        .amazonOrderId,
+    );
   }
   spapi.sim.advance(5 * 60_000);
   d365 = new DyingConnector({
@@ -102,7 +105,10 @@ beforeAll(async () => {
   const done = () => {
     const headers = d365Sim.rows("SalesOrderHeadersV4", "usmf");
     const lines = d365Sim.rows("SalesOrderLinesV3", "usmf");
-    return headers.length === ORDERS && lines.length === ids.reduce((n, id) => n + spapi.sim.data.orders.find((o) => o.amazonOrderId === id)!.items.length, 0);
+    return (
+      headers.length === ORDERS &&
+      lines.length === ids.reduce((n, id) => n + spapi.sim.data.orders.find((o) => o.amazonOrderId === id)!.items.length, 0)
+    );
   };
   for (let i = 0; i < 1200 && !(done() && d365.died.length === 2); i++) await new Promise((r) => setTimeout(r, 50));
   d365.bury();

@@ -104,12 +104,21 @@ afterAll(async () => {
   await d365Sim?.stop();
 });
 
-type Timing = "before the import starts" | "while the importing worker waits for SP-API" | "after the header, before the lines" | "after the import finished";
+type Timing =
+  | "before the import starts"
+  | "while the importing worker waits for SP-API"
+  | "after the header, before the lines"
+  | "after the import finished";
 
 /** Creates an order, lets its notification import it, and cancels it on Amazon at `timing`. */
 async function cancelDuringImport(timing: Timing, notifyCancellation: boolean): Promise<string> {
   const sku = DEMO_PRODUCTS.find((p) => !p.fba)!.sku;
-  const order = spapi.sim.addOrder({ marketplaceId: "ATVPDKIKX0DER", status: "Unshipped", fulfillmentChannel: "MFN", items: [{ sku, quantity: 2 }] });
+  const order = spapi.sim.addOrder({
+    marketplaceId: "ATVPDKIKX0DER",
+    status: "Unshipped",
+    fulfillmentChannel: "MFN",
+    items: [{ sku, quantity: 2 }],
+  });
   const id = order.amazonOrderId;
   const created = lastNotification();
   const cancel = async () => {
