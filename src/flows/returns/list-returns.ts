@@ -17,6 +17,7 @@ export const RETURN_LIST_FILTERS = [
   "partly-refunded",
   "awaiting-refund",
   "no-refund",
+  "not-expected",
   "refund-without-return",
   "awaiting-return",
   "review",

@@ -7,14 +7,16 @@
  * the unit reaches the fulfilment centre, so a refund may come before its return. A refund item without a
  * quantity (Amazon does not always give one) covers the next return of its SKU in full. Units no return
  * accounts for are a refund without a return; a return without any refund after the review period is
- * listed too — the cases finance asks about.
+ * listed too — the cases finance asks about. MCF returns are left out: Amazon did not sell those orders, the
+ * seller's own sales channel refunds the buyer.
  */
 import { Dec, toMoneyString } from "../../platform/money";
-import type { RefundEvent } from "./model";
+import type { RefundEvent, ReturnChannel } from "./model";
 import type { AllocatedRefund, RefundMatchState, RefundState } from "./records";
 
 export interface ReturnForMatching {
   key: string;
+  channel: ReturnChannel;
   returnDate: string;
   items: { sku: string; quantity: number }[];
 }
@@ -47,11 +49,12 @@ export function matchRefunds(
   const overdue = (iso: string) => options.now.getTime() - Date.parse(iso) > options.reviewAfterDays * DAY;
   const returnOut = new Map<string, ReturnMatch>();
   const refundOut = new Map<string, RefundMatch>();
-  for (const r of returns) returnOut.set(r.key, { refunds: [], refundedQuantity: 0, refundState: "awaiting-refund" });
+  const amazonSold = returns.filter((r) => r.channel !== "MCF");
+  for (const r of returns) returnOut.set(r.key, { refunds: [], refundedQuantity: 0, refundState: r.channel === "MCF" ? "not-expected" : "awaiting-refund" });
   for (const f of refunds) refundOut.set(f.key, { matchedReturns: [], unmatchedQuantity: 0, state: "awaiting-return" });
 
   // Open slots: each returned SKU of each return, oldest return first.
-  const slots = returns
+  const slots = amazonSold
     .slice()
     .sort((a, b) => a.returnDate.localeCompare(b.returnDate) || a.key.localeCompare(b.key))
     .flatMap((r) => r.items.map((i) => ({ key: r.key, sku: i.sku, open: i.quantity })));
@@ -90,7 +93,7 @@ export function matchRefunds(
             ? "without-return"
             : "awaiting-return";
   }
-  for (const r of returns) {
+  for (const r of amazonSold) {
     const rm = returnOut.get(r.key)!;
     const quantity = r.items.reduce((n, i) => n + i.quantity, 0);
     rm.refundState =

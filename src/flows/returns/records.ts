@@ -35,8 +35,11 @@ export const IMPORT_STATUSES: readonly ImportStatus[] = [
   "failed",
 ];
 
-/** Refunded in full or in part, still expected, or overdue (no refund after the review period: finance looks). */
-export type RefundState = "refunded" | "partly-refunded" | "awaiting-refund" | "no-refund";
+/**
+ * Refunded in full or in part, still expected, overdue (no refund after the review period: finance looks), or not
+ * expected from Amazon (an MCF order was sold elsewhere: its sales channel refunds the buyer).
+ */
+export type RefundState = "refunded" | "partly-refunded" | "awaiting-refund" | "no-refund" | "not-expected";
 /** A refund matched to returns, waiting for one, or without a return after the review period. */
 export type RefundMatchState = "matched" | "partly-matched" | "awaiting-return" | "without-return";
 
@@ -178,7 +181,7 @@ export class ReturnStore {
           attempts: 0,
           refundedQuantity: 0,
           refunds: [],
-          refundState: "awaiting-refund",
+          refundState: ret.channel === "MCF" ? "not-expected" : "awaiting-refund",
         };
         await this.state.insert(this.table, toRow(ret.amazonOrderId, rk, "return", record));
         return "new";

@@ -254,7 +254,7 @@ export async function refundsStep(
 export async function matchStep(input: { at: string }, deps: Pick<SyncDeps, "state" | "clock" | "reviewAfterDays">): Promise<MatchResult> {
   const store = new ReturnStore(deps.state, () => deps.clock.now());
   const open = new Set<string>();
-  for await (const r of store.returns()) if (r.refundState !== "refunded") open.add(r.amazonOrderId);
+  for await (const r of store.returns()) if (r.refundState !== "refunded" && r.refundState !== "not-expected") open.add(r.amazonOrderId);
   for await (const f of store.refunds()) if (f.state !== "matched") open.add(f.amazonOrderId);
   const now = new Date(input.at);
   for (const orderId of open) {
@@ -278,7 +278,7 @@ export async function matchStep(input: { at: string }, deps: Pick<SyncDeps, "sta
   for await (const r of store.returns()) {
     if (r.refundState === "refunded" || r.refundState === "partly-refunded") result.refunded++;
     else if (r.refundState === "no-refund") result.noRefund++;
-    else result.awaitingRefund++;
+    else if (r.refundState === "awaiting-refund") result.awaitingRefund++;
   }
   for await (const f of store.refunds()) if (f.state === "without-return" || f.state === "partly-matched") result.refundsWithoutReturn++;
   return result;
