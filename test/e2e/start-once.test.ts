@@ -72,7 +72,11 @@ describe("npm start --once", () => {
       expect(orders.byStatus.complete).toBeGreaterThan(20);
       expect(orders.byStatus.waiting).toBeGreaterThan(0);
       expect(orders.byStatus["needs-mapping"]).toBeGreaterThan(0);
-      expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"]);
+      // The seeded returns became D365 return orders, except the one with a reason missing from mappings/returns.json.
+      const returns = status.sections.returns;
+      expect(returns.byStatus.imported).toBeGreaterThanOrEqual(9);
+      expect(returns.byStatus["needs-mapping"]).toBe(1);
+      expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"] + returns.byStatus["needs-mapping"]);
       expect(status.sections.settlements).toEqual({ total: 6, byStatus: { posted: 6 } });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

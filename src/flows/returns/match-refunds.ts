@@ -50,7 +50,8 @@ export function matchRefunds(
   const returnOut = new Map<string, ReturnMatch>();
   const refundOut = new Map<string, RefundMatch>();
   const amazonSold = returns.filter((r) => r.channel !== "MCF");
-  for (const r of returns) returnOut.set(r.key, { refunds: [], refundedQuantity: 0, refundState: r.channel === "MCF" ? "not-expected" : "awaiting-refund" });
+  for (const r of returns)
+    returnOut.set(r.key, { refunds: [], refundedQuantity: 0, refundState: r.channel === "MCF" ? "not-expected" : "awaiting-refund" });
   for (const f of refunds) refundOut.set(f.key, { matchedReturns: [], unmatchedQuantity: 0, state: "awaiting-return" });
 
   // Open slots: each returned SKU of each return, oldest return first.

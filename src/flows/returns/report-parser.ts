@@ -237,7 +237,8 @@ function readRows(kind: ReturnsReportKind, text: string, options: ParseReturnsOp
       header = readHeader(kind, raw);
       if (kind === "fba") fba = resolveColumns(header, FBA_COLUMNS);
       else fbm = resolveColumns(header, FBM_COLUMNS);
-      lastColumn = Math.max(...Object.values<number>(fba ?? fbm!));
+      const cols = (fba ?? fbm!) as Record<string, number>;
+      lastColumn = Math.max(...(kind === "fba" ? FBA_REQUIRED : FBM_REQUIRED).map((k) => cols[k]!));
       const known = new Set<string>(kind === "fba" ? FBA_KNOWN : FBM_KNOWN);
       out.unknownColumns = header.filter((h) => h !== "" && !known.has(h));
       continue;
@@ -250,7 +251,7 @@ function readRows(kind: ReturnsReportKind, text: string, options: ParseReturnsOp
       continue;
     }
     if (cells.length < header.length) {
-      // Amazon leaves trailing empty fields out now and then; a row must still reach the columns read.
+      // Amazon leaves trailing empty fields out now and then; a row must still reach the required columns.
       if (cells.length <= lastColumn) {
         problem(lineNo, `has only ${cells.length} of ${header.length} fields (truncated line?)`);
         continue;

@@ -218,7 +218,7 @@ function mappingGap(
   if (skuGaps.length)
     suggestion.push({
       file: "sku-crossref.json",
-      add: { items: skuGaps.map((s) => ({ sellerSku: s.sku, itemNumber: "<ItemNumber>", ...s })) },
+      add: { items: skuGaps.map(({ sku, ...ids }) => ({ sellerSku: sku, itemNumber: "<ItemNumber>", ...ids })) },
     });
   const where = [...(gaps.length ? ["returns.json"] : []), ...(skuGaps.length ? ["sku-crossref.json"] : [])].join(", ");
   return new MappingGapError(

@@ -212,7 +212,9 @@ describe("Amazon returns become D365 return orders, exactly once", () => {
       const so = salesHeaders().filter((s) => s.CustomersOrderReference === r.amazonOrderId);
       expect(so, `sales order of ${r.amazonOrderId}`).toHaveLength(1);
       expect(h.CustomerAccountNumber).toBe(so[0].OrderingCustomerAccountNumber);
-      const reason = { DEFECTIVE: "DEFECT", UNWANTED_ITEM: "UNWANTED", NOT_AS_DESCRIBED: "NOTASDESC", ORDERED_WRONG_ITEM: "WRONGITEM" }[r.reason];
+      const reason = { DEFECTIVE: "DEFECT", UNWANTED_ITEM: "UNWANTED", NOT_AS_DESCRIBED: "NOTASDESC", ORDERED_WRONG_ITEM: "WRONGITEM" }[
+        r.reason
+      ];
       expect(h.CustomerReturnReasonCode, r.scenario).toBe(reason);
       const own = lines.filter((l) => l.ReturnOrderNumber === h.ReturnOrderNumber);
       expect(own, `${r.scenario}: lines`).toHaveLength(1);
@@ -224,7 +226,9 @@ describe("Amazon returns become D365 return orders, exactly once", () => {
           r.disposition!
         ];
         expect(own[0].ReturnDispositionCode, r.scenario).toBe(disposition);
-        expect(own[0].ReturnWarehouseId).toBe({ ATVPDKIKX0DER: "FBA-US", A1F83G8C2ARO7P: "FBA-UK", A1PA6795UKMFR9: "FBA-DE" }[r.marketplaceId]);
+        expect(own[0].ReturnWarehouseId).toBe(
+          { ATVPDKIKX0DER: "FBA-US", A1F83G8C2ARO7P: "FBA-UK", A1PA6795UKMFR9: "FBA-DE" }[r.marketplaceId],
+        );
       } else {
         expect(own[0].ReturnWarehouseId).toBe("13");
       }
@@ -366,6 +370,7 @@ describe("Amazon returns become D365 return orders, exactly once", () => {
     const keys = returnHeaders().map((h) => `${h.CustomersOrderReference}|${h.CustomerRequisitionNumber}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(importable().length + 1);
-    for (const h of returnHeaders()) expect(returnLines().filter((l) => l.ReturnOrderNumber === h.ReturnOrderNumber).length).toBeGreaterThan(0);
+    for (const h of returnHeaders())
+      expect(returnLines().filter((l) => l.ReturnOrderNumber === h.ReturnOrderNumber).length).toBeGreaterThan(0);
   });
 });
