@@ -343,7 +343,9 @@ export async function finishStep(
     counts,
     ...(failed.length ? { error: failed.map((r) => `${r.kind} ${r.marketplaceId}: ${r.error}`).join("; ") } : {}),
   });
-  const last = { ...output, trigger: input.input.trigger, finishedAt: deps.clock.now().toISOString() };
+  // A Table property holds 32K characters: the first bad rows of each report are enough for the status page.
+  const reports = output.reports.map((r) => (r.problems ? { ...r, problems: r.problems.slice(0, 10) } : r));
+  const last = { ...output, reports, trigger: input.input.trigger, finishedAt: deps.clock.now().toISOString() };
   await deps.state.upsert(RETURNS_TABLE, { ...SYNC_META, kind: "sync", json: JSON.stringify(last) });
 }
 
