@@ -1,6 +1,7 @@
 import type { InvocationContext } from "@azure/functions";
 import {
   enqueueStep,
+  failedStep,
   finishStep,
   matchStep,
   mcfReturnsStep,
@@ -31,4 +32,5 @@ registerActivities(returnsSyncActivities, {
   match: (input, context) => matchStep(input, deps(context)),
   enqueue: (input, context) => enqueueStep(input, deps(context)),
   finish: (input, context) => finishStep(input, deps(context)),
+  failed: (input, context) => failedStep(input, deps(context)),
 });

@@ -93,13 +93,26 @@ export const returnsSyncActivities = {
   match: activity<{ at: string }, MatchResult>("returnsMatchRefunds"),
   enqueue: activity<{ at: string }, { enqueued: number }>("returnsEnqueue"),
   finish: activity<{ input: SyncInput; output: SyncOutput; startedAt: string }, void>("returnsFinish"),
+  failed: activity<{ startedAt: string; error: string }, void>("returnsSyncFailed"),
 } as const;
 
 const RETRY: RetryPolicy = { firstRetryMs: 30_000, maxAttempts: 5, backoffCoefficient: 2 };
 
 export const returnsSyncOrchestration = orchestration<SyncInput, SyncOutput>("returnsSyncOrchestrator", function* (context, input) {
-  const steps = returnsSyncActivities;
   const startedAt = context.df.currentUtcDateTime.toISOString();
+  try {
+    return yield* syncOnce(context, input, startedAt);
+  } catch (err) {
+    // An activity failed after its retries: the run record says so (the status page shows it) and the watermark
+    // stays, so the next sync reads the window again.
+    const error = (err instanceof Error ? err.message : String(err)).slice(0, 500);
+    yield* call(context, returnsSyncActivities.failed, { startedAt, error });
+    throw err;
+  }
+});
+
+function* syncOnce(context: DurableContext, input: SyncInput, startedAt: string): DurableGenerator<SyncOutput> {
+  const steps = returnsSyncActivities;
   const requested: RequestedReport[] = [];
   for (const kind of input.kinds) {
     for (const marketplaceId of input.marketplaceIds) {
@@ -132,7 +145,7 @@ export const returnsSyncOrchestration = orchestration<SyncInput, SyncOutput>("re
   };
   yield* call(context, steps.finish, { input, output, startedAt }, RETRY);
   return output;
-});
+}
 
 /** Polls every requested report (durable timers between rounds) and reads each as soon as it is done. */
 function* readReports(context: DurableContext, requested: RequestedReport[], input: SyncInput): DurableGenerator<ReportOutcome[]> {
@@ -313,6 +326,17 @@ export async function enqueueStep(
   }
   for (let i = 0; i < messages.length; i += 100) await deps.bus.send(deps.queue, messages.slice(i, i + 100));
   return { enqueued: messages.length };
+}
+
+/** Records a sync that failed (the orchestration fails too; its history has the details). */
+export async function failedStep(input: { startedAt: string; error: string }, deps: Pick<SyncDeps, "state" | "clock">): Promise<void> {
+  await recordRun(deps.state, {
+    flow: RETURNS_FLOW,
+    startedAt: new Date(input.startedAt),
+    finishedAt: deps.clock.now(),
+    outcome: "failed",
+    error: input.error,
+  });
 }
 
 const SYNC_META = { partitionKey: "~sync", rowKey: "last" };
