@@ -20,7 +20,7 @@ import { listParked, removeParked } from "../../platform/parked-messages";
 import { shortHash } from "./model";
 import type { D365ReturnOrders, ImportReturnDeps, ReturnOrderRef, SalesOrderForReturn } from "./ports";
 import { ReturnStore, type ReturnRecord } from "./records";
-import { toReturnOrder, requisitionFor } from "./transform";
+import { toReturnOrder } from "./transform";
 
 export const ReturnImportMessage = z
   .object({
@@ -68,7 +68,10 @@ export async function importReturn(cmd: ReturnImportMessage & { holder?: string 
       : undefined;
     // Only an earlier attempt can have created the return order (and died before recording it): look then.
     const mayExist = !ro && (record.attempts > 1 || record.status === "header-created");
-    if (mayExist) ro = await deps.d365.findReturnOrder(so.dataAreaId, record.amazonOrderId, requisitionFor(record.returnId));
+    if (mayExist) {
+      const h = draft.header;
+      ro = await deps.d365.findReturnOrder(so.dataAreaId, h.CustomersOrderReference, h.CustomerRequisitionNumber);
+    }
     const base: Partial<ReturnRecord> = {
       dataAreaId: so.dataAreaId,
       salesOrderNumber: so.salesOrderNumber,

@@ -37,6 +37,8 @@ export interface SalesOrderForReturn {
   dataAreaId: string;
   salesOrderNumber: string;
   customerAccount: string;
+  /** The sales order's own reference: the Amazon order id (an MCF order's: what the channel that sold it put there). */
+  customersOrderReference?: string;
   currency?: string;
   shippingWarehouseId?: string;
   shippingSiteId?: string;

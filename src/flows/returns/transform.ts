@@ -2,8 +2,9 @@
  * An Amazon return and its D365 sales order -> the D365 return order (ReturnOrderHeadersV2 header and
  * ReturnOrderLinesV2 lines), pure. Field names are D365's (checked against the F&O entity metadata):
  *
- * - header: CustomerAccountNumber (the sales order's customer), CustomersOrderReference (the Amazon order id,
- *   the link to the sales order and to its invoices), CustomerRequisitionNumber (the Amazon return: license
+ * - header: CustomerAccountNumber (the sales order's customer), CustomersOrderReference (the sales order's: the
+ *   Amazon order id, the link to the sales order and its invoices; an MCF order's own reference, else the MCF
+ *   order id), CustomerRequisitionNumber (the Amazon return: license
  *   plate, RMA id or MCF return authorization; with the order id it finds the return order again after a
  *   crash), CustomerReturnReasonCode (Amazon's reason mapped), CurrencyCode, DefaultReturnWarehouseId and
  *   DefaultReturnSiteId;
@@ -168,7 +169,7 @@ export function toReturnOrder(
     header: {
       dataAreaId: so.dataAreaId,
       CustomerAccountNumber: so.customerAccount,
-      CustomersOrderReference: record.amazonOrderId,
+      CustomersOrderReference: so.customersOrderReference || record.amazonOrderId,
       CustomerRequisitionNumber: requisitionFor(record.returnId),
       CustomerReturnReasonCode: reason.code,
       ...(so.currency ? { CurrencyCode: so.currency } : {}),

@@ -12,6 +12,7 @@ interface HeaderRow {
   dataAreaId: string;
   SalesOrderNumber: string;
   OrderingCustomerAccountNumber: string;
+  CustomersOrderReference?: string;
   CurrencyCode?: string;
   DefaultShippingWarehouseId?: string;
   DefaultShippingSiteId?: string;
@@ -22,6 +23,7 @@ const HEADER_FIELDS = [
   "dataAreaId",
   "SalesOrderNumber",
   "OrderingCustomerAccountNumber",
+  "CustomersOrderReference",
   "CurrencyCode",
   "DefaultShippingWarehouseId",
   "DefaultShippingSiteId",
@@ -70,6 +72,7 @@ export class ODataReturnOrders implements D365ReturnOrders {
       dataAreaId: h.dataAreaId,
       salesOrderNumber: h.SalesOrderNumber,
       customerAccount: h.OrderingCustomerAccountNumber,
+      ...(h.CustomersOrderReference ? { customersOrderReference: h.CustomersOrderReference } : {}),
       ...(h.CurrencyCode ? { currency: h.CurrencyCode } : {}),
       ...(h.DefaultShippingWarehouseId ? { shippingWarehouseId: h.DefaultShippingWarehouseId } : {}),
       ...(h.DefaultShippingSiteId ? { shippingSiteId: h.DefaultShippingSiteId } : {}),

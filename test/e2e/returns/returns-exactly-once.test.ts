@@ -248,7 +248,8 @@ describe("Amazon returns become D365 return orders, exactly once", () => {
   });
 
   it("covers MCF returns through the MCF order's return items", () => {
-    const mine = returnHeaders().filter((h) => h.CustomersOrderReference === "DEMO-MCF-1001");
+    // Linked like any return: the sales order's own reference (the web shop's order), the MCF return in the requisition.
+    const mine = returnHeaders().filter((h) => h.CustomersOrderReference === "WEB-55001");
     expect(mine).toHaveLength(1);
     expect(mine[0].CustomerAccountNumber).toBe("US-001");
     const own = returnLines().filter((l) => l.ReturnOrderNumber === mine[0].ReturnOrderNumber);

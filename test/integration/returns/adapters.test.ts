@@ -132,6 +132,7 @@ describe("the D365 side", () => {
       dataAreaId: "usmf",
       salesOrderNumber,
       customerAccount: "AMZ-US",
+      customersOrderReference: ORDER,
       currency: "USD",
       shippingWarehouseId: "FBA-US",
       shippingSiteId: "FBA",

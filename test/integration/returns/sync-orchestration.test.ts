@@ -45,7 +45,7 @@ async function sync(): Promise<{ status: number; json: any }> {
   const location = started.headers.get("location")!;
   for (let i = 0; i < 400; i++) {
     const res = await fetch(location);
-    const json = await res.json();
+    const json = (await res.json()) as any;
     if (res.status === 200) return { status: res.status, json };
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -104,7 +104,7 @@ describe("the returns sync orchestration", () => {
     expect(json.runtimeStatus).toBe("Failed");
     expect(json.error).toMatch(/500/);
     expect((await getRun(currentApp().state, RETURNS_FLOW))?.lastRun?.outcome).toBe("failed");
-    const status = await (await fetch(`${host.url}/api/status`)).json();
+    const status = (await (await fetch(`${host.url}/api/status`)).json()) as { status: string };
     expect(status.status).toBe("attention");
     outcome.failRequests = 0;
   });
@@ -113,10 +113,10 @@ describe("the returns sync orchestration", () => {
     let open!: () => void;
     outcome.gate = new Promise<void>((r) => (open = r));
     const first = await fetch(`${host.url}/api/returns/sync`, { method: "POST" });
-    expect((await first.json()).started).toBe(true);
+    expect(((await first.json()) as { started: boolean }).started).toBe(true);
     const second = await fetch(`${host.url}/api/returns/sync`, { method: "POST" });
     expect(second.status).toBe(202);
-    expect(await second.json()).toMatchObject({ started: false, instanceId: "returns-sync" });
+    expect((await second.json()) as object).toMatchObject({ started: false, instanceId: "returns-sync" });
     const running = await fetch(`${host.url}/api/returns/sync`);
     expect(running.status).toBe(202);
     expect(running.headers.get("retry-after")).toBe("60");
@@ -125,21 +125,21 @@ describe("the returns sync orchestration", () => {
     let done: any;
     for (let i = 0; i < 400 && !done; i++) {
       const res = await fetch(`${host.url}/api/returns/sync`);
-      if (res.status === 200) done = await res.json();
+      if (res.status === 200) done = (await res.json()) as any;
       else await new Promise((r) => setTimeout(r, 50));
     }
     expect(done.result.reports[0]).toMatchObject({ status: "read", rows: 1, returns: 1 });
     await host.drain({ timeoutMs: 30_000 });
-    const list = await (await fetch(`${host.url}/api/returns?status=waiting-for-order`)).json();
+    const list = (await (await fetch(`${host.url}/api/returns?status=waiting-for-order`)).json()) as { returns: { returnId: string }[] };
     expect(list.returns.map((r: { returnId: string }) => r.returnId)).toEqual(["LPNAAAA0001"]);
   });
 
   it("refuses a bad filter or body with a 400 that names it", async () => {
     const bad = await fetch(`${host.url}/api/returns?status=lost`);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toContain("status");
+    expect(((await bad.json()) as { message: string }).message).toContain("status");
     const body = await fetch(`${host.url}/api/returns/sync`, { method: "POST", body: JSON.stringify({ since: "yesterday" }) });
     expect(body.status).toBe(400);
-    expect((await body.json()).message).toContain("since");
+    expect(((await body.json()) as { message: string }).message).toContain("since");
   });
 });
