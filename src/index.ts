@@ -14,6 +14,7 @@ import "./functions/deadletters-replay-message";
 import "./functions/deadletters-replay-queue";
 import "./functions/health";
 import "./functions/notification-router";
+import "./functions/openapi";
 import "./functions/order-backfill";
 import "./functions/order-backfill-orchestration";
 import "./functions/order-catchup";
