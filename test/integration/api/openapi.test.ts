@@ -5,6 +5,7 @@
  */
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { readFileSync } from "node:fs";
+import { PNG } from "pngjs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalHost, startLocalHost } from "../../../src/local/host";
@@ -14,7 +15,7 @@ import { ICON_BRAND_COLOR, PLACEHOLDER_HOST, connectorDefinition } from "../../.
 import { describedRoutes } from "../../../src/platform/api-docs/routes";
 import { swaggerPath } from "../../../src/platform/api-docs/swagger";
 import { loadConfig } from "../../../src/wiring/config";
-import { connectorFiles } from "../../../scripts/connector";
+import { ICON_SIZE, LOGO_BOX, connectorFiles } from "../../../scripts/connector";
 
 const ROOT = join(__dirname, "..", "..", "..");
 type Doc = Record<string, any> & { paths: Record<string, Record<string, any>> };
@@ -155,6 +156,27 @@ describe("The committed connector/ folder", () => {
     expect(props.iconBrandColor).toMatch(/^#[0-9a-f]{6}$/);
     expect(["#007ee5", "#ffffff"]).not.toContain(props.iconBrandColor.toLowerCase());
     expect(props.connectionParameters.api_key).toMatchObject({ type: "securestring", uiDefinition: { constraints: { required: "true" } } });
+  });
+
+  it("has an icon by the certification rules: 230 px square, opaque, the logo within 160 px, on the brand colour", () => {
+    const png = PNG.sync.read(readFileSync(join(ROOT, "connector", "icon.png")));
+    expect([png.width, png.height]).toEqual([ICON_SIZE, ICON_SIZE]);
+    const brand = [1, 3, 5].map((i) => Number.parseInt(ICON_BRAND_COLOR.slice(i, i + 2), 16));
+    const margin = (ICON_SIZE - LOGO_BOX) / 2;
+    let logo = 0;
+    for (let y = 0; y < png.height; y++) {
+      for (let x = 0; x < png.width; x++) {
+        const i = (y * png.width + x) * 4;
+        expect(png.data[i + 3], `alpha at ${x},${y}`).toBe(255);
+        const background = [0, 1, 2].every((c) => png.data[i + c] === brand[c]);
+        if (!background) {
+          logo++;
+          const inside = x >= margin && x < ICON_SIZE - margin && y >= margin && y < ICON_SIZE - margin;
+          if (!inside) throw new Error(`logo pixel outside the ${LOGO_BOX} px square at ${x},${y}`);
+        }
+      }
+    }
+    expect(logo).toBeGreaterThan(ICON_SIZE * 10);
   });
 
   it("keeps the title and description within the certification rules", () => {
