@@ -2,6 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from "durable-functions";
 import { z } from "zod";
 import { backfillInstanceId, backfillOrchestration } from "../flows/orders/backfill";
+import { tracedInput } from "../platform/durable";
 import { ValidationError } from "../platform/errors";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
@@ -38,7 +39,7 @@ export async function orderBackfill(request: HttpRequest, context: InvocationCon
   } catch {
     // durable-functions: getStatus throws for an unknown instance.
   }
-  if (!exists) await client.startNew(backfillOrchestration.name, { instanceId, input });
+  if (!exists) await client.startNew(backfillOrchestration.name, { instanceId, input: tracedInput(input) });
   return client.createCheckStatusResponse(request, instanceId);
 }
 

@@ -77,14 +77,22 @@ async function call(operationId: string, init: { url?: string; path?: Record<str
   const url = init.url ?? `${host.url}/api/${path}${init.query ? `?${init.query}` : ""}`;
   const headers: Record<string, string> = {};
   if (init.body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(url, { method: init.url ? "GET" : r.method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const res = await fetch(url, {
+    method: init.url ? "GET" : r.method,
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   const text = await res.text();
   const body = text ? JSON.parse(text) : undefined;
   const schema = schemaFor(r, res.status);
-  expect(schema, `${operationId} answered ${res.status}, which its description does not list: ${text.slice(0, 300)}`).not.toBe("undocumented");
+  expect(schema, `${operationId} answered ${res.status}, which its description does not list: ${text.slice(0, 300)}`).not.toBe(
+    "undocumented",
+  );
   if (schema && schema !== "undocumented") {
     const parsed = schema.safeParse(body);
-    expect(parsed.success, `${operationId} ${res.status}: ${parsed.success ? "" : JSON.stringify(parsed.error.issues.slice(0, 5))}`).toBe(true);
+    expect(parsed.success, `${operationId} ${res.status}: ${parsed.success ? "" : JSON.stringify(parsed.error.issues.slice(0, 5))}`).toBe(
+      true,
+    );
   }
   const set = answered.get(operationId) ?? new Set<number>();
   set.add(res.status);
@@ -129,7 +137,11 @@ describe("the HTTP API's answers parse with the schemas of the OpenAPI document"
 
   it("settlements: import a file, poll its Location to the final 200, list, and refuse an approval that is not awaited", async () => {
     const file = readFileSync(join(__dirname, "../../fixtures/settlements/uk-v2-24-columns.txt"));
-    const res = await fetch(`${host.url}/api/settlements/import`, { method: "POST", headers: { "content-type": "text/tab-separated-values" }, body: file });
+    const res = await fetch(`${host.url}/api/settlements/import`, {
+      method: "POST",
+      headers: { "content-type": "text/tab-separated-values" },
+      body: file,
+    });
     expect(res.status).toBe(202);
     expect(route("ImportSettlement").async!.accepted!.schema.safeParse(await res.json()).success).toBe(true);
     const final = await pollUntil200("GetSettlement", res.headers.get("location")!);

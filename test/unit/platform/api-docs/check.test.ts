@@ -24,7 +24,11 @@ describe("checking route descriptions", () => {
   it("names each problem: a path parameter missing, an example that does not parse, a duplicate operationId", () => {
     const problems = checkRouteDocs([
       { ...good, path: z.object({ thingId: z.string() }) },
-      { ...good, functionName: "other", responses: { 200: { description: "x", schema: z.object({ id: z.string() }), example: { id: 1 } } } },
+      {
+        ...good,
+        functionName: "other",
+        responses: { 200: { description: "x", schema: z.object({ id: z.string() }), example: { id: 1 } } },
+      },
     ]);
     expect(problems).toEqual([
       expect.stringMatching(/thing-get .*path parameters \["thingId"\] differ from the route's \["id"\]/),
@@ -38,6 +42,9 @@ describe("checking route descriptions", () => {
     const problems = checkRouteDocs([
       { ...good, summary: "Gets a thing.", async: { result, example: { done: true }, description: "done", retryAfterSeconds: 5 } },
     ]);
-    expect(problems).toEqual([expect.stringMatching(/ends without a period/), expect.stringMatching(/with async, 200 and 202 come from async/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/ends without a period/),
+      expect.stringMatching(/with async, 200 and 202 come from async/),
+    ]);
   });
 });
