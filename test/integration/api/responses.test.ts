@@ -19,6 +19,7 @@ import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { EnvSecretStore } from "../../../src/platform/secrets";
 import { MemoryBlobStore } from "../../fixtures/settlements/fakes";
 import { loadConfig } from "../../../src/wiring/config";
+import { runOrdersBackfill } from "../../../src/local/backfill-cli";
 import { clientFor } from "../amazon/sim-client";
 import { REPO_MAPPINGS, d365For } from "../orders/sim-deps";
 
@@ -164,5 +165,23 @@ describe("the HTTP API's answers parse with the schemas of the OpenAPI document"
     expect([200, 503]).toContain((await call("CheckHealth")).status);
     expect((await call("ReceiveAmazonNotifications", { body: {} })).status).toBe(401);
     expect((await call("GetOpenApiDocument")).status).toBe(200);
+  });
+});
+
+describe("d365-amazon orders backfill", () => {
+  it("starts a backfill on the running app and follows its Location to the result, as Power Automate does", async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const code = await runOrdersBackfill(["--from", from, "--api", `${host.url}/api`, "--json"], {
+      out: (t) => out.push(t),
+      err: (t) => err.push(t),
+      sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
+    });
+    expect(code, err.join("\n")).toBe(0);
+    const status = JSON.parse(out.join("\n"));
+    expect(status).toMatchObject({ runtimeStatus: "Completed", output: { status: "done" } });
+    expect(status.output.orders).toBeGreaterThan(0);
+    await host.drain({ timeoutMs: 60_000 });
   });
 });
