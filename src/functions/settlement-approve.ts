@@ -1,7 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
-import { assertAwaitingApproval } from "../flows/settlements/import-steps";
+import { approveSettlement } from "../flows/settlements/import-steps";
 import { APPROVAL_EVENT } from "../flows/settlements/orchestration";
 import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { durableStarter } from "../wiring/adapters/durable-starter";
@@ -19,10 +19,14 @@ export async function settlementApprove(request: HttpRequest, context: Invocatio
   const text = await request.text();
   const body = ApproveBody.safeParse(text.trim() ? JSON.parse(text) : {});
   if (!body.success) throw validationFromZod(body.error, "request body");
-  const record = await assertAwaitingApproval(id.data, settlementDeps(currentApp(), context));
-  await durableStarter(df.getClient(context)).raiseEvent(record.instanceId, APPROVAL_EVENT, {
-    approvedBy: body.data.approvedBy ?? "api",
-  });
+  const approvedBy = body.data.approvedBy ?? "api";
+  const starter = durableStarter(df.getClient(context));
+  await approveSettlement(
+    id.data,
+    approvedBy,
+    (instanceId) => starter.raiseEvent(instanceId, APPROVAL_EVENT, { approvedBy }),
+    settlementDeps(currentApp(), context),
+  );
   const location = new URL(`/api/settlements/${encodeURIComponent(id.data)}`, request.url).toString();
   return {
     status: 202,
