@@ -39,6 +39,14 @@ export const CatchUpResultView = z.object({
   skipped: z.number().int().meta({ description: "Orders already imported at that update" }),
   ok: z.boolean(),
   error: z.string().optional(),
+  handedOver: z
+    .object({
+      singles: z.number().int().meta({ description: "Orders sent as one import message each" }),
+      bulks: z.number().int().meta({ description: "Bulk import messages (a group of orders written to D365 together)" }),
+      inBulk: z.number().int().meta({ description: "Orders in those bulk imports" }),
+    })
+    .optional()
+    .meta({ description: "How the run handed its orders over (for the whole run, not per marketplace)" }),
 });
 
 export const CatchUpAnswer = z.object({ results: z.array(CatchUpResultView) });
@@ -53,6 +61,7 @@ export const CATCH_UP_EXAMPLE: z.infer<typeof CatchUpAnswer> = {
       enqueued: 3,
       skipped: 9,
       ok: true,
+      handedOver: { singles: 3, bulks: 0, inBulk: 0 },
     },
   ],
 };

@@ -43,15 +43,15 @@ export const spapiCallsPerOrder: BenchRow = {
           Object.entries(r.otherPaths).map(([k, v]) => [k, { ...v, callsPerOrder: round(v.callsPerOrder, 3) }]),
         ),
       },
-      note: `${Object.entries(r.spapiCalls)
-        .map(([op, n]) => `${op} ${n}`)
-        .join(
-          ", ",
-        )} for ${r.orders} orders (header from the catch-up's rows); the catch-up listed them with ${r.catchUpGetOrdersCalls} getOrders call(s); ${Object.entries(
-        r.otherPaths,
-      )
-        .map(([k, v]) => `${k} ${round(v.callsPerOrder, 2)}`)
-        .join(", ")} per order`,
+      note: [
+        `${Object.entries(r.spapiCalls)
+          .map(([op, n]) => `${op} ${n}`)
+          .join(", ")} for ${r.orders} orders (header from the catch-up's rows)`,
+        `the catch-up listed them with ${r.catchUpGetOrdersCalls} getOrders call(s)`,
+        `${Object.entries(r.otherPaths)
+          .map(([k, v]) => `${k} ${round(v.callsPerOrder, 2)}`)
+          .join(", ")} per order`,
+      ].join("; "),
     };
   },
 };
