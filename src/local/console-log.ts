@@ -83,6 +83,13 @@ const EVENTS: Record<string, (p: Entry) => string | undefined> = {
   "order.canceled": () => undefined,
   "order.cancelAfterShipment": (p) => `order ${s(p.amazonOrderId)} canceled after SO ${s(p.salesOrderNumber)} shipped: needs a person`,
   "order.duplicateInD365": (p) => `order ${s(p.amazonOrderId)} found twice in D365: ${[p.salesOrderNumbers].flat().join(", ")}`,
+  "order.reread": (p) => `order ${s(p.amazonOrderId)} changed in Amazon while it was imported: read again`,
+  "orders.bulkImported": (p) =>
+    `bulk import of ${plural(p.orders, "order")}: ${s(p.created)} created, ${s(p.completed)} completed, ${s(p.unchanged)} already in D365` +
+    (Number(p.other) ? `, ${s(p.other)} waiting/canceled/skipped` : "") +
+    (Number(p.parked) ? `, ${s(p.parked)} parked` : "") +
+    (Number(p.busy) ? `, ${s(p.busy)} left to another worker` : "") +
+    (Number(p.retry) ? `, ${s(p.retry)} to retry` : ""),
   "settlement.started": (p) => `settlement ${s(p.settlementId)} import started${p.reportId ? ` (report ${s(p.reportId)})` : ""}`,
   "settlement.analyzed": (p) =>
     `settlement ${s(p.settlementId)} read: ${plural(p.rows, "row")} -> ${plural(p.lines, "journal line")}` +
@@ -109,8 +116,12 @@ const LOGS: Record<string, (p: Entry) => string> = {
     const parts = results.map(
       (r) => `${s(r.marketplaceId)} ${s(r.seen)} changed, ${s(r.enqueued)} queued${r.ok === false ? " (failed)" : ""}`,
     );
-    return `catch-up: ${parts.join("; ") || "nothing to do"}`;
+    const h = results.find((r) => r.handedOver)?.handedOver as Entry | undefined;
+    const bulk = h && Number(h.bulks) ? ` (${plural(h.inBulk, "order")} in ${plural(h.bulks, "bulk import")})` : "";
+    return `catch-up: ${parts.join("; ") || "nothing to do"}${bulk}`;
   },
+  "orders.sweep.reEnqueued": (p) => `sweeper: ${plural(p.reEnqueued, "order")} handed over but not imported, queued again`,
+  "order.notificationDropped": (p) => `notification for order ${s(p.amazonOrderId)} dropped: ${s(p.reason)}`,
   "settlements.poll": (p) =>
     `settlement poll: ${plural(p.listed, "report")} listed, ${Array.isArray(p.started) ? p.started.length : s(p.started)} import(s) started` +
     (Array.isArray(p.failed) && p.failed.length ? `, ${p.failed.length} failed` : ""),
