@@ -13,6 +13,7 @@ import { createSpApiClient } from "../amazon/index";
 import type { SpApiClient } from "../amazon/client";
 import { createD365Connector, type D365Connector } from "../d365/index";
 import type { ImportOrderDeps } from "../flows/orders/import-order";
+import type { PublishDeps } from "../flows/products/publish";
 import type { SettlementDeps } from "../flows/settlements/ports";
 import { resolveMappingsDir } from "../mapping/mappings-dir";
 import { Mappings } from "../mapping/mappings";
@@ -26,6 +27,7 @@ import { type AppConfig, loadConfig } from "./config";
 export interface PortOverrides {
   orders?: Partial<Pick<ImportOrderDeps, "amazon" | "d365" | "ledger">>;
   settlements?: Partial<Omit<SettlementDeps, "log">>;
+  products?: Partial<Pick<PublishDeps, "d365" | "amazon" | "definitions">>;
 }
 
 export interface App {
