@@ -51,7 +51,8 @@ export async function applyListingChange(change: ListingChangeMessage, deps: Lis
         if (change.status) r.amazonStatus = change.status;
         if (change.status?.includes("DELETED")) r.listed = false;
         if (change.asin) r.asin = change.asin;
-        if (cleared) r.issues = r.issues.filter((i) => i.source !== "amazon");
+        // Issues without a source came from Amazon too.
+        if (cleared) r.issues = r.issues.filter((i) => i.source !== undefined && i.source !== "amazon");
         if (live) {
           r.issues = live.issues;
           r.amazonStatus = live.status;

@@ -246,7 +246,7 @@ async function needsMapping(w: Work, deps: PublishDeps): Promise<ListingOutcome>
       if (!r.listed) r.state = "needs-mapping";
       r.planHash = w.hash;
       r.lastAction = "needs-mapping";
-      r.issues = [...r.issues.filter((i) => i.source === "amazon"), ...issues];
+      r.issues = [...r.issues.filter((i) => i.source === undefined || i.source === "amazon"), ...issues];
     },
     deps.clock,
   );
