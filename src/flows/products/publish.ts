@@ -334,6 +334,18 @@ async function create(w: Work, asin: string | undefined, deps: PublishDeps): Pro
     const issues = merged(local, preview);
     return stop(w, "listing-invalid", issues, deps, { suggestion: templateSuggestion(w, issues, def) });
   }
+  // The record (and its SKU) exists before Amazon has the listing, so the status notification Amazon may send
+  // before this put returns finds the item.
+  await updateListingRecord(
+    deps.state,
+    w.d,
+    init(w),
+    (r) => {
+      r.sku = w.d.sku;
+      r.lastAction = "submitting";
+    },
+    deps.clock,
+  );
   const answer = await deps.amazon.put(listing);
   if (answer.status === "INVALID") {
     const issues = merged([], answer);
