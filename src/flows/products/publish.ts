@@ -172,6 +172,7 @@ async function publishMarketplace(
   const mustRead = ready.filter(
     (w) => !w.record?.listed || w.record.sku !== w.d.sku || req.force || refresh.has(w.d.itemNumber.toLowerCase()),
   );
+  const readAt = deps.clock.now();
   const live = mustRead.length ? await deps.amazon.readListings([...new Set(mustRead.map((w) => w.d.sku))], marketplaceId) : new Map();
   const read = new Set(mustRead);
   const unlisted = ready.filter((w) => (read.has(w) ? !live.has(w.d.sku) : !w.record?.listed));
@@ -180,7 +181,7 @@ async function publishMarketplace(
     try {
       if (read.has(w)) {
         const listing = live.get(w.d.sku);
-        out.push(listing ? await reconcile(w, listing, deps) : await create(w, matches.get(w.d.itemNumber), deps));
+        out.push(listing ? await reconcile(w, listing, readAt, deps) : await create(w, matches.get(w.d.itemNumber), deps));
       } else if (w.record?.listed) out.push(await update(w, w.record, deps));
       else out.push(await create(w, matches.get(w.d.itemNumber), deps));
     } catch (err) {
@@ -387,7 +388,7 @@ async function create(w: Work, asin: string | undefined, deps: PublishDeps): Pro
 }
 
 /** A listing read from Amazon: patch the attributes whose live value differs; keep its status, issues, ASIN, FNSKU. */
-async function reconcile(w: Work, listing: AmazonListing, deps: PublishDeps): Promise<ListingOutcome> {
+async function reconcile(w: Work, listing: AmazonListing, readAt: Date, deps: PublishDeps): Promise<ListingOutcome> {
   const requirements: Requirements = w.record?.requirements ?? "LISTING";
   const def = await deps.definitions.get(listing.productType, w.d.marketplaceId, requirements);
   const { attributes } = buildAttributes(w.d, def);
@@ -399,9 +400,11 @@ async function reconcile(w: Work, listing: AmazonListing, deps: PublishDeps): Pr
     r.requirements = requirements;
     if (listing.asin) r.asin = listing.asin;
     if (listing.fnsku) r.fnsku = listing.fnsku;
+    // A notification handled since the read knows better than the read.
+    if (r.checkedAt && r.checkedAt.getTime() > readAt.getTime()) return;
     r.amazonStatus = listing.status;
     r.issues = listing.issues;
-    r.checkedAt = deps.clock.now();
+    r.checkedAt = readAt;
   };
   if (!patches.length) {
     const record = await updateListingRecord(
@@ -476,6 +479,18 @@ async function submitPatch(
     return stop(w, "listing-invalid", issues, deps, { suggestion: templateSuggestion(w, issues, def) });
   };
   if (blocking(local, preview)) return refuse(preview, local);
+  // As before a put: the record and its SKU exist before Amazon changes the listing (and notifies).
+  await updateListingRecord(
+    deps.state,
+    w.d,
+    init(w),
+    (r) => {
+      seen?.(r);
+      r.sku = w.d.sku;
+      r.lastAction = "submitting";
+    },
+    deps.clock,
+  );
   const answer = await deps.amazon.patch(change);
   if (answer.status === "INVALID") return refuse(answer, []);
   const names = new Set(patches.map((p) => p.attribute));
