@@ -168,9 +168,15 @@ async function publishMarketplace(
     if (w.d.problems.length) out.push(await needsMapping(w, deps));
     else ready.push(w);
   }
-  // The live listing of every item not known to be listed under this SKU, or to be checked again.
+  // The live listing of every item not known to be listed under this SKU, to be checked again, or whose last
+  // write has no known outcome (the answer was lost): Amazon may have applied it, so compare before sending again.
   const mustRead = ready.filter(
-    (w) => !w.record?.listed || w.record.sku !== w.d.sku || req.force || refresh.has(w.d.itemNumber.toLowerCase()),
+    (w) =>
+      !w.record?.listed ||
+      w.record.sku !== w.d.sku ||
+      w.record.lastAction === "submitting" ||
+      req.force ||
+      refresh.has(w.d.itemNumber.toLowerCase()),
   );
   const readAt = deps.clock.now();
   const live = mustRead.length ? await deps.amazon.readListings([...new Set(mustRead.map((w) => w.d.sku))], marketplaceId) : new Map();
