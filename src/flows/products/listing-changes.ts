@@ -2,8 +2,9 @@
  * Use case: a listing change Amazon notified (LISTINGS_ITEM_STATUS_CHANGE, LISTINGS_ITEM_ISSUES_CHANGE), as
  * the router enqueued it on the products queue. A status change is written to the record as it is (no call);
  * issues that cleared (severities NONE) close the review item (no call); new or changed issues are read with
- * getListingsItem (one call) for Amazon's messages, and errors become a review item. A SKU the app never
- * published is not the products flow's: it is logged and left alone.
+ * getListingsItem (one call) for Amazon's messages, and errors become a review item. A listing Amazon reports
+ * DELETED is listed again by the next sync. A SKU the app never published is not the products flow's: it is
+ * logged and left alone.
  */
 import type { Clock } from "../../platform/clock";
 import type { StateStore } from "../../platform/ports";
@@ -49,7 +50,13 @@ export async function applyListingChange(change: ListingChangeMessage, deps: Lis
       () => newRecord({ itemNumber: t.itemNumber, marketplaceId: t.marketplaceId, sku: change.sku, company: "" }),
       (r: ListingRecord) => {
         if (change.status) r.amazonStatus = change.status;
-        if (change.status?.includes("DELETED")) r.listed = false;
+        // D365 is the source: a listing deleted on Amazon is listed again by the next sync (exclude the item in
+        // products.json to stop selling it).
+        if (change.status?.includes("DELETED")) {
+          r.listed = false;
+          delete r.planHash;
+          r.state = "pending";
+        }
         if (change.asin) r.asin = change.asin;
         // Issues without a source came from Amazon too.
         if (cleared) r.issues = r.issues.filter((i) => i.source !== undefined && i.source !== "amazon");

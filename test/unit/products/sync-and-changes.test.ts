@@ -110,6 +110,14 @@ describe("listing changes Amazon notifies", () => {
     expect((await getListingRecord(state, "I1", US))!).toMatchObject({ state: "published", issues: [] });
   });
 
+  it("lists a listing Amazon deleted again at the next sync (D365 is the source)", async () => {
+    await applyListingChange({ kind: "listing-change", sku: "I1", marketplaceId: US, status: ["DELETED"] }, deps());
+    expect(await getListingRecord(state, "I1", US)).toMatchObject({ listed: false, state: "pending", amazonStatus: ["DELETED"] });
+    const plan = await sync();
+    expect(plan.counts).toMatchObject({ changed: 1 });
+    expect(bus.sent.flatMap((m) => (m.body as PublishMessage).itemNumbers)).toContain("I1");
+  });
+
   it("leaves a SKU it never published alone", async () => {
     expect(
       await applyListingChange({ kind: "listing-change", sku: "OTHER", marketplaceId: UK, severities: ["ERROR"] }, deps()),
