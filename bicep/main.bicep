@@ -150,6 +150,9 @@ param queueD365Events string = 'd365-events'
 @description('QUEUE_PRODUCTS: queue of product publish batches and listing changes Amazon notified.')
 param queueProducts string = 'product-publish'
 
+@description('QUEUE_RETURN_IMPORT: queue of return imports (one message per Amazon return).')
+param queueReturnImport string = 'return-import'
+
 @description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount).')
 @minValue(1)
 @maxValue(2000)
@@ -196,6 +199,14 @@ param productsSyncSchedule string = '0 10,40 * * * *'
 ])
 param productsPreview string = 'always'
 
+@description('RETURNS_SYNC_SCHEDULE: when the daily returns sync runs (six-field NCRONTAB, UTC).')
+param returnsSyncSchedule string = '0 30 3 * * *'
+
+@description('RETURNS_REVIEW_AFTER_DAYS: a return without a refund, or a refund without a return, is listed for review after this many days.')
+@minValue(0)
+@maxValue(365)
+param returnsReviewAfterDays int = 14
+
 // ---------------------------------------------------------------------------------------------------------
 // Resources
 // ---------------------------------------------------------------------------------------------------------
@@ -217,6 +228,7 @@ var serviceBusQueueNames = [
   queueOrderImport
   queueD365Events
   queueProducts
+  queueReturnImport
 ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -351,6 +363,7 @@ var appSettings = {
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
   QUEUE_PRODUCTS: queueProducts
+  QUEUE_RETURN_IMPORT: queueReturnImport
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
   MAPPINGS_DIR: 'mappings'
   DURABLE_TASK_HUB: durableTaskHub
@@ -394,6 +407,15 @@ var appSettings = {
   PRODUCTS_PREVIEW: productsPreview
   PRODUCTS_DEFINITION_CACHE_HOURS: '24'
   PRODUCTS_REFRESH_HOURS: '24'
+
+  // Returns
+  RETURNS_SYNC_SCHEDULE: returnsSyncSchedule
+  RETURNS_SOURCES: 'fba,fbm,mcf'
+  RETURNS_INITIAL_LOOKBACK_DAYS: '30'
+  RETURNS_OVERLAP_DAYS: '3'
+  RETURNS_REFUND_LOOKBACK_DAYS: '30'
+  RETURNS_REVIEW_AFTER_DAYS: string(returnsReviewAfterDays)
+  RETURNS_ORDER_WAIT_MINUTES: '120'
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {

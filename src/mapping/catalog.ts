@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { MarketplacesFile } from "./marketplaces";
 import { OrderStatusesFile } from "./order-statuses";
 import { productsDefinition } from "./products";
+import { returnsDefinition } from "./returns";
 import { settlementAccountsDefinition } from "./settlement-accounts";
 import { SkuCrossrefFile } from "./sku-crossref";
 
@@ -38,6 +39,7 @@ export const mappingCatalog: MappingDefinition[] = [
   },
   settlementAccountsDefinition,
   productsDefinition,
+  returnsDefinition,
 ];
 
 /** "marketplaces.json" -> "marketplaces" (the schema file is mappings/schemas/marketplaces.schema.json). */

@@ -9,6 +9,7 @@ import { amazonSettings } from "../amazon/settings";
 import { d365Settings } from "../d365/settings";
 import { orderSettings } from "../flows/orders/settings";
 import { productSettings } from "../flows/products/settings";
+import { returnSettings } from "../flows/returns/settings";
 import { settlementSettings } from "../flows/settlements/settings";
 import { ConfigurationError } from "../platform/errors";
 import { platformSettings } from "../platform/settings";
@@ -21,6 +22,7 @@ export const settingsShape = {
   ...orderSettings,
   ...settlementSettings,
   ...productSettings,
+  ...returnSettings,
   ...localSettings,
 };
 

@@ -9,6 +9,7 @@ import { cliStartup } from "./cli-startup";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
 import { spapiCallsPer1000PriceChanges, spapiCallsPer1000ProductsPublished } from "./products-calls";
+import { d365RequestsPerReturn, spapiCallsPer1000Returns } from "./returns-requests";
 import { settlementPreviewPeakRss, settlementPreviewVsBareRead } from "./settlement-preview";
 
 export const benchRows: readonly BenchRow[] = [
@@ -20,4 +21,6 @@ export const benchRows: readonly BenchRow[] = [
   notificationToOrderP95,
   spapiCallsPer1000ProductsPublished,
   spapiCallsPer1000PriceChanges,
+  spapiCallsPer1000Returns,
+  d365RequestsPerReturn,
 ];
