@@ -4,6 +4,8 @@ import { itemView } from "../flows/products/item-view";
 import { NotFoundError } from "../platform/errors";
 import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
+import { describeRoute } from "../platform/api-docs/routes";
+import { PRODUCT_VIEW_EXAMPLE, ProductView } from "../flows/products/api";
 
 const ItemNumber = z.string().trim().min(1).max(20);
 
@@ -26,4 +28,17 @@ app.http("product-get", {
   route: "products/{itemNumber}",
   authLevel: "function",
   handler: withHttpErrors(productGet, invocationTelemetry),
+});
+describeRoute("product-get", {
+  method: "GET",
+  route: "products/{itemNumber}",
+  operationId: "GetProduct",
+  summary: "Get a product's Amazon listings",
+  description:
+    "Per marketplace: the seller SKU, ASIN and FNSKU, the listing's state and Amazon status, its issues, the values last published and what needs a person.",
+  visibility: "important",
+  tag: "Products",
+  path: z.object({ itemNumber: ItemNumber.meta({ title: "Item Number", description: "D365 item number" }) }),
+  responses: { 200: { description: "The item's listings", schema: ProductView, example: PRODUCT_VIEW_EXAMPLE } },
+  errors: [400, 404],
 });

@@ -4,6 +4,8 @@ import { getSyncStatus } from "../flows/products/sync-records";
 import { NotFoundError } from "../platform/errors";
 import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
+import { describeRoute } from "../platform/api-docs/routes";
+import { PRODUCTS_SYNC_STATUS_EXAMPLE, ProductsSyncStatus } from "../flows/products/api";
 
 const SyncId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
@@ -23,4 +25,26 @@ app.http("product-sync-get", {
   route: "products/sync/{syncId}",
   authLevel: "function",
   handler: withHttpErrors(productSyncGet, invocationTelemetry),
+});
+describeRoute("product-sync-get", {
+  method: "GET",
+  route: "products/sync/{syncId}",
+  operationId: "GetProductsSync",
+  summary: "Get a products sync",
+  description: "A products sync: 202 while its batches are being published, 200 with what each listing's publish did once all are.",
+  visibility: "advanced",
+  tag: "Products",
+  path: z.object({ syncId: SyncId }),
+  async: {
+    description: "The finished sync",
+    result: ProductsSyncStatus,
+    example: PRODUCTS_SYNC_STATUS_EXAMPLE,
+    accepted: {
+      schema: ProductsSyncStatus,
+      example: { ...PRODUCTS_SYNC_STATUS_EXAMPLE, status: "running", batchesDone: 0, results: {} },
+      description: "Batches are still being published",
+    },
+    retryAfterSeconds: 10,
+  },
+  errors: [400, 404],
 });

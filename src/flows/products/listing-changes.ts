@@ -82,6 +82,7 @@ export async function applyListingChange(change: ListingChangeMessage, deps: Lis
         deps.queue,
         { itemNumber: t.itemNumber, marketplaceId: t.marketplaceId, sku: record.sku, reason: "listing-issues", issues: record.issues },
         deps.clock,
+        deps.telemetry,
       );
     else if (!errors.length && record.state === "published") await closeReview(deps.state, deps.queue, t.itemNumber, t.marketplaceId);
     updated.push({

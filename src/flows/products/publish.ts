@@ -263,6 +263,7 @@ async function needsMapping(w: Work, deps: PublishDeps): Promise<ListingOutcome>
     deps.queue,
     { itemNumber: w.d.itemNumber, marketplaceId: w.d.marketplaceId, sku: w.d.sku, reason: "needs-mapping", issues, suggestion },
     deps.clock,
+    deps.telemetry,
   );
   return { itemNumber: w.d.itemNumber, marketplaceId: w.d.marketplaceId, sku: w.d.sku, action: "needs-mapping", issues };
 }
@@ -294,6 +295,7 @@ async function stop(
     deps.queue,
     { itemNumber: w.d.itemNumber, marketplaceId: w.d.marketplaceId, sku: w.d.sku, reason, issues, suggestion: opts.suggestion },
     deps.clock,
+    deps.telemetry,
   );
   return { itemNumber: w.d.itemNumber, marketplaceId: w.d.marketplaceId, sku: w.d.sku, action: "review", issues };
 }
@@ -558,6 +560,7 @@ async function syncIssuesReview(w: Work, record: ListingRecord, deps: PublishDep
       deps.queue,
       { itemNumber: w.d.itemNumber, marketplaceId: w.d.marketplaceId, sku: record.sku, reason: "listing-issues", issues: record.issues },
       deps.clock,
+      deps.telemetry,
     );
   else await closeReview(deps.state, deps.queue, w.d.itemNumber, w.d.marketplaceId);
 }

@@ -10,6 +10,7 @@
 import type { Clock } from "../../platform/clock";
 import { getParked, parkMessage, removeParked, type ParkedMessage } from "../../platform/parked-messages";
 import type { StateStore } from "../../platform/ports";
+import type { Telemetry } from "../../platform/telemetry";
 import type { PublishMessage } from "./messages";
 import type { ListingIssue } from "./model";
 
@@ -42,13 +43,27 @@ const WHAT: Record<Exclude<ReviewReason, "needs-mapping">, string> = {
   "listing-issues": "live listing has errors Amazon reports",
 };
 
-export async function openReview(state: StateStore, queue: string, input: ReviewInput, clock: Clock): Promise<ParkedMessage> {
+export async function openReview(
+  state: StateStore,
+  queue: string,
+  input: ReviewInput,
+  clock: Clock,
+  telemetry?: Telemetry,
+): Promise<ParkedMessage> {
   const body: PublishMessage = { kind: "publish", itemNumbers: [input.itemNumber], marketplaceIds: [input.marketplaceId], force: true };
   const first = input.issues.find((i) => i.severity === "ERROR") ?? input.issues[0];
   const text =
     input.reason === "needs-mapping"
       ? `${input.sku} (item ${input.itemNumber}) in ${input.marketplaceId}: ${input.issues.map((i) => i.message).join("; ")}`
       : `${input.sku} (item ${input.itemNumber}) in ${input.marketplaceId} ${WHAT[input.reason]}: ${describeIssues(input.issues)}`;
+  const code = first ? (first.source === "amazon" || !first.source ? `amazon.${first.code}` : first.code) : undefined;
+  telemetry?.event("product.review", {
+    itemNumber: input.itemNumber,
+    marketplaceId: input.marketplaceId,
+    sku: input.sku,
+    reason: input.reason,
+    code,
+  });
   return parkMessage(
     state,
     {
@@ -57,7 +72,7 @@ export async function openReview(state: StateStore, queue: string, input: Review
       body,
       reason: input.reason,
       description: text,
-      ...(first ? { code: first.source === "amazon" || !first.source ? `amazon.${first.code}` : first.code } : {}),
+      ...(code ? { code } : {}),
       where: first?.attributeNames?.length
         ? `attributes: ${first.attributeNames.join(", ")}`
         : `products.json marketplace ${input.marketplaceId}`,
