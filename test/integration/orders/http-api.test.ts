@@ -79,6 +79,11 @@ describe("POST /api/orders/backfill", () => {
     const seeded = spapi.sim.data.orders;
     expect(done.output.status).toBe("done");
     expect(done.output.orders).toBe(seeded.length);
+    // The report's orders stay out of the orchestration's history: it keeps the blob's name and the count.
+    const withHistory = (await (await fetch(`${links.statusQueryGetUri}&showHistory=true`)).json()) as { historyEvents: unknown[] };
+    const history = JSON.stringify(withHistory.historyEvents);
+    expect(history).toContain("orders-bulk");
+    expect(seeded.filter((o) => history.includes(o.amazonOrderId))).toEqual([]);
     expect(spapi.sim.requestCounts().counts.createReport).toBe(1);
     const importable = seeded.filter(
       (o) => ["Unshipped", "Shipped", "PartiallyShipped"].includes(o.status) && o.items.every((i) => !i.sku.startsWith("UNMAPPED")),
