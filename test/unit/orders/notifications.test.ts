@@ -17,7 +17,8 @@ import { loadConfig } from "../../../src/wiring/config";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import type { MessageBus, OutgoingMessage, SecretStore } from "../../../src/platform/ports";
 import { MemoryTelemetry } from "../../../src/platform/telemetry";
-import { createApp, useApp } from "../../../src/wiring/app";
+import { createApp, currentApp, useApp } from "../../../src/wiring/app";
+import { listParked } from "../../../src/platform/parked-messages";
 
 const KEY = "fake-notification-key-0123456789";
 
@@ -254,6 +255,28 @@ describe("notification router", () => {
         body: { amazonOrderId: "903-8868176-2219830", source: "notification", marketplaceId: "ATVPDKIKX0DER" },
       },
     });
+  });
+
+  it("drops an ORDER_CHANGE for another seller or a marketplace the app does not work in: no message, no Amazon call, no review item", async () => {
+    const { routeDeps } = await import("../../../src/wiring/notifications");
+    const app = currentApp();
+    const ctx = new InvocationContext({ functionName: "notification-router", invocationId: "test" });
+    const deps = routeDeps(app, ctx, {} as Parameters<typeof routeDeps>[2]);
+    // The published example is for seller A3TH9S8BH6GOGM; the app is configured for A2DEMOSELLER01.
+    const other = validateNotification(orderChange({ orderId: "903-8868176-2219830" }));
+    if (!other.ok) throw new Error("the example must be valid");
+    expect(await routeNotification(other.value, deps)).toMatchObject({ routed: "dropped", amazonOrderId: "903-8868176-2219830" });
+    const mine = orderChange({ orderId: "903-8868176-2219831" });
+    mine.Payload.OrderChangeNotification.SellerId = app.config.SPAPI_SELLER_ID;
+    mine.Payload.OrderChangeNotification.Summary.MarketplaceId = "A1VC38T7YXB528"; // Japan: not in SPAPI_MARKETPLACE_IDS
+    const n = validateNotification(mine);
+    if (!n.ok) throw new Error("must be valid");
+    expect(await routeNotification(n.value, deps)).toMatchObject({
+      routed: "dropped",
+      reason: expect.stringContaining("SPAPI_MARKETPLACE_IDS"),
+    });
+    expect(bus.sent).toEqual([]);
+    expect(await listParked(app.state, {})).toEqual([]);
   });
 
   it("logs and completes types no flow handles yet", async () => {
