@@ -7,7 +7,8 @@ import type { CatchUpDeps, CatchUpOptions } from "../flows/orders/catch-up";
 import type { ImportOrderCommand, ImportOrderDeps } from "../flows/orders/import-order";
 import type { BulkImportDeps } from "../flows/orders/import-orders-bulk";
 import { type OrderLedger, StateOrderLedger } from "../flows/orders/ledger";
-import { OrderBulkBlob, type OrderBulkImportMessage, type OrderImportMessage, orderImportMessageId } from "../flows/orders/messages";
+import { z } from "zod";
+import { type OrderBulkImportMessage, OrderImportMessage, orderImportMessageId } from "../flows/orders/messages";
 import { type AppError, ValidationError } from "../platform/errors";
 import { parkMessage } from "../platform/parked-messages";
 import type { InvocationLogger } from "../platform/telemetry";
@@ -83,7 +84,11 @@ export function bulkImportDeps(app: App, context?: InvocationLogger): BulkImport
   };
 }
 
-/** The orders of a bulk import message, from its blob, as import commands. */
+/**
+ * The orders of a bulk import message, from its blob, as import commands. An order whose entry does not read
+ * (an Amazon status the app does not know, say) goes without what its sender knew, so it reads Amazon itself;
+ * one bad entry never parks the other orders of the group.
+ */
 export async function loadBulkOrders(app: App, message: OrderBulkImportMessage): Promise<ImportOrderCommand[]> {
   const bytes = await app.blobs.get(message.bulk.container, message.bulk.name);
   if (!bytes) {
@@ -92,8 +97,20 @@ export async function loadBulkOrders(app: App, message: OrderBulkImportMessage):
       where: `${message.bulk.container}/${message.bulk.name}`,
     });
   }
-  const parsed = OrderBulkBlob.parse(JSON.parse(new TextDecoder().decode(bytes)));
-  return parsed.orders.map((o) => ({ ...o, ...(o.source ? {} : { source: message.source ?? "bulk" }) }));
+  const source = message.source ?? "bulk";
+  const entries = z.object({ orders: z.array(z.unknown()) }).parse(JSON.parse(new TextDecoder().decode(bytes))).orders;
+  const orders: ImportOrderCommand[] = [];
+  for (const entry of entries) {
+    const parsed = OrderImportMessage.safeParse(entry);
+    if (parsed.success) {
+      orders.push({ ...parsed.data, source: parsed.data.source ?? source });
+      continue;
+    }
+    const bare = OrderImportMessage.pick({ amazonOrderId: true, lastUpdate: true, marketplaceId: true }).safeParse(entry);
+    app.telemetry().log("warn", "orders.bulkEntryUnreadable", { blob: message.bulk.name, amazonOrderId: bare.data?.amazonOrderId });
+    if (bare.success) orders.push({ ...bare.data, source });
+  }
+  return orders;
 }
 
 /** Everything catchUpOrders needs. */

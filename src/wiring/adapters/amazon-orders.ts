@@ -97,7 +97,9 @@ export class SpApiOrders implements AmazonOrders {
       includedData: ORDER_2026_FLOW_DATA,
     };
     for await (const o of this.client.searchOrders(query)) {
-      const known = o.fulfillment ? { from: "listing" as const, order: orderFrom2026(o), items: orderItemsFrom2026(o) } : undefined;
+      const order = o.fulfillment ? orderFrom2026(o) : undefined;
+      // A status the app does not know travels without the row: the import then reads the order itself.
+      const known = order?.status ? { from: "listing" as const, order, items: orderItemsFrom2026(o) } : undefined;
       yield { ...summaryFrom2026(o), ...(known ? { known } : {}) };
     }
   }
