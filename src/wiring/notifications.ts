@@ -4,12 +4,14 @@
  * finished settlement report). A new flow that subscribes to a notification type adds its target here.
  */
 import type { DurableClient } from "durable-functions";
+import { followMcfOrder } from "../flows/fulfillment/requests";
 import { enqueueOrderChange } from "../flows/orders/messages";
 import { API_KEY_SECRET, type ReceiveDeps } from "../flows/notifications/receive";
 import type { NotificationTargets, RouteDeps } from "../flows/notifications/router";
 import { isFinishedSettlementReport, startReportImportOnce } from "../flows/settlements/import-settlement";
 import type { InvocationLogger } from "../platform/telemetry";
 import { durableStarter } from "./adapters/durable-starter";
+import { mcfRecords } from "./fulfillment";
 import type { App } from "./app";
 import { settlementDeps, settlementStartOptions } from "./settlements";
 
@@ -32,6 +34,12 @@ export function notificationTargets(app: App, context: InvocationLogger, durable
       start: (reportId) =>
         startReportImportOnce(reportId, durableStarter(durable), settlementDeps(app, context), settlementStartOptions(app)),
     },
+    fulfillmentOrderChanged: (change, notificationId) =>
+      followMcfOrder(change, notificationId, {
+        records: mcfRecords(app),
+        bus: app.bus,
+        queue: app.config.QUEUE_FULFILLMENT,
+      }),
   };
 }
 

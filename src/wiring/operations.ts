@@ -6,6 +6,8 @@
  */
 import { probeSecrets, probeState, type HealthProbes } from "../platform/health";
 import { probeD365 } from "../d365/index";
+import { summarizeBusinessEvents } from "../flows/d365-events/route-event";
+import { summarizeFulfillment } from "../flows/fulfillment/status-page";
 import { summarizeOrderLedger } from "../flows/orders/status-page";
 import { summarizeSettlements } from "../flows/settlements/status-page";
 import { probeMappings } from "../mapping/mappings-dir";
@@ -30,6 +32,8 @@ export function healthProbes(app: App): HealthProbes {
 export const statusSections: StatusSections = {
   orders: (state) => summarizeOrderLedger(state),
   settlements: (state) => summarizeSettlements(state),
+  fulfillment: (state) => summarizeFulfillment(state),
+  d365Events: (state) => summarizeBusinessEvents(state),
 };
 
 /** The status, dead-letter and replay endpoints (the bus is resolved only when first used). */

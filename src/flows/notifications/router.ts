@@ -5,11 +5,13 @@
  * - REPORT_PROCESSING_FINISHED of a report a flow imports (a settlement report that finished DONE) -> that
  *   flow starts its import, once per report id (the settlements flow's startReportImportOnce, the same start
  *   the poller makes); other report types and statuses are logged and completed.
- * - every other type is logged and completed for now: its flow (inventory, MCF status) gets a target here
+ * - FULFILLMENT_ORDER_STATUS / FBA_OUTBOUND_SHIPMENT_STATUS of an MCF order the app sent -> the fulfillment
+ *   flow follows that order (reads it from Amazon again); other MCF orders are completed.
+ * - every other type is logged and completed for now: its flow (inventory, listings) gets a target here
  *   when it exists. Nothing is lost meanwhile, because every flow has a timer catch-up.
  */
 import type { Telemetry } from "../../platform/telemetry";
-import type { FinishedReport, Notification, OrderChange } from "./validate";
+import type { FinishedReport, FulfillmentOrderChange, Notification, OrderChange } from "./validate";
 
 /** Where each kind of notification goes; built by the wiring from the flows. */
 export interface NotificationTargets {
@@ -24,6 +26,11 @@ export interface NotificationTargets {
     accepts(report: FinishedReport): boolean;
     start(reportId: string): Promise<{ settlementId: string; instanceId: string; started: boolean } | undefined>;
   };
+  /**
+   * An MCF order changed at Amazon: the fulfillment flow follows it; undefined when the app did not send that
+   * order. Absent: completed (the MCF monitor follows the orders anyway).
+   */
+  fulfillmentOrderChanged?(change: FulfillmentOrderChange, notificationId: string): Promise<{ messageId: string } | undefined>;
 }
 
 export interface RouteDeps {
@@ -34,6 +41,7 @@ export interface RouteDeps {
 export type RouteResult =
   | { routed: "order-import"; messageId: string; amazonOrderId: string }
   | { routed: "settlement-import"; reportId: string; settlementId?: string; instanceId?: string; started: boolean }
+  | { routed: "fulfillment"; sellerFulfillmentOrderId: string; messageId?: string }
   | { routed: "ignored"; notificationType: string; reportType?: string };
 
 export async function routeNotification(n: Notification, deps: RouteDeps): Promise<RouteResult> {
@@ -68,6 +76,14 @@ export async function routeNotification(n: Notification, deps: RouteDeps): Promi
       reason: settlements ? "not a finished settlement report; completed" : "no settlement import configured; completed",
     });
     return { routed: "ignored", notificationType: n.notificationType, reportType: report.reportType };
+  }
+  if (n.kind === "fulfillment-order" && deps.targets.fulfillmentOrderChanged) {
+    const outcome = await deps.targets.fulfillmentOrderChanged(n.fulfillmentOrder, n.notificationId);
+    return {
+      routed: "fulfillment",
+      sellerFulfillmentOrderId: n.fulfillmentOrder.sellerFulfillmentOrderId,
+      ...(outcome ? { messageId: outcome.messageId } : {}),
+    };
   }
   deps.telemetry.log("info", "notification.notRouted", {
     notificationType: n.notificationType,

@@ -3,9 +3,9 @@
  * - an EventBridge event (API destination target): `{ "detail-type": ..., "detail": <notification> }`;
  * - a raw SQS message body (the notification itself);
  * - an EventBridge Pipe batch from SQS: `[{ "messageId": ..., "body": "<notification JSON>" }, ...]`.
- * ORDER_CHANGE and REPORT_PROCESSING_FINISHED are validated against Amazon's published schemas
- * (schemas/OrderChangeNotification.json, schemas/ReportProcessingFinishedNotification.json); other types
- * against a minimal envelope until their flows exist.
+ * ORDER_CHANGE, REPORT_PROCESSING_FINISHED, FULFILLMENT_ORDER_STATUS and FBA_OUTBOUND_SHIPMENT_STATUS are
+ * validated against Amazon's published schemas (schemas/*.json; schemas/README.md says what was adapted);
+ * other types against a minimal envelope until their flows exist.
  *
  * This is the one validation of a notification: the endpoint runs it on what Amazon sends, the notifications
  * queue's door runs the same function on what it delivers (a replay enters there), and both hand on the
@@ -15,6 +15,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { ValidationError } from "../../platform/errors";
 import type { MessageSchema } from "../../platform/trigger-adapters";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
+import fbaOutboundShipmentStatusSchema from "./schemas/FBAOutboundShipmentStatusNotification.json";
+import fulfillmentOrderStatusSchema from "./schemas/FulfillmentOrderStatusNotification.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
 import reportProcessingFinishedSchema from "./schemas/ReportProcessingFinishedNotification.json";
 
@@ -35,6 +37,20 @@ export interface FinishedReport {
   reportDocumentId?: string;
 }
 
+/**
+ * What FULFILLMENT_ORDER_STATUS and FBA_OUTBOUND_SHIPMENT_STATUS say: which MCF order changed. For
+ * FBA_OUTBOUND_SHIPMENT_STATUS the id is the payload's AmazonOrderId (for an MCF order, its seller
+ * fulfillment order id: MCF orders have no Amazon order id of their own).
+ */
+export interface FulfillmentOrderChange {
+  sellerFulfillmentOrderId: string;
+  /** Order, Shipment or Return (FULFILLMENT_ORDER_STATUS); absent for FBA_OUTBOUND_SHIPMENT_STATUS. */
+  eventType?: string;
+  /** Amazon's status as sent (either casing), for logs: the flow reads the order again. */
+  status?: string;
+  amazonShipmentId?: string;
+}
+
 interface NotificationBase {
   notificationId: string;
   notificationType: string;
@@ -47,6 +63,7 @@ interface NotificationBase {
 export type Notification =
   | (NotificationBase & { kind: "order-change"; orderChange: OrderChange })
   | (NotificationBase & { kind: "report-finished"; report: FinishedReport })
+  | (NotificationBase & { kind: "fulfillment-order"; fulfillmentOrder: FulfillmentOrderChange })
   | (NotificationBase & { kind: "other" });
 
 /** The parts of ORDER_CHANGE the app reads (the published schema requires each of them). */
@@ -71,6 +88,29 @@ interface ReportFinishedJson {
   notificationMetadata: { notificationId: string };
 }
 
+/** The parts of FULFILLMENT_ORDER_STATUS the app reads. */
+interface FulfillmentOrderStatusJson {
+  NotificationType: string;
+  EventTime: string;
+  Payload: {
+    FulfillmentOrderStatusNotification: {
+      EventType: string;
+      SellerFulfillmentOrderId: string;
+      FulfillmentOrderStatus: string;
+      FulfillmentShipment?: { AmazonShipmentId: string };
+    };
+  };
+  NotificationMetadata: { NotificationId: string };
+}
+
+/** The parts of FBA_OUTBOUND_SHIPMENT_STATUS the app reads. */
+interface FbaOutboundShipmentStatusJson {
+  NotificationType: string;
+  EventTime: string;
+  Payload: { FBAOutboundShipmentStatusNotification: { AmazonOrderId: string; AmazonShipmentId: string; ShipmentStatus: string } };
+  NotificationMetadata: { NotificationId: string };
+}
+
 /** Any other notification: the envelope, in either casing Amazon uses. */
 type EnvelopeJson =
   | { NotificationType: string; EventTime?: string; NotificationMetadata: { NotificationId: string } }
@@ -88,6 +128,8 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const orderChange = ajv.compile<OrderChangeJson>(orderChangeSchema);
 const reportFinished = ajv.compile<ReportFinishedJson>(reportProcessingFinishedSchema);
 const envelope = ajv.compile<EnvelopeJson>(envelopeSchema);
+const fulfillmentOrderStatus = ajv.compile<FulfillmentOrderStatusJson>(fulfillmentOrderStatusSchema);
+const fbaOutboundShipmentStatus = ajv.compile<FbaOutboundShipmentStatusJson>(fbaOutboundShipmentStatusSchema);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -186,6 +228,41 @@ export function validateNotification(
           processingStatus: r.processingStatus,
           reportDocumentId: r.reportDocumentId,
         },
+      },
+    };
+  }
+  if (notificationType === "FULFILLMENT_ORDER_STATUS") {
+    if (!fulfillmentOrderStatus(value)) return { ok: false, issues: issuesOf(fulfillmentOrderStatus, value, index) };
+    const p = value.Payload.FulfillmentOrderStatusNotification;
+    return {
+      ok: true,
+      value: {
+        kind: "fulfillment-order",
+        notificationId: value.NotificationMetadata.NotificationId,
+        notificationType,
+        eventTime: value.EventTime,
+        notification: value,
+        fulfillmentOrder: {
+          sellerFulfillmentOrderId: p.SellerFulfillmentOrderId,
+          eventType: p.EventType,
+          status: p.FulfillmentOrderStatus,
+          ...(p.FulfillmentShipment?.AmazonShipmentId ? { amazonShipmentId: p.FulfillmentShipment.AmazonShipmentId } : {}),
+        },
+      },
+    };
+  }
+  if (notificationType === "FBA_OUTBOUND_SHIPMENT_STATUS") {
+    if (!fbaOutboundShipmentStatus(value)) return { ok: false, issues: issuesOf(fbaOutboundShipmentStatus, value, index) };
+    const p = value.Payload.FBAOutboundShipmentStatusNotification;
+    return {
+      ok: true,
+      value: {
+        kind: "fulfillment-order",
+        notificationId: value.NotificationMetadata.NotificationId,
+        notificationType,
+        eventTime: value.EventTime,
+        notification: value,
+        fulfillmentOrder: { sellerFulfillmentOrderId: p.AmazonOrderId, status: p.ShipmentStatus, amazonShipmentId: p.AmazonShipmentId },
       },
     };
   }
