@@ -55,11 +55,10 @@ export async function syncMcfOrder(cmd: SyncCommand, deps: McfDeps): Promise<Syn
   const session = await deps.records.begin(id, known, deps.leaseMs ?? 120_000, cmd.holder);
   try {
     const rec = session.record;
-    // A D365-side trigger for an order Amazon has finished needs nothing from Amazon: the packages are recorded.
-    const state =
-      cmd.trigger === "d365" && isFinal(rec.amazonStatus) && rec.packages.length > 0 && rec.status !== "creating"
-        ? recordedState(rec)
-        : await deps.amazon.get(id);
+    // Once Amazon has finished an order and its packages are recorded, only a notification says something new
+    // (a D365 trigger needs the recorded packages; the monitor asks each package's tracking).
+    const recorded = cmd.trigger !== "amazon" && isFinal(rec.amazonStatus) && rec.packages.length > 0 && rec.status !== "creating";
+    const state = recorded ? recordedState(rec) : await deps.amazon.get(id);
     if (!state) {
       // "creating" without an order at Amazon: the send use case creates it (it owns that step).
       await session.finish({});
@@ -70,7 +69,7 @@ export async function syncMcfOrder(cmd: SyncCommand, deps: McfDeps): Promise<Syn
     const patch: Partial<McfRecord> = { amazonStatus: state.status };
     let packages = mergePackages(state, rec.packages, rec.lines, deps.carriers);
     const fresh = packages.some((p) => !rec.packages.some((x) => x.amazonShipmentId === p.amazonShipmentId && x.packageId === p.packageId));
-    if (cmd.trigger === "monitor" || fresh) packages = await followPackages(packages, rec, state, deps, now);
+    if (cmd.trigger === "monitor" || fresh) packages = await followPackages(packages, rec, recorded ? undefined : state, deps, now);
 
     // D365 -> Amazon: the order was canceled in D365 before anything shipped.
     let cancelRequested = false;
@@ -193,7 +192,8 @@ function recordedState(rec: McfRecord): McfOrderState {
 async function followPackages(
   packages: RecordedPackage[],
   rec: McfRecord,
-  state: McfOrderState,
+  /** The order as Amazon just reported it (undefined when the recorded one stands in). */
+  state: McfOrderState | undefined,
   deps: McfDeps,
   now: Date,
 ): Promise<RecordedPackage[]> {
@@ -201,7 +201,7 @@ async function followPackages(
   for (const p of packages) {
     const before = rec.packages.find((x) => x.amazonShipmentId === p.amazonShipmentId && x.packageId === p.packageId);
     // 2026-07-04 reports each package's status with the order: no tracking call is needed then.
-    const current = state.shipments
+    const current = state?.shipments
       .find((s) => s.amazonShipmentId === p.amazonShipmentId)
       ?.packages.find((x) => x.packageId === p.packageId);
     const moving = !FINAL_TRACKING.includes((p.status ?? "").toUpperCase());
