@@ -62,6 +62,9 @@ async function handle(
         {
           sellerFulfillmentOrderId: request.sellerFulfillmentOrderId,
           trigger: request.source === "notification" ? "amazon" : request.source === "monitor" ? "monitor" : "d365",
+          ...(request.amazonShipmentId || request.finalStatus
+            ? { notification: { amazonShipmentId: request.amazonShipmentId, finalStatus: request.finalStatus } }
+            : {}),
           holder,
         },
         deps,
@@ -75,7 +78,10 @@ async function handle(
     const record = await deps.records.getByOrder(company, request.salesOrderNumber);
     out.mcf =
       record && WITH_AMAZON.includes(record.status) && record.status !== "creating"
-        ? await syncMcfOrder({ sellerFulfillmentOrderId: record.sellerFulfillmentOrderId, trigger: "d365", holder }, deps)
+        ? await syncMcfOrder(
+            { sellerFulfillmentOrderId: record.sellerFulfillmentOrderId, trigger: "d365", header: header ?? null, holder },
+            deps,
+          )
         : await sendToMcf({ company, salesOrderNumber: request.salesOrderNumber, force: request.force, holder }, header, deps);
   }
   if (request.intent !== "mcf") {

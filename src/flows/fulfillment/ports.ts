@@ -19,6 +19,8 @@ import type {
 
 /** Amazon Multi-Channel Fulfillment (Fulfillment Outbound 2020-07-01 or 2026-07-04). */
 export interface AmazonMcf {
+  /** True when the order itself reports each package's delivery status (2026-07-04): no tracking call then. */
+  readonly reportsPackageStatus: boolean;
   /** The preview for one speed (Amazon's reasons when it cannot ship). */
   preview(input: Pick<McfOrderRequest, "marketplaceId" | "destination" | "items">, speed: ShippingSpeed): Promise<McfPreview>;
   /**

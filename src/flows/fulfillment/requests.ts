@@ -8,6 +8,7 @@
 import { z } from "zod";
 import type { MessageBus, OutgoingMessage } from "../../platform/ports";
 import type { McfRecords } from "./mcf-records";
+import type { McfStatus } from "./model";
 
 const OrderRef = {
   company: z.string().trim().min(1).max(8),
@@ -32,6 +33,9 @@ export const FulfillmentRequest = z.discriminatedUnion("kind", [
       kind: z.literal("mcf-sync"),
       sellerFulfillmentOrderId: z.string().min(1).max(40),
       source: z.enum(["notification", "monitor", "http"]),
+      /** What the notification said: a shipment, a final status (so a sync can see it knows them already). */
+      amazonShipmentId: z.string().max(64).optional(),
+      finalStatus: z.enum(["COMPLETE", "COMPLETE_PARTIALLED", "CANCELLED", "UNFULFILLABLE", "INVALID"]).optional(),
     })
     .strict(),
 ]);
@@ -64,28 +68,53 @@ export function replayRequest(company: string, salesOrderNumber: string, intent?
   return { kind: "order", company, salesOrderNumber, source: "replay", force: true, ...(intent ? { intent } : {}) };
 }
 
-/** Amazon's final order statuses as notifications spell them (either casing), letters only. */
-const FINAL_IN_NOTIFICATION = ["COMPLETE", "COMPLETEPARTIALLED", "COMPLETEPARTIAL", "CANCELLED", "UNFULFILLABLE", "INVALID"];
+/** Amazon's final order statuses as notifications spell them (either casing, letters only) -> the flow's. */
+const FINAL_IN_NOTIFICATION: Record<
+  string,
+  Extract<McfStatus, "COMPLETE" | "COMPLETE_PARTIALLED" | "CANCELLED" | "UNFULFILLABLE" | "INVALID">
+> = {
+  COMPLETE: "COMPLETE",
+  COMPLETEPARTIALLED: "COMPLETE_PARTIALLED",
+  COMPLETEPARTIAL: "COMPLETE_PARTIALLED",
+  CANCELLED: "CANCELLED",
+  UNFULFILLABLE: "UNFULFILLABLE",
+  INVALID: "INVALID",
+};
 
 /**
  * An MCF notification: follow the order when the app sent it and the notification can change what the app
- * brings back (a shipment, a final status, a cancelled shipment) — one request per notification id. The
- * steps in between (Received, Planning, Processing; a shipment created) are left to those. Undefined for MCF
- * orders the app does not know (created in Seller Central or by another system) and for skipped steps.
+ * brings back (a shipment it has not seen, a final status it does not have, a cancelled shipment) — one
+ * request per notification id. The steps in between (Received, Planning, Processing; a shipment created) are
+ * left to those. Undefined for MCF orders the app does not know (created in Seller Central or by another
+ * system) and for skipped steps.
  */
 export async function followMcfOrder(
-  change: { sellerFulfillmentOrderId: string; eventType?: string; status?: string },
+  change: { sellerFulfillmentOrderId: string; eventType?: string; status?: string; amazonShipmentId?: string },
   notificationId: string,
   deps: { records: Pick<McfRecords, "get">; bus: MessageBus; queue: string },
 ): Promise<{ messageId: string } | undefined> {
   const status = (change.status ?? "").toUpperCase().replace(/[^A-Z]/g, "");
+  const event = change.eventType?.toLowerCase();
   const matters =
-    change.eventType === undefined
-      ? status === "CANCELLED"
-      : change.eventType.toLowerCase() === "shipment" ||
-        (change.eventType.toLowerCase() === "order" && FINAL_IN_NOTIFICATION.includes(status));
+    event === undefined ? status === "CANCELLED" : event === "shipment" || (event === "order" && status in FINAL_IN_NOTIFICATION);
   if (!matters) return undefined;
   const sellerFulfillmentOrderId = change.sellerFulfillmentOrderId;
-  if (!(await deps.records.get(sellerFulfillmentOrderId))) return undefined;
-  return enqueueFulfillment(deps, { kind: "mcf-sync", sellerFulfillmentOrderId, source: "notification" }, `notification:${notificationId}`);
+  const record = await deps.records.get(sellerFulfillmentOrderId);
+  if (!record) return undefined;
+  // Nothing new for the record: a shipment it has, the final status it has.
+  if (event === "shipment" && change.amazonShipmentId && record.packages.some((p) => p.amazonShipmentId === change.amazonShipmentId))
+    return undefined;
+  if (event === "order" && FINAL_IN_NOTIFICATION[status] === record.amazonStatus) return undefined;
+  const finalStatus = event === "order" ? FINAL_IN_NOTIFICATION[status] : undefined;
+  return enqueueFulfillment(
+    deps,
+    {
+      kind: "mcf-sync",
+      sellerFulfillmentOrderId,
+      source: "notification",
+      ...(event === "shipment" && change.amazonShipmentId ? { amazonShipmentId: change.amazonShipmentId } : {}),
+      ...(finalStatus ? { finalStatus } : {}),
+    },
+    `notification:${notificationId}`,
+  );
 }

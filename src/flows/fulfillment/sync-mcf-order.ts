@@ -15,7 +15,7 @@
  */
 import { ValidationError } from "../../platform/errors";
 import type { McfRecord, RecordedPackage } from "./mcf-records";
-import { isFinal, type McfOrderState, type McfStatus } from "./model";
+import { isFinal, type McfOrderState, type McfStatus, type SalesOrderHeader } from "./model";
 import { replayRequest } from "./requests";
 import { mcfReviewId, openReview } from "./review";
 import { DEFAULT_MONITOR, type McfDeps, ruleFor } from "./send-to-mcf";
@@ -23,16 +23,20 @@ import { deliverNowTargets, FINAL_TRACKING, mergePackages, trackingRowsToWrite }
 
 export interface SyncCommand {
   sellerFulfillmentOrderId: string;
+  /** The D365 order as the caller just read it (null: it is gone); absent: read it when needed. */
+  header?: SalesOrderHeader | null;
   /**
    * What brought the order up: an Amazon notification (read Amazon; D365 only for new shipments), a D365 trigger
    * (a business event, the catch-up, HTTP: was it canceled, did D365 post a packing slip), or the monitor (both).
    */
   trigger: "amazon" | "d365" | "monitor";
+  /** What the notification said, when it said something: a sync that already knows it does nothing. */
+  notification?: { amazonShipmentId?: string; finalStatus?: McfStatus };
   holder?: string;
 }
 
 export type SyncOutcome =
-  | { outcome: "unknown" | "not-with-amazon" | "missing-at-amazon"; sellerFulfillmentOrderId: string }
+  | { outcome: "unknown" | "not-with-amazon" | "missing-at-amazon" | "known"; sellerFulfillmentOrderId: string }
   | {
       outcome: "synced";
       sellerFulfillmentOrderId: string;
@@ -52,12 +56,34 @@ export async function syncMcfOrder(cmd: SyncCommand, deps: McfDeps): Promise<Syn
   if (!known) return { outcome: "unknown", sellerFulfillmentOrderId: id };
   if (!["creating", "sent", "shipping"].includes(known.status) && !(known.status === "needs-attention" && known.amazonStatus))
     return { outcome: "not-with-amazon", sellerFulfillmentOrderId: id };
+  // Notifications come in bursts (the last shipment, then the final status): the sync of the first may have
+  // brought in what the others say.
+  const n = cmd.notification;
+  if (
+    n &&
+    (!n.amazonShipmentId || known.packages.some((p) => p.amazonShipmentId === n.amazonShipmentId)) &&
+    (!n.finalStatus || known.amazonStatus === n.finalStatus)
+  )
+    return { outcome: "known", sellerFulfillmentOrderId: id };
   const session = await deps.records.begin(id, known, deps.leaseMs ?? 120_000, cmd.holder);
   try {
     const rec = session.record;
-    // Once Amazon has finished an order and its packages are recorded, only a notification says something new
-    // (a D365 trigger needs the recorded packages; the monitor asks each package's tracking).
-    const recorded = cmd.trigger !== "amazon" && isFinal(rec.amazonStatus) && rec.packages.length > 0 && rec.status !== "creating";
+    // Was the order canceled in D365 before anything shipped? Asked on D365-side triggers and by the monitor.
+    const preShipping = rec.packages.length === 0 && !rec.cancelRequestedAt && !isFinal(rec.amazonStatus);
+    let canceledInD365 = false;
+    if (preShipping && cmd.trigger !== "amazon") {
+      const header = cmd.header !== undefined ? cmd.header : await deps.d365.getOrder(rec.company, rec.salesOrderNumber);
+      canceledInD365 = !header || header.status === "Canceled";
+    }
+    // What Amazon says is read when it can be new: on its notifications, when the monitor follows an order
+    // Amazon has not finished, and before a cancel. A D365-side trigger otherwise works on the recorded packages
+    // (a packing slip D365 posted needs them, not Amazon).
+    const recorded =
+      rec.status !== "creating" &&
+      rec.amazonStatus !== undefined &&
+      !canceledInD365 &&
+      (cmd.trigger === "d365" ||
+        (cmd.trigger === "monitor" && isFinal(rec.amazonStatus) && rec.packages.length > 0 && !deps.amazon.reportsPackageStatus));
     const state = recorded ? recordedState(rec) : await deps.amazon.get(id);
     if (!state) {
       // "creating" without an order at Amazon: the send use case creates it (it owns that step).
@@ -69,35 +95,47 @@ export async function syncMcfOrder(cmd: SyncCommand, deps: McfDeps): Promise<Syn
     const patch: Partial<McfRecord> = { amazonStatus: state.status };
     let packages = mergePackages(state, rec.packages, rec.lines, deps.carriers);
     const fresh = packages.some((p) => !rec.packages.some((x) => x.amazonShipmentId === p.amazonShipmentId && x.packageId === p.packageId));
-    if (cmd.trigger === "monitor" || fresh) packages = await followPackages(packages, rec, recorded ? undefined : state, deps, now);
+    if (cmd.trigger === "monitor" || fresh)
+      packages = await followPackages(packages, rec, recorded ? undefined : state, deps, now, cmd.trigger === "monitor");
 
     // D365 -> Amazon: the order was canceled in D365 before anything shipped.
     let cancelRequested = false;
-    if (cmd.trigger !== "amazon" && !isFinal(state.status) && packages.length === 0 && !rec.cancelRequestedAt) {
-      const header = await deps.d365.getOrder(rec.company, rec.salesOrderNumber);
-      if (!header || header.status === "Canceled") {
-        try {
-          await deps.amazon.cancel(id);
-          patch.cancelRequestedAt = now.toISOString();
-          cancelRequested = true;
-          deps.telemetry.event("mcf.cancelRequested", { sellerFulfillmentOrderId: id, salesOrderNumber: rec.salesOrderNumber });
-        } catch (err) {
-          if (!(err instanceof ValidationError)) throw err;
-          await openReview(deps, {
-            id: mcfReviewId(id),
-            replay: replayRequest(rec.company, rec.salesOrderNumber, "mcf"),
-            reason: "amazon-refused",
-            error: new ValidationError(
-              "mcf.cancelTooLate",
-              `Sales order ${rec.salesOrderNumber} was canceled in D365, but Amazon no longer cancels MCF order ${id} (${err.message}). ` +
-                "Amazon will ship it: stop the shipment with the carrier or book the return.",
-              { where: "cancelFulfillmentOrder" },
-            ),
-          });
-          patch.reviewOpen = true;
-          patch.cancelRequestedAt = now.toISOString();
-        }
+    if (canceledInD365 && !isFinal(state.status) && packages.length === 0) {
+      try {
+        await deps.amazon.cancel(id);
+        patch.cancelRequestedAt = now.toISOString();
+        cancelRequested = true;
+        deps.telemetry.event("mcf.cancelRequested", { sellerFulfillmentOrderId: id, salesOrderNumber: rec.salesOrderNumber });
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        await openReview(deps, {
+          id: mcfReviewId(id),
+          replay: replayRequest(rec.company, rec.salesOrderNumber, "mcf"),
+          reason: "amazon-refused",
+          error: new ValidationError(
+            "mcf.cancelTooLate",
+            `Sales order ${rec.salesOrderNumber} was canceled in D365, but Amazon no longer cancels MCF order ${id} (${err.message}). ` +
+              "Amazon will ship it: stop the shipment with the carrier or book the return.",
+            { where: "cancelFulfillmentOrder" },
+          ),
+        });
+        patch.reviewOpen = true;
+        patch.cancelRequestedAt = now.toISOString();
       }
+    }
+
+    if (canceledInD365 && packages.length > 0 && !rec.reviewOpen) {
+      await openReview(deps, {
+        id: mcfReviewId(id),
+        replay: replayRequest(rec.company, rec.salesOrderNumber, "mcf"),
+        reason: "amazon-refused",
+        error: new ValidationError(
+          "mcf.canceledAfterShipping",
+          `Sales order ${rec.salesOrderNumber} was canceled in D365 after Amazon shipped MCF order ${id}: book the return, or undo the cancellation.`,
+          { where: "SalesOrderHeadersV4.SalesOrderStatus" },
+        ),
+      });
+      patch.reviewOpen = true;
     }
 
     // Amazon -> D365: shipped packages.
@@ -131,13 +169,17 @@ export async function syncMcfOrder(cmd: SyncCommand, deps: McfDeps): Promise<Syn
         JSON.stringify(packages.map((p) => [p.packageId, p.status, p.trackingWritten]));
     const monitor = deps.monitor ?? DEFAULT_MONITOR;
     const interval = changed ? monitor.firstCheckMs : Math.min(monitor.maxIntervalMs, (rec.checkIntervalMs ?? monitor.firstCheckMs) * 2);
+    // A D365-side trigger that learned nothing new from Amazon leaves the monitor's schedule as it was.
+    const keepSchedule = recorded && cmd.trigger === "d365" && !changed && rec.nextCheckAt !== undefined;
     await session.finish({
       ...(patch.reviewOpen || rec.reviewOpen ? {} : { lastError: undefined, lastErrorCode: undefined }),
       ...patch,
       status,
       ...(final
         ? { nextCheckAt: undefined, checkIntervalMs: undefined, ...(status === "complete" ? { completedAt: now.toISOString() } : {}) }
-        : { nextCheckAt: new Date(now.getTime() + interval).toISOString(), checkIntervalMs: interval }),
+        : keepSchedule
+          ? {}
+          : { nextCheckAt: new Date(now.getTime() + interval).toISOString(), checkIntervalMs: interval }),
     });
     if (status !== rec.status || state.status !== rec.amazonStatus)
       deps.telemetry.event("mcf.status", { sellerFulfillmentOrderId: id, status, amazonStatus: state.status, packages: packages.length });
@@ -196,6 +238,8 @@ async function followPackages(
   state: McfOrderState | undefined,
   deps: McfDeps,
   now: Date,
+  /** The monitor asks about every package on its way; other triggers only about packages seen for the first time. */
+  all: boolean,
 ): Promise<RecordedPackage[]> {
   const out: RecordedPackage[] = [];
   for (const p of packages) {
@@ -208,7 +252,7 @@ async function followPackages(
     const fresh = !before;
     const tooOld = p.shippedAt !== undefined && now.getTime() - Date.parse(p.shippedAt) > FOLLOW_DELIVERY_MS;
     const known = current?.status !== undefined && (!fresh || !!p.trackingUrl);
-    if (!known && ((fresh && (!p.trackingUrl || !p.status)) || (!fresh && moving && !tooOld))) {
+    if (!known && ((fresh && (!p.trackingUrl || !p.status)) || (all && !fresh && moving && !tooOld))) {
       const t = await deps.amazon.tracking({
         packageId: p.packageId,
         packageNumber: p.packageNumber,

@@ -893,7 +893,12 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       return store.present(def, rows);
     },
     create(entitySet, row) {
-      return store.present(entity(entitySet), [store.transaction(() => store.create(entitySet, row))])[0]!;
+      const created = store.transaction(() => {
+        const r = store.create(entitySet, row);
+        if (entity(entitySet).table === "SalesOrderHeadersV4") afterSalesOrderCreated(store, r);
+        return r;
+      });
+      return store.present(entity(entitySet), [created])[0]!;
     },
     seedRows(entitySet, rows) {
       store.transaction(() => {

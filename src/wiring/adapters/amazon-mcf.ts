@@ -60,6 +60,10 @@ export function orderStateOf(o: McfOrder): McfOrderState {
 export class SpApiMcf implements AmazonMcf {
   constructor(private readonly mcf: McfApi) {}
 
+  get reportsPackageStatus(): boolean {
+    return this.mcf.version === "2026-07-04";
+  }
+
   async preview(input: Pick<McfOrderRequest, "marketplaceId" | "destination" | "items">, speed: ShippingSpeed): Promise<McfPreview> {
     const previews = await this.mcf.preview({
       marketplaceId: input.marketplaceId,

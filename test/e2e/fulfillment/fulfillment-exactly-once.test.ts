@@ -254,6 +254,15 @@ describe("MCF: D365 orders shipped by Amazon, tracking back to D365", () => {
     expect(d365Sim.requests().log.some((l) => l.status === 429 || l.status === 503)).toBe(true);
   });
 
+  it("takes every MCF notification Amazon delivered (none refused as invalid)", async () => {
+    const deliveries = (await control(spapi, "GET", "/_control/notifications/delivery")).json.deliveries as {
+      notificationType: string;
+      status: number | "error";
+    }[];
+    expect(deliveries.filter((d) => d.notificationType === "FULFILLMENT_ORDER_STATUS" && d.status === 202).length).toBeGreaterThan(10);
+    expect(deliveries.filter((d) => typeof d.status === "number" && d.status >= 400 && d.status < 500)).toEqual([]);
+  });
+
   it("creates each ready MCF order at Amazon exactly once, under its derived id", () => {
     const accepted = spapi.sim.requests().filter((r) => r.operation === "createFulfillmentOrder" && r.status < 300);
     const ids = accepted.map((r) => (r.body as { sellerFulfillmentOrderId: string }).sellerFulfillmentOrderId).sort();

@@ -109,6 +109,7 @@ export const CARRIERS = CarriersFile.parse({
 
 /** Amazon MCF in memory: orders keyed by id, with call counts and scriptable failures. */
 export class FakeMcf implements AmazonMcf {
+  reportsPackageStatus = false;
   orders = new Map<string, McfOrderState>();
   requests = new Map<string, McfOrderRequest>();
   calls: Record<string, number> = {};

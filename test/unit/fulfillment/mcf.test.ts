@@ -146,6 +146,23 @@ describe("following an MCF order Amazon has", () => {
     expect(t.d365.deliverNow).toHaveLength(1);
   });
 
+  it("a notification that says what the record knows already costs no call (the burst after the last shipment)", async () => {
+    const t = await shipped();
+    await t.sync("amazon");
+    const before = t.amazon.calls.get;
+    expect(
+      await syncMcfOrder({ sellerFulfillmentOrderId: ID, trigger: "amazon", notification: { amazonShipmentId: "SH2" } }, t.deps),
+    ).toMatchObject({
+      outcome: "known",
+    });
+    expect(
+      await syncMcfOrder({ sellerFulfillmentOrderId: ID, trigger: "amazon", notification: { finalStatus: "COMPLETE" } }, t.deps),
+    ).toMatchObject({
+      outcome: "known",
+    });
+    expect(t.amazon.calls.get).toBe(before);
+  });
+
   it("is complete once every package is delivered and in D365; the view shows carrier and tracking per package", async () => {
     const t = await shipped();
     await t.sync("amazon");
