@@ -65,14 +65,24 @@ describe("npm start --once", () => {
       // What a user checks: the seeded orders reached D365, the ones that must wait or need a mapping say so,
       // and every seeded settlement was posted as a journal.
       const status = summary.status as {
-        sections: Record<string, { total: number; byStatus: Record<string, number> }>;
+        sections: Record<string, { total: number; byStatus: Record<string, number> }> & {
+          fulfillment: { mcf: { total: number; byStatus: Record<string, number> }; shipments: { total: number } };
+        };
         parkedTotal: number;
       };
       const orders = status.sections.orders;
       expect(orders.byStatus.complete).toBeGreaterThan(20);
       expect(orders.byStatus.waiting).toBeGreaterThan(0);
       expect(orders.byStatus["needs-mapping"]).toBeGreaterThan(0);
-      expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"]);
+      // The demo company's MCF orders: two sent to Amazon, one waiting for its confirmation, three for a person
+      // (an unfulfillable item, a refused address, no lines); FBM confirmations are reported too.
+      const mcf = status.sections.fulfillment.mcf;
+      expect(mcf.total).toBe(6);
+      expect(mcf.byStatus.waiting).toBe(1);
+      expect(mcf.byStatus["needs-attention"]).toBe(3);
+      expect((mcf.byStatus.sent ?? 0) + (mcf.byStatus.shipping ?? 0) + (mcf.byStatus.complete ?? 0)).toBe(2);
+      expect(status.sections.fulfillment.shipments.total).toBe(0);
+      expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"] + mcf.byStatus["needs-attention"]);
       expect(status.sections.settlements).toEqual({ total: 6, byStatus: { posted: 6 } });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
