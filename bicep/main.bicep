@@ -149,6 +149,8 @@ param queueD365Events string = 'd365-events'
 
 @description('QUEUE_FULFILLMENT: queue of fulfillment requests (MCF orders to send or follow, FBM shipments to confirm).')
 param queueFulfillment string = 'fulfillment-requests'
+@description('QUEUE_RETURN_IMPORT: queue of return imports (one message per Amazon return).')
+param queueReturnImport string = 'return-import'
 
 @description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount).')
 @minValue(1)
@@ -191,6 +193,13 @@ param fulfillmentCatchupSchedule string = '0 */15 * * * *'
 
 @description('MCF_MONITOR_SCHEDULE: when the monitor follows the MCF orders Amazon has (six-field NCRONTAB, UTC).')
 param mcfMonitorSchedule string = '0 */5 * * * *'
+@description('RETURNS_SYNC_SCHEDULE: when the daily returns sync runs (six-field NCRONTAB, UTC).')
+param returnsSyncSchedule string = '0 30 3 * * *'
+
+@description('RETURNS_REVIEW_AFTER_DAYS: a return without a refund, or a refund without a return, is listed for review after this many days.')
+@minValue(0)
+@maxValue(365)
+param returnsReviewAfterDays int = 14
 
 // ---------------------------------------------------------------------------------------------------------
 // Resources
@@ -213,6 +222,7 @@ var serviceBusQueueNames = [
   queueOrderImport
   queueD365Events
   queueFulfillment
+  queueReturnImport
 ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -347,6 +357,7 @@ var appSettings = {
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
   QUEUE_FULFILLMENT: queueFulfillment
+  QUEUE_RETURN_IMPORT: queueReturnImport
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
   MAPPINGS_DIR: 'mappings'
   DURABLE_TASK_HUB: durableTaskHub
@@ -389,6 +400,14 @@ var appSettings = {
   MCF_MONITOR_SCHEDULE: mcfMonitorSchedule
   MCF_MONITOR_FIRST_CHECK_MINUTES: '5'
   MCF_MONITOR_MAX_INTERVAL_MINUTES: '360'
+  // Returns
+  RETURNS_SYNC_SCHEDULE: returnsSyncSchedule
+  RETURNS_SOURCES: 'fba,fbm,mcf'
+  RETURNS_INITIAL_LOOKBACK_DAYS: '30'
+  RETURNS_OVERLAP_DAYS: '3'
+  RETURNS_REFUND_LOOKBACK_DAYS: '30'
+  RETURNS_REVIEW_AFTER_DAYS: string(returnsReviewAfterDays)
+  RETURNS_ORDER_WAIT_MINUTES: '120'
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {

@@ -8,6 +8,7 @@ import { carriersDefinition } from "./carriers";
 import { fulfillmentDefinition } from "./fulfillment";
 import { MarketplacesFile } from "./marketplaces";
 import { OrderStatusesFile } from "./order-statuses";
+import { returnsDefinition } from "./returns";
 import { settlementAccountsDefinition } from "./settlement-accounts";
 import { SkuCrossrefFile } from "./sku-crossref";
 
@@ -40,6 +41,7 @@ export const mappingCatalog: MappingDefinition[] = [
   settlementAccountsDefinition,
   fulfillmentDefinition,
   carriersDefinition,
+  returnsDefinition,
 ];
 
 /** "marketplaces.json" -> "marketplaces" (the schema file is mappings/schemas/marketplaces.schema.json). */
