@@ -1,5 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { z } from "zod";
+import { OrderQuery, SalesOrderNumberParam, SHIPMENTS_EXAMPLE, ShipmentsView } from "../flows/fulfillment/api";
 import { orderRoute, shipmentsOf } from "../flows/fulfillment/status-api";
+import { describeRoute } from "../platform/api-docs/routes";
 import { NotFoundError } from "../platform/errors";
 import { withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
@@ -25,4 +28,29 @@ app.http("shipment-get", {
   route: "shipments/{salesOrderNumber}",
   authLevel: "function",
   handler: withHttpErrors(shipmentGet, invocationTelemetry),
+});
+describeRoute("shipment-get", {
+  method: "GET",
+  route: "shipments/{salesOrderNumber}",
+  operationId: "GetShipments",
+  summary: "Get an Amazon order's shipment confirmations",
+  description:
+    "The packages of an FBM Amazon order as confirmed to Amazon, one per posted D365 packing slip: reference, carrier, " +
+    "tracking number, items, and what a person must fix when one needs attention.",
+  visibility: "advanced",
+  tag: "Fulfillment",
+  path: z.object({ salesOrderNumber: SalesOrderNumberParam }),
+  query: OrderQuery,
+  async: {
+    description: "The order's packages",
+    result: ShipmentsView,
+    example: SHIPMENTS_EXAMPLE,
+    accepted: {
+      schema: ShipmentsView,
+      example: { ...SHIPMENTS_EXAMPLE, lastOutcome: null, packages: [], pending: true },
+      description: "A confirmation request waits to be handled",
+    },
+    retryAfterSeconds: 5,
+  },
+  errors: [400, 404],
 });

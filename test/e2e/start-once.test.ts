@@ -86,7 +86,9 @@ describe("npm start --once", () => {
       const returns = status.sections.returns;
       expect(returns.byStatus.imported).toBeGreaterThanOrEqual(9);
       expect(returns.byStatus["needs-mapping"]).toBe(1);
-      expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"] + returns.byStatus["needs-mapping"] + mcf.byStatus["needs-attention"]);
+      expect(status.parkedTotal).toBe(
+        orders.byStatus["needs-mapping"] + returns.byStatus["needs-mapping"] + mcf.byStatus["needs-attention"],
+      );
       expect(status.sections.settlements).toEqual({ total: 6, byStatus: { posted: 6 } });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

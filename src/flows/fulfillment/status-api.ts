@@ -4,66 +4,26 @@
  * POST endpoints: note that the order was asked for and put its request on the fulfillment queue (the
  * status URL answers 202 until the request was handled). No buyer PII in any answer.
  */
-import { z } from "zod";
 import type { FulfillmentFile } from "../../mapping/fulfillment";
 import type { Clock } from "../../platform/clock";
 import type { MessageBus } from "../../platform/ports";
 import { validationFromZod } from "../../platform/trigger-adapters";
+import { CompanyParam, type FulfillmentOrderView, SalesOrderNumberParam, type ShipmentsView } from "./api";
 import type { McfRecord, McfRecordStatus, McfRecords } from "./mcf-records";
 import { enqueueFulfillment } from "./requests";
 import { mcfIdFor } from "./send-to-mcf";
-import type { OrderStatusRow, ShipmentEntry, ShipmentLedger } from "./shipment-ledger";
-
-const SalesOrderNumber = z
-  .string()
-  .trim()
-  .min(1)
-  .max(40)
-  .regex(/^\P{Cc}+$/u, { error: "no control characters" });
-const Company = z
-  .string()
-  .trim()
-  .min(1)
-  .max(8)
-  .regex(/^[A-Za-z0-9]+$/, { error: "a legal entity (dataAreaId)" });
+import type { OrderStatusRow, ShipmentLedger } from "./shipment-ledger";
 
 /** The D365 order an HTTP route names: {salesOrderNumber} and ?company= (default: the configured D365_COMPANY). */
 export function orderRoute(
   request: { params: Record<string, string | undefined>; query: { get(name: string): string | null } },
   defaultCompany: string,
 ): { company: string; salesOrderNumber: string } {
-  const so = SalesOrderNumber.safeParse(request.params.salesOrderNumber);
+  const so = SalesOrderNumberParam.safeParse(request.params.salesOrderNumber);
   if (!so.success) throw validationFromZod(so.error, "sales order number");
-  const company = Company.safeParse(request.query.get("company") ?? defaultCompany);
+  const company = CompanyParam.safeParse(request.query.get("company") ?? defaultCompany);
   if (!company.success) throw validationFromZod(company.error, "company");
   return { company: company.data.toLowerCase(), salesOrderNumber: so.data };
-}
-
-export interface FulfillmentOrderView {
-  salesOrderNumber: string;
-  dataAreaId: string;
-  sellerFulfillmentOrderId: string;
-  status: McfRecordStatus;
-  amazonStatus: string | null;
-  /** One entry per package Amazon shipped (each with its own carrier and tracking number). */
-  shipments: {
-    carrier: string;
-    carrierCode: string;
-    trackingNumber: string | null;
-    trackingUrl: string | null;
-    shippedAt: string | null;
-    deliveryStatus: string | null;
-    deliveredAt: string | null;
-    /** The D365 packing slip that carries the tracking number, once D365 posted it. */
-    packingSlipNumber: string | null;
-    lines: { itemNumber: string; quantity: number }[];
-  }[];
-  /** Shipped packages whose tracking waits for D365 to post the packing slip. */
-  awaitingPackingSlip: number;
-  lastError: string | null;
-  updatedAt: string;
-  /** True while the request is waiting to be handled. */
-  pending: boolean;
 }
 
 export function orderView(r: McfRecord): FulfillmentOrderView {
@@ -139,27 +99,6 @@ export async function requestMcf(
     `http:${company}/${order.salesOrderNumber}:${deps.clock.now().getTime()}`,
   );
   return { view: orderView(record), messageId };
-}
-
-export interface ShipmentsView {
-  salesOrderNumber: string;
-  dataAreaId: string;
-  amazonOrderId: string | null;
-  /** What the last look at the order found (done, not-amazon, fba-order, nothing-posted). */
-  lastOutcome: string | null;
-  lastReason: string | null;
-  packages: {
-    packingSlipNumber: string;
-    packageReferenceId: string | null;
-    status: ShipmentEntry["status"];
-    carrierCode: string | null;
-    carrierName: string | null;
-    trackingNumber: string | null;
-    shipDate: string | null;
-    items: { orderItemId: string; quantity: number }[];
-    lastError: string | null;
-  }[];
-  pending: boolean;
 }
 
 export async function shipmentsOf(ledger: ShipmentLedger, company: string, salesOrderNumber: string): Promise<ShipmentsView | undefined> {

@@ -123,7 +123,7 @@ export class FakeMcf implements AmazonMcf {
     this.calls[op] = (this.calls[op] ?? 0) + 1;
   }
 
-  async preview(input: Pick<McfOrderRequest, "items">, speed: string): Promise<McfPreview> {
+  async preview(_input: Pick<McfOrderRequest, "items">, speed: string): Promise<McfPreview> {
     this.count("preview");
     return this.preview_ ?? { shippingSpeed: speed, fulfillable: true, orderUnfulfillableReasons: [], unfulfillableItems: [] };
   }

@@ -47,7 +47,11 @@ describe("sending a D365 order to MCF", () => {
     // The record says creating; Amazon answers 404 to the look-up here (eventual consistency), then "exists".
     const get = t.amazon.get.bind(t.amazon);
     let first = true;
-    t.amazon.get = async (id) => (first ? ((first = false), undefined) : get(id));
+    t.amazon.get = async (id) => {
+      if (!first) return get(id);
+      first = false;
+      return undefined;
+    };
     expect(await t.send()).toMatchObject({ outcome: "sent" });
     expect(t.amazon.requests.size).toBe(1);
   });
