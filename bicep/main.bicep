@@ -149,6 +149,10 @@ param queueD365Events string = 'd365-events'
 
 @description('QUEUE_FULFILLMENT: queue of fulfillment requests (MCF orders to send or follow, FBM shipments to confirm).')
 param queueFulfillment string = 'fulfillment-requests'
+
+@description('QUEUE_PRODUCTS: queue of product publish batches and listing changes Amazon notified.')
+param queueProducts string = 'product-publish'
+
 @description('QUEUE_RETURN_IMPORT: queue of return imports (one message per Amazon return).')
 param queueReturnImport string = 'return-import'
 
@@ -193,6 +197,17 @@ param fulfillmentCatchupSchedule string = '0 */15 * * * *'
 
 @description('MCF_MONITOR_SCHEDULE: when the monitor follows the MCF orders Amazon has (six-field NCRONTAB, UTC).')
 param mcfMonitorSchedule string = '0 */5 * * * *'
+
+@description('PRODUCTS_SYNC_SCHEDULE: when the products sync compares D365\'s released products with the listings (six-field NCRONTAB, UTC).')
+param productsSyncSchedule string = '0 10,40 * * * *'
+
+@description('PRODUCTS_PREVIEW: always (every listing write is first sent with VALIDATION_PREVIEW) or new-listings (only new listings; patches such as prices go straight).')
+@allowed([
+  'always'
+  'new-listings'
+])
+param productsPreview string = 'always'
+
 @description('RETURNS_SYNC_SCHEDULE: when the daily returns sync runs (six-field NCRONTAB, UTC).')
 param returnsSyncSchedule string = '0 30 3 * * *'
 
@@ -222,6 +237,7 @@ var serviceBusQueueNames = [
   queueOrderImport
   queueD365Events
   queueFulfillment
+  queueProducts
   queueReturnImport
 ]
 
@@ -357,6 +373,7 @@ var appSettings = {
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
   QUEUE_FULFILLMENT: queueFulfillment
+  QUEUE_PRODUCTS: queueProducts
   QUEUE_RETURN_IMPORT: queueReturnImport
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
   MAPPINGS_DIR: 'mappings'
@@ -400,6 +417,14 @@ var appSettings = {
   MCF_MONITOR_SCHEDULE: mcfMonitorSchedule
   MCF_MONITOR_FIRST_CHECK_MINUTES: '5'
   MCF_MONITOR_MAX_INTERVAL_MINUTES: '360'
+
+  // Products
+  PRODUCTS_SYNC_SCHEDULE: productsSyncSchedule
+  PRODUCTS_BATCH_SIZE: '20'
+  PRODUCTS_PREVIEW: productsPreview
+  PRODUCTS_DEFINITION_CACHE_HOURS: '24'
+  PRODUCTS_REFRESH_HOURS: '24'
+
   // Returns
   RETURNS_SYNC_SCHEDULE: returnsSyncSchedule
   RETURNS_SOURCES: 'fba,fbm,mcf'

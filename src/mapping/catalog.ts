@@ -8,6 +8,7 @@ import { carriersDefinition } from "./carriers";
 import { fulfillmentDefinition } from "./fulfillment";
 import { MarketplacesFile } from "./marketplaces";
 import { OrderStatusesFile } from "./order-statuses";
+import { productsDefinition } from "./products";
 import { returnsDefinition } from "./returns";
 import { settlementAccountsDefinition } from "./settlement-accounts";
 import { SkuCrossrefFile } from "./sku-crossref";
@@ -41,6 +42,7 @@ export const mappingCatalog: MappingDefinition[] = [
   settlementAccountsDefinition,
   fulfillmentDefinition,
   carriersDefinition,
+  productsDefinition,
   returnsDefinition,
 ];
 

@@ -14,6 +14,7 @@ import type { SpApiClient } from "../amazon/client";
 import { createD365Connector, type D365Connector } from "../d365/index";
 import type { AmazonMcf, AmazonShipmentConfirmations, D365Fulfillment } from "../flows/fulfillment/ports";
 import type { ImportOrderDeps } from "../flows/orders/import-order";
+import type { PublishDeps } from "../flows/products/publish";
 import type { ImportReturnDeps, SyncDeps } from "../flows/returns/ports";
 import type { SettlementDeps } from "../flows/settlements/ports";
 import type { CarriersFile } from "../mapping/carriers";
@@ -38,6 +39,7 @@ export interface PortOverrides {
     rules: FulfillmentFile;
     carriers: CarriersFile;
   }>;
+  products?: Partial<Pick<PublishDeps, "d365" | "amazon" | "definitions">>;
   returns?: Partial<Pick<ImportReturnDeps, "d365" | "returnMappings"> & Pick<SyncDeps, "reports" | "refunds" | "mcf">>;
 }
 

@@ -9,6 +9,7 @@ import { amazonSettings } from "../amazon/settings";
 import { d365Settings } from "../d365/settings";
 import { fulfillmentSettings } from "../flows/fulfillment/settings";
 import { orderSettings } from "../flows/orders/settings";
+import { productSettings } from "../flows/products/settings";
 import { returnSettings } from "../flows/returns/settings";
 import { settlementSettings } from "../flows/settlements/settings";
 import { ConfigurationError } from "../platform/errors";
@@ -22,6 +23,7 @@ export const settingsShape = {
   ...orderSettings,
   ...settlementSettings,
   ...fulfillmentSettings,
+  ...productSettings,
   ...returnSettings,
   ...localSettings,
 };

@@ -9,6 +9,7 @@ import { probeD365 } from "../d365/index";
 import { summarizeBusinessEvents } from "../flows/d365-events/route-event";
 import { summarizeFulfillment } from "../flows/fulfillment/status-page";
 import { summarizeOrderLedger } from "../flows/orders/status-page";
+import { summarizeProducts } from "../flows/products/status-page";
 import { summarizeReturns } from "../flows/returns/status-page";
 import { summarizeSettlements } from "../flows/settlements/status-page";
 import { probeMappings } from "../mapping/mappings-dir";
@@ -35,6 +36,7 @@ export const statusSections: StatusSections = {
   settlements: (state) => summarizeSettlements(state),
   fulfillment: (state) => summarizeFulfillment(state),
   d365Events: (state) => summarizeBusinessEvents(state),
+  products: (state) => summarizeProducts(state),
   returns: (state) => summarizeReturns(state),
 };
 

@@ -7,11 +7,13 @@
  *   the poller makes); other report types and statuses are logged and completed.
  * - FULFILLMENT_ORDER_STATUS / FBA_OUTBOUND_SHIPMENT_STATUS of an MCF order the app sent -> the fulfillment
  *   flow follows that order (reads it from Amazon again); other MCF orders are completed.
- * - every other type is logged and completed for now: its flow (inventory, listings) gets a target here
+ * - LISTINGS_ITEM_STATUS_CHANGE / LISTINGS_ITEM_ISSUES_CHANGE -> the products flow refreshes that listing's record
+ *   (its status, its issues as review items), on the products queue.
+ * - every other type is logged and completed for now: its flow (inventory) gets a target here
  *   when it exists. Nothing is lost meanwhile, because every flow has a timer catch-up.
  */
 import type { Telemetry } from "../../platform/telemetry";
-import type { FinishedReport, FulfillmentOrderChange, Notification, OrderChange } from "./validate";
+import type { FinishedReport, FulfillmentOrderChange, ListingChange, Notification, OrderChange } from "./validate";
 
 /** Where each kind of notification goes; built by the wiring from the flows. */
 export interface NotificationTargets {
@@ -33,8 +35,13 @@ export interface NotificationTargets {
   fulfillmentOrderChanged?(change: FulfillmentOrderChange, notificationId: string): Promise<{ messageId: string } | undefined>;
 }
 
+/** Absent: listing notifications are logged and completed (the products sync reads stale listings again). */
+export interface ListingTargets {
+  listingChanged?(change: ListingChange, notificationId: string): Promise<{ messageId: string }>;
+}
+
 export interface RouteDeps {
-  targets: NotificationTargets;
+  targets: NotificationTargets & ListingTargets;
   telemetry: Telemetry;
 }
 
@@ -42,6 +49,7 @@ export type RouteResult =
   | { routed: "order-import"; messageId: string; amazonOrderId: string }
   | { routed: "settlement-import"; reportId: string; settlementId?: string; instanceId?: string; started: boolean }
   | { routed: "fulfillment"; sellerFulfillmentOrderId: string; messageId?: string }
+  | { routed: "listing-refresh"; messageId: string; sku: string }
   | { routed: "ignored"; notificationType: string; reportType?: string };
 
 export async function routeNotification(n: Notification, deps: RouteDeps): Promise<RouteResult> {
@@ -84,6 +92,10 @@ export async function routeNotification(n: Notification, deps: RouteDeps): Promi
       sellerFulfillmentOrderId: n.fulfillmentOrder.sellerFulfillmentOrderId,
       ...(outcome ? { messageId: outcome.messageId } : {}),
     };
+  }
+  if (n.kind === "listing-change" && deps.targets.listingChanged) {
+    const { messageId } = await deps.targets.listingChanged(n.listingChange, n.notificationId);
+    return { routed: "listing-refresh", messageId, sku: n.listingChange.sku };
   }
   deps.telemetry.log("info", "notification.notRouted", {
     notificationType: n.notificationType,

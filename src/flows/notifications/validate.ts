@@ -3,9 +3,10 @@
  * - an EventBridge event (API destination target): `{ "detail-type": ..., "detail": <notification> }`;
  * - a raw SQS message body (the notification itself);
  * - an EventBridge Pipe batch from SQS: `[{ "messageId": ..., "body": "<notification JSON>" }, ...]`.
- * ORDER_CHANGE, REPORT_PROCESSING_FINISHED, FULFILLMENT_ORDER_STATUS and FBA_OUTBOUND_SHIPMENT_STATUS are
- * validated against Amazon's published schemas (schemas/*.json; schemas/README.md says what was adapted);
- * other types against a minimal envelope until their flows exist.
+ * ORDER_CHANGE, REPORT_PROCESSING_FINISHED, FULFILLMENT_ORDER_STATUS, FBA_OUTBOUND_SHIPMENT_STATUS,
+ * LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE are validated against Amazon's published schemas
+ * (schemas/*.json; schemas/README.md says what was adapted); other types against a minimal envelope until
+ * their flows exist.
  *
  * This is the one validation of a notification: the endpoint runs it on what Amazon sends, the notifications
  * queue's door runs the same function on what it delivers (a replay enters there), and both hand on the
@@ -17,6 +18,8 @@ import type { MessageSchema } from "../../platform/trigger-adapters";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
 import fbaOutboundShipmentStatusSchema from "./schemas/FBAOutboundShipmentStatusNotification.json";
 import fulfillmentOrderStatusSchema from "./schemas/FulfillmentOrderStatusNotification.json";
+import listingsItemIssuesChangeSchema from "./schemas/ListingsItemIssuesChangeNotification.json";
+import listingsItemStatusChangeSchema from "./schemas/ListingsItemStatusChangeNotification.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
 import reportProcessingFinishedSchema from "./schemas/ReportProcessingFinishedNotification.json";
 
@@ -51,6 +54,19 @@ export interface FulfillmentOrderChange {
   amazonShipmentId?: string;
 }
 
+/** What LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE say: a listing's status or issues changed. */
+export interface ListingChange {
+  sku: string;
+  /** Optional in Amazon's schema. */
+  marketplaceId?: string;
+  asin?: string;
+  /** STATUS_CHANGE: BUYABLE, DISCOVERABLE, DELETED (empty when suppressed). */
+  status?: string[];
+  /** ISSUES_CHANGE: NONE, ERROR, WARNING. */
+  severities?: string[];
+  changedAt?: string;
+}
+
 interface NotificationBase {
   notificationId: string;
   notificationType: string;
@@ -64,6 +80,7 @@ export type Notification =
   | (NotificationBase & { kind: "order-change"; orderChange: OrderChange })
   | (NotificationBase & { kind: "report-finished"; report: FinishedReport })
   | (NotificationBase & { kind: "fulfillment-order"; fulfillmentOrder: FulfillmentOrderChange })
+  | (NotificationBase & { kind: "listing-change"; listingChange: ListingChange })
   | (NotificationBase & { kind: "other" });
 
 /** The parts of ORDER_CHANGE the app reads (the published schema requires each of them). */
@@ -111,6 +128,14 @@ interface FbaOutboundShipmentStatusJson {
   NotificationMetadata: { NotificationId: string };
 }
 
+/** The parts of the two listing notifications the app reads (Payload differs: Status or Severities). */
+interface ListingChangeJson {
+  NotificationType: string;
+  EventTime: string;
+  Payload: { Sku: string; MarketplaceId?: string; Asin?: string; Status?: string[]; Severities?: string[] };
+  NotificationMetadata: { NotificationId: string };
+}
+
 /** Any other notification: the envelope, in either casing Amazon uses. */
 type EnvelopeJson =
   | { NotificationType: string; EventTime?: string; NotificationMetadata: { NotificationId: string } }
@@ -124,12 +149,23 @@ export interface NotificationIssue {
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// The listing schemas mark times as format date-time; the receiver checks structure, not formats (declared so ajv
+// does not warn at start-up about a format it does not know).
+const ajv = new Ajv({ allErrors: true, strict: false, formats: { "date-time": true } });
 const orderChange = ajv.compile<OrderChangeJson>(orderChangeSchema);
 const reportFinished = ajv.compile<ReportFinishedJson>(reportProcessingFinishedSchema);
 const envelope = ajv.compile<EnvelopeJson>(envelopeSchema);
 const fulfillmentOrderStatus = ajv.compile<FulfillmentOrderStatusJson>(fulfillmentOrderStatusSchema);
 const fbaOutboundShipmentStatus = ajv.compile<FbaOutboundShipmentStatusJson>(fbaOutboundShipmentStatusSchema);
+// Amazon's STATUS_CHANGE schema enumerates NotificationType "LISTINGS_ITEM_STATUS_CHANGED", while its example, the
+// subscription type and the documentation say "LISTINGS_ITEM_STATUS_CHANGE": the copy accepts both.
+const listingStatusChange = ajv.compile<ListingChangeJson>(listingsItemStatusChangeSchema);
+const listingIssuesChange = ajv.compile<ListingChangeJson>(listingsItemIssuesChangeSchema);
+const LISTING_SCHEMAS: Record<string, ValidateFunction<ListingChangeJson>> = {
+  LISTINGS_ITEM_STATUS_CHANGE: listingStatusChange,
+  LISTINGS_ITEM_STATUS_CHANGED: listingStatusChange,
+  LISTINGS_ITEM_ISSUES_CHANGE: listingIssuesChange,
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -263,6 +299,29 @@ export function validateNotification(
         eventTime: value.EventTime,
         notification: value,
         fulfillmentOrder: { sellerFulfillmentOrderId: p.AmazonOrderId, status: p.ShipmentStatus, amazonShipmentId: p.AmazonShipmentId },
+      },
+    };
+  }
+  const listing = LISTING_SCHEMAS[notificationType];
+  if (listing) {
+    if (!listing(value)) return { ok: false, issues: issuesOf(listing, value, index) };
+    const p = value.Payload;
+    return {
+      ok: true,
+      value: {
+        kind: "listing-change",
+        notificationId: value.NotificationMetadata.NotificationId,
+        notificationType,
+        eventTime: value.EventTime,
+        notification: value,
+        listingChange: {
+          sku: p.Sku,
+          ...(p.MarketplaceId ? { marketplaceId: p.MarketplaceId } : {}),
+          ...(p.Asin ? { asin: p.Asin } : {}),
+          ...(p.Status ? { status: p.Status } : {}),
+          ...(p.Severities ? { severities: p.Severities } : {}),
+          changedAt: value.EventTime,
+        },
       },
     };
   }

@@ -19,7 +19,7 @@ export { DEMO_ADDRESS_STATES } from "./seed/addresses";
 export { DEMO_MCF_ORDERS } from "./seed/fulfillment";
 export { DEMO_FBA_WAREHOUSES, DEMO_FBM_WAREHOUSE, onHandRow } from "./seed/inventory";
 export { DEMO_JOURNAL_NAME, DEMO_JOURNAL_NAMES, DEMO_MAIN_ACCOUNTS } from "./seed/ledger";
-export { demoUpc } from "./seed/products";
+export { DEMO_RELEASED_PRODUCTS, demoUpc } from "./seed/products";
 export { DEMO_DISPOSITION_CODES, DEMO_RETURN_REASON_CODES } from "./seed/returns";
 
 export const DEMO_COMPANY = "usmf";

@@ -9,6 +9,7 @@ import { cliStartup } from "./cli-startup";
 import { d365RequestsPerMcfOrder, spapiCallsPerMcfOrder } from "./fulfillment-requests";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
+import { spapiCallsPer1000PriceChanges, spapiCallsPer1000ProductsPublished } from "./products-calls";
 import { d365RequestsPerReturn, spapiCallsPer1000Returns } from "./returns-requests";
 import { settlementPreviewPeakRss, settlementPreviewVsBareRead } from "./settlement-preview";
 
@@ -21,6 +22,8 @@ export const benchRows: readonly BenchRow[] = [
   notificationToOrderP95,
   spapiCallsPerMcfOrder,
   d365RequestsPerMcfOrder,
+  spapiCallsPer1000ProductsPublished,
+  spapiCallsPer1000PriceChanges,
   spapiCallsPer1000Returns,
   d365RequestsPerReturn,
 ];

@@ -25,6 +25,8 @@ describe("the benchmark table", () => {
       ["notificationToOrderP95Seconds", "<", 2],
       ["spapiCallsPerMcfOrder", "<=", 10],
       ["d365RequestsPerMcfOrder", "<=", 15],
+      ["spapiCallsPer1000ProductsPublished", "<=", 2200],
+      ["spapiCallsPer1000PriceChanges", "<=", 2000],
       ["spapiCallsPer1000Returns", "<=", 100],
       ["d365RequestsPerReturn", "<=", 4],
     ]);
