@@ -147,6 +147,9 @@ param queueOrderImport string = 'order-import'
 @description('QUEUE_D365_EVENTS: queue of D365 business events.')
 param queueD365Events string = 'd365-events'
 
+@description('QUEUE_FULFILLMENT: queue of fulfillment requests (MCF orders to send or follow, FBM shipments to confirm).')
+param queueFulfillment string = 'fulfillment-requests'
+
 @description('QUEUE_PRODUCTS: queue of product publish batches and listing changes Amazon notified.')
 param queueProducts string = 'product-publish'
 
@@ -189,6 +192,12 @@ param settlementRequireApproval bool = false
 @description('SETTLEMENT_JOURNAL_NAME: D365 journal name of settlement journals.')
 param settlementJournalName string = 'GenJrn'
 
+@description('FULFILLMENT_CATCHUP_SCHEDULE: when the safety net looks for ready MCF orders and posted FBM packing slips in D365 (six-field NCRONTAB, UTC).')
+param fulfillmentCatchupSchedule string = '0 */15 * * * *'
+
+@description('MCF_MONITOR_SCHEDULE: when the monitor follows the MCF orders Amazon has (six-field NCRONTAB, UTC).')
+param mcfMonitorSchedule string = '0 */5 * * * *'
+
 @description('PRODUCTS_SYNC_SCHEDULE: when the products sync compares D365\'s released products with the listings (six-field NCRONTAB, UTC).')
 param productsSyncSchedule string = '0 10,40 * * * *'
 
@@ -227,6 +236,7 @@ var serviceBusQueueNames = [
   queueNotifications
   queueOrderImport
   queueD365Events
+  queueFulfillment
   queueProducts
   queueReturnImport
 ]
@@ -362,6 +372,7 @@ var appSettings = {
   QUEUE_NOTIFICATIONS: queueNotifications
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
+  QUEUE_FULFILLMENT: queueFulfillment
   QUEUE_PRODUCTS: queueProducts
   QUEUE_RETURN_IMPORT: queueReturnImport
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
@@ -403,6 +414,12 @@ var appSettings = {
   SETTLEMENTS_POLL_SCHEDULE: settlementsPollSchedule
   SETTLEMENT_REQUIRE_APPROVAL: settlementRequireApproval ? 'true' : 'false'
   SETTLEMENT_JOURNAL_NAME: settlementJournalName
+
+  // Fulfillment (MCF and FBM shipment confirmation)
+  FULFILLMENT_CATCHUP_SCHEDULE: fulfillmentCatchupSchedule
+  MCF_MONITOR_SCHEDULE: mcfMonitorSchedule
+  MCF_MONITOR_FIRST_CHECK_MINUTES: '5'
+  MCF_MONITOR_MAX_INTERVAL_MINUTES: '360'
 
   // Products
   PRODUCTS_SYNC_SCHEDULE: productsSyncSchedule

@@ -12,10 +12,17 @@ app.hook.preInvocation(traceInvocation);
 
 // Function files: each registers one trigger. Keep this list sorted.
 import "./functions/amazon-notifications";
+import "./functions/d365-events";
 import "./functions/deadletters-list";
 import "./functions/deadletters-replay-message";
 import "./functions/deadletters-replay-queue";
+import "./functions/fulfillment-catchup";
+import "./functions/fulfillment-order-get";
+import "./functions/fulfillment-order-list";
+import "./functions/fulfillment-order-send";
+import "./functions/fulfillment-request";
 import "./functions/health";
+import "./functions/mcf-monitor";
 import "./functions/notification-router";
 import "./functions/openapi";
 import "./functions/order-backfill";
@@ -42,4 +49,6 @@ import "./functions/settlement-import";
 import "./functions/settlement-list";
 import "./functions/settlement-orchestration";
 import "./functions/settlement-poll";
+import "./functions/shipment-confirm";
+import "./functions/shipment-get";
 import "./functions/status";

@@ -27,6 +27,7 @@ const QUIET_MESSAGES = new Set(["message.handled"]);
 const FLOW_COLORS: Record<string, keyof Colors> = {
   orders: "cyan",
   settlements: "magenta",
+  fulfillment: "green",
   notifications: "blue",
   queues: "yellow",
   operations: "yellow",
@@ -38,6 +39,7 @@ const FLOW_COLORS: Record<string, keyof Colors> = {
 export function flowOf(source: string, entry?: Entry): string {
   const name = String(entry?.event ?? entry?.metric ?? entry?.message ?? source);
   const key = `${name} ${source}`.toLowerCase();
+  if (/^(mcf|fbm|fulfillment|d365event)\.|fulfillment|shipment|mcf-monitor|d365-events/.test(key)) return "fulfillment";
   if (/^order|\border/.test(key)) return "orders";
   if (/settlement/.test(key)) return "settlements";
   if (/notification/.test(key)) return "notifications";
@@ -101,6 +103,18 @@ const EVENTS: Record<string, (p: Entry) => string | undefined> = {
   "settlement.verifyFailed": (p) => `settlement ${s(p.settlementId)} journal ${s(p.journalBatchNumber)} does not match what was sent`,
   "settlement.dmfImport": (p) =>
     `settlement ${s(p.settlementId)} DMF import ${s(p.status)}${Number(p.errors) ? ` (${plural(p.errors, "error")})` : ""}`,
+  "d365Event.routed": (p) => `business event ${s(p.businessEventId)} (${s(p.controlNumber)}): look at SO ${s(p.salesOrderNumber)}`,
+  "mcf.sent": (p) => `SO ${s(p.salesOrderNumber)} sent to Amazon MCF as ${s(p.sellerFulfillmentOrderId)} (${s(p.shippingSpeed)})`,
+  "mcf.recovered": (p) => `SO ${s(p.salesOrderNumber)} was at Amazon already as ${s(p.sellerFulfillmentOrderId)}: not created again`,
+  "mcf.status": (p) =>
+    `MCF order ${s(p.sellerFulfillmentOrderId)} ${s(p.status)} (Amazon ${s(p.amazonStatus)}, ${plural(p.packages, "package")})`,
+  "mcf.trackingToD365": (p) => `SO ${s(p.salesOrderNumber)}: ${plural(p.rows, "tracking number")} on its D365 packing slips`,
+  "mcf.cancelRequested": (p) =>
+    `SO ${s(p.salesOrderNumber)} canceled in D365: MCF order ${s(p.sellerFulfillmentOrderId)} cancelled at Amazon`,
+  "mcf.notFulfilled": (p) => `MCF order ${s(p.sellerFulfillmentOrderId)} ended ${s(p.amazonStatus)}: needs a person`,
+  "fbm.confirmed": (p) =>
+    `order ${s(p.amazonOrderId)} package ${s(p.packageReferenceId)} (packing slip ${s(p.packingSlipNumber)}) confirmed to Amazon with ${s(p.carrierCode)}`,
+  "fulfillment.needsAttention": (p) => `${s(p.reviewId)} needs a person: ${s(p.code)}; GET /api/deadletters`,
   "message.parked": (p) => `message ${s(p.messageId)} on ${s(p.queue)} parked: ${s(p.reason)} (${s(p.code)}); GET /api/deadletters`,
   "message.deadLettering": (p) => `message ${s(p.messageId)} on ${s(p.queue)} failed ${plural(p.deliveryCount, "time")}: dead-lettered`,
   "deadletters.replayed": (p) =>

@@ -16,7 +16,14 @@ export async function runSimulators(args: string[]): Promise<number> {
   const cfg = loadConfig(process.env);
   const { startD365Simulator } = await import("./d365-sim");
   const { startSpApiSimulator } = await import("./spapi-sim");
-  const d365 = await startD365Simulator({ port: cfg.D365_SIM_PORT, seed: cfg.SIM_SEED, timeScale: cfg.SIM_TIME_SCALE });
+  const { DELIVER_NOW_BATCH_MS } = await import("./d365-events-bridge");
+  const d365 = await startD365Simulator({
+    port: cfg.D365_SIM_PORT,
+    seed: cfg.SIM_SEED,
+    timeScale: cfg.SIM_TIME_SCALE,
+    mcfDemoOrders: true,
+    deliverNowBatchMs: DELIVER_NOW_BATCH_MS,
+  });
   let spapi: Awaited<ReturnType<typeof startSpApiSimulator>>;
   try {
     spapi = await startSpApiSimulator({

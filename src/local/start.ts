@@ -79,6 +79,7 @@ export async function runStart(argv: string[]): Promise<number> {
     started.length = 0;
   };
 
+  let d365Events: import("./d365-sim/business-events").BusinessEventLog | undefined;
   try {
     let cfg = loadConfig(process.env);
     const simulators = new Set(
@@ -105,7 +106,15 @@ export async function runStart(argv: string[]): Promise<number> {
     if (simulators.has("d365")) {
       const sim = await tryImport(() => import("./d365-sim"), "the D365 simulator", say);
       if (sim) {
-        const d365 = await sim.startD365Simulator({ port: cfg.D365_SIM_PORT, seed: cfg.SIM_SEED, timeScale: cfg.SIM_TIME_SCALE });
+        const { DELIVER_NOW_BATCH_MS } = await import("./d365-events-bridge");
+        const d365 = await sim.startD365Simulator({
+          port: cfg.D365_SIM_PORT,
+          seed: cfg.SIM_SEED,
+          timeScale: cfg.SIM_TIME_SCALE,
+          mcfDemoOrders: true,
+          deliverNowBatchMs: DELIVER_NOW_BATCH_MS,
+        });
+        d365Events = d365.businessEvents();
         started.push({ name: "D365 simulator", stop: () => d365.stop() });
         process.env.D365_BASE_URL = d365.url;
         process.env.D365_AUTH_MODE ??= "simulator";
@@ -160,6 +169,15 @@ export async function runStart(argv: string[]): Promise<number> {
     });
     started.push({ name: "local host", stop: () => host.stop() });
     endpoints.api = `${host.url}/api`;
+    if (d365Events) {
+      // F&O sends business events to Service Bus itself; the simulator cannot reach the local bus, so a bridge does.
+      const { bridgeBusinessEvents } = await import("./d365-events-bridge");
+      const bridge = bridgeBusinessEvents(d365Events, host.bus, cfg.QUEUE_D365_EVENTS, {
+        onError: (err, e) => say(`business event ${e.EventId} not delivered: ${(err as Error).message}`),
+      });
+      started.push({ name: "business event bridge", stop: async () => bridge.stop() });
+      say("  business events   D365 simulator -> queue " + cfg.QUEUE_D365_EVENTS);
+    }
     describeHost(host, cfg, say);
 
     if (args.once) {
@@ -254,9 +272,18 @@ function printSummary(s: OnceSummary, say: (line: string) => void): void {
   }
   for (const w of s.orchestrations.waiting) say(`  waiting   ${w.name} ${w.instanceId}: ${w.waitingFor.join(", ") || "nothing in flight"}`);
   type Counts = { total: number; byStatus: Record<string, number> };
-  const status = s.status as { sections?: Record<string, Counts | undefined>; parkedTotal?: number } | undefined;
+  const status = s.status as { sections?: Record<string, unknown>; parkedTotal?: number } | undefined;
   for (const name of ["orders", "settlements", "returns", "products"]) {
-    const counts = status?.sections?.[name];
+    const counts = status?.sections?.[name] as Counts | undefined;
+    if (!counts || typeof counts.total !== "number") continue;
+    const parts = Object.entries(counts.byStatus ?? {}).map(([k, v]) => `${v} ${k}`);
+    say(`  ${name.padEnd(11)} ${counts.total}${parts.length ? `: ${parts.join(", ")}` : ""}`);
+  }
+  const fulfillment = status?.sections?.fulfillment as { mcf?: Counts; shipments?: Counts } | undefined;
+  for (const [name, counts] of [
+    ["mcf", fulfillment?.mcf],
+    ["shipments", fulfillment?.shipments],
+  ] as const) {
     if (!counts || typeof counts.total !== "number") continue;
     const parts = Object.entries(counts.byStatus ?? {}).map(([k, v]) => `${v} ${k}`);
     say(`  ${name.padEnd(11)} ${counts.total}${parts.length ? `: ${parts.join(", ")}` : ""}`);

@@ -4,6 +4,8 @@
  * start-up, `d365-amazon mappings check` checks it and the schema generator publishes its JSON Schema.
  */
 import type { z } from "zod";
+import { carriersDefinition } from "./carriers";
+import { fulfillmentDefinition } from "./fulfillment";
 import { MarketplacesFile } from "./marketplaces";
 import { OrderStatusesFile } from "./order-statuses";
 import { productsDefinition } from "./products";
@@ -38,6 +40,8 @@ export const mappingCatalog: MappingDefinition[] = [
     description: "Which Amazon order statuses create, wait for, cancel or ignore a D365 sales order, per fulfillment channel.",
   },
   settlementAccountsDefinition,
+  fulfillmentDefinition,
+  carriersDefinition,
   productsDefinition,
   returnsDefinition,
 ];

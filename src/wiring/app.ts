@@ -12,10 +12,13 @@
 import { createSpApiClient } from "../amazon/index";
 import type { SpApiClient } from "../amazon/client";
 import { createD365Connector, type D365Connector } from "../d365/index";
+import type { AmazonMcf, AmazonShipmentConfirmations, D365Fulfillment } from "../flows/fulfillment/ports";
 import type { ImportOrderDeps } from "../flows/orders/import-order";
 import type { PublishDeps } from "../flows/products/publish";
 import type { ImportReturnDeps, SyncDeps } from "../flows/returns/ports";
 import type { SettlementDeps } from "../flows/settlements/ports";
+import type { CarriersFile } from "../mapping/carriers";
+import type { FulfillmentFile } from "../mapping/fulfillment";
 import { resolveMappingsDir } from "../mapping/mappings-dir";
 import { Mappings } from "../mapping/mappings";
 import { type Clock, systemClock } from "../platform/clock";
@@ -29,6 +32,13 @@ import { type AppConfig, loadConfig } from "./config";
 export interface PortOverrides {
   orders?: Partial<Pick<ImportOrderDeps, "amazon" | "d365" | "ledger">>;
   settlements?: Partial<Omit<SettlementDeps, "log">>;
+  fulfillment?: Partial<{
+    amazon: AmazonMcf;
+    shipments: AmazonShipmentConfirmations;
+    d365: D365Fulfillment;
+    rules: FulfillmentFile;
+    carriers: CarriersFile;
+  }>;
   products?: Partial<Pick<PublishDeps, "d365" | "amazon" | "definitions">>;
   returns?: Partial<Pick<ImportReturnDeps, "d365" | "returnMappings"> & Pick<SyncDeps, "reports" | "refunds" | "mcf">>;
 }

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { amazonSettings } from "../amazon/settings";
 import { d365Settings } from "../d365/settings";
+import { fulfillmentSettings } from "../flows/fulfillment/settings";
 import { orderSettings } from "../flows/orders/settings";
 import { productSettings } from "../flows/products/settings";
 import { returnSettings } from "../flows/returns/settings";
@@ -21,6 +22,7 @@ export const settingsShape = {
   ...amazonSettings,
   ...orderSettings,
   ...settlementSettings,
+  ...fulfillmentSettings,
   ...productSettings,
   ...returnSettings,
   ...localSettings,

@@ -5,6 +5,7 @@
  * subscribes to a notification type adds its target here.
  */
 import type { DurableClient } from "durable-functions";
+import { followMcfOrder } from "../flows/fulfillment/requests";
 import { enqueueOrderChange } from "../flows/orders/messages";
 import { enqueueListingChange } from "../flows/products/messages";
 import { API_KEY_SECRET, type ReceiveDeps } from "../flows/notifications/receive";
@@ -12,6 +13,7 @@ import type { ListingTargets, NotificationTargets, RouteDeps } from "../flows/no
 import { isFinishedSettlementReport, startReportImportOnce } from "../flows/settlements/import-settlement";
 import type { InvocationLogger } from "../platform/telemetry";
 import { durableStarter } from "./adapters/durable-starter";
+import { mcfRecords } from "./fulfillment";
 import type { App } from "./app";
 import { orderLedger } from "./orders";
 import { settlementDeps, settlementStartOptions } from "./settlements";
@@ -43,6 +45,12 @@ export function notificationTargets(app: App, context: InvocationLogger, durable
       start: (reportId) =>
         startReportImportOnce(reportId, durableStarter(durable), settlementDeps(app, context), settlementStartOptions(app)),
     },
+    fulfillmentOrderChanged: (change, notificationId) =>
+      followMcfOrder(change, notificationId, {
+        records: mcfRecords(app),
+        bus: app.bus,
+        queue: app.config.QUEUE_FULFILLMENT,
+      }),
     listingChanged: (change, notificationId) =>
       enqueueListingChange(change, notificationId, { bus: app.bus, queue: app.config.QUEUE_PRODUCTS }),
   };

@@ -6,6 +6,8 @@
  */
 import { probeSecrets, probeState, type HealthProbes } from "../platform/health";
 import { probeD365 } from "../d365/index";
+import { summarizeBusinessEvents } from "../flows/d365-events/route-event";
+import { summarizeFulfillment } from "../flows/fulfillment/status-page";
 import { summarizeOrderLedger } from "../flows/orders/status-page";
 import { summarizeProducts } from "../flows/products/status-page";
 import { summarizeReturns } from "../flows/returns/status-page";
@@ -32,6 +34,8 @@ export function healthProbes(app: App): HealthProbes {
 export const statusSections: StatusSections = {
   orders: (state) => summarizeOrderLedger(state),
   settlements: (state) => summarizeSettlements(state),
+  fulfillment: (state) => summarizeFulfillment(state),
+  d365Events: (state) => summarizeBusinessEvents(state),
   products: (state) => summarizeProducts(state),
   returns: (state) => summarizeReturns(state),
 };

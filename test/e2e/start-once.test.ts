@@ -65,13 +65,23 @@ describe("npm start --once", () => {
       // What a user checks: the seeded orders reached D365, the ones that must wait or need a mapping say so,
       // and every seeded settlement was posted as a journal.
       const status = summary.status as {
-        sections: Record<string, { total: number; byStatus: Record<string, number> }>;
+        sections: Record<string, { total: number; byStatus: Record<string, number> }> & {
+          fulfillment: { mcf: { total: number; byStatus: Record<string, number> }; shipments: { total: number } };
+        };
         parkedTotal: number;
       };
       const orders = status.sections.orders;
       expect(orders.byStatus.complete).toBeGreaterThan(20);
       expect(orders.byStatus.waiting).toBeGreaterThan(0);
       expect(orders.byStatus["needs-mapping"]).toBeGreaterThan(0);
+      // The demo company's MCF orders: two sent to Amazon, one waiting for its confirmation, three for a person
+      // (an unfulfillable item, a refused address, no lines); FBM confirmations are reported too.
+      const mcf = status.sections.fulfillment.mcf;
+      expect(mcf.total).toBe(6);
+      expect(mcf.byStatus.waiting).toBe(1);
+      expect(mcf.byStatus["needs-attention"]).toBe(3);
+      expect((mcf.byStatus.sent ?? 0) + (mcf.byStatus.shipping ?? 0) + (mcf.byStatus.complete ?? 0)).toBe(2);
+      expect(status.sections.fulfillment.shipments.total).toBe(0);
       // The seeded returns became D365 return orders, except the one with a reason missing from mappings/returns.json.
       const returns = status.sections.returns;
       expect(returns.byStatus.imported).toBeGreaterThanOrEqual(9);
@@ -82,7 +92,9 @@ describe("npm start --once", () => {
       const products = status.sections.products;
       expect(products.total).toBe(38);
       expect(products.byStatus).toEqual({ published: 35, review: 3 });
-      expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"] + returns.byStatus["needs-mapping"] + products.byStatus.review);
+      expect(status.parkedTotal).toBe(
+        orders.byStatus["needs-mapping"] + returns.byStatus["needs-mapping"] + products.byStatus.review + mcf.byStatus["needs-attention"],
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -6,13 +6,15 @@
  * - REPORT_PROCESSING_FINISHED of a report a flow imports (a settlement report that finished DONE) -> that
  *   flow starts its import, once per report id (the settlements flow's startReportImportOnce, the same start
  *   the poller makes); other report types and statuses are logged and completed.
+ * - FULFILLMENT_ORDER_STATUS / FBA_OUTBOUND_SHIPMENT_STATUS of an MCF order the app sent -> the fulfillment
+ *   flow follows that order (reads it from Amazon again); other MCF orders are completed.
  * - LISTINGS_ITEM_STATUS_CHANGE / LISTINGS_ITEM_ISSUES_CHANGE -> the products flow refreshes that listing's record
  *   (its status, its issues as review items), on the products queue.
- * - every other type is logged and completed for now: its flow (inventory, MCF status) gets a target here
+ * - every other type is logged and completed for now: its flow (inventory) gets a target here
  *   when it exists. Nothing is lost meanwhile, because every flow has a timer catch-up.
  */
 import type { Telemetry } from "../../platform/telemetry";
-import type { FinishedReport, ListingChange, Notification, OrderChange } from "./validate";
+import type { FinishedReport, FulfillmentOrderChange, ListingChange, Notification, OrderChange } from "./validate";
 
 /** Where each kind of notification goes; built by the wiring from the flows. */
 export interface NotificationTargets {
@@ -27,6 +29,11 @@ export interface NotificationTargets {
     accepts(report: FinishedReport): boolean;
     start(reportId: string): Promise<{ settlementId: string; instanceId: string; started: boolean } | undefined>;
   };
+  /**
+   * An MCF order changed at Amazon: the fulfillment flow follows it; undefined when the app did not send that
+   * order. Absent: completed (the MCF monitor follows the orders anyway).
+   */
+  fulfillmentOrderChanged?(change: FulfillmentOrderChange, notificationId: string): Promise<{ messageId: string } | undefined>;
 }
 
 /** Absent: listing notifications are logged and completed (the products sync reads stale listings again). */
@@ -43,6 +50,7 @@ export type RouteResult =
   | { routed: "order-import"; messageId: string; amazonOrderId: string }
   | { routed: "dropped"; notificationType: string; amazonOrderId: string; reason: string }
   | { routed: "settlement-import"; reportId: string; settlementId?: string; instanceId?: string; started: boolean }
+  | { routed: "fulfillment"; sellerFulfillmentOrderId: string; messageId?: string }
   | { routed: "listing-refresh"; messageId: string; sku: string }
   | { routed: "ignored"; notificationType: string; reportType?: string };
 
@@ -80,6 +88,14 @@ export async function routeNotification(n: Notification, deps: RouteDeps): Promi
       reason: settlements ? "not a finished settlement report; completed" : "no settlement import configured; completed",
     });
     return { routed: "ignored", notificationType: n.notificationType, reportType: report.reportType };
+  }
+  if (n.kind === "fulfillment-order" && deps.targets.fulfillmentOrderChanged) {
+    const outcome = await deps.targets.fulfillmentOrderChanged(n.fulfillmentOrder, n.notificationId);
+    return {
+      routed: "fulfillment",
+      sellerFulfillmentOrderId: n.fulfillmentOrder.sellerFulfillmentOrderId,
+      ...(outcome ? { messageId: outcome.messageId } : {}),
+    };
   }
   if (n.kind === "listing-change" && deps.targets.listingChanged) {
     const { messageId } = await deps.targets.listingChanged(n.listingChange, n.notificationId);

@@ -3,10 +3,10 @@
  * - an EventBridge event (API destination target): `{ "detail-type": ..., "detail": <notification> }`;
  * - a raw SQS message body (the notification itself);
  * - an EventBridge Pipe batch from SQS: `[{ "messageId": ..., "body": "<notification JSON>" }, ...]`.
- * ORDER_CHANGE and REPORT_PROCESSING_FINISHED are validated against Amazon's published schemas
- * (schemas/OrderChangeNotification.json, schemas/ReportProcessingFinishedNotification.json), as are
- * LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE (schemas/ListingsItem*.json); other types
- * against a minimal envelope until their flows exist.
+ * ORDER_CHANGE, REPORT_PROCESSING_FINISHED, FULFILLMENT_ORDER_STATUS, FBA_OUTBOUND_SHIPMENT_STATUS,
+ * LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE are validated against Amazon's published schemas
+ * (schemas/*.json; schemas/README.md says what was adapted); other types against a minimal envelope until
+ * their flows exist.
  *
  * This is the one validation of a notification: the endpoint runs it on what Amazon sends, the notifications
  * queue's door runs the same function on what it delivers (a replay enters there), and both hand on the
@@ -16,6 +16,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { ValidationError } from "../../platform/errors";
 import type { MessageSchema } from "../../platform/trigger-adapters";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
+import fbaOutboundShipmentStatusSchema from "./schemas/FBAOutboundShipmentStatusNotification.json";
+import fulfillmentOrderStatusSchema from "./schemas/FulfillmentOrderStatusNotification.json";
 import listingsItemIssuesChangeSchema from "./schemas/ListingsItemIssuesChangeNotification.json";
 import listingsItemStatusChangeSchema from "./schemas/ListingsItemStatusChangeNotification.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
@@ -57,6 +59,20 @@ export interface FinishedReport {
   reportDocumentId?: string;
 }
 
+/**
+ * What FULFILLMENT_ORDER_STATUS and FBA_OUTBOUND_SHIPMENT_STATUS say: which MCF order changed. For
+ * FBA_OUTBOUND_SHIPMENT_STATUS the id is the payload's AmazonOrderId (for an MCF order, its seller
+ * fulfillment order id: MCF orders have no Amazon order id of their own).
+ */
+export interface FulfillmentOrderChange {
+  sellerFulfillmentOrderId: string;
+  /** Order, Shipment or Return (FULFILLMENT_ORDER_STATUS); absent for FBA_OUTBOUND_SHIPMENT_STATUS. */
+  eventType?: string;
+  /** Amazon's status as sent (either casing), for logs: the flow reads the order again. */
+  status?: string;
+  amazonShipmentId?: string;
+}
+
 /** What LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE say: a listing's status or issues changed. */
 export interface ListingChange {
   sku: string;
@@ -82,6 +98,7 @@ interface NotificationBase {
 export type Notification =
   | (NotificationBase & { kind: "order-change"; orderChange: OrderChange })
   | (NotificationBase & { kind: "report-finished"; report: FinishedReport })
+  | (NotificationBase & { kind: "fulfillment-order"; fulfillmentOrder: FulfillmentOrderChange })
   | (NotificationBase & { kind: "listing-change"; listingChange: ListingChange })
   | (NotificationBase & { kind: "other" });
 
@@ -115,6 +132,29 @@ interface ReportFinishedJson {
   notificationMetadata: { notificationId: string };
 }
 
+/** The parts of FULFILLMENT_ORDER_STATUS the app reads. */
+interface FulfillmentOrderStatusJson {
+  NotificationType: string;
+  EventTime: string;
+  Payload: {
+    FulfillmentOrderStatusNotification: {
+      EventType: string;
+      SellerFulfillmentOrderId: string;
+      FulfillmentOrderStatus: string;
+      FulfillmentShipment?: { AmazonShipmentId: string };
+    };
+  };
+  NotificationMetadata: { NotificationId: string };
+}
+
+/** The parts of FBA_OUTBOUND_SHIPMENT_STATUS the app reads. */
+interface FbaOutboundShipmentStatusJson {
+  NotificationType: string;
+  EventTime: string;
+  Payload: { FBAOutboundShipmentStatusNotification: { AmazonOrderId: string; AmazonShipmentId: string; ShipmentStatus: string } };
+  NotificationMetadata: { NotificationId: string };
+}
+
 /** The parts of the two listing notifications the app reads (Payload differs: Status or Severities). */
 interface ListingChangeJson {
   NotificationType: string;
@@ -142,6 +182,8 @@ const ajv = new Ajv({ allErrors: true, strict: false, formats: { "date-time": tr
 const orderChange = ajv.compile<OrderChangeJson>(orderChangeSchema);
 const reportFinished = ajv.compile<ReportFinishedJson>(reportProcessingFinishedSchema);
 const envelope = ajv.compile<EnvelopeJson>(envelopeSchema);
+const fulfillmentOrderStatus = ajv.compile<FulfillmentOrderStatusJson>(fulfillmentOrderStatusSchema);
+const fbaOutboundShipmentStatus = ajv.compile<FbaOutboundShipmentStatusJson>(fbaOutboundShipmentStatusSchema);
 // Amazon's STATUS_CHANGE schema enumerates NotificationType "LISTINGS_ITEM_STATUS_CHANGED", while its example, the
 // subscription type and the documentation say "LISTINGS_ITEM_STATUS_CHANGE": the copy accepts both.
 const listingStatusChange = ajv.compile<ListingChangeJson>(listingsItemStatusChangeSchema);
@@ -261,6 +303,41 @@ export function validateNotification(
           processingStatus: r.processingStatus,
           reportDocumentId: r.reportDocumentId,
         },
+      },
+    };
+  }
+  if (notificationType === "FULFILLMENT_ORDER_STATUS") {
+    if (!fulfillmentOrderStatus(value)) return { ok: false, issues: issuesOf(fulfillmentOrderStatus, value, index) };
+    const p = value.Payload.FulfillmentOrderStatusNotification;
+    return {
+      ok: true,
+      value: {
+        kind: "fulfillment-order",
+        notificationId: value.NotificationMetadata.NotificationId,
+        notificationType,
+        eventTime: value.EventTime,
+        notification: value,
+        fulfillmentOrder: {
+          sellerFulfillmentOrderId: p.SellerFulfillmentOrderId,
+          eventType: p.EventType,
+          status: p.FulfillmentOrderStatus,
+          ...(p.FulfillmentShipment?.AmazonShipmentId ? { amazonShipmentId: p.FulfillmentShipment.AmazonShipmentId } : {}),
+        },
+      },
+    };
+  }
+  if (notificationType === "FBA_OUTBOUND_SHIPMENT_STATUS") {
+    if (!fbaOutboundShipmentStatus(value)) return { ok: false, issues: issuesOf(fbaOutboundShipmentStatus, value, index) };
+    const p = value.Payload.FBAOutboundShipmentStatusNotification;
+    return {
+      ok: true,
+      value: {
+        kind: "fulfillment-order",
+        notificationId: value.NotificationMetadata.NotificationId,
+        notificationType,
+        eventTime: value.EventTime,
+        notification: value,
+        fulfillmentOrder: { sellerFulfillmentOrderId: p.AmazonOrderId, status: p.ShipmentStatus, amazonShipmentId: p.AmazonShipmentId },
       },
     };
   }

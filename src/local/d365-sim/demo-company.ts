@@ -1,13 +1,14 @@
 /**
  * The demo D365 company the simulator is seeded with (usmf-style): legal entities, sites, warehouses,
  * customer groups, customers and origin codes here; each other area in its own seed module under seed/
- * (ledger, products, inventory, returns, address states), so a new flow adds its data beside them. The
+ * (ledger, products, inventory, returns, address states, MCF orders), so a new flow adds its data beside them. The
  * SP-API simulator's catalog (src/local/demo-catalog.ts) supplies the released products, so both simulators
  * agree on SKU ↔ ItemNumber. Mapping files and tests refer to these values. Every seeded row is checked
  * against the schema when it is written: a bad seed fails the start naming the entity set and the field.
  */
 import { prng } from "../prng";
 import { seedAddressStates } from "./seed/addresses";
+import { seedFulfillment } from "./seed/fulfillment";
 import { seedInventory } from "./seed/inventory";
 import { seedLedger } from "./seed/ledger";
 import { seedProducts } from "./seed/products";
@@ -15,6 +16,7 @@ import { seedReturns } from "./seed/returns";
 import type { SimStore } from "./store";
 
 export { DEMO_ADDRESS_STATES } from "./seed/addresses";
+export { DEMO_MCF_ORDERS } from "./seed/fulfillment";
 export { DEMO_FBA_WAREHOUSES, DEMO_FBM_WAREHOUSE, onHandRow } from "./seed/inventory";
 export { DEMO_JOURNAL_NAME, DEMO_JOURNAL_NAMES, DEMO_MAIN_ACCOUNTS } from "./seed/ledger";
 export { DEMO_RELEASED_PRODUCTS, demoUpc } from "./seed/products";
@@ -68,7 +70,7 @@ export const DEMO_AMAZON_CUSTOMERS = [
 export const DEMO_ORIGIN_CODES = ["AMZ-FBA", "AMZ-MFN", "AMZ-MCF"] as const;
 
 /** Fills an empty store with the demo company; the same seed gives the same data. */
-export function seedDemoCompany(store: SimStore, seed: number): void {
+export function seedDemoCompany(store: SimStore, seed: number, options: { now?: Date; mcfOrders?: boolean } = {}): void {
   const random = prng(seed);
   const companies = [DEMO_COMPANY, DEMO_SECOND_COMPANY];
   for (const company of companies) {
@@ -129,4 +131,5 @@ export function seedDemoCompany(store: SimStore, seed: number): void {
   seedInventory(store, DEMO_COMPANY, random);
   seedReturns(store, companies);
   seedAddressStates(store);
+  if (options.mcfOrders) seedFulfillment(store, DEMO_COMPANY, options.now ?? new Date());
 }

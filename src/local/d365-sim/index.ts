@@ -18,7 +18,16 @@ import {
   type HttpResponsePart,
 } from "../../d365/multipart";
 import { DEMO_COMPANY, seedDemoCompany } from "./demo-company";
-import { adjustOnHand, invoiceSalesOrder, postInventoryJournal, setOnHand, setSalesOrderStatus, shipSalesOrder } from "./operations";
+import { adjustOnHand, invoiceSalesOrder, postInventoryJournal, setOnHand, setSalesOrderStatus } from "./operations";
+import { type BusinessEventLog, businessEventsOf } from "./business-events";
+import {
+  afterSalesOrderCreated,
+  confirmSalesOrder,
+  type PackingSlipInput,
+  type PostedPackingSlip,
+  postPackingSlip,
+  runDeliverNowBatch,
+} from "./fulfillment";
 import { odataError, SimError } from "./errors";
 import { SimDmf } from "./dmf";
 import { applyFilter, applyOrderBy, applySelect, keyLiteral, parseKey, parseNonNegativeInt, parseSelect } from "./query";
@@ -30,6 +39,7 @@ export {
   DEMO_COMPANY,
   DEMO_JOURNAL_NAME,
   DEMO_MAIN_ACCOUNTS,
+  DEMO_MCF_ORDERS,
   DEMO_ORIGIN_CODES,
   DEMO_WAREHOUSES,
 } from "./demo-company";
@@ -77,6 +87,17 @@ export interface D365SimulatorOptions {
    */
   extraRows?: Record<string, Row[]>;
   faults?: FaultRule[];
+  /**
+   * Run D365's "Post packing slip" batch job (Quantity = Deliver now) every this many ms of real time divided
+   * by timeScale, as a D365 admin schedules it for MCF orders; 0 or absent: only when asked
+   * (runDeliverNowBatch, POST /_control/packing-slips/deliver-now).
+   */
+  deliverNowBatchMs?: number;
+  /**
+   * Seed the demo company's MCF orders (seed/fulfillment.ts) and the business events of their creation:
+   * `npm start` and `d365-amazon sim` do; tests that count sales orders leave them out (default false).
+   */
+  mcfDemoOrders?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -126,6 +147,17 @@ export interface D365Simulator {
     tracking?: { trackingNumber?: string; trackingUrl?: string },
     company?: string,
   ): { packingSlipNumber: string; deliveryDate: string };
+  /**
+   * Posts a packing slip of an open order (all open quantities, or the given lines) with the carrier, mode of
+   * delivery and tracking numbers, as the warehouse does for an FBM order; sends the packing-slip business event.
+   */
+  postPackingSlip(salesOrderNumber: string, input?: PackingSlipInput, company?: string): PostedPackingSlip;
+  /** D365's "Post packing slip" batch with Quantity = Deliver now: a packing slip per order with SalesDeliverNow set. */
+  runDeliverNowBatch(company?: string): PostedPackingSlip[];
+  /** Posts the sales order confirmation (SalesOrderProcessingStatus Confirmed) and sends its alert event. */
+  confirmSalesOrder(salesOrderNumber: string, company?: string): void;
+  /** The business events F&O sent (the local run bridges them to the app's d365-events queue). */
+  businessEvents(): BusinessEventLog;
   /** Posts the invoice of an order: Invoiced, and a SalesInvoiceHeadersV4 row. */
   invoiceSalesOrder(salesOrderNumber: string, company?: string): { invoiceNumber: string };
   /** Posts a journal, as D365's "Post journals" batch job would (OData cannot post). */
@@ -176,6 +208,12 @@ export const CONTROL_ENDPOINTS = {
     '{"JournalNumber":"INVJ-000001","dataAreaId":"usmf"} post an adjustment or counting journal (on-hand changes)',
   "POST /_control/sales-orders/ship":
     '{"SalesOrderNumber":"000701","TrackingNumber":"1Z999","TrackingURL":"https://..."} packing slip: Delivered, on-hand out, PackingSlipTrackingInformation',
+  "POST /_control/sales-orders/packing-slip":
+    '{"SalesOrderNumber":"000707","ShipCarrierId":"UPS","TrackingNumber":"1Z999","Lines":[{"InventoryLotId":"...","Quantity":1}]} post a packing slip (FBM) with carrier and tracking; Lines default: all open quantities',
+  "POST /_control/sales-orders/confirm": '{"SalesOrderNumber":"MCF-00003"} post the sales order confirmation (Confirmed)',
+  "POST /_control/packing-slips/deliver-now": '{"dataAreaId":"usmf"} run the "Post packing slip" batch with Quantity = Deliver now',
+  "GET /_control/business-events": "business events sent so far (?after=<ControlNumber> for the newer ones)",
+  "POST /_control/business-events": '{"BusinessEventId":"...","LegalEntity":"usmf", ...contract fields} send a business event',
   "POST /_control/sales-orders/invoice": '{"SalesOrderNumber":"000701"} invoice: Invoiced, a SalesInvoiceHeadersV4 row',
   "POST /_control/sales-orders/status":
     '{"SalesOrderNumber":"000701","SalesOrderStatus":"Backorder","SalesOrderProcessingStatus":"PartiallyDelivered"} set the status as posting would',
@@ -203,6 +241,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
   let offsetMs = 0;
   const now = () => new Date(Date.now() + offsetMs);
   const store = new SimStore(defaultCompany, now);
+  const events = businessEventsOf(store, now);
   const dmf = new SimDmf(
     store,
     () => now().getTime(),
@@ -218,7 +257,8 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
 
   const reseed = () => {
     store.clear();
-    seedDemoCompany(store, seed);
+    events.clear();
+    seedDemoCompany(store, seed, { now: now(), mcfOrders: opts.mcfDemoOrders ?? false });
     for (const [set, rows] of Object.entries(opts.extraRows ?? {})) for (const r of rows) store.put(set, r, "seed");
   };
   reseed();
@@ -334,6 +374,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     }
     if (method === "POST") {
       const created = store.create(set, jsonBody(bodyText));
+      if (def.table === "SalesOrderHeadersV4") afterSalesOrderCreated(store, created);
       const row = store.present(def, [created])[0]!;
       const keyPart = def.keys.map((k) => `${k}=${keyLiteral(def.properties.get(k)!, created[k])}`).join(",");
       const location = `${baseUrl}/data/${set}(${encodeURI(keyPart)})`;
@@ -503,7 +544,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     return { status: 200, body: { token_type: "Bearer", expires_in: tokenTtl, ext_expires_in: tokenTtl, access_token: token } };
   }
 
-  async function handleControl(method: string, path: string, body: Buffer, res: http.ServerResponse): Promise<void> {
+  async function handleControl(method: string, path: string, body: Buffer, res: http.ServerResponse, query = ""): Promise<void> {
     const json = () => (body.length ? (JSON.parse(body.toString("utf8")) as Record<string, unknown>) : {});
     const route = `${method} ${path}`;
     if (route === "GET /_control/requests") return send(res, 200, { "Content-Type": "application/json" }, api.requests());
@@ -580,6 +621,51 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
         api.shipSalesOrder(String(b.SalesOrderNumber ?? ""), tracking, company(b)),
       );
     }
+    if (route === "POST /_control/sales-orders/packing-slip") {
+      const b = json();
+      const tracking = Array.isArray(b.Tracking)
+        ? (b.Tracking as { TrackingNumber: string; TrackingURL?: string }[]).map((t) => ({
+            trackingNumber: t.TrackingNumber,
+            trackingUrl: t.TrackingURL,
+          }))
+        : typeof b.TrackingNumber === "string"
+          ? [{ trackingNumber: b.TrackingNumber, trackingUrl: typeof b.TrackingURL === "string" ? b.TrackingURL : undefined }]
+          : [];
+      const input: PackingSlipInput = {
+        ...(Array.isArray(b.Lines) ? { lines: b.Lines as PackingSlipInput["lines"] } : {}),
+        ...(typeof b.ShipCarrierId === "string" ? { shipCarrierId: b.ShipCarrierId } : {}),
+        ...(typeof b.DeliveryModeCode === "string" ? { deliveryModeCode: b.DeliveryModeCode } : {}),
+        tracking,
+      };
+      return send(
+        res,
+        200,
+        { "Content-Type": "application/json" },
+        api.postPackingSlip(String(b.SalesOrderNumber ?? ""), input, company(b)),
+      );
+    }
+    if (route === "POST /_control/sales-orders/confirm") {
+      const b = json();
+      api.confirmSalesOrder(String(b.SalesOrderNumber ?? ""), company(b));
+      return send(res, 204, {});
+    }
+    if (route === "POST /_control/packing-slips/deliver-now") {
+      return send(res, 200, { "Content-Type": "application/json" }, { posted: api.runDeliverNowBatch(company(json())) });
+    }
+    if (route === "GET /_control/business-events") {
+      const after = new URLSearchParams(query).get("after");
+      return send(res, 200, { "Content-Type": "application/json" }, { value: events.list(after ? Number(after) : undefined) });
+    }
+    if (route === "POST /_control/business-events") {
+      const { BusinessEventId, LegalEntity, ...contract } = json();
+      if (typeof BusinessEventId !== "string" || !BusinessEventId)
+        return send(res, 400, { "Content-Type": "application/json" }, { error: "BusinessEventId is required" });
+      const e = events.emit(BusinessEventId, String(LegalEntity ?? defaultCompany), {
+        ...contract,
+        ...(LegalEntity ? { LegalEntity } : {}),
+      });
+      return send(res, 201, { "Content-Type": "application/json" }, e);
+    }
     if (route === "POST /_control/sales-orders/invoice") {
       const b = json();
       return send(res, 200, { "Content-Type": "application/json" }, api.invoiceSalesOrder(String(b.SalesOrderNumber ?? ""), company(b)));
@@ -631,7 +717,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       if (path.startsWith("/_control/")) {
         target = "control";
         try {
-          return await handleControl(method, path, body, res);
+          return await handleControl(method, path, body, res, rawUrl.split("?")[1] ?? "");
         } catch (err) {
           // A control call that F&O would refuse (unknown order, posted journal, a row that does not fit the schema).
           if (err instanceof SimError) return send(res, err.status, { "Content-Type": JSON_TYPE }, err.body);
@@ -801,11 +887,16 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
   });
   const port = (server.address() as AddressInfo).port;
   baseUrl = `http://${host}:${port}`;
+  const batchTimer = opts.deliverNowBatchMs
+    ? setInterval(() => runDeliverNowBatch(store, now()), Math.max(50, opts.deliverNowBatchMs / timeScale))
+    : undefined;
+  batchTimer?.unref();
 
   const api: D365Simulator = {
     url: baseUrl,
     port,
     async stop() {
+      if (batchTimer) clearInterval(batchTimer);
       server.closeAllConnections?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -815,7 +906,12 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       return store.present(def, rows);
     },
     create(entitySet, row) {
-      return store.present(entity(entitySet), [store.transaction(() => store.create(entitySet, row))])[0]!;
+      const created = store.transaction(() => {
+        const r = store.create(entitySet, row);
+        if (entity(entitySet).table === "SalesOrderHeadersV4") afterSalesOrderCreated(store, r);
+        return r;
+      });
+      return store.present(entity(entitySet), [created])[0]!;
     },
     seedRows(entitySet, rows) {
       store.transaction(() => {
@@ -832,7 +928,21 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
       return postInventoryJournal(store, company, journalNumber, now());
     },
     shipSalesOrder(salesOrderNumber, tracking = {}, company = defaultCompany) {
-      return shipSalesOrder(store, company, salesOrderNumber, tracking, now());
+      const t = tracking.trackingNumber ? [{ trackingNumber: tracking.trackingNumber, trackingUrl: tracking.trackingUrl }] : [];
+      const posted = postPackingSlip(store, company, salesOrderNumber, { tracking: t }, now());
+      return { packingSlipNumber: posted.packingSlipNumber, deliveryDate: posted.deliveryDate };
+    },
+    postPackingSlip(salesOrderNumber, input = {}, company = defaultCompany) {
+      return postPackingSlip(store, company, salesOrderNumber, input, now());
+    },
+    runDeliverNowBatch(company) {
+      return runDeliverNowBatch(store, now(), company);
+    },
+    confirmSalesOrder(salesOrderNumber, company = defaultCompany) {
+      confirmSalesOrder(store, company, salesOrderNumber);
+    },
+    businessEvents() {
+      return events;
     },
     invoiceSalesOrder(salesOrderNumber, company = defaultCompany) {
       return invoiceSalesOrder(store, company, salesOrderNumber, now());

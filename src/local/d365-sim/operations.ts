@@ -1,10 +1,11 @@
 /**
  * What F&O does on its own, outside OData (posting jobs, warehouse work), for tests, the control API and the
- * local host: set or adjust on-hand, post inventory adjustment and counting journals, ship a sales order
- * (packing slip, with carrier tracking in PackingSlipTrackingInformation) and invoice it (SalesInvoiceHeadersV4).
+ * local host: set or adjust on-hand, post inventory adjustment and counting journals, invoice a sales order
+ * (SalesInvoiceHeadersV4, and the invoice-posted business event). Packing slips: fulfillment.ts.
  * Every row written fits the schema (store.system / store.put check it).
  */
 import { Dec } from "../../platform/money";
+import { businessEventsOf } from "./business-events";
 import { odataError, writeFailed } from "./errors";
 import { onHandRow } from "./seed/inventory";
 import { entity, type Row, type SimStore } from "./store";
@@ -121,52 +122,6 @@ export function setSalesOrderStatus(
   for (const l of orderLines(store, c, salesOrderNumber)) store.system("SalesOrderLinesV3", l, { SalesOrderLineStatus: status });
 }
 
-/**
- * Ships an open sales order as posting its packing slip does: the order becomes Delivered, its lines leave
- * on-hand in their warehouses, and, when a tracking number is given, a PackingSlipTrackingInformation row
- * records it. Returns the packing slip number.
- */
-export function shipSalesOrder(
-  store: SimStore,
-  company: string,
-  salesOrderNumber: string,
-  tracking: { trackingNumber?: string; trackingUrl?: string },
-  now: Date,
-): { packingSlipNumber: string; deliveryDate: string } {
-  const c = company.toLowerCase();
-  const order = salesOrder(store, c, salesOrderNumber);
-  if (order.SalesOrderStatus !== "Backorder") {
-    throw writeFailed(
-      entity("SalesOrderHeadersV4"),
-      `Error: Sales order ${salesOrderNumber} has status ${String(order.SalesOrderStatus)}; nothing to deliver.`,
-    );
-  }
-  const packingSlipNumber = store.nextNumber(c, "PackingSlipId", (n) => `PS-${String(n).padStart(6, "0")}`, 1);
-  const deliveryDate = today(now);
-  store.transaction(() => {
-    for (const l of orderLines(store, c, salesOrderNumber)) {
-      if (l.ShippingWarehouseId)
-        adjustOnHand(store, c, String(l.ItemNumber), String(l.ShippingWarehouseId), -Number(l.OrderedSalesQuantity ?? 0));
-    }
-    setSalesOrderStatus(store, c, salesOrderNumber, "Delivered");
-    if (tracking.trackingNumber) {
-      store.put(
-        "PackingSlipTrackingInformation",
-        {
-          dataAreaId: c,
-          SalesOrderNumber: String(order.SalesOrderNumber),
-          PackingSlipNumber: packingSlipNumber,
-          DeliveryDate: deliveryDate,
-          TrackingNumber: tracking.trackingNumber,
-          TrackingURL: tracking.trackingUrl ?? "",
-        },
-        "packing slip",
-      );
-    }
-  });
-  return { packingSlipNumber, deliveryDate };
-}
-
 /** Invoices a sales order as posting its invoice does: Invoiced, and a SalesInvoiceHeadersV4 row with its totals. */
 export function invoiceSalesOrder(store: SimStore, company: string, salesOrderNumber: string, now: Date): { invoiceNumber: string } {
   const c = company.toLowerCase();
@@ -203,6 +158,20 @@ export function invoiceSalesOrder(store: SimStore, company: string, salesOrderNu
       "invoice",
     );
     setSalesOrderStatus(store, c, salesOrderNumber, "Invoiced");
+    // F&O's documented "Invoice is created from a sales order" event and its contract.
+    const total = Number(lineTotal.plus(chargeTotal).toFixed());
+    store.afterCommit(() =>
+      businessEventsOf(store).emit("SalesInvoicePostedBusinessEvent", c, {
+        InvoiceAccount: String(order.InvoiceCustomerAccountNumber ?? ""),
+        InvoiceId: invoiceNumber,
+        SalesOrderId: String(order.SalesOrderNumber),
+        InvoiceDate: `/Date(${Date.parse(today(now))})/`,
+        InvoiceDueDate: `/Date(${Date.parse(today(now))})/`,
+        InvoiceAmountInAccountingCurrency: total,
+        InvoiceTaxAmount: 0,
+        LegalEntity: c.toUpperCase(),
+      }),
+    );
   });
   return { invoiceNumber };
 }

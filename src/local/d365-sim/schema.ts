@@ -208,6 +208,16 @@ const BEHAVIOUR: Record<string, Behaviour> = {
     readOnly: true,
   },
   AddressStates: { entityClass: "LogisticsAddressStateEntity", tableLabel: "States (LogisticsAddressState)" },
+  CustPackingSlipJourBiEntities: {
+    entityClass: "CustPackingSlipJourBiEntity",
+    tableLabel: "Packing slip journal (CustPackingSlipJour)",
+    readOnly: true,
+  },
+  CustPackingSlipTransBiEntities: {
+    entityClass: "CustPackingSlipTransBiEntity",
+    tableLabel: "Packing slip lines (CustPackingSlipTrans)",
+    readOnly: true,
+  },
 };
 
 function kindOf(type: string): { kind: PropertyKind; enumType?: string } {

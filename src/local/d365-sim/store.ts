@@ -89,7 +89,30 @@ export class SimStore {
       throw err;
     } finally {
       this.undo = outer;
+      if (!outer) this.runCommitted();
     }
+  }
+
+  private committed: (() => void)[] = [];
+
+  /**
+   * Runs `fn` once the outermost transaction commits (at once outside a transaction); a rollback drops it.
+   * F&O sends business events this way: tied to the commit, never for a rolled-back write.
+   */
+  afterCommit(fn: () => void): void {
+    if (!this.undo) return fn();
+    const list = this.committed;
+    list.push(fn);
+    this.undo.push(() => {
+      const i = list.indexOf(fn);
+      if (i >= 0) list.splice(i, 1);
+    });
+  }
+
+  private runCommitted(): void {
+    const due = this.committed;
+    this.committed = [];
+    for (const fn of due) fn();
   }
 
   rows(set: string): Stored[] {
@@ -435,6 +458,28 @@ export class SimStore {
         row.AreTotalsCalculated = "No";
         row.IsDeliveryAddressOrderSpecific ??= "No";
         row.LanguageId ??= "en-us";
+        return row;
+      }
+      case "PackingSlipTrackingInformation": {
+        // Tracking belongs to a posted packing slip of the order (the key's PackingSlipNumber and DeliveryDate).
+        const slip = this.rows("CustPackingSlipJourBiEntities").find(
+          (j) =>
+            j.dataAreaId === company &&
+            String(j.SalesId).toLowerCase() === String(row.SalesOrderNumber ?? "").toLowerCase() &&
+            String(j.PackingSlipId).toLowerCase() === String(row.PackingSlipNumber ?? "").toLowerCase(),
+        );
+        if (!slip) {
+          throw writeFailed(
+            def,
+            `Error: Packing slip ${String(row.PackingSlipNumber ?? "")} of sales order ${String(row.SalesOrderNumber ?? "")} has not been posted.`,
+          );
+        }
+        if (String(slip.DeliveryDate).slice(0, 10) !== String(row.DeliveryDate ?? "").slice(0, 10)) {
+          throw writeFailed(
+            def,
+            `Error: Packing slip ${String(slip.PackingSlipId)} was posted with delivery date ${String(slip.DeliveryDate).slice(0, 10)}.`,
+          );
+        }
         return row;
       }
       case "SalesOrderLinesV3": {

@@ -6,6 +6,7 @@
  */
 import type { BenchRow } from "../bench-row";
 import { cliStartup } from "./cli-startup";
+import { d365RequestsPerMcfOrder, spapiCallsPerMcfOrder } from "./fulfillment-requests";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
 import { spapiCallsPer1000PriceChanges, spapiCallsPer1000ProductsPublished } from "./products-calls";
@@ -19,6 +20,8 @@ export const benchRows: readonly BenchRow[] = [
   settlementPreviewPeakRss,
   cliStartup,
   notificationToOrderP95,
+  spapiCallsPerMcfOrder,
+  d365RequestsPerMcfOrder,
   spapiCallsPer1000ProductsPublished,
   spapiCallsPer1000PriceChanges,
   spapiCallsPer1000Returns,

@@ -23,6 +23,8 @@ describe("the benchmark table", () => {
       ["settlementPreviewPeakRssMb", "<=", 150],
       ["cliStartupSeconds", "<=", 0.5],
       ["notificationToOrderP95Seconds", "<", 2],
+      ["spapiCallsPerMcfOrder", "<=", 10],
+      ["d365RequestsPerMcfOrder", "<=", 15],
       ["spapiCallsPer1000ProductsPublished", "<=", 2200],
       ["spapiCallsPer1000PriceChanges", "<=", 2000],
       ["spapiCallsPer1000Returns", "<=", 100],

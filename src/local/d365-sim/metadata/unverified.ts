@@ -10,6 +10,8 @@ import type { EntitySetFacts, EnumTypeFacts } from "./index";
 const S = { type: "Edm.String", nullable: true } as const;
 const KEY = { type: "Edm.String", nullable: false } as const;
 const DEC = { type: "Edm.Decimal", nullable: false } as const;
+const INT64 = { type: "Edm.Int64", nullable: false } as const;
+const DATE = { type: "Edm.DateTimeOffset", nullable: false } as const;
 const enumOf = (name: string) => ({ type: `Microsoft.Dynamics.DataEntities.${name}`, nullable: true });
 
 export const UNVERIFIED_ENTITY_SETS: Record<string, EntitySetFacts> = {
@@ -60,6 +62,50 @@ export const UNVERIFIED_ENTITY_SETS: Record<string, EntitySetFacts> = {
     entityTypeBasis: "unverified",
     keys: ["CountryRegionId", "State"],
     properties: { CountryRegionId: KEY, State: KEY, Description: S },
+  },
+  /**
+   * Posted packing slips (CustPackingSlipJour), read-only BI entity. Set name, keys and these properties as
+   * a client generated from a 2025 environment's $metadata lists them (a subset of its ~70 properties).
+   */
+  CustPackingSlipJourBiEntities: {
+    entityType: "CustPackingSlipJourBiEntity",
+    entityTypeBasis: "unverified",
+    keys: ["dataAreaId", "SourceDocumentHeader"],
+    properties: {
+      dataAreaId: KEY,
+      SourceDocumentHeader: INT64,
+      PackingSlipId: S,
+      SalesId: S,
+      CustomerRef: S,
+      OrderAccount: S,
+      DeliveryDate: DATE,
+      DlvMode: S,
+      ShipCarrierId: S,
+      InventLocationId: S,
+      Qty: DEC,
+      CreatedOn: DATE,
+    },
+  },
+  /** Posted packing slip lines (CustPackingSlipTrans), read-only BI entity; same source as above. */
+  CustPackingSlipTransBiEntities: {
+    entityType: "CustPackingSlipTransBiEntity",
+    entityTypeBasis: "unverified",
+    keys: ["dataAreaId", "SourceDocumentLine"],
+    properties: {
+      dataAreaId: KEY,
+      SourceDocumentLine: INT64,
+      PackingSlipId: S,
+      SalesId: S,
+      ItemId: S,
+      InventTransId: S,
+      Qty: DEC,
+      Ordered: DEC,
+      Remain: DEC,
+      SalesUnit: S,
+      LineNum: DEC,
+      DeliveryDate: DATE,
+      CreatedOn: DATE,
+    },
   },
   /**
    * Sales price trade agreement lines (SalesPriceAgreementEntity): the products flow's prices per currency and
