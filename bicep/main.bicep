@@ -147,6 +147,9 @@ param queueOrderImport string = 'order-import'
 @description('QUEUE_D365_EVENTS: queue of D365 business events.')
 param queueD365Events string = 'd365-events'
 
+@description('QUEUE_INVENTORY: queue of inventory work (pushes and FBA reconciliations asked for over HTTP, D365 inventory events, replays of refused SKUs).')
+param queueInventory string = 'inventory-sync'
+
 @description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount).')
 @minValue(1)
 @maxValue(2000)
@@ -183,6 +186,15 @@ param settlementRequireApproval bool = false
 @description('SETTLEMENT_JOURNAL_NAME: D365 journal name of settlement journals.')
 param settlementJournalName string = 'GenJrn'
 
+@description('INVENTORY_PUSH_SCHEDULE: when the FBM push sends changed D365 quantities to Amazon (six-field NCRONTAB, UTC).')
+param inventoryPushSchedule string = '0 */15 * * * *'
+
+@description('INVENTORY_FBA_SCHEDULE: when Amazon\'s FBA stock is reconciled with D365 (six-field NCRONTAB, UTC).')
+param inventoryFbaSchedule string = '0 30 * * * *'
+
+@description('INVENTORY_D365_EVENT_IDS: D365 business event ids (comma-separated) that mean on-hand changed; empty: only the timer pushes.')
+param inventoryD365EventIds string = ''
+
 // ---------------------------------------------------------------------------------------------------------
 // Resources
 // ---------------------------------------------------------------------------------------------------------
@@ -203,6 +215,7 @@ var serviceBusQueueNames = [
   queueNotifications
   queueOrderImport
   queueD365Events
+  queueInventory
 ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -336,6 +349,7 @@ var appSettings = {
   QUEUE_NOTIFICATIONS: queueNotifications
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
+  QUEUE_INVENTORY: queueInventory
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
   MAPPINGS_DIR: 'mappings'
   DURABLE_TASK_HUB: durableTaskHub
@@ -372,6 +386,15 @@ var appSettings = {
   SETTLEMENTS_POLL_SCHEDULE: settlementsPollSchedule
   SETTLEMENT_REQUIRE_APPROVAL: settlementRequireApproval ? 'true' : 'false'
   SETTLEMENT_JOURNAL_NAME: settlementJournalName
+
+  // Inventory
+  INVENTORY_PUSH_SCHEDULE: inventoryPushSchedule
+  INVENTORY_FBA_SCHEDULE: inventoryFbaSchedule
+  INVENTORY_FEED_THRESHOLD: '20'
+  INVENTORY_FEED_WAIT_SECONDS: '240'
+  INVENTORY_FEED_POLL_SECONDS: '15'
+  INVENTORY_D365_EVENT_IDS: inventoryD365EventIds
+  INVENTORY_EVENT_DEBOUNCE_SECONDS: '60'
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {

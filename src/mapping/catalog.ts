@@ -4,6 +4,7 @@
  * start-up, `d365-amazon mappings check` checks it and the schema generator publishes its JSON Schema.
  */
 import type { z } from "zod";
+import { inventoryDefinition } from "./inventory";
 import { MarketplacesFile } from "./marketplaces";
 import { OrderStatusesFile } from "./order-statuses";
 import { settlementAccountsDefinition } from "./settlement-accounts";
@@ -36,6 +37,7 @@ export const mappingCatalog: MappingDefinition[] = [
     description: "Which Amazon order statuses create, wait for, cancel or ignore a D365 sales order, per fulfillment channel.",
   },
   settlementAccountsDefinition,
+  inventoryDefinition,
 ];
 
 /** "marketplaces.json" -> "marketplaces" (the schema file is mappings/schemas/marketplaces.schema.json). */

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { amazonSettings } from "../amazon/settings";
 import { d365Settings } from "../d365/settings";
+import { inventorySettings } from "../flows/inventory/settings";
 import { orderSettings } from "../flows/orders/settings";
 import { settlementSettings } from "../flows/settlements/settings";
 import { ConfigurationError } from "../platform/errors";
@@ -19,6 +20,7 @@ export const settingsShape = {
   ...amazonSettings,
   ...orderSettings,
   ...settlementSettings,
+  ...inventorySettings,
   ...localSettings,
 };
 

@@ -1,16 +1,20 @@
 /**
  * The notifications flow's dependencies in production: the endpoint's API key and queue, and the router's
  * targets, one per flow that takes notifications (the order import queue; the settlement import of a
- * finished settlement report). A new flow that subscribes to a notification type adds its target here.
+ * finished settlement report; the inventory flow's FBA refresh of one SKU and the end of its quantity feeds). A new
+ * flow that subscribes to a notification type adds its target here.
  */
 import type { DurableClient } from "durable-functions";
 import { enqueueOrderChange } from "../flows/orders/messages";
 import { API_KEY_SECRET, type ReceiveDeps } from "../flows/notifications/receive";
 import type { NotificationTargets, RouteDeps } from "../flows/notifications/router";
 import { isFinishedSettlementReport, startReportImportOnce } from "../flows/settlements/import-settlement";
+import { applyFbaChange } from "../flows/inventory/fba-reconcile";
+import { settleFeed } from "../flows/inventory/push";
 import type { InvocationLogger } from "../platform/telemetry";
 import { durableStarter } from "./adapters/durable-starter";
 import type { App } from "./app";
+import { fbaReconcileDeps, inventoryPushDeps } from "./inventory";
 import { settlementDeps, settlementStartOptions } from "./settlements";
 
 export function receiveDeps(app: App, context?: InvocationLogger): ReceiveDeps {
@@ -32,6 +36,18 @@ export function notificationTargets(app: App, context: InvocationLogger, durable
       start: (reportId) =>
         startReportImportOnce(reportId, durableStarter(durable), settlementDeps(app, context), settlementStartOptions(app)),
     },
+    fbaInventoryChanged: async (change) => {
+      const deps = fbaReconcileDeps(app, context);
+      const outcomes = [];
+      for (const m of change.marketplaces) {
+        const { marketplaceId, ...quantities } = m;
+        outcomes.push(
+          await applyFbaChange({ marketplaceId, sellerSku: change.sellerSku, asin: change.asin, fnSku: change.fnSku, quantities }, deps),
+        );
+      }
+      return outcomes;
+    },
+    feedFinished: (feed) => settleFeed(feed.feedId, inventoryPushDeps(app, context)),
   };
 }
 

@@ -8,6 +8,7 @@ import { probeSecrets, probeState, type HealthProbes } from "../platform/health"
 import { probeD365 } from "../d365/index";
 import { summarizeOrderLedger } from "../flows/orders/status-page";
 import { summarizeSettlements } from "../flows/settlements/status-page";
+import { summarizeInventory } from "../flows/inventory/status-page";
 import { probeMappings } from "../mapping/mappings-dir";
 import { configuredQueues, type OperationsDeps } from "../platform/operations";
 import type { QueueDeps } from "../platform/trigger-adapters";
@@ -30,6 +31,7 @@ export function healthProbes(app: App): HealthProbes {
 export const statusSections: StatusSections = {
   orders: (state) => summarizeOrderLedger(state),
   settlements: (state) => summarizeSettlements(state),
+  inventory: (state) => summarizeInventory(state),
 };
 
 /** The status, dead-letter and replay endpoints (the bus is resolved only when first used). */

@@ -5,11 +5,14 @@
  * - REPORT_PROCESSING_FINISHED of a report a flow imports (a settlement report that finished DONE) -> that
  *   flow starts its import, once per report id (the settlements flow's startReportImportOnce, the same start
  *   the poller makes); other report types and statuses are logged and completed.
- * - every other type is logged and completed for now: its flow (inventory, MCF status) gets a target here
+ * - FBA_INVENTORY_AVAILABILITY_CHANGES -> the inventory flow refreshes that SKU's FBA comparison (one target call
+ *   per marketplace the notification lists); FEED_PROCESSING_FINISHED -> the inventory flow finishes its quantity
+ *   feed (feeds it does not know are left alone).
+ * - every other type is logged and completed for now: its flow (MCF status) gets a target here
  *   when it exists. Nothing is lost meanwhile, because every flow has a timer catch-up.
  */
 import type { Telemetry } from "../../platform/telemetry";
-import type { FinishedReport, Notification, OrderChange } from "./validate";
+import type { FbaInventoryChange, FinishedFeed, FinishedReport, Notification, OrderChange } from "./validate";
 
 /** Where each kind of notification goes; built by the wiring from the flows. */
 export interface NotificationTargets {
@@ -24,6 +27,10 @@ export interface NotificationTargets {
     accepts(report: FinishedReport): boolean;
     start(reportId: string): Promise<{ settlementId: string; instanceId: string; started: boolean } | undefined>;
   };
+  /** FBA_INVENTORY_AVAILABILITY_CHANGES: refresh the SKU's FBA comparison; answers what it did per marketplace. */
+  fbaInventoryChanged?(change: FbaInventoryChange, notificationId: string): Promise<unknown[]>;
+  /** FEED_PROCESSING_FINISHED: finish the feed if a flow waits for it; undefined when none does. */
+  feedFinished?(feed: FinishedFeed, notificationId: string): Promise<unknown>;
 }
 
 export interface RouteDeps {
@@ -34,6 +41,8 @@ export interface RouteDeps {
 export type RouteResult =
   | { routed: "order-import"; messageId: string; amazonOrderId: string }
   | { routed: "settlement-import"; reportId: string; settlementId?: string; instanceId?: string; started: boolean }
+  | { routed: "fba-inventory"; sellerSku: string; outcomes: unknown[] }
+  | { routed: "feed-finished"; feedId: string; outcome: unknown }
   | { routed: "ignored"; notificationType: string; reportType?: string };
 
 export async function routeNotification(n: Notification, deps: RouteDeps): Promise<RouteResult> {
@@ -68,6 +77,14 @@ export async function routeNotification(n: Notification, deps: RouteDeps): Promi
       reason: settlements ? "not a finished settlement report; completed" : "no settlement import configured; completed",
     });
     return { routed: "ignored", notificationType: n.notificationType, reportType: report.reportType };
+  }
+  if (n.kind === "fba-inventory-changed" && deps.targets.fbaInventoryChanged) {
+    const outcomes = await deps.targets.fbaInventoryChanged(n.change, n.notificationId);
+    return { routed: "fba-inventory", sellerSku: n.change.sellerSku, outcomes };
+  }
+  if (n.kind === "feed-finished" && deps.targets.feedFinished) {
+    const outcome = await deps.targets.feedFinished(n.feed, n.notificationId);
+    return { routed: "feed-finished", feedId: n.feed.feedId, outcome: outcome ?? "not a feed the app waits for" };
   }
   deps.telemetry.log("info", "notification.notRouted", {
     notificationType: n.notificationType,

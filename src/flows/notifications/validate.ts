@@ -6,6 +6,10 @@
  * ORDER_CHANGE and REPORT_PROCESSING_FINISHED are validated against Amazon's published schemas
  * (schemas/OrderChangeNotification.json, schemas/ReportProcessingFinishedNotification.json); other types
  * against a minimal envelope until their flows exist.
+ * FBA_INVENTORY_AVAILABILITY_CHANGES and FEED_PROCESSING_FINISHED (the inventory flow's) are validated against
+ * their published schemas too (schemas/FBAInventoryAvailabilityChangeNotification.json,
+ * schemas/FeedProcessingFinishedNotification.json); the FBA one does not require NotificationMetadata, so it is
+ * also checked against the envelope, which gives the notification id.
  *
  * This is the one validation of a notification: the endpoint runs it on what Amazon sends, the notifications
  * queue's door runs the same function on what it delivers (a replay enters there), and both hand on the
@@ -15,6 +19,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { ValidationError } from "../../platform/errors";
 import type { MessageSchema } from "../../platform/trigger-adapters";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
+import fbaInventoryChangeSchema from "./schemas/FBAInventoryAvailabilityChangeNotification.json";
+import feedProcessingFinishedSchema from "./schemas/FeedProcessingFinishedNotification.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
 import reportProcessingFinishedSchema from "./schemas/ReportProcessingFinishedNotification.json";
 
@@ -35,6 +41,33 @@ export interface FinishedReport {
   reportDocumentId?: string;
 }
 
+/** What FBA_INVENTORY_AVAILABILITY_CHANGES says: one SKU's FBA stock, per marketplace. */
+export interface FbaInventoryChange {
+  sellerSku: string;
+  asin: string;
+  fnSku: string;
+  marketplaces: {
+    marketplaceId: string;
+    fulfillable: number;
+    inboundWorking: number;
+    inboundShipped: number;
+    inboundReceiving: number;
+    /** WarehouseProcessing + WarehouseTransfer + PendingCustomerOrder. */
+    reserved: number;
+    unfulfillable: number;
+    researching: number;
+  }[];
+}
+
+/** What FEED_PROCESSING_FINISHED says. */
+export interface FinishedFeed {
+  feedId: string;
+  feedType: string;
+  /** DONE, CANCELLED or FATAL. */
+  processingStatus: string;
+  resultFeedDocumentId?: string;
+}
+
 interface NotificationBase {
   notificationId: string;
   notificationType: string;
@@ -47,6 +80,8 @@ interface NotificationBase {
 export type Notification =
   | (NotificationBase & { kind: "order-change"; orderChange: OrderChange })
   | (NotificationBase & { kind: "report-finished"; report: FinishedReport })
+  | (NotificationBase & { kind: "fba-inventory-changed"; change: FbaInventoryChange })
+  | (NotificationBase & { kind: "feed-finished"; feed: FinishedFeed })
   | (NotificationBase & { kind: "other" });
 
 /** The parts of ORDER_CHANGE the app reads (the published schema requires each of them). */
@@ -71,6 +106,35 @@ interface ReportFinishedJson {
   notificationMetadata: { notificationId: string };
 }
 
+/** The parts of FBA_INVENTORY_AVAILABILITY_CHANGES the app reads (PascalCase, as Amazon publishes it). */
+interface FbaInventoryChangeJson {
+  NotificationType: string;
+  EventTime?: string;
+  Payload: {
+    SKU: string;
+    ASIN: string;
+    FNSKU: string;
+    FulfillmentInventoryByMarketplace: {
+      MarketplaceId: string;
+      FulfillmentInventory: {
+        InboundQuantityBreakdown: { Working: number; Shipped: number; Receiving: number };
+        Fulfillable: number;
+        Unfulfillable?: number;
+        Researching?: number;
+        ReservedQuantityBreakdown: { WarehouseProcessing?: number; WarehouseTransfer?: number; PendingCustomerOrder?: number };
+      };
+    }[];
+  };
+}
+
+/** The parts of FEED_PROCESSING_FINISHED the app reads (camelCase). */
+interface FeedFinishedJson {
+  notificationType: string;
+  eventTime: string;
+  payload: { feedProcessingFinishedNotification: FinishedFeed };
+  notificationMetadata: { notificationId: string };
+}
+
 /** Any other notification: the envelope, in either casing Amazon uses. */
 type EnvelopeJson =
   | { NotificationType: string; EventTime?: string; NotificationMetadata: { NotificationId: string } }
@@ -88,6 +152,8 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const orderChange = ajv.compile<OrderChangeJson>(orderChangeSchema);
 const reportFinished = ajv.compile<ReportFinishedJson>(reportProcessingFinishedSchema);
 const envelope = ajv.compile<EnvelopeJson>(envelopeSchema);
+const fbaInventoryChange = ajv.compile<FbaInventoryChangeJson>(fbaInventoryChangeSchema);
+const feedFinished = ajv.compile<FeedFinishedJson>(feedProcessingFinishedSchema);
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -187,6 +253,56 @@ export function validateNotification(
           reportDocumentId: r.reportDocumentId,
         },
       },
+    };
+  }
+  if (notificationType === "FEED_PROCESSING_FINISHED") {
+    if (!feedFinished(value)) return { ok: false, issues: issuesOf(feedFinished, value, index) };
+    const f = value.payload.feedProcessingFinishedNotification;
+    return {
+      ok: true,
+      value: {
+        kind: "feed-finished",
+        notificationId: value.notificationMetadata.notificationId,
+        notificationType,
+        eventTime: value.eventTime,
+        notification: value,
+        feed: {
+          feedId: f.feedId,
+          feedType: f.feedType,
+          processingStatus: f.processingStatus,
+          ...(f.resultFeedDocumentId ? { resultFeedDocumentId: f.resultFeedDocumentId } : {}),
+        },
+      },
+    };
+  }
+  if (notificationType === "FBA_INVENTORY_AVAILABILITY_CHANGES") {
+    if (!fbaInventoryChange(value)) return { ok: false, issues: issuesOf(fbaInventoryChange, value, index) };
+    const p = value.Payload;
+    const change: FbaInventoryChange = {
+      sellerSku: p.SKU,
+      asin: p.ASIN,
+      fnSku: p.FNSKU,
+      marketplaces: p.FulfillmentInventoryByMarketplace.map((m) => {
+        const i = m.FulfillmentInventory;
+        const r = i.ReservedQuantityBreakdown;
+        return {
+          marketplaceId: m.MarketplaceId,
+          fulfillable: i.Fulfillable,
+          inboundWorking: i.InboundQuantityBreakdown.Working,
+          inboundShipped: i.InboundQuantityBreakdown.Shipped,
+          inboundReceiving: i.InboundQuantityBreakdown.Receiving,
+          reserved: (r.WarehouseProcessing ?? 0) + (r.WarehouseTransfer ?? 0) + (r.PendingCustomerOrder ?? 0),
+          unfulfillable: i.Unfulfillable ?? 0,
+          researching: i.Researching ?? 0,
+        };
+      }),
+    };
+    if (!envelope(value)) return { ok: false, issues: issuesOf(envelope, value, index) };
+    const v: EnvelopeJson = value;
+    const notificationId = "NotificationMetadata" in v ? v.NotificationMetadata.NotificationId : v.notificationMetadata.notificationId;
+    return {
+      ok: true,
+      value: { kind: "fba-inventory-changed", notificationId, notificationType, eventTime: value.EventTime, notification: value, change },
     };
   }
   if (!envelope(value)) return { ok: false, issues: issuesOf(envelope, value, index) };

@@ -1,0 +1,35 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { z } from "zod";
+import { requestInventoryWork } from "../flows/inventory/requests";
+import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { inventoryRequestDeps } from "../wiring/inventory";
+
+const ReconcileRequest = z
+  .object({
+    /** Only these FBA marketplaces; default: every one of mappings/inventory.json. */
+    marketplaceIds: z
+      .array(z.string().regex(/^[A-Z0-9]{10,16}$/, "must be an Amazon marketplace id"))
+      .min(1)
+      .optional(),
+  })
+  .strict();
+
+/** Queues an FBA reconciliation now; 202 with the request's status URL (Location). */
+export async function inventoryFbaReconcileNow(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const raw = await request.text();
+  const body = raw.trim() ? await parseJsonBody({ text: async () => raw }, ReconcileRequest) : {};
+  const queued = await requestInventoryWork(
+    { kind: "fba-reconcile", ...(body.marketplaceIds ? { marketplaceIds: body.marketplaceIds } : {}) },
+    inventoryRequestDeps(currentApp()),
+  );
+  const location = new URL(`/api/inventory/requests/${encodeURIComponent(queued.requestId)}`, request.url).toString();
+  return { status: 202, headers: { Location: location, "Retry-After": "10" }, jsonBody: { ...queued, statusUrl: location } };
+}
+
+app.http("inventory-fba-reconcile-now", {
+  methods: ["POST"],
+  route: "inventory/fba/reconcile",
+  authLevel: "function",
+  handler: withHttpErrors(inventoryFbaReconcileNow, invocationTelemetry),
+});

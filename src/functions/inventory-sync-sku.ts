@@ -1,0 +1,31 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { z } from "zod";
+import { pushInventory } from "../flows/inventory/push";
+import { withHttpErrors } from "../platform/trigger-adapters";
+import { currentApp, invocationTelemetry } from "../wiring/app";
+import { inventoryPushDeps } from "../wiring/inventory";
+
+const SellerSku = z.string().min(1).max(200);
+const MarketplaceId = z.string().regex(/^[A-Z0-9]{10,16}$/, "must be an Amazon marketplace id");
+
+/**
+ * Pushes one SKU now, in every FBM channel that has it (or `?marketplaceId=`), even when Amazon has that quantity
+ * already: 200 with what was sent and what Amazon answered; 404 when the SKU is not cross-referenced.
+ */
+export async function inventorySyncSku(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const sellerSku = SellerSku.parse(request.params.sellerSku);
+  const marketplaceId = request.query.get("marketplaceId");
+  const result = await pushInventory(
+    { sellerSku, force: true, trigger: "http", ...(marketplaceId ? { marketplaceIds: [MarketplaceId.parse(marketplaceId)] } : {}) },
+    inventoryPushDeps(currentApp(), context),
+  );
+  return { status: result.outcome === "failed" ? 502 : 200, jsonBody: result };
+}
+
+// One SKU: a few SP-API calls and one D365 read, so it answers at once.
+app.http("inventory-sync-sku", {
+  methods: ["POST"],
+  route: "inventory/sync/{sellerSku}",
+  authLevel: "function",
+  handler: withHttpErrors(inventorySyncSku, invocationTelemetry),
+});
