@@ -4,7 +4,7 @@
  * journal waiting for review). It reads a handful of rows the runs write, never the per-SKU tables.
  */
 import type { StateEntity, StateStore } from "../../platform/ports";
-import { listReconciliations } from "./fba-records";
+import { listReconciliations, readDiscrepancies } from "./fba-records";
 import type { PushResult } from "./push";
 import { listPendingFeeds } from "./push-records";
 
@@ -67,11 +67,14 @@ export async function summarizeInventory(state: StateStore): Promise<InventorySt
     submittedAt,
     messages,
   }));
+  // Counted from the rows (notifications change them between reconciliations); only differing items have one.
+  const differing = new Map<string, number>();
+  for (const d of await readDiscrepancies(state)) differing.set(d.marketplaceId, (differing.get(d.marketplaceId) ?? 0) + 1);
   const fba = (await listReconciliations(state)).map((r) => ({
     marketplaceId: r.marketplaceId,
     reconciledAt: r.reconciledAt,
     skus: r.skus,
-    discrepancies: r.discrepancies,
+    discrepancies: differing.get(r.marketplaceId) ?? 0,
     unmappedSkus: r.unmappedSkus.length,
     unmappedItems: r.unmappedItems.length,
     ...(r.openJournal

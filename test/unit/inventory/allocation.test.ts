@@ -26,7 +26,13 @@ function file(over: Record<string, unknown> = {}) {
   };
 }
 
-function run(rows = [onHand("D0005", "11", { available: "52" }), onHand("D0005", "12", { available: "-10" }), onHand("D0008", "11", { available: "7" })]) {
+function run(
+  rows = [
+    onHand("D0005", "11", { available: "52" }),
+    onHand("D0005", "12", { available: "-10" }),
+    onHand("D0008", "11", { available: "7" }),
+  ],
+) {
   const mappings = inventoryMappings(SKUS, file());
   const fbm = inventoryFile(mappings)!.fbm!;
   const channels = resolveChannels(fbm, mappings, "usmf");
@@ -77,23 +83,44 @@ describe("allocation by the rules of inventory.json", () => {
     const mappings = inventoryMappings(SKUS, file());
     const fbm = inventoryFile(mappings)!.fbm!;
     const rule = effectiveRule(fbm, fbm.channels[0]!, "CABLE", "D0005");
-    expect(rule).toMatchObject({ quantity: "available-physical", safetyStock: 2, percent: 60, max: 100, productType: "PRODUCT", exclude: false });
+    expect(rule).toMatchObject({
+      quantity: "available-physical",
+      safetyStock: 2,
+      percent: 60,
+      max: 100,
+      productType: "PRODUCT",
+      exclude: false,
+    });
     expect(allocatedUnits(new Dec("1000"), rule)).toBe(100);
     const more = inventoryMappings(
       SKUS,
-      file({ overrides: [{ sellerSkus: ["CABLE"], quantity: "total-available", percent: 50 }, { sellerSkus: ["CABLE"], marketplaceIds: [US], percent: 10 }] }),
+      file({
+        overrides: [
+          { sellerSkus: ["CABLE"], quantity: "total-available", percent: 50 },
+          { sellerSkus: ["CABLE"], marketplaceIds: [US], percent: 10 },
+        ],
+      }),
     );
     const fbm2 = inventoryFile(more)!.fbm!;
     const r2 = effectiveRule(fbm2, fbm2.channels[0]!, "CABLE", "D0005");
     expect([r2.quantity, r2.percent]).toEqual(["total-available", 10]);
     const channels = resolveChannels(fbm2, more, "usmf");
     const rows = [onHand("D0005", "11", { available: "10", total: "42" })];
-    const t = allocate({ fbm: fbm2, channels, rows, mappings: more }).targets.find((x) => x.marketplaceId === US && x.sellerSku === "CABLE")!;
+    const t = allocate({ fbm: fbm2, channels, rows, mappings: more }).targets.find(
+      (x) => x.marketplaceId === US && x.sellerSku === "CABLE",
+    )!;
     expect([t.pool, t.quantity]).toEqual(["42", 4]);
   });
 
   it("works in decimals: fractional on-hand and percentages never go through binary floating point", () => {
-    const rule = { quantity: "available-physical", safetyStock: 0.5, percent: 33.3, min: 0, productType: "PRODUCT", exclude: false } as const;
+    const rule = {
+      quantity: "available-physical",
+      safetyStock: 0.5,
+      percent: 33.3,
+      min: 0,
+      productType: "PRODUCT",
+      exclude: false,
+    } as const;
     // (10.8 − 0.5) × 33.3 % = 3.4299 → 3
     expect(allocatedUnits(new Dec("10.8"), rule)).toBe(3);
     expect(allocatedUnits(new Dec("0.4"), rule)).toBe(0);

@@ -61,14 +61,20 @@ export function inventoryMappings(skus: SkuEntry[], inventory: unknown | undefin
   const files = new Map<string, unknown>();
   if (inventory !== undefined) files.set(INVENTORY_FILE, InventoryFile.parse(inventory));
   return new Mappings(
-    MarketplacesFile.parse({ marketplaces: [market(US, "AMZ-US", "USD", "FBA-US"), market(UK, "AMZ-UK", "GBP", "FBA-UK"), market(DE, "AMZ-DE", "EUR", "FBA-DE")] }),
+    MarketplacesFile.parse({
+      marketplaces: [market(US, "AMZ-US", "USD", "FBA-US"), market(UK, "AMZ-UK", "GBP", "FBA-UK"), market(DE, "AMZ-DE", "EUR", "FBA-DE")],
+    }),
     SkuCrossrefFile.parse({ items: skus }),
     OrderStatusesFile.parse(JSON.parse(readFileSync(join(__dirname, "../../../mappings/order-statuses.json"), "utf8"))),
     files,
   );
 }
 
-export function onHand(itemNumber: string, warehouseId: string, q: { onHand?: string; available?: string; total?: string } = {}): OnHandRow {
+export function onHand(
+  itemNumber: string,
+  warehouseId: string,
+  q: { onHand?: string; available?: string; total?: string } = {},
+): OnHandRow {
   const available = q.available ?? q.onHand ?? "0";
   return {
     company: "usmf",
@@ -107,7 +113,8 @@ export class FakeOnHand implements D365OnHand {
 export class FakeFbm implements AmazonFbmQuantities {
   quantities = new Map<string, number>();
   patches: { marketplaceId: string; update: QuantityUpdate }[] = [];
-  feeds: { feedId: string; marketplaceId: string; updates: readonly QuantityUpdate[]; status: "IN_PROGRESS" | FeedOutcome["status"] }[] = [];
+  feeds: { feedId: string; marketplaceId: string; updates: readonly QuantityUpdate[]; status: "IN_PROGRESS" | FeedOutcome["status"] }[] =
+    [];
   statusCalls = 0;
   /** SKU (in marketplace) -> Amazon's refusal. */
   refuse = new Map<string, { code: string; message: string }>();
@@ -150,7 +157,12 @@ export class FakeFbm implements AmazonFbmQuantities {
   }
 }
 
-export function stock(marketplaceId: string, sellerSku: string, q: Partial<AmazonQuantities> = {}, ids: { asin?: string; fnSku?: string } = {}): FbaStock {
+export function stock(
+  marketplaceId: string,
+  sellerSku: string,
+  q: Partial<AmazonQuantities> = {},
+  ids: { asin?: string; fnSku?: string } = {},
+): FbaStock {
   return {
     marketplaceId,
     sellerSku,
@@ -188,7 +200,15 @@ export class FakeJournals implements D365InventoryJournals {
     return this.journals.find((j) => j.kind === kind && j.company === company && j.journalNumber === journalNumber);
   }
   async createHeader(kind: JournalKind, h: { company: string; description: string; warehouseId: string }): Promise<JournalRef> {
-    const j = { kind, company: h.company, journalNumber: `INVJ-${String(this.journals.length + 1).padStart(6, "0")}`, posted: false, description: h.description, warehouseId: h.warehouseId, lines: [] };
+    const j = {
+      kind,
+      company: h.company,
+      journalNumber: `INVJ-${String(this.journals.length + 1).padStart(6, "0")}`,
+      posted: false,
+      description: h.description,
+      warehouseId: h.warehouseId,
+      lines: [],
+    };
     this.journals.push(j);
     return j;
   }
@@ -238,7 +258,14 @@ export function pushDeps(mappings: Mappings, over: Partial<PushDeps> & { options
     clock,
     telemetry,
     ...over,
-    options: { defaultCompany: "usmf", feedThreshold: 3, feedWaitMs: 60_000, feedPollMs: 5_000, reviewQueue: REVIEW_QUEUE, ...over.options },
+    options: {
+      defaultCompany: "usmf",
+      feedThreshold: 3,
+      feedWaitMs: 60_000,
+      feedPollMs: 5_000,
+      reviewQueue: REVIEW_QUEUE,
+      ...over.options,
+    },
   };
   return { deps, d365, amazon, state, clock, telemetry };
 }

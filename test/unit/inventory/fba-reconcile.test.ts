@@ -28,7 +28,12 @@ function file(journal?: unknown) {
 function seeded(journal?: unknown) {
   const t = reconcileDeps(inventoryMappings(SKUS, file(journal)));
   t.amazon.rows = [
-    stock(US, "SPEAKER-WHT", { fulfillable: 40, inboundShipped: 24, inboundReceiving: 6, reserved: 3, unfulfillable: 1, researching: 2 }, { asin: "B0DEMO0002", fnSku: "X0DEMO0002" }),
+    stock(
+      US,
+      "SPEAKER-WHT",
+      { fulfillable: 40, inboundShipped: 24, inboundReceiving: 6, reserved: 3, unfulfillable: 1, researching: 2 },
+      { asin: "B0DEMO0002", fnSku: "X0DEMO0002" },
+    ),
     stock(US, "CABLE", { fulfillable: 300, inboundWorking: 50 }, { asin: "B0DEMO0004", fnSku: "X0DEMO0004" }),
     stock(US, "CABLE-3PK", { fulfillable: 10 }, { asin: "B0PACK0003", fnSku: "X0PACK0003" }),
     stock(US, "GADGET-NEW", { fulfillable: 4 }, { asin: "B0NEW00001", fnSku: "X0NEW00001" }),
@@ -53,11 +58,13 @@ describe("FBA reconciliation", () => {
       mappings: t.deps.mappings,
       compare: ["fulfillable", "reserved", "unfulfillable"],
     });
-    expect(cmp.items.map((i) => [i.itemNumber, i.sellerSkus, i.amazonCompared, i.d365OnHand, i.difference])).toEqual([
-      // 300 single cables + 10 three-packs = 330 cables.
-      ["D0004", ["CABLE", "CABLE-3PK"], "330", "330", "0"],
-      ["D0002", ["SPEAKER-WHT"], "44", "48", "4"],
-    ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))));
+    expect(cmp.items.map((i) => [i.itemNumber, i.sellerSkus, i.amazonCompared, i.d365OnHand, i.difference])).toEqual(
+      [
+        // 300 single cables + 10 three-packs = 330 cables.
+        ["D0004", ["CABLE", "CABLE-3PK"], "330", "330", "0"],
+        ["D0002", ["SPEAKER-WHT"], "44", "48", "4"],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
     expect(cmp.unmappedSkus).toEqual(["GADGET-NEW"]);
   });
 
@@ -70,7 +77,21 @@ describe("FBA reconciliation", () => {
       [DE, 1, [], ["Z9999"]],
     ]);
     const report = await discrepancyReport(t.state);
-    expect(report.discrepancies.map((d) => [d.marketplaceId, d.sellerSku, d.itemNumber, d.fulfillable, d.inbound, d.reserved, d.unfulfillable, d.researching, d.d365OnHand, d.difference, d.since])).toEqual([
+    expect(
+      report.discrepancies.map((d) => [
+        d.marketplaceId,
+        d.sellerSku,
+        d.itemNumber,
+        d.fulfillable,
+        d.inbound,
+        d.reserved,
+        d.unfulfillable,
+        d.researching,
+        d.d365OnHand,
+        d.difference,
+        d.since,
+      ]),
+    ).toEqual([
       [DE, "MOUSE", "D0007", 52, 10, 4, 1, 0, "50", "-7", "2026-03-02T10:00:00.000Z"],
       [US, "SPEAKER-WHT", "D0002", 40, 30, 3, 1, 2, "48", "4", "2026-03-02T10:00:00.000Z"],
     ]);
@@ -78,7 +99,9 @@ describe("FBA reconciliation", () => {
     t.d365.rows[0] = onHand("D0002", "FBA-US", { onHand: "46" });
     await reconcileFba({}, t.deps);
     const later = await discrepancyReport(t.state, US);
-    expect(later.discrepancies.map((d) => [d.difference, d.since, d.lastSeenAt])).toEqual([["2", "2026-03-02T10:00:00.000Z", "2026-03-02T11:00:00.000Z"]]);
+    expect(later.discrepancies.map((d) => [d.difference, d.since, d.lastSeenAt])).toEqual([
+      ["2", "2026-03-02T10:00:00.000Z", "2026-03-02T11:00:00.000Z"],
+    ]);
     t.d365.rows[0] = onHand("D0002", "FBA-US", { onHand: "44" });
     await reconcileFba({ marketplaceIds: [US] }, t.deps);
     expect((await discrepancyReport(t.state, US)).discrepancies).toEqual([]);
@@ -131,7 +154,15 @@ describe("FBA reconciliation", () => {
       {
         marketplaceId: US,
         sellerSku: "SPEAKER-WHT",
-        quantities: { fulfillable: 44, inboundWorking: 0, inboundShipped: 0, inboundReceiving: 0, reserved: 3, unfulfillable: 1, researching: 0 },
+        quantities: {
+          fulfillable: 44,
+          inboundWorking: 0,
+          inboundShipped: 0,
+          inboundReceiving: 0,
+          reserved: 3,
+          unfulfillable: 1,
+          researching: 0,
+        },
       },
       t.deps,
     );
@@ -140,7 +171,26 @@ describe("FBA reconciliation", () => {
     expect(t.d365.reads.at(-1)?.itemNumbers).toEqual(["D0002"]);
     expect(t.amazon.calls).toBe(calls);
     expect((await discrepancyReport(t.state, US)).discrepancies).toEqual([]);
-    expect((await applyFbaChange({ marketplaceId: "A1F83G8C2ARO7P", sellerSku: "X", quantities: { fulfillable: 1, inboundWorking: 0, inboundShipped: 0, inboundReceiving: 0, reserved: 0, unfulfillable: 0, researching: 0 } }, t.deps)).status).toBe("ignored");
+    expect(
+      (
+        await applyFbaChange(
+          {
+            marketplaceId: "A1F83G8C2ARO7P",
+            sellerSku: "X",
+            quantities: {
+              fulfillable: 1,
+              inboundWorking: 0,
+              inboundShipped: 0,
+              inboundReceiving: 0,
+              reserved: 0,
+              unfulfillable: 0,
+              researching: 0,
+            },
+          },
+          t.deps,
+        )
+      ).status,
+    ).toBe("ignored");
   });
 });
 
@@ -152,7 +202,11 @@ describe("FBA reconciliation journals", () => {
       { kind: "counting", journalNumber: "INVJ-000001", lines: 1, status: "created" },
       { kind: "counting", journalNumber: "INVJ-000002", lines: 1, status: "created" },
     ]);
-    expect(t.journals.journals[0]).toMatchObject({ posted: false, warehouseId: "FBA-US", lines: [{ lineNumber: 1, itemNumber: "D0002", countedQuantity: "44", adjustmentQuantity: "-4" }] });
+    expect(t.journals.journals[0]).toMatchObject({
+      posted: false,
+      warehouseId: "FBA-US",
+      lines: [{ lineNumber: 1, itemNumber: "D0002", countedQuantity: "44", adjustmentQuantity: "-4" }],
+    });
     t.clock.advance(3_600_000);
     const again = await reconcileFba({}, t.deps);
     expect(again.marketplaces.map((m) => m.journal?.status)).toEqual(["open", "open"]);

@@ -79,7 +79,16 @@ describe("inventory notifications", () => {
         asin: "B0DEMO0002",
         fnSku: "X0DEMO0002",
         marketplaces: [
-          { marketplaceId: "ATVPDKIKX0DER", fulfillable: 40, inboundWorking: 0, inboundShipped: 24, inboundReceiving: 6, reserved: 3, unfulfillable: 1, researching: 2 },
+          {
+            marketplaceId: "ATVPDKIKX0DER",
+            fulfillable: 40,
+            inboundWorking: 0,
+            inboundShipped: 24,
+            inboundReceiving: 6,
+            reserved: 3,
+            unfulfillable: 1,
+            researching: 2,
+          },
         ],
       },
     });

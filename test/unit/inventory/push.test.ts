@@ -11,7 +11,10 @@ const SKUS = Array.from({ length: 6 }, (_, i) => ({ sellerSku: `SKU-${i + 1}`, i
 const FILE = {
   fbm: {
     defaults: { safetyStock: 0 },
-    channels: [{ marketplaceId: US, percent: 100 }, { marketplaceId: UK, percent: 50 }],
+    channels: [
+      { marketplaceId: US, percent: 100 },
+      { marketplaceId: UK, percent: 50 },
+    ],
   },
 };
 
@@ -108,7 +111,9 @@ describe("FBM push: refusals become review items", () => {
     const t = setup({ options: { feedThreshold: 10 } });
     t.amazon.refuse.set(`${US}/SKU-1`, { code: "90000900", message: "The listing SKU-1 is blocked in this marketplace" });
     const r = await pushInventory({ trigger: "timer" }, t.deps);
-    expect(r.marketplaces[0]!.refused).toEqual([{ sellerSku: "SKU-1", quantity: 10, code: "90000900", message: "The listing SKU-1 is blocked in this marketplace" }]);
+    expect(r.marketplaces[0]!.refused).toEqual([
+      { sellerSku: "SKU-1", quantity: 10, code: "90000900", message: "The listing SKU-1 is blocked in this marketplace" },
+    ]);
     const parked = await listParked(t.state, { queue: REVIEW_QUEUE });
     expect(parked).toHaveLength(1);
     expect(parked[0]).toMatchObject({
@@ -153,11 +158,18 @@ describe("FBM push: the feed path", () => {
     const t = setup({ options: { feedThreshold: 3 } });
     t.amazon.refuse.set(`${US}/SKU-3`, { code: "4000003", message: "SKU-3 has no listing" });
     const r = await pushInventory({ trigger: "timer", marketplaceIds: [US] }, t.deps);
-    expect(r.marketplaces[0]).toMatchObject({ path: "feed", changed: 6, accepted: 5, feed: { feedId: "FEED-1", status: "DONE", messages: 6 } });
+    expect(r.marketplaces[0]).toMatchObject({
+      path: "feed",
+      changed: 6,
+      accepted: 5,
+      feed: { feedId: "FEED-1", status: "DONE", messages: 6 },
+    });
     expect(t.amazon.patches).toEqual([]);
     expect(t.amazon.feeds).toHaveLength(1);
     expect((await readPushed(t.state, US)).get("SKU-2")).toMatchObject({ quantity: 20, via: "feed", feedId: "FEED-1" });
-    expect((await listParked(t.state, { queue: REVIEW_QUEUE })).map((p) => [p.messageId, p.code])).toEqual([[reviewMessageId(US, "SKU-3"), "4000003"]]);
+    expect((await listParked(t.state, { queue: REVIEW_QUEUE })).map((p) => [p.messageId, p.code])).toEqual([
+      [reviewMessageId(US, "SKU-3"), "4000003"],
+    ]);
   });
 
   it("leaves every last-pushed quantity as it was when Amazon refuses the whole feed, so the next run sends it again", async () => {
