@@ -131,7 +131,7 @@ describe("FBM push on the local host", () => {
     expect(us.refused).toEqual([expect.objectContaining({ sellerSku: "DEMO-KEYBOARD-DE", code: "90000900" })]);
     expect(first.result.excluded.count).toBe(18);
 
-    const review = await (await api("deadletters?queue=inventory-sync")).json();
+    const review = (await (await api("deadletters?queue=inventory-sync")).json()) as any;
     expect(review.parked.map((p: any) => [p.messageId, p.code])).toEqual([[`inventory:${US}:DEMO-KEYBOARD-DE`, "90000900"]]);
     expect(review.parked[0].description).toContain("is blocked in this marketplace");
 
@@ -152,7 +152,7 @@ describe("FBM push on the local host", () => {
     expect(res.status).toBe(200);
     await host.drain({ timeoutMs: 30_000 });
     expect((spapi.sim.requestCounts().counts.patchListingsItem ?? 0) - before).toBe(1);
-    const review = await (await api("deadletters?queue=inventory-sync")).json();
+    const review = (await (await api("deadletters?queue=inventory-sync")).json()) as any;
     expect(review.parked.map((p: any) => [p.messageId, p.code])).toEqual([[id, "90000900"]]);
   });
 
@@ -164,7 +164,7 @@ describe("FBM push on the local host", () => {
     });
     const res = await api("inventory/sync/DEMO-BAG-15?marketplaceId=A1PA6795UKMFR9", { method: "POST" });
     expect(res.status).toBe(200);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expect(body.marketplaces).toEqual([
       expect.objectContaining({ marketplaceId: DE, accepted: 1, quantities: [{ sellerSku: "DEMO-BAG-15", quantity: 2, pool: "12" }] }),
     ]);
@@ -185,7 +185,7 @@ describe("FBM push on the local host", () => {
       expect(r.status).toBe("failed");
       expect(r.result.error).toMatch(/nothing was pushed/);
       expect(spapiCalls()).toBe(before);
-      const status = await (await api("status")).json();
+      const status = (await (await api("status")).json()) as any;
       expect(status.sections.inventory.push).toMatchObject({ outcome: "failed" });
       expect(status.flows.find((f: any) => f.flow === "inventory-push").scopes[0].lastRun.outcome).toBe("failed");
     } finally {
@@ -245,7 +245,7 @@ describe("FBA reconciliation on the local host", () => {
       [UK, 6, 0],
       [DE, 6, 1],
     ]);
-    const report = await (await api("inventory/fba/discrepancies")).json();
+    const report = (await (await api("inventory/fba/discrepancies")).json()) as any;
     expect(
       report.discrepancies.map((d: any) => ({
         marketplaceId: d.marketplaceId,
@@ -296,16 +296,16 @@ describe("FBA reconciliation on the local host", () => {
       });
       await control(spapi, "POST", "/_control/notifications/flush");
       await host.drain({ timeoutMs: 30_000 });
-      const report = await (await api("inventory/fba/discrepancies")).json();
+      const report = (await (await api("inventory/fba/discrepancies")).json()) as any;
       // D365 48 against 44 + 3 + 1: no longer differs; DE still does.
       expect(report.discrepancies.map((d: any) => d.sellerSku)).toEqual(["DEMO-MOUSE-WL"]);
     } finally {
       await control(spapi, "PUT", "/_control/notifications/delivery", { enabled: false });
     }
-    const suggestions = await (await api("inventory/sku-suggestions")).json();
+    const suggestions = (await (await api("inventory/sku-suggestions")).json()) as any;
     // The shipped cross-reference has every demo ASIN and FNSKU.
     expect(suggestions.suggestions).toEqual([]);
-    const status = await (await api("status")).json();
+    const status = (await (await api("status")).json()) as any;
     const fba = status.sections.inventory.fba.map((f: any) => [f.marketplaceId, f.discrepancies, f.openJournal?.kind]);
     expect(fba.sort()).toEqual(
       [

@@ -243,7 +243,7 @@ export class RecordingBus implements MessageBus {
 
 export const REVIEW_QUEUE = "inventory-sync";
 
-export function pushDeps(mappings: Mappings, over: Partial<PushDeps> & { options?: Partial<PushDeps["options"]> } = {}) {
+export function pushDeps(mappings: Mappings, over: Partial<Omit<PushDeps, "options">> & { options?: Partial<PushDeps["options"]> } = {}) {
   const d365 = new FakeOnHand();
   const amazon = new FakeFbm();
   const state = new MemoryStateStore();
