@@ -65,15 +65,27 @@ describe("npm start --once", () => {
       // What a user checks: the seeded orders reached D365, the ones that must wait or need a mapping say so,
       // and every seeded settlement was posted as a journal.
       const status = summary.status as {
-        sections: Record<string, { total: number; byStatus: Record<string, number> }>;
+        sections: Record<string, { total: number; byStatus: Record<string, number> }> & { inventory: any };
         parkedTotal: number;
       };
       const orders = status.sections.orders;
       expect(orders.byStatus.complete).toBeGreaterThan(20);
       expect(orders.byStatus.waiting).toBeGreaterThan(0);
       expect(orders.byStatus["needs-mapping"]).toBeGreaterThan(0);
-      expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"]);
+      // Parked: the orders that need a mapping, and the one FBM quantity Amazon refuses (the seeded blocked listing).
+      expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"] + 1);
       expect(status.sections.settlements).toEqual({ total: 6, byStatus: { posted: 6 } });
+      // Inventory: every FBM SKU pushed by patch in each marketplace; FBA reconciled with the two seeded differences.
+      const inventory = status.sections.inventory;
+      expect(inventory.push.outcome).toBe("succeeded");
+      expect(
+        inventory.push.marketplaces.map((m: { path: string; accepted: number; refused: number }) => [m.path, m.accepted + m.refused]),
+      ).toEqual([
+        ["patch", 4],
+        ["patch", 4],
+        ["patch", 4],
+      ]);
+      expect(inventory.discrepancies).toBe(2);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
