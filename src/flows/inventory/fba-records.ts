@@ -1,6 +1,6 @@
 /**
  * What the FBA reconciliation keeps in state:
- * - table "inventoryFbaStock", one row per (marketplace, SellerSKU): Amazon's last known FBA quantities, ASIN and
+ * - table "inventoryFbaStock", per (marketplace, SellerSKU) in bucket rows (bucket-store.ts): Amazon's last known FBA quantities, ASIN and
  *   FNSKU (from the summaries, refreshed by FBA_INVENTORY_AVAILABILITY_CHANGES). The FBM push never sends a quantity
  *   to a SKU listed here (a DEFAULT quantity would turn an FBA listing into a merchant-fulfilled one), and the SKU
  *   cross-reference suggestions are read from it;
@@ -10,7 +10,8 @@
  */
 import { Dec } from "../../platform/money";
 import type { StateEntity, StateOperation, StateStore } from "../../platform/ports";
-import { safeKey } from "../../platform/state-keys";
+import { safeKey, unsafeKey } from "../../platform/state-keys";
+import { BucketStore, decodeBucket } from "./bucket-store";
 import type { AmazonQuantities, ItemComparison } from "./fba-compare";
 import type { FbaStock, JournalKind } from "./ports";
 
@@ -21,58 +22,19 @@ export const FBA_RUNS_TABLE = "inventoryFbaRuns";
 // -------------------------------------------------------------------------------------------------------
 // Amazon's FBA stock per SKU
 
-interface StockRow extends StateEntity {
-  marketplaceId: string;
-  sellerSku: string;
-  asin?: string;
-  fnSku?: string;
-  fulfillable: number;
-  inboundWorking: number;
-  inboundShipped: number;
-  inboundReceiving: number;
-  reserved: number;
-  unfulfillable: number;
-  researching: number;
-  lastUpdatedTime?: string;
-  seenAt: Date;
+/** A SKU's stock inside its bucket row (bucket-store.ts). */
+type StockEntry = Omit<FbaStock, "marketplaceId" | "sellerSku"> & { seenAt: string };
+
+const stockStore = (state: StateStore) => new BucketStore<StockEntry>(state, FBA_STOCK_TABLE);
+
+function toEntry(s: FbaStock, seenAt: Date): StockEntry {
+  const { marketplaceId: _m, sellerSku: _s, ...rest } = s;
+  return { ...rest, seenAt: seenAt.toISOString() };
 }
 
-function stockRow(s: FbaStock, seenAt: Date): StockRow {
-  return {
-    partitionKey: safeKey(s.marketplaceId),
-    rowKey: safeKey(s.sellerSku),
-    marketplaceId: s.marketplaceId,
-    sellerSku: s.sellerSku,
-    asin: s.asin,
-    fnSku: s.fnSku,
-    fulfillable: s.fulfillable,
-    inboundWorking: s.inboundWorking,
-    inboundShipped: s.inboundShipped,
-    inboundReceiving: s.inboundReceiving,
-    reserved: s.reserved,
-    unfulfillable: s.unfulfillable,
-    researching: s.researching,
-    lastUpdatedTime: s.lastUpdatedTime,
-    seenAt,
-  };
-}
-
-function toStock(r: StockRow): FbaStock & { seenAt: Date } {
-  return {
-    marketplaceId: r.marketplaceId,
-    sellerSku: r.sellerSku,
-    ...(r.asin ? { asin: r.asin } : {}),
-    ...(r.fnSku ? { fnSku: r.fnSku } : {}),
-    fulfillable: Number(r.fulfillable),
-    inboundWorking: Number(r.inboundWorking),
-    inboundShipped: Number(r.inboundShipped),
-    inboundReceiving: Number(r.inboundReceiving),
-    reserved: Number(r.reserved),
-    unfulfillable: Number(r.unfulfillable),
-    researching: Number(r.researching),
-    ...(r.lastUpdatedTime ? { lastUpdatedTime: r.lastUpdatedTime } : {}),
-    seenAt: r.seenAt,
-  };
+function toStock(marketplaceId: string, sellerSku: string, e: StockEntry): FbaStock & { seenAt: Date } {
+  const { seenAt, ...rest } = e;
+  return { marketplaceId, sellerSku, ...rest, seenAt: new Date(seenAt) };
 }
 
 const QUANTITY_FIELDS = [
@@ -91,26 +53,21 @@ function sameStock(a: FbaStock, b: FbaStock): boolean {
 
 export async function readFbaStock(state: StateStore, marketplaceId: string): Promise<Map<string, FbaStock & { seenAt: Date }>> {
   const out = new Map<string, FbaStock & { seenAt: Date }>();
-  for await (const row of state.query<StockRow>(FBA_STOCK_TABLE, { partitionKey: safeKey(marketplaceId) })) {
-    const s = toStock(row.entity);
-    out.set(s.sellerSku, s);
-  }
+  for (const [sku, e] of await stockStore(state).readAll(marketplaceId)) out.set(sku, toStock(marketplaceId, sku, e));
   return out;
 }
 
 export async function getFbaStock(state: StateStore, marketplaceId: string, sellerSku: string): Promise<FbaStock | undefined> {
-  const row = await state.get<StockRow>(FBA_STOCK_TABLE, safeKey(marketplaceId), safeKey(sellerSku));
-  return row ? toStock(row.entity) : undefined;
+  const e = (await stockStore(state).readSome(marketplaceId, [sellerSku])).get(sellerSku);
+  return e ? toStock(marketplaceId, sellerSku, e) : undefined;
 }
 
 /** The SKUs Amazon fulfills in this marketplace (every SKU its FBA summaries listed). */
 export async function knownFbaSkus(state: StateStore, marketplaceId: string): Promise<Set<string>> {
-  const out = new Set<string>();
-  for await (const row of state.query<StockRow>(FBA_STOCK_TABLE, { partitionKey: safeKey(marketplaceId) })) out.add(row.entity.sellerSku);
-  return out;
+  return new Set((await stockStore(state).readAll(marketplaceId)).keys());
 }
 
-/** Replaces the marketplace's stock with `stock`: writes rows that changed, deletes SKUs Amazon no longer lists. */
+/** Replaces the marketplace's stock with `stock`: writes SKUs that changed, removes SKUs Amazon no longer lists. */
 export async function replaceFbaStock(
   state: StateStore,
   marketplaceId: string,
@@ -118,27 +75,28 @@ export async function replaceFbaStock(
   seenAt: Date,
 ): Promise<{ written: number; removed: number }> {
   const before = await readFbaStock(state, marketplaceId);
-  const ops: StateOperation[] = [];
-  let written = 0;
+  const changes = new Map<string, StockEntry | undefined>();
   for (const s of stock) {
     const old = before.get(s.sellerSku);
     before.delete(s.sellerSku);
     if (old && sameStock(old, s)) continue;
-    ops.push({ kind: "upsert", entity: stockRow(s, seenAt) });
-    written++;
+    changes.set(s.sellerSku, toEntry(s, seenAt));
   }
-  for (const gone of before.keys()) ops.push({ kind: "delete", partitionKey: safeKey(marketplaceId), rowKey: safeKey(gone) });
-  if (ops.length) await state.batch(FBA_STOCK_TABLE, ops);
-  return { written, removed: before.size };
+  for (const gone of before.keys()) changes.set(gone, undefined);
+  await stockStore(state).write(marketplaceId, changes);
+  return { written: changes.size - before.size, removed: before.size };
 }
 
 export async function putFbaStock(state: StateStore, stock: FbaStock, seenAt: Date): Promise<void> {
-  await state.upsert(FBA_STOCK_TABLE, stockRow(stock, seenAt));
+  await stockStore(state).write(stock.marketplaceId, new Map([[stock.sellerSku, toEntry(stock, seenAt)]]));
 }
 
 /** Every marketplace's stock rows (for the cross-reference suggestions). */
 export async function* allFbaStock(state: StateStore): AsyncIterable<FbaStock> {
-  for await (const row of state.query<StockRow>(FBA_STOCK_TABLE)) yield toStock(row.entity);
+  for await (const row of state.query(FBA_STOCK_TABLE)) {
+    const marketplaceId = unsafeKey(row.entity.partitionKey);
+    for (const [sku, e] of Object.entries(decodeBucket<StockEntry>(row.entity))) yield toStock(marketplaceId, sku, e);
+  }
 }
 
 // -------------------------------------------------------------------------------------------------------

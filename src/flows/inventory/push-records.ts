@@ -1,18 +1,19 @@
 /**
  * What the FBM push keeps in state:
- * - table "inventoryPushed", one row per (marketplace, SellerSKU): the quantity Amazon last took, when and how
- *   (patch or feed), and the last refusal (quantity, Amazon's code and message) so that a refused quantity is not
- *   sent again until it changes or a person asks (a replay, a single-SKU sync);
+ * - table "inventoryPushed", per (marketplace, SellerSKU) in bucket rows (bucket-store.ts): the quantity Amazon last
+ *   took, when and how (patch or feed), and the last refusal (quantity, Amazon's code and message) so that a
+ *   refused quantity is not sent again until it changes or a person asks (a replay, a single-SKU sync);
  * - table "inventoryFeeds", one row per marketplace while a quantity feed is being processed by Amazon, with the
  *   updates it carries in blob container "inventory-feeds" (too large for a table row); the run that finds it
  *   finished (or the FEED_PROCESSING_FINISHED notification) applies its outcome and removes the row;
  * - table "inventoryPush", row "lease": one full push at a time (HTTP, queue and timer may start one together).
- * Partition keys are marketplace ids, row keys SellerSKUs made safe with safeKey. No buyer data is involved.
+ * Partition keys are marketplace ids. No buyer data is involved.
  */
 import type { Clock } from "../../platform/clock";
 import { ConcurrencyError, ConflictError } from "../../platform/errors";
-import type { BlobStore, StateEntity, StateOperation, StateStore } from "../../platform/ports";
-import { safeKey, unsafeKey } from "../../platform/state-keys";
+import type { BlobStore, StateEntity, StateStore } from "../../platform/ports";
+import { safeKey } from "../../platform/state-keys";
+import { BucketStore } from "./bucket-store";
 import type { QuantityUpdate } from "./ports";
 
 export const PUSHED_TABLE = "inventoryPushed";
@@ -38,95 +39,75 @@ export interface PushedState {
   refused?: Refusal;
 }
 
-interface PushedRow extends StateEntity {
-  sellerSku: string;
+/** How a SKU's state is kept inside its bucket row (dates as ISO strings). */
+interface PushedEntry {
   itemNumber?: string;
   quantity?: number;
-  pushedAt?: Date;
-  via?: string;
+  pushedAt?: string;
+  via?: "patch" | "feed";
   feedId?: string;
-  refusedQuantity?: number;
-  refusedAt?: Date;
-  refusedCode?: string;
-  refusedMessage?: string;
+  refused?: { quantity: number; at: string; code: string; message: string };
 }
 
-function toState(row: PushedRow): PushedState {
+function toState(sellerSku: string, e: PushedEntry): PushedState {
   return {
-    sellerSku: row.sellerSku ?? unsafeKey(row.rowKey),
-    ...(row.itemNumber ? { itemNumber: row.itemNumber } : {}),
-    ...(row.quantity !== undefined && row.quantity !== null ? { quantity: Number(row.quantity) } : {}),
-    ...(row.pushedAt ? { pushedAt: row.pushedAt } : {}),
-    ...(row.via ? { via: row.via as "patch" | "feed" } : {}),
-    ...(row.feedId ? { feedId: row.feedId } : {}),
-    ...(row.refusedQuantity !== undefined && row.refusedQuantity !== null && row.refusedAt
+    sellerSku,
+    ...(e.itemNumber ? { itemNumber: e.itemNumber } : {}),
+    ...(e.quantity !== undefined ? { quantity: e.quantity } : {}),
+    ...(e.pushedAt ? { pushedAt: new Date(e.pushedAt) } : {}),
+    ...(e.via ? { via: e.via } : {}),
+    ...(e.feedId ? { feedId: e.feedId } : {}),
+    ...(e.refused ? { refused: { ...e.refused, at: new Date(e.refused.at) } } : {}),
+  };
+}
+
+function toEntry(s: PushedState): PushedEntry {
+  return {
+    ...(s.itemNumber ? { itemNumber: s.itemNumber } : {}),
+    ...(s.quantity !== undefined ? { quantity: s.quantity } : {}),
+    ...(s.pushedAt ? { pushedAt: s.pushedAt.toISOString() } : {}),
+    ...(s.via ? { via: s.via } : {}),
+    ...(s.feedId ? { feedId: s.feedId } : {}),
+    ...(s.refused
       ? {
           refused: {
-            quantity: Number(row.refusedQuantity),
-            at: row.refusedAt,
-            code: row.refusedCode ?? "",
-            message: row.refusedMessage ?? "",
+            quantity: s.refused.quantity,
+            at: s.refused.at.toISOString(),
+            code: s.refused.code.slice(0, 100),
+            // Amazon's messages are short; a long one must not make the bucket row too large.
+            message: s.refused.message.slice(0, 1000),
           },
         }
       : {}),
   };
 }
 
-function toRow(marketplaceId: string, s: PushedState): PushedRow {
-  return {
-    partitionKey: safeKey(marketplaceId),
-    rowKey: safeKey(s.sellerSku),
-    sellerSku: s.sellerSku,
-    itemNumber: s.itemNumber,
-    quantity: s.quantity,
-    pushedAt: s.pushedAt,
-    via: s.via,
-    feedId: s.feedId,
-    refusedQuantity: s.refused?.quantity,
-    refusedAt: s.refused?.at,
-    refusedCode: s.refused?.code.slice(0, 100),
-    // A table property holds 32K characters; Amazon's messages are short, but keep the row writable.
-    refusedMessage: s.refused?.message.slice(0, 2000),
-  };
-}
-
-/** Reading a whole partition is cheaper than this many single reads. */
-const SINGLE_READS_UP_TO = 20;
+const pushed = (state: StateStore) => new BucketStore<PushedEntry>(state, PUSHED_TABLE);
 
 /** The last pushed state of these SKUs (all of the marketplace when `skus` is absent or long). */
 export async function readPushed(state: StateStore, marketplaceId: string, skus?: readonly string[]): Promise<Map<string, PushedState>> {
-  const out = new Map<string, PushedState>();
-  if (skus && skus.length <= SINGLE_READS_UP_TO) {
-    for (const sku of skus) {
-      const row = await state.get<PushedRow>(PUSHED_TABLE, safeKey(marketplaceId), safeKey(sku));
-      if (row) out.set(sku, toState(row.entity));
-    }
-    return out;
-  }
+  const entries =
+    skus && skus.length <= 20 ? await pushed(state).readSome(marketplaceId, skus) : await pushed(state).readAll(marketplaceId);
   const wanted = skus ? new Set(skus) : undefined;
-  for await (const row of state.query<PushedRow>(PUSHED_TABLE, { partitionKey: safeKey(marketplaceId) })) {
-    const s = toState(row.entity);
-    if (!wanted || wanted.has(s.sellerSku)) out.set(s.sellerSku, s);
-  }
+  const out = new Map<string, PushedState>();
+  for (const [sku, e] of entries) if (!wanted || wanted.has(sku)) out.set(sku, toState(sku, e));
   return out;
 }
 
-/** Upserts these rows (one partition: Table transactions of 100). */
+/** Writes these SKUs' state (rows of other SKUs in the same buckets are kept). */
 export async function writePushed(state: StateStore, marketplaceId: string, rows: readonly PushedState[]): Promise<void> {
-  if (!rows.length) return;
-  const ops: StateOperation[] = rows.map((r) => ({ kind: "upsert", entity: toRow(marketplaceId, r) }));
-  await state.batch(PUSHED_TABLE, ops);
+  await pushed(state).write(marketplaceId, new Map(rows.map((r) => [r.sellerSku, toEntry(r)])));
 }
 
-/** How many SKUs of a marketplace have a pushed quantity and how many a standing refusal (status page). */
+/** How many SKUs of a marketplace have a pushed quantity and how many a standing refusal. */
 export async function countPushed(state: StateStore, marketplaceId: string): Promise<{ pushed: number; refused: number }> {
-  let pushed = 0;
+  let n = 0;
   let refused = 0;
-  for await (const row of state.query<PushedRow>(PUSHED_TABLE, { partitionKey: safeKey(marketplaceId) })) {
-    if (row.entity.quantity !== undefined && row.entity.quantity !== null) pushed++;
-    if (row.entity.refusedQuantity !== undefined && row.entity.refusedQuantity !== null) refused++;
+  for (const e of (await pushed(state).readAll(marketplaceId)).values()) {
+    if (e.quantity !== undefined) n++;
+    if (e.refused) refused++;
   }
-  return { pushed, refused };
+  return { pushed: n, refused };
 }
 
 // ---------------------------------------------------------------------------------------------------------

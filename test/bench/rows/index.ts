@@ -6,6 +6,7 @@
  */
 import type { BenchRow } from "../bench-row";
 import { cliStartup } from "./cli-startup";
+import { inventoryD365RequestsPer1000, inventoryPushPeakRss, inventoryPushSeconds, inventorySpapiCallsPer1000 } from "./inventory";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
 import { settlementPreviewPeakRss, settlementPreviewVsBareRead } from "./settlement-preview";
@@ -17,4 +18,8 @@ export const benchRows: readonly BenchRow[] = [
   settlementPreviewPeakRss,
   cliStartup,
   notificationToOrderP95,
+  inventorySpapiCallsPer1000,
+  inventoryD365RequestsPer1000,
+  inventoryPushSeconds,
+  inventoryPushPeakRss,
 ];
