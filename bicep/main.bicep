@@ -71,6 +71,9 @@ param alertEventNames string[] = [
   'message.parked'
   'message.deadLettering'
   'order.needsMapping'
+  'inventory.d365Unavailable'
+  'inventory.feedRejected'
+  'inventory.skuRefused'
 ]
 
 @description('Create the monitoring workbook (events, failures, throttling, dead letters) in Azure Monitor.')
