@@ -421,7 +421,8 @@ async function feedAll(marketplaceId: string, changed: SkuTarget[], mp: Marketpl
       mp.refused.push(...settled.refused);
       if (settled.outcome.status !== "DONE") {
         mp.ok = false;
-        mp.error = `Amazon did not process feed ${feedId} (${settled.outcome.status}): ${settled.outcome.error ?? "no reason given"}; the quantities are sent again next run`;
+        const why = settled.outcome.error ?? "no reason given";
+        mp.error = `Amazon did not process feed ${feedId} (${settled.outcome.status}): ${why}; the quantities are sent again next run`;
         return;
       }
     } else {
