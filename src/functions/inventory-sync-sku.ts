@@ -10,7 +10,8 @@ const MarketplaceId = z.string().regex(/^[A-Z0-9]{10,16}$/, "must be an Amazon m
 
 /**
  * Pushes one SKU now, in every FBM channel that has it (or `?marketplaceId=`), even when Amazon has that quantity
- * already: 200 with what was sent and what Amazon answered; 404 when the SKU is not cross-referenced.
+ * already: 200 with what was sent and what Amazon answered; 404 when the SKU is not cross-referenced; 503 when D365
+ * could not be read (nothing was pushed).
  */
 export async function inventorySyncSku(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const sellerSku = SellerSku.parse(request.params.sellerSku);
@@ -19,7 +20,8 @@ export async function inventorySyncSku(request: HttpRequest, context: Invocation
     { sellerSku, force: true, trigger: "http", ...(marketplaceId ? { marketplaceIds: [MarketplaceId.parse(marketplaceId)] } : {}) },
     inventoryPushDeps(currentApp(), context),
   );
-  return { status: result.outcome === "failed" ? 502 : 200, jsonBody: result };
+  // D365 (or Amazon) could not be reached: nothing was pushed; try again later.
+  return { status: result.outcome === "failed" ? 503 : 200, jsonBody: result };
 }
 
 // One SKU: a few SP-API calls and one D365 read, so it answers at once.

@@ -99,17 +99,6 @@ export async function writePushed(state: StateStore, marketplaceId: string, rows
   await pushed(state).write(marketplaceId, new Map(rows.map((r) => [r.sellerSku, toEntry(r)])));
 }
 
-/** How many SKUs of a marketplace have a pushed quantity and how many a standing refusal. */
-export async function countPushed(state: StateStore, marketplaceId: string): Promise<{ pushed: number; refused: number }> {
-  let n = 0;
-  let refused = 0;
-  for (const e of (await pushed(state).readAll(marketplaceId)).values()) {
-    if (e.quantity !== undefined) n++;
-    if (e.refused) refused++;
-  }
-  return { pushed: n, refused };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Feeds being processed
 

@@ -205,6 +205,28 @@ describe("FBM push: the feed path", () => {
     expect(t.amazon.calls()).toBe(calls);
   });
 
+  it("sends a feed again when the run stopped right after Amazon took it (absolute quantities: a second feed is harmless)", async () => {
+    const t = setup({ options: { feedThreshold: 3 } });
+    const put = t.deps.blobs.put.bind(t.deps.blobs);
+    let failOnce = true;
+    t.deps.blobs.put = async (...args) => {
+      if (failOnce) {
+        failOnce = false;
+        throw new UnavailableError("blobs.unavailable", "storage went away");
+      }
+      return put(...args);
+    };
+    const r = await pushInventory({ trigger: "timer", marketplaceIds: [US] }, t.deps);
+    expect(r.marketplaces[0]).toMatchObject({ ok: false, accepted: 0 });
+    expect((await readPushed(t.state, US)).size).toBe(0);
+    const again = await pushInventory({ trigger: "timer", marketplaceIds: [US] }, t.deps);
+    expect(again.marketplaces[0]).toMatchObject({ ok: true, accepted: 6, feed: { feedId: "FEED-2" } });
+    // Both feeds carried the same absolute quantities; Amazon ends where D365 says.
+    expect(t.amazon.feeds[0]!.updates).toEqual(t.amazon.feeds[1]!.updates);
+    expect(t.amazon.quantities.get(`${US}/SKU-2`)).toBe(20);
+    expect((await readPushed(t.state, US)).get("SKU-2")?.quantity).toBe(20);
+  });
+
   it("splits more than 10,000 changes into feeds of at most 10,000 messages", async () => {
     const skus = Array.from({ length: 10_050 }, (_, i) => ({ sellerSku: `B-${i}`, itemNumber: `B${i}` }));
     const t = pushDeps(inventoryMappings(skus, { fbm: { channels: [{ marketplaceId: DE }], emptyWarehouse: "allow" } }), {
