@@ -11,13 +11,21 @@ const MarketplaceId = z.string().regex(/^[A-Z0-9]{10,16}$/, "must be an Amazon m
 /**
  * Pushes one SKU now, in every FBM channel that has it (or `?marketplaceId=`), even when Amazon has that quantity
  * already: 200 with what was sent and what Amazon answered; 404 when the SKU is not cross-referenced; 503 when D365
- * could not be read (nothing was pushed).
+ * could not be read (nothing was pushed). `?preview=true`: Amazon only validates the quantities (VALIDATION_PREVIEW),
+ * nothing changes on Amazon or in the app's state.
  */
 export async function inventorySyncSku(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const sellerSku = SellerSku.parse(request.params.sellerSku);
   const marketplaceId = request.query.get("marketplaceId");
+  const preview = request.query.get("preview") === "true";
   const result = await pushInventory(
-    { sellerSku, force: true, trigger: "http", ...(marketplaceId ? { marketplaceIds: [MarketplaceId.parse(marketplaceId)] } : {}) },
+    {
+      sellerSku,
+      force: true,
+      trigger: "http",
+      ...(preview ? { preview: true } : {}),
+      ...(marketplaceId ? { marketplaceIds: [MarketplaceId.parse(marketplaceId)] } : {}),
+    },
     inventoryPushDeps(currentApp(), context),
   );
   // D365 (or Amazon) could not be reached: nothing was pushed; try again later.

@@ -70,8 +70,11 @@ export interface FeedOutcome {
 }
 
 export interface AmazonFbmQuantities {
-  /** patchListingsItem of fulfillment_availability; a refusal is an answer (accepted false), not an exception. */
-  patch(marketplaceId: string, update: QuantityUpdate): Promise<QuantityResult>;
+  /**
+   * patchListingsItem of fulfillment_availability; a refusal is an answer (accepted false), not an exception.
+   * `preview`: Amazon only validates (VALIDATION_PREVIEW) and changes nothing.
+   */
+  patch(marketplaceId: string, update: QuantityUpdate, options?: { preview?: boolean }): Promise<QuantityResult>;
   /** JSON_LISTINGS_FEED with these updates (≤ 10,000) for one marketplace; returns the feed id. */
   submitFeed(marketplaceId: string, updates: readonly QuantityUpdate[]): Promise<string>;
   /** The outcome of a submitted feed, or undefined while Amazon is still processing it. */

@@ -81,6 +81,11 @@ export interface PushRequest {
   marketplaceIds?: string[];
   /** Send even what equals the last pushed quantity or was refused before (single-SKU syncs, replays). */
   force?: boolean;
+  /**
+   * Single SKU only: compute the quantities and let Amazon validate them (VALIDATION_PREVIEW) without changing the
+   * listing; nothing is recorded and no review item is made.
+   */
+  preview?: boolean;
   trigger: PushTrigger;
 }
 
@@ -166,6 +171,8 @@ function firstError(r: QuantityResult): { code: string; message: string } {
 export async function pushInventory(request: PushRequest, deps: PushDeps): Promise<PushResult> {
   const startedAt = deps.clock.now();
   const single = request.sellerSku !== undefined || request.itemNumbers !== undefined;
+  if (request.preview && request.sellerSku === undefined)
+    throw new ValidationError("inventory.previewNeedsSku", "A preview validates one SKU: name the SellerSKU", { where: "sellerSku" });
   const result: PushResult = {
     outcome: "succeeded",
     trigger: request.trigger,
@@ -256,7 +263,7 @@ export async function pushInventory(request: PushRequest, deps: PushDeps): Promi
     const failed = result.marketplaces.filter((m) => !m.ok).length;
     result.outcome = failed === 0 ? "succeeded" : failed === result.marketplaces.length ? "failed" : "partial";
     result.finishedAt = deps.clock.now().toISOString();
-    for (const mp of result.marketplaces) {
+    for (const mp of request.preview ? [] : result.marketplaces) {
       await recordRun(deps.state, {
         flow: single ? PUSH_SKU_FLOW : PUSH_FLOW,
         scope: mp.marketplaceId,
@@ -355,6 +362,15 @@ async function pushMarketplace(
     }
     mp.changed = changed.length;
     if (!changed.length) return mp;
+    if (request.preview) {
+      mp.path = "patch";
+      for (const t of changed) {
+        const r = await deps.amazon.patch(marketplaceId, updateOf(t), { preview: true });
+        if (r.accepted) mp.accepted++;
+        else mp.refused.push({ sellerSku: t.sellerSku, quantity: t.quantity, ...firstError(r) });
+      }
+      return mp;
+    }
     if (changed.length <= deps.options.feedThreshold) {
       mp.path = "patch";
       await patchAll(marketplaceId, changed, last, mp, deps);

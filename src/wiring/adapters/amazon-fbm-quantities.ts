@@ -33,16 +33,18 @@ function messagesOf(updates: readonly QuantityUpdate[]) {
 export class SpApiFbmQuantities implements AmazonFbmQuantities {
   constructor(private readonly client: Pick<AmazonApi, "listings" | "listingsFeed">) {}
 
-  async patch(marketplaceId: string, u: QuantityUpdate): Promise<QuantityResult> {
+  async patch(marketplaceId: string, u: QuantityUpdate, options: { preview?: boolean } = {}): Promise<QuantityResult> {
     const r = await this.client.listings.setFulfillmentQuantity(u.sellerSku, {
       marketplaceId,
       quantity: u.quantity,
       productType: u.productType,
       op: "merge",
+      ...(options.preview ? { mode: "VALIDATION_PREVIEW" as const } : {}),
       ...(u.leadTimeToShipMaxDays !== undefined ? { leadTimeToShipMaxDays: u.leadTimeToShipMaxDays } : {}),
     });
     const issues = issuesOf(r.issues);
-    return { sellerSku: u.sellerSku, accepted: r.status === "ACCEPTED" && !issues.some((i) => i.severity === "ERROR"), issues };
+    const ok = options.preview ? r.status === "VALID" : r.status === "ACCEPTED";
+    return { sellerSku: u.sellerSku, accepted: ok && !issues.some((i) => i.severity === "ERROR"), issues };
   }
 
   async submitFeed(marketplaceId: string, updates: readonly QuantityUpdate[]): Promise<string> {

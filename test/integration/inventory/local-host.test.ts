@@ -170,6 +170,15 @@ describe("FBM push on the local host", () => {
     ]);
     expect(await listingQuantity("DEMO-BAG-15", DE)).toBe(2);
     expect((await api("inventory/sync/NOT-A-SKU", { method: "POST" })).status).toBe(404);
+    // A preview: Amazon validates, nothing changes (the seeded blocked listing says why it would be refused).
+    const before = await listingQuantity("DEMO-BAG-15", DE);
+    const preview = (await (await api(`inventory/sync/DEMO-BAG-15?marketplaceId=${DE}&preview=true`, { method: "POST" })).json()) as any;
+    expect(preview.marketplaces[0]).toMatchObject({ accepted: 1, refused: [] });
+    const blocked = (await (
+      await api(`inventory/sync/DEMO-KEYBOARD-DE?marketplaceId=${US}&preview=true`, { method: "POST" })
+    ).json()) as any;
+    expect(blocked.marketplaces[0].refused).toEqual([expect.objectContaining({ code: "90000900" })]);
+    expect(await listingQuantity("DEMO-BAG-15", DE)).toBe(before);
   });
 
   it("pushes nothing while D365 is down, and shows the failure on the status page", async () => {

@@ -112,7 +112,7 @@ export class FakeOnHand implements D365OnHand {
 /** Amazon's FBM side: listings' quantities, refused SKUs, feeds that finish when told. */
 export class FakeFbm implements AmazonFbmQuantities {
   quantities = new Map<string, number>();
-  patches: { marketplaceId: string; update: QuantityUpdate }[] = [];
+  patches: { marketplaceId: string; update: QuantityUpdate; preview?: boolean }[] = [];
   feeds: { feedId: string; marketplaceId: string; updates: readonly QuantityUpdate[]; status: "IN_PROGRESS" | FeedOutcome["status"] }[] =
     [];
   statusCalls = 0;
@@ -126,16 +126,16 @@ export class FakeFbm implements AmazonFbmQuantities {
   calls(): number {
     return this.patches.length + this.feeds.length + this.statusCalls;
   }
-  private answer(mp: string, u: QuantityUpdate): QuantityResult {
+  private answer(mp: string, u: QuantityUpdate, preview = false): QuantityResult {
     const refusal = this.refuse.get(this.key(mp, u.sellerSku));
     if (refusal) return { sellerSku: u.sellerSku, accepted: false, issues: [{ ...refusal, severity: "ERROR" }] };
-    this.quantities.set(this.key(mp, u.sellerSku), u.quantity);
+    if (!preview) this.quantities.set(this.key(mp, u.sellerSku), u.quantity);
     return { sellerSku: u.sellerSku, accepted: true, issues: [] };
   }
-  async patch(marketplaceId: string, update: QuantityUpdate): Promise<QuantityResult> {
+  async patch(marketplaceId: string, update: QuantityUpdate, options: { preview?: boolean } = {}): Promise<QuantityResult> {
     if (this.failPatchWith) throw this.failPatchWith;
-    this.patches.push({ marketplaceId, update });
-    return this.answer(marketplaceId, update);
+    this.patches.push({ marketplaceId, update, ...(options.preview ? { preview: true } : {}) });
+    return this.answer(marketplaceId, update, options.preview);
   }
   async submitFeed(marketplaceId: string, updates: readonly QuantityUpdate[]): Promise<string> {
     const feedId = `FEED-${this.feeds.length + 1}`;

@@ -151,6 +151,21 @@ describe("FBM push: refusals become review items", () => {
     expect(t.d365.reads.at(-1)?.itemNumbers).toEqual(["I2"]);
     await expect(pushInventory({ sellerSku: "NOPE", trigger: "http" }, t.deps)).rejects.toThrow("not in mappings/sku-crossref.json");
   });
+
+  it("previews one SKU: Amazon validates the quantities (VALIDATION_PREVIEW), nothing changes on Amazon or in state", async () => {
+    const t = setup({ options: { feedThreshold: 10 } });
+    t.amazon.refuse.set(`${UK}/SKU-1`, { code: "90000900", message: "blocked" });
+    const r = await pushInventory({ sellerSku: "SKU-1", force: true, preview: true, trigger: "http" }, t.deps);
+    expect(r.marketplaces.map((m) => [m.marketplaceId, m.accepted, m.refused.map((x) => x.code)])).toEqual([
+      [US, 1, []],
+      [UK, 0, ["90000900"]],
+    ]);
+    expect(t.amazon.patches.every((p) => p.preview)).toBe(true);
+    expect(t.amazon.quantities.size).toBe(0);
+    expect((await readPushed(t.state, US)).size).toBe(0);
+    expect(await listParked(t.state, { queue: REVIEW_QUEUE })).toEqual([]);
+    await expect(pushInventory({ preview: true, trigger: "http" }, t.deps)).rejects.toThrow("one SKU");
+  });
 });
 
 describe("FBM push: the feed path", () => {
