@@ -150,6 +150,8 @@ param queueOrderImport string = 'order-import'
 @description('QUEUE_D365_EVENTS: queue of D365 business events.')
 param queueD365Events string = 'd365-events'
 
+@description('QUEUE_RETURN_IMPORT: queue of return imports (one message per Amazon return).')
+param queueReturnImport string = 'return-import'
 @description('QUEUE_INVENTORY: queue of inventory work (pushes and FBA reconciliations asked for over HTTP, D365 inventory events, replays of refused SKUs).')
 param queueInventory string = 'inventory-sync'
 
@@ -189,6 +191,13 @@ param settlementRequireApproval bool = false
 @description('SETTLEMENT_JOURNAL_NAME: D365 journal name of settlement journals.')
 param settlementJournalName string = 'GenJrn'
 
+@description('RETURNS_SYNC_SCHEDULE: when the daily returns sync runs (six-field NCRONTAB, UTC).')
+param returnsSyncSchedule string = '0 30 3 * * *'
+
+@description('RETURNS_REVIEW_AFTER_DAYS: a return without a refund, or a refund without a return, is listed for review after this many days.')
+@minValue(0)
+@maxValue(365)
+param returnsReviewAfterDays int = 14
 @description('INVENTORY_PUSH_SCHEDULE: when the FBM push sends changed D365 quantities to Amazon (six-field NCRONTAB, UTC).')
 param inventoryPushSchedule string = '0 */15 * * * *'
 
@@ -218,6 +227,7 @@ var serviceBusQueueNames = [
   queueNotifications
   queueOrderImport
   queueD365Events
+  queueReturnImport
   queueInventory
 ]
 
@@ -352,6 +362,7 @@ var appSettings = {
   QUEUE_NOTIFICATIONS: queueNotifications
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
+  QUEUE_RETURN_IMPORT: queueReturnImport
   QUEUE_INVENTORY: queueInventory
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
   MAPPINGS_DIR: 'mappings'
@@ -390,6 +401,14 @@ var appSettings = {
   SETTLEMENT_REQUIRE_APPROVAL: settlementRequireApproval ? 'true' : 'false'
   SETTLEMENT_JOURNAL_NAME: settlementJournalName
 
+  // Returns
+  RETURNS_SYNC_SCHEDULE: returnsSyncSchedule
+  RETURNS_SOURCES: 'fba,fbm,mcf'
+  RETURNS_INITIAL_LOOKBACK_DAYS: '30'
+  RETURNS_OVERLAP_DAYS: '3'
+  RETURNS_REFUND_LOOKBACK_DAYS: '30'
+  RETURNS_REVIEW_AFTER_DAYS: string(returnsReviewAfterDays)
+  RETURNS_ORDER_WAIT_MINUTES: '120'
   // Inventory
   INVENTORY_PUSH_SCHEDULE: inventoryPushSchedule
   INVENTORY_FBA_SCHEDULE: inventoryFbaSchedule

@@ -9,6 +9,7 @@ import { amazonSettings } from "../amazon/settings";
 import { d365Settings } from "../d365/settings";
 import { inventorySettings } from "../flows/inventory/settings";
 import { orderSettings } from "../flows/orders/settings";
+import { returnSettings } from "../flows/returns/settings";
 import { settlementSettings } from "../flows/settlements/settings";
 import { ConfigurationError } from "../platform/errors";
 import { platformSettings } from "../platform/settings";
@@ -20,6 +21,7 @@ export const settingsShape = {
   ...amazonSettings,
   ...orderSettings,
   ...settlementSettings,
+  ...returnSettings,
   ...inventorySettings,
   ...localSettings,
 };
