@@ -4,8 +4,11 @@
  * flow's dependencies from the composition root (src/wiring/) when they run, never at import.
  */
 import { app } from "@azure/functions";
+import { traceInvocation } from "./platform/invocation-trace";
 
 app.setup({ enableHttpStream: false });
+// Every invocation runs in its trace: the caller's (message property, HTTP header, host) or a new one.
+app.hook.preInvocation(traceInvocation);
 
 // Function files: each registers one trigger. Keep this list sorted.
 import "./functions/amazon-notifications";
@@ -23,6 +26,7 @@ import "./functions/inventory-sku-suggestions";
 import "./functions/inventory-sync";
 import "./functions/inventory-sync-sku";
 import "./functions/notification-router";
+import "./functions/openapi";
 import "./functions/order-backfill";
 import "./functions/order-backfill-orchestration";
 import "./functions/order-catchup";

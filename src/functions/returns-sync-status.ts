@@ -3,6 +3,8 @@ import * as df from "durable-functions";
 import { lastSync, RETURNS_SYNC_INSTANCE } from "../flows/returns/sync";
 import { withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
+import { describeRoute } from "../platform/api-docs/routes";
+import { RETURNS_SYNC_STATUS_EXAMPLE, ReturnsSyncStatus } from "../flows/returns/api";
 
 const RUNNING = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
 
@@ -41,4 +43,24 @@ app.http("returns-sync-status", {
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
   handler: withHttpErrors(returnsSyncStatus, invocationTelemetry),
+});
+describeRoute("returns-sync-status", {
+  method: "GET",
+  route: "returns/sync",
+  operationId: "GetReturnsSync",
+  summary: "Get the returns sync",
+  description: "The returns sync: 202 while it runs, 200 with its result (or the last sync's) when it is done.",
+  visibility: "advanced",
+  tag: "Returns",
+  async: {
+    description: "The sync's result, or the last sync's when none runs",
+    result: ReturnsSyncStatus,
+    example: RETURNS_SYNC_STATUS_EXAMPLE,
+    accepted: {
+      schema: ReturnsSyncStatus,
+      example: { instanceId: "returns-sync", runtimeStatus: "Running" },
+      description: "The sync still runs",
+    },
+    retryAfterSeconds: 60,
+  },
 });

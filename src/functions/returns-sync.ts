@@ -6,6 +6,8 @@ import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { durableStarter } from "../wiring/adapters/durable-starter";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { syncDeps, syncOptions } from "../wiring/returns";
+import { describeRoute } from "../platform/api-docs/routes";
+import { RETURNS_SYNC_ACCEPTED_EXAMPLE, RETURNS_SYNC_STATUS_EXAMPLE, ReturnsSyncAccepted, ReturnsSyncStatus } from "../flows/returns/api";
 
 export const ReturnsSyncRequest = z
   .object({
@@ -47,4 +49,23 @@ app.http("returns-sync", {
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
   handler: withHttpErrors(returnsSync, invocationTelemetry),
+});
+describeRoute("returns-sync", {
+  method: "POST",
+  route: "returns/sync",
+  operationId: "SyncReturns",
+  summary: "Read Amazon returns and refunds now",
+  description:
+    "Requests Amazon's returns reports, reads refunds and imports every return D365 lacks as a return order; answers 202 and its status URL answers 200 with the result.",
+  visibility: "important",
+  tag: "Returns",
+  body: { schema: ReturnsSyncRequest, example: { since: "2026-11-01T00:00:00Z" }, required: false },
+  async: {
+    description: "The finished sync: reports read, refunds, matching and returns handed to the import",
+    result: ReturnsSyncStatus,
+    example: RETURNS_SYNC_STATUS_EXAMPLE,
+    accepted: { schema: ReturnsSyncAccepted, example: RETURNS_SYNC_ACCEPTED_EXAMPLE, description: "The sync started (or one is running)" },
+    retryAfterSeconds: 60,
+  },
+  errors: [400],
 });
