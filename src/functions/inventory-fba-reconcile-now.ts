@@ -1,17 +1,19 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { requestInventoryWork } from "../flows/inventory/requests";
+import { acceptedExample, InventoryRequestAccepted, InventoryRequestView, RECONCILE_REQUEST_EXAMPLE } from "../flows/inventory/api";
+import { describeRoute } from "../platform/api-docs/routes";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { inventoryRequestDeps } from "../wiring/inventory";
 
 const ReconcileRequest = z
   .object({
-    /** Only these FBA marketplaces; default: every one of mappings/inventory.json. */
     marketplaceIds: z
       .array(z.string().regex(/^[A-Z0-9]{10,16}$/, "must be an Amazon marketplace id"))
       .min(1)
-      .optional(),
+      .optional()
+      .meta({ description: "Only these FBA marketplaces; default: every one of mappings/inventory.json" }),
   })
   .strict();
 
@@ -32,4 +34,24 @@ app.http("inventory-fba-reconcile-now", {
   route: "inventory/fba/reconcile",
   authLevel: "function",
   handler: withHttpErrors(inventoryFbaReconcileNow, invocationTelemetry),
+});
+describeRoute("inventory-fba-reconcile-now", {
+  method: "POST",
+  route: "inventory/fba/reconcile",
+  operationId: "ReconcileFbaInventory",
+  summary: "Reconcile FBA stock with D365 now",
+  description:
+    "Compares Amazon's FBA stock with on-hand in the D365 warehouse standing for FBA and, where configured, prepares an " +
+    "unposted counting or adjustment journal; the status URL answers 200 with the result per marketplace.",
+  visibility: "advanced",
+  tag: "Inventory",
+  body: { schema: ReconcileRequest, example: { marketplaceIds: ["ATVPDKIKX0DER"] }, required: false },
+  async: {
+    description: "The finished request with the reconciliation's result per marketplace",
+    result: InventoryRequestView,
+    example: RECONCILE_REQUEST_EXAMPLE,
+    accepted: { schema: InventoryRequestAccepted, example: acceptedExample("fba-reconcile"), description: "The reconciliation is queued" },
+    retryAfterSeconds: 10,
+  },
+  errors: [400],
 });

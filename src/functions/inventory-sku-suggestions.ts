@@ -1,5 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { SKU_SUGGESTIONS_EXAMPLE, SkuSuggestionsView } from "../flows/inventory/api";
 import { skuSuggestions } from "../flows/inventory/report";
+import { describeRoute } from "../platform/api-docs/routes";
 import { withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 
@@ -18,4 +20,16 @@ app.http("inventory-sku-suggestions", {
   route: "inventory/sku-suggestions",
   authLevel: "function",
   handler: withHttpErrors(inventorySkuSuggestions, invocationTelemetry),
+});
+describeRoute("inventory-sku-suggestions", {
+  method: "GET",
+  route: "inventory/sku-suggestions",
+  operationId: "ListSkuSuggestions",
+  summary: "List SKU cross-reference suggestions",
+  description:
+    "ASIN and FNSKU that Amazon's FBA stock reports for SKUs mappings/sku-crossref.json does not know, or where it lacks or has " +
+    "other values, as entries to review and paste into the file (the app never rewrites it).",
+  visibility: "advanced",
+  tag: "Inventory",
+  responses: { 200: { description: "The suggestions", schema: SkuSuggestionsView, example: SKU_SUGGESTIONS_EXAMPLE } },
 });

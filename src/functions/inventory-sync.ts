@@ -1,19 +1,20 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { z } from "zod";
 import { requestInventoryWork } from "../flows/inventory/requests";
+import { acceptedExample, INVENTORY_REQUEST_EXAMPLE, InventoryRequestAccepted, InventoryRequestView } from "../flows/inventory/api";
+import { describeRoute } from "../platform/api-docs/routes";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { inventoryRequestDeps } from "../wiring/inventory";
 
 const SyncRequest = z
   .object({
-    /** Only these marketplaces; default: every FBM channel of mappings/inventory.json. */
     marketplaceIds: z
       .array(z.string().regex(/^[A-Z0-9]{10,16}$/, "must be an Amazon marketplace id"))
       .min(1)
-      .optional(),
-    /** Send every quantity, also those Amazon has already (a full resend). */
-    force: z.boolean().optional(),
+      .optional()
+      .meta({ description: "Only these marketplaces; default: every FBM channel of mappings/inventory.json" }),
+    force: z.boolean().optional().meta({ description: "Send every quantity, also those Amazon has already (a full resend)" }),
   })
   .strict();
 
@@ -40,4 +41,24 @@ app.http("inventory-sync", {
   route: "inventory/sync",
   authLevel: "function",
   handler: withHttpErrors(inventorySync, invocationTelemetry),
+});
+describeRoute("inventory-sync", {
+  method: "POST",
+  route: "inventory/sync",
+  operationId: "SyncInventory",
+  summary: "Push changed FBM quantities now",
+  description:
+    "Reads D365 on-hand, applies the allocation rules of mappings/inventory.json and sends Amazon every merchant-fulfilled " +
+    "quantity that changed (force: every quantity); the status URL answers 200 with what was sent and what Amazon refused.",
+  visibility: "important",
+  tag: "Inventory",
+  body: { schema: SyncRequest, example: { marketplaceIds: ["ATVPDKIKX0DER"] }, required: false },
+  async: {
+    description: "The finished request with the push's result per marketplace",
+    result: InventoryRequestView,
+    example: INVENTORY_REQUEST_EXAMPLE,
+    accepted: { schema: InventoryRequestAccepted, example: acceptedExample("push"), description: "The push is queued" },
+    retryAfterSeconds: 10,
+  },
+  errors: [400],
 });
