@@ -311,7 +311,7 @@ const RECONCILE_RESULT_EXAMPLE: z.infer<typeof ReconcileResultView> = {
       discrepancies: 1,
       unmappedSkus: [],
       unmappedItems: [],
-      journal: { kind: "counting", journalNumber: "USMF-000123", lines: 1, status: "created" },
+      journal: { kind: "counting", journalNumber: "INVJ-000001", lines: 1, status: "created" },
     },
   ],
 };
@@ -365,7 +365,7 @@ export const DISCREPANCY_REPORT_EXAMPLE: z.infer<typeof DiscrepancyReportView> =
       discrepancies: 1,
       unmappedSkus: [],
       unmappedItems: [],
-      openJournal: { kind: "counting", journalNumber: "USMF-000123", lines: 1 },
+      openJournal: { kind: "counting", journalNumber: "INVJ-000001", lines: 1 },
     },
   ],
   discrepancies: [
@@ -387,7 +387,7 @@ export const DISCREPANCY_REPORT_EXAMPLE: z.infer<typeof DiscrepancyReportView> =
       difference: "4",
       since: "2026-11-19T14:30:05.000Z",
       lastSeenAt: "2026-11-20T08:30:06.000Z",
-      journalNumber: "USMF-000123",
+      journalNumber: "INVJ-000001",
     },
   ],
 };
