@@ -123,6 +123,12 @@ describe("npm start --once", () => {
       ).toBe(true);
       expect(events.some((l) => /settlements +settlement \d+ created as journal \d+ \(\d+ lines\), balanced$/.test(l))).toBe(true);
       expect(events.some((l) => /needs a mapping/.test(l))).toBe(true);
+      // Inventory: the timer's push and the refused FBM quantity, and the FBA reconciliation's seeded differences.
+      expect(events.some((l) => /inventory +inventory push \(timer\) succeeded: ATVPDKIKX0DER \d+ changed by patch/.test(l))).toBe(true);
+      expect(events.some((l) => /inventory +SKU DEMO-KEYBOARD-DE refused by Amazon in ATVPDKIKX0DER \(90000900\): parked/.test(l))).toBe(
+        true,
+      );
+      expect(events.some((l) => /inventory +FBA reconciliation succeeded: .*1 discrepancy/.test(l))).toBe(true);
       expect(stdout).toContain("summary: OK");
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
