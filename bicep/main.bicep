@@ -150,6 +150,9 @@ param queueOrderImport string = 'order-import'
 @description('QUEUE_D365_EVENTS: queue of D365 business events.')
 param queueD365Events string = 'd365-events'
 
+@description('QUEUE_PRODUCTS: queue of product publish batches and listing changes Amazon notified.')
+param queueProducts string = 'product-publish'
+
 @description('QUEUE_RETURN_IMPORT: queue of return imports (one message per Amazon return).')
 param queueReturnImport string = 'return-import'
 @description('QUEUE_INVENTORY: queue of inventory work (pushes and FBA reconciliations asked for over HTTP, D365 inventory events, replays of refused SKUs).')
@@ -191,6 +194,16 @@ param settlementRequireApproval bool = false
 @description('SETTLEMENT_JOURNAL_NAME: D365 journal name of settlement journals.')
 param settlementJournalName string = 'GenJrn'
 
+@description('PRODUCTS_SYNC_SCHEDULE: when the products sync compares D365\'s released products with the listings (six-field NCRONTAB, UTC).')
+param productsSyncSchedule string = '0 10,40 * * * *'
+
+@description('PRODUCTS_PREVIEW: always (every listing write is first sent with VALIDATION_PREVIEW) or new-listings (only new listings; patches such as prices go straight).')
+@allowed([
+  'always'
+  'new-listings'
+])
+param productsPreview string = 'always'
+
 @description('RETURNS_SYNC_SCHEDULE: when the daily returns sync runs (six-field NCRONTAB, UTC).')
 param returnsSyncSchedule string = '0 30 3 * * *'
 
@@ -227,6 +240,7 @@ var serviceBusQueueNames = [
   queueNotifications
   queueOrderImport
   queueD365Events
+  queueProducts
   queueReturnImport
   queueInventory
 ]
@@ -362,6 +376,7 @@ var appSettings = {
   QUEUE_NOTIFICATIONS: queueNotifications
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
+  QUEUE_PRODUCTS: queueProducts
   QUEUE_RETURN_IMPORT: queueReturnImport
   QUEUE_INVENTORY: queueInventory
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
@@ -400,6 +415,13 @@ var appSettings = {
   SETTLEMENTS_POLL_SCHEDULE: settlementsPollSchedule
   SETTLEMENT_REQUIRE_APPROVAL: settlementRequireApproval ? 'true' : 'false'
   SETTLEMENT_JOURNAL_NAME: settlementJournalName
+
+  // Products
+  PRODUCTS_SYNC_SCHEDULE: productsSyncSchedule
+  PRODUCTS_BATCH_SIZE: '20'
+  PRODUCTS_PREVIEW: productsPreview
+  PRODUCTS_DEFINITION_CACHE_HOURS: '24'
+  PRODUCTS_REFRESH_HOURS: '24'
 
   // Returns
   RETURNS_SYNC_SCHEDULE: returnsSyncSchedule

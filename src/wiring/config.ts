@@ -9,6 +9,7 @@ import { amazonSettings } from "../amazon/settings";
 import { d365Settings } from "../d365/settings";
 import { inventorySettings } from "../flows/inventory/settings";
 import { orderSettings } from "../flows/orders/settings";
+import { productSettings } from "../flows/products/settings";
 import { returnSettings } from "../flows/returns/settings";
 import { settlementSettings } from "../flows/settlements/settings";
 import { ConfigurationError } from "../platform/errors";
@@ -21,6 +22,7 @@ export const settingsShape = {
   ...amazonSettings,
   ...orderSettings,
   ...settlementSettings,
+  ...productSettings,
   ...returnSettings,
   ...inventorySettings,
   ...localSettings,

@@ -1,13 +1,15 @@
 /**
  * The notifications flow's dependencies in production: the endpoint's API key and queue, and the router's
  * targets, one per flow that takes notifications (the order import queue; the settlement import of a
- * finished settlement report; the inventory flow's FBA refresh of one SKU and the end of its quantity feeds). A new
- * flow that subscribes to a notification type adds its target here.
+ * finished settlement report; the inventory flow's FBA refresh of one SKU and the end of its quantity feeds; the
+ * products queue for listing status and issue changes). A new flow that subscribes to a notification type adds its
+ * target here.
  */
 import type { DurableClient } from "durable-functions";
 import { enqueueOrderChange } from "../flows/orders/messages";
+import { enqueueListingChange } from "../flows/products/messages";
 import { API_KEY_SECRET, type ReceiveDeps } from "../flows/notifications/receive";
-import type { NotificationTargets, RouteDeps } from "../flows/notifications/router";
+import type { ListingTargets, NotificationTargets, RouteDeps } from "../flows/notifications/router";
 import { isFinishedSettlementReport, startReportImportOnce } from "../flows/settlements/import-settlement";
 import { applyFbaChange } from "../flows/inventory/fba-reconcile";
 import { settleFeed } from "../flows/inventory/push";
@@ -27,7 +29,7 @@ export function receiveDeps(app: App, context?: InvocationLogger): ReceiveDeps {
 }
 
 /** The router's dispatch table. */
-export function notificationTargets(app: App, context: InvocationLogger, durable: DurableClient): NotificationTargets {
+export function notificationTargets(app: App, context: InvocationLogger, durable: DurableClient): NotificationTargets & ListingTargets {
   return {
     orderChanged: (change, notificationId) =>
       enqueueOrderChange(change, notificationId, { bus: app.bus, queue: app.config.QUEUE_ORDER_IMPORT }),
@@ -48,6 +50,8 @@ export function notificationTargets(app: App, context: InvocationLogger, durable
       return outcomes;
     },
     feedFinished: (feed) => settleFeed(feed.feedId, inventoryPushDeps(app, context)),
+    listingChanged: (change, notificationId) =>
+      enqueueListingChange(change, notificationId, { bus: app.bus, queue: app.config.QUEUE_PRODUCTS }),
   };
 }
 

@@ -8,11 +8,13 @@
  * - FBA_INVENTORY_AVAILABILITY_CHANGES -> the inventory flow refreshes that SKU's FBA comparison (one target call
  *   per marketplace the notification lists); FEED_PROCESSING_FINISHED -> the inventory flow finishes its quantity
  *   feed (feeds it does not know are left alone).
+ * - LISTINGS_ITEM_STATUS_CHANGE / LISTINGS_ITEM_ISSUES_CHANGE -> the products flow refreshes that listing's record
+ *   (its status, its issues as review items), on the products queue.
  * - every other type is logged and completed for now: its flow (MCF status) gets a target here
  *   when it exists. Nothing is lost meanwhile, because every flow has a timer catch-up.
  */
 import type { Telemetry } from "../../platform/telemetry";
-import type { FbaInventoryChange, FinishedFeed, FinishedReport, Notification, OrderChange } from "./validate";
+import type { FbaInventoryChange, FinishedFeed, FinishedReport, ListingChange, Notification, OrderChange } from "./validate";
 
 /** Where each kind of notification goes; built by the wiring from the flows. */
 export interface NotificationTargets {
@@ -33,8 +35,13 @@ export interface NotificationTargets {
   feedFinished?(feed: FinishedFeed, notificationId: string): Promise<unknown>;
 }
 
+/** Absent: listing notifications are logged and completed (the products sync reads stale listings again). */
+export interface ListingTargets {
+  listingChanged?(change: ListingChange, notificationId: string): Promise<{ messageId: string }>;
+}
+
 export interface RouteDeps {
-  targets: NotificationTargets;
+  targets: NotificationTargets & ListingTargets;
   telemetry: Telemetry;
 }
 
@@ -43,6 +50,7 @@ export type RouteResult =
   | { routed: "settlement-import"; reportId: string; settlementId?: string; instanceId?: string; started: boolean }
   | { routed: "fba-inventory"; sellerSku: string; outcomes: unknown[] }
   | { routed: "feed-finished"; feedId: string; outcome: unknown }
+  | { routed: "listing-refresh"; messageId: string; sku: string }
   | { routed: "ignored"; notificationType: string; reportType?: string };
 
 export async function routeNotification(n: Notification, deps: RouteDeps): Promise<RouteResult> {
@@ -85,6 +93,10 @@ export async function routeNotification(n: Notification, deps: RouteDeps): Promi
   if (n.kind === "feed-finished" && deps.targets.feedFinished) {
     const outcome = await deps.targets.feedFinished(n.feed, n.notificationId);
     return { routed: "feed-finished", feedId: n.feed.feedId, outcome: outcome ?? "not a feed the app waits for" };
+  }
+  if (n.kind === "listing-change" && deps.targets.listingChanged) {
+    const { messageId } = await deps.targets.listingChanged(n.listingChange, n.notificationId);
+    return { routed: "listing-refresh", messageId, sku: n.listingChange.sku };
   }
   deps.telemetry.log("info", "notification.notRouted", {
     notificationType: n.notificationType,

@@ -4,7 +4,8 @@
  * - a raw SQS message body (the notification itself);
  * - an EventBridge Pipe batch from SQS: `[{ "messageId": ..., "body": "<notification JSON>" }, ...]`.
  * ORDER_CHANGE and REPORT_PROCESSING_FINISHED are validated against Amazon's published schemas
- * (schemas/OrderChangeNotification.json, schemas/ReportProcessingFinishedNotification.json); other types
+ * (schemas/OrderChangeNotification.json, schemas/ReportProcessingFinishedNotification.json), as are
+ * LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE (schemas/ListingsItem*.json); other types
  * against a minimal envelope until their flows exist.
  * FBA_INVENTORY_AVAILABILITY_CHANGES and FEED_PROCESSING_FINISHED (the inventory flow's) are validated against
  * their published schemas too (schemas/FBAInventoryAvailabilityChangeNotification.json,
@@ -21,6 +22,8 @@ import type { MessageSchema } from "../../platform/trigger-adapters";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
 import fbaInventoryChangeSchema from "./schemas/FBAInventoryAvailabilityChangeNotification.json";
 import feedProcessingFinishedSchema from "./schemas/FeedProcessingFinishedNotification.json";
+import listingsItemIssuesChangeSchema from "./schemas/ListingsItemIssuesChangeNotification.json";
+import listingsItemStatusChangeSchema from "./schemas/ListingsItemStatusChangeNotification.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
 import reportProcessingFinishedSchema from "./schemas/ReportProcessingFinishedNotification.json";
 
@@ -68,6 +71,19 @@ export interface FinishedFeed {
   resultFeedDocumentId?: string;
 }
 
+/** What LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE say: a listing's status or issues changed. */
+export interface ListingChange {
+  sku: string;
+  /** Optional in Amazon's schema. */
+  marketplaceId?: string;
+  asin?: string;
+  /** STATUS_CHANGE: BUYABLE, DISCOVERABLE, DELETED (empty when suppressed). */
+  status?: string[];
+  /** ISSUES_CHANGE: NONE, ERROR, WARNING. */
+  severities?: string[];
+  changedAt?: string;
+}
+
 interface NotificationBase {
   notificationId: string;
   notificationType: string;
@@ -82,6 +98,7 @@ export type Notification =
   | (NotificationBase & { kind: "report-finished"; report: FinishedReport })
   | (NotificationBase & { kind: "fba-inventory-changed"; change: FbaInventoryChange })
   | (NotificationBase & { kind: "feed-finished"; feed: FinishedFeed })
+  | (NotificationBase & { kind: "listing-change"; listingChange: ListingChange })
   | (NotificationBase & { kind: "other" });
 
 /** The parts of ORDER_CHANGE the app reads (the published schema requires each of them). */
@@ -135,6 +152,14 @@ interface FeedFinishedJson {
   notificationMetadata: { notificationId: string };
 }
 
+/** The parts of the two listing notifications the app reads (Payload differs: Status or Severities). */
+interface ListingChangeJson {
+  NotificationType: string;
+  EventTime: string;
+  Payload: { Sku: string; MarketplaceId?: string; Asin?: string; Status?: string[]; Severities?: string[] };
+  NotificationMetadata: { NotificationId: string };
+}
+
 /** Any other notification: the envelope, in either casing Amazon uses. */
 type EnvelopeJson =
   | { NotificationType: string; EventTime?: string; NotificationMetadata: { NotificationId: string } }
@@ -148,12 +173,23 @@ export interface NotificationIssue {
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// The listing schemas mark times as format date-time; the receiver checks structure, not formats (declared so ajv
+// does not warn at start-up about a format it does not know).
+const ajv = new Ajv({ allErrors: true, strict: false, formats: { "date-time": true } });
 const orderChange = ajv.compile<OrderChangeJson>(orderChangeSchema);
 const reportFinished = ajv.compile<ReportFinishedJson>(reportProcessingFinishedSchema);
 const envelope = ajv.compile<EnvelopeJson>(envelopeSchema);
 const fbaInventoryChange = ajv.compile<FbaInventoryChangeJson>(fbaInventoryChangeSchema);
 const feedFinished = ajv.compile<FeedFinishedJson>(feedProcessingFinishedSchema);
+// Amazon's STATUS_CHANGE schema enumerates NotificationType "LISTINGS_ITEM_STATUS_CHANGED", while its example, the
+// subscription type and the documentation say "LISTINGS_ITEM_STATUS_CHANGE": the copy accepts both.
+const listingStatusChange = ajv.compile<ListingChangeJson>(listingsItemStatusChangeSchema);
+const listingIssuesChange = ajv.compile<ListingChangeJson>(listingsItemIssuesChangeSchema);
+const LISTING_SCHEMAS: Record<string, ValidateFunction<ListingChangeJson>> = {
+  LISTINGS_ITEM_STATUS_CHANGE: listingStatusChange,
+  LISTINGS_ITEM_STATUS_CHANGED: listingStatusChange,
+  LISTINGS_ITEM_ISSUES_CHANGE: listingIssuesChange,
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -271,6 +307,29 @@ export function validateNotification(
           feedType: f.feedType,
           processingStatus: f.processingStatus,
           ...(f.resultFeedDocumentId ? { resultFeedDocumentId: f.resultFeedDocumentId } : {}),
+        },
+      },
+    };
+  }
+  const listing = LISTING_SCHEMAS[notificationType];
+  if (listing) {
+    if (!listing(value)) return { ok: false, issues: issuesOf(listing, value, index) };
+    const p = value.Payload;
+    return {
+      ok: true,
+      value: {
+        kind: "listing-change",
+        notificationId: value.NotificationMetadata.NotificationId,
+        notificationType,
+        eventTime: value.EventTime,
+        notification: value,
+        listingChange: {
+          sku: p.Sku,
+          ...(p.MarketplaceId ? { marketplaceId: p.MarketplaceId } : {}),
+          ...(p.Asin ? { asin: p.Asin } : {}),
+          ...(p.Status ? { status: p.Status } : {}),
+          ...(p.Severities ? { severities: p.Severities } : {}),
+          changedAt: value.EventTime,
         },
       },
     };

@@ -9,6 +9,7 @@ import { cliStartup } from "./cli-startup";
 import { inventoryD365RequestsPer1000, inventoryPushPeakRss, inventoryPushSeconds, inventorySpapiCallsPer1000 } from "./inventory";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
+import { spapiCallsPer1000PriceChanges, spapiCallsPer1000ProductsPublished } from "./products-calls";
 import { d365RequestsPerReturn, spapiCallsPer1000Returns } from "./returns-requests";
 import { settlementPreviewPeakRss, settlementPreviewVsBareRead } from "./settlement-preview";
 
@@ -19,6 +20,8 @@ export const benchRows: readonly BenchRow[] = [
   settlementPreviewPeakRss,
   cliStartup,
   notificationToOrderP95,
+  spapiCallsPer1000ProductsPublished,
+  spapiCallsPer1000PriceChanges,
   spapiCallsPer1000Returns,
   d365RequestsPerReturn,
   inventorySpapiCallsPer1000,
