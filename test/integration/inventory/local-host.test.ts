@@ -26,6 +26,8 @@ const US = "ATVPDKIKX0DER";
 const UK = "A1F83G8C2ARO7P";
 const DE = "A1PA6795UKMFR9";
 const KEY = "fake-notification-key-inventory";
+/** SKUs of mappings/sku-crossref.json whose D365 products the products flow has not listed on Amazon yet. */
+const UNLISTED = ["DEMO-POWERBANK-10K", "DEMO-WEBCAM-HD", "DEMO-EARBUDS-WL"];
 
 let d365Sim: D365Simulator;
 let spapi: SpApiSimulator;
@@ -125,15 +127,25 @@ describe("FBM push on the local host", () => {
     expect(await listingQuantity("DEMO-CABLE-USBC-2M", US)).toBe(58);
     expect(await listingQuantity("DEMO-CABLE-USBC-2M", UK)).toBe(19);
     expect(await listingQuantity("DEMO-CABLE-USBC-2M", DE)).toBe(19);
-    // The four FBM SKUs per marketplace went by patch; the seeded blocked listing was refused with Amazon's message.
+    // The seven FBM SKUs per marketplace went by patch; the seeded blocked listing was refused with Amazon's message,
+    // and so were the three D365 products the cross-reference has for the products flow, which are not listed on
+    // Amazon yet (no products sync runs here): Amazon says the SKU does not exist.
     const us = first.result.marketplaces.find((m: any) => m.marketplaceId === US);
-    expect(us).toMatchObject({ path: "patch", changed: 4, accepted: 3 });
-    expect(us.refused).toEqual([expect.objectContaining({ sellerSku: "DEMO-KEYBOARD-DE", code: "90000900" })]);
+    expect(us).toMatchObject({ path: "patch", changed: 7, accepted: 3 });
+    expect(us.refused.map((r: any) => [r.sellerSku, r.code])).toEqual([
+      ["DEMO-KEYBOARD-DE", "90000900"],
+      ...UNLISTED.map((sku) => [sku, "4000003"]),
+    ]);
     expect(first.result.excluded.count).toBe(18);
 
     const review = (await (await api("deadletters?queue=inventory-sync")).json()) as any;
-    expect(review.parked.map((p: any) => [p.messageId, p.code])).toEqual([[`inventory:${US}:DEMO-KEYBOARD-DE`, "90000900"]]);
-    expect(review.parked[0].description).toContain("is blocked in this marketplace");
+    expect(review.parked.map((p: any) => [p.messageId, p.code]).sort()).toEqual(
+      [
+        [`inventory:${US}:DEMO-KEYBOARD-DE`, "90000900"],
+        ...[US, UK, DE].flatMap((m) => UNLISTED.map((sku) => [`inventory:${m}:${sku}`, "4000003"])),
+      ].sort(),
+    );
+    expect(review.parked.find((p: any) => p.code === "90000900").description).toContain("is blocked in this marketplace");
 
     const before = spapiCalls();
     const second = await runRequest("inventory/sync");
@@ -153,7 +165,7 @@ describe("FBM push on the local host", () => {
     await host.drain({ timeoutMs: 30_000 });
     expect((spapi.sim.requestCounts().counts.patchListingsItem ?? 0) - before).toBe(1);
     const review = (await (await api("deadletters?queue=inventory-sync")).json()) as any;
-    expect(review.parked.map((p: any) => [p.messageId, p.code])).toEqual([[id, "90000900"]]);
+    expect(review.parked.filter((p: any) => p.messageId === id).map((p: any) => p.code)).toEqual(["90000900"]);
   });
 
   it("pushes one SKU at once over POST /api/inventory/sync/{sellerSku}, and answers 404 for a SKU it does not know", async () => {
