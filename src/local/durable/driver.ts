@@ -122,6 +122,8 @@ interface Live {
   inflight: Map<number, InFlight>;
   waitingOnEvents: string[];
   waiters: ((r: InstanceRecord) => void)[];
+  /** Set while a finished instance is being saved and recorded: not idle yet, though its status is final. */
+  finishing?: boolean;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -468,6 +470,7 @@ export class DurableDriver {
 
   private isBusy(l: Live, horizonMs: number, depth = 0): boolean {
     const s = l.record.runtimeStatus;
+    if (l.finishing) return true;
     if (isTerminal(s) || s === "Suspended") return false;
     if (l.busy || l.needsProbe || l.record.inbox.length > 0) return true;
     const soon = Date.now() + horizonMs;
@@ -864,11 +867,16 @@ export class DurableDriver {
   private async finish(live: Live, status: RuntimeStatus, outputJson: string): Promise<void> {
     const r = live.record;
     this.cancelInflight(live);
+    live.finishing = true;
     r.runtimeStatus = status;
     r.output = outputJson;
     live.waitingOnEvents = [];
     this.touch(r);
-    await this.persist(live);
+    try {
+      await this.persist(live);
+    } finally {
+      live.finishing = false;
+    }
     if (status === "Completed") this.stats.orchestrationsCompleted++;
     if (status === "Failed") {
       this.stats.orchestrationsFailed++;

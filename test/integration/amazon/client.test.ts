@@ -272,6 +272,17 @@ describe("the SP-API connector", () => {
   });
 
   it("runs an MCF order from creation to Complete with tracking, and refuses to cancel it then", async () => {
+    // Its own simulator at real time: the MCF lifecycle moves at the time scale (Planning after 10 simulated
+    // seconds), which at this file's scale of 1000 is 10 ms, less than two calls take on a busy machine.
+    const mcfSim = await startSim({ timeScale: 1 });
+    try {
+      await runMcfOrder(mcfSim);
+    } finally {
+      await mcfSim.stop();
+    }
+  });
+
+  async function runMcfOrder(sim: Awaited<ReturnType<typeof startSim>>): Promise<void> {
     const client = clientFor(sim);
     await client.createFulfillmentOrder({
       sellerFulfillmentOrderId: "SO-000123",
@@ -295,7 +306,7 @@ describe("the SP-API connector", () => {
     expect(done.fulfillmentOrder.fulfillmentOrderStatus).toBe("Complete");
     expect(done.fulfillmentShipments?.[0].fulfillmentShipmentPackage?.[0].trackingNumber).toMatch(/^1Z/);
     await expect(client.cancelFulfillmentOrder("SO-000123")).rejects.toBeInstanceOf(ValidationError);
-  });
+  }
 
   it("keeps Finances amounts as decimal strings", async () => {
     const client = clientFor(sim);
