@@ -71,6 +71,9 @@ param alertEventNames string[] = [
   'message.parked'
   'message.deadLettering'
   'order.needsMapping'
+  'inventory.d365Unavailable'
+  'inventory.feedRejected'
+  'inventory.skuRefused'
 ]
 
 @description('Create the monitoring workbook (events, failures, throttling, dead letters) in Azure Monitor.')
@@ -155,6 +158,8 @@ param queueProducts string = 'product-publish'
 
 @description('QUEUE_RETURN_IMPORT: queue of return imports (one message per Amazon return).')
 param queueReturnImport string = 'return-import'
+@description('QUEUE_INVENTORY: queue of inventory work (pushes and FBA reconciliations asked for over HTTP, D365 inventory events, replays of refused SKUs).')
+param queueInventory string = 'inventory-sync'
 
 @description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount).')
 @minValue(1)
@@ -215,6 +220,14 @@ param returnsSyncSchedule string = '0 30 3 * * *'
 @minValue(0)
 @maxValue(365)
 param returnsReviewAfterDays int = 14
+@description('INVENTORY_PUSH_SCHEDULE: when the FBM push sends changed D365 quantities to Amazon (six-field NCRONTAB, UTC).')
+param inventoryPushSchedule string = '0 */15 * * * *'
+
+@description('INVENTORY_FBA_SCHEDULE: when Amazon\'s FBA stock is reconciled with D365 (six-field NCRONTAB, UTC).')
+param inventoryFbaSchedule string = '0 30 * * * *'
+
+@description('INVENTORY_D365_EVENT_IDS: D365 business event ids (comma-separated) that mean on-hand changed; empty: only the timer pushes.')
+param inventoryD365EventIds string = ''
 
 // ---------------------------------------------------------------------------------------------------------
 // Resources
@@ -239,6 +252,7 @@ var serviceBusQueueNames = [
   queueFulfillment
   queueProducts
   queueReturnImport
+  queueInventory
 ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -375,6 +389,7 @@ var appSettings = {
   QUEUE_FULFILLMENT: queueFulfillment
   QUEUE_PRODUCTS: queueProducts
   QUEUE_RETURN_IMPORT: queueReturnImport
+  QUEUE_INVENTORY: queueInventory
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
   MAPPINGS_DIR: 'mappings'
   DURABLE_TASK_HUB: durableTaskHub
@@ -436,6 +451,14 @@ var appSettings = {
   RETURNS_REFUND_LOOKBACK_DAYS: '30'
   RETURNS_REVIEW_AFTER_DAYS: string(returnsReviewAfterDays)
   RETURNS_ORDER_WAIT_MINUTES: '120'
+  // Inventory
+  INVENTORY_PUSH_SCHEDULE: inventoryPushSchedule
+  INVENTORY_FBA_SCHEDULE: inventoryFbaSchedule
+  INVENTORY_FEED_THRESHOLD: '20'
+  INVENTORY_FEED_WAIT_SECONDS: '240'
+  INVENTORY_FEED_POLL_SECONDS: '15'
+  INVENTORY_D365_EVENT_IDS: inventoryD365EventIds
+  INVENTORY_EVENT_DEBOUNCE_SECONDS: '60'
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {

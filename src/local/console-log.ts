@@ -21,13 +21,17 @@ type Colors = ReturnType<typeof createColors>;
 
 /** Keys that identify a line for machines, not for a person reading the console. */
 const QUIET_KEYS = new Set(["event", "metric", "level", "message", "traceId", "spanId", "component", "value"]);
-/** Log messages that mark steps for tracing (one per handled message): telemetry only. */
-const QUIET_MESSAGES = new Set(["message.handled"]);
+/**
+ * Log messages that mark steps for tracing (one per handled message), and the inventory timers' own note of a run
+ * the flow's line (inventory.pushed, inventory.fbaReconciled, inventory.d365Unavailable) has told: telemetry only.
+ */
+const QUIET_MESSAGES = new Set(["message.handled", "inventory.push", "inventory.fbaReconcile"]);
 
 const FLOW_COLORS: Record<string, keyof Colors> = {
   orders: "cyan",
   settlements: "magenta",
   fulfillment: "green",
+  inventory: "greenBright",
   notifications: "blue",
   queues: "yellow",
   operations: "yellow",
@@ -41,6 +45,7 @@ export function flowOf(source: string, entry?: Entry): string {
   const key = `${name} ${source}`.toLowerCase();
   if (/^(mcf|fbm|fulfillment|d365event)\.|fulfillment|shipment|mcf-monitor|d365-events/.test(key)) return "fulfillment";
   if (/^order|\border/.test(key)) return "orders";
+  if (/inventory/.test(key)) return "inventory";
   if (/settlement/.test(key)) return "settlements";
   if (/notification/.test(key)) return "notifications";
   if (/^message\.|deadletter|parked/.test(key)) return "queues";
@@ -49,6 +54,8 @@ export function flowOf(source: string, entry?: Entry): string {
 }
 
 const s = (v: unknown) => (v === undefined || v === null ? "?" : String(v));
+/** A long value (an error) cut for one console line. */
+const short = (v: unknown, max = 120) => (s(v).length > max ? `${s(v).slice(0, max - 3)}...` : s(v));
 const plural = (n: unknown, word: string) =>
   `${s(n)} ${Number(n) === 1 ? word : word.endsWith("y") ? `${word.slice(0, -1)}ies` : `${word}s`}`;
 
@@ -119,6 +126,17 @@ const EVENTS: Record<string, (p: Entry) => string | undefined> = {
   "message.deadLettering": (p) => `message ${s(p.messageId)} on ${s(p.queue)} failed ${plural(p.deliveryCount, "time")}: dead-lettered`,
   "deadletters.replayed": (p) =>
     `replayed ${s(p.replayed)} message(s) of ${s(p.queue)}${Number(p.failed) ? `, ${s(p.failed)} failed` : ""}`,
+  "inventory.d365Unavailable": (p) =>
+    p.marketplaceId
+      ? `FBA ${s(p.marketplaceId)}: D365 on-hand could not be read, the last comparison stays (${short(p.error)})`
+      : `inventory push stopped: D365 on-hand could not be read, nothing pushed, Amazon keeps the last quantities (${short(p.error)})`,
+  "inventory.skuRefused": (p) =>
+    `SKU ${s(p.sellerSku)} refused by Amazon in ${s(p.marketplaceId)} (${s(p.code)}): parked; GET /api/deadletters?queue=inventory-sync`,
+  "inventory.feedRejected": (p) =>
+    `feed ${s(p.feedId)} for ${s(p.marketplaceId)} ${s(p.status)} at Amazon: its quantities go again next run` +
+    (p.error ? ` (${short(p.error)})` : ""),
+  "inventory.fbaJournalPrepared": (p) =>
+    `FBA ${s(p.marketplaceId)}: unposted ${s(p.kind)} journal ${s(p.journalNumber)} (${plural(p.lines, "line")}) ready for review in D365`,
   "notification.unauthorized": () => "notification refused: missing or wrong x-api-key",
   "notification.invalid": (p) => `notification refused: invalid (${s(p.accepted)} accepted)`,
 };
@@ -136,6 +154,29 @@ const LOGS: Record<string, (p: Entry) => string> = {
   },
   "orders.sweep.reEnqueued": (p) => `sweeper: ${plural(p.reEnqueued, "order")} handed over but not imported, queued again`,
   "order.notificationDropped": (p) => `notification for order ${s(p.amazonOrderId)} dropped: ${s(p.reason)}`,
+  "inventory.pushed": (p) => {
+    const markets = Array.isArray(p.marketplaces) ? (p.marketplaces as Entry[]) : [];
+    const parts = markets.map((m) =>
+      Number(m.changed)
+        ? `${s(m.marketplaceId)} ${s(m.changed)} changed by ${s(m.path)}, ${s(m.accepted)} taken`
+        : `${s(m.marketplaceId)} unchanged`,
+    );
+    return `inventory push (${s(p.trigger)}) ${s(p.outcome)}: ${parts.join("; ") || "no channel"}`;
+  },
+  "inventory.push.failed": (p) => `inventory push to ${s(p.marketplaceId)} failed: ${short(p.error)}`,
+  "inventory.pushBusy": (p) => `inventory push put back a minute: another push runs since ${s(p.busySince)}`,
+  "inventory.feedSubmitted": (p) => `feed ${s(p.feedId)} sent to Amazon for ${s(p.marketplaceId)} (${plural(p.messages, "quantity")})`,
+  "inventory.feedSettled": (p) =>
+    `feed ${s(p.feedId)} for ${s(p.marketplaceId)} ${s(p.status)}: ${s(p.accepted)} taken, ${s(p.refused)} refused`,
+  "inventory.fbaReconciled": (p) => {
+    const markets = Array.isArray(p.marketplaces) ? (p.marketplaces as Entry[]) : [];
+    const parts = markets.map((m) => `${s(m.marketplaceId)} ${plural(m.skus, "SKU")}, ${plural(m.discrepancies, "discrepancy")}`);
+    return `FBA reconciliation ${s(p.outcome)}: ${parts.join("; ") || "no marketplace"}`;
+  },
+  "inventory.fbaReconcile.failed": (p) =>
+    `FBA reconciliation of ${s(p.marketplaceId)} failed, the last comparison stays: ${short(p.error)}`,
+  "inventory.fbaChange.d365Unavailable": (p) =>
+    `FBA change of ${s(p.sellerSku)} in ${s(p.marketplaceId)} not compared: D365 could not be read (the next reconciliation catches up)`,
   "settlements.poll": (p) =>
     `settlement poll: ${plural(p.listed, "report")} listed, ${Array.isArray(p.started) ? p.started.length : s(p.started)} import(s) started` +
     (Array.isArray(p.failed) && p.failed.length ? `, ${p.failed.length} failed` : ""),

@@ -288,6 +288,16 @@ function printSummary(s: OnceSummary, say: (line: string) => void): void {
     const parts = Object.entries(counts.byStatus ?? {}).map(([k, v]) => `${v} ${k}`);
     say(`  ${name.padEnd(11)} ${counts.total}${parts.length ? `: ${parts.join(", ")}` : ""}`);
   }
+  const inventory = status?.sections?.inventory as
+    | { push?: { outcome: string; marketplaces: { changed: number; accepted: number; refused: number }[] }; discrepancies?: number }
+    | undefined;
+  if (inventory?.push) {
+    const sum = (k: "changed" | "accepted" | "refused") => inventory.push!.marketplaces.reduce((n, m) => n + m[k], 0);
+    say(
+      `  inventory   push ${inventory.push.outcome}: ${sum("changed")} changed, ${sum("accepted")} taken by Amazon, ${sum("refused")} refused;` +
+        ` FBA: ${inventory.discrepancies ?? 0} discrepancies (GET /api/inventory/fba/discrepancies)`,
+    );
+  }
   if (status?.parkedTotal) say(`  review    ${status.parkedTotal} message(s) need a person: GET /api/deadletters`);
 }
 

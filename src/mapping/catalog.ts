@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { carriersDefinition } from "./carriers";
 import { fulfillmentDefinition } from "./fulfillment";
+import { inventoryDefinition } from "./inventory";
 import { MarketplacesFile } from "./marketplaces";
 import { OrderStatusesFile } from "./order-statuses";
 import { productsDefinition } from "./products";
@@ -44,6 +45,7 @@ export const mappingCatalog: MappingDefinition[] = [
   carriersDefinition,
   productsDefinition,
   returnsDefinition,
+  inventoryDefinition,
 ];
 
 /** "marketplaces.json" -> "marketplaces" (the schema file is mappings/schemas/marketplaces.schema.json). */

@@ -16,6 +16,7 @@ import type { AmazonMcf, AmazonShipmentConfirmations, D365Fulfillment } from "..
 import type { ImportOrderDeps } from "../flows/orders/import-order";
 import type { PublishDeps } from "../flows/products/publish";
 import type { ImportReturnDeps, SyncDeps } from "../flows/returns/ports";
+import type { AmazonFbaStock, AmazonFbmQuantities, D365InventoryJournals, D365OnHand } from "../flows/inventory/ports";
 import type { SettlementDeps } from "../flows/settlements/ports";
 import type { CarriersFile } from "../mapping/carriers";
 import type { FulfillmentFile } from "../mapping/fulfillment";
@@ -41,6 +42,7 @@ export interface PortOverrides {
   }>;
   products?: Partial<Pick<PublishDeps, "d365" | "amazon" | "definitions">>;
   returns?: Partial<Pick<ImportReturnDeps, "d365" | "returnMappings"> & Pick<SyncDeps, "reports" | "refunds" | "mcf">>;
+  inventory?: Partial<{ onHand: D365OnHand; fbm: AmazonFbmQuantities; fba: AmazonFbaStock; journals: D365InventoryJournals }>;
 }
 
 export interface App {

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { amazonSettings } from "../amazon/settings";
 import { d365Settings } from "../d365/settings";
 import { fulfillmentSettings } from "../flows/fulfillment/settings";
+import { inventorySettings } from "../flows/inventory/settings";
 import { orderSettings } from "../flows/orders/settings";
 import { productSettings } from "../flows/products/settings";
 import { returnSettings } from "../flows/returns/settings";
@@ -25,6 +26,7 @@ export const settingsShape = {
   ...fulfillmentSettings,
   ...productSettings,
   ...returnSettings,
+  ...inventorySettings,
   ...localSettings,
 };
 

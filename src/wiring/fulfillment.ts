@@ -17,6 +17,7 @@ import { SpApiMcf } from "./adapters/amazon-mcf";
 import { SpApiShipmentConfirmations } from "./adapters/amazon-shipments";
 import { ODataFulfillment } from "./adapters/d365-fulfillment";
 import type { App } from "./app";
+import { inventoryD365EventTarget } from "./inventory";
 
 /** mappings/fulfillment.json (its defaults when the file is absent: nothing goes to MCF). */
 export function fulfillmentRules(app: App): FulfillmentFile {
@@ -103,7 +104,10 @@ export function requestDeps(app: App): RequestDeps {
   };
 }
 
-/** The d365-events consumer: mappings/fulfillment.json's event rules, and its target (a fulfillment request). */
+/**
+ * The d365-events consumer: mappings/fulfillment.json's event rules, and its targets (a fulfillment request; the
+ * inventory push for the on-hand events of INVENTORY_D365_EVENT_IDS).
+ */
 export function businessEventDeps(app: App, context?: InvocationLogger): RouteEventDeps {
   return {
     rules: fulfillmentRules(app).businessEvents,
@@ -114,6 +118,7 @@ export function businessEventDeps(app: App, context?: InvocationLogger): RouteEv
           { kind: "order", company: ref.company, salesOrderNumber: ref.salesOrderNumber, source: "business-event", eventId: ref.eventId },
           `event:${ref.eventId}`,
         ),
+      inventory: inventoryD365EventTarget(app),
     },
     state: app.state,
     clock: app.clock,

@@ -1,8 +1,9 @@
 /**
  * The notifications flow's dependencies in production: the endpoint's API key and queue, and the router's
  * targets, one per flow that takes notifications (the order import queue; the settlement import of a
- * finished settlement report; the products queue for listing status and issue changes). A new flow that
- * subscribes to a notification type adds its target here.
+ * finished settlement report; the fulfillment flow's MCF order changes; the inventory flow's FBA refresh of one SKU and the end of its quantity feeds; the
+ * products queue for listing status and issue changes). A new flow that subscribes to a notification type adds its
+ * target here.
  */
 import type { DurableClient } from "durable-functions";
 import { followMcfOrder } from "../flows/fulfillment/requests";
@@ -11,11 +12,14 @@ import { enqueueListingChange } from "../flows/products/messages";
 import { API_KEY_SECRET, type ReceiveDeps } from "../flows/notifications/receive";
 import type { ListingTargets, NotificationTargets, RouteDeps } from "../flows/notifications/router";
 import { isFinishedSettlementReport, startReportImportOnce } from "../flows/settlements/import-settlement";
+import { applyFbaChange } from "../flows/inventory/fba-reconcile";
+import { settleFeed } from "../flows/inventory/push";
 import type { InvocationLogger } from "../platform/telemetry";
 import { durableStarter } from "./adapters/durable-starter";
 import { mcfRecords } from "./fulfillment";
 import type { App } from "./app";
 import { orderLedger } from "./orders";
+import { fbaReconcileDeps, inventoryPushDeps } from "./inventory";
 import { settlementDeps, settlementStartOptions } from "./settlements";
 
 export function receiveDeps(app: App, context?: InvocationLogger): ReceiveDeps {
@@ -51,6 +55,18 @@ export function notificationTargets(app: App, context: InvocationLogger, durable
         bus: app.bus,
         queue: app.config.QUEUE_FULFILLMENT,
       }),
+    fbaInventoryChanged: async (change) => {
+      const deps = fbaReconcileDeps(app, context);
+      const outcomes = [];
+      for (const m of change.marketplaces) {
+        const { marketplaceId, ...quantities } = m;
+        outcomes.push(
+          await applyFbaChange({ marketplaceId, sellerSku: change.sellerSku, asin: change.asin, fnSku: change.fnSku, quantities }, deps),
+        );
+      }
+      return outcomes;
+    },
+    feedFinished: (feed) => settleFeed(feed.feedId, inventoryPushDeps(app, context)),
     listingChanged: (change, notificationId) =>
       enqueueListingChange(change, notificationId, { bus: app.bus, queue: app.config.QUEUE_PRODUCTS }),
   };

@@ -12,6 +12,7 @@ import { summarizeOrderLedger } from "../flows/orders/status-page";
 import { summarizeProducts } from "../flows/products/status-page";
 import { summarizeReturns } from "../flows/returns/status-page";
 import { summarizeSettlements } from "../flows/settlements/status-page";
+import { summarizeInventory } from "../flows/inventory/status-page";
 import { probeMappings } from "../mapping/mappings-dir";
 import { configuredQueues, type OperationsDeps } from "../platform/operations";
 import type { QueueDeps } from "../platform/trigger-adapters";
@@ -38,6 +39,7 @@ export const statusSections: StatusSections = {
   d365Events: (state) => summarizeBusinessEvents(state),
   products: (state) => summarizeProducts(state),
   returns: (state) => summarizeReturns(state),
+  inventory: (state) => summarizeInventory(state),
 };
 
 /** The status, dead-letter and replay endpoints (the bus is resolved only when first used). */

@@ -67,6 +67,7 @@ describe("npm start --once", () => {
       const status = summary.status as {
         sections: Record<string, { total: number; byStatus: Record<string, number> }> & {
           fulfillment: { mcf: { total: number; byStatus: Record<string, number> }; shipments: { total: number } };
+          inventory: any;
         };
         parkedTotal: number;
       };
@@ -92,9 +93,26 @@ describe("npm start --once", () => {
       const products = status.sections.products;
       expect(products.total).toBe(38);
       expect(products.byStatus).toEqual({ published: 35, review: 3 });
-      expect(status.parkedTotal).toBe(
-        orders.byStatus["needs-mapping"] + returns.byStatus["needs-mapping"] + products.byStatus.review + mcf.byStatus["needs-attention"],
-      );
+      // Inventory: every FBM SKU pushed by patch in each marketplace; FBA reconciled with the two seeded differences.
+      // The push (its timer runs before the products sync) is refused the seeded blocked listing (US) and the three
+      // products of the cross-reference that the products flow has not listed yet (in each marketplace).
+      const inventory = status.sections.inventory;
+      expect(inventory.push.outcome).toBe("succeeded");
+      const pushed = inventory.push.marketplaces.map((m: { path: string; accepted: number; refused: number }) => [
+        m.path,
+        m.accepted,
+        m.refused,
+      ]);
+      expect(pushed).toEqual([
+        ["patch", 3, 4],
+        ["patch", 4, 3],
+        ["patch", 4, 3],
+      ]);
+      expect(inventory.discrepancies).toBe(2);
+      // Parked: the orders and returns that need a mapping, the products in review, and the FBM quantities Amazon refused.
+      // And the MCF orders that need attention.
+      const review = orders.byStatus["needs-mapping"] + returns.byStatus["needs-mapping"] + products.byStatus.review;
+      expect(status.parkedTotal).toBe(review + mcf.byStatus["needs-attention"] + 10);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -127,6 +145,12 @@ describe("npm start --once", () => {
       ).toBe(true);
       expect(events.some((l) => /settlements +settlement \d+ created as journal \d+ \(\d+ lines\), balanced$/.test(l))).toBe(true);
       expect(events.some((l) => /needs a mapping/.test(l))).toBe(true);
+      // Inventory: the timer's push and the refused FBM quantity, and the FBA reconciliation's seeded differences.
+      expect(events.some((l) => /inventory +inventory push \(timer\) succeeded: ATVPDKIKX0DER \d+ changed by patch/.test(l))).toBe(true);
+      expect(events.some((l) => /inventory +SKU DEMO-KEYBOARD-DE refused by Amazon in ATVPDKIKX0DER \(90000900\): parked/.test(l))).toBe(
+        true,
+      );
+      expect(events.some((l) => /inventory +FBA reconciliation succeeded: .*1 discrepancy/.test(l))).toBe(true);
       expect(stdout).toContain("summary: OK");
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

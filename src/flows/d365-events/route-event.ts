@@ -29,9 +29,18 @@ export interface SalesOrderEventRef {
   businessEventId: string;
 }
 
-/** Where events that name a sales order go; built by the wiring. */
+/** Where events go; built by the wiring. */
 export interface BusinessEventTargets {
+  /** Events that name a sales order (mappings/fulfillment.json businessEvents). */
   salesOrder(ref: SalesOrderEventRef): Promise<{ messageId: string }>;
+  /**
+   * Events that say on-hand changed (the inventory flow's INVENTORY_D365_EVENT_IDS): `accepts` is asked first,
+   * `handle` queues the inventory push. Absent: such events fall to the sales order rules.
+   */
+  inventory?: {
+    accepts(e: BusinessEvent): boolean;
+    handle(e: BusinessEvent): Promise<unknown>;
+  };
 }
 
 export interface RouteEventDeps {
@@ -44,6 +53,7 @@ export interface RouteEventDeps {
 
 export type RouteEventResult =
   | { routed: "sales-order"; company: string; salesOrderNumber: string; messageId: string }
+  | { routed: "inventory"; businessEventId: string; outcome: unknown }
   | { routed: "duplicate"; eventId: string }
   | { routed: "ignored"; businessEventId: string; reason: string };
 
@@ -90,6 +100,22 @@ export async function routeBusinessEvent(e: BusinessEvent, deps: RouteEventDeps)
       controlNumber: e.ControlNumber,
     });
     return { routed: "duplicate", eventId: e.EventId };
+  }
+  if (deps.targets.inventory?.accepts(e)) {
+    const outcome = await deps.targets.inventory.handle(e);
+    await deps.state.upsert(D365_EVENTS_TABLE, {
+      ...key,
+      businessEventId: e.BusinessEventId,
+      controlNumber: e.ControlNumber,
+      receivedAt: deps.clock.now(),
+    } satisfies SeenRow);
+    deps.telemetry.event("d365Event.routed", {
+      eventId: e.EventId,
+      businessEventId: e.BusinessEventId,
+      controlNumber: e.ControlNumber,
+      target: "inventory",
+    });
+    return { routed: "inventory", businessEventId: e.BusinessEventId, outcome };
   }
   const target = salesOrderOf(e, deps.rules);
   if ("reason" in target) {

@@ -8,13 +8,23 @@
  *   the poller makes); other report types and statuses are logged and completed.
  * - FULFILLMENT_ORDER_STATUS / FBA_OUTBOUND_SHIPMENT_STATUS of an MCF order the app sent -> the fulfillment
  *   flow follows that order (reads it from Amazon again); other MCF orders are completed.
+ * - FBA_INVENTORY_AVAILABILITY_CHANGES -> the inventory flow refreshes that SKU's FBA comparison (one target call
+ *   per marketplace the notification lists); FEED_PROCESSING_FINISHED -> the inventory flow finishes its quantity
+ *   feed (feeds it does not know are left alone).
  * - LISTINGS_ITEM_STATUS_CHANGE / LISTINGS_ITEM_ISSUES_CHANGE -> the products flow refreshes that listing's record
  *   (its status, its issues as review items), on the products queue.
- * - every other type is logged and completed for now: its flow (inventory) gets a target here
- *   when it exists. Nothing is lost meanwhile, because every flow has a timer catch-up.
+ * - every other type is logged and completed. Nothing is lost meanwhile, because every flow has a timer catch-up.
  */
 import type { Telemetry } from "../../platform/telemetry";
-import type { FinishedReport, FulfillmentOrderChange, ListingChange, Notification, OrderChange } from "./validate";
+import type {
+  FbaInventoryChange,
+  FinishedFeed,
+  FinishedReport,
+  FulfillmentOrderChange,
+  ListingChange,
+  Notification,
+  OrderChange,
+} from "./validate";
 
 /** Where each kind of notification goes; built by the wiring from the flows. */
 export interface NotificationTargets {
@@ -34,6 +44,10 @@ export interface NotificationTargets {
    * order. Absent: completed (the MCF monitor follows the orders anyway).
    */
   fulfillmentOrderChanged?(change: FulfillmentOrderChange, notificationId: string): Promise<{ messageId: string } | undefined>;
+  /** FBA_INVENTORY_AVAILABILITY_CHANGES: refresh the SKU's FBA comparison; answers what it did per marketplace. */
+  fbaInventoryChanged?(change: FbaInventoryChange, notificationId: string): Promise<unknown[]>;
+  /** FEED_PROCESSING_FINISHED: finish the feed if a flow waits for it; undefined when none does. */
+  feedFinished?(feed: FinishedFeed, notificationId: string): Promise<unknown>;
 }
 
 /** Absent: listing notifications are logged and completed (the products sync reads stale listings again). */
@@ -51,6 +65,8 @@ export type RouteResult =
   | { routed: "dropped"; notificationType: string; amazonOrderId: string; reason: string }
   | { routed: "settlement-import"; reportId: string; settlementId?: string; instanceId?: string; started: boolean }
   | { routed: "fulfillment"; sellerFulfillmentOrderId: string; messageId?: string }
+  | { routed: "fba-inventory"; sellerSku: string; outcomes: unknown[] }
+  | { routed: "feed-finished"; feedId: string; outcome: unknown }
   | { routed: "listing-refresh"; messageId: string; sku: string }
   | { routed: "ignored"; notificationType: string; reportType?: string };
 
@@ -96,6 +112,14 @@ export async function routeNotification(n: Notification, deps: RouteDeps): Promi
       sellerFulfillmentOrderId: n.fulfillmentOrder.sellerFulfillmentOrderId,
       ...(outcome ? { messageId: outcome.messageId } : {}),
     };
+  }
+  if (n.kind === "fba-inventory-changed" && deps.targets.fbaInventoryChanged) {
+    const outcomes = await deps.targets.fbaInventoryChanged(n.change, n.notificationId);
+    return { routed: "fba-inventory", sellerSku: n.change.sellerSku, outcomes };
+  }
+  if (n.kind === "feed-finished" && deps.targets.feedFinished) {
+    const outcome = await deps.targets.feedFinished(n.feed, n.notificationId);
+    return { routed: "feed-finished", feedId: n.feed.feedId, outcome: outcome ?? "not a feed the app waits for" };
   }
   if (n.kind === "listing-change" && deps.targets.listingChanged) {
     const { messageId } = await deps.targets.listingChanged(n.listingChange, n.notificationId);

@@ -4,9 +4,10 @@
  * - a raw SQS message body (the notification itself);
  * - an EventBridge Pipe batch from SQS: `[{ "messageId": ..., "body": "<notification JSON>" }, ...]`.
  * ORDER_CHANGE, REPORT_PROCESSING_FINISHED, FULFILLMENT_ORDER_STATUS, FBA_OUTBOUND_SHIPMENT_STATUS,
- * LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE are validated against Amazon's published schemas
- * (schemas/*.json; schemas/README.md says what was adapted); other types against a minimal envelope until
- * their flows exist.
+ * FBA_INVENTORY_AVAILABILITY_CHANGES, FEED_PROCESSING_FINISHED, LISTINGS_ITEM_STATUS_CHANGE and
+ * LISTINGS_ITEM_ISSUES_CHANGE are validated against Amazon's published schemas (schemas/*.json; schemas/README.md
+ * says what was adapted); other types against a minimal envelope until their flows exist. The FBA inventory one does
+ * not require NotificationMetadata, so it is also checked against the envelope, which gives the notification id.
  *
  * This is the one validation of a notification: the endpoint runs it on what Amazon sends, the notifications
  * queue's door runs the same function on what it delivers (a replay enters there), and both hand on the
@@ -18,6 +19,8 @@ import type { MessageSchema } from "../../platform/trigger-adapters";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
 import fbaOutboundShipmentStatusSchema from "./schemas/FBAOutboundShipmentStatusNotification.json";
 import fulfillmentOrderStatusSchema from "./schemas/FulfillmentOrderStatusNotification.json";
+import fbaInventoryChangeSchema from "./schemas/FBAInventoryAvailabilityChangeNotification.json";
+import feedProcessingFinishedSchema from "./schemas/FeedProcessingFinishedNotification.json";
 import listingsItemIssuesChangeSchema from "./schemas/ListingsItemIssuesChangeNotification.json";
 import listingsItemStatusChangeSchema from "./schemas/ListingsItemStatusChangeNotification.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
@@ -73,6 +76,33 @@ export interface FulfillmentOrderChange {
   amazonShipmentId?: string;
 }
 
+/** What FBA_INVENTORY_AVAILABILITY_CHANGES says: one SKU's FBA stock, per marketplace. */
+export interface FbaInventoryChange {
+  sellerSku: string;
+  asin: string;
+  fnSku: string;
+  marketplaces: {
+    marketplaceId: string;
+    fulfillable: number;
+    inboundWorking: number;
+    inboundShipped: number;
+    inboundReceiving: number;
+    /** WarehouseProcessing + WarehouseTransfer + PendingCustomerOrder. */
+    reserved: number;
+    unfulfillable: number;
+    researching: number;
+  }[];
+}
+
+/** What FEED_PROCESSING_FINISHED says. */
+export interface FinishedFeed {
+  feedId: string;
+  feedType: string;
+  /** DONE, CANCELLED or FATAL. */
+  processingStatus: string;
+  resultFeedDocumentId?: string;
+}
+
 /** What LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE say: a listing's status or issues changed. */
 export interface ListingChange {
   sku: string;
@@ -99,6 +129,8 @@ export type Notification =
   | (NotificationBase & { kind: "order-change"; orderChange: OrderChange })
   | (NotificationBase & { kind: "report-finished"; report: FinishedReport })
   | (NotificationBase & { kind: "fulfillment-order"; fulfillmentOrder: FulfillmentOrderChange })
+  | (NotificationBase & { kind: "fba-inventory-changed"; change: FbaInventoryChange })
+  | (NotificationBase & { kind: "feed-finished"; feed: FinishedFeed })
   | (NotificationBase & { kind: "listing-change"; listingChange: ListingChange })
   | (NotificationBase & { kind: "other" });
 
@@ -155,6 +187,35 @@ interface FbaOutboundShipmentStatusJson {
   NotificationMetadata: { NotificationId: string };
 }
 
+/** The parts of FBA_INVENTORY_AVAILABILITY_CHANGES the app reads (PascalCase, as Amazon publishes it). */
+interface FbaInventoryChangeJson {
+  NotificationType: string;
+  EventTime?: string;
+  Payload: {
+    SKU: string;
+    ASIN: string;
+    FNSKU: string;
+    FulfillmentInventoryByMarketplace: {
+      MarketplaceId: string;
+      FulfillmentInventory: {
+        InboundQuantityBreakdown: { Working: number; Shipped: number; Receiving: number };
+        Fulfillable: number;
+        Unfulfillable?: number;
+        Researching?: number;
+        ReservedQuantityBreakdown: { WarehouseProcessing?: number; WarehouseTransfer?: number; PendingCustomerOrder?: number };
+      };
+    }[];
+  };
+}
+
+/** The parts of FEED_PROCESSING_FINISHED the app reads (camelCase). */
+interface FeedFinishedJson {
+  notificationType: string;
+  eventTime: string;
+  payload: { feedProcessingFinishedNotification: FinishedFeed };
+  notificationMetadata: { notificationId: string };
+}
+
 /** The parts of the two listing notifications the app reads (Payload differs: Status or Severities). */
 interface ListingChangeJson {
   NotificationType: string;
@@ -184,6 +245,8 @@ const reportFinished = ajv.compile<ReportFinishedJson>(reportProcessingFinishedS
 const envelope = ajv.compile<EnvelopeJson>(envelopeSchema);
 const fulfillmentOrderStatus = ajv.compile<FulfillmentOrderStatusJson>(fulfillmentOrderStatusSchema);
 const fbaOutboundShipmentStatus = ajv.compile<FbaOutboundShipmentStatusJson>(fbaOutboundShipmentStatusSchema);
+const fbaInventoryChange = ajv.compile<FbaInventoryChangeJson>(fbaInventoryChangeSchema);
+const feedFinished = ajv.compile<FeedFinishedJson>(feedProcessingFinishedSchema);
 // Amazon's STATUS_CHANGE schema enumerates NotificationType "LISTINGS_ITEM_STATUS_CHANGED", while its example, the
 // subscription type and the documentation say "LISTINGS_ITEM_STATUS_CHANGE": the copy accepts both.
 const listingStatusChange = ajv.compile<ListingChangeJson>(listingsItemStatusChangeSchema);
@@ -326,6 +389,26 @@ export function validateNotification(
       },
     };
   }
+  if (notificationType === "FEED_PROCESSING_FINISHED") {
+    if (!feedFinished(value)) return { ok: false, issues: issuesOf(feedFinished, value, index) };
+    const f = value.payload.feedProcessingFinishedNotification;
+    return {
+      ok: true,
+      value: {
+        kind: "feed-finished",
+        notificationId: value.notificationMetadata.notificationId,
+        notificationType,
+        eventTime: value.eventTime,
+        notification: value,
+        feed: {
+          feedId: f.feedId,
+          feedType: f.feedType,
+          processingStatus: f.processingStatus,
+          ...(f.resultFeedDocumentId ? { resultFeedDocumentId: f.resultFeedDocumentId } : {}),
+        },
+      },
+    };
+  }
   if (notificationType === "FBA_OUTBOUND_SHIPMENT_STATUS") {
     if (!fbaOutboundShipmentStatus(value)) return { ok: false, issues: issuesOf(fbaOutboundShipmentStatus, value, index) };
     const p = value.Payload.FBAOutboundShipmentStatusNotification;
@@ -362,6 +445,36 @@ export function validateNotification(
           changedAt: value.EventTime,
         },
       },
+    };
+  }
+  if (notificationType === "FBA_INVENTORY_AVAILABILITY_CHANGES") {
+    if (!fbaInventoryChange(value)) return { ok: false, issues: issuesOf(fbaInventoryChange, value, index) };
+    const p = value.Payload;
+    const change: FbaInventoryChange = {
+      sellerSku: p.SKU,
+      asin: p.ASIN,
+      fnSku: p.FNSKU,
+      marketplaces: p.FulfillmentInventoryByMarketplace.map((m) => {
+        const i = m.FulfillmentInventory;
+        const r = i.ReservedQuantityBreakdown;
+        return {
+          marketplaceId: m.MarketplaceId,
+          fulfillable: i.Fulfillable,
+          inboundWorking: i.InboundQuantityBreakdown.Working,
+          inboundShipped: i.InboundQuantityBreakdown.Shipped,
+          inboundReceiving: i.InboundQuantityBreakdown.Receiving,
+          reserved: (r.WarehouseProcessing ?? 0) + (r.WarehouseTransfer ?? 0) + (r.PendingCustomerOrder ?? 0),
+          unfulfillable: i.Unfulfillable ?? 0,
+          researching: i.Researching ?? 0,
+        };
+      }),
+    };
+    if (!envelope(value)) return { ok: false, issues: issuesOf(envelope, value, index) };
+    const v: EnvelopeJson = value;
+    const notificationId = "NotificationMetadata" in v ? v.NotificationMetadata.NotificationId : v.notificationMetadata.notificationId;
+    return {
+      ok: true,
+      value: { kind: "fba-inventory-changed", notificationId, notificationType, eventTime: value.EventTime, notification: value, change },
     };
   }
   if (!envelope(value)) return { ok: false, issues: issuesOf(envelope, value, index) };

@@ -85,6 +85,11 @@ export interface RouteDoc {
   body?: BodyDoc;
   /** Other request content types the handler takes besides JSON, described in words (e.g. a flat-file upload). */
   alsoAccepts?: { contentType: string; description: string }[];
+  /**
+   * Other content types the route answers with besides JSON (e.g. CSV when a query parameter asks for it): listed
+   * in the operation's `produces` and described in words (Swagger 2.0 gives a response one schema, the JSON one).
+   */
+  alsoProduces?: { contentType: string; description: string }[];
   /** Responses by status (for async routes, 200 and 202 come from `async`). */
   responses?: Partial<Record<number, ResponseDoc>>;
   /** 202 + Location, polled until 200 (see AsyncDoc). */

@@ -122,12 +122,14 @@ function operationOf(route: DescribedRoute): Operation {
     });
   }
   const also = route.alsoAccepts?.map((a) => ` It also takes ${a.contentType}: ${a.description}`).join("") ?? "";
+  const answers = route.alsoProduces?.map((a) => ` It also answers ${a.contentType}: ${a.description}`).join("") ?? "";
   const op: Operation = {
     operationId: route.operationId,
     summary: route.summary,
-    description: `${route.description}${route.async ? ASYNC_NOTE : ""}${also}${route.anonymous ? ` No function key: ${route.anonymous}` : ""}`,
+    description: `${route.description}${route.async ? ASYNC_NOTE : ""}${also}${answers}${route.anonymous ? ` No function key: ${route.anonymous}` : ""}`,
     tags: [route.tag],
     "x-ms-visibility": route.visibility,
+    ...(route.alsoProduces ? { produces: ["application/json", ...route.alsoProduces.map((a) => a.contentType)] } : {}),
     ...(parameters.length ? { parameters } : {}),
     responses: responsesOf(route),
   };

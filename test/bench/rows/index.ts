@@ -7,6 +7,7 @@
 import type { BenchRow } from "../bench-row";
 import { cliStartup } from "./cli-startup";
 import { d365RequestsPerMcfOrder, spapiCallsPerMcfOrder } from "./fulfillment-requests";
+import { inventoryD365RequestsPer1000, inventoryPushPeakRss, inventoryPushSeconds, inventorySpapiCallsPer1000 } from "./inventory";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
 import { spapiCallsPer1000PriceChanges, spapiCallsPer1000ProductsPublished } from "./products-calls";
@@ -26,4 +27,8 @@ export const benchRows: readonly BenchRow[] = [
   spapiCallsPer1000PriceChanges,
   spapiCallsPer1000Returns,
   d365RequestsPerReturn,
+  inventorySpapiCallsPer1000,
+  inventoryD365RequestsPer1000,
+  inventoryPushSeconds,
+  inventoryPushPeakRss,
 ];

@@ -15,6 +15,7 @@ import { ODataSalesOrders } from "../../../src/wiring/adapters/d365-sales-orders
 import { d365LedgerJournals, GENERAL_JOURNAL_COLUMNS } from "../../../src/wiring/adapters/ledger-journals";
 import { ODataReturnOrders } from "../../../src/wiring/adapters/d365-return-orders";
 import { ReturnMappings } from "../../../src/mapping/returns";
+import { ODataInventoryJournals } from "../../../src/wiring/adapters/d365-inventory-journals";
 import { GENERAL_JOURNAL_ENTITY_FIELDS } from "../../../src/local/d365-sim/dmf";
 import { ENTITY_BY_SET } from "../../../src/local/d365-sim/schema";
 import { readBody } from "../../../src/local/d365-sim/values";
@@ -217,6 +218,37 @@ describe("every field the app writes exists in F&O's metadata with the type sent
       await port.createReturnLines("usmf", "000702", draft.lines);
     }
     expect(new Set(writes.map((w) => w.set))).toEqual(new Set(["ReturnOrderHeadersV2", "ReturnOrderLinesV2"]));
+    expect(schemaProblems(writes)).toEqual([]);
+  });
+
+  it("inventory counting and adjustment journals of the FBA reconciliation (headers and lines)", async () => {
+    const { client, writes } = recordingClient();
+    const journals = new ODataInventoryJournals(client);
+    for (const kind of ["counting", "adjustment"] as const) {
+      const h = await journals.createHeader(kind, {
+        company: "usmf",
+        description: "Amazon FBA reconciliation ATVPDKIKX0DER 2026-03-02T10:00Z",
+        warehouseId: "FBA-US",
+        journalNameId: "InvCount",
+      });
+      await journals.addLines(kind, "usmf", h.journalNumber, [
+        {
+          lineNumber: 1,
+          itemNumber: "D0002",
+          warehouseId: "FBA-US",
+          siteId: "FBA",
+          countedQuantity: "44",
+          adjustmentQuantity: "-4",
+          date: "2026-03-02T12:00:00Z",
+        },
+      ]);
+    }
+    expect(writes.map((w) => w.set)).toEqual([
+      "InventoryCountingJournalHeaders",
+      "InventoryCountingJournalLines",
+      "InventoryAdjustmentJournalHeaders",
+      "InventoryAdjustmentJournalEntriesV2",
+    ]);
     expect(schemaProblems(writes)).toEqual([]);
   });
 

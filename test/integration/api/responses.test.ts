@@ -20,6 +20,7 @@ import { EnvSecretStore } from "../../../src/platform/secrets";
 import { MemoryBlobStore } from "../../fixtures/settlements/fakes";
 import { loadConfig } from "../../../src/wiring/config";
 import { runOrdersBackfill } from "../../../src/local/backfill-cli";
+import { DISCREPANCY_CSV_COLUMNS } from "../../../src/flows/inventory/report";
 import { clientFor } from "../amazon/sim-client";
 import { REPO_MAPPINGS, d365For } from "../orders/sim-deps";
 
@@ -153,6 +154,47 @@ describe("the HTTP API's answers parse with the schemas of the OpenAPI document"
     expect((await call("GetSettlement", { path: { id: "99999999999" } })).status).toBe(404);
     expect((await call("ApproveSettlement", { path: { id: "11111111111" }, body: {} })).status).toBe(409);
     expect((await call("ImportSettlement", { body: { reportId: "" } })).status).toBe(400);
+  });
+
+  it("inventory: a push and a reconciliation polled through their Location, one SKU, the report in JSON and CSV, suggestions", async () => {
+    const push = await call("SyncInventory", { body: { marketplaceIds: ["ATVPDKIKX0DER"] } });
+    expect(push.status).toBe(202);
+    expect(push.headers.get("location")).toBe(push.body.statusUrl);
+    const pushed = await pollUntil200("GetInventoryRequest", push.headers.get("location")!);
+    expect(pushed.body).toMatchObject({ kind: "push", status: "done", result: { outcome: "succeeded" } });
+    const reconcile = await fetch(`${host.url}/api/inventory/fba/reconcile`, { method: "POST" });
+    expect(reconcile.status).toBe(202);
+    expect(route("ReconcileFbaInventory").async!.accepted!.schema.safeParse(await reconcile.json()).success).toBe(true);
+    const reconciled = await pollUntil200("GetInventoryRequest", reconcile.headers.get("location")!);
+    expect(reconciled.body).toMatchObject({ kind: "fba-reconcile", status: "done" });
+    expect((await call("GetInventoryRequest", { path: { requestId: "push-unknown" } })).status).toBe(404);
+    expect((await call("SyncInventory", { body: { force: "yes" } })).status).toBe(400);
+
+    const one = await call("SyncInventorySku", { path: { sellerSku: "DEMO-CABLE-USBC-2M" }, query: "marketplaceId=ATVPDKIKX0DER" });
+    expect(one.status).toBe(200);
+    expect(one.body.marketplaces[0].quantities).toHaveLength(1);
+    expect((await call("SyncInventorySku", { path: { sellerSku: "NO-SUCH-SKU" } })).status).toBe(404);
+    expect((await call("SyncInventorySku", { path: { sellerSku: "DEMO-CABLE-USBC-2M" }, query: "marketplaceId=us" })).status).toBe(400);
+    d365Sim.injectFault({ kind: "error", target: "WarehousesOnHandV2", status: 503, times: 0 });
+    try {
+      expect((await call("SyncInventorySku", { path: { sellerSku: "DEMO-CABLE-USBC-2M" } })).status).toBe(503);
+    } finally {
+      d365Sim.clearFaults();
+    }
+
+    const report = await call("ListFbaDiscrepancies");
+    expect(report.status).toBe(200);
+    expect(report.body.discrepancies.length).toBeGreaterThan(0);
+    expect((await call("ListFbaDiscrepancies", { query: "format=xml" })).status).toBe(400);
+    // The CSV variant (described in words and in the operation's produces): the same lines under the documented header.
+    const csv = await fetch(`${host.url}/api/inventory/fba/discrepancies?format=csv`);
+    expect(csv.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(route("ListFbaDiscrepancies").alsoProduces?.map((a) => a.contentType)).toEqual(["text/csv"]);
+    const rows = (await csv.text()).trim().split("\r\n");
+    expect(rows[0]).toBe(DISCREPANCY_CSV_COLUMNS.join(","));
+    expect(rows).toHaveLength(report.body.discrepancies.length + 1);
+    expect((await call("ListSkuSuggestions")).status).toBe(200);
+    await host.drain({ timeoutMs: 60_000 });
   });
 
   it("products: a sync polled through its Location to the final 200, one item published, one item's listings", async () => {

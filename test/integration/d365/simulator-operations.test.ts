@@ -13,6 +13,7 @@ import {
   demoUpc,
 } from "../../../src/local/d365-sim/demo-company";
 import { DEMO_PRODUCTS } from "../../../src/local/demo-catalog";
+import { DEMO_FBA_DISCREPANCIES, DEMO_FBA_STOCK } from "../../../src/local/demo-fba-stock";
 import { startHarness, type Harness } from "./harness";
 
 let h: Harness;
@@ -62,6 +63,20 @@ describe("seeded areas for the coming flows", () => {
       .sort();
     expect((await h.client.warehousesOnHand.list({ warehouseId: "FBA-US" })).map((r) => r.ItemNumber).sort()).toEqual(fba);
     expect(await h.client.warehousesOnHand.list({ warehouseId: "11" })).toHaveLength(DEMO_PRODUCTS.length);
+  });
+
+  it("FBA warehouses hold the on-hand the shared FBA table gives D365, so only its two seeded rows differ from Amazon", async () => {
+    const warehouse = { ATVPDKIKX0DER: "FBA-US", A1F83G8C2ARO7P: "FBA-UK", A1PA6795UKMFR9: "FBA-DE" } as Record<string, string>;
+    const itemOf = (sku: string) => DEMO_PRODUCTS.find((p) => p.sku === sku)!.itemNumber;
+    const differing: string[] = [];
+    for (const s of DEMO_FBA_STOCK) {
+      const d365 = await onHand(itemOf(s.sku), warehouse[s.marketplaceId]!);
+      expect(d365, `${s.sku} in ${warehouse[s.marketplaceId]}`).toBe(s.d365OnHand);
+      if (d365 !== s.fulfillable + s.reserved + s.unfulfillable) differing.push(`${s.marketplaceId}/${s.sku}`);
+    }
+    expect(differing).toEqual(DEMO_FBA_DISCREPANCIES.map((d) => `${d.marketplaceId}/${d.sku}`));
+    expect(await onHand("D0002", "FBA-US")).toBe(48);
+    expect(await onHand("D0007", "FBA-DE")).toBe(50);
   });
 
   it("return reason codes, disposition codes (plus extra rows given at start), journal names and main accounts", async () => {

@@ -29,6 +29,10 @@ describe("the benchmark table", () => {
       ["spapiCallsPer1000PriceChanges", "<=", 2000],
       ["spapiCallsPer1000Returns", "<=", 100],
       ["d365RequestsPerReturn", "<=", 4],
+      ["inventorySpapiCallsPer1000Pushed", "<=", 10],
+      ["inventoryD365RequestsPer1000Read", "<=", 1],
+      ["inventoryPush10kSeconds", "<=", 30],
+      ["inventoryPush10kPeakRssMb", "<=", 250],
     ]);
   });
 

@@ -26,6 +26,45 @@ describe("the console of npm start", () => {
     ]);
   });
 
+  it("tells the inventory flow's runs, refusals, feeds and journals as sentences", () => {
+    const out = render(
+      false,
+      [
+        "info",
+        'inventory-queue: {"level":"info","message":"inventory.pushed","trigger":"http","outcome":"succeeded","marketplaces":' +
+          '[{"marketplaceId":"ATVPDKIKX0DER","changed":4,"path":"patch","accepted":3},{"marketplaceId":"A1F83G8C2ARO7P","changed":0,"path":"none","accepted":0}]}',
+      ],
+      [
+        "info",
+        'inventory-queue: {"event":"inventory.skuRefused","marketplaceId":"ATVPDKIKX0DER","sellerSku":"DEMO-KEYBOARD-DE","code":"90000900"}',
+      ],
+      [
+        "info",
+        'inventory-push: {"level":"info","message":"inventory.feedSettled","marketplaceId":"A1PA6795UKMFR9","feedId":"F1","status":"DONE","accepted":600,"refused":0}',
+      ],
+      ["warn", 'inventory-push: {"event":"inventory.d365Unavailable","trigger":"timer","error":"HTTP 503 from WarehousesOnHandV2"}'],
+      [
+        "info",
+        'inventory-fba-reconcile: {"level":"info","message":"inventory.fbaReconciled","outcome":"succeeded","marketplaces":' +
+          '[{"marketplaceId":"ATVPDKIKX0DER","skus":9,"discrepancies":1}]}',
+      ],
+      [
+        "info",
+        'inventory-fba-reconcile: {"event":"inventory.fbaJournalPrepared","marketplaceId":"ATVPDKIKX0DER","kind":"counting","journalNumber":"INVJ-000001","lines":1}',
+      ],
+      // The timer's own note of the run the lines above told.
+      ["info", 'inventory-push: {"level":"info","message":"inventory.push","outcome":"failed"}'],
+    );
+    expect(out).toEqual([
+      "12:00:03 inventory     inventory push (http) succeeded: ATVPDKIKX0DER 4 changed by patch, 3 taken; A1F83G8C2ARO7P unchanged",
+      "12:00:03 inventory     SKU DEMO-KEYBOARD-DE refused by Amazon in ATVPDKIKX0DER (90000900): parked; GET /api/deadletters?queue=inventory-sync",
+      "12:00:03 inventory     feed F1 for A1PA6795UKMFR9 DONE: 600 taken, 0 refused",
+      "12:00:03 inventory     inventory push stopped: D365 on-hand could not be read, nothing pushed, Amazon keeps the last quantities (HTTP 503 from WarehousesOnHandV2)",
+      "12:00:03 inventory     FBA reconciliation succeeded: ATVPDKIKX0DER 9 SKUs, 1 discrepancy",
+      "12:00:03 inventory     FBA ATVPDKIKX0DER: unposted counting journal INVJ-000001 (1 line) ready for review in D365",
+    ]);
+  });
+
   it("leaves metrics and per-message step markers to telemetry", () => {
     const out = render(
       false,

@@ -3,8 +3,13 @@
  * in the FBM warehouse "11" (the main distribution center merchant-fulfilled orders ship from), the FBA items
  * also in the FBA warehouses (FBA-US, FBA-UK, FBA-DE) that stand for Amazon's network. Tests and flows change
  * on-hand through the simulator's setOnHand / adjustOnHand or POST /_control/onhand.
+ *
+ * The FBA warehouses hold what src/local/demo-fba-stock.ts says D365 shows for each marketplace (the stock the
+ * SP-API simulator reports, except the two rows seeded to differ), so an FBA reconciliation of the two
+ * simulators finds exactly those two differences.
  */
 import { DEMO_PRODUCTS } from "../../demo-catalog";
+import { DEMO_FBA_STOCK } from "../../demo-fba-stock";
 import type { Row, SimStore } from "../store";
 
 /** The FBM warehouse (site 1) and the FBA warehouses (site FBA), as mappings/marketplaces.json names them. */
@@ -43,7 +48,24 @@ export function onHandRow(
   };
 }
 
-/** On-hand drawn from `random` (the simulator's seeded PRNG), in the same order for the same seed. */
+/** The FBA warehouse that stands for each demo marketplace (as mappings/marketplaces.json names them). */
+export const DEMO_FBA_WAREHOUSE_BY_MARKETPLACE: Readonly<Record<string, (typeof DEMO_FBA_WAREHOUSES)[number]>> = {
+  ATVPDKIKX0DER: "FBA-US",
+  A1F83G8C2ARO7P: "FBA-UK",
+  A1PA6795UKMFR9: "FBA-DE",
+};
+
+/** D365's on-hand of an FBA item in an FBA warehouse: the shared demo table's `d365OnHand` (0 when it has no row). */
+export function demoFbaOnHand(sku: string, warehouseId: string): number {
+  const row = DEMO_FBA_STOCK.find((s) => s.sku === sku && DEMO_FBA_WAREHOUSE_BY_MARKETPLACE[s.marketplaceId] === warehouseId);
+  return row?.d365OnHand ?? 0;
+}
+
+/**
+ * On-hand of warehouse 11 drawn from `random` (the simulator's seeded PRNG), in the same order for the same
+ * seed; the FBA warehouses from the shared FBA table. One draw per FBA warehouse is still taken and dropped,
+ * so warehouse 11 keeps the quantities it had for every seed when the FBA warehouses were drawn too.
+ */
 export function seedInventory(store: SimStore, company: string, random: () => number): void {
   for (const p of DEMO_PRODUCTS) {
     const main = Math.floor(random() * 200) + 20;
@@ -55,7 +77,8 @@ export function seedInventory(store: SimStore, company: string, random: () => nu
     );
     if (p.fba) {
       for (const wh of DEMO_FBA_WAREHOUSES) {
-        store.put("WarehousesOnHandV2", onHandRow(company, p.itemNumber, p.title, "FBA", wh, Math.floor(random() * 80)), "seed");
+        random();
+        store.put("WarehousesOnHandV2", onHandRow(company, p.itemNumber, p.title, "FBA", wh, demoFbaOnHand(p.sku, wh)), "seed");
       }
     }
   }
