@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BusinessEventEnvelope, eventTimeOf } from "../../../src/flows/d365-events/envelope";
+import { type BusinessEvent, BusinessEventEnvelope, eventTimeOf } from "../../../src/flows/d365-events/envelope";
+import { isInventoryEvent, onD365InventoryEvent } from "../../../src/flows/inventory/d365-events";
 import { routeBusinessEvent, salesOrderOf } from "../../../src/flows/d365-events/route-event";
 import { followMcfOrder } from "../../../src/flows/fulfillment/requests";
 import { routeNotification } from "../../../src/flows/notifications/router";
@@ -105,6 +106,32 @@ describe("D365 business events", () => {
     const test = BusinessEventEnvelope.parse({ ...invoicePosted, EventId: "TEST", SalesOrderId: "" });
     expect(await routeBusinessEvent(test, deps)).toMatchObject({ routed: "ignored", reason: expect.stringContaining("test message") });
     expect(bus.sent).toHaveLength(1);
+  });
+
+  it("hands an on-hand event to the inventory push (once per EventId), never to the sales order rules", async () => {
+    const { bus, deps: base } = routeDeps();
+    const clock = new ManualClock(new Date("2026-03-02T10:00:10Z"));
+    const eventIds = ["InventOnHandChangedBusinessEvent"];
+    const inventory = {
+      accepts: (e: BusinessEvent) => isInventoryEvent(e, eventIds),
+      handle: (e: BusinessEvent) =>
+        onD365InventoryEvent(e, { bus, clock, options: { eventIds, debounceMs: 60_000, queue: "inventory-sync" } }),
+    };
+    const deps = { ...base, targets: { ...base.targets, inventory } };
+    const onHand = BusinessEventEnvelope.parse({
+      ...invoicePosted,
+      BusinessEventId: "InventOnHandChangedBusinessEvent",
+      EventId: "7C1E0B54-0000-4000-8000-000000000001",
+      ItemNumber: "D0005",
+    });
+    expect(await routeBusinessEvent(onHand, deps)).toMatchObject({
+      routed: "inventory",
+      outcome: { status: "queued", itemNumbers: ["D0005"], at: "2026-03-02T10:01:00.000Z" },
+    });
+    expect(await routeBusinessEvent(onHand, deps)).toEqual({ routed: "duplicate", eventId: onHand.EventId });
+    expect(bus.sent.map((m) => m.queue)).toEqual(["inventory-sync"]);
+    // The invoice event still names its sales order.
+    expect(await routeBusinessEvent(BusinessEventEnvelope.parse(invoicePosted), deps)).toMatchObject({ routed: "sales-order" });
   });
 });
 
