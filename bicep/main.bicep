@@ -147,7 +147,10 @@ param queueOrderImport string = 'order-import'
 @description('QUEUE_D365_EVENTS: queue of D365 business events.')
 param queueD365Events string = 'd365-events'
 
-@description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount).')
+@description('QUEUE_JOBS: queue of jobs that HTTP calls start and answer 202 for (GET /api/jobs/{id}).')
+param queueJobs string = 'jobs'
+
+@description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount); failures that may pass are retried by scheduled copies (QUEUE_RETRY_*), so this counts crashes.')
 @minValue(1)
 @maxValue(2000)
 param queueMaxDeliveryCount int = 10
@@ -203,6 +206,7 @@ var serviceBusQueueNames = [
   queueNotifications
   queueOrderImport
   queueD365Events
+  queueJobs
 ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -337,6 +341,13 @@ var appSettings = {
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
+  QUEUE_JOBS: queueJobs
+  QUEUE_RETRY_MAX_ATTEMPTS: '30' // about 4 hours of retries at the delays below
+  QUEUE_RETRY_BASE_DELAY_SECONDS: '10'
+  QUEUE_RETRY_MAX_DELAY_SECONDS: '600'
+  HTTP_JOB_WAIT_SECONDS: '10'
+  NOTIFICATION_MAX_BODY_BYTES: '1048576'
+  HEALTH_CACHE_SECONDS: '30'
   MAPPINGS_DIR: 'mappings'
   DURABLE_TASK_HUB: durableTaskHub
 

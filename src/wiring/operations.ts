@@ -48,12 +48,21 @@ export function operationsDeps(app: App, context?: InvocationLogger): Operations
   };
 }
 
-/** What every queue-triggered function's handleQueueMessage needs. */
+/** What every queue-triggered function's handleQueueMessage needs: retries are scheduled copies on the app's bus. */
 export function queueDeps(app: App, context: InvocationLogger): QueueDeps {
   return {
     state: app.state,
     telemetry: (base) => app.telemetry(context, base),
     clock: app.clock,
     maxDeliveryCount: app.config.QUEUE_MAX_DELIVERY_COUNT,
+    // Read when a retry is scheduled: a test app without a bus still handles messages that succeed.
+    get bus() {
+      return app.bus;
+    },
+    retry: {
+      maxAttempts: app.config.QUEUE_RETRY_MAX_ATTEMPTS,
+      baseDelayMs: app.config.QUEUE_RETRY_BASE_DELAY_SECONDS * 1000,
+      maxDelayMs: app.config.QUEUE_RETRY_MAX_DELAY_SECONDS * 1000,
+    },
   };
 }

@@ -34,7 +34,9 @@ export interface LocalHostOptions {
   load?: () => Promise<unknown>;
   /**
    * The bus; default a new MemoryServiceBus with maxDeliveryCount from QUEUE_MAX_DELIVERY_COUNT and the lock
-   * renewal of host.json (extensions.serviceBus.maxAutoLockRenewalDuration), as the Functions host applies it.
+   * renewal of host.json (extensions.serviceBus.maxAutoLockRenewalDuration), as the Functions host applies it,
+   * whose messages are kept under <dataDir>/bus/ (so a killed host loses none) unless `durableStore` is given
+   * (a test that keeps orchestrations in memory keeps messages in memory too).
    */
   bus?: MemoryServiceBus;
   busOptions?: MemoryServiceBusOptions;
@@ -159,8 +161,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     options.bus ??
     new MemoryServiceBus({
       maxDeliveryCount: configValue((c) => c.QUEUE_MAX_DELIVERY_COUNT, 10),
-      retryDelayMs: configValue((c) => c.LOCAL_QUEUE_RETRY_DELAY_MS, 50),
+      timeScale: configValue((c) => c.LOCAL_QUEUE_TIME_SCALE, 1),
       maxAutoLockRenewalMs: hostJson?.maxAutoLockRenewalMs,
+      ...(options.durableStore ? {} : { persistDir: path.resolve(dataDir, "bus") }),
       ...options.busOptions,
     });
 

@@ -31,7 +31,7 @@ beforeAll(async () => {
     schedules: false,
     timeScale: 1000,
     dataDir: mkdtempSync(join(tmpdir(), "orders-backfill-host-")),
-    busOptions: { retryDelayMs: 10, maxRetryDelayMs: 100 },
+    busOptions: { timeScale: 1000 },
     config: cfg,
     app: {
       state: new MemoryStateStore(),
