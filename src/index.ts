@@ -13,6 +13,8 @@ import "./functions/deadletters-list";
 import "./functions/deadletters-replay-message";
 import "./functions/deadletters-replay-queue";
 import "./functions/health";
+import "./functions/job-runner";
+import "./functions/job-status";
 import "./functions/notification-router";
 import "./functions/order-backfill";
 import "./functions/order-backfill-orchestration";

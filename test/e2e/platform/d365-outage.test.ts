@@ -40,7 +40,7 @@ const created: { id: string; items: ItemSpec[] }[] = [];
 const attempts = new Map<string, number>();
 let failedDuringOutage = 0;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function post(body: unknown): Promise<number> {
   const res = await fetch(`${host.url}/api/amazon/notifications`, {
