@@ -5,7 +5,9 @@
  */
 import { app } from "@azure/functions";
 
-app.setup({ enableHttpStream: false });
+// HTTP streams: a request body reaches a function as a stream it reads when it asks, so an endpoint can refuse a
+// caller (a wrong API key, a body over its cap) without the body ever sitting in memory (host 4.28+, library 4.3+).
+app.setup({ enableHttpStream: true });
 
 // Function files: each registers one trigger. Keep this list sorted.
 import "./functions/amazon-notifications";
@@ -13,6 +15,7 @@ import "./functions/deadletters-list";
 import "./functions/deadletters-replay-message";
 import "./functions/deadletters-replay-queue";
 import "./functions/health";
+import "./functions/health-details";
 import "./functions/job-runner";
 import "./functions/job-status";
 import "./functions/notification-router";

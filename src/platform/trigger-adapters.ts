@@ -42,6 +42,7 @@ import {
   InternalError,
   MappingGapError,
   NotFoundError,
+  PayloadTooLargeError,
   ThrottledError,
   ValidationError,
   describeError,
@@ -49,6 +50,7 @@ import {
 } from "./errors";
 import type { DeliveryInfo, MessageBus, OutgoingMessage, StateStore } from "./ports";
 import { parkMessage, type ParkReason } from "./parked-messages";
+import { parseJsonText } from "./safe-json";
 import { redact, type Telemetry } from "./telemetry";
 
 // -------------------------------------------------------------------------------------------------------
@@ -115,18 +117,40 @@ export function httpError(err: unknown, invocationId?: string): HttpResponseInit
 export async function parseJsonBody<S extends z.ZodType>(request: Pick<HttpRequest, "text">, schema: S): Promise<z.infer<S>> {
   const raw = await request.text();
   if (!raw.trim()) throw new ValidationError("http.emptyBody", "The request body is empty; a JSON body is expected");
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (err) {
-    throw new ValidationError(
-      "http.invalidJson",
-      `The request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
-    );
-  }
+  const value = parseJsonText(raw, { what: "The request body", code: "http.invalidJson" });
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw validationFromZod(parsed.error, "request body");
   return parsed.data;
+}
+
+/**
+ * The request body as text, read only up to `maxBytes`: a declared Content-Length above it is refused before a byte
+ * is read, and a body that grows past it while streaming is cut off (413 with a message). With HTTP streams on
+ * (src/index.ts) the body comes from the socket as it is read, so a large body never sits in memory.
+ */
+export async function readBodyText(request: Pick<HttpRequest, "headers" | "body" | "text">, maxBytes: number): Promise<string> {
+  const tooLarge = (size: string) =>
+    new PayloadTooLargeError("http.bodyTooLarge", `The request body is ${size}; this endpoint reads at most ${maxBytes} bytes`, {
+      where: "body",
+    });
+  const declared = Number(request.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(`${declared} bytes`);
+  const stream = request.body;
+  if (!stream) return "";
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(`larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 type HttpHandler = (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>;

@@ -4,7 +4,7 @@
  * dependencies of the status, dead-letter and replay endpoints. A new connector adds its probe here, a new
  * flow its section.
  */
-import { probeSecrets, probeState, type HealthProbes } from "../platform/health";
+import { HealthCache, probeSecrets, probeState, type HealthProbes, type HealthReport } from "../platform/health";
 import { probeD365 } from "../d365/index";
 import { summarizeOrderLedger } from "../flows/orders/status-page";
 import { summarizeSettlements } from "../flows/settlements/status-page";
@@ -24,6 +24,15 @@ export function healthProbes(app: App): HealthProbes {
     spapi: () => app.spapi.checkAuth(),
     d365: () => probeD365(app.d365),
   };
+}
+
+const healthCaches = new WeakMap<App, HealthCache>();
+
+/** The app's health, from its cache (HEALTH_CACHE_SECONDS): the probes run at most once per period for all callers. */
+export function checkHealth(app: App): Promise<HealthReport> {
+  let cache = healthCaches.get(app);
+  if (!cache) healthCaches.set(app, (cache = new HealthCache(app.config.HEALTH_CACHE_SECONDS * 1000)));
+  return cache.get(() => healthProbes(app));
 }
 
 /** The flows' sections of GET /api/status. */
