@@ -6,6 +6,7 @@
  */
 import type { BenchRow } from "../bench-row";
 import { cliStartup } from "./cli-startup";
+import { notificationLoadP99, notificationLoadThroughput } from "./notification-load";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
 import { settlementPreviewPeakRss, settlementPreviewVsBareRead } from "./settlement-preview";
@@ -17,4 +18,6 @@ export const benchRows: readonly BenchRow[] = [
   settlementPreviewPeakRss,
   cliStartup,
   notificationToOrderP95,
+  notificationLoadThroughput,
+  notificationLoadP99,
 ];
