@@ -4,10 +4,13 @@
  * flow's dependencies from the composition root (src/wiring/) when they run, never at import.
  */
 import { app } from "@azure/functions";
+import { traceInvocation } from "./platform/invocation-trace";
 
 // HTTP streams: a request body reaches a function as a stream it reads when it asks, so an endpoint can refuse a
 // caller (a wrong API key, a body over its cap) without the body ever sitting in memory (host 4.28+, library 4.3+).
 app.setup({ enableHttpStream: true });
+// Every invocation runs in its trace: the caller's (message property, HTTP header, host) or a new one.
+app.hook.preInvocation(traceInvocation);
 
 // Function files: each registers one trigger. Keep this list sorted.
 import "./functions/amazon-notifications";
@@ -19,12 +22,19 @@ import "./functions/health-details";
 import "./functions/job-runner";
 import "./functions/job-status";
 import "./functions/notification-router";
+import "./functions/openapi";
 import "./functions/order-backfill";
 import "./functions/order-backfill-orchestration";
 import "./functions/order-catchup";
 import "./functions/order-catchup-now";
 import "./functions/order-import";
 import "./functions/order-import-now";
+import "./functions/return-import";
+import "./functions/returns-list";
+import "./functions/returns-sync";
+import "./functions/returns-sync-orchestration";
+import "./functions/returns-sync-status";
+import "./functions/returns-sync-timer";
 import "./functions/settlement-approve";
 import "./functions/settlement-get";
 import "./functions/settlement-import";

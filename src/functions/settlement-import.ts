@@ -8,6 +8,8 @@ import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { durableStarter } from "../wiring/adapters/durable-starter";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { settlementDeps, settlementStartOptions } from "../wiring/settlements";
+import { describeRoute } from "../platform/api-docs/routes";
+import { ImportAccepted, SETTLEMENT_EXAMPLE, SettlementView } from "../flows/settlements/api";
 
 const ImportBody = z.union([
   z.object({ reportId: z.string().min(1).max(64) }).strict(),
@@ -43,10 +45,13 @@ export async function settlementImport(request: HttpRequest, context: Invocation
     settlementStartOptions(a),
   );
   const location = new URL(`/api/settlements/${encodeURIComponent(outcome.settlementId)}`, request.url).toString();
-  const done = !outcome.started && outcome.record?.status === "posted";
+  // Power Automate's async pattern: a 200 (here, or from the Location when polling ends) carries the settlement.
+  if (!outcome.started && outcome.record?.status === "posted") {
+    return { status: 200, headers: { Location: location }, jsonBody: publicRecord(outcome.record) };
+  }
   return {
-    status: done ? 200 : 202,
-    headers: { Location: location, ...(done ? {} : { "Retry-After": "5" }) },
+    status: 202,
+    headers: { Location: location, "Retry-After": "5" },
     jsonBody: {
       settlementId: outcome.settlementId,
       instanceId: outcome.instanceId,
@@ -64,4 +69,33 @@ app.http("settlement-import", {
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
   handler: withHttpErrors(settlementImport, invocationTelemetry),
+});
+describeRoute("settlement-import", {
+  method: "POST",
+  route: "settlements/import",
+  operationId: "ImportSettlement",
+  summary: "Import a settlement",
+  description:
+    "Imports an Amazon settlement into a D365 general journal, by report id or settlement id: checks that it adds up to " +
+    "the deposit, maps every line to an account, and creates the journal (or stops at needs-mapping / awaiting-approval).",
+  visibility: "important",
+  tag: "Settlements",
+  body: { schema: ImportBody, example: { settlementId: "24000042001" } },
+  alsoAccepts: [{ contentType: "text/tab-separated-values", description: "the settlement flat file itself (the connector sends JSON)." }],
+  async: {
+    description: "The settlement once its import is not running (posted, awaiting-approval, needs-mapping or failed)",
+    result: SettlementView,
+    example: SETTLEMENT_EXAMPLE,
+    accepted: {
+      schema: ImportAccepted,
+      example: {
+        settlementId: "24000042001",
+        instanceId: "settlement-24000042001",
+        started: true,
+        statusUrl: "https://my-app.azurewebsites.net/api/settlements/24000042001",
+      },
+    },
+    retryAfterSeconds: 5,
+  },
+  errors: [400, 404, 409],
 });

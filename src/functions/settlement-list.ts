@@ -3,6 +3,8 @@ import { listSettlementRecords, publicRecord } from "../flows/settlements/settle
 import { withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { settlementDeps } from "../wiring/settlements";
+import { describeRoute } from "../platform/api-docs/routes";
+import { SETTLEMENT_EXAMPLE, SettlementList } from "../flows/settlements/api";
 
 /** Known settlements and their state, newest first. */
 export async function settlementList(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -15,4 +17,14 @@ app.http("settlement-list", {
   route: "settlements",
   authLevel: "function",
   handler: withHttpErrors(settlementList, invocationTelemetry),
+});
+describeRoute("settlement-list", {
+  method: "GET",
+  route: "settlements",
+  operationId: "ListSettlements",
+  summary: "List settlements",
+  description: "Every settlement the app knows, newest first, with its status, totals and journal.",
+  visibility: "important",
+  tag: "Settlements",
+  responses: { 200: { description: "The settlements", schema: SettlementList, example: { settlements: [SETTLEMENT_EXAMPLE] } } },
 });

@@ -371,6 +371,30 @@ export async function verifyStep(input: VerifyInput, deps: SettlementDeps): Prom
 }
 
 /** Approval is only meaningful while the settlement waits for it. */
+/**
+ * Approves a settlement that waits for it: the record says running before the approval event is raised, so
+ * its status URL, polled right after (Power Automate's async pattern), answers 202 until the journal is done
+ * instead of 200 with awaiting-approval. If the event cannot be raised, the record waits again.
+ */
+export async function approveSettlement(
+  settlementId: string,
+  approvedBy: string,
+  raise: (instanceId: string) => Promise<void>,
+  deps: Pick<SettlementDeps, "state" | "clock">,
+): Promise<SettlementRecord> {
+  const record = await assertAwaitingApproval(settlementId, deps);
+  const mark = (status: SettlementRecord["status"]) =>
+    updateSettlementRecord(deps.state, settlementId, (c) => ({ ...c!, status, approvedBy, updatedAt: deps.clock.now().toISOString() }));
+  await mark("running");
+  try {
+    await raise(record.instanceId);
+  } catch (err) {
+    await mark("awaiting-approval");
+    throw err;
+  }
+  return record;
+}
+
 export async function assertAwaitingApproval(settlementId: string, deps: Pick<SettlementDeps, "state">): Promise<SettlementRecord> {
   const record = await getSettlementRecord(deps.state, settlementId);
   if (!record) throw new NotFoundError("settlement.not-found", `no settlement ${settlementId}`);

@@ -9,6 +9,7 @@ import { cliStartup } from "./cli-startup";
 import { notificationLoadP99, notificationLoadThroughput } from "./notification-load";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
+import { d365RequestsPerReturn, spapiCallsPer1000Returns } from "./returns-requests";
 import { settlementPreviewPeakRss, settlementPreviewVsBareRead } from "./settlement-preview";
 
 export const benchRows: readonly BenchRow[] = [
@@ -18,6 +19,8 @@ export const benchRows: readonly BenchRow[] = [
   settlementPreviewPeakRss,
   cliStartup,
   notificationToOrderP95,
+  spapiCallsPer1000Returns,
+  d365RequestsPerReturn,
   notificationLoadThroughput,
   notificationLoadP99,
 ];
