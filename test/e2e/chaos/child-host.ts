@@ -1,5 +1,6 @@
 /**
- * `d365-amazon start` in a child process that a test can kill with SIGKILL and start again, as an operator's
+ * `d365-amazon start --json` (one JSON line per log entry, so a test can wait for an event by its name) in a child
+ * process that a test can kill with SIGKILL and start again, as an operator's
  * `kill -9` would: the compiled app in dist/ when that build is current, else the TypeScript source through tsx
  * (what bin/d365-amazon.js chooses, without its launcher process, so the signal reaches the app itself). The child
  * is the leader of its own process group, and the whole group is killed.
@@ -56,7 +57,7 @@ export class ChildHost {
     if (this.child) throw new Error("the child host is running already");
     const started = Date.now();
     this.output = "";
-    const child = spawn(process.execPath, cliCommand(["start"]), {
+    const child = spawn(process.execPath, cliCommand(["start", "--json"]), {
       cwd: root,
       env: { ...process.env, ...this.env },
       detached: true,
