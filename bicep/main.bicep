@@ -161,7 +161,10 @@ param queueReturnImport string = 'return-import'
 @description('QUEUE_INVENTORY: queue of inventory work (pushes and FBA reconciliations asked for over HTTP, D365 inventory events, replays of refused SKUs).')
 param queueInventory string = 'inventory-sync'
 
-@description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount).')
+@description('QUEUE_JOBS: queue of jobs that HTTP calls start and answer 202 for (GET /api/jobs/{id}).')
+param queueJobs string = 'jobs'
+
+@description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount); failures that may pass are retried by scheduled copies (QUEUE_RETRY_*), so this counts crashes.')
 @minValue(1)
 @maxValue(2000)
 param queueMaxDeliveryCount int = 10
@@ -253,6 +256,7 @@ var serviceBusQueueNames = [
   queueProducts
   queueReturnImport
   queueInventory
+  queueJobs
 ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -391,6 +395,13 @@ var appSettings = {
   QUEUE_RETURN_IMPORT: queueReturnImport
   QUEUE_INVENTORY: queueInventory
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
+  QUEUE_JOBS: queueJobs
+  QUEUE_RETRY_MAX_ATTEMPTS: '30' // about 4 hours of retries at the delays below
+  QUEUE_RETRY_BASE_DELAY_SECONDS: '10'
+  QUEUE_RETRY_MAX_DELAY_SECONDS: '600'
+  HTTP_JOB_WAIT_SECONDS: '10'
+  NOTIFICATION_MAX_BODY_BYTES: '1048576'
+  HEALTH_CACHE_SECONDS: '30'
   MAPPINGS_DIR: 'mappings'
   DURABLE_TASK_HUB: durableTaskHub
 

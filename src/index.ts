@@ -6,7 +6,9 @@
 import { app } from "@azure/functions";
 import { traceInvocation } from "./platform/invocation-trace";
 
-app.setup({ enableHttpStream: false });
+// HTTP streams: a request body reaches a function as a stream it reads when it asks, so an endpoint can refuse a
+// caller (a wrong API key, a body over its cap) without the body ever sitting in memory (host 4.28+, library 4.3+).
+app.setup({ enableHttpStream: true });
 // Every invocation runs in its trace: the caller's (message property, HTTP header, host) or a new one.
 app.hook.preInvocation(traceInvocation);
 
@@ -22,6 +24,7 @@ import "./functions/fulfillment-order-list";
 import "./functions/fulfillment-order-send";
 import "./functions/fulfillment-request";
 import "./functions/health";
+import "./functions/health-details";
 import "./functions/inventory-fba-discrepancies";
 import "./functions/inventory-fba-reconcile";
 import "./functions/inventory-fba-reconcile-now";
@@ -31,6 +34,8 @@ import "./functions/inventory-request";
 import "./functions/inventory-sku-suggestions";
 import "./functions/inventory-sync";
 import "./functions/inventory-sync-sku";
+import "./functions/job-runner";
+import "./functions/job-status";
 import "./functions/mcf-monitor";
 import "./functions/notification-router";
 import "./functions/openapi";

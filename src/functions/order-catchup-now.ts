@@ -1,30 +1,21 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { z } from "zod";
-import { catchUpOrders } from "../flows/orders/catch-up";
+import { CATCH_UP_EXAMPLE, CatchUpAnswer } from "../flows/orders/api";
+import { describeRoute } from "../platform/api-docs/routes";
+import { JOB_RETRY_AFTER_SECONDS, startJob } from "../platform/jobs";
+import { JobViewOf, jobExample } from "../platform/jobs-api";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
-import { catchUpDeps, catchUpOptions } from "../wiring/orders";
-import { describeRoute } from "../platform/api-docs/routes";
-import { CATCH_UP_EXAMPLE, CatchUpAnswer } from "../flows/orders/api";
+import { ORDERS_SYNC_JOB, OrdersSyncInput, jobDeps } from "../wiring/jobs";
 
-const SyncRequest = z
-  .object({
-    /** Read orders changed since this time (ISO 8601); default: the catch-up watermark. */
-    since: z.iso.datetime({ offset: true }).optional(),
-    marketplaceIds: z.array(z.string().min(1)).min(1).optional(),
-  })
-  .strict();
-
-/** Runs the catch-up now (optionally from `since`): enqueues imports and answers 202 with the counts. */
+/**
+ * Runs the catch-up now (optionally from `since`) as a job: 200 with the counts when it finishes within
+ * HTTP_JOB_WAIT_SECONDS, else 202 with the job's status URL (listing orders may wait on SP-API quotas for minutes).
+ */
 export async function orderCatchupNow(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const raw = await request.text();
-  const body = raw.trim() ? await parseJsonBody({ text: async () => raw }, SyncRequest) : {};
-  const a = currentApp();
-  const results = await catchUpOrders(
-    catchUpOptions(a, { ...(body.since ? { since: new Date(body.since) } : {}), marketplaceIds: body.marketplaceIds }),
-    catchUpDeps(a, context),
-  );
-  return { status: 202, jsonBody: { results } };
+  const input = raw.trim() ? await parseJsonBody({ text: async () => raw }, OrdersSyncInput) : {};
+  const deps = jobDeps(currentApp(), context);
+  return startJob(request.url, deps, ORDERS_SYNC_JOB, input, deps.waitMs);
 }
 
 // The function keeps its name "orders-sync" (its function keys and the monitoring queries that name it stay valid).
@@ -34,6 +25,7 @@ app.http("orders-sync", {
   authLevel: "function",
   handler: withHttpErrors(orderCatchupNow, invocationTelemetry),
 });
+const example = jobExample(ORDERS_SYNC_JOB, CATCH_UP_EXAMPLE);
 describeRoute("orders-sync", {
   method: "POST",
   route: "orders/sync",
@@ -41,17 +33,21 @@ describeRoute("orders-sync", {
   summary: "Sync orders changed since a time",
   description:
     "Runs the order catch-up now: lists the orders Amazon changed (since the watermark, or since `since`) and queues an " +
-    "import for each one not yet imported at that update.",
+    "import for each one not yet imported at that update. Listing may wait on Amazon's quota: 202 and its job's URL then.",
   visibility: "advanced",
   tag: "Orders",
   body: {
-    schema: SyncRequest,
+    schema: OrdersSyncInput,
     example: { since: "2025-03-17T00:00:00Z", marketplaceIds: ["ATVPDKIKX0DER"] },
     required: false,
     description: "Empty for the watermark and every marketplace",
   },
-  responses: {
-    202: { description: "The imports are queued; the counts per marketplace", schema: CatchUpAnswer, example: CATCH_UP_EXAMPLE },
+  async: {
+    description: "The sync's job once it ran: the counts per marketplace in result",
+    result: JobViewOf(CatchUpAnswer),
+    example: example.done,
+    accepted: { schema: JobViewOf(CatchUpAnswer), example: example.accepted, description: "The sync still runs" },
+    retryAfterSeconds: JOB_RETRY_AFTER_SECONDS,
   },
-  errors: [400, 429],
+  errors: [400, 500],
 });

@@ -3,6 +3,7 @@ import * as df from "durable-functions";
 import { z } from "zod";
 import { approveSettlement } from "../flows/settlements/import-steps";
 import { APPROVAL_EVENT } from "../flows/settlements/orchestration";
+import { parseJsonText } from "../platform/safe-json";
 import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { durableStarter } from "../wiring/adapters/durable-starter";
 import { currentApp, invocationTelemetry } from "../wiring/app";
@@ -17,7 +18,7 @@ export async function settlementApprove(request: HttpRequest, context: Invocatio
   const id = SettlementIdParam.safeParse(request.params.id);
   if (!id.success) throw validationFromZod(id.error, "settlement id");
   const text = await request.text();
-  const body = ApproveBody.safeParse(text.trim() ? JSON.parse(text) : {});
+  const body = ApproveBody.safeParse(text.trim() ? parseJsonText(text, { what: "The request body", code: "http.invalidJson" }) : {});
   if (!body.success) throw validationFromZod(body.error, "request body");
   const approvedBy = body.data.approvedBy ?? "api";
   const starter = durableStarter(df.getClient(context));

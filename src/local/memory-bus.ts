@@ -10,12 +10,19 @@
  * (and delivers it a second time while the first run still goes on), or dead-letters it when that was its last
  * delivery; the first run's result is then ignored, as its complete or abandon fails with MessageLockLost.
  *
- * Differences from Azure, on purpose: an abandoned message waits a small, growing delay before redelivery
- * (Azure redelivers at once) so that a poison message does not spin; bodies travel as JSON text, as through the
- * real broker and worker.
+ * An abandoned message is available again at once, as in Azure (no backoff: a retry that must wait is a
+ * scheduled copy, which the app's queue adapter sends; platform/trigger-adapters.ts). Bodies travel as JSON
+ * text, as through the real broker and worker.
+ *
+ * With `persistDir` every message (active, scheduled, dead-lettered) and the duplicate detection history are kept
+ * in a journal on disk (./bus-journal.ts), so a host killed with SIGKILL finds its messages again when it
+ * starts: a message that was being handled at the kill is delivered again at once, its delivery counted (in
+ * Azure it would come back when its lock runs out). `timeScale` makes scheduled messages come due that many
+ * times sooner (tests and demos with short clocks), nothing else.
  */
 import { randomUUID } from "node:crypto";
 import type { DeadLetteredMessage, MessageBus, OutgoingMessage } from "../platform/ports";
+import { BusJournal, type JournalMessage, type JournalState } from "./bus-journal";
 
 export interface ReceivedMessage {
   queue: string;
@@ -54,12 +61,10 @@ export interface MemoryServiceBusOptions {
   duplicateDetectionWindowMs?: number;
   /** Handlers running at once across all queues (host.json maxConcurrentCalls). Default 8. */
   concurrency?: number;
-  /** Wait before the first redelivery of an abandoned message. Default 50 ms. */
-  retryDelayMs?: number;
-  /** Each further redelivery waits this factor longer. Default 2. */
-  retryBackoff?: number;
-  /** Upper bound of the redelivery wait. Default 1 s. */
-  maxRetryDelayMs?: number;
+  /** Keep messages in a journal in this folder, so that they survive a crash of the process. Default: in memory only. */
+  persistDir?: string;
+  /** Scheduled messages come due this many times sooner than their scheduled time says. Default 1. */
+  timeScale?: number;
   /** The queue's lock duration (Bicep queueLockDuration, PT1M by default). Default 60 s. */
   lockDurationMs?: number;
   /**
@@ -128,7 +133,8 @@ export class MemoryServiceBus implements MessageBus {
   readonly maxDeliveryCount: number;
   /** The lock duration and how long the host renews it (see lockLostAfterMs). */
   readonly lock: { durationMs: number; maxAutoLockRenewalMs: number };
-  private readonly opts: Required<Omit<MemoryServiceBusOptions, "onSettled">>;
+  private readonly opts: Required<Omit<MemoryServiceBusOptions, "onSettled" | "persistDir">>;
+  private readonly journal: BusJournal | undefined;
   private readonly queues = new Map<string, QueueState>();
   private sequence = 0n;
   private inFlight = 0;
@@ -144,9 +150,7 @@ export class MemoryServiceBus implements MessageBus {
       maxDeliveryCount: options.maxDeliveryCount ?? 10,
       duplicateDetectionWindowMs: options.duplicateDetectionWindowMs ?? 10 * 60_000,
       concurrency: Math.max(1, options.concurrency ?? 8),
-      retryDelayMs: options.retryDelayMs ?? 50,
-      retryBackoff: options.retryBackoff ?? 2,
-      maxRetryDelayMs: options.maxRetryDelayMs ?? 1000,
+      timeScale: options.timeScale && options.timeScale > 0 ? options.timeScale : 1,
       lockDurationMs: options.lockDurationMs ?? 60_000,
       maxAutoLockRenewalMs: options.maxAutoLockRenewalMs ?? 5 * 60_000,
       drainHorizonMs: options.drainHorizonMs ?? 5000,
@@ -155,6 +159,78 @@ export class MemoryServiceBus implements MessageBus {
     this.maxDeliveryCount = this.opts.maxDeliveryCount;
     this.lock = { durationMs: this.opts.lockDurationMs, maxAutoLockRenewalMs: this.opts.maxAutoLockRenewalMs };
     if (options.onSettled) this.listeners.push(options.onSettled);
+    if (options.persistDir) {
+      this.journal = new BusJournal(options.persistDir);
+      this.restore(this.journal.load(this.opts.now()));
+    }
+  }
+
+  /** Messages found in the journal: every one is unlocked (no handler runs yet in this process). */
+  private restore(state: JournalState): void {
+    this.sequence = BigInt(state.sequence);
+    const toStored = (m: JournalMessage): StoredMessage => ({
+      queue: m.queue,
+      messageId: m.messageId,
+      sequenceNumber: BigInt(m.seq),
+      rawBody: m.rawBody,
+      subject: m.subject,
+      correlationId: m.correlationId,
+      contentType: m.contentType,
+      applicationProperties: m.applicationProperties,
+      enqueuedTime: m.enqueuedTime,
+      availableAt: m.availableAt,
+      scheduled: m.scheduled,
+      deliveryCount: m.deliveryCount,
+      locked: false,
+    });
+    for (const [name, jq] of Object.entries(state.queues)) {
+      const q = this.queue(name);
+      q.active.push(...jq.active.map(toStored));
+      q.deadLetters.push(
+        ...jq.deadLetters.map((m) => ({
+          ...toStored(m),
+          deadLetterReason: m.deadLetterReason ?? "",
+          deadLetterErrorDescription: m.deadLetterErrorDescription,
+        })),
+      );
+      for (const [id, until] of jq.seen) q.seen.set(id, until);
+    }
+  }
+
+  private toJournal(m: StoredMessage): JournalMessage {
+    return {
+      queue: m.queue,
+      messageId: m.messageId,
+      seq: m.sequenceNumber.toString(),
+      rawBody: m.rawBody,
+      ...(m.subject !== undefined ? { subject: m.subject } : {}),
+      ...(m.correlationId !== undefined ? { correlationId: m.correlationId } : {}),
+      ...(m.contentType !== undefined ? { contentType: m.contentType } : {}),
+      applicationProperties: m.applicationProperties,
+      enqueuedTime: m.enqueuedTime,
+      availableAt: m.availableAt,
+      scheduled: m.scheduled,
+      deliveryCount: m.deliveryCount,
+    };
+  }
+
+  /** After a journal write: rewrite the journal as one snapshot when it has grown long. */
+  private maybeCompact(): void {
+    if (!this.journal?.wantsCompaction) return;
+    const queues: JournalState["queues"] = {};
+    const now = this.opts.now();
+    for (const [name, q] of this.queues) {
+      queues[name] = {
+        active: q.active.map((m) => this.toJournal(m)),
+        deadLetters: q.deadLetters.map((d) => ({
+          ...this.toJournal(d),
+          deadLetterReason: d.deadLetterReason,
+          ...(d.deadLetterErrorDescription !== undefined ? { deadLetterErrorDescription: d.deadLetterErrorDescription } : {}),
+        })),
+        seen: [...q.seen].filter(([, until]) => until > now),
+      };
+    }
+    this.journal.compact({ sequence: this.sequence.toString(), queues });
   }
 
   private queue(name: string): QueueState {
@@ -199,9 +275,10 @@ export class MemoryServiceBus implements MessageBus {
         this.stats.duplicatesDropped++;
         continue;
       }
-      q.seen.set(m.messageId, now + this.opts.duplicateDetectionWindowMs);
-      const at = m.scheduledEnqueueTime ? m.scheduledEnqueueTime.getTime() : now;
-      q.active.push({
+      const seenUntil = now + this.opts.duplicateDetectionWindowMs;
+      const requested = m.scheduledEnqueueTime ? m.scheduledEnqueueTime.getTime() : now;
+      const at = requested > now ? now + (requested - now) / this.opts.timeScale : requested;
+      const stored: StoredMessage = {
         queue,
         messageId: m.messageId,
         sequenceNumber: ++this.sequence,
@@ -215,9 +292,14 @@ export class MemoryServiceBus implements MessageBus {
         scheduled: at > now,
         deliveryCount: 0,
         locked: false,
-      });
+      };
+      // Written before it counts as sent: a message the sender was told about survives a crash.
+      this.journal?.append({ t: "send", m: this.toJournal(stored), seenUntil });
+      q.seen.set(m.messageId, seenUntil);
+      q.active.push(stored);
       this.stats.sent++;
     }
+    this.maybeCompact();
     this.schedulePump(0);
   }
 
@@ -242,7 +324,9 @@ export class MemoryServiceBus implements MessageBus {
     const q = this.queue(queue);
     const i = q.deadLetters.findIndex((d) => d.sequenceNumber.toString() === sequenceNumber);
     if (i < 0) return false;
+    this.journal?.append({ t: "removeDead", q: queue, s: sequenceNumber });
     q.deadLetters.splice(i, 1);
+    this.maybeCompact();
     return true;
   }
 
@@ -301,6 +385,7 @@ export class MemoryServiceBus implements MessageBus {
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
     this.wakeTimer = undefined;
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+    this.journal?.close();
     this.notifyIdle(true);
   }
 
@@ -362,6 +447,8 @@ export class MemoryServiceBus implements MessageBus {
   private deliver(q: QueueState, m: StoredMessage): void {
     const handler = q.handler!;
     const delivery: Delivery = { lost: false };
+    // The delivery counts even if the process dies while the handler runs (Service Bus counts it too).
+    this.journal?.append({ t: "lock", q: m.queue, s: m.sequenceNumber.toString() });
     m.locked = true;
     m.delivery = delivery;
     m.scheduled = false;
@@ -426,6 +513,7 @@ export class MemoryServiceBus implements MessageBus {
       this.settle(q, m, "failed", new Error(error));
     } else {
       m.availableAt = this.opts.now();
+      this.journal?.append({ t: "abandon", q: m.queue, s: m.sequenceNumber.toString(), at: m.availableAt });
       this.emit({
         queue: m.queue,
         messageId: m.messageId,
@@ -445,26 +533,26 @@ export class MemoryServiceBus implements MessageBus {
     };
     let outcome: SettlementEvent["outcome"];
     const error = err === undefined ? undefined : err instanceof Error ? err.message : String(err);
+    const seq = m.sequenceNumber.toString();
     if (result === "completed") {
+      this.journal?.append({ t: "complete", q: m.queue, s: seq });
       remove();
       outcome = "completed";
       this.stats.completed++;
     } else if (m.deliveryCount >= this.opts.maxDeliveryCount) {
+      // Azure writes "Message could not be consumed after N delivery attempts."; the handler's last error is
+      // what a person needs to act on, so it is the description here.
+      const description = (error ?? "").slice(0, 4096);
+      this.journal?.append({ t: "dead", q: m.queue, s: seq, reason: "MaxDeliveryCountExceeded", description });
       remove();
-      q.deadLetters.push({
-        ...m,
-        locked: false,
-        deadLetterReason: "MaxDeliveryCountExceeded",
-        // Azure writes "Message could not be consumed after N delivery attempts."; the handler's last error is
-        // what a person needs to act on, so it is the description here.
-        deadLetterErrorDescription: (error ?? "").slice(0, 4096),
-      });
+      q.deadLetters.push({ ...m, locked: false, deadLetterReason: "MaxDeliveryCountExceeded", deadLetterErrorDescription: description });
       outcome = "deadLettered";
       this.stats.deadLettered++;
     } else {
+      // Service Bus makes an abandoned message available again at once.
       m.locked = false;
-      const wait = Math.min(this.opts.maxRetryDelayMs, this.opts.retryDelayMs * this.opts.retryBackoff ** (m.deliveryCount - 1));
-      m.availableAt = this.opts.now() + wait;
+      m.availableAt = this.opts.now();
+      this.journal?.append({ t: "abandon", q: m.queue, s: seq, at: m.availableAt });
       outcome = "abandoned";
       this.stats.abandoned++;
     }
@@ -476,6 +564,7 @@ export class MemoryServiceBus implements MessageBus {
       outcome,
       error,
     };
+    this.maybeCompact();
     this.emit(event);
   }
 

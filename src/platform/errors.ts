@@ -59,6 +59,13 @@ export class ValidationError extends AppError {
   readonly httpStatus = 400;
 }
 
+/** A request body larger than the endpoint reads: 413, never retried as it is. */
+export class PayloadTooLargeError extends AppError {
+  readonly kind = "validation" as const;
+  readonly retryable = false;
+  readonly httpStatus = 413;
+}
+
 export class NotFoundError extends AppError {
   readonly kind = "not-found" as const;
   readonly retryable = false;

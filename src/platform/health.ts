@@ -1,7 +1,9 @@
 /**
  * Health checks: a table of cheap probes, one per dependency (state reachable, a secret readable, a D365
  * token obtainable, an SP-API token obtainable), built by the wiring from the app's parts. `GET /api/health`
- * runs them all.
+ * is anonymous (load balancers, uptime monitors), so it never runs them per caller: a HealthCache keeps the last
+ * result for HEALTH_CACHE_SECONDS and runs the probes once for all callers that ask while they run. Probes only
+ * read (no row is written per check).
  */
 import type { Clock } from "./clock";
 import { describeError } from "./errors";
@@ -44,13 +46,48 @@ export async function runHealthChecks(probes: HealthProbes, timeoutMs = 10_000):
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-/** State: a row written to the health table can be read back. */
-export async function probeState(state: StateStore, clock: Clock): Promise<string> {
-  const row = { partitionKey: "health", rowKey: "probe", checkedAt: clock.now() };
-  await state.upsert("health", row);
-  const back = await state.get("health", "health", "probe");
-  if (!back) throw new Error("a row written to the health table could not be read back");
-  return "table write and read ok";
+/** State: the health table answers a read (a missing row is an answer; nothing is written). */
+export async function probeState(state: StateStore, _clock?: Clock): Promise<string> {
+  await state.get("health", "health", "probe");
+  return "table read ok";
+}
+
+export interface HealthReport {
+  ok: boolean;
+  checks: HealthResult[];
+  /** When the probes ran (ISO 8601). */
+  checkedAt: string;
+}
+
+/** The last health report, kept for `ttlMs`; one run of the probes at a time, shared by every caller that waits. */
+export class HealthCache {
+  private last: { report: HealthReport; at: number } | undefined;
+  private running: Promise<HealthReport> | undefined;
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(probes: () => HealthProbes): Promise<HealthReport> {
+    if (this.last && this.now() - this.last.at < this.ttlMs) return this.last.report;
+    this.running ??= (async () => {
+      try {
+        const at = this.now();
+        const result = await runHealthChecks(probes());
+        const report = { ...result, checkedAt: new Date(at).toISOString() };
+        this.last = { report, at };
+        return report;
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+}
+
+/** What an anonymous caller sees: the overall status and each check's name and outcome, no texts. */
+export function publicHealth(report: HealthReport): { ok: boolean; checkedAt: string; checks: { name: string; ok: boolean }[] } {
+  return { ok: report.ok, checkedAt: report.checkedAt, checks: report.checks.map((c) => ({ name: c.name, ok: c.ok })) };
 }
 
 /** Secrets: which of the app's secrets are set (names only, never values). */

@@ -165,9 +165,11 @@ export const REPLAY_EXAMPLE: z.infer<typeof ReplayReportView> = {
   failed: [],
 };
 
+/** GET /api/health/details (function key): each check with what it found. */
 export const HealthView = z.object({
   status: z.enum(["healthy", "unhealthy"]),
   ok: z.boolean(),
+  checkedAt: Timestamp.meta({ description: "When the checks ran (they run at most every HEALTH_CACHE_SECONDS)" }),
   checks: z.array(
     z.object({ name: z.string(), ok: z.boolean(), ms: z.number().meta({ title: "Time (ms)" }), detail: z.string().optional() }),
   ),
@@ -176,8 +178,27 @@ export const HealthView = z.object({
 export const HEALTH_EXAMPLE: z.infer<typeof HealthView> = {
   status: "healthy",
   ok: true,
+  checkedAt: "2025-03-17T06:00:00.000Z",
   checks: [
-    { name: "state", ok: true, ms: 12 },
-    { name: "d365", ok: true, ms: 140, detail: "token for https://contoso.operations.dynamics.com" },
+    { name: "state", ok: true, ms: 12, detail: "table read ok" },
+    { name: "d365", ok: true, ms: 140, detail: "token ok; read CustomersV3 (usmf)" },
+  ],
+};
+
+/** GET /api/health (anonymous): each check's name and outcome, nothing else. */
+export const HealthSummaryView = z.object({
+  status: z.enum(["healthy", "unhealthy"]),
+  ok: z.boolean(),
+  checkedAt: Timestamp.meta({ description: "When the checks ran (they run at most every HEALTH_CACHE_SECONDS)" }),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean() })),
+});
+
+export const HEALTH_SUMMARY_EXAMPLE: z.infer<typeof HealthSummaryView> = {
+  status: "healthy",
+  ok: true,
+  checkedAt: "2025-03-17T06:00:00.000Z",
+  checks: [
+    { name: "state", ok: true },
+    { name: "d365", ok: true },
   ],
 };

@@ -21,7 +21,7 @@ import { redact } from "./telemetry";
 export const REVIEW_TABLE = "review";
 
 /** Why a message was parked. */
-export type ParkReason = "invalid-message" | "validation" | "mapping-gap" | "not-found" | "conflict" | (string & {});
+export type ParkReason = "invalid-message" | "validation" | "mapping-gap" | "not-found" | "conflict" | "retries-exhausted" | (string & {});
 
 export interface ParkInput {
   queue: string;

@@ -111,6 +111,12 @@ export interface DeliveryInfo {
   deliveryCount: number;
   enqueuedTime?: Date;
   applicationProperties?: Record<string, unknown>;
+  /** Which attempt this is (1 for the message as first sent; a scheduled retry copy counts on). */
+  attempt?: number;
+  /** The id the message was first sent with (a retry copy has its own id). */
+  originalMessageId?: string;
+  /** True when a failure now is not retried any more (the message is parked or dead-lettered instead). */
+  lastAttempt?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------

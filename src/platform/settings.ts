@@ -28,8 +28,26 @@ export const platformSettings = {
   QUEUE_ORDER_IMPORT: setting.string("order-import"),
   /** Queue of D365 business events. */
   QUEUE_D365_EVENTS: setting.string("d365-events"),
-  /** Delivery attempts before a message goes to the dead-letter queue (the queue property in Bicep). */
+  /** Queue of jobs that HTTP calls start and answer 202 for (GET /api/jobs/{id} reports them). */
+  QUEUE_JOBS: setting.string("jobs"),
+  /**
+   * Deliveries of one message before Service Bus dead-letters it (the queue property in Bicep). A failure that
+   * may pass is not redelivered but retried by a scheduled copy (QUEUE_RETRY_*), so this only counts crashes
+   * and copies that could not be scheduled.
+   */
   QUEUE_MAX_DELIVERY_COUNT: setting.int(10, 1, 2000),
+  /** Attempts of a message whose failure may pass (throttling, an outage) before it is parked for a person, the first included. */
+  QUEUE_RETRY_MAX_ATTEMPTS: setting.int(30, 1, 1000),
+  /** Wait before the first retry of a failed message; it doubles per attempt (with jitter) up to QUEUE_RETRY_MAX_DELAY_SECONDS. */
+  QUEUE_RETRY_BASE_DELAY_SECONDS: setting.number(10, 0),
+  /** Longest wait between two attempts of a message, also for a Retry-After the other side asked for. */
+  QUEUE_RETRY_MAX_DELAY_SECONDS: setting.number(600, 0),
+  /** How long an HTTP call that starts a job waits for it before answering 202 with a status URL (Azure cuts HTTP at 230 s). */
+  HTTP_JOB_WAIT_SECONDS: setting.number(10, 0),
+  /** Largest body POST /api/amazon/notifications reads; a larger one is refused with 413 before it is read. */
+  NOTIFICATION_MAX_BODY_BYTES: setting.int(1_048_576, 1024, 100 * 1_048_576),
+  /** How long GET /api/health answers from its last checks before it runs them again (no upstream call per caller). */
+  HEALTH_CACHE_SECONDS: setting.int(30, 0, 3600),
   /** Folder of the mapping files. */
   MAPPINGS_DIR: setting.string("mappings"),
   /** Durable Functions task hub name (host.json reads it as %DURABLE_TASK_HUB%). */

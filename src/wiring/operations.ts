@@ -4,7 +4,7 @@
  * dependencies of the status, dead-letter and replay endpoints. A new connector adds its probe here, a new
  * flow its section.
  */
-import { probeSecrets, probeState, type HealthProbes } from "../platform/health";
+import { HealthCache, probeSecrets, probeState, type HealthProbes, type HealthReport } from "../platform/health";
 import { probeD365 } from "../d365/index";
 import { summarizeBusinessEvents } from "../flows/d365-events/route-event";
 import { summarizeFulfillment } from "../flows/fulfillment/status-page";
@@ -29,6 +29,15 @@ export function healthProbes(app: App): HealthProbes {
     spapi: () => app.spapi.checkAuth(),
     d365: () => probeD365(app.d365),
   };
+}
+
+const healthCaches = new WeakMap<App, HealthCache>();
+
+/** The app's health, from its cache (HEALTH_CACHE_SECONDS): the probes run at most once per period for all callers. */
+export function checkHealth(app: App): Promise<HealthReport> {
+  let cache = healthCaches.get(app);
+  if (!cache) healthCaches.set(app, (cache = new HealthCache(app.config.HEALTH_CACHE_SECONDS * 1000)));
+  return cache.get(() => healthProbes(app));
 }
 
 /** The flows' sections of GET /api/status. */
@@ -58,12 +67,21 @@ export function operationsDeps(app: App, context?: InvocationLogger): Operations
   };
 }
 
-/** What every queue-triggered function's handleQueueMessage needs. */
+/** What every queue-triggered function's handleQueueMessage needs: retries are scheduled copies on the app's bus. */
 export function queueDeps(app: App, context: InvocationLogger): QueueDeps {
   return {
     state: app.state,
     telemetry: (base) => app.telemetry(context, base),
     clock: app.clock,
     maxDeliveryCount: app.config.QUEUE_MAX_DELIVERY_COUNT,
+    // Read when a retry is scheduled: a test app without a bus still handles messages that succeed.
+    get bus() {
+      return app.bus;
+    },
+    retry: {
+      maxAttempts: app.config.QUEUE_RETRY_MAX_ATTEMPTS,
+      baseDelayMs: app.config.QUEUE_RETRY_BASE_DELAY_SECONDS * 1000,
+      maxDelayMs: app.config.QUEUE_RETRY_MAX_DELAY_SECONDS * 1000,
+    },
   };
 }

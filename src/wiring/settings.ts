@@ -16,12 +16,12 @@ export const localSettings = {
   SIM_TIME_SCALE: setting.number(1, 0.001),
   /** Seed of the simulators' demo data generator. */
   SIM_SEED: setting.int(42),
-  /** Folder of the local host's own files (durable history, simulator certificate). */
+  /** Folder of the local host's own files (durable history, queued messages, simulator certificate). */
   LOCAL_DATA_DIR: setting.string(".local"),
   /** Runs durable timers and activity retry intervals of the local host this many times faster (10 = ten times). */
   LOCAL_DURABLE_TIME_SCALE: setting.number(1, 0.001),
-  /** Wait of the local in-memory bus before redelivering an abandoned message (doubles per delivery, at most 1 s). */
-  LOCAL_QUEUE_RETRY_DELAY_MS: setting.int(50, 0, 60000),
+  /** Scheduled messages of the local in-memory bus (retries that wait) come due this many times sooner (10 = ten times). */
+  LOCAL_QUEUE_TIME_SCALE: setting.number(1, 0.001),
   /** Simulators `npm start` runs, comma-separated (d365, spapi); "none" to use the endpoints configured above. */
   LOCAL_SIMULATORS: setting.string("d365,spapi"),
 };

@@ -3,10 +3,15 @@
  * sends (constant time), validates every notification against the published schema and puts each on the
  * notifications queue with messageId = the notification id, so Service Bus drops Amazon's duplicates
  * (delivery is at least once). Nothing else happens here, so the endpoint answers fast.
+ *
+ * The endpoint is anonymous (Amazon's EventBridge connection cannot send a Functions key), so it does no work for
+ * a caller it does not know: the key is checked before the body is read (`rawBody` may be a function that reads
+ * it, with the size cap), and the body's nesting depth before it is parsed.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
-import { UnauthorizedError, ValidationError } from "../../platform/errors";
+import { UnauthorizedError } from "../../platform/errors";
 import type { MessageBus } from "../../platform/ports";
+import { parseJsonText } from "../../platform/safe-json";
 import type { Telemetry } from "../../platform/telemetry";
 import { notificationValidationError, readNotifications } from "./validate";
 
@@ -38,7 +43,7 @@ export interface ReceiveResult {
 }
 
 export async function receiveNotifications(
-  input: { apiKey: string | undefined; rawBody: string },
+  input: { apiKey: string | undefined; rawBody: string | (() => Promise<string>) },
   deps: ReceiveDeps,
 ): Promise<ReceiveResult> {
   const expected = await deps.expectedApiKey();
@@ -46,12 +51,8 @@ export async function receiveNotifications(
     deps.telemetry.event("notification.unauthorized", {});
     throw new UnauthorizedError("notification.unauthorized", "Missing or wrong API key (header x-api-key).");
   }
-  let body: unknown;
-  try {
-    body = JSON.parse(input.rawBody);
-  } catch (err) {
-    throw new ValidationError("notification.invalidJson", `The body is not valid JSON: ${(err as Error).message}`, { where: "$" });
-  }
+  const text = typeof input.rawBody === "string" ? input.rawBody : await input.rawBody();
+  const body = parseJsonText(text, { what: "The body", code: "notification.invalidJson" });
   const { accepted, issues } = readNotifications(body);
   if (accepted.length) {
     await deps.bus.send(

@@ -15,6 +15,7 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { ValidationError } from "../../platform/errors";
+import { parseJsonText } from "../../platform/safe-json";
 import type { MessageSchema } from "../../platform/trigger-adapters";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
 import fbaOutboundShipmentStatusSchema from "./schemas/FBAOutboundShipmentStatusNotification.json";
@@ -261,21 +262,41 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/**
+ * How many envelopes deep a notification may sit: a Pipe batch (array) of SQS records whose body is a JSON text of
+ * an EventBridge event holds it three levels down. Anything deeper is returned as it is and fails validation.
+ */
+const MAX_ENVELOPES = 4;
+
 /** The notifications carried by one request body (already JSON-parsed). */
-export function unwrapNotifications(body: unknown): unknown[] {
-  if (Array.isArray(body)) return body.flatMap((b) => unwrapNotifications(b));
+export function unwrapNotifications(body: unknown, depth = 0): unknown[] {
+  if (depth >= MAX_ENVELOPES) return [body];
+  if (Array.isArray(body)) return body.flatMap((b) => unwrapNotifications(b, depth + 1));
   if (isObject(body)) {
     if (isObject(body.detail)) return [body.detail];
-    if (Array.isArray(body.Records)) return unwrapNotifications(body.Records);
+    if (Array.isArray(body.Records)) return unwrapNotifications(body.Records, depth + 1);
     if (typeof body.body === "string" && !("NotificationType" in body) && !("notificationType" in body)) {
       try {
-        return unwrapNotifications(JSON.parse(body.body));
+        return unwrapNotifications(parseJsonText(body.body, { what: "An SQS record body", code: "notification.invalidJson" }), depth + 1);
       } catch {
         return [body.body];
       }
     }
   }
   return [body];
+}
+
+/**
+ * Service Bus refuses a message id longer than 128 characters, and the notification id is the message id that
+ * makes Amazon's repeats duplicates. Amazon's ids are UUIDs (36 characters): a longer one is refused (400 naming
+ * it) rather than hashed, because it is not Amazon's, and the other notifications of the same request still go.
+ */
+export const MAX_NOTIFICATION_ID_LENGTH = 128;
+
+function idTooLong(v: Notification, index: number): NotificationIssue[] {
+  if (v.notificationId.length <= MAX_NOTIFICATION_ID_LENGTH) return [];
+  const path = "NotificationMetadata" in v.notification ? "$.NotificationMetadata.NotificationId" : "$.notificationMetadata.notificationId";
+  return [{ index, path, message: `must be at most ${MAX_NOTIFICATION_ID_LENGTH} characters (got ${v.notificationId.length})` }];
 }
 
 function toPath(instancePath: string): string {
@@ -319,6 +340,13 @@ export function validateNotification(
   value: unknown,
   index = 0,
 ): { ok: true; value: Notification } | { ok: false; issues: NotificationIssue[] } {
+  const r = validateShape(value, index);
+  if (!r.ok) return r;
+  const issues = idTooLong(r.value, index);
+  return issues.length ? { ok: false, issues } : r;
+}
+
+function validateShape(value: unknown, index: number): { ok: true; value: Notification } | { ok: false; issues: NotificationIssue[] } {
   if (!isObject(value)) return { ok: false, issues: [{ index, path: "$", message: "must be a JSON object (an SP-API notification)" }] };
   const notificationType = String(value.NotificationType ?? value.notificationType ?? "");
   if (notificationType === "ORDER_CHANGE") {

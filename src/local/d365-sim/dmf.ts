@@ -102,6 +102,7 @@ export const GENERAL_JOURNAL_ENTITY_FIELDS: readonly string[] = Object.keys(GENE
 export class SimDmf {
   readonly blobs = new Map<string, Buffer>();
   readonly executions = new Map<string, Execution>();
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly store: SimStore,
@@ -110,6 +111,8 @@ export class SimDmf {
   ) {}
 
   reset(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
     this.blobs.clear();
     this.executions.clear();
   }
@@ -202,6 +205,16 @@ export class SimDmf {
       run: () => this.runImport(files, entities, legalEntity),
     };
     this.executions.set(id, ex);
+    if (ex.status === "Executing") {
+      // The batch job runs whether or not anyone asks for its status (a client that died after submitting the
+      // package still gets its journal), as in F&O.
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.settle(ex);
+      }, this.processingMs());
+      timer.unref();
+      this.timers.add(timer);
+    }
     return id;
   }
 

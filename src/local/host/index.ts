@@ -7,12 +7,13 @@
  * Like Core Tools, the local host does not enforce function keys (authLevel "function"/"admin" routes answer
  * without a key). In Azure they are enforced.
  */
-import { HttpRequest, HttpResponse, InvocationContext, type Timer } from "@azure/functions";
+import { HttpRequest, type HttpRequestInit, HttpResponse, InvocationContext, type Timer } from "@azure/functions";
 import { Cron } from "croner";
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { Readable } from "node:stream";
 import { type AppParts, createApp, useApp } from "../../wiring/app";
 import { type AppConfig, loadConfig } from "../../wiring/config";
 import { DurableDriver, type DurableIdleSummary, type DurableLogLevel } from "../durable/driver";
@@ -34,7 +35,9 @@ export interface LocalHostOptions {
   load?: () => Promise<unknown>;
   /**
    * The bus; default a new MemoryServiceBus with maxDeliveryCount from QUEUE_MAX_DELIVERY_COUNT and the lock
-   * renewal of host.json (extensions.serviceBus.maxAutoLockRenewalDuration), as the Functions host applies it.
+   * renewal of host.json (extensions.serviceBus.maxAutoLockRenewalDuration), as the Functions host applies it,
+   * whose messages are kept under <dataDir>/bus/ (so a killed host loses none) unless `durableStore` is given
+   * (a test that keeps orchestrations in memory keeps messages in memory too).
    */
   bus?: MemoryServiceBus;
   busOptions?: MemoryServiceBusOptions;
@@ -159,8 +162,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     options.bus ??
     new MemoryServiceBus({
       maxDeliveryCount: configValue((c) => c.QUEUE_MAX_DELIVERY_COUNT, 10),
-      retryDelayMs: configValue((c) => c.LOCAL_QUEUE_RETRY_DELAY_MS, 50),
+      timeScale: configValue((c) => c.LOCAL_QUEUE_TIME_SCALE, 1),
       maxAutoLockRenewalMs: hostJson?.maxAutoLockRenewalMs,
+      ...(options.durableStore ? {} : { persistDir: path.resolve(dataDir, "bus") }),
       ...options.busOptions,
     });
 
@@ -248,13 +252,20 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     res.writeHead(status, headers);
     res.end(body);
   };
+  const sendJson = (res: http.ServerResponse, status: number, body: unknown) =>
+    send(res, status, { "content-type": "application/json; charset=utf-8" }, JSON.stringify(body));
 
   const handleHttp = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? "/", origin);
     const method = (req.method ?? "GET").toUpperCase();
-    const body = await readBody(req);
+
+    // The Functions host refuses a body over its limit (100 MB) before any function runs.
+    if (Number(req.headers["content-length"] ?? 0) > MAX_REQUEST_BYTES) {
+      return sendJson(res, 413, { error: "http.bodyTooLarge", message: `The request body is larger than ${MAX_REQUEST_BYTES} bytes` });
+    }
 
     if (url.pathname.startsWith(DURABLE_WEBHOOK_PATH + "/")) {
+      const body = await readBody(req);
       const out = await handleDurableHttp(durable, method, url, body.toString("utf8"), origin);
       if (out) {
         const text = out.body === undefined ? "" : JSON.stringify(out.body);
@@ -271,6 +282,13 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     }
     if (!/^\/api(\/|$)/i.test(url.pathname)) return send(res, 404, {}, "");
     const routePath = url.pathname.replace(/^\/api/i, "");
+    const malformed = routePath.split("/").find((segment) => !decodes(segment));
+    if (malformed !== undefined) {
+      return sendJson(res, 400, {
+        error: "http.invalidPath",
+        message: `The path segment "${malformed.slice(0, 100)}" has a malformed %-escape (a % must be followed by two hex digits of UTF-8)`,
+      });
+    }
     let found: { reg: Registration; params: Record<string, string> } | undefined;
     for (const r of httpRoutes) {
       if (r.methods && !r.methods.includes(method)) continue;
@@ -284,13 +302,15 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(", ") : v;
-    const request = new HttpRequest({
+    // As with HTTP streams in Azure (src/index.ts), the function reads the body from the socket when it asks for
+    // it, and a function that answers without reading it (a wrong API key) never has it in memory.
+    const hasBody = method !== "GET" && method !== "HEAD";
+    const nativeRequest = new Request(url.toString(), {
       method,
-      url: url.toString(),
-      headers,
-      params: found.params,
-      body: method === "GET" || method === "HEAD" || body.length === 0 ? undefined : { bytes: new Uint8Array(body) },
-    });
+      headers: requestHeaders(headers),
+      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}),
+    } as RequestInit);
+    const request = new HttpRequest({ method, url: url.toString(), headers, params: found.params, nativeRequest } as HttpRequestInit);
     const context = contextFor(found.reg, { headers, query: Object.fromEntries(url.searchParams) });
     let result: unknown;
     try {
@@ -322,11 +342,13 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
 
   const server = http.createServer((req, res) => {
     void track(
-      handleHttp(req, res).catch((err: unknown) => {
-        log("error", `local host: ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      }),
+      handleHttp(req, res)
+        .catch((err: unknown) => {
+          log("error", `local host: ${req.method} ${req.url}: ${err instanceof Error ? err.stack : String(err)}`);
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        })
+        .finally(() => discardUnread(req, res)),
     );
   });
   const port = options.port ?? configValue((c) => c.LOCAL_HTTP_PORT, 7071);
@@ -544,6 +566,43 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
       if (options.app !== false) useApp(undefined);
     },
   };
+}
+
+/** The Functions host's request body limit (maxRequestBodySize: 100 MB). */
+const MAX_REQUEST_BYTES = 100 * 1024 * 1024;
+
+function decodes(segment: string): boolean {
+  try {
+    decodeURIComponent(segment);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Headers a fetch Request accepts (it refuses connection-level ones). */
+function requestHeaders(headers: Record<string, string>): Headers {
+  const out = new Headers();
+  for (const [k, v] of Object.entries(headers)) {
+    if (["connection", "keep-alive", "transfer-encoding", "upgrade", "host", "expect"].includes(k)) continue;
+    try {
+      out.set(k, v);
+    } catch {
+      // a header value fetch refuses is left out
+    }
+  }
+  return out;
+}
+
+/**
+ * After the answer: a body the function did not read is not read now either. The connection is closed once the
+ * answer is out (the client learns it from the answer's own end), so the rest of the upload costs nothing.
+ */
+function discardUnread(req: http.IncomingMessage, res: http.ServerResponse): void {
+  if (req.readableEnded || req.complete) return;
+  const close = () => req.socket.destroy();
+  if (res.writableFinished) close();
+  else res.once("finish", close);
 }
 
 function safeStringify(value: unknown): string {

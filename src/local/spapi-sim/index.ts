@@ -11,7 +11,7 @@
  *   POST /_control/orders/{id}/status  body { status }  change an order's status (and LastUpdateDate)
  *   POST /_control/advance       body { ms }            move simulated time forward
  *   GET  /_control/notifications[?type=]               notification payloads the simulator produced
- *   GET  /_control/settlements                          settlement ids, periods and totals
+ *   GET  /_control/settlements                          settlement ids, report ids, periods and totals
  * and the fulfillment / inventory / returns / products endpoints of control.ts (docs/spapi.md): /_control/seed,
  * /_control/shipments, /_control/mcf…, /_control/listings…, /_control/inventory, /_control/feeds…,
  * /_control/returns, /_control/notifications/delivery, /_control/notifications/flush.
@@ -171,6 +171,7 @@ async function handleControl(sim: SpApiSim, method: string, url: URL, raw: Buffe
     return send(res, 200, {
       settlements: sim.data.settlements.map((s) => ({
         settlementId: s.settlementId,
+        reportId: sim.settlementReportId(s.settlementId),
         marketplaceId: s.marketplaceId,
         currency: s.currency,
         start: s.start.toISOString(),

@@ -319,6 +319,12 @@ export class SpApiSim implements SimContext {
     return this.hub.all(type);
   }
 
+  /** The report id under which a seeded settlement's flat file is listed (for notifications a test sends). */
+  settlementReportId(settlementId: string): string | undefined {
+    for (const r of this.reports.values()) if (r.settlementId === settlementId) return r.reportId;
+    return undefined;
+  }
+
   // --- orders (in-process API for tests) -------------------------------------------------------------
   addOrder(input: AddOrderInput): SimOrder {
     const mpIndex = Math.max(

@@ -8,6 +8,7 @@ import type { BenchRow } from "../bench-row";
 import { cliStartup } from "./cli-startup";
 import { d365RequestsPerMcfOrder, spapiCallsPerMcfOrder } from "./fulfillment-requests";
 import { inventoryD365RequestsPer1000, inventoryPushPeakRss, inventoryPushSeconds, inventorySpapiCallsPer1000 } from "./inventory";
+import { notificationLoadP99, notificationLoadThroughput } from "./notification-load";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
 import { spapiCallsPer1000PriceChanges, spapiCallsPer1000ProductsPublished } from "./products-calls";
@@ -31,4 +32,6 @@ export const benchRows: readonly BenchRow[] = [
   inventoryD365RequestsPer1000,
   inventoryPushSeconds,
   inventoryPushPeakRss,
+  notificationLoadThroughput,
+  notificationLoadP99,
 ];

@@ -108,7 +108,7 @@ beforeAll(async () => {
     port: 0,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), "fulfillment-e2e-host-")),
-    busOptions: { maxDeliveryCount: 30, retryDelayMs: 10, maxRetryDelayMs: 200, concurrency: 6 },
+    busOptions: { maxDeliveryCount: 30, timeScale: 1000, concurrency: 6 },
     config: cfg,
     app: {
       secrets,
@@ -193,7 +193,7 @@ beforeAll(async () => {
   });
   const imported = await http("POST", `orders/${order.amazonOrderId}/sync`);
   expect(imported.status).toBe(200);
-  const so = String(imported.json.salesOrderNumber);
+  const so = String(imported.json.result.salesOrderNumber);
   const lines = d365Sim.rows("SalesOrderLinesV3", "usmf").filter((l) => l.SalesOrderNumber === so);
   fbm = {
     amazonOrderId: order.amazonOrderId,
@@ -232,7 +232,7 @@ beforeAll(async () => {
     items: [{ sku: "DEMO-CHARGER-65W", quantity: 1 }],
   });
   const second = await http("POST", `orders/${other.amazonOrderId}/sync`);
-  unmappedSlip = d365Sim.postPackingSlip(String(second.json.salesOrderNumber), {
+  unmappedSlip = d365Sim.postPackingSlip(String(second.json.result.salesOrderNumber), {
     shipCarrierId: "PIGEON",
     tracking: [{ trackingNumber: "PG-1" }],
   }).packingSlipNumber;

@@ -86,7 +86,7 @@ beforeAll(async () => {
     dataDir: mkdtempSync(join(tmpdir(), "bulk-crash-e2e-host-")),
     // The host renews a message's lock while its function runs, up to maxAutoLockRenewalDuration; a worker that
     // died holds it until then (here 15 s instead of 30 min), and Service Bus delivers the message again.
-    busOptions: { lockDurationMs: 1000, maxAutoLockRenewalMs: 15_000, retryDelayMs: 20, maxRetryDelayMs: 200 },
+    busOptions: { lockDurationMs: 1000, maxAutoLockRenewalMs: 15_000, timeScale: 1000 },
     config: loadConfig({
       STORAGE_CONNECTION_STRING: process.env.TEST_STORAGE_CONNECTION_STRING,
       STATE_TABLE_PREFIX: prefix,

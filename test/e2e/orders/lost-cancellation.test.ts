@@ -76,7 +76,7 @@ beforeAll(async () => {
     dataDir: mkdtempSync(join(tmpdir(), "cancel-e2e-host-")),
     // Redelivery as fast as Service Bus redelivers an abandoned message: a message that meets the lease is tried
     // QUEUE_MAX_DELIVERY_COUNT times within about 2 s and dead-lettered while the worker still holds the order.
-    busOptions: { retryDelayMs: 20, maxRetryDelayMs: 300, concurrency: 8 },
+    busOptions: { timeScale: 1000, concurrency: 8 },
     config: cfg,
     app: {
       clock: { now: () => spapi.sim.now(), sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) },

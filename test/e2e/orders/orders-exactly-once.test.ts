@@ -65,6 +65,8 @@ let spapi: SpApiSimulator;
 let host: LocalHost;
 let d365: CrashingConnector;
 let summary: HostSummary;
+/** Deliveries of scheduled retry copies (a failure that may pass is retried later, not abandoned). */
+let retryDeliveries = 0;
 const created: { id: string; items: ItemSpec[]; unknown: boolean }[] = [];
 
 async function post(body: unknown): Promise<number> {
@@ -98,7 +100,7 @@ beforeAll(async () => {
     port: 0,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), "orders-e2e-host-")),
-    busOptions: { maxDeliveryCount: 25, retryDelayMs: 10, maxRetryDelayMs: 200, concurrency: 8 },
+    busOptions: { maxDeliveryCount: 25, timeScale: 1000, concurrency: 8 },
     config: cfg,
     app: {
       clock,
@@ -108,6 +110,9 @@ beforeAll(async () => {
       mappings: Mappings.load(join(__dirname, "../../../mappings")),
     },
     log: () => undefined,
+  });
+  host.bus.onSettled((e) => {
+    if (e.messageId.includes(":retry:")) retryDeliveries++;
   });
 
   // 210 orders across the three marketplaces, FBA and FBM, 1-3 lines, promotions; every 21st has an unknown SKU.
@@ -193,7 +198,7 @@ describe(`${ORDERS} Amazon orders through notifications, catch-up and faults`, (
   it("the faults really happened", () => {
     expect(d365.crashes).toBeGreaterThan(5);
     expect(spapi.sim.requestCounts().throttled.getOrder ?? 0).toBeGreaterThan(0);
-    expect(summary.invocations["order-import"].failed).toBeGreaterThan(10);
+    expect(retryDeliveries).toBeGreaterThan(10);
   });
 
   it("creates every importable order exactly once, with all its lines", () => {

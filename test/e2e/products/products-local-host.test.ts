@@ -89,7 +89,7 @@ beforeAll(async () => {
     port: 0,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), "products-e2e-host-")),
-    busOptions: { retryDelayMs: 10, maxRetryDelayMs: 100, concurrency: 4 },
+    busOptions: { timeScale: 1000, concurrency: 4 },
     config: cfg,
     app: {
       secrets,

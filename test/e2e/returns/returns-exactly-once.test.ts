@@ -134,7 +134,7 @@ beforeAll(async () => {
     schedules: false,
     timeScale: 1000,
     dataDir: mkdtempSync(join(tmpdir(), "returns-e2e-host-")),
-    busOptions: { maxDeliveryCount: 25, retryDelayMs: 10, maxRetryDelayMs: 200, concurrency: 4 },
+    busOptions: { maxDeliveryCount: 25, timeScale: 1000, concurrency: 4 },
     config: cfg,
     app: { secrets, d365, spapi: clientFor(spapi, { maxRetries: 1, backoffBaseMs: 5 }), mappings: Mappings.load(mappingsDir) },
     log: () => undefined,

@@ -33,7 +33,7 @@ beforeAll(async () => {
     schedules: false,
     timeScale: 1000,
     dataDir: mkdtempSync(join(tmpdir(), "trace-host-")),
-    busOptions: { retryDelayMs: 10, maxRetryDelayMs: 100 },
+    busOptions: { timeScale: 1000 },
     config: loadConfig({}),
     app: {
       state: new MemoryStateStore(),

@@ -68,7 +68,7 @@ beforeAll(async () => {
     port: 0,
     schedules: false,
     dataDir: mkdtempSync(join(tmpdir(), "inventory-host-")),
-    busOptions: { retryDelayMs: 10, maxRetryDelayMs: 100 },
+    busOptions: { timeScale: 1000 },
     config,
     app: false,
     log: () => undefined,

@@ -14,7 +14,7 @@ beforeAll(async () => {
   host = await startLocalHost({
     port: 0,
     registrations,
-    bus: new MemoryServiceBus({ maxDeliveryCount: 3, retryDelayMs: 1, maxRetryDelayMs: 5 }),
+    bus: new MemoryServiceBus({ maxDeliveryCount: 3 }),
     durableStore: new MemoryInstanceStore(),
     schedules: false,
     timeScale: 100,

@@ -55,7 +55,7 @@ beforeAll(async () => {
     hubName: "NotificationSettlement",
     timeScale: 1000,
     schedules: false,
-    busOptions: { retryDelayMs: 10, maxRetryDelayMs: 100 },
+    busOptions: { timeScale: 1000 },
     log: () => undefined,
     app: false,
   });

@@ -32,7 +32,7 @@ beforeAll(async () => {
     schedules: false,
     timeScale: 1000,
     dataDir: mkdtempSync(join(tmpdir(), "orders-backfill-host-")),
-    busOptions: { retryDelayMs: 10, maxRetryDelayMs: 100 },
+    busOptions: { timeScale: 1000 },
     config: cfg,
     app: {
       state: new MemoryStateStore(),
@@ -134,9 +134,12 @@ describe("POST /api/orders/backfill", () => {
     const o = spapi.sim.addOrder({ marketplaceId: "A1F83G8C2ARO7P", status: "Unshipped", items: [{ sku: "DEMO-MOUSE-WL", quantity: 2 }] });
     const res = await fetch(`${host.url}/api/orders/${o.amazonOrderId}/sync`, { method: "POST" });
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ outcome: "created", amazonOrderId: o.amazonOrderId, linesCreated: 1 });
+    expect(await res.json()).toMatchObject({
+      status: "succeeded",
+      result: { outcome: "created", amazonOrderId: o.amazonOrderId, linesCreated: 1 },
+    });
     const again = await fetch(`${host.url}/api/orders/${o.amazonOrderId}/sync`, { method: "POST" });
-    expect(await again.json()).toMatchObject({ outcome: "unchanged" });
+    expect(await again.json()).toMatchObject({ result: { outcome: "unchanged" } });
 
     const bad = spapi.sim.addOrder({
       marketplaceId: "ATVPDKIKX0DER",
@@ -145,21 +148,24 @@ describe("POST /api/orders/backfill", () => {
     });
     const gap = await fetch(`${host.url}/api/orders/${bad.amazonOrderId}/sync`, { method: "POST" });
     expect(gap.status).toBe(422);
-    expect(await gap.json()).toMatchObject({ error: "mapping.unknownSku", suggestion: { file: "sku-crossref.json" } });
+    expect(await gap.json()).toMatchObject({
+      status: "failed",
+      error: { code: "mapping.unknownSku", suggestion: { file: "sku-crossref.json" } },
+    });
     expect((await fetch(`${host.url}/api/orders/not-an-order/sync`, { method: "POST" })).status).toBe(400);
   });
 
-  it("POST /api/orders/sync enqueues the orders changed since the given time and answers 202 with counts", async () => {
+  it("POST /api/orders/sync enqueues the orders changed since the given time and answers with counts (200: it was quick)", async () => {
     const res = await fetch(`${host.url}/api/orders/sync`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ since: new Date(Date.now() - 50 * 86_400_000).toISOString(), marketplaceIds: ["A1PA6795UKMFR9"] }),
     });
-    expect(res.status).toBe(202);
-    const body = (await res.json()) as { results: { marketplaceId: string; seen: number; ok: boolean }[] };
-    expect(body.results).toHaveLength(1);
-    expect(body.results[0]).toMatchObject({ marketplaceId: "A1PA6795UKMFR9", ok: true });
-    expect(body.results[0].seen).toBeGreaterThan(0);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { result: { results: { marketplaceId: string; seen: number; ok: boolean }[] } };
+    expect(body.result.results).toHaveLength(1);
+    expect(body.result.results[0]).toMatchObject({ marketplaceId: "A1PA6795UKMFR9", ok: true });
+    expect(body.result.results[0].seen).toBeGreaterThan(0);
     await host.drain({ timeoutMs: 60_000 });
     expect(
       (

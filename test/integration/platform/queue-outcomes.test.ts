@@ -7,7 +7,7 @@ import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { replayOne, replayQueue, type OperationsDeps } from "../../../src/platform/operations";
 import { listParked } from "../../../src/platform/parked-messages";
 import { MemoryTelemetry } from "../../../src/platform/telemetry";
-import { handleQueueMessage } from "../../../src/platform/trigger-adapters";
+import { handleQueueMessage, type QueueRetryPolicy } from "../../../src/platform/trigger-adapters";
 
 const Msg = z.object({ amazonOrderId: z.string(), sku: z.string() });
 const QUEUE = "order-import";
@@ -19,8 +19,9 @@ afterEach(async () => {
 });
 
 /** Wires a queue the way the local host does: the trigger payload and triggerMetadata from the bus delivery. */
-function wire(handle: (m: z.infer<typeof Msg>) => Promise<void>) {
-  bus = new MemoryServiceBus({ maxDeliveryCount: 3, retryDelayMs: 1, maxRetryDelayMs: 5 });
+function wire(handle: (m: z.infer<typeof Msg>) => Promise<void>, retry?: QueueRetryPolicy) {
+  bus = new MemoryServiceBus({ maxDeliveryCount: 3 });
+  const b = bus;
   const state = new MemoryStateStore();
   const telemetry = new MemoryTelemetry();
   bus.subscribe(QUEUE, async (m: ReceivedMessage) => {
@@ -29,7 +30,8 @@ function wire(handle: (m: z.infer<typeof Msg>) => Promise<void>) {
       triggerMetadata: { messageId: m.messageId, deliveryCount: m.deliveryCount, applicationProperties: m.applicationProperties },
       logHandler: () => {},
     });
-    await handleQueueMessage({ queue: QUEUE, body: m.body, context, schema: Msg, deps: { state, telemetry, maxDeliveryCount: 3 }, handle });
+    const deps = { state, telemetry, maxDeliveryCount: 3, ...(retry ? { bus: b, retry } : {}) };
+    await handleQueueMessage({ queue: QUEUE, body: m.body, context, schema: Msg, deps, handle });
   });
   const deps: OperationsDeps = { state, bus, queues: [QUEUE], telemetry };
   return { bus, state, telemetry, deps };
@@ -90,5 +92,54 @@ describe("queue outcomes end to end on the in-memory bus", () => {
     expect(calls).toBe(0);
     expect(bus.stats.completed).toBe(1);
     expect((await listParked(state))[0]).toMatchObject({ messageId: "bad-1", reason: "invalid-message", body: { amazonOrderId: 42 } });
+  });
+
+  it("retries a failure that may pass by scheduled copies, far beyond maxDeliveryCount, without dead-lettering", async () => {
+    let failures = 0;
+    const handled: string[] = [];
+    const { bus, telemetry } = wire(
+      async (m) => {
+        if (failures < 6) {
+          failures++;
+          throw new UnavailableError("d365.unavailable", "D365 answered 503");
+        }
+        handled.push(m.amazonOrderId);
+      },
+      { maxAttempts: 10, baseDelayMs: 5, maxDelayMs: 40 },
+    );
+    await bus.send(QUEUE, { messageId: "m-2", body: { amazonOrderId: "111-0000000-0000002", sku: "ABC-1" } });
+    await bus.drain(10_000);
+    expect(handled).toEqual(["111-0000000-0000002"]);
+    expect(await bus.peekDeadLetters(QUEUE)).toHaveLength(0);
+    // Seven messages, each delivered once: the original and six copies, every one completed.
+    expect(bus.stats).toMatchObject({ sent: 7, completed: 7, abandoned: 0, deadLettered: 0 });
+    expect(telemetry.events("message.retryScheduled").map((e) => e.properties.retryMessageId)).toEqual(
+      [2, 3, 4, 5, 6, 7].map((n) => `m-2:retry:${n}`),
+    );
+  });
+
+  it("parks a message whose retries ran out, for a person to see, and a replay after the outage brings it through", async () => {
+    let down = true;
+    const handled: string[] = [];
+    const { bus, state, deps } = wire(
+      async (m) => {
+        if (down) throw new UnavailableError("d365.unavailable", "D365 answered 503");
+        handled.push(m.amazonOrderId);
+      },
+      { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 },
+    );
+    await bus.send(QUEUE, { messageId: "m-3", body: { amazonOrderId: "111-0000000-0000003", sku: "ABC-1" } });
+    await bus.drain(10_000);
+    expect(await bus.peekDeadLetters(QUEUE)).toHaveLength(0);
+    const parked = await listParked(state);
+    expect(parked.map((p) => [p.messageId, p.reason])).toEqual([["m-3", "retries-exhausted"]]);
+    expect(parked[0]!.description).toContain("D365 answered 503");
+
+    down = false;
+    const report = await replayOne(deps, QUEUE, "m-3");
+    expect(report.replayed[0]?.newMessageId).toBe("m-3:replay:1");
+    await bus.drain(10_000);
+    expect(handled).toEqual(["111-0000000-0000003"]);
+    expect(await listParked(state)).toHaveLength(0);
   });
 });

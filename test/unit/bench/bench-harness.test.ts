@@ -33,6 +33,8 @@ describe("the benchmark table", () => {
       ["inventoryD365RequestsPer1000Read", "<=", 1],
       ["inventoryPush10kSeconds", "<=", 30],
       ["inventoryPush10kPeakRssMb", "<=", 250],
+      ["notificationLoadPerSecond", ">=", 100],
+      ["notificationLoadP99Ms", "<", 2500],
     ]);
   });
 

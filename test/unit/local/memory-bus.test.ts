@@ -1,9 +1,12 @@
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { lockLostAfterMs, MemoryServiceBus, type ReceivedMessage, type SettlementEvent } from "../../../src/local/memory-bus";
 
 const buses: MemoryServiceBus[] = [];
 function bus(opts: ConstructorParameters<typeof MemoryServiceBus>[0] = {}) {
-  const b = new MemoryServiceBus({ retryDelayMs: 5, maxRetryDelayMs: 20, ...opts });
+  const b = new MemoryServiceBus({ ...opts });
   buses.push(b);
   return b;
 }
@@ -192,5 +195,138 @@ describe("the in-memory Service Bus", () => {
     expect(lockLostAfterMs(60_000, 5 * 60_000)).toBe(250_000 + 60_000); // renewed every 50 s, last at 250 s
     expect(lockLostAfterMs(60_000, 30 * 60_000)).toBe(1_800_000 - 50_000 + 60_000); // renewal at 1750 s holds to 1810 s
     expect(lockLostAfterMs(60_000, 30 * 60_000)).toBeGreaterThanOrEqual(30 * 60_000);
+  });
+
+  it("redelivers an abandoned message at once, as Service Bus does (a retry that must wait is a scheduled copy)", async () => {
+    const b = bus({ maxDeliveryCount: 3 });
+    const at: number[] = [];
+    b.subscribe("q", () => {
+      at.push(Date.now());
+      throw new Error("D365 unavailable");
+    });
+    await b.send("q", { messageId: "spins", body: {} });
+    await b.drain();
+    expect(at).toHaveLength(3);
+    expect(at[2]! - at[0]!).toBeLessThan(100);
+    expect(await b.peekDeadLetters("q")).toHaveLength(1);
+  });
+
+  it("brings a scheduled message forward by its time scale, and nothing else", async () => {
+    const b = bus({ timeScale: 100 });
+    const deliveredAt: number[] = [];
+    b.subscribe("q", () => {
+      deliveredAt.push(Date.now());
+    });
+    const sentAt = Date.now();
+    await b.send("q", { messageId: "in-10-s", body: {}, scheduledEnqueueTime: new Date(sentAt + 10_000) });
+    expect(await b.countScheduled("q")).toBe(1);
+    await b.drain();
+    expect(deliveredAt).toHaveLength(1);
+    expect(deliveredAt[0]! - sentAt).toBeGreaterThanOrEqual(90);
+    expect(deliveredAt[0]! - sentAt).toBeLessThan(2000);
+  });
+});
+
+describe("the in-memory Service Bus with a journal on disk", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  const folder = () => {
+    const d = mkdtempSync(join(tmpdir(), "bus-journal-"));
+    dirs.push(d);
+    return d;
+  };
+
+  it("finds every queued, scheduled and dead-lettered message again after the process is gone", async () => {
+    const dir = folder();
+    const first = bus({ persistDir: dir, maxDeliveryCount: 1 });
+    first.subscribe("poison", () => {
+      throw new Error("unknown SKU ABC-1");
+    });
+    await first.send("orders", [
+      { messageId: "o-1", body: { amazonOrderId: "111-1" }, applicationProperties: { source: "notification" } },
+      { messageId: "o-2", body: { amazonOrderId: "111-2" } },
+    ]);
+    await first.send("orders", {
+      messageId: "o-later",
+      body: { amazonOrderId: "111-3" },
+      scheduledEnqueueTime: new Date(Date.now() + 60_000),
+    });
+    await first.send("poison", { messageId: "p-1", body: { sku: "ABC-1" } });
+    await first.drain();
+    // No close(): a killed process does not close anything.
+
+    const second = bus({ persistDir: dir });
+    expect(await second.countActive("orders")).toBe(2);
+    expect(await second.countScheduled("orders")).toBe(1);
+    const dead = await second.peekDeadLetters("poison");
+    expect(dead.map((d) => [d.messageId, d.deadLetterErrorDescription])).toEqual([["p-1", "unknown SKU ABC-1"]]);
+    // The duplicate detection history survives too: a sender that retries after the crash adds nothing.
+    await second.send("orders", { messageId: "o-1", body: { amazonOrderId: "111-1" } });
+    expect(second.stats.duplicatesDropped).toBe(1);
+    const got: ReceivedMessage[] = [];
+    second.subscribe("orders", (m) => {
+      got.push(m);
+    });
+    await second.drain();
+    expect(got.map((m) => m.messageId).sort()).toEqual(["o-1", "o-2"]);
+    expect(got.find((m) => m.messageId === "o-1")!.applicationProperties).toEqual({ source: "notification" });
+    expect(await second.removeDeadLetter("poison", dead[0]!.sequenceNumber)).toBe(true);
+
+    // What the second process completed and removed stays done for a third.
+    const third = bus({ persistDir: dir });
+    expect(await third.countActive("orders")).toBe(0);
+    expect(await third.countScheduled("orders")).toBe(1);
+    expect(await third.peekDeadLetters("poison")).toEqual([]);
+  });
+
+  it("delivers a message again, its delivery counted, when the process died while its handler ran", async () => {
+    const dir = folder();
+    // Not closed at the end: close() would wait for the handler, which a killed process never finishes.
+    const first = new MemoryServiceBus({ persistDir: dir });
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    first.subscribe("orders", async () => {
+      started();
+      await new Promise(() => undefined); // never finishes: the process is killed meanwhile
+    });
+    await first.send("orders", { messageId: "half-done", body: {} });
+    await running;
+
+    const second = bus({ persistDir: dir });
+    const counts: number[] = [];
+    second.subscribe("orders", (m) => {
+      counts.push(m.deliveryCount);
+    });
+    await second.drain();
+    expect(counts).toEqual([2]);
+  });
+
+  it("skips a last line torn by a crash and keeps everything before it; a long journal is compacted to one snapshot", async () => {
+    const dir = folder();
+    const first = bus({ persistDir: dir });
+    first.subscribe("q", () => undefined);
+    // 3,000 messages sent and completed: about 9,000 journal lines, compacted on the way.
+    for (let i = 0; i < 30; i++)
+      await first.send(
+        "q",
+        Array.from({ length: 100 }, (_, j) => ({ messageId: `m-${i}-${j}`, body: j })),
+      );
+    await first.drain();
+    await first.send("q-unheard", { messageId: "kept", body: { n: 1 } });
+    const journal = join(dir, "journal.jsonl");
+    expect(readFileSync(journal, "utf8").split("\n").length).toBeLessThan(5000);
+    appendFileSync(journal, '{"t":"send","m":{"queue":"q-unheard","messageId":"torn"');
+
+    const second = bus({ persistDir: dir });
+    expect(await second.countActive("q-unheard")).toBe(1);
+    expect(await second.countActive("q")).toBe(0);
+    const got: unknown[] = [];
+    second.subscribe("q-unheard", (m) => {
+      got.push(m.body);
+    });
+    await second.drain();
+    expect(got).toEqual([{ n: 1 }]);
   });
 });

@@ -14,7 +14,15 @@ import {
 import { MemoryStateStore } from "../../../src/platform/memory-state";
 import { listParked } from "../../../src/platform/parked-messages";
 import { MemoryTelemetry } from "../../../src/platform/telemetry";
-import { handleQueueMessage, httpError, parseJsonBody } from "../../../src/platform/trigger-adapters";
+import type { MessageBus, OutgoingMessage } from "../../../src/platform/ports";
+import {
+  handleQueueMessage,
+  httpError,
+  parseJsonBody,
+  retryDelayMs,
+  retryMessageId,
+  type QueueRetryPolicy,
+} from "../../../src/platform/trigger-adapters";
 
 const OrderImport = z.object({ amazonOrderId: z.string().regex(/^\d{3}-\d{7}-\d{7}$/), marketplaceId: z.string() });
 
@@ -198,6 +206,185 @@ describe("handleQueueMessage", () => {
     const parked = await listParked(d.state);
     expect(parked).toHaveLength(1);
     expect(parked[0]!.timesParked).toBe(2);
+  });
+});
+
+describe("handleQueueMessage: a failure that may pass is retried later by a scheduled copy", () => {
+  const policy: QueueRetryPolicy = { maxAttempts: 4, baseDelayMs: 10_000, maxDelayMs: 600_000 };
+  class RecordingBus implements MessageBus {
+    sent: { queue: string; message: OutgoingMessage }[] = [];
+    failing = false;
+    async send(queue: string, messages: OutgoingMessage | OutgoingMessage[]) {
+      if (this.failing) throw new Error("Service Bus unreachable");
+      for (const message of Array.isArray(messages) ? messages : [messages]) this.sent.push({ queue, message });
+    }
+    async peekDeadLetters() {
+      return [];
+    }
+    async removeDeadLetter() {
+      return false;
+    }
+  }
+  const NOW = Date.parse("2026-02-01T00:00:00Z");
+  function retrying(random = 0.5) {
+    const bus = new RecordingBus();
+    return { ...deps(), bus, retry: policy, now: () => NOW, random: () => random };
+  }
+  function ctx(messageId: string, applicationProperties: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+    return new InvocationContext({
+      invocationId: "inv-2",
+      functionName: "order-import",
+      triggerMetadata: { messageId, deliveryCount: 1, applicationProperties, subject: "order-import", ...extra },
+      logHandler: () => {},
+    });
+  }
+  const down = new UnavailableError("d365.unavailable", "D365 answered 503");
+
+  it("completes the message and schedules a copy with the attempt, under an id derived from the original", async () => {
+    const d = retrying();
+    const outcome = await handleQueueMessage({
+      queue: "order-import",
+      body: good,
+      context: ctx("111-2223333-4444444@1", { amazonOrderId: "111-2223333-4444444", source: "notification" }),
+      schema: OrderImport,
+      deps: d,
+      handle: async () => Promise.reject(down),
+    });
+    expect(outcome).toMatchObject({ status: "retry-scheduled", retryMessageId: "111-2223333-4444444@1:retry:2", attempt: 1 });
+    expect(d.bus.sent).toHaveLength(1);
+    const { queue, message } = d.bus.sent[0]!;
+    expect(queue).toBe("order-import");
+    expect(message).toMatchObject({
+      messageId: "111-2223333-4444444@1:retry:2",
+      body: good,
+      subject: "order-import",
+      applicationProperties: {
+        amazonOrderId: "111-2223333-4444444",
+        source: "notification",
+        retryOf: "111-2223333-4444444@1",
+        retryAttempt: 1,
+        retryCode: "d365.unavailable",
+      },
+    });
+    // 10 s base with equal jitter: between 5 and 10 s, here 7.5 s.
+    expect(message.scheduledEnqueueTime!.getTime() - NOW).toBe(7_500);
+    expect(d.telemetry.events("message.retryScheduled")).toHaveLength(1);
+    expect(await listParked(d.state)).toEqual([]);
+  });
+
+  it("counts attempts on the copies, doubles the wait and keeps the original id", async () => {
+    const d = retrying(1);
+    let seen: { attempt?: number; originalMessageId?: string; lastAttempt?: boolean } = {};
+    await handleQueueMessage({
+      queue: "order-import",
+      body: good,
+      context: ctx("o-1:retry:3", { retryOf: "o-1", retryAttempt: 2 }),
+      schema: OrderImport,
+      deps: d,
+      handle: async (_m, delivery) => {
+        seen = delivery;
+        throw down;
+      },
+    });
+    expect(seen).toMatchObject({ attempt: 3, originalMessageId: "o-1", lastAttempt: false });
+    const { message } = d.bus.sent[0]!;
+    expect(message.messageId).toBe("o-1:retry:4");
+    expect(message.applicationProperties).toMatchObject({ retryOf: "o-1", retryAttempt: 3 });
+    expect(message.scheduledEnqueueTime!.getTime() - NOW).toBe(40_000); // 10 s * 2^2, jitter at its top
+  });
+
+  it("schedules the same copy id when the original is delivered again (duplicate detection drops the second)", async () => {
+    const d = retrying();
+    for (let delivery = 1; delivery <= 2; delivery++) {
+      await handleQueueMessage({
+        queue: "order-import",
+        body: good,
+        context: ctx("o-2", {}, { deliveryCount: delivery }),
+        schema: OrderImport,
+        deps: d,
+        handle: async () => Promise.reject(down),
+      });
+    }
+    expect(d.bus.sent.map((s) => s.message.messageId)).toEqual(["o-2:retry:2", "o-2:retry:2"]);
+  });
+
+  it("waits at least what the error asked for (Retry-After, another worker's lease), capped by the longest wait", () => {
+    expect(retryDelayMs(1, policy, 55_000, () => 0)).toBe(55_000);
+    expect(retryDelayMs(1, policy, 55_000, () => 1)).toBe(60_500);
+    expect(retryDelayMs(1, policy, 3_600_000, () => 0)).toBe(600_000);
+    expect(retryDelayMs(30, policy, undefined, () => 1)).toBe(600_000);
+    expect(retryDelayMs(30, policy, undefined, () => 0)).toBe(300_000);
+    expect(retryDelayMs(1, policy, 100, () => 0)).toBe(5_000);
+  });
+
+  it("honours a ThrottledError's retryAfterMs on the copy", async () => {
+    const d = retrying(0);
+    await handleQueueMessage({
+      queue: "order-import",
+      body: good,
+      context: ctx("o-3"),
+      schema: OrderImport,
+      deps: d,
+      handle: async () => Promise.reject(new ThrottledError("order.busy", "another worker imports it", 55_000)),
+    });
+    expect(d.bus.sent[0]!.message.scheduledEnqueueTime!.getTime() - NOW).toBe(55_000);
+  });
+
+  it("parks the message under its original id with its last error after the last attempt", async () => {
+    const d = retrying();
+    const outcome = await handleQueueMessage({
+      queue: "order-import",
+      body: good,
+      context: ctx("o-4:retry:4", { retryOf: "o-4", retryAttempt: 3 }),
+      schema: OrderImport,
+      deps: d,
+      handle: async () => Promise.reject(down),
+    });
+    expect(outcome).toMatchObject({ status: "parked", messageId: "o-4", reason: "retries-exhausted", code: "d365.unavailable" });
+    expect(d.bus.sent).toEqual([]);
+    const [parked] = await listParked(d.state);
+    expect(parked).toMatchObject({ messageId: "o-4", reason: "retries-exhausted", body: good });
+    expect(parked!.description).toContain("4 attempts");
+    expect(parked!.description).toContain("D365 answered 503");
+    expect(d.telemetry.events("message.retriesExhausted")).toHaveLength(1);
+  });
+
+  it("rethrows when the copy cannot be scheduled, so that the bus delivers the message again and nothing is lost", async () => {
+    const d = retrying();
+    d.bus.failing = true;
+    await expect(
+      handleQueueMessage({
+        queue: "order-import",
+        body: good,
+        context: ctx("o-5"),
+        schema: OrderImport,
+        deps: d,
+        handle: async () => Promise.reject(down),
+      }),
+    ).rejects.toBe(down);
+    expect(await listParked(d.state)).toEqual([]);
+  });
+
+  it("still parks what can never succeed at once, without retrying it", async () => {
+    const d = retrying();
+    const outcome = await handleQueueMessage({
+      queue: "order-import",
+      body: good,
+      context: ctx("o-6"),
+      schema: OrderImport,
+      deps: d,
+      handle: async () => Promise.reject(new MappingGapError("mapping.skuUnknown", "SKU ABC-1 unknown")),
+    });
+    expect(outcome).toMatchObject({ status: "parked", reason: "mapping-gap" });
+    expect(d.bus.sent).toEqual([]);
+  });
+
+  it("keeps derived ids within Service Bus' 128 characters", () => {
+    const long = "x".repeat(128);
+    const id = retryMessageId(long, 7);
+    expect(id.length).toBeLessThanOrEqual(128);
+    expect(id).toMatch(/^[0-9a-f]{40}:retry:7$/);
+    expect(retryMessageId(long, 7)).toBe(id);
   });
 });
 
