@@ -180,8 +180,15 @@ param settlementsPollSchedule string = '0 15 */4 * * *'
 @description('SETTLEMENT_REQUIRE_APPROVAL: wait for finance\'s approval before creating a settlement journal in D365.')
 param settlementRequireApproval bool = false
 
-@description('SETTLEMENT_JOURNAL_NAME: D365 journal name of settlement journals.')
+@description('SETTLEMENT_JOURNAL_NAME: D365 journal name of settlement journals (Daily, voucher series, number allocation at posting, no offset account; docs/settlements.md).')
 param settlementJournalName string = 'GenJrn'
+
+@description('SETTLEMENT_CLOSED_PERIOD: a voucher dated in a closed or on-hold ledger period stops as needs-attention, or is dated in the next open period.')
+@allowed([
+  'needs-attention'
+  'next-open-period'
+])
+param settlementClosedPeriod string = 'needs-attention'
 
 // ---------------------------------------------------------------------------------------------------------
 // Resources
@@ -372,6 +379,7 @@ var appSettings = {
   SETTLEMENTS_POLL_SCHEDULE: settlementsPollSchedule
   SETTLEMENT_REQUIRE_APPROVAL: settlementRequireApproval ? 'true' : 'false'
   SETTLEMENT_JOURNAL_NAME: settlementJournalName
+  SETTLEMENT_CLOSED_PERIOD: settlementClosedPeriod
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {

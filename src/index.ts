@@ -26,4 +26,7 @@ import "./functions/settlement-import";
 import "./functions/settlement-list";
 import "./functions/settlement-orchestration";
 import "./functions/settlement-poll";
+import "./functions/settlement-report-get";
+import "./functions/settlement-report-import";
+import "./functions/settlement-resolve";
 import "./functions/status";

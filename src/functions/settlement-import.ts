@@ -1,8 +1,9 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
-import { publicRecord } from "../flows/settlements/settlement-records";
+import { publicRecord, isBooked } from "../flows/settlements/settlement-records";
 import { importSettlement, type ImportRequest } from "../flows/settlements/import-settlement";
+import { requestReportImport } from "../flows/settlements/report-import";
 import { ValidationError } from "../platform/errors";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { durableStarter } from "../wiring/adapters/durable-starter";
@@ -15,6 +16,7 @@ const ImportBody = z.union([
 ]);
 
 const FILE_TYPES = /^(text\/tab-separated-values|text\/plain|application\/octet-stream)\b/i;
+const Replace = z.enum(["true", "false"], { error: 'replace is "true" or "false"' }).optional();
 
 async function readRequest(request: HttpRequest): Promise<ImportRequest> {
   const type = request.headers.get("content-type") ?? "";
@@ -33,17 +35,40 @@ async function readRequest(request: HttpRequest): Promise<ImportRequest> {
   return "reportId" in body ? { kind: "report", reportId: body.reportId } : { kind: "settlement", settlementId: body.settlementId };
 }
 
-/** Keeps the file (or fetches the report) and starts the settlement's import; 202 with its status URL. */
+/**
+ * Keeps the file (or fetches the report) and starts the settlement's import; 202 with its status URL. An upload
+ * is read whole first (400 naming the line it cannot read); a different file for a known settlement needs
+ * ?replace=true (409 otherwise). A report id answers at once: 202 with the report's status URL while the report
+ * is downloaded in the background (SP-API quotas may make that take longer than an HTTP call may last).
+ */
 export async function settlementImport(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const a = currentApp();
-  const outcome = await importSettlement(
-    await readRequest(request),
-    durableStarter(df.getClient(context)),
-    settlementDeps(a, context),
-    settlementStartOptions(a),
-  );
-  const location = new URL(`/api/settlements/${encodeURIComponent(outcome.settlementId)}`, request.url).toString();
-  const done = !outcome.started && outcome.record?.status === "posted";
+  const starter = durableStarter(df.getClient(context));
+  const deps = settlementDeps(a, context);
+  const replace = Replace.safeParse(request.query.get("replace") ?? undefined);
+  if (!replace.success) throw new ValidationError("http.query", `replace: ${replace.error.issues[0]?.message}`, { where: "replace" });
+  const input = await readRequest(request);
+  const settlementUrl = (id: string) => new URL(`/api/settlements/${encodeURIComponent(id)}`, request.url).toString();
+  if (input.kind === "report") {
+    const r = await requestReportImport(input.reportId, starter, deps);
+    if ("settlementId" in r) {
+      const location = settlementUrl(r.settlementId);
+      return {
+        status: r.booked ? 200 : 202,
+        headers: { Location: location, ...(r.booked ? {} : { "Retry-After": "5" }) },
+        jsonBody: { reportId: input.reportId, settlementId: r.settlementId, started: false, statusUrl: location },
+      };
+    }
+    const location = new URL(`/api/settlements/reports/${encodeURIComponent(input.reportId)}`, request.url).toString();
+    return {
+      status: 202,
+      headers: { Location: location, "Retry-After": "5" },
+      jsonBody: { reportId: input.reportId, status: "fetching", statusUrl: location },
+    };
+  }
+  const outcome = await importSettlement(input, starter, deps, settlementStartOptions(a), { replace: replace.data === "true" });
+  const location = settlementUrl(outcome.settlementId);
+  const done = !outcome.started && isBooked(outcome.record?.status);
   return {
     status: done ? 200 : 202,
     headers: { Location: location, ...(done ? {} : { "Retry-After": "5" }) },

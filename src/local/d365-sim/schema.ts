@@ -208,6 +208,8 @@ const BEHAVIOUR: Record<string, Behaviour> = {
     readOnly: true,
   },
   AddressStates: { entityClass: "LogisticsAddressStateEntity", tableLabel: "States (LogisticsAddressState)" },
+  FiscalPeriods: { entityClass: "FiscalPeriodEntity", tableLabel: "Fiscal calendar periods (FiscalCalendarPeriod)" },
+  LedgerFiscalPeriodsV2: { entityClass: "LedgerFiscalPeriodEntity", tableLabel: "Ledger periods (LedgerFiscalCalendarPeriod)" },
 };
 
 function kindOf(type: string): { kind: PropertyKind; enumType?: string } {

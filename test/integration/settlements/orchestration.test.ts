@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { claimReport, getSeenReport, getSettlementRecord, instanceIdFor } from "../../../src/flows/settlements/settlement-records";
-import { REPORT_START_GRACE_MS } from "../../../src/flows/settlements/import-settlement";
+import { REPORT_CLAIM_STALE_MS } from "../../../src/flows/settlements/import-settlement";
 import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { loadAppAsync } from "../../../src/local/registry";
 import { ManualClock } from "../../../src/platform/clock";
@@ -93,7 +93,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     const record = await done.json();
     expect(record).toMatchObject({
       settlementId: "11111111111",
-      status: "posted",
+      status: "created",
       journalBatchNumber: "00500",
       reconciled: true,
       totalAmount: "41.85",
@@ -107,7 +107,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     const deposit = lines.find((l) => l.text.startsWith("Amazon deposit"))!;
     expect(deposit).toMatchObject({ accountDisplayValue: "110180", debit: "41.85", credit: "0.00", currency: "GBP", date: "2024-09-27" });
     const list = (await (await fetch(`${host.url}/api/settlements`)).json()) as { settlements: { settlementId: string; status: string }[] };
-    expect(list.settlements.map((s) => [s.settlementId, s.status])).toEqual([["11111111111", "posted"]]);
+    expect(list.settlements.map((s) => [s.settlementId, s.status])).toEqual([["11111111111", "created"]]);
     // The analysis streamed the stored file once (one pass: summary row and transactions); it never loaded it whole.
     expect(blobs.streamed).toBe(1);
     expect(blobs.gets.filter((name) => name.endsWith(".txt"))).toEqual([]);
@@ -146,8 +146,9 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     await startSettlementImport(stored, starter, deps, { requireApproval: false, journalName: "GenJrn", linesPerActivity: 5 });
     await waitDone("22222222222");
     const record = await getSettlementRecord(state, "22222222222");
-    expect(record).toMatchObject({ status: "posted", lineCount: 12, linesCreated: 12 });
-    expect(crashing.calls()).toBe(4); // 3 batches + 1 retry of the crashed one
+    expect(record).toMatchObject({ status: "created", lineCount: 12, linesCreated: 12 });
+    // 3 batches; the retry of the crashed one finds its lines in D365 by key and sends nothing.
+    expect(crashing.calls()).toBe(3);
     const lines = journals.lines.get(record!.journalBatchNumber!)!;
     expect(lines.map((l) => l.lineNumber).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
@@ -171,8 +172,25 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     expect(journals.headers).toHaveLength(0);
   });
 
-  it("records a file that does not reconcile as failed, with the reason, and posts nothing", async () => {
-    await importFile("malformed-not-balancing.txt");
+  it("refuses an uploaded file that does not add up (truncated) with 400 before anything starts", async () => {
+    const res = await importFile("malformed-not-balancing.txt");
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { message: string };
+    expect(body.message).toMatch(/add up to 41\.85 but total-amount is 41\.86: the file looks truncated or incomplete after line \d+/);
+    expect(await getSettlementRecord(state, "11111111111")).toBeUndefined();
+    expect(host.durable.getStatus(instanceIdFor("11111111111"))).toBeUndefined();
+    expect(journals.headers).toHaveLength(0);
+  });
+
+  it("refuses an uploaded file with a row it cannot read with 400 naming the line", async () => {
+    const res = await importFile("malformed-bad-rows.txt");
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/^line \d+: /);
+  });
+
+  it("records a downloaded report that does not reconcile as failed, with the reason, and creates nothing", async () => {
+    reports.add("R-9", file("malformed-not-balancing.txt"));
+    expect((await host.runTimer("settlement-poll")).ok).toBe(true);
     await waitDone("11111111111");
     const record = await getSettlementRecord(state, "11111111111");
     expect(record).toMatchObject({ status: "failed", reconciled: false });
@@ -217,7 +235,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
       });
       expect(approve.status).toBe(202);
       await waitDone("55555555555");
-      expect(await (await fetch(url)).json()).toMatchObject({ status: "posted", approvedBy: "finance@example.test" });
+      expect(await (await fetch(url)).json()).toMatchObject({ status: "created", approvedBy: "finance@example.test" });
       const again = await fetch(`${url}/approve`, { method: "POST" });
       expect(again.status).toBe(409);
     } finally {
@@ -235,7 +253,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     const second = await host.runTimer("settlement-poll");
     expect(second.ok).toBe(true);
     expect(reports.downloads).toBe(2);
-    expect((await getSettlementRecord(state, "66666666666"))!.status).toBe("posted");
+    expect((await getSettlementRecord(state, "66666666666"))!.status).toBe("created");
   });
 
   it("starts a report whose start died after the report was marked seen on the first poll after the grace period, and posts it once", async () => {
@@ -243,9 +261,9 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     install({ clock });
     reports.add("R-7", file("uk-v2-24-columns.txt"));
     // The crash: the report id was claimed (marked seen), then the process died before anything started.
-    expect(await claimReport(state, "R-7", clock.now(), REPORT_START_GRACE_MS)).toBeTruthy();
+    expect(await claimReport(state, "R-7", clock.now(), REPORT_CLAIM_STALE_MS)).toBeTruthy();
 
-    clock.advance(REPORT_START_GRACE_MS - 60_000);
+    clock.advance(REPORT_CLAIM_STALE_MS - 60_000);
     expect((await host.runTimer("settlement-poll")).ok).toBe(true);
     expect(reports.downloads).toBe(0); // still within the grace period: the first attempt may be alive
     expect(host.durable.getStatus(instanceIdFor("11111111111"))).toBeUndefined();
@@ -254,7 +272,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     expect((await host.runTimer("settlement-poll")).ok).toBe(true);
     await waitDone("11111111111");
     expect(await getSettlementRecord(state, "11111111111")).toMatchObject({
-      status: "posted",
+      status: "created",
       reportId: "R-7",
       lineCount: 15,
       linesCreated: 15,
@@ -266,7 +284,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     });
 
     for (let i = 0; i < 2; i++) {
-      clock.advance(2 * REPORT_START_GRACE_MS);
+      clock.advance(2 * REPORT_CLAIM_STALE_MS);
       expect((await host.runTimer("settlement-poll")).ok).toBe(true);
     }
     expect(reports.downloads).toBe(1);
@@ -298,7 +316,7 @@ describe("importing a settlement through POST /api/settlements/import", () => {
     });
     expect(retry.status).toBe(202);
     await waitDone("66666666666");
-    expect((await getSettlementRecord(state, "66666666666"))!.status).toBe("posted");
+    expect((await getSettlementRecord(state, "66666666666"))!.status).toBe("created");
     expect(journals.headers).toHaveLength(1);
   });
 });

@@ -61,9 +61,42 @@ export const UNVERIFIED_ENTITY_SETS: Record<string, EntitySetFacts> = {
     keys: ["CountryRegionId", "State"],
     properties: { CountryRegionId: KEY, State: KEY, Description: S },
   },
+  /**
+   * Periods of a fiscal calendar (FiscalPeriodEntity): set name and fields as a public F&O integration reads them
+   * (StartDate, EndDate, PeriodName, FiscalYear, Calendar); Type (Opening, Operating, Closing) kept as text here.
+   */
+  FiscalPeriods: {
+    entityType: "FiscalPeriod",
+    entityTypeBasis: "unverified",
+    keys: ["Calendar", "FiscalYear", "PeriodName"],
+    properties: {
+      Calendar: KEY,
+      FiscalYear: KEY,
+      PeriodName: KEY,
+      StartDate: { type: "Edm.DateTimeOffset", nullable: false },
+      EndDate: { type: "Edm.DateTimeOffset", nullable: false },
+      Type: S,
+      Month: S,
+    },
+  },
+  /** Each ledger's status of its calendar's periods (LedgerFiscalPeriodEntity): Open, OnHold or Closed. */
+  LedgerFiscalPeriodsV2: {
+    entityType: "LedgerFiscalPeriodV2",
+    entityTypeBasis: "unverified",
+    keys: ["LedgerName", "Calendar", "YearName", "PeriodName"],
+    properties: {
+      LedgerName: KEY,
+      Calendar: KEY,
+      YearName: KEY,
+      PeriodName: KEY,
+      PeriodStatus: enumOf("FiscalPeriodStatus"),
+    },
+  },
 };
 
 export const UNVERIFIED_ENUM_TYPES: Record<string, EnumTypeFacts> = {
   /** Charge category of a miscellaneous charge. */
   MarkupCategory: { basis: "unverified", members: { Fixed: 0, Pcs: 1, Percent: 2, InterCompanyPercent: 3 } },
+  /** Status of a ledger period (the values of AX 2012's FiscalPeriodStatus). */
+  FiscalPeriodStatus: { basis: "unverified", members: { OnHold: 0, Open: 1, Closed: 2 } },
 };
