@@ -63,7 +63,7 @@ describe("npm start --once", () => {
       expect(summary.ok).toBe(true);
       expect(code).toBe(0);
       // What a user checks: the seeded orders reached D365, the ones that must wait or need a mapping say so,
-      // and every seeded settlement was posted as a journal.
+      // and every seeded settlement's journal was created, verified and released to the posting job.
       const status = summary.status as {
         sections: Record<string, { total: number; byStatus: Record<string, number> }>;
         parkedTotal: number;
@@ -73,7 +73,7 @@ describe("npm start --once", () => {
       expect(orders.byStatus.waiting).toBeGreaterThan(0);
       expect(orders.byStatus["needs-mapping"]).toBeGreaterThan(0);
       expect(status.parkedTotal).toBe(orders.byStatus["needs-mapping"]);
-      expect(status.sections.settlements).toEqual({ total: 6, byStatus: { posted: 6 } });
+      expect(status.sections.settlements).toEqual({ total: 6, byStatus: { created: 6 }, needsAttention: [], reports: [] });
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -373,6 +373,11 @@ const POSTED_ANSWER = /has already been posted/i;
 const goodJournalNames = new Map<string, number>();
 const JOURNAL_NAME_CHECK_MS = 10 * 60_000;
 
+/** Forgets the journal names found right (tests that change a journal name's set-up). */
+export function forgetJournalNameChecks(): void {
+  goodJournalNames.clear();
+}
+
 /**
  * What is wrong with the journal name for settlement journals (empty when nothing): it must exist in the legal
  * entity as a Daily journal, with no offset account and no sales tax in the amounts (the lines carry

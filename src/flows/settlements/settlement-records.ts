@@ -378,6 +378,6 @@ export function instanceIdFor(settlementId: string): string {
 
 /** The public view of a record (GET /api/settlements/{id}). */
 export function publicRecord(r: SettlementRecord): Record<string, unknown> {
-  const { journalBlob: _j, metrics: _m, blobName: _b, ...rest } = r;
+  const { journalBlob: _j, postingBlob: _p, metrics: _m, blobName: _b, ...rest } = r;
   return rest;
 }

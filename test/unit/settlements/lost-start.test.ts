@@ -5,10 +5,21 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { claimReport, getSeenReport, getSettlementRecord, updateSettlementRecord } from "../../../src/flows/settlements/settlement-records";
+import {
+  claimReport,
+  getSeenReport,
+  getSettlementRecord,
+  heartbeatReport,
+  pendingReports,
+  updateSettlementRecord,
+} from "../../../src/flows/settlements/settlement-records";
+import { fetchReportStep, reportImportStatus, requestReportImport } from "../../../src/flows/settlements/report-import";
+import { summarizeSettlements } from "../../../src/flows/settlements/status-page";
+import { UnavailableError } from "../../../src/platform/errors";
 import {
   pollSettlementReports,
   REPORT_CLAIM_STALE_MS,
+  REPORT_HEARTBEAT_MS,
   startReportImportOnce,
   type OrchestrationStarter,
 } from "../../../src/flows/settlements/import-settlement";
@@ -45,7 +56,7 @@ function setup() {
     accounts: () => SettlementAccounts.load(join(__dirname, "../../../mappings")),
     clock,
     log: silentTelemetry,
-    sleep: async () => undefined,
+    sleep: async (_ms: number) => undefined,
   };
   return { started, statuses, starter, deps, reports, clock };
 }
@@ -178,5 +189,97 @@ describe("a settlement report whose start was lost in a crash", () => {
     expect(await pollSettlementReports(starter, deps, options)).toMatchObject({ started: [], resumed: [] });
     expect(started).toEqual([]);
     expect(reports.downloads).toBe(0);
+  });
+});
+
+describe("a settlement report whose download fails", () => {
+  it("is downloaded again with backoff when the document URL answers 503 for a while", async () => {
+    const { starter, deps, reports, started } = setup();
+    const waits: number[] = [];
+    deps.sleep = async (ms: number) => void waits.push(ms);
+    const download = reports.downloadReport.bind(reports);
+    let calls = 0;
+    reports.downloadReport = async (id) => {
+      if (++calls <= 2) throw new UnavailableError("spapi.document", "GET report document: 503 Service Unavailable");
+      return download(id);
+    };
+    const out = await pollSettlementReports(starter, deps, options);
+    expect(out).toMatchObject({ started: ["11111111111"], failed: [] });
+    expect(waits).toEqual([2_000, 8_000]);
+    expect(started).toEqual(["settlement-11111111111"]);
+  });
+
+  it("is listed with its reason and tried again by the next poll, even when Amazon no longer lists it", async () => {
+    const { starter, deps, reports, started, clock } = setup();
+    const download = reports.downloadReport.bind(reports);
+    let down = true;
+    reports.downloadReport = async (id) => {
+      if (down) throw new UnavailableError("spapi.document", "GET report document: 503 Service Unavailable");
+      return download(id);
+    };
+    const first = await pollSettlementReports(starter, deps, options);
+    expect(first.failed).toEqual([{ reportId: "R-1", error: "GET report document: 503 Service Unavailable" }]);
+    expect(await pendingReports(deps.state)).toMatchObject([
+      { reportId: "R-1", lastError: "GET report document: 503 Service Unavailable", claim: undefined, attempts: 1 },
+    ]);
+    const section = await summarizeSettlements(deps.state);
+    expect(section.reports).toEqual([
+      { reportId: "R-1", status: "failed", error: "GET report document: 503 Service Unavailable", attempts: 1 },
+    ]);
+
+    down = false;
+    reports.listSettlementReports = async () => [];
+    clock.advance(MINUTE);
+    const second = await pollSettlementReports(starter, deps, options);
+    expect(second).toMatchObject({ listed: 0, started: ["11111111111"], resumed: ["R-1"], failed: [] });
+    expect(started).toEqual(["settlement-11111111111"]);
+    expect(await pendingReports(deps.state)).toEqual([]);
+    expect(await getSeenReport(deps.state, "R-1")).toMatchObject({ outcome: "started", attempts: 2, lastError: undefined });
+  });
+
+  it("keeps its claim while the attempt beats, and is taken over only once the beat stops", async () => {
+    const { deps, clock } = setup();
+    const claim = (await claimReport(deps.state, "R-1", clock.now(), REPORT_CLAIM_STALE_MS))!;
+    for (let i = 0; i < 5; i++) {
+      clock.advance(REPORT_HEARTBEAT_MS);
+      expect(await heartbeatReport(deps.state, "R-1", claim, clock.now())).toBe(true);
+    }
+    clock.advance(REPORT_CLAIM_STALE_MS - MINUTE);
+    expect(await claimReport(deps.state, "R-1", clock.now(), REPORT_CLAIM_STALE_MS)).toBeUndefined();
+    clock.advance(2 * MINUTE);
+    const takeover = await claimReport(deps.state, "R-1", clock.now(), REPORT_CLAIM_STALE_MS);
+    expect(takeover).toBeTruthy();
+    expect(await heartbeatReport(deps.state, "R-1", claim, clock.now())).toBe(false);
+  });
+});
+
+describe("POST /api/settlements/import {reportId}", () => {
+  it("answers at once: it starts a small orchestration for the download, and points at the settlement once it is known", async () => {
+    const { starter, deps, started } = setup();
+    expect(await requestReportImport("R-1", starter, deps)).toEqual({ reportId: "R-1", fetching: true });
+    expect(started).toEqual(["settlement-report-R-1"]);
+    expect(await reportImportStatus("R-1", starter, deps)).toMatchObject({ status: 202, body: { status: "fetching" } });
+    // The orchestration's activity does the download and the start.
+    expect(await fetchReportStep("R-1", starter, deps, options)).toEqual({
+      reportId: "R-1",
+      state: "started",
+      settlementId: "11111111111",
+    });
+    expect(await reportImportStatus("R-1", starter, deps)).toMatchObject({ status: 202, body: { settlementId: "11111111111" } });
+    expect(await requestReportImport("R-1", starter, deps)).toEqual({ settlementId: "11111111111", booked: false });
+  });
+
+  it("reports a download that failed with its reason", async () => {
+    const { starter, deps, reports, statuses } = setup();
+    reports.downloadReport = async () => {
+      throw new Error("report R-1 has no document (status CANCELLED)");
+    };
+    await requestReportImport("R-1", starter, deps);
+    expect(await fetchReportStep("R-1", starter, deps, options)).toMatchObject({ state: "failed", error: /no document/ });
+    statuses.set("settlement-report-R-1", "Completed");
+    expect(await reportImportStatus("R-1", starter, deps)).toMatchObject({
+      status: 200,
+      body: { status: "failed", error: expect.stringMatching(/no document/), attempts: 1 },
+    });
   });
 });
