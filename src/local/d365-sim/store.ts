@@ -220,6 +220,8 @@ export class SimStore {
     if (!header) throw odataError(404, `Journal ${journalBatchNumber} does not exist.`);
     if (header.IsPosted === "Yes") throw writeFailed(def, `Error: Journal ${journalBatchNumber} has already been posted.`);
     const lines = this.journalLines(c, journalBatchNumber);
+    // Assumed: posting a journal without lines posts nothing and leaves it unposted.
+    if (lines.length === 0) throw writeFailed(def, `Error: Journal ${journalBatchNumber} has no lines to post.`);
     for (const date of new Set(lines.map((l) => String(l.TransDate).slice(0, 10)))) {
       const closed = this.periodNotOpen(c, date);
       if (closed) throw writeFailed(def, `Error: ${closed}`);
