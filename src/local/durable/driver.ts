@@ -868,18 +868,20 @@ export class DurableDriver {
     r.output = outputJson;
     live.waitingOnEvents = [];
     this.touch(r);
-    await this.persist(live);
-    if (status === "Completed") this.stats.orchestrationsCompleted++;
-    if (status === "Failed") {
-      this.stats.orchestrationsFailed++;
-      this.log("error", r.name, `orchestration ${r.instanceId} failed: ${String(safeParse(outputJson))}`);
-    }
+    // Counted before the write: from here on the instance reads as finished, so a summary taken while the file
+    // is being written must already list it.
     this.finishedSinceStart.push({
       instanceId: r.instanceId,
       name: r.name,
       runtimeStatus: status,
       error: status === "Failed" ? String(safeParse(outputJson)) : undefined,
     });
+    await this.persist(live);
+    if (status === "Completed") this.stats.orchestrationsCompleted++;
+    if (status === "Failed") {
+      this.stats.orchestrationsFailed++;
+      this.log("error", r.name, `orchestration ${r.instanceId} failed: ${String(safeParse(outputJson))}`);
+    }
     const waiters = live.waiters.splice(0);
     waiters.forEach((w) => w(r));
     this.notifyParent(r);
