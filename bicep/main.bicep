@@ -147,6 +147,9 @@ param queueOrderImport string = 'order-import'
 @description('QUEUE_D365_EVENTS: queue of D365 business events.')
 param queueD365Events string = 'd365-events'
 
+@description('QUEUE_RETURN_IMPORT: queue of return imports (one message per Amazon return).')
+param queueReturnImport string = 'return-import'
+
 @description('QUEUE_MAX_DELIVERY_COUNT: delivery attempts before a message is dead-lettered (the queues\' maxDeliveryCount).')
 @minValue(1)
 @maxValue(2000)
@@ -190,6 +193,14 @@ param settlementJournalName string = 'GenJrn'
 ])
 param settlementClosedPeriod string = 'needs-attention'
 
+@description('RETURNS_SYNC_SCHEDULE: when the daily returns sync runs (six-field NCRONTAB, UTC).')
+param returnsSyncSchedule string = '0 30 3 * * *'
+
+@description('RETURNS_REVIEW_AFTER_DAYS: a return without a refund, or a refund without a return, is listed for review after this many days.')
+@minValue(0)
+@maxValue(365)
+param returnsReviewAfterDays int = 14
+
 // ---------------------------------------------------------------------------------------------------------
 // Resources
 // ---------------------------------------------------------------------------------------------------------
@@ -210,6 +221,7 @@ var serviceBusQueueNames = [
   queueNotifications
   queueOrderImport
   queueD365Events
+  queueReturnImport
 ]
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -343,6 +355,7 @@ var appSettings = {
   QUEUE_NOTIFICATIONS: queueNotifications
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
+  QUEUE_RETURN_IMPORT: queueReturnImport
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
   MAPPINGS_DIR: 'mappings'
   DURABLE_TASK_HUB: durableTaskHub
@@ -380,6 +393,15 @@ var appSettings = {
   SETTLEMENT_REQUIRE_APPROVAL: settlementRequireApproval ? 'true' : 'false'
   SETTLEMENT_JOURNAL_NAME: settlementJournalName
   SETTLEMENT_CLOSED_PERIOD: settlementClosedPeriod
+
+  // Returns
+  RETURNS_SYNC_SCHEDULE: returnsSyncSchedule
+  RETURNS_SOURCES: 'fba,fbm,mcf'
+  RETURNS_INITIAL_LOOKBACK_DAYS: '30'
+  RETURNS_OVERLAP_DAYS: '3'
+  RETURNS_REFUND_LOOKBACK_DAYS: '30'
+  RETURNS_REVIEW_AFTER_DAYS: string(returnsReviewAfterDays)
+  RETURNS_ORDER_WAIT_MINUTES: '120'
 }
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {

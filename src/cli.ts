@@ -4,6 +4,7 @@
  *   d365-amazon sim                                  run the D365 and SP-API simulators alone
  *   d365-amazon settlement preview <file> [--json]   parse, map and show a settlement journal offline
  *   d365-amazon mappings check                       validate the files in mappings/
+ *   d365-amazon orders backfill --from <time> ...    start an order backfill on a running app and follow it
  */
 type Command = (args: string[]) => Promise<number>;
 
@@ -12,13 +13,16 @@ const commands: Record<string, () => Promise<Command>> = {
   sim: async () => (await import("./local/sim-cli")).runSimulators,
   "settlement preview": async () => (await import("./flows/settlements/preview-cli")).runSettlementPreview,
   "mappings check": async () => (await import("./mapping/check-cli")).runMappingsCheck,
+  "orders backfill": async () => (await import("./local/backfill-cli")).runOrdersBackfill,
 };
 
 const usage = `usage: d365-amazon <command>
   start [--once] [--json]               run the app locally on Azurite and the simulators
   sim                                   run the D365 and SP-API simulators alone
   settlement preview <file> [--json]    preview the journal of a settlement flat file
-  mappings check                        validate the mapping files`;
+  mappings check                        validate the mapping files
+  orders backfill --from <time> [--to <time>] [--api <url>] [--key <key>] [--json]
+                                        backfill orders of a period on a running app, with progress`;
 
 export async function main(argv: string[]): Promise<number> {
   const two = argv.slice(0, 2).join(" ");

@@ -4,8 +4,11 @@
  * flow's dependencies from the composition root (src/wiring/) when they run, never at import.
  */
 import { app } from "@azure/functions";
+import { traceInvocation } from "./platform/invocation-trace";
 
 app.setup({ enableHttpStream: false });
+// Every invocation runs in its trace: the caller's (message property, HTTP header, host) or a new one.
+app.hook.preInvocation(traceInvocation);
 
 // Function files: each registers one trigger. Keep this list sorted.
 import "./functions/amazon-notifications";
@@ -14,12 +17,19 @@ import "./functions/deadletters-replay-message";
 import "./functions/deadletters-replay-queue";
 import "./functions/health";
 import "./functions/notification-router";
+import "./functions/openapi";
 import "./functions/order-backfill";
 import "./functions/order-backfill-orchestration";
 import "./functions/order-catchup";
 import "./functions/order-catchup-now";
 import "./functions/order-import";
 import "./functions/order-import-now";
+import "./functions/return-import";
+import "./functions/returns-list";
+import "./functions/returns-sync";
+import "./functions/returns-sync-orchestration";
+import "./functions/returns-sync-status";
+import "./functions/returns-sync-timer";
 import "./functions/settlement-approve";
 import "./functions/settlement-get";
 import "./functions/settlement-import";

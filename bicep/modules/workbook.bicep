@@ -1,5 +1,6 @@
 // Azure Monitor workbook over the Log Analytics workspace behind Application Insights: the app's events
-// (JSON log lines with an "event" field, src/platform/telemetry.ts), its metrics, function executions and
+// (JSON log lines with an "event" field, src/platform/telemetry.ts), the order and settlement outcomes, one
+// order or settlement followed through its trace (docs/telemetry.md), metrics, function executions and
 // failures, and exceptions.
 
 @description('Azure region of the workbook.')
@@ -17,6 +18,12 @@ param tags object = {}
 // The app's JSON log lines, parsed once per query. Counts and sums over AppTraces, AppRequests and
 // AppExceptions are exact because host.json excludes those types from sampling (Trace;Request;Exception).
 var appLines = 'AppTraces | where Message startswith "{" | extend entry = parse_json(Message)'
+
+// The events of the order and settlement paths and of messages that need a person (docs/telemetry.md).
+var flowEvents = '\'order.imported\', \'order.needsMapping\', \'order.cancelAfterShipment\', \'settlement.started\', \'settlement.created\', \'settlement.posted\', \'settlement.verifyFailed\', \'settlement.needsAttention\', \'settlement.conflict\', \'settlement.duplicateJournal\', \'message.parked\', \'message.deadLettering\''
+
+// The trace ids (W3C, src/platform/trace.ts) of the app's lines that mention the Key parameter.
+var followTraces = 'let key = \'{Key}\'; let traces = ${appLines} | where isnotempty(key) and (Message has key or tostring(entry.traceId) == key) | where isnotempty(entry.traceId) | distinct traceId = tostring(entry.traceId);'
 
 var content = {
   version: 'Notebook/1.0'
@@ -61,6 +68,15 @@ var content = {
               ]
             }
           }
+          {
+            id: 'key'
+            version: 'KqlParameterItem/1.0'
+            name: 'Key'
+            label: 'Order, settlement, message or trace id'
+            type: 1
+            isRequired: false
+            value: ''
+          }
         ]
       }
     }
@@ -87,6 +103,38 @@ var content = {
         version: 'KqlItem/1.0'
         title: 'Events by name'
         query: '${appLines} | where isnotempty(entry.event) | summarize count = count(), last = max(TimeGenerated) by event = tostring(entry.event) | order by count desc'
+        queryType: 0
+        resourceType: 'microsoft.operationalinsights/workspaces'
+        visualization: 'table'
+        timeContextFromParameter: 'TimeRange'
+        timeContext: {
+          durationMs: 86400000
+        }
+      }
+    }
+    {
+      type: 3
+      name: 'outcomes'
+      content: {
+        version: 'KqlItem/1.0'
+        title: 'Orders and settlements (order.imported by outcome, settlement results, messages that need a person)'
+        query: '${appLines} | extend event = tostring(entry.event) | where event in (${flowEvents}) | summarize count = count(), last = max(TimeGenerated) by event, outcome = tostring(entry.outcome) | order by event asc, count desc'
+        queryType: 0
+        resourceType: 'microsoft.operationalinsights/workspaces'
+        visualization: 'table'
+        timeContextFromParameter: 'TimeRange'
+        timeContext: {
+          durationMs: 86400000
+        }
+      }
+    }
+    {
+      type: 3
+      name: 'follow-one'
+      content: {
+        version: 'KqlItem/1.0'
+        title: 'Follow one order or settlement: every step of the traces that mention the key (docs/telemetry.md)'
+        query: '${followTraces} union (${appLines} | extend traceId = tostring(entry.traceId) | where traceId in (traces) | project TimeGenerated, traceId, function = OperationName, step = coalesce(tostring(entry.event), tostring(entry.message), tostring(entry.metric)), detail = Message), (AppRequests | where OperationId in (traces) | project TimeGenerated, traceId = OperationId, function = OperationName, step = iff(Success, \'execution succeeded\', \'execution failed\'), detail = strcat(tostring(DurationMs), \' ms\')) | order by TimeGenerated asc'
         queryType: 0
         resourceType: 'microsoft.operationalinsights/workspaces'
         visualization: 'table'

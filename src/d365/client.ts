@@ -16,6 +16,7 @@ import { d365Scope, TokenCache } from "./auth";
 import { toAppError } from "./errors";
 import { buildBatchRequestBody, parseBatchResponseBody, type BatchGroup, type HttpResponsePart } from "./multipart";
 import { buildQueryString, formatKey, toODataJson, type ODataLiteral, type QueryOptions } from "./odata";
+import { currentTraceparent } from "../platform/trace";
 
 export type EntityKey = Record<string, ODataLiteral>;
 export type ODataRow = Record<string, unknown>;
@@ -221,6 +222,9 @@ export class D365Client {
         "OData-MaxVersion": "4.0",
         ...req.headers,
       };
+      // The caller's trace (platform/trace.ts), so a D365 request can be matched to the message that caused it.
+      const traceparent = currentTraceparent();
+      if (traceparent) headers.traceparent = traceparent;
       let token: string | undefined;
       if (req.auth !== false) {
         token = await this.tokens.get();

@@ -2,10 +2,14 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import * as df from "durable-functions";
 import { z } from "zod";
 import { backfillInstanceId, backfillOrchestration } from "../flows/orders/backfill";
+import { tracedInput } from "../platform/durable";
 import { ValidationError } from "../platform/errors";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { backfillInput } from "../wiring/orders";
+import { describeRoute } from "../platform/api-docs/routes";
+import { BackfillOutputView } from "../flows/orders/api";
+import { DURABLE_CHECK_STATUS_EXAMPLE, DurableCheckStatus, durableStatus } from "../platform/api-docs/durable";
 
 const BackfillRequest = z
   .object({
@@ -35,7 +39,7 @@ export async function orderBackfill(request: HttpRequest, context: InvocationCon
   } catch {
     // durable-functions: getStatus throws for an unknown instance.
   }
-  if (!exists) await client.startNew(backfillOrchestration.name, { instanceId, input });
+  if (!exists) await client.startNew(backfillOrchestration.name, { instanceId, input: tracedInput(input) });
   return client.createCheckStatusResponse(request, instanceId);
 }
 
@@ -46,4 +50,38 @@ app.http("order-backfill", {
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
   handler: withHttpErrors(orderBackfill, invocationTelemetry),
+});
+describeRoute("order-backfill", {
+  method: "POST",
+  route: "orders/backfill",
+  operationId: "BackfillOrders",
+  summary: "Backfill orders of a period",
+  description:
+    "Requests Amazon's order report for a period and imports every order in it (orders already imported at the same " +
+    "update are skipped). The same period again answers with the run that exists.",
+  visibility: "advanced",
+  tag: "Orders",
+  body: {
+    schema: BackfillRequest,
+    example: { from: "2025-03-01T00:00:00Z", to: "2025-03-08T00:00:00Z", marketplaceIds: ["ATVPDKIKX0DER"] },
+  },
+  async: {
+    description: "The backfill finished: the orchestration's status with the report's counts in output",
+    result: durableStatus(BackfillOutputView),
+    example: {
+      name: "orderBackfillOrchestrator",
+      instanceId: "backfill-2025-03-01-2025-03-08-ATVPDKIKX0DER",
+      runtimeStatus: "Completed",
+      createdTime: "2025-03-17T06:00:00Z",
+      lastUpdatedTime: "2025-03-17T06:09:00Z",
+      output: { reportId: "50001019555", status: "done", orders: 420, enqueued: 35, skipped: 385 },
+    },
+    accepted: {
+      schema: DurableCheckStatus,
+      example: DURABLE_CHECK_STATUS_EXAMPLE,
+      description: "Started (or found running); poll Location",
+    },
+    retryAfterSeconds: 10,
+  },
+  errors: [400],
 });

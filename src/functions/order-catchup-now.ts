@@ -4,6 +4,8 @@ import { catchUpOrders } from "../flows/orders/catch-up";
 import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { catchUpDeps, catchUpOptions } from "../wiring/orders";
+import { describeRoute } from "../platform/api-docs/routes";
+import { CATCH_UP_EXAMPLE, CatchUpAnswer } from "../flows/orders/api";
 
 const SyncRequest = z
   .object({
@@ -31,4 +33,25 @@ app.http("orders-sync", {
   route: "orders/sync",
   authLevel: "function",
   handler: withHttpErrors(orderCatchupNow, invocationTelemetry),
+});
+describeRoute("orders-sync", {
+  method: "POST",
+  route: "orders/sync",
+  operationId: "SyncOrders",
+  summary: "Sync orders changed since a time",
+  description:
+    "Runs the order catch-up now: lists the orders Amazon changed (since the watermark, or since `since`) and queues an " +
+    "import for each one not yet imported at that update.",
+  visibility: "advanced",
+  tag: "Orders",
+  body: {
+    schema: SyncRequest,
+    example: { since: "2025-03-17T00:00:00Z", marketplaceIds: ["ATVPDKIKX0DER"] },
+    required: false,
+    description: "Empty for the watermark and every marketplace",
+  },
+  responses: {
+    202: { description: "The imports are queued; the counts per marketplace", schema: CatchUpAnswer, example: CATCH_UP_EXAMPLE },
+  },
+  errors: [400, 429],
 });

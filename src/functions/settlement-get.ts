@@ -5,12 +5,12 @@ import { NotFoundError } from "../platform/errors";
 import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { settlementDeps } from "../wiring/settlements";
-
-const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+import { describeRoute } from "../platform/api-docs/routes";
+import { SETTLEMENT_EXAMPLE, SettlementIdParam, SettlementView } from "../flows/settlements/api";
 
 /** One settlement's record: 202 while its import runs, 200 after. */
 export async function settlementGet(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const id = Id.safeParse(request.params.id);
+  const id = SettlementIdParam.safeParse(request.params.id);
   if (!id.success) throw validationFromZod(id.error, "settlement id");
   const record = await getSettlementRecord(settlementDeps(currentApp(), context).state, id.data);
   if (!record) throw new NotFoundError("settlement.not-found", `no settlement ${id.data}`);
@@ -25,4 +25,23 @@ app.http("settlement-get", {
   route: "settlements/{id}",
   authLevel: "function",
   handler: withHttpErrors(settlementGet, invocationTelemetry),
+});
+describeRoute("settlement-get", {
+  method: "GET",
+  route: "settlements/{id}",
+  operationId: "GetSettlement",
+  summary: "Get a settlement",
+  description: "A settlement's import: status, reconciliation to the deposit, the journal number, anomalies and unmapped lines.",
+  visibility: "important",
+  tag: "Settlements",
+  path: z.object({ id: SettlementIdParam }),
+  async: {
+    description:
+      "The settlement, once its import is not running (created, posted, awaiting-approval, needs-mapping, needs-attention, conflict or failed)",
+    result: SettlementView,
+    example: SETTLEMENT_EXAMPLE,
+    accepted: { schema: SettlementView, example: { ...SETTLEMENT_EXAMPLE, status: "running" }, description: "The import still runs" },
+    retryAfterSeconds: 5,
+  },
+  errors: [400, 404],
 });

@@ -9,6 +9,8 @@ import { parseJsonBody, withHttpErrors } from "../platform/trigger-adapters";
 import { durableStarter } from "../wiring/adapters/durable-starter";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { settlementDeps, settlementStartOptions } from "../wiring/settlements";
+import { describeRoute } from "../platform/api-docs/routes";
+import { ImportAccepted, SETTLEMENT_EXAMPLE, SettlementView } from "../flows/settlements/api";
 
 const ImportBody = z.union([
   z.object({ reportId: z.string().min(1).max(64) }).strict(),
@@ -53,9 +55,10 @@ export async function settlementImport(request: HttpRequest, context: Invocation
     const r = await requestReportImport(input.reportId, starter, deps);
     if ("settlementId" in r) {
       const location = settlementUrl(r.settlementId);
+      if (r.record && isBooked(r.record.status)) return { status: 200, headers: { Location: location }, jsonBody: publicRecord(r.record) };
       return {
-        status: r.booked ? 200 : 202,
-        headers: { Location: location, ...(r.booked ? {} : { "Retry-After": "5" }) },
+        status: 202,
+        headers: { Location: location, "Retry-After": "5" },
         jsonBody: { reportId: input.reportId, settlementId: r.settlementId, started: false, statusUrl: location },
       };
     }
@@ -68,10 +71,13 @@ export async function settlementImport(request: HttpRequest, context: Invocation
   }
   const outcome = await importSettlement(input, starter, deps, settlementStartOptions(a), { replace: replace.data === "true" });
   const location = settlementUrl(outcome.settlementId);
-  const done = !outcome.started && isBooked(outcome.record?.status);
+  // Power Automate's async pattern: a 200 (here, or from the Location when polling ends) carries the settlement.
+  if (!outcome.started && outcome.record && isBooked(outcome.record.status)) {
+    return { status: 200, headers: { Location: location }, jsonBody: publicRecord(outcome.record) };
+  }
   return {
-    status: done ? 200 : 202,
-    headers: { Location: location, ...(done ? {} : { "Retry-After": "5" }) },
+    status: 202,
+    headers: { Location: location, "Retry-After": "5" },
     jsonBody: {
       settlementId: outcome.settlementId,
       instanceId: outcome.instanceId,
@@ -89,4 +95,46 @@ app.http("settlement-import", {
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
   handler: withHttpErrors(settlementImport, invocationTelemetry),
+});
+describeRoute("settlement-import", {
+  method: "POST",
+  route: "settlements/import",
+  operationId: "ImportSettlement",
+  summary: "Import a settlement",
+  description:
+    "Imports an Amazon settlement into a D365 general journal, by report id or settlement id: checks that it adds up to " +
+    "the deposit, maps every line to an account, and creates the journal on hold, verifies it and releases it to the " +
+    "posting job (or stops at needs-mapping, awaiting-approval, needs-attention or conflict).",
+  visibility: "important",
+  tag: "Settlements",
+  body: { schema: ImportBody, example: { settlementId: "24000042001" } },
+  alsoAccepts: [
+    {
+      contentType: "text/tab-separated-values",
+      description: "the settlement flat file itself (the connector sends JSON); read whole first, 400 naming a line it cannot read.",
+    },
+  ],
+  query: z.object({
+    replace: z.enum(["true", "false"]).optional().meta({
+      title: "Replace the file",
+      description: "true: a different file replaces the one of a settlement not created yet (else 409)",
+    }),
+  }),
+  async: {
+    description:
+      "The settlement once its import is not running (created, posted, awaiting-approval, needs-mapping, needs-attention, conflict or failed)",
+    result: SettlementView,
+    example: SETTLEMENT_EXAMPLE,
+    accepted: {
+      schema: ImportAccepted,
+      example: {
+        settlementId: "24000042001",
+        instanceId: "settlement-24000042001",
+        started: true,
+        statusUrl: "https://my-app.azurewebsites.net/api/settlements/24000042001",
+      },
+    },
+    retryAfterSeconds: 5,
+  },
+  errors: [400, 404, 409],
 });

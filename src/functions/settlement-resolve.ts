@@ -1,22 +1,15 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { z } from "zod";
+import { ImportAccepted, ResolveBody, SETTLEMENT_EXAMPLE, SettlementIdParam, SettlementView } from "../flows/settlements/api";
 import { resolveConflict } from "../flows/settlements/import-steps";
 import { importSettlement } from "../flows/settlements/import-settlement";
 import { publicRecord } from "../flows/settlements/settlement-records";
+import { describeRoute } from "../platform/api-docs/routes";
 import { parseJsonBody, validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { durableStarter } from "../wiring/adapters/durable-starter";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { settlementDeps, settlementStartOptions } from "../wiring/settlements";
-
-const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
-const ResolveBody = z
-  .object({
-    action: z.enum(["new-journal", "accept"]),
-    journalBatchNumber: z.string().min(1).max(20).optional(),
-    resolvedBy: z.string().min(1).max(100).optional(),
-  })
-  .strict();
 
 /**
  * A person's decision on a settlement in conflict (a journal D365 posted before the app verified it, or two
@@ -24,7 +17,7 @@ const ResolveBody = z
  * the journal as it is in D365 (200).
  */
 export async function settlementResolve(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const id = Id.safeParse(request.params.id);
+  const id = SettlementIdParam.safeParse(request.params.id);
   if (!id.success) throw validationFromZod(id.error, "settlement id");
   const body = await parseJsonBody(request, ResolveBody);
   const a = currentApp();
@@ -41,7 +34,7 @@ export async function settlementResolve(request: HttpRequest, context: Invocatio
   return {
     status: 202,
     headers: { Location: location, "Retry-After": "5" },
-    jsonBody: { settlementId: id.data, started: outcome.started, statusUrl: location },
+    jsonBody: { settlementId: id.data, instanceId: outcome.instanceId, started: outcome.started, statusUrl: location },
   };
 }
 
@@ -51,4 +44,33 @@ app.http("settlement-resolve", {
   authLevel: "function",
   extraInputs: [df.input.durableClient()],
   handler: withHttpErrors(settlementResolve, invocationTelemetry),
+});
+describeRoute("settlement-resolve", {
+  method: "POST",
+  route: "settlements/{id}/resolve",
+  operationId: "ResolveSettlementConflict",
+  summary: "Resolve a settlement conflict",
+  description:
+    "A person's decision on a settlement in conflict (a journal D365 posted before the app verified it, or two journals): " +
+    "new-journal sets them aside and imports the settlement again; accept keeps the journal as it is in D365.",
+  visibility: "advanced",
+  tag: "Settlements",
+  path: z.object({ id: SettlementIdParam }),
+  body: { schema: ResolveBody, example: { action: "new-journal", resolvedBy: "finance@contoso.example" } },
+  async: {
+    description: "The settlement once it is booked again (accept answers it at once)",
+    result: SettlementView,
+    example: { ...SETTLEMENT_EXAMPLE, resolvedBy: "finance@contoso.example" },
+    accepted: {
+      schema: ImportAccepted,
+      example: {
+        settlementId: "24000042001",
+        instanceId: "settlement-24000042001",
+        started: true,
+        statusUrl: "https://my-app.azurewebsites.net/api/settlements/24000042001",
+      },
+    },
+    retryAfterSeconds: 5,
+  },
+  errors: [400, 404, 409],
 });

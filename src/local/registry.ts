@@ -39,17 +39,28 @@ export interface Registration {
   handler: FunctionHandler;
 }
 
+/** What @azure/functions hands a preInvocation hook (its PreInvocationContext reads and writes these). */
+interface CoreHookContext {
+  invocationContext: unknown;
+  inputs: unknown[];
+  functionCallback: FunctionHandler;
+  hookData: Record<string, unknown>;
+  appHookData: Record<string, unknown>;
+}
+
 interface ShimState {
   installed: boolean;
   functions: Map<string, { metadata: FunctionMetadata; handler: FunctionHandler }>;
   programmingModel?: unknown;
+  preInvocation: Set<(context: CoreHookContext) => unknown>;
 }
 
 const KEY = Symbol.for("d365-amazon-connect.functions-core-shim");
 
 function state(): ShimState {
   const g = globalThis as unknown as Record<symbol, ShimState | undefined>;
-  g[KEY] ??= { installed: false, functions: new Map() };
+  g[KEY] ??= { installed: false, functions: new Map(), preInvocation: new Set() };
+  g[KEY]!.preInvocation ??= new Set();
   return g[KEY]!;
 }
 
@@ -66,7 +77,12 @@ function coreApi() {
       return s.programmingModel;
     },
     log() {},
-    registerHook: () => ({ dispose() {} }),
+    // preInvocation hooks run before every handler, as the worker runs them (callHandler); other hooks are not used.
+    registerHook(name: string, callback: (context: CoreHookContext) => unknown) {
+      if (name !== "preInvocation") return { dispose() {} };
+      s.preInvocation.add(callback);
+      return { dispose: () => s.preInvocation.delete(callback) };
+    },
     registerFunction(metadata: FunctionMetadata, handler: FunctionHandler) {
       // Last registration of a name wins: a module evaluated twice (vitest's runner and Node's require) dedupes.
       s.functions.set(metadata.name, { metadata, handler });
@@ -134,6 +150,28 @@ export function registrations(): Registration[] {
     const trigger = triggerOf(metadata);
     return { name: metadata.name, kind: kindOf(trigger), trigger, metadata, handler };
   });
+}
+
+/**
+ * Calls a registration's handler as the worker does: the preInvocation hooks first (they may replace the
+ * handler or its inputs for this invocation), then handler(...inputs, context).
+ */
+export async function callHandler(reg: Registration, context: unknown, inputs: unknown[]): Promise<unknown> {
+  let handler = reg.handler;
+  let args = inputs;
+  for (const hook of state().preInvocation) {
+    const hookContext: CoreHookContext = {
+      invocationContext: context,
+      inputs: args,
+      functionCallback: handler,
+      hookData: {},
+      appHookData: {},
+    };
+    await hook(hookContext);
+    handler = hookContext.functionCallback;
+    args = hookContext.inputs;
+  }
+  return handler(...args, context);
 }
 
 /** Forgets captured registrations (tests that load different fixture apps). */

@@ -5,13 +5,15 @@
  *
  *   --once     run every timer once, drain the queues, wait for orchestrations, print a summary and exit
  *              (0 when no function or orchestration failed, 1 otherwise)
- *   --json     the summary is one JSON document on stdout; everything else goes to stderr
+ *   --json     machine output: the app's log as one JSON object per line (on stderr with --once, whose summary
+ *              is one JSON document on stdout); without it, one readable line per event (coloured on a terminal)
  *   --timeout  how long --once waits for the work to settle (default 300 s)
  */
 import { untilStopSignal } from "./stop-signal";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { type AppConfig, loadConfig } from "../wiring/config";
+import { consoleLog } from "./console-log";
 import type { HostSummary, LocalHost } from "./host";
 
 interface Stoppable {
@@ -61,6 +63,9 @@ export async function runStart(argv: string[]): Promise<number> {
   // In --json mode stdout carries only the summary: progress, function logs and stray console.log go to stderr.
   const say = args.json ? (line: string) => process.stderr.write(`${line}\n`) : (line: string) => process.stdout.write(`${line}\n`);
   const restoreConsole = args.json ? redirectConsoleLogToStderr() : () => undefined;
+  // What the app does, one line per event: human sentences, or JSON lines with --json (on stderr with --once,
+  // whose stdout is the summary alone).
+  const logStream = args.json && args.once ? process.stderr : process.stdout;
   const started: Stoppable[] = [];
   const endpoints: Record<string, string> = {};
   const stopAll = async () => {
@@ -147,7 +152,11 @@ export async function runStart(argv: string[]): Promise<number> {
       port: cfg.LOCAL_HTTP_PORT,
       schedules: !args.once,
       dataDir: cfg.LOCAL_DATA_DIR,
-      log: (level, message) => say(`[${level}] ${message}`),
+      log: consoleLog({
+        json: args.json,
+        color: Boolean(logStream.isTTY) && !process.env.NO_COLOR,
+        write: (line) => logStream.write(`${line}\n`),
+      }),
     });
     started.push({ name: "local host", stop: () => host.stop() });
     endpoints.api = `${host.url}/api`;
@@ -246,7 +255,7 @@ function printSummary(s: OnceSummary, say: (line: string) => void): void {
   for (const w of s.orchestrations.waiting) say(`  waiting   ${w.name} ${w.instanceId}: ${w.waitingFor.join(", ") || "nothing in flight"}`);
   type Counts = { total: number; byStatus: Record<string, number> };
   const status = s.status as { sections?: Record<string, Counts | undefined>; parkedTotal?: number } | undefined;
-  for (const name of ["orders", "settlements"]) {
+  for (const name of ["orders", "settlements", "returns"]) {
     const counts = status?.sections?.[name];
     if (!counts || typeof counts.total !== "number") continue;
     const parts = Object.entries(counts.byStatus ?? {}).map(([k, v]) => `${v} ${k}`);

@@ -16,6 +16,8 @@
 import type { FunctionInput, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
+import { createHash } from "node:crypto";
+import { type TraceContext, childOf, currentTraceparent, formatTraceparent, parseTraceparent, runInTrace } from "./trace";
 
 /** The orchestrator's context (`context.df`: custom status, the replay-safe clock, timers). */
 export type DurableContext = OrchestrationContext;
@@ -63,8 +65,47 @@ function retryOptions(policy: RetryPolicy): df.RetryOptions {
   return options;
 }
 
+// ---------------------------------------------------------------------------------------------------------
+// The trace (platform/trace.ts) through orchestrations: the starter wraps the orchestration's input with its
+// traceparent (`tracedInput`), the orchestration keeps it, and every activity call carries it the same way,
+// so an activity's logs and calls continue the trace of the HTTP call, timer or message that started the work.
+// The wrapper is deterministic (the orchestration's traceparent, from its input), as replays require, and
+// unwrapped before any flow code sees an input; an input without it (started before) passes as it is.
+
+const TRACED = "$traced";
+
+interface Traced<T> {
+  [TRACED]: 1;
+  traceparent: string;
+  input: T;
+}
+
+function isTraced(value: unknown): value is Traced<unknown> {
+  return typeof value === "object" && value !== null && (value as Record<string, unknown>)[TRACED] === 1;
+}
+
+function unwrap<T>(value: unknown): { input: T; trace?: TraceContext } {
+  if (!isTraced(value)) return { input: value as T };
+  return { input: value.input as T, trace: parseTraceparent(value.traceparent) };
+}
+
+/** An orchestration's input as a starter passes it to startNew: with the caller's trace, when there is one. */
+export function tracedInput<T>(input: T): T | Traced<T> {
+  const traceparent = currentTraceparent();
+  return traceparent ? { [TRACED]: 1, traceparent, input } : input;
+}
+
+/** Each running orchestrator's trace, by its context object (set before its body runs, on every replay). */
+const orchestrationTraces = new WeakMap<object, TraceContext>();
+
+function activityInput<I>(context: DurableContext, input: I): I | Traced<I> {
+  const trace = orchestrationTraces.get(context);
+  return trace ? { [TRACED]: 1, traceparent: formatTraceparent(trace), input } : input;
+}
+
 function activityTask<I, O>(context: DurableContext, def: Activity<I, O>, input: I, retry?: RetryPolicy): Task {
-  return retry ? context.df.callActivityWithRetry(def.name, retryOptions(retry), input) : context.df.callActivity(def.name, input);
+  const traced = activityInput(context, input);
+  return retry ? context.df.callActivityWithRetry(def.name, retryOptions(retry), traced) : context.df.callActivity(def.name, traced);
 }
 
 /** Calls one activity (with retries when a policy is given) and returns its result. */
@@ -112,13 +153,27 @@ export function registerActivities<T extends Record<string, Activity<unknown, un
     // biome-ignore lint/suspicious/noExplicitAny: the SDK's activity input type.
     const handler: (input: any, context: InvocationContext) => Promise<unknown> = handlers[key];
     const extraInputs = inputs[key];
-    df.app.activity(table[key].name, { handler: (input, context) => handler(input, context), ...(extraInputs ? { extraInputs } : {}) });
+    df.app.activity(table[key].name, {
+      handler: (raw, context) => {
+        const { input, trace } = unwrap(raw);
+        return trace ? runInTrace(childOf(trace), () => handler(input, context)) : handler(input, context);
+      },
+      ...(extraInputs ? { extraInputs } : {}),
+    });
   }
 }
 
-/** Registers an orchestration; its input is what its starter passed (`startNew(orchestration.name, { input })`). */
+/** Registers an orchestration; its input is what its starter passed (`startNew(name, { input: tracedInput(input) })`). */
 export function registerOrchestration<I, O>(o: Orchestration<I, O>): void {
   df.app.orchestration(o.name, function* (context: OrchestrationContext) {
-    return yield* o.run(context, context.df.getInput<I>());
+    const { input, trace } = unwrap<I>(context.df.getInput());
+    // The orchestration's own span: derived from its instance id, so every replay computes the same one.
+    if (trace) orchestrationTraces.set(context, { ...trace, spanId: spanIdOf(context.df.instanceId) });
+    return yield* o.run(context, input);
   });
+}
+
+function spanIdOf(instanceId: string): string {
+  const hex = createHash("sha256").update(instanceId).digest("hex").slice(0, 16);
+  return /^0+$/.test(hex) ? "0000000000000001" : hex;
 }

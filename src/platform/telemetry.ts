@@ -2,6 +2,8 @@
  * Structured logs and telemetry events. Everything written goes through `redact`, which removes values of
  * keys that name secrets or buyer PII, and masks token-shaped strings, so a careless log line cannot leak.
  */
+import { traceFields } from "./trace";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 export interface Telemetry {
@@ -64,7 +66,10 @@ export function redact(value: unknown, depth = 0): unknown {
 
 export type LogSink = (level: LogLevel, line: string) => void;
 
-/** Writes one JSON line per entry; the sink is the invocation context's logger in the host, stdout locally. */
+/**
+ * Writes one JSON line per entry, with the current trace's `traceId` and `spanId` (platform/trace.ts); the
+ * sink is the invocation context's logger in the host, stdout locally.
+ */
 export class StructuredTelemetry implements Telemetry {
   constructor(
     private readonly sink: LogSink,
@@ -76,15 +81,15 @@ export class StructuredTelemetry implements Telemetry {
   }
 
   log(level: LogLevel, message: string, properties: Record<string, unknown> = {}): void {
-    this.sink(level, JSON.stringify(redact({ level, message: redact(message), ...this.base, ...properties })));
+    this.sink(level, JSON.stringify(redact({ level, message: redact(message), ...this.base, ...properties, ...traceFields() })));
   }
 
   event(name: string, properties: Record<string, unknown> = {}): void {
-    this.sink("info", JSON.stringify(redact({ event: name, ...this.base, ...properties })));
+    this.sink("info", JSON.stringify(redact({ event: name, ...this.base, ...properties, ...traceFields() })));
   }
 
   metric(name: string, value: number, properties: Record<string, unknown> = {}): void {
-    this.sink("info", JSON.stringify(redact({ metric: name, value, ...this.base, ...properties })));
+    this.sink("info", JSON.stringify(redact({ metric: name, value, ...this.base, ...properties, ...traceFields() })));
   }
 }
 

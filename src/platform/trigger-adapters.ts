@@ -277,6 +277,8 @@ export async function handleQueueMessage<T, R>(options: HandleQueueMessageOption
 
   try {
     const result = await handle(parsed.data, delivery);
+    // One line per handled message: with the trace id (platform/trace.ts), each step of a message's path shows.
+    deps.telemetry.log("info", "message.handled", { queue, messageId: delivery.messageId, deliveryCount: delivery.deliveryCount });
     return { status: "completed", messageId: delivery.messageId, result };
   } catch (err) {
     const reason = parkReasonFor(err);

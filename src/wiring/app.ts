@@ -13,19 +13,22 @@ import { createSpApiClient } from "../amazon/index";
 import type { SpApiClient } from "../amazon/client";
 import { createD365Connector, type D365Connector } from "../d365/index";
 import type { ImportOrderDeps } from "../flows/orders/import-order";
+import type { ImportReturnDeps, SyncDeps } from "../flows/returns/ports";
 import type { SettlementDeps } from "../flows/settlements/ports";
 import { resolveMappingsDir } from "../mapping/mappings-dir";
 import { Mappings } from "../mapping/mappings";
 import { type Clock, systemClock } from "../platform/clock";
 import type { BlobStore, MessageBus, SecretStore, StateStore } from "../platform/ports";
 import { createBlobStore, createMessageBus, createSecretStore, createStateStore } from "../platform/stores";
-import { type InvocationLogger, StructuredTelemetry, type Telemetry, telemetryFor } from "../platform/telemetry";
+import { type InvocationLogger, type LogSink, StructuredTelemetry, type Telemetry, telemetryFor } from "../platform/telemetry";
+import { tracingBus } from "../platform/trace";
 import { type AppConfig, loadConfig } from "./config";
 
 /** Ports a host or test puts in place of the production adapters, per flow. */
 export interface PortOverrides {
   orders?: Partial<Pick<ImportOrderDeps, "amazon" | "d365" | "ledger">>;
   settlements?: Partial<Omit<SettlementDeps, "log">>;
+  returns?: Partial<Pick<ImportReturnDeps, "d365" | "returnMappings"> & Pick<SyncDeps, "reports" | "refunds" | "mcf">>;
 }
 
 export interface App {
@@ -61,19 +64,24 @@ export interface AppParts {
   d365?: D365Connector;
   mappings?: Mappings;
   ports?: PortOverrides;
+  /** Where the telemetry of the app's shared clients goes (SP-API, D365); default the console. The local host passes its log. */
+  log?: LogSink;
 }
 
 export function createApp(config: AppConfig, parts: AppParts = {}): App {
-  const processTelemetry = new StructuredTelemetry((level, line) => {
-    if (level === "error") console.error(line);
-    else if (level === "warn") console.warn(line);
-    else console.log(line);
-  });
+  const processTelemetry = new StructuredTelemetry(
+    parts.log ??
+      ((level, line) => {
+        if (level === "error") console.error(line);
+        else if (level === "warn") console.warn(line);
+        else console.log(line);
+      }),
+  );
   const telemetry = (context?: InvocationLogger, base: Record<string, unknown> = {}): Telemetry =>
     context ? telemetryFor(context, base) : processTelemetry.child(base);
   let state: StateStore | undefined = parts.state;
   let blobs: BlobStore | undefined = parts.blobs;
-  let bus: MessageBus | undefined = parts.bus;
+  let bus: MessageBus | undefined;
   let secrets: SecretStore | undefined = parts.secrets;
   let spapi: SpApiClient | undefined = parts.spapi;
   let d365: D365Connector | undefined = parts.d365;
@@ -93,7 +101,8 @@ export function createApp(config: AppConfig, parts: AppParts = {}): App {
       return blobs;
     },
     get bus() {
-      bus ??= createMessageBus(config);
+      // Every message carries its sender's trace (platform/trace.ts).
+      bus ??= tracingBus(parts.bus ?? createMessageBus(config));
       return bus;
     },
     get secrets() {

@@ -26,6 +26,7 @@ import { compare, targetText, type BenchContext, type BenchRow, type RowResult }
 import { main as ordersBench } from "./orders-bench";
 import { benchRows } from "./rows";
 import { main as settlementBench } from "./settlement-bench";
+import { progressBar } from "../../src/platform/progress";
 
 const detailed: Record<string, (argv: string[]) => Promise<number>> = {
   orders: ordersBench,
@@ -205,11 +206,17 @@ export function parseArgs(argv: string[]): BenchOptions & { verbose: boolean; li
   return out;
 }
 
-function terminalProgress(): ((message: string) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return (message) => {
-    const width = process.stderr.columns ?? 100;
-    process.stderr.write(`\r\x1b[K${message.slice(0, width - 1)}`);
+/** On a terminal: a bar over the rows ("[2/5] row title: what it does now"); nothing on a pipe or with --json. */
+function terminalProgress(enabled: boolean): { update: (message: string) => void; done: () => void } | undefined {
+  if (!enabled || !process.stderr.isTTY) return undefined;
+  const bar = progressBar("bench", { unit: "steps" });
+  return {
+    update: (message) => {
+      const m = /^\[(\d+)\/(\d+)\] (.*)$/.exec(message);
+      if (m) bar.update(Number(m[1]) - 1, { total: Number(m[2]), label: m[3]!.slice(0, 48) });
+      else bar.update(0, { label: message.slice(0, 48) });
+    },
+    done: () => bar.done(),
   };
 }
 
@@ -228,7 +235,7 @@ export async function run(argv: string[]): Promise<number> {
     for (const r of benchRows) console.log(`${r.key.padEnd(32)} ${targetText(r).padEnd(50)} ${r.title}`);
     return 0;
   }
-  const progress = terminalProgress();
+  const progress = terminalProgress(!opts.json);
   // The app's own log lines (the local host's telemetry goes to console.log) are not the bench's output: they
   // go to stderr with --verbose and nowhere otherwise, so that stdout is the table or the JSON object alone.
   const { log, info, debug } = console;
@@ -236,10 +243,10 @@ export async function run(argv: string[]): Promise<number> {
   console.log = console.info = console.debug = aside;
   let report: BenchReport;
   try {
-    report = await runBench(benchRows, { quick: opts.quick, only: opts.only, progress });
+    report = await runBench(benchRows, { quick: opts.quick, only: opts.only, progress: progress?.update });
   } finally {
     Object.assign(console, { log, info, debug });
-    if (progress) process.stderr.write("\r\x1b[K");
+    progress?.done();
   }
   const results = rowResults(report);
   if (opts.out) writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`);

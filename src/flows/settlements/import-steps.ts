@@ -616,13 +616,18 @@ function postedEarly(jbn: string, c: LineComparison, have: number, expected: num
 
 async function stop(deps: SettlementDeps, record: SettlementRecord, status: SettlementStatus, reasons: string[]): Promise<PrepareResult> {
   await patchRecord(deps, record.settlementId, { status, reasons: [...new Set([...record.reasons, ...reasons])] });
-  deps.log.event(`settlement.${status}`, { settlementId: record.settlementId, reasons });
+  deps.log.event(status === "failed" ? "settlement.failed" : "settlement.needsAttention", {
+    settlementId: record.settlementId,
+    status,
+    reasons,
+  });
   return { outcome: "stop", status };
 }
 
 async function conflict(deps: SettlementDeps, record: SettlementRecord, c: SettlementConflict): Promise<PrepareResult> {
   await patchRecord(deps, record.settlementId, { status: "conflict", conflict: c, reasons: [...new Set([...record.reasons, c.detail])] });
   deps.log.log("error", "settlement.conflict", { settlementId: record.settlementId, kind: c.kind, journals: c.journals, detail: c.detail });
+  deps.log.event("settlement.conflict", { settlementId: record.settlementId, kind: c.kind, journals: c.journals });
   return { outcome: "stop", status: "conflict" };
 }
 
@@ -858,6 +863,7 @@ export async function verifyStep(input: VerifyInput, deps: SettlementDeps): Prom
   if (others.size) {
     const c = duplicates([jbn, ...others], record.settlementId);
     deps.log.log("error", "settlement.duplicateJournal", { settlementId: record.settlementId, journals: c.journals, alert: true });
+    deps.log.event("settlement.duplicateJournal", { settlementId: record.settlementId, journals: c.journals });
     await conflict(deps, record, c);
     return (await getSettlementRecord(deps.state, record.settlementId))!;
   }
@@ -889,7 +895,7 @@ async function finish(
     reasons:
       status === "failed" ? reasons : [...new Set([...record.reasons.filter((r) => !/^D365 |^line |^missing: /.test(r)), ...reasons])],
   });
-  deps.log.event(status === "failed" ? "settlement.verifyFailed" : `settlement.${status}`, {
+  deps.log.event(status === "failed" ? "settlement.verifyFailed" : status === "posted" ? "settlement.posted" : "settlement.created", {
     settlementId: record.settlementId,
     journalBatchNumber: patch.journalBatchNumber,
     lines: patch.linesCreated,
@@ -978,6 +984,30 @@ export async function resolveConflict(
 }
 
 /** Approval is only meaningful while the settlement waits for it. */
+/**
+ * Approves a settlement that waits for it: the record says running before the approval event is raised, so
+ * its status URL, polled right after (Power Automate's async pattern), answers 202 until the journal is done
+ * instead of 200 with awaiting-approval. If the event cannot be raised, the record waits again.
+ */
+export async function approveSettlement(
+  settlementId: string,
+  approvedBy: string,
+  raise: (instanceId: string) => Promise<void>,
+  deps: Pick<SettlementDeps, "state" | "clock">,
+): Promise<SettlementRecord> {
+  const record = await assertAwaitingApproval(settlementId, deps);
+  const mark = (status: SettlementRecord["status"]) =>
+    updateSettlementRecord(deps.state, settlementId, (c) => ({ ...c!, status, approvedBy, updatedAt: deps.clock.now().toISOString() }));
+  await mark("running");
+  try {
+    await raise(record.instanceId);
+  } catch (err) {
+    await mark("awaiting-approval");
+    throw err;
+  }
+  return record;
+}
+
 export async function assertAwaitingApproval(settlementId: string, deps: Pick<SettlementDeps, "state">): Promise<SettlementRecord> {
   const record = await getSettlementRecord(deps.state, settlementId);
   if (!record) throw new NotFoundError("settlement.not-found", `no settlement ${settlementId}`);

@@ -6,17 +6,32 @@
  * reason; 2 for a usage error. Unmapped combinations are listed with a suggested rule (the file is then
  * not postable, but it was read and reconciled).
  */
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { SETTLEMENT_ACCOUNTS_FILE, SettlementAccounts } from "../../mapping/settlement-accounts";
 import { analyzeSettlement, formatPreview, previewDocument } from "./analyze";
-import { fileSource } from "./parser";
+import { progressBar } from "../../platform/progress";
+import { type ByteSource, fileSource } from "./parser";
 
 const USAGE = "usage: d365-amazon settlement preview <file> [--json] [--mapping <settlement-accounts.json>] [--detailed] [--no-split]";
 
 export interface PreviewIo {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** False: no progress bar (it is drawn on stderr only when that is a terminal). */
+  progress?: boolean;
+}
+
+/** The source, telling `onBytes` how many bytes of it were read so far (each read of it counts from 0). */
+function withProgress(source: ByteSource, onBytes: (bytes: number) => void): ByteSource {
+  return async function* () {
+    let read = 0;
+    for await (const chunk of source()) {
+      read += chunk.length;
+      onBytes(read);
+      yield chunk;
+    }
+  };
 }
 
 const defaultIo: PreviewIo = { out: (t) => console.log(t), err: (t) => console.error(t) };
@@ -55,10 +70,21 @@ export async function runSettlementPreview(args: string[], io: PreviewIo = defau
     return 2;
   }
   const accounts = SettlementAccounts.fromFile(mappingFile);
-  const analysis = await analyzeSettlement(fileSource(file), accounts, {
-    detailed: args.includes("--detailed") ? true : undefined,
-    splitAtMonthEnd: args.includes("--no-split") ? false : undefined,
+  // On a terminal, a progress bar over the bytes read (a settlement file can have millions of rows).
+  const bar = progressBar(`reading ${basename(file)}`, {
+    total: statSync(file).size,
+    unit: "bytes",
+    enabled: !json && io.progress !== false,
   });
+  const analysis = await analyzeSettlement(
+    withProgress(fileSource(file), (n) => bar.update(n)),
+    accounts,
+    {
+      detailed: args.includes("--detailed") ? true : undefined,
+      splitAtMonthEnd: args.includes("--no-split") ? false : undefined,
+    },
+  );
+  bar.done();
   const doc = previewDocument(analysis, accounts);
   io.out(json ? JSON.stringify(doc, null, 2) : formatPreview(doc));
   const readAndReconciled = !analysis.parse.fatal && analysis.parse.problemCount === 0 && analysis.parse.reconciled;

@@ -9,7 +9,7 @@ import { activity, call, orchestration } from "../../platform/durable";
 import { safeKey } from "../../platform/state-keys";
 import { type OrchestrationStarter, type StartOptions, startReportImportOnce } from "./import-settlement";
 import type { SettlementDeps } from "./ports";
-import { getSeenReport, getSettlementRecord, isBooked, publicRecord } from "./settlement-records";
+import { getSeenReport, getSettlementRecord, publicRecord, type SettlementRecord } from "./settlement-records";
 
 export interface ReportImportResult {
   reportId: string;
@@ -56,7 +56,7 @@ export async function fetchReportStep(
 const ACTIVE = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
 
 /** Where POST /api/settlements/import {reportId} points: the settlement when known, else the report's status. */
-export type ReportImportRequest = { settlementId: string; booked: boolean } | { reportId: string; fetching: true };
+export type ReportImportRequest = { settlementId: string; record?: SettlementRecord } | { reportId: string; fetching: true };
 
 export async function requestReportImport(
   reportId: string,
@@ -65,8 +65,7 @@ export async function requestReportImport(
 ): Promise<ReportImportRequest> {
   const row = await getSeenReport(deps.state, reportId);
   if (row?.startedAt && row.settlementId) {
-    const record = await getSettlementRecord(deps.state, row.settlementId);
-    return { settlementId: row.settlementId, booked: isBooked(record?.status) };
+    return { settlementId: row.settlementId, record: await getSettlementRecord(deps.state, row.settlementId) };
   }
   const instanceId = reportInstanceId(reportId);
   const status = await starter.runtimeStatus(instanceId);

@@ -98,6 +98,8 @@ export interface RequestLogEntry {
   ms: number;
   /** For $batch: the operations inside. */
   operations?: { method: string; target: string; status: number }[];
+  /** The request's W3C traceparent header, when the client sent one (the app sends its trace). */
+  traceparent?: string;
 }
 
 export interface RequestStats {
@@ -648,6 +650,7 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
         status,
         ms: Date.now() - started,
         ...(opsLog.length ? { operations: opsLog } : {}),
+        ...(typeof req.headers.traceparent === "string" ? { traceparent: req.headers.traceparent } : {}),
       });
       if (log.length > 2000) log = log.slice(-1000);
     };

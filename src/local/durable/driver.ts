@@ -24,7 +24,7 @@
  */
 import { InvocationContext } from "@azure/functions";
 import { randomUUID } from "node:crypto";
-import type { Registration } from "../registry";
+import { callHandler, type Registration } from "../registry";
 import { TERMINAL_STATUSES, type HistoryEventRecord, type InstanceRecord, type InstanceStore, type RuntimeStatus } from "./store";
 
 // durable-functions' HistoryEventType and ActionType enums (lib/src/history/HistoryEventType.js, actions/ActionType.js).
@@ -605,7 +605,7 @@ export class DurableDriver {
     let state: Any;
     let failure: unknown;
     try {
-      state = await reg.handler(binding, context);
+      state = await callHandler(reg, context, [binding]);
     } catch (err) {
       failure = err;
     }
@@ -768,7 +768,7 @@ export class DurableDriver {
           },
         });
         this.opts.prepareContext?.(reg, context);
-        const result = await reg.handler(safeParse(inputJson), context);
+        const result = await callHandler(reg, context, [safeParse(inputJson)]);
         completion = this.event(Ev.TaskCompleted, -1, { TaskScheduledId: id, Result: json(result) });
       } catch (err) {
         this.stats.activityFailures++;

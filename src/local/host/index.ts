@@ -19,7 +19,7 @@ import { DurableDriver, type DurableIdleSummary, type DurableLogLevel } from "..
 import { DURABLE_WEBHOOK_PATH, durableClientInput, handleDurableHttp } from "../durable/http-api";
 import { FileInstanceStore, type InstanceStore } from "../durable/store";
 import { MemoryServiceBus, type MemoryServiceBusOptions, type ReceivedMessage } from "../memory-bus";
-import { loadAppAsync, type BindingMetadata, type Registration } from "../registry";
+import { callHandler, loadAppAsync, type BindingMetadata, type Registration } from "../registry";
 import { readHostJson, type HostJsonSettings } from "./host-json";
 import { compileRoute, type CompiledRoute } from "./routes";
 
@@ -294,7 +294,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
     const context = contextFor(found.reg, { headers, query: Object.fromEntries(url.searchParams) });
     let result: unknown;
     try {
-      result = await found.reg.handler(request, context);
+      result = await callHandler(found.reg, context, [request]);
     } catch (err) {
       count(found.reg.name, false);
       fail(found.reg, err);
@@ -340,7 +340,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
   const actualPort = (server.address() as AddressInfo).port;
   origin = `http://${options.hostname && options.hostname !== "0.0.0.0" ? options.hostname : "127.0.0.1"}:${actualPort}`;
 
-  if (options.app !== false) useApp(createApp(cfg ?? loadConfig(), { ...(options.app ?? {}), bus }));
+  // The app's shared clients (SP-API, D365) log through the host too, as "app: <entry>".
+  const appLog = (level: string, line: string) => log(level, `app: ${line}`);
+  if (options.app !== false) useApp(createApp(cfg ?? loadConfig(), { log: appLog, ...(options.app ?? {}), bus }));
 
   // ---------------------------------------------------------------------------------------------------
   // Service Bus queue triggers
@@ -378,7 +380,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         const triggerMetadata = many ? Object.fromEntries(Object.entries(meta).map(([k, v]) => [`${k}Array`, [v]])) : meta;
         const context = contextFor(reg, triggerMetadata);
         try {
-          await reg.handler(many ? [m.body] : m.body, context);
+          await callHandler(reg, context, [many ? [m.body] : m.body]);
           count(reg.name, true);
         } catch (err) {
           count(reg.name, false);
@@ -430,7 +432,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Lo
         const context = contextFor(reg);
         if (retry) context.retryContext = { retryCount: attempt, maxRetryCount: maxRetries };
         try {
-          await reg.handler(timer, context);
+          await callHandler(reg, context, [timer]);
           count(reg.name, true);
           return { function: reg.name, ok: true };
         } catch (err) {

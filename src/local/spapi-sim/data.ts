@@ -316,6 +316,8 @@ export function refundEvents(o: SimOrder, item: SimItem, posted: Date, adjustmen
     orderItemCode: item.orderItemId,
     merchantAdjustmentItemId: `ADJ-${item.orderItemId.slice(-6)}`,
     sku: item.sku,
+    // Finances reports the refunded units (v0 QuantityShipped, 2024-06-19 ProductContext.quantityShipped): the whole line.
+    quantity: item.quantity,
   };
   const commission = dec(item.itemPrice).times("0.15").toDecimalPlaces(2);
   const out: MoneyEvent[] = [{ ...base, amountType: "ItemPrice", amountDescription: "Principal", amount: neg(item.itemPrice) }];

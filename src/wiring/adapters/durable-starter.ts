@@ -1,6 +1,7 @@
 /** The settlement flow's OrchestrationStarter on the Durable Functions client. */
 import type { DurableClient } from "durable-functions";
 import type { OrchestrationStarter } from "../../flows/settlements/import-settlement";
+import { tracedInput } from "../../platform/durable";
 
 /** The Durable client as the flow's OrchestrationStarter. */
 export function durableStarter(client: DurableClient): OrchestrationStarter {
@@ -15,7 +16,7 @@ export function durableStarter(client: DurableClient): OrchestrationStarter {
       }
     },
     async startNew(name, instanceId, input) {
-      await client.startNew(name, { instanceId, input });
+      await client.startNew(name, { instanceId, input: tracedInput(input) });
     },
     async purge(instanceId) {
       await client.purgeInstanceHistory(instanceId);

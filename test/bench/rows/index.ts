@@ -8,6 +8,7 @@ import type { BenchRow } from "../bench-row";
 import { cliStartup } from "./cli-startup";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
+import { d365RequestsPerReturn, spapiCallsPer1000Returns } from "./returns-requests";
 import { settlementPreviewPeakRss, settlementPreviewVsBareRead } from "./settlement-preview";
 
 export const benchRows: readonly BenchRow[] = [
@@ -17,4 +18,6 @@ export const benchRows: readonly BenchRow[] = [
   settlementPreviewPeakRss,
   cliStartup,
   notificationToOrderP95,
+  spapiCallsPer1000Returns,
+  d365RequestsPerReturn,
 ];

@@ -9,9 +9,12 @@ import type { BatchOperation, D365Client } from "../../../src/d365/client";
 import { LedgerJournals } from "../../../src/d365/entities";
 import { toODataJson } from "../../../src/d365/odata";
 import { toSalesOrder } from "../../../src/flows/orders/transform";
+import { toReturnOrder } from "../../../src/flows/returns/transform";
 import type { JournalLine } from "../../../src/flows/settlements/journal";
 import { ODataSalesOrders } from "../../../src/wiring/adapters/d365-sales-orders";
 import { d365LedgerJournals, GENERAL_JOURNAL_COLUMNS } from "../../../src/wiring/adapters/ledger-journals";
+import { ODataReturnOrders } from "../../../src/wiring/adapters/d365-return-orders";
+import { ReturnMappings } from "../../../src/mapping/returns";
 import { GENERAL_JOURNAL_ENTITY_FIELDS } from "../../../src/local/d365-sim/dmf";
 import { ENTITY_BY_SET } from "../../../src/local/d365-sim/schema";
 import { readBody } from "../../../src/local/d365-sim/values";
@@ -177,6 +180,49 @@ describe("every field the app writes exists in F&O's metadata with the type sent
     await journals.setDescription("usmf", journalBatchNumber, "Amazon settlement 1234 USD");
     expect(writes.map((w) => w.set)).toEqual(["LedgerJournalHeaders", "LedgerJournalLines", "LedgerJournalLines", "LedgerJournalHeaders"]);
     expect(writes[1]!.body).toMatchObject({ Voucher: "AMZ-1234-1", Document: "1234" });
+    expect(schemaProblems(writes)).toEqual([]);
+  });
+
+  it("return order headers and lines from the returns transform (FBA with a disposition, FBM, a variant item)", async () => {
+    const { client, writes } = recordingClient();
+    const port = new ODataReturnOrders(client);
+    const shipped = Mappings.load("mappings");
+    const so = {
+      dataAreaId: "usmf",
+      salesOrderNumber: "000701",
+      customerAccount: "AMZ-US",
+      currency: "USD",
+      lines: [{ itemNumber: "D0001", salesPrice: "54.11", salesUnit: "ea" }],
+    };
+    const variants = Mappings.fromObjects({
+      marketplaces: shipped.marketplacesFile,
+      skus: { items: [{ sellerSku: "SHIRT-RED-M", itemNumber: "D0001", colorId: "RED", sizeId: "M", styleId: "S", configurationId: "C" }] },
+      statuses: shipped.statusFile,
+    });
+    const returns = ReturnMappings.load("mappings");
+    const cases = [
+      { channel: "FBA" as const, sku: "DEMO-SPEAKER-BLK", disposition: "CUSTOMER_DAMAGED", mappings: shipped },
+      { channel: "FBM" as const, sku: "DEMO-SPEAKER-BLK", disposition: undefined, mappings: shipped },
+      { channel: "FBA" as const, sku: "SHIRT-RED-M", disposition: "SELLABLE", mappings: variants },
+    ];
+    for (const c of cases) {
+      const draft = toReturnOrder(
+        {
+          key: `${c.channel}|111-1|R1`,
+          channel: c.channel,
+          amazonOrderId: "111-1",
+          returnId: "R1",
+          marketplaceId: US,
+          items: [{ sku: c.sku, quantity: 1, reason: "DEFECTIVE", ...(c.disposition ? { disposition: c.disposition } : {}) }],
+        },
+        so,
+        c.mappings,
+        returns,
+      );
+      await port.createReturnOrder(draft.header);
+      await port.createReturnLines("usmf", "000702", draft.lines);
+    }
+    expect(new Set(writes.map((w) => w.set))).toEqual(new Set(["ReturnOrderHeadersV2", "ReturnOrderLinesV2"]));
     expect(schemaProblems(writes)).toEqual([]);
   });
 

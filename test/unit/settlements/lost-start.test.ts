@@ -266,7 +266,7 @@ describe("POST /api/settlements/import {reportId}", () => {
       settlementId: "11111111111",
     });
     expect(await reportImportStatus("R-1", starter, deps)).toMatchObject({ status: 202, body: { settlementId: "11111111111" } });
-    expect(await requestReportImport("R-1", starter, deps)).toEqual({ settlementId: "11111111111", booked: false });
+    expect(await requestReportImport("R-1", starter, deps)).toMatchObject({ settlementId: "11111111111", record: { status: "pending" } });
   });
 
   it("reports a download that failed with its reason", async () => {
