@@ -147,6 +147,9 @@ param queueOrderImport string = 'order-import'
 @description('QUEUE_D365_EVENTS: queue of D365 business events.')
 param queueD365Events string = 'd365-events'
 
+@description('QUEUE_PRODUCTS: queue of product publish batches and listing changes Amazon notified.')
+param queueProducts string = 'product-publish'
+
 @description('QUEUE_RETURN_IMPORT: queue of return imports (one message per Amazon return).')
 param queueReturnImport string = 'return-import'
 
@@ -193,6 +196,16 @@ param settlementJournalName string = 'GenJrn'
 ])
 param settlementClosedPeriod string = 'needs-attention'
 
+@description('PRODUCTS_SYNC_SCHEDULE: when the products sync compares D365\'s released products with the listings (six-field NCRONTAB, UTC).')
+param productsSyncSchedule string = '0 10,40 * * * *'
+
+@description('PRODUCTS_PREVIEW: always (every listing write is first sent with VALIDATION_PREVIEW) or new-listings (only new listings; patches such as prices go straight).')
+@allowed([
+  'always'
+  'new-listings'
+])
+param productsPreview string = 'always'
+
 @description('RETURNS_SYNC_SCHEDULE: when the daily returns sync runs (six-field NCRONTAB, UTC).')
 param returnsSyncSchedule string = '0 30 3 * * *'
 
@@ -221,6 +234,7 @@ var serviceBusQueueNames = [
   queueNotifications
   queueOrderImport
   queueD365Events
+  queueProducts
   queueReturnImport
 ]
 
@@ -355,6 +369,7 @@ var appSettings = {
   QUEUE_NOTIFICATIONS: queueNotifications
   QUEUE_ORDER_IMPORT: queueOrderImport
   QUEUE_D365_EVENTS: queueD365Events
+  QUEUE_PRODUCTS: queueProducts
   QUEUE_RETURN_IMPORT: queueReturnImport
   QUEUE_MAX_DELIVERY_COUNT: string(queueMaxDeliveryCount)
   MAPPINGS_DIR: 'mappings'
@@ -393,6 +408,13 @@ var appSettings = {
   SETTLEMENT_REQUIRE_APPROVAL: settlementRequireApproval ? 'true' : 'false'
   SETTLEMENT_JOURNAL_NAME: settlementJournalName
   SETTLEMENT_CLOSED_PERIOD: settlementClosedPeriod
+
+  // Products
+  PRODUCTS_SYNC_SCHEDULE: productsSyncSchedule
+  PRODUCTS_BATCH_SIZE: '20'
+  PRODUCTS_PREVIEW: productsPreview
+  PRODUCTS_DEFINITION_CACHE_HOURS: '24'
+  PRODUCTS_REFRESH_HOURS: '24'
 
   // Returns
   RETURNS_SYNC_SCHEDULE: returnsSyncSchedule

@@ -255,7 +255,7 @@ function printSummary(s: OnceSummary, say: (line: string) => void): void {
   for (const w of s.orchestrations.waiting) say(`  waiting   ${w.name} ${w.instanceId}: ${w.waitingFor.join(", ") || "nothing in flight"}`);
   type Counts = { total: number; byStatus: Record<string, number> };
   const status = s.status as { sections?: Record<string, Counts | undefined>; parkedTotal?: number } | undefined;
-  for (const name of ["orders", "settlements", "returns"]) {
+  for (const name of ["orders", "settlements", "returns", "products"]) {
     const counts = status?.sections?.[name];
     if (!counts || typeof counts.total !== "number") continue;
     const parts = Object.entries(counts.byStatus ?? {}).map(([k, v]) => `${v} ${k}`);

@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import { MarketplacesFile } from "./marketplaces";
 import { OrderStatusesFile } from "./order-statuses";
+import { productsDefinition } from "./products";
 import { returnsDefinition } from "./returns";
 import { settlementAccountsDefinition } from "./settlement-accounts";
 import { SkuCrossrefFile } from "./sku-crossref";
@@ -37,6 +38,7 @@ export const mappingCatalog: MappingDefinition[] = [
     description: "Which Amazon order statuses create, wait for, cancel or ignore a D365 sales order, per fulfillment channel.",
   },
   settlementAccountsDefinition,
+  productsDefinition,
   returnsDefinition,
 ];
 

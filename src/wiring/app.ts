@@ -13,6 +13,7 @@ import { createSpApiClient } from "../amazon/index";
 import type { SpApiClient } from "../amazon/client";
 import { createD365Connector, type D365Connector } from "../d365/index";
 import type { ImportOrderDeps } from "../flows/orders/import-order";
+import type { PublishDeps } from "../flows/products/publish";
 import type { ImportReturnDeps, SyncDeps } from "../flows/returns/ports";
 import type { SettlementDeps } from "../flows/settlements/ports";
 import { resolveMappingsDir } from "../mapping/mappings-dir";
@@ -28,6 +29,7 @@ import { type AppConfig, loadConfig } from "./config";
 export interface PortOverrides {
   orders?: Partial<Pick<ImportOrderDeps, "amazon" | "d365" | "ledger">>;
   settlements?: Partial<Omit<SettlementDeps, "log">>;
+  products?: Partial<Pick<PublishDeps, "d365" | "amazon" | "definitions">>;
   returns?: Partial<Pick<ImportReturnDeps, "d365" | "returnMappings"> & Pick<SyncDeps, "reports" | "refunds" | "mcf">>;
 }
 

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { amazonSettings } from "../amazon/settings";
 import { d365Settings } from "../d365/settings";
 import { orderSettings } from "../flows/orders/settings";
+import { productSettings } from "../flows/products/settings";
 import { returnSettings } from "../flows/returns/settings";
 import { settlementSettings } from "../flows/settlements/settings";
 import { ConfigurationError } from "../platform/errors";
@@ -20,6 +21,7 @@ export const settingsShape = {
   ...amazonSettings,
   ...orderSettings,
   ...settlementSettings,
+  ...productSettings,
   ...returnSettings,
   ...localSettings,
 };

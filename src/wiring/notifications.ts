@@ -1,12 +1,14 @@
 /**
  * The notifications flow's dependencies in production: the endpoint's API key and queue, and the router's
  * targets, one per flow that takes notifications (the order import queue; the settlement import of a
- * finished settlement report). A new flow that subscribes to a notification type adds its target here.
+ * finished settlement report; the products queue for listing status and issue changes). A new flow that
+ * subscribes to a notification type adds its target here.
  */
 import type { DurableClient } from "durable-functions";
 import { enqueueOrderChange } from "../flows/orders/messages";
+import { enqueueListingChange } from "../flows/products/messages";
 import { API_KEY_SECRET, type ReceiveDeps } from "../flows/notifications/receive";
-import type { NotificationTargets, RouteDeps } from "../flows/notifications/router";
+import type { ListingTargets, NotificationTargets, RouteDeps } from "../flows/notifications/router";
 import { isFinishedSettlementReport, startReportImportOnce } from "../flows/settlements/import-settlement";
 import type { InvocationLogger } from "../platform/telemetry";
 import { durableStarter } from "./adapters/durable-starter";
@@ -23,7 +25,7 @@ export function receiveDeps(app: App, context?: InvocationLogger): ReceiveDeps {
 }
 
 /** The router's dispatch table. */
-export function notificationTargets(app: App, context: InvocationLogger, durable: DurableClient): NotificationTargets {
+export function notificationTargets(app: App, context: InvocationLogger, durable: DurableClient): NotificationTargets & ListingTargets {
   return {
     orderChanged: (change, notificationId) =>
       enqueueOrderChange(change, notificationId, { bus: app.bus, queue: app.config.QUEUE_ORDER_IMPORT }),
@@ -32,6 +34,8 @@ export function notificationTargets(app: App, context: InvocationLogger, durable
       start: (reportId) =>
         startReportImportOnce(reportId, durableStarter(durable), settlementDeps(app, context), settlementStartOptions(app)),
     },
+    listingChanged: (change, notificationId) =>
+      enqueueListingChange(change, notificationId, { bus: app.bus, queue: app.config.QUEUE_PRODUCTS }),
   };
 }
 

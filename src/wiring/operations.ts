@@ -7,6 +7,7 @@
 import { probeSecrets, probeState, type HealthProbes } from "../platform/health";
 import { probeD365 } from "../d365/index";
 import { summarizeOrderLedger } from "../flows/orders/status-page";
+import { summarizeProducts } from "../flows/products/status-page";
 import { summarizeReturns } from "../flows/returns/status-page";
 import { summarizeSettlements } from "../flows/settlements/status-page";
 import { probeMappings } from "../mapping/mappings-dir";
@@ -31,6 +32,7 @@ export function healthProbes(app: App): HealthProbes {
 export const statusSections: StatusSections = {
   orders: (state) => summarizeOrderLedger(state),
   settlements: (state) => summarizeSettlements(state),
+  products: (state) => summarizeProducts(state),
   returns: (state) => summarizeReturns(state),
 };
 

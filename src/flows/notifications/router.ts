@@ -5,11 +5,13 @@
  * - REPORT_PROCESSING_FINISHED of a report a flow imports (a settlement report that finished DONE) -> that
  *   flow starts its import, once per report id (the settlements flow's startReportImportOnce, the same start
  *   the poller makes); other report types and statuses are logged and completed.
+ * - LISTINGS_ITEM_STATUS_CHANGE / LISTINGS_ITEM_ISSUES_CHANGE -> the products flow refreshes that listing's record
+ *   (its status, its issues as review items), on the products queue.
  * - every other type is logged and completed for now: its flow (inventory, MCF status) gets a target here
  *   when it exists. Nothing is lost meanwhile, because every flow has a timer catch-up.
  */
 import type { Telemetry } from "../../platform/telemetry";
-import type { FinishedReport, Notification, OrderChange } from "./validate";
+import type { FinishedReport, ListingChange, Notification, OrderChange } from "./validate";
 
 /** Where each kind of notification goes; built by the wiring from the flows. */
 export interface NotificationTargets {
@@ -26,14 +28,20 @@ export interface NotificationTargets {
   };
 }
 
+/** Absent: listing notifications are logged and completed (the products sync reads stale listings again). */
+export interface ListingTargets {
+  listingChanged?(change: ListingChange, notificationId: string): Promise<{ messageId: string }>;
+}
+
 export interface RouteDeps {
-  targets: NotificationTargets;
+  targets: NotificationTargets & ListingTargets;
   telemetry: Telemetry;
 }
 
 export type RouteResult =
   | { routed: "order-import"; messageId: string; amazonOrderId: string }
   | { routed: "settlement-import"; reportId: string; settlementId?: string; instanceId?: string; started: boolean }
+  | { routed: "listing-refresh"; messageId: string; sku: string }
   | { routed: "ignored"; notificationType: string; reportType?: string };
 
 export async function routeNotification(n: Notification, deps: RouteDeps): Promise<RouteResult> {
@@ -68,6 +76,10 @@ export async function routeNotification(n: Notification, deps: RouteDeps): Promi
       reason: settlements ? "not a finished settlement report; completed" : "no settlement import configured; completed",
     });
     return { routed: "ignored", notificationType: n.notificationType, reportType: report.reportType };
+  }
+  if (n.kind === "listing-change" && deps.targets.listingChanged) {
+    const { messageId } = await deps.targets.listingChanged(n.listingChange, n.notificationId);
+    return { routed: "listing-refresh", messageId, sku: n.listingChange.sku };
   }
   deps.telemetry.log("info", "notification.notRouted", {
     notificationType: n.notificationType,

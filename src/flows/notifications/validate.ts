@@ -4,7 +4,8 @@
  * - a raw SQS message body (the notification itself);
  * - an EventBridge Pipe batch from SQS: `[{ "messageId": ..., "body": "<notification JSON>" }, ...]`.
  * ORDER_CHANGE and REPORT_PROCESSING_FINISHED are validated against Amazon's published schemas
- * (schemas/OrderChangeNotification.json, schemas/ReportProcessingFinishedNotification.json); other types
+ * (schemas/OrderChangeNotification.json, schemas/ReportProcessingFinishedNotification.json), as are
+ * LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE (schemas/ListingsItem*.json); other types
  * against a minimal envelope until their flows exist.
  *
  * This is the one validation of a notification: the endpoint runs it on what Amazon sends, the notifications
@@ -15,6 +16,8 @@ import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import { ValidationError } from "../../platform/errors";
 import type { MessageSchema } from "../../platform/trigger-adapters";
 import envelopeSchema from "./schemas/NotificationEnvelope.json";
+import listingsItemIssuesChangeSchema from "./schemas/ListingsItemIssuesChangeNotification.json";
+import listingsItemStatusChangeSchema from "./schemas/ListingsItemStatusChangeNotification.json";
 import orderChangeSchema from "./schemas/OrderChangeNotification.json";
 import reportProcessingFinishedSchema from "./schemas/ReportProcessingFinishedNotification.json";
 
@@ -35,6 +38,19 @@ export interface FinishedReport {
   reportDocumentId?: string;
 }
 
+/** What LISTINGS_ITEM_STATUS_CHANGE and LISTINGS_ITEM_ISSUES_CHANGE say: a listing's status or issues changed. */
+export interface ListingChange {
+  sku: string;
+  /** Optional in Amazon's schema. */
+  marketplaceId?: string;
+  asin?: string;
+  /** STATUS_CHANGE: BUYABLE, DISCOVERABLE, DELETED (empty when suppressed). */
+  status?: string[];
+  /** ISSUES_CHANGE: NONE, ERROR, WARNING. */
+  severities?: string[];
+  changedAt?: string;
+}
+
 interface NotificationBase {
   notificationId: string;
   notificationType: string;
@@ -47,6 +63,7 @@ interface NotificationBase {
 export type Notification =
   | (NotificationBase & { kind: "order-change"; orderChange: OrderChange })
   | (NotificationBase & { kind: "report-finished"; report: FinishedReport })
+  | (NotificationBase & { kind: "listing-change"; listingChange: ListingChange })
   | (NotificationBase & { kind: "other" });
 
 /** The parts of ORDER_CHANGE the app reads (the published schema requires each of them). */
@@ -71,6 +88,14 @@ interface ReportFinishedJson {
   notificationMetadata: { notificationId: string };
 }
 
+/** The parts of the two listing notifications the app reads (Payload differs: Status or Severities). */
+interface ListingChangeJson {
+  NotificationType: string;
+  EventTime: string;
+  Payload: { Sku: string; MarketplaceId?: string; Asin?: string; Status?: string[]; Severities?: string[] };
+  NotificationMetadata: { NotificationId: string };
+}
+
 /** Any other notification: the envelope, in either casing Amazon uses. */
 type EnvelopeJson =
   | { NotificationType: string; EventTime?: string; NotificationMetadata: { NotificationId: string } }
@@ -84,10 +109,21 @@ export interface NotificationIssue {
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// The listing schemas mark times as format date-time; the receiver checks structure, not formats (declared so ajv
+// does not warn at start-up about a format it does not know).
+const ajv = new Ajv({ allErrors: true, strict: false, formats: { "date-time": true } });
 const orderChange = ajv.compile<OrderChangeJson>(orderChangeSchema);
 const reportFinished = ajv.compile<ReportFinishedJson>(reportProcessingFinishedSchema);
 const envelope = ajv.compile<EnvelopeJson>(envelopeSchema);
+// Amazon's STATUS_CHANGE schema enumerates NotificationType "LISTINGS_ITEM_STATUS_CHANGED", while its example, the
+// subscription type and the documentation say "LISTINGS_ITEM_STATUS_CHANGE": the copy accepts both.
+const listingStatusChange = ajv.compile<ListingChangeJson>(listingsItemStatusChangeSchema);
+const listingIssuesChange = ajv.compile<ListingChangeJson>(listingsItemIssuesChangeSchema);
+const LISTING_SCHEMAS: Record<string, ValidateFunction<ListingChangeJson>> = {
+  LISTINGS_ITEM_STATUS_CHANGE: listingStatusChange,
+  LISTINGS_ITEM_STATUS_CHANGED: listingStatusChange,
+  LISTINGS_ITEM_ISSUES_CHANGE: listingIssuesChange,
+};
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -185,6 +221,29 @@ export function validateNotification(
           reportType: r.reportType,
           processingStatus: r.processingStatus,
           reportDocumentId: r.reportDocumentId,
+        },
+      },
+    };
+  }
+  const listing = LISTING_SCHEMAS[notificationType];
+  if (listing) {
+    if (!listing(value)) return { ok: false, issues: issuesOf(listing, value, index) };
+    const p = value.Payload;
+    return {
+      ok: true,
+      value: {
+        kind: "listing-change",
+        notificationId: value.NotificationMetadata.NotificationId,
+        notificationType,
+        eventTime: value.EventTime,
+        notification: value,
+        listingChange: {
+          sku: p.Sku,
+          ...(p.MarketplaceId ? { marketplaceId: p.MarketplaceId } : {}),
+          ...(p.Asin ? { asin: p.Asin } : {}),
+          ...(p.Status ? { status: p.Status } : {}),
+          ...(p.Severities ? { severities: p.Severities } : {}),
+          changedAt: value.EventTime,
         },
       },
     };

@@ -17,7 +17,7 @@ import type { SimStore } from "./store";
 export { DEMO_ADDRESS_STATES } from "./seed/addresses";
 export { DEMO_FBA_WAREHOUSES, DEMO_FBM_WAREHOUSE, onHandRow } from "./seed/inventory";
 export { DEMO_JOURNAL_NAME, DEMO_JOURNAL_NAMES, DEMO_MAIN_ACCOUNTS } from "./seed/ledger";
-export { demoUpc } from "./seed/products";
+export { DEMO_RELEASED_PRODUCTS, demoUpc } from "./seed/products";
 export { DEMO_DISPOSITION_CODES, DEMO_RETURN_REASON_CODES } from "./seed/returns";
 
 export const DEMO_COMPANY = "usmf";

@@ -283,6 +283,19 @@ export const ENTITY_BY_SET = new Map(ENTITIES.map((e) => [e.set, e]));
 
 for (const set of Object.keys(BEHAVIOUR)) if (!ENTITY_BY_SET.has(set)) throw new Error(`BEHAVIOUR names ${set}, which metadata/ lacks`);
 
+/**
+ * What a stored row of a set's table may hold: the properties of every set over that table (a released
+ * product's row holds ReleasedProductsV2's SalesPrice and ReleasedProductCreationsV2's ProductName, as one
+ * F&O product answers both entities); each set still answers, filters and writes only its own.
+ */
+export function storedRowDef(def: EntityDef): EntityDef {
+  const siblings = ENTITIES.filter((e) => e.table === def.table && e !== def);
+  if (!siblings.length) return def;
+  const properties = new Map(def.properties);
+  for (const s of siblings) for (const [name, p] of s.properties) if (!properties.has(name)) properties.set(name, p);
+  return { ...def, properties, fields: new Set(properties.keys()) };
+}
+
 /** Enum members by enum type name, in declaration order. */
 export const ENUM_MEMBERS: Record<string, string[]> = Object.fromEntries(
   Object.entries(ENUM_TYPE_FACTS).map(([name, e]) => [name, Object.keys(e.members)]),

@@ -6,7 +6,7 @@
  */
 import { Dec } from "../../platform/money";
 import { duplicateKey, mustBeFilled, notFoundInRelated, odataError, SimError, writeFailed } from "./errors";
-import { ENTITY_BY_SET, type EntityDef } from "./schema";
+import { ENTITY_BY_SET, type EntityDef, storedRowDef } from "./schema";
 import { checkRow, defaultValue, readBody } from "./values";
 
 export type Row = Record<string, unknown>;
@@ -108,7 +108,7 @@ export class SimStore {
   put(set: string, row: Row, what = "row"): Stored {
     const def = entity(set);
     for (const k of def.optionalKeys ?? []) if (row[k] === undefined) row = { ...row, [k]: "" };
-    checkRow(def, row, what);
+    checkRow(storedRowDef(def), row, what);
     const t = this.table(set);
     const k = this.keyString(def, row);
     if (t.has(k)) throw duplicateKey(def, describeKey(def, row));
@@ -128,7 +128,7 @@ export class SimStore {
     const current = this.table(set).get(k);
     if (!current) throw odataError(404, `No ${set} record with ${describeKey(def, key)}.`);
     const next: Stored = { ...current, ...changes, [RV]: ++this.version };
-    checkRow(def, next, "system write");
+    checkRow(storedRowDef(def), next, "system write");
     this.replace(set, k, next);
     return next;
   }

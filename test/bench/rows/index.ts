@@ -8,6 +8,7 @@ import type { BenchRow } from "../bench-row";
 import { cliStartup } from "./cli-startup";
 import { notificationToOrderP95 } from "./notification-to-order";
 import { d365RequestsPerOrderBacklog, spapiCallsPerOrder } from "./orders-requests";
+import { spapiCallsPer1000PriceChanges, spapiCallsPer1000ProductsPublished } from "./products-calls";
 import { d365RequestsPerReturn, spapiCallsPer1000Returns } from "./returns-requests";
 import { settlementPreviewPeakRss, settlementPreviewVsBareRead } from "./settlement-preview";
 
@@ -18,6 +19,8 @@ export const benchRows: readonly BenchRow[] = [
   settlementPreviewPeakRss,
   cliStartup,
   notificationToOrderP95,
+  spapiCallsPer1000ProductsPublished,
+  spapiCallsPer1000PriceChanges,
   spapiCallsPer1000Returns,
   d365RequestsPerReturn,
 ];

@@ -155,6 +155,20 @@ describe("the HTTP API's answers parse with the schemas of the OpenAPI document"
     expect((await call("ImportSettlement", { body: { reportId: "" } })).status).toBe(400);
   });
 
+  it("products: a sync polled through its Location to the final 200, one item published, one item's listings", async () => {
+    const started = await call("SyncProducts", { body: {} });
+    expect(started.status).toBe(202);
+    expect(started.headers.get("retry-after")).toMatch(/^\d+$/);
+    expect((await pollUntil200("GetProductsSync", started.headers.get("location")!)).status).toBe(200);
+    expect((await call("GetProductsSync", { path: { syncId: "no-such-sync" } })).status).toBe(404);
+    expect((await call("SyncProducts", { body: { force: "yes" } })).status).toBe(400);
+    expect((await call("GetProduct", { path: { itemNumber: "D0012" } })).status).toBe(200);
+    expect((await call("GetProduct", { path: { itemNumber: "NOPE" } })).status).toBe(404);
+    expect((await call("PublishProduct", { path: { itemNumber: "D0013" } })).status).toBe(200);
+    expect((await call("PublishProduct", { path: { itemNumber: "NOPE" } })).status).toBe(404);
+    await host.drain({ timeoutMs: 60_000 });
+  });
+
   it("operations: status, dead letters, replays, health, the notifications endpoint and the document itself", async () => {
     expect((await call("GetStatus")).status).toBe(200);
     expect((await call("ListDeadLetters")).status).toBe(200);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { enumValue, f } from "../../../src/d365/odata";
-import { DEMO_PRODUCTS } from "../../../src/local/demo-catalog";
+import { DEMO_RELEASED_PRODUCTS } from "../../../src/local/d365-sim/demo-company";
 import { startHarness, type Harness } from "./harness";
 
 let h: Harness;
@@ -17,10 +17,10 @@ beforeEach(() => {
 describe("D365 OData queries against the simulator", () => {
   it("follows @odata.nextLink across server pages until every row is read", async () => {
     const rows = await h.client.collect<{ ItemNumber: string }>("ReleasedProductsV2", { select: ["ItemNumber"], orderBy: "ItemNumber" });
-    expect(rows.map((r) => r.ItemNumber)).toEqual(DEMO_PRODUCTS.map((p) => p.itemNumber).sort());
-    // 10 products, 3 per page: 4 GETs.
-    expect(h.client.requestCounts()["ReleasedProductsV2 GET"]).toBe(4);
-    expect(h.sim.requests().counts["ReleasedProductsV2 GET"]).toBe(4);
+    expect(rows.map((r) => r.ItemNumber)).toEqual(DEMO_RELEASED_PRODUCTS.map((p) => p.itemNumber).sort());
+    // 13 products, 3 per page: 5 GETs.
+    expect(h.client.requestCounts()["ReleasedProductsV2 GET"]).toBe(5);
+    expect(h.sim.requests().counts["ReleasedProductsV2 GET"]).toBe(5);
   });
 
   it("yields pages one by one and reports $count on each", async () => {
@@ -30,8 +30,8 @@ describe("D365 OData queries against the simulator", () => {
       sizes.push(page.rows.length);
       count = page.count;
     }
-    expect(sizes).toEqual([3, 3, 3, 1]);
-    expect(count).toBe(10);
+    expect(sizes).toEqual([3, 3, 3, 3, 1]);
+    expect(count).toBe(13);
   });
 
   it("keeps $top across pages: five rows over pages of three", async () => {
@@ -76,7 +76,7 @@ describe("D365 OData queries against the simulator", () => {
     h.sim.setPageSize(100);
     const filter = "(SalesPrice gt 40 and SalesPrice le 60) and not (ItemNumber eq 'D0002')";
     const rows = await h.client.collect<{ ItemNumber: string }>("ReleasedProductsV2", { filter, orderBy: "ItemNumber" });
-    expect(rows.map((r) => r.ItemNumber)).toEqual(["D0001", "D0008", "D0010"]);
+    expect(rows.map((r) => r.ItemNumber)).toEqual(["D0001", "D0008", "D0010", "D0012"]);
     const rates = await h.client.collect("ExchangeRates", { filter: "StartDate ge 2025-12-31T00:00:00Z and FromCurrency eq 'GBP'" });
     expect(rates).toHaveLength(2);
   });

@@ -5,7 +5,13 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { f } from "../../../src/d365/odata";
-import { DEMO_DISPOSITION_CODES, DEMO_JOURNAL_NAMES, DEMO_RETURN_REASON_CODES, demoUpc } from "../../../src/local/d365-sim/demo-company";
+import {
+  DEMO_DISPOSITION_CODES,
+  DEMO_JOURNAL_NAMES,
+  DEMO_RELEASED_PRODUCTS,
+  DEMO_RETURN_REASON_CODES,
+  demoUpc,
+} from "../../../src/local/d365-sim/demo-company";
 import { DEMO_PRODUCTS } from "../../../src/local/demo-catalog";
 import { startHarness, type Harness } from "./harness";
 
@@ -33,7 +39,7 @@ async function onHand(item: string, warehouse: string): Promise<number | undefin
 describe("seeded areas for the coming flows", () => {
   it("released products with their sales price and bar codes: a valid UPC-A for each, the FNSKU for FBA items", async () => {
     const products = await h.client.releasedProducts.list({ select: ["ItemNumber", "SalesPrice"] });
-    expect(products.map((p) => p.ItemNumber).sort()).toEqual(DEMO_PRODUCTS.map((p) => p.itemNumber).sort());
+    expect(products.map((p) => p.ItemNumber).sort()).toEqual(DEMO_RELEASED_PRODUCTS.map((p) => p.itemNumber).sort());
     expect(products.find((p) => p.ItemNumber === "D0001")?.SalesPrice).toBe(49.99);
     const barcodes = await h.client.collect<{ ItemNumber: string; BarcodeSetupId: string; Barcode: string }>("ProductBarcodesV3", {
       filter: f.eq("ItemNumber", "D0001"),

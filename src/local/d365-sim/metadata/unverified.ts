@@ -92,6 +92,46 @@ export const UNVERIFIED_ENTITY_SETS: Record<string, EntitySetFacts> = {
       PeriodStatus: enumOf("FiscalPeriodStatus"),
     },
   },
+  /**
+   * Sales price trade agreement lines (SalesPriceAgreementEntity): the products flow's prices per currency and
+   * customer or price group. Names, types, nullability and keys as in a public OData client generated from an
+   * F&O environment's $metadata (the same kind of source as fo-entities.json, but not part of its extract);
+   * note F&O's own spelling "ProductconfigurationId".
+   */
+  SalesPriceAgreements: {
+    entityType: "SalesPriceAgreement",
+    entityTypeBasis: "unverified",
+    keys: ["dataAreaId", "RecordId"],
+    properties: {
+      dataAreaId: KEY,
+      RecordId: { type: "Edm.Int64", nullable: false },
+      ItemNumber: S,
+      ProductNumber: S,
+      ProductColorId: S,
+      ProductconfigurationId: S,
+      ProductSizeId: S,
+      ProductStyleId: S,
+      ProductVersionId: S,
+      AttributeBasedPricingId: S,
+      PriceCurrencyCode: S,
+      CustomerAccountNumber: S,
+      PriceCustomerGroupCode: S,
+      Price: DEC,
+      SalesPriceQuantity: DEC,
+      QuantityUnitySymbol: S,
+      FromQuantity: DEC,
+      ToQuantity: DEC,
+      FixedPriceCharges: DEC,
+      PriceApplicableFromDate: { type: "Edm.DateTimeOffset", nullable: false },
+      PriceApplicableToDate: { type: "Edm.DateTimeOffset", nullable: false },
+      PriceSiteId: S,
+      PriceWarehouseId: S,
+      SalesLeadTimeDays: { type: "Edm.Int32", nullable: false },
+      WillSearchContinue: enumOf("NoYes"),
+      WillDeliveryDateControlDisregardLeadTime: enumOf("NoYes"),
+      IsGenericCurrencySearchEnabled: enumOf("NoYes"),
+    },
+  },
 };
 
 export const UNVERIFIED_ENUM_TYPES: Record<string, EnumTypeFacts> = {
