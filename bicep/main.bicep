@@ -197,7 +197,7 @@ param settlementsPollSchedule string = '0 15 */4 * * *'
 @description('SETTLEMENT_REQUIRE_APPROVAL: wait for finance\'s approval before creating a settlement journal in D365.')
 param settlementRequireApproval bool = false
 
-@description('SETTLEMENT_JOURNAL_NAME: D365 journal name of settlement journals.')
+@description('SETTLEMENT_JOURNAL_NAME: D365 journal name of settlement journals (Daily, voucher series, number allocation at posting, no offset account; docs/settlements.md).')
 param settlementJournalName string = 'GenJrn'
 
 @description('FULFILLMENT_CATCHUP_SCHEDULE: when the safety net looks for ready MCF orders and posted FBM packing slips in D365 (six-field NCRONTAB, UTC).')
@@ -205,6 +205,13 @@ param fulfillmentCatchupSchedule string = '0 */15 * * * *'
 
 @description('MCF_MONITOR_SCHEDULE: when the monitor follows the MCF orders Amazon has (six-field NCRONTAB, UTC).')
 param mcfMonitorSchedule string = '0 */5 * * * *'
+
+@description('SETTLEMENT_CLOSED_PERIOD: a voucher dated in a closed or on-hold ledger period stops as needs-attention, or is dated in the next open period.')
+@allowed([
+  'needs-attention'
+  'next-open-period'
+])
+param settlementClosedPeriod string = 'needs-attention'
 
 @description('PRODUCTS_SYNC_SCHEDULE: when the products sync compares D365\'s released products with the listings (six-field NCRONTAB, UTC).')
 param productsSyncSchedule string = '0 10,40 * * * *'
@@ -440,6 +447,7 @@ var appSettings = {
   SETTLEMENTS_POLL_SCHEDULE: settlementsPollSchedule
   SETTLEMENT_REQUIRE_APPROVAL: settlementRequireApproval ? 'true' : 'false'
   SETTLEMENT_JOURNAL_NAME: settlementJournalName
+  SETTLEMENT_CLOSED_PERIOD: settlementClosedPeriod
 
   // Fulfillment (MCF and FBM shipment confirmation)
   FULFILLMENT_CATCHUP_SCHEDULE: fulfillmentCatchupSchedule

@@ -20,7 +20,7 @@ param tags object = {}
 var appLines = 'AppTraces | where Message startswith "{" | extend entry = parse_json(Message)'
 
 // The events of the order and settlement paths and of messages that need a person (docs/telemetry.md).
-var flowEvents = '\'order.imported\', \'order.needsMapping\', \'order.cancelAfterShipment\', \'settlement.started\', \'settlement.posted\', \'settlement.verifyFailed\', \'message.parked\', \'message.deadLettering\''
+var flowEvents = '\'order.imported\', \'order.needsMapping\', \'order.cancelAfterShipment\', \'settlement.started\', \'settlement.created\', \'settlement.posted\', \'settlement.verifyFailed\', \'settlement.needsAttention\', \'settlement.conflict\', \'settlement.duplicateJournal\', \'message.parked\', \'message.deadLettering\''
 
 // The trace ids (W3C, src/platform/trace.ts) of the app's lines that mention the Key parameter.
 var followTraces = 'let key = \'{Key}\'; let traces = ${appLines} | where isnotempty(key) and (Message has key or tostring(entry.traceId) == key) | where isnotempty(entry.traceId) | distinct traceId = tostring(entry.traceId);'

@@ -360,6 +360,39 @@ export class D365Dmf {
   }
 
   /**
+   * Packages, uploads and imports under an execution id the caller chose and recorded before (the package's blob
+   * is named after it), without waiting. `alreadySubmitted` when D365 answers that an execution with this id
+   * exists: an earlier call went through, and it is not imported a second time. Whether F&O refuses a reused
+   * execution id this way is to be verified in a sandbox (docs/d365-simulator.md); the caller's verification
+   * finds a second journal either way.
+   */
+  async submitPackage(
+    input: DmfPackageInput & { definitionGroupId: string; executionId: string; legalEntityId?: string },
+  ): Promise<{ executionId: string; alreadySubmitted: boolean }> {
+    const zip = buildDmfPackage({
+      ...input,
+      definitionGroupName: input.definitionGroupName ?? input.definitionGroupId,
+      format: input.format ?? this.options.format,
+      template: input.template ?? this.template(input.entityName),
+    });
+    const { blobUrl } = await this.getAzureWriteUrl(`${input.executionId}.zip`);
+    await this.uploadPackage(blobUrl, zip);
+    try {
+      const executionId = await this.importFromPackage({
+        packageUrl: blobUrl,
+        definitionGroupId: input.definitionGroupId,
+        executionId: input.executionId,
+        legalEntityId: input.legalEntityId,
+      });
+      return { executionId: executionId || input.executionId, alreadySubmitted: false };
+    } catch (err) {
+      if (err instanceof AppError && (err.kind === "validation" || err.kind === "conflict") && /already exists?/i.test(err.message))
+        return { executionId: input.executionId, alreadySubmitted: true };
+      throw err;
+    }
+  }
+
+  /**
    * The whole round: package, upload, import, wait, errors. `PartiallySucceeded` needs per-record
    * reconciliation by the caller: read the target back by business key.
    */

@@ -8,7 +8,7 @@
 import { Dec } from "../platform/money";
 import { type AppError, InternalError } from "../platform/errors";
 import type { BatchOperation, D365Client, EntityKey } from "./client";
-import { chunk, enumValue, f, type QueryOptions } from "./odata";
+import { chunk, DateLiteral, enumValue, f, type QueryOptions } from "./odata";
 
 export type NoYes = "No" | "Yes";
 export type SalesStatus = "None" | "Backorder" | "Delivered" | "Invoiced" | "Canceled";
@@ -347,10 +347,66 @@ export class LedgerJournals {
   }
 
   async findByDescription(description: string, company?: string): Promise<LedgerJournalHeader[]> {
+    return this.findByDescriptions([description], company);
+  }
+
+  /** Journals whose description is one of `descriptions`. */
+  async findByDescriptions(descriptions: readonly string[], company?: string): Promise<LedgerJournalHeader[]> {
+    if (descriptions.length === 0) return [];
     return this.d365.collect<LedgerJournalHeader>("LedgerJournalHeaders", {
-      filter: f.and(f.eq("dataAreaId", this.company(company)), f.eq("Description", description)),
+      filter: f.and(f.eq("dataAreaId", this.company(company)), f.or(...descriptions.map((d) => f.eq("Description", d)))),
       orderBy: "JournalBatchNumber",
     });
+  }
+
+  /**
+   * Numbers of journals that have a line with this Document, other than those in `except`: one line per query
+   * ($top=1, each found journal excluded from the next), so a journal of thousands of lines is not read.
+   */
+  async journalsWithDocument(document: string, except: readonly string[] = [], company?: string): Promise<string[]> {
+    const found: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const skip = [...except, ...found];
+      const row = await this.d365
+        .query<{ JournalBatchNumber: string }>("LedgerJournalLines", {
+          filter: f.and(
+            f.eq("dataAreaId", this.company(company)),
+            f.eq("Document", document),
+            ...skip.map((j) => f.ne("JournalBatchNumber", j)),
+          ),
+          select: ["JournalBatchNumber"],
+          top: 1,
+        })
+        .first();
+      if (!row) break;
+      found.push(row.JournalBatchNumber);
+    }
+    return found;
+  }
+
+  /** Changes a journal's description (the journal must not be posted). */
+  async setDescription(journalBatchNumber: string, description: string, company?: string): Promise<void> {
+    await this.d365.update(
+      "LedgerJournalHeaders",
+      { dataAreaId: this.company(company), JournalBatchNumber: journalBatchNumber },
+      { Description: description },
+    );
+  }
+
+  /** Deletes lines of an unposted journal ($batch changesets); throws the first failure. */
+  async deleteLines(journalBatchNumber: string, lineNumbers: readonly number[], company?: string): Promise<void> {
+    if (lineNumbers.length === 0) return;
+    const c = this.company(company);
+    const results = await this.d365.batch(
+      lineNumbers.map((n) => ({
+        method: "DELETE" as const,
+        entitySet: "LedgerJournalLines",
+        key: { dataAreaId: c, JournalBatchNumber: journalBatchNumber, LineNumber: n },
+      })),
+    );
+    // A line that is gone already is what the caller wants.
+    const failed = results.find((r) => !r.ok && r.status !== 404);
+    if (failed) throw failed.error ?? new InternalError("d365.batch", "deleting journal lines failed");
   }
 
   async listLines(journalBatchNumber: string, company?: string): Promise<LedgerJournalLine[]> {
@@ -410,6 +466,84 @@ export class LedgerJournals {
 
   async deleteJournal(journalBatchNumber: string, company?: string): Promise<void> {
     await this.d365.delete("LedgerJournalHeaders", { dataAreaId: this.company(company), JournalBatchNumber: journalBatchNumber });
+  }
+}
+
+// ---------------------------------------------------------------- journal names and ledger periods
+
+/** JournalNames: the set-up of a journal name (voucher series and allocation, offset account, tax). */
+export interface JournalName extends Row {
+  dataAreaId: string;
+  Name: string;
+  Description?: string;
+  Type?: string;
+  NewVoucher?: string;
+  VoucherSeriesCode?: string;
+  VoucherAllocationAtPosting?: NoYes;
+  OffsetAccountType?: string;
+  OffsetAccountDisplayValue?: string;
+  AmountsIncludeSalesTax?: NoYes;
+}
+
+export class JournalNames {
+  constructor(private readonly d365: D365Client) {}
+
+  async get(name: string, company?: string): Promise<JournalName | undefined> {
+    return this.d365.getByKey<JournalName>("JournalNames", { dataAreaId: (company ?? this.d365.company).toLowerCase(), Name: name });
+  }
+}
+
+/** An operating period of a legal entity's ledger calendar, with its status (Open, OnHold, Closed). */
+export interface LedgerPeriodStatus {
+  calendar: string;
+  year: string;
+  name: string;
+  /** yyyy-MM-dd. */
+  start: string;
+  end: string;
+  status: string;
+}
+
+/**
+ * UNVERIFIED entity sets (docs/d365-simulator.md): FiscalPeriods (a fiscal calendar's periods: Calendar,
+ * FiscalYear, PeriodName, StartDate, EndDate, Type) and LedgerFiscalPeriodsV2 (each ledger's status of them:
+ * LedgerName, Calendar, YearName, PeriodName, PeriodStatus), as a public F&O integration reads them.
+ */
+export class LedgerPeriods {
+  constructor(private readonly d365: D365Client) {}
+
+  /** The ledger's operating periods that end on or after `from` (yyyy-MM-dd), in date order. */
+  async list(from: string, company?: string): Promise<LedgerPeriodStatus[]> {
+    const ledger = (company ?? this.d365.company).toUpperCase();
+    const statuses = await this.d365.collect<{ Calendar: string; YearName: string; PeriodName: string; PeriodStatus: string }>(
+      "LedgerFiscalPeriodsV2",
+      { filter: f.eq("LedgerName", ledger), select: ["Calendar", "YearName", "PeriodName", "PeriodStatus"] },
+    );
+    const calendars = [...new Set(statuses.map((s) => s.Calendar))];
+    if (calendars.length === 0) return [];
+    const status = new Map(statuses.map((s) => [`${s.Calendar}|${s.YearName}|${s.PeriodName}`, s.PeriodStatus]));
+    const periods = await this.d365.collect<{
+      Calendar: string;
+      FiscalYear: string;
+      PeriodName: string;
+      StartDate: string;
+      EndDate: string;
+      Type?: string;
+    }>("FiscalPeriods", {
+      filter: f.and(f.or(...calendars.map((c) => f.eq("Calendar", c))), f.ge("EndDate", new DateLiteral(`${from.slice(0, 10)}T00:00:00Z`))),
+      select: ["Calendar", "FiscalYear", "PeriodName", "StartDate", "EndDate", "Type"],
+    });
+    return periods
+      .filter((p) => !p.Type || p.Type === "Operating")
+      .map((p) => ({
+        calendar: p.Calendar,
+        year: p.FiscalYear,
+        name: p.PeriodName,
+        start: String(p.StartDate).slice(0, 10),
+        end: String(p.EndDate).slice(0, 10),
+        status: status.get(`${p.Calendar}|${p.FiscalYear}|${p.PeriodName}`) ?? "Unknown",
+      }))
+      .sort((a, b) => a.start.localeCompare(b.start));
   }
 }
 

@@ -9,7 +9,17 @@ import type { Telemetry } from "../platform/telemetry";
 import { SimulatorCredential } from "./auth";
 import { D365Client, type D365ClientOptions } from "./client";
 import { D365Dmf, dmfFormat, type DmfOptions } from "./dmf";
-import { Customers, ExchangeRates, LedgerJournals, ReleasedProducts, ReturnOrders, SalesOrders, WarehousesOnHand } from "./entities";
+import {
+  Customers,
+  ExchangeRates,
+  JournalNames,
+  LedgerJournals,
+  LedgerPeriods,
+  ReleasedProducts,
+  ReturnOrders,
+  SalesOrders,
+  WarehousesOnHand,
+} from "./entities";
 import type { D365Settings } from "./settings";
 
 /** The settings the connector is built from (its own, plus the managed identity's client id). */
@@ -18,6 +28,8 @@ export type D365ConnectorSettings = D365Settings & { AZURE_CLIENT_ID?: string };
 export class D365Connector extends D365Client {
   readonly salesOrders = new SalesOrders(this);
   readonly ledgerJournals = new LedgerJournals(this);
+  readonly journalNames = new JournalNames(this);
+  readonly ledgerPeriods = new LedgerPeriods(this);
   readonly customers = new Customers(this);
   readonly releasedProducts = new ReleasedProducts(this);
   readonly warehousesOnHand = new WarehousesOnHand(this);

@@ -62,7 +62,7 @@ describeRoute("settlement-approve", {
     description: "Who approved it (kept on the settlement)",
   },
   async: {
-    description: "The settlement after its journal was created (status posted, or failed with reasons)",
+    description: "The settlement after its journal was created (status created; or needs-attention, conflict or failed with reasons)",
     result: SettlementView,
     example: { ...SETTLEMENT_EXAMPLE, approvedBy: "finance@contoso.example" },
     accepted: {

@@ -36,7 +36,8 @@ describeRoute("settlement-get", {
   tag: "Settlements",
   path: z.object({ id: SettlementIdParam }),
   async: {
-    description: "The settlement, once its import is not running (posted, awaiting-approval, needs-mapping or failed)",
+    description:
+      "The settlement, once its import is not running (created, posted, awaiting-approval, needs-mapping, needs-attention, conflict or failed)",
     result: SettlementView,
     example: SETTLEMENT_EXAMPLE,
     accepted: { schema: SettlementView, example: { ...SETTLEMENT_EXAMPLE, status: "running" }, description: "The import still runs" },

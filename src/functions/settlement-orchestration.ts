@@ -2,8 +2,10 @@ import type { InvocationContext } from "@azure/functions";
 import {
   analyzeStep,
   createLinesStep,
-  dmfImportStep,
-  ensureJournalStep,
+  dmfPollStep,
+  dmfSubmitStep,
+  dmfTimedOutStep,
+  prepareJournalStep,
   recordStatusStep,
   verifyStep,
 } from "../flows/settlements/import-steps";
@@ -12,7 +14,7 @@ import { registerActivities, registerOrchestration } from "../platform/durable";
 import { currentApp } from "../wiring/app";
 import { settlementDeps } from "../wiring/settlements";
 
-// One orchestration per settlement id: analyze, optionally wait for approval, create the D365 journal, verify.
+// One orchestration per settlement id: analyze, optionally wait for approval, create the D365 journal on hold, verify, release.
 registerOrchestration(settlementOrchestration);
 
 const deps = (context: InvocationContext) => settlementDeps(currentApp(), context);
@@ -20,8 +22,10 @@ const deps = (context: InvocationContext) => settlementDeps(currentApp(), contex
 registerActivities(settlementActivities, {
   analyze: (input, context) => analyzeStep(input, deps(context)),
   record: (input, context) => recordStatusStep(input, deps(context)),
-  ensureJournal: (input, context) => ensureJournalStep(input, deps(context)),
+  prepare: (input, context) => prepareJournalStep(input, deps(context)),
   createLines: (input, context) => createLinesStep(input, deps(context)),
+  dmfSubmit: (input, context) => dmfSubmitStep(input, deps(context)),
+  dmfPoll: (input, context) => dmfPollStep(input, deps(context)),
+  dmfTimedOut: (input, context) => dmfTimedOutStep(input, deps(context)),
   verify: (input, context) => verifyStep(input, deps(context)),
-  dmfImport: (input, context) => dmfImportStep(input, deps(context)),
 });

@@ -104,11 +104,16 @@ const EVENTS: Record<string, (p: Entry) => string | undefined> = {
     `settlement ${s(p.settlementId)} read: ${plural(p.rows, "row")} -> ${plural(p.lines, "journal line")}` +
     (p.status === "running" ? "" : `, ${s(p.status)}`) +
     (Number(p.anomalies) ? `, ${plural(p.anomalies, "anomaly")}` : ""),
-  "settlement.journal": (p) => `settlement ${s(p.settlementId)} journal ${s(p.journalBatchNumber)} ${p.created ? "created" : "found"}`,
-  "settlement.posted": (p) =>
+  "settlement.journal": (p) =>
+    `settlement ${s(p.settlementId)} journal ${s(p.journalBatchNumber)} ${p.created ? "created on hold" : "found"}`,
+  "settlement.created": (p) =>
     `settlement ${s(p.settlementId)} created as journal ${s(p.journalBatchNumber)} (${plural(p.lines, "line")}), balanced`,
+  "settlement.posted": (p) => `settlement ${s(p.settlementId)} journal ${s(p.journalBatchNumber)} posted in D365`,
+  "settlement.postedInD365": (p) =>
+    `posted in D365: settlement(s) ${Array.isArray(p.settlementIds) ? p.settlementIds.join(", ") : s(p.settlementIds)}`,
   "settlement.verifyFailed": (p) => `settlement ${s(p.settlementId)} journal ${s(p.journalBatchNumber)} does not match what was sent`,
-  "settlement.dmfImport": (p) =>
+  "settlement.dmfSubmitted": (p) => `settlement ${s(p.settlementId)} DMF import ${s(p.executionId)} submitted`,
+  "settlement.dmfFinished": (p) =>
     `settlement ${s(p.settlementId)} DMF import ${s(p.status)}${Number(p.errors) ? ` (${plural(p.errors, "error")})` : ""}`,
   "d365Event.routed": (p) => `business event ${s(p.businessEventId)} (${s(p.controlNumber)}): look at SO ${s(p.salesOrderNumber)}`,
   "mcf.sent": (p) => `SO ${s(p.salesOrderNumber)} sent to Amazon MCF as ${s(p.sellerFulfillmentOrderId)} (${s(p.shippingSpeed)})`,
@@ -122,6 +127,12 @@ const EVENTS: Record<string, (p: Entry) => string | undefined> = {
   "fbm.confirmed": (p) =>
     `order ${s(p.amazonOrderId)} package ${s(p.packageReferenceId)} (packing slip ${s(p.packingSlipNumber)}) confirmed to Amazon with ${s(p.carrierCode)}`,
   "fulfillment.needsAttention": (p) => `${s(p.reviewId)} needs a person: ${s(p.code)}; GET /api/deadletters`,
+  "settlement.needsAttention": (p) =>
+    `settlement ${s(p.settlementId)} needs attention: ${Array.isArray(p.reasons) ? s(p.reasons[0]) : s(p.reasons)}`,
+  "settlement.failed": (p) => `settlement ${s(p.settlementId)} failed: ${Array.isArray(p.reasons) ? s(p.reasons[0]) : s(p.reasons)}`,
+  "settlement.conflict": (p) =>
+    `settlement ${s(p.settlementId)} in conflict (${s(p.kind)}: journal(s) ${Array.isArray(p.journals) ? p.journals.join(", ") : s(p.journals)}); POST /api/settlements/${s(p.settlementId)}/resolve`,
+  "settlement.reportFailed": (p) => `settlement report ${s(p.reportId)} not fetched: ${s(p.error)} (tried again by the next poll)`,
   "message.parked": (p) => `message ${s(p.messageId)} on ${s(p.queue)} parked: ${s(p.reason)} (${s(p.code)}); GET /api/deadletters`,
   "message.deadLettering": (p) => `message ${s(p.messageId)} on ${s(p.queue)} failed ${plural(p.deliveryCount, "time")}: dead-lettered`,
   "deadletters.replayed": (p) =>

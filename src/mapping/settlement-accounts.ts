@@ -59,6 +59,29 @@ export const ClearingAccount = z
   .strict();
 export type ClearingAccount = z.infer<typeof ClearingAccount>;
 
+/** What D365's ledger dimension format allows in a segment: never the delimiter between segments. */
+const DATA_AREA_ID = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9]{1,8}$/, { error: "a D365 legal entity id (dataAreaId) like usmf" })
+  .describe("D365 legal entity (dataAreaId) the settlement's journal is created in.");
+
+export const LegalEntityRule = z
+  .object({
+    currency: z.string().regex(/^([A-Z]{3}|\*)$/, { error: "a three-letter ISO currency code or *" }),
+    marketplace: z.string().min(1).optional().describe('marketplace-name as in the file (e.g. "Amazon.de"); absent = any.'),
+    dataAreaId: DATA_AREA_ID.optional(),
+    timeZone: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'IANA time zone of the books (e.g. "Europe/Berlin"): a row belongs to the month of its local posting date. Default: the marketplace\'s.',
+      ),
+  })
+  .strict();
+export type LegalEntityRule = z.infer<typeof LegalEntityRule>;
+
 export const SettlementAccountsFile = z
   .object({
     $schema: z.string().optional(),
@@ -76,6 +99,17 @@ export const SettlementAccountsFile = z
       .default([])
       .describe(
         "Dimension names in the order of D365's 'Financial dimension configuration for integrating applications' (ledger dimension format).",
+      ),
+    dimensionDelimiter: z
+      .string()
+      .length(1)
+      .default("-")
+      .describe("The segment delimiter of that ledger dimension format (General ledger parameters; '-' by default)."),
+    legalEntities: z
+      .array(LegalEntityRule)
+      .default([])
+      .describe(
+        "Which legal entity a settlement's journal goes to, and the time zone its month-end split uses, by currency and marketplace (most specific wins). Default: D365_COMPANY, and the marketplace's time zone.",
       ),
     journal: z
       .object({
@@ -108,6 +142,46 @@ export const SettlementAccountsFile = z
     if (f.unknownCombinations === "suspense" && !f.suspenseAccount) {
       ctx.addIssue({ code: "custom", path: ["suspenseAccount"], message: 'is required when unknownCombinations is "suspense"' });
     }
+    // A dimension that is not in dimensionFormat would be dropped from the display value, and a value with the
+    // delimiter in it would shift every later segment: D365 would book the line to another combination.
+    const checkDimensions = (dims: Record<string, string> | undefined, path: (string | number)[]) => {
+      for (const [name, value] of Object.entries(dims ?? {})) {
+        if (!f.dimensionFormat.includes(name)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [...path, name],
+            message: `dimension "${name}" is not in dimensionFormat [${f.dimensionFormat.join(", ")}]: add it there (in the order of D365's ledger dimension format) or remove it`,
+          });
+        }
+        if (value.includes(f.dimensionDelimiter)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [...path, name],
+            message: `value "${value}" contains the dimension delimiter "${f.dimensionDelimiter}", which separates the segments of the account display value`,
+          });
+        }
+      }
+    };
+    f.rules.forEach((r, i) => {
+      checkDimensions(r.dimensions, ["rules", i, "dimensions"]);
+      if (r.account.includes(f.dimensionDelimiter)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["rules", i, "account"],
+          message: `main account "${r.account}" contains the dimension delimiter "${f.dimensionDelimiter}"; put dimensions in "dimensions"`,
+        });
+      }
+    });
+    f.clearing.forEach((c, i) => checkDimensions(c.dimensions, ["clearing", i, "dimensions"]));
+    f.legalEntities.forEach((e, i) => {
+      if (e.timeZone && !isTimeZone(e.timeZone)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["legalEntities", i, "timeZone"],
+          message: `"${e.timeZone}" is not an IANA time zone (e.g. "Europe/Berlin", "America/Los_Angeles")`,
+        });
+      }
+    });
     f.rules.forEach((r, i) => {
       for (const field of ["transactionType", "amountType", "amountDescription"] as const) {
         const v = r[field];
@@ -126,6 +200,16 @@ export const SettlementAccountsFile = z
     });
   });
 export type SettlementAccountsFile = z.infer<typeof SettlementAccountsFile>;
+
+/** True for a time zone name the runtime knows (IANA, e.g. "Europe/Berlin"). */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export const SETTLEMENT_ACCOUNTS_FILE = "settlement-accounts.json";
 
@@ -315,13 +399,7 @@ export class SettlementAccounts {
 
   /** The deposit account for a currency and marketplace: exact marketplace+currency, then currency, then *. */
   clearingFor(currency: string, marketplace?: string): ClearingAccount {
-    const list = this.file.clearing;
-    const score = (c: ClearingAccount) =>
-      (c.currency === currency ? 2 : c.currency === "*" ? 0 : -10) + (c.marketplace ? (c.marketplace === marketplace ? 1 : -10) : 0);
-    const best = [...list]
-      .map((c) => ({ c, s: score(c) }))
-      .filter((x) => x.s >= 0)
-      .sort((a, b) => b.s - a.s)[0];
+    const best = mostSpecific(this.file.clearing, currency, marketplace);
     if (!best) {
       throw new ConfigurationError(
         "mappings.no-clearing-account",
@@ -332,13 +410,32 @@ export class SettlementAccounts {
         },
       );
     }
-    return best.c;
+    return best;
   }
 
   /** "401100-001-022": the main account followed by the dimension values in dimensionFormat order. */
   displayValue(account: string, dimensions: Record<string, string>): string {
     const format = this.file.dimensionFormat;
     if (!format.length || Object.keys(dimensions).length === 0) return account;
-    return [account, ...format.map((d) => dimensions[d] ?? "")].join("-");
+    return [account, ...format.map((d) => dimensions[d] ?? "")].join(this.file.dimensionDelimiter);
   }
+
+  /** The legal-entity rule for a settlement: exact marketplace+currency, then currency, then "*"; undefined when none. */
+  legalEntityFor(currency: string, marketplace?: string): LegalEntityRule | undefined {
+    return mostSpecific(this.file.legalEntities, currency, marketplace);
+  }
+}
+
+/** The entry for a currency and marketplace: exact marketplace+currency, then currency, then "*" (file order among equals). */
+function mostSpecific<T extends { currency: string; marketplace?: string }>(
+  list: readonly T[],
+  currency: string,
+  marketplace?: string,
+): T | undefined {
+  const score = (c: T) =>
+    (c.currency === currency ? 2 : c.currency === "*" ? 0 : -10) + (c.marketplace ? (c.marketplace === marketplace ? 1 : -10) : 0);
+  return [...list]
+    .map((c) => ({ c, s: score(c) }))
+    .filter((x) => x.s >= 0)
+    .sort((a, b) => b.s - a.s)[0]?.c;
 }

@@ -13,7 +13,7 @@
  * Orchestrators in flows import this module, never durable-functions. They stay deterministic: no clock
  * (`context.df.currentUtcDateTime`), no I/O, no settings; activities do the work and must be idempotent.
  */
-import type { InvocationContext } from "@azure/functions";
+import type { FunctionInput, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import type { OrchestrationContext, Task } from "durable-functions";
 import { createHash } from "node:crypto";
@@ -139,17 +139,26 @@ export type ActivityHandlers<T extends Record<string, Activity<unknown, unknown>
   [K in keyof T]: T[K] extends Activity<infer I, infer O> ? (input: I, context: InvocationContext) => Promise<O> : never;
 };
 
-/** Registers every activity of an orchestration's table with its handler. */
-export function registerActivities<T extends Record<string, Activity<unknown, unknown>>>(table: T, handlers: ActivityHandlers<T>): void {
+/**
+ * Registers every activity of an orchestration's table with its handler. `inputs` gives an activity extra input
+ * bindings, e.g. `{ fetch: [df.input.durableClient()] }` for one that starts orchestrations itself.
+ */
+export function registerActivities<T extends Record<string, Activity<unknown, unknown>>>(
+  table: T,
+  handlers: ActivityHandlers<T>,
+  inputs: { [K in keyof T]?: FunctionInput[] } = {},
+): void {
   for (const key of Object.keys(table) as (keyof T & string)[]) {
     // The SDK hands the activity its input as `any`: the input its orchestrator passed through `call`.
     // biome-ignore lint/suspicious/noExplicitAny: the SDK's activity input type.
     const handler: (input: any, context: InvocationContext) => Promise<unknown> = handlers[key];
+    const extraInputs = inputs[key];
     df.app.activity(table[key].name, {
       handler: (raw, context) => {
         const { input, trace } = unwrap(raw);
         return trace ? runInTrace(childOf(trace), () => handler(input, context)) : handler(input, context);
       },
+      ...(extraInputs ? { extraInputs } : {}),
     });
   }
 }

@@ -98,6 +98,11 @@ export class MinorSum {
     } else this.small = s;
   }
 
+  /** Adds another running sum (exact). */
+  addSum(other: MinorSum): void {
+    this.big += other.value();
+  }
+
   value(): bigint {
     return this.big + BigInt(this.small);
   }

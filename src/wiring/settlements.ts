@@ -28,8 +28,7 @@ export function settlementDeps(app: App, context?: InvocationLogger): Settlement
     },
     get journals() {
       if (o.journals) return o.journals;
-      const d365 = app.d365;
-      return d365LedgerJournals(d365.ledgerJournals, { client: d365.dmf, company: d365.company });
+      return d365LedgerJournals(app.d365);
     },
     get reports() {
       return o.reports ?? spApiSettlementReports(app.spapi);
@@ -37,6 +36,9 @@ export function settlementDeps(app: App, context?: InvocationLogger): Settlement
     accounts: o.accounts ?? (() => loadSettlementAccounts(app.config.MAPPINGS_DIR)),
     clock: o.clock ?? app.clock,
     log: app.telemetry(context, { flow: "settlements" }),
+    defaultCompany: app.config.D365_COMPANY.toLowerCase(),
+    closedPeriod: app.config.SETTLEMENT_CLOSED_PERIOD,
+    ...(o.sleep ? { sleep: o.sleep } : {}),
   };
 }
 

@@ -63,7 +63,7 @@ describe("npm start --once", () => {
       expect(summary.ok).toBe(true);
       expect(code).toBe(0);
       // What a user checks: the seeded orders reached D365, the ones that must wait or need a mapping say so,
-      // and every seeded settlement was posted as a journal.
+      // and every seeded settlement's journal was created, verified and released to the posting job.
       const status = summary.status as {
         sections: Record<string, { total: number; byStatus: Record<string, number> }> & {
           fulfillment: { mcf: { total: number; byStatus: Record<string, number> }; shipments: { total: number } };
@@ -87,7 +87,7 @@ describe("npm start --once", () => {
       const returns = status.sections.returns;
       expect(returns.byStatus.imported).toBeGreaterThanOrEqual(9);
       expect(returns.byStatus["needs-mapping"]).toBe(1);
-      expect(status.sections.settlements).toEqual({ total: 6, byStatus: { posted: 6 } });
+      expect(status.sections.settlements).toEqual({ total: 6, byStatus: { created: 6 }, needsAttention: [], reports: [] });
       // The D365 products in their marketplaces' listings; the incomplete earbuds (US, DE) and the blocked keyboard
       // listing (US) wait for a person.
       const products = status.sections.products;

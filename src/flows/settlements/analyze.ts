@@ -3,7 +3,7 @@
  * and validate, map, build the journal, judge anomalies. The preview CLI prints the result; the orchestration
  * posts it.
  */
-import { toMoneyString } from "../../platform/money";
+import { type Dec, toMoneyString as money, toMoneyString } from "../../platform/money";
 import type { SettlementAccounts } from "../../mapping/settlement-accounts";
 import { detectAnomalies, snapshotOf, type Anomaly, type MetricsSnapshot } from "./anomalies";
 import { buildJournal, type JournalLine, SettlementAggregator, type SettlementJournal, type UnmappedCombination } from "./journal";
@@ -18,6 +18,10 @@ export interface AnalyzeOptions {
 
 export interface SettlementAnalysis {
   parse: ParseOutcome;
+  /** marketplace-name of the settlement's Amazon rows (MCF rows say "Non-Amazon ..."). */
+  marketplace?: string;
+  /** The legal entity the mapping's `legalEntities` names for it; undefined: the default (D365_COMPANY). */
+  legalEntity?: string;
   journal?: SettlementJournal;
   unmapped: UnmappedCombination[];
   anomalies: Anomaly[];
@@ -39,9 +43,10 @@ export async function analyzeSettlement(
   if (parse.problemCount)
     reasons.push(`${parse.problemCount} row(s) cannot be read (first: line ${parse.problems[0]!.line}: ${parse.problems[0]!.message})`);
   if (parse.summary && !parse.fatal && !parse.reconciled) {
+    const money = (d: Dec) => toMoneyString(d, parse.summary!.minorUnit);
     reasons.push(
-      `the rows add up to ${toMoneyString(parse.sumOfAmounts)} but total-amount is ${toMoneyString(parse.summary.totalAmount)} ` +
-        `(difference ${toMoneyString(parse.summary.totalAmount.minus(parse.sumOfAmounts))}): truncated or incomplete file`,
+      `the rows add up to ${money(parse.sumOfAmounts)} but total-amount is ${money(parse.summary.totalAmount)} ` +
+        `(difference ${money(parse.summary.totalAmount.minus(parse.sumOfAmounts))}): truncated or incomplete file`,
     );
   }
   const unmapped = [...agg.unmapped.values()];
@@ -49,9 +54,11 @@ export async function analyzeSettlement(
     reasons.push(
       `${unmapped.length} combination(s) have no rule in settlement-accounts.json: ${unmapped.map((u) => u.combination).join("; ")}`,
     );
-  if (!parse.summary || parse.fatal) return { parse, unmapped, anomalies: [], postable: false, reasons };
+  const marketplace = agg.marketplace;
+  if (!parse.summary || parse.fatal) return { parse, marketplace, unmapped, anomalies: [], postable: false, reasons };
 
   const s = parse.summary;
+  const legalEntity = accounts.legalEntityFor(s.currency, marketplace)?.dataAreaId;
   const journal = buildJournal(s, agg);
   if (!journal.balanced && parse.reconciled && unmapped.length === 0) reasons.push("the journal does not balance");
   const metrics = snapshotOf(s.settlementId, s.currency, s.endDate, agg.metrics);
@@ -60,7 +67,17 @@ export async function analyzeSettlement(
     suspenseTotal: agg.metrics.suspenseTotal,
     totalAmount: s.totalAmount,
   });
-  return { parse, journal, unmapped, anomalies, metrics, postable: reasons.length === 0 && journal.balanced, reasons };
+  return {
+    parse,
+    marketplace,
+    legalEntity,
+    journal,
+    unmapped,
+    anomalies,
+    metrics,
+    postable: reasons.length === 0 && journal.balanced,
+    reasons,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -74,6 +91,11 @@ export interface PreviewDocument {
   depositDate: string | null;
   totalAmount: string | null;
   sumOfAmounts: string;
+  /** Digits of the currency's minor unit: amounts are printed with this many decimals. */
+  minorUnit: number;
+  marketplace: string | null;
+  /** The legal entity the mapping names for the settlement (null: D365_COMPANY). */
+  legalEntity: string | null;
   rowCount: number;
   reconciled: boolean;
   postable: boolean;
@@ -87,8 +109,10 @@ export interface PreviewDocument {
     totalDebit: string;
     totalCredit: string;
     periods: string[];
-    /** The journal's lines (without their kind and settlement id). */
-    lines: Omit<JournalLine, "kind" | "document">[];
+    /** The time zone of the books the month-end split used, and where it came from (mapping, marketplace, currency, utc). */
+    timeZone: { zone: string; source: string };
+    /** The journal's lines (without their kind, settlement id and key). */
+    lines: Omit<JournalLine, "kind" | "document" | "key" | "originalDate">[];
   } | null;
   unmapped: { combination: string; total: string; rowCount: number; firstLine: number; suggestedRule: unknown }[];
   anomalies: Anomaly[];
@@ -96,6 +120,8 @@ export interface PreviewDocument {
 
 export function previewDocument(a: SettlementAnalysis, accounts: SettlementAccounts): PreviewDocument {
   const s = a.parse.summary;
+  const digits = s?.minorUnit ?? 2;
+  const toMoneyString = (d: Dec) => money(d, digits);
   return {
     settlementId: s?.settlementId ?? null,
     currency: s?.currency ?? null,
@@ -104,6 +130,9 @@ export function previewDocument(a: SettlementAnalysis, accounts: SettlementAccou
     depositDate: s?.depositDate ?? null,
     totalAmount: s ? toMoneyString(s.totalAmount) : null,
     sumOfAmounts: toMoneyString(a.parse.sumOfAmounts),
+    minorUnit: digits,
+    marketplace: a.marketplace ?? null,
+    legalEntity: a.legalEntity ?? null,
     rowCount: a.parse.rowCount,
     reconciled: a.parse.reconciled,
     postable: a.postable,
@@ -118,6 +147,7 @@ export function previewDocument(a: SettlementAnalysis, accounts: SettlementAccou
           totalDebit: toMoneyString(a.journal.totalDebit),
           totalCredit: toMoneyString(a.journal.totalCredit),
           periods: a.journal.periods,
+          timeZone: a.journal.timeZone,
           lines: a.journal.lines.map((l) => ({
             lineNumber: l.lineNumber,
             voucher: l.voucher,
@@ -163,13 +193,23 @@ export function formatPreview(doc: PreviewDocument): string {
     `Rows: ${doc.rowCount}   total-amount: ${doc.totalAmount ?? "?"}   sum of amounts: ${doc.sumOfAmounts}   reconciled: ${doc.reconciled ? "yes" : "NO"}`,
   );
   if (doc.journal) {
+    const why = {
+      mapping: "from the mapping",
+      marketplace: `default of ${doc.marketplace}`,
+      currency: `default for ${doc.currency}`,
+      utc: "no zone known",
+    };
+    const source = why[doc.journal.timeZone.source as keyof typeof why] ?? doc.journal.timeZone.source;
+    out.push(`Month-end split in ${doc.journal.timeZone.zone} (${source}); legal entity: ${doc.legalEntity ?? "D365_COMPANY (default)"}`);
+  }
+  if (doc.journal) {
     const rows = doc.journal.lines.map((l) => [
       String(l.lineNumber),
       String(l.voucher),
       l.date,
       l.accountDisplayValue,
-      l.debit === "0.00" ? "" : l.debit,
-      l.credit === "0.00" ? "" : l.credit,
+      /^0(\.0+)?$/.test(l.debit) ? "" : l.debit,
+      /^0(\.0+)?$/.test(l.credit) ? "" : l.credit,
       l.currency,
       l.text,
     ]);

@@ -4,20 +4,29 @@
  * poller `pollSettlementReports`. One orchestration instance per settlement id (orchestration.ts); starting
  * twice is harmless (a running instance is left alone, a posted settlement is not imported again).
  */
-import { NotFoundError } from "../../platform/errors";
+import { ConflictError, NotFoundError } from "../../platform/errors";
 import { getWatermark, setWatermark } from "../../platform/run-records";
-import { fetchSettlementReport, registerSettlementRun, storeSettlementFile, type StoredSettlementFile } from "./import-steps";
+import {
+  fetchSettlementReport,
+  refreshPostedStatus,
+  registerSettlementRun,
+  storeSettlementFile,
+  type StoredSettlementFile,
+} from "./import-steps";
 import { type SettlementOrchestrationInput, settlementOrchestration } from "./orchestration";
 import type { SettlementDeps } from "./ports";
 import {
   claimReport,
-  forgetReport,
   getSettlementRecord,
+  heartbeatReport,
   holdsReportClaim,
   instanceIdFor,
+  isBooked,
+  listSettlementRecords,
+  recordReportFailure,
   recordReportStarted,
-  unstartedReports,
   type SettlementRecord,
+  unstartedReports,
 } from "./settlement-records";
 
 /** The part of the Durable client the flow needs. */
@@ -39,7 +48,7 @@ export interface StartOptions {
 export interface StartOutcome {
   settlementId: string;
   instanceId: string;
-  /** False when the settlement is posted already or its import is still running. */
+  /** False when the settlement's journal is created (or posted) already or its import is still running. */
   started: boolean;
   record?: SettlementRecord;
 }
@@ -54,7 +63,7 @@ export async function startSettlementImport(
 ): Promise<StartOutcome> {
   const instanceId = instanceIdFor(file.settlementId);
   const existing = await getSettlementRecord(deps.state, file.settlementId);
-  if (existing?.status === "posted") return { settlementId: file.settlementId, instanceId, started: false, record: existing };
+  if (existing && isBooked(existing.status)) return { settlementId: file.settlementId, instanceId, started: false, record: existing };
   const status = await starter.runtimeStatus(instanceId);
   if (status && ACTIVE.has(status)) return { settlementId: file.settlementId, instanceId, started: false, record: existing };
   if (status) await starter.purge(instanceId);
@@ -78,16 +87,24 @@ export type ImportRequest =
   | { kind: "report"; reportId: string }
   | { kind: "settlement"; settlementId: string };
 
-/** POST /api/settlements/import: keeps the file and starts (or finds) the settlement's orchestration. */
+/**
+ * POST /api/settlements/import: keeps the file and starts (or finds) the settlement's orchestration. An uploaded
+ * file is read whole first and refused at once when a row cannot be read or it does not add up (400 naming the
+ * line). A file that differs from the one a settlement was imported from replaces it only with `replace` (409
+ * otherwise), and never once the settlement's journal is created.
+ */
 export async function importSettlement(
   request: ImportRequest,
   starter: OrchestrationStarter,
   deps: SettlementDeps,
   options: StartOptions,
+  upload: { replace?: boolean } = {},
 ): Promise<StartOutcome> {
   let file: StoredSettlementFile;
-  if (request.kind === "file") file = await storeSettlementFile(request.content, deps);
-  else if (request.kind === "report") file = await fetchSettlementReport(request.reportId, deps);
+  if (request.kind === "file") {
+    file = await storeSettlementFile(request.content, deps, undefined, { validate: true });
+    await assertMayReplace(file, starter, deps, upload.replace ?? false);
+  } else if (request.kind === "report") file = await fetchSettlementReport(request.reportId, deps);
   else {
     // Re-import of a known settlement (after a mapping fix): the stored file is used again.
     const record = await getSettlementRecord(deps.state, request.settlementId);
@@ -102,22 +119,50 @@ export async function importSettlement(
   return startSettlementImport(file, starter, deps, options);
 }
 
+/** An upload that differs from the settlement's stored file (another SHA-256) needs `replace`, and a booked one refuses it. */
+async function assertMayReplace(file: StoredSettlementFile, starter: OrchestrationStarter, deps: SettlementDeps, replace: boolean) {
+  const record = await getSettlementRecord(deps.state, file.settlementId);
+  if (!record?.sha256 || record.sha256 === file.sha256) return;
+  if (isBooked(record.status)) {
+    throw new ConflictError(
+      "settlement.file-differs",
+      `settlement ${file.settlementId} was imported from another file and its journal ${record.journalBatchNumber ?? ""} is ${record.status} in D365: ` +
+        "a different file cannot replace it. If Amazon corrected the settlement, book the difference in D365 by hand.",
+    );
+  }
+  if (!replace) {
+    throw new ConflictError(
+      "settlement.file-differs",
+      `settlement ${file.settlementId} was imported from another file (${record.status}, last changed ${record.updatedAt}); ` +
+        "send this one with ?replace=true to import it instead (the app then corrects the journal on hold in D365 to match it)",
+    );
+  }
+  const running = await starter.runtimeStatus(instanceIdFor(file.settlementId));
+  if (running && ACTIVE.has(running)) {
+    throw new ConflictError(
+      "settlement.running",
+      `settlement ${file.settlementId} is being imported (${record.status}): wait until it stops, then replace its file`,
+    );
+  }
+}
+
+/** How often an attempt that downloads and starts a report says it is alive (on the report's row). */
+export const REPORT_HEARTBEAT_MS = 20_000;
 /**
- * How long a claimed report may go without a recorded start before the poller takes it over: the attempt
- * that claimed it is then taken for dead. Longer than host.json's functionTimeout (30 minutes), after which
- * the host abandons an invocation, so the first attempt cannot still be downloading or starting; a
- * straggler that still resumes sees that it lost its claim and stops (and the instance id, derived from the
- * settlement id, plus the journal lookup by description keep even a double start to one journal).
+ * A claim whose holder has not beaten for this long belongs to an attempt that died (a crash between claiming
+ * and starting): the next poll takes it over. A straggler that still resumes sees that it lost its claim and
+ * stops (and the instance id, derived from the settlement id, plus the journal lookup keep even a double start
+ * to one journal).
  */
-export const REPORT_START_GRACE_MS = 35 * 60_000;
+export const REPORT_CLAIM_STALE_MS = 2 * 60_000;
 
 /**
- * Starts the import of one settlement report once per report id (the poller and the
- * REPORT_PROCESSING_FINISHED notification both come here): undefined when the report id was seen before
- * (started, or claimed by an attempt less than REPORT_START_GRACE_MS ago). The report's row records the
- * start (settlement id, instance id); a claim whose start was not recorded (the process died in between)
- * is taken over here once it is older than the grace period. A report whose download or start fails is
- * forgotten again and the error rethrown, so the next poll (or the notification's redelivery) retries it.
+ * Starts the import of one settlement report once per report id (the poller, the REPORT_PROCESSING_FINISHED
+ * notification and POST /api/settlements/import {reportId} all come here): undefined when the report id was seen
+ * before (started, or claimed by an attempt that is alive). The report's row records the start (settlement id,
+ * instance id). While downloading (with retries) and starting, the attempt beats on the row; a claim that stops
+ * beating is taken over by the next poll. A report whose download or start fails keeps its row with the reason
+ * (listed by GET /api/settlements and /api/status), the error is rethrown, and the next poll tries it again.
  */
 export async function startReportImportOnce(
   reportId: string,
@@ -126,8 +171,12 @@ export async function startReportImportOnce(
   options: StartOptions,
   at: Date = deps.clock.now(),
 ): Promise<StartOutcome | undefined> {
-  const claim = await claimReport(deps.state, reportId, at, REPORT_START_GRACE_MS);
+  const claim = await claimReport(deps.state, reportId, at, REPORT_CLAIM_STALE_MS);
   if (!claim) return undefined;
+  const beat = setInterval(() => {
+    heartbeatReport(deps.state, reportId, claim, deps.clock.now()).catch(() => undefined);
+  }, REPORT_HEARTBEAT_MS);
+  beat.unref?.();
   let outcome: StartOutcome;
   try {
     const file = await fetchSettlementReport(reportId, deps);
@@ -138,10 +187,13 @@ export async function startReportImportOnce(
     }
     outcome = await startSettlementImport(file, starter, deps, options);
   } catch (err) {
-    await forgetReport(deps.state, reportId, claim);
+    await recordReportFailure(deps.state, reportId, claim, (err as Error).message, deps.clock.now()).catch(() => undefined);
+    deps.log.event("settlement.reportFailed", { reportId, error: (err as Error).message });
     throw err;
+  } finally {
+    clearInterval(beat);
   }
-  const kind = outcome.started ? "started" : outcome.record?.status === "posted" ? "posted" : "running";
+  const kind = outcome.started ? "started" : outcome.record && isBooked(outcome.record.status) ? "posted" : "running";
   await recordReportStarted(
     deps.state,
     reportId,
@@ -155,22 +207,22 @@ export const POLL_FLOW = "settlements";
 
 /**
  * The poller: lists settlement reports since the last run (Amazon keeps 90 days) and starts an import for
- * each report id it has not seen. A report whose download fails is forgotten so the next poll retries it.
- * Each run also retries the reports that were claimed but whose start was not recorded and whose claim
- * is older than REPORT_START_GRACE_MS (a crash between claiming and starting), listed or not.
+ * each report id it has not seen. Each run also tries again the reports whose last attempt failed (with the
+ * reason on their row) and those whose claim stopped beating (a crash between claiming and starting), listed or
+ * not. Finally it reads IsPosted back for created journals, so finance sees which ones D365 has posted.
  */
 export async function pollSettlementReports(
   starter: OrchestrationStarter,
   deps: SettlementDeps,
   options: StartOptions,
-): Promise<{ listed: number; started: string[]; resumed: string[]; failed: { reportId: string; error: string }[] }> {
+): Promise<{ listed: number; started: string[]; resumed: string[]; failed: { reportId: string; error: string }[]; posted: string[] }> {
   if (!deps.reports) throw new Error("no SP-API reports adapter configured");
   const now = deps.clock.now();
   const watermark = await getWatermark(deps.state, POLL_FLOW);
   const since = watermark ? new Date(watermark.getTime() - 24 * 3600_000) : new Date(now.getTime() - 89 * 24 * 3600_000);
   const reports = await deps.reports.listSettlementReports(since);
-  const stale = await unstartedReports(deps.state, now, REPORT_START_GRACE_MS);
-  const ids = [...new Set([...reports.map((r) => r.reportId), ...stale])];
+  const retry = await unstartedReports(deps.state, now, REPORT_CLAIM_STALE_MS);
+  const ids = [...new Set([...reports.map((r) => r.reportId), ...retry])];
   const started: string[] = [];
   const failed: { reportId: string; error: string }[] = [];
   for (const reportId of ids) {
@@ -181,9 +233,16 @@ export async function pollSettlementReports(
       failed.push({ reportId, error: (err as Error).message });
     }
   }
-  if (stale.length) deps.log.event("settlement.reportsResumed", { reportIds: stale });
-  if (failed.length === 0) await setWatermark(deps.state, POLL_FLOW, undefined, now, deps.clock);
-  return { listed: reports.length, started, resumed: stale, failed };
+  if (retry.length) deps.log.event("settlement.reportsResumed", { reportIds: retry });
+  // A failed report keeps its row with the reason and is tried again by the next poll, so the window moves on.
+  await setWatermark(deps.state, POLL_FLOW, undefined, now, deps.clock);
+  let posted: string[] = [];
+  try {
+    posted = await refreshPostedStatus(deps, await listSettlementRecords(deps.state));
+  } catch (err) {
+    deps.log.event("settlement.postedCheckFailed", { error: (err as Error).message });
+  }
+  return { listed: reports.length, started, resumed: retry, failed, posted };
 }
 
 /** The report Amazon schedules for every settlement (it cannot be requested, only listed and downloaded). */

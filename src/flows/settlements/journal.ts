@@ -10,8 +10,9 @@
  * refunds, reserve held); the deposit is a debit on the clearing account (a credit when negative).
  */
 import { Dec, fromMinorUnits, MinorSum, toMoneyString } from "../../platform/money";
-import { combinationKey, type SettlementAccounts } from "../../mapping/settlement-accounts";
+import { combinationKey, type ResolvedAccount, type SettlementAccounts } from "../../mapping/settlement-accounts";
 import type { SettlementRow, SettlementSummary } from "./parser";
+import { type BooksTimeZone, booksTimeZone, LocalDates } from "./time-zones";
 
 export interface UnmappedCombination {
   combination: string;
@@ -39,6 +40,17 @@ export interface SettlementMetrics {
   transactionTypes: Set<string>;
 }
 
+/** The rows of one mapping rule in one time slot (and one order, when detailed): summed as they stream in. */
+interface Cell {
+  resolved: ResolvedAccount;
+  /** UTC quarter-hour or bare date (SettlementRow.postedSlot): its month is decided once the books' time zone is known. */
+  slot: string;
+  orderId: string;
+  sum: MinorSum;
+  rowCount: number;
+}
+
+/** One journal line before it is numbered: the cells of one period, account, dimensions, text (and order). */
 interface Bucket {
   period: string;
   account: string;
@@ -46,7 +58,6 @@ interface Bucket {
   text: string;
   kind: string;
   orderId: string;
-  /** Σ amounts in minor units of the settlement's currency: exact, and no decimal object per row. */
   sum: MinorSum;
   rowCount: number;
 }
@@ -64,7 +75,6 @@ interface MetricSums {
 
 /** Streams rows in: maps each one and adds it to its bucket. Memory grows with accounts and periods, not rows. */
 export class SettlementAggregator {
-  readonly buckets = new Map<string, Bucket>();
   readonly unmapped = new Map<string, UnmappedCombination>();
   private readonly unmappedSums = new Map<string, MinorSum>();
   private readonly sums: MetricSums = {
@@ -143,43 +153,55 @@ export class SettlementAggregator {
       return;
     }
     const orderId = this.detailed ? row.orderId : "";
-    // Buckets are found through the resolved rule (one object per rule) and the posting day, without building a
-    // key string per row (the parser hands the same day string for every row of a day); per order when detailed.
-    let byPeriod = this.byResolved.get(resolved);
-    if (!byPeriod) this.byResolved.set(resolved, (byPeriod = new Map()));
-    const subKey = orderId ? `${row.postedDate}\u0001${orderId}` : row.postedDate;
-    const b = byPeriod.get(subKey);
-    if (b) {
-      b.sum.add(row.amountMinor);
-      b.rowCount++;
+    // Cells are found through the resolved rule (one object per rule) and the time slot, without building a key
+    // string per row (the parser hands the same slot string for every row of a quarter-hour); per order when detailed.
+    let bySlot = this.byResolved.get(resolved);
+    if (!bySlot) this.byResolved.set(resolved, (bySlot = new Map()));
+    const subKey = orderId ? `${row.postedSlot}\u0001${orderId}` : row.postedSlot;
+    const c = bySlot.get(subKey);
+    if (c) {
+      c.sum.add(row.amountMinor);
+      c.rowCount++;
       return;
     }
-    const period = this.split ? row.postedDate.slice(0, 7) : "all";
-    const dimsKey = Object.keys(resolved.dimensions).length ? JSON.stringify(resolved.dimensions) : "";
-    const key = `${period}\u0001${resolved.account}\u0001${dimsKey}\u0001${resolved.text}\u0001${orderId}`;
-    // Two rules with the same account, dimensions and text share one bucket.
-    const shared = this.buckets.get(key);
-    if (shared) {
-      shared.sum.add(row.amountMinor);
-      shared.rowCount++;
-      byPeriod.set(subKey, shared);
-      return;
-    }
-    const bucket: Bucket = {
-      period,
-      account: resolved.account,
-      dimensions: resolved.dimensions,
-      text: resolved.text,
-      kind: resolved.kind ?? "other",
-      orderId,
-      sum: new MinorSum(),
-      rowCount: 1,
-    };
-    bucket.sum.add(row.amountMinor);
-    this.buckets.set(key, bucket);
-    byPeriod.set(subKey, bucket);
+    const cell: Cell = { resolved, slot: row.postedSlot, orderId, sum: new MinorSum(), rowCount: 1 };
+    cell.sum.add(row.amountMinor);
+    bySlot.set(subKey, cell);
   };
-  private readonly byResolved = new Map<object, Map<string, Bucket>>();
+  private readonly byResolved = new Map<ResolvedAccount, Map<string, Cell>>();
+
+  /**
+   * The journal's buckets: every cell goes to the month of its local posting date in `dates`' time zone (or to
+   * "all" when the settlement is not split); two rules with the same account, dimensions and text share a bucket.
+   */
+  buckets(dates: LocalDates): Map<string, Bucket> {
+    const out = new Map<string, Bucket>();
+    for (const cells of this.byResolved.values()) {
+      for (const cell of cells.values()) {
+        const r = cell.resolved;
+        const period = this.split ? dates.of(cell.slot).slice(0, 7) : "all";
+        const dimsKey = Object.keys(r.dimensions).length ? JSON.stringify(r.dimensions) : "";
+        const key = `${period}\u0001${r.account}\u0001${dimsKey}\u0001${r.text}\u0001${cell.orderId}`;
+        let b = out.get(key);
+        if (!b) {
+          b = {
+            period,
+            account: r.account,
+            dimensions: r.dimensions,
+            text: r.text,
+            kind: r.kind ?? "other",
+            orderId: cell.orderId,
+            sum: new MinorSum(),
+            rowCount: 0,
+          };
+          out.set(key, b);
+        }
+        b.sum.addSum(cell.sum);
+        b.rowCount += cell.rowCount;
+      }
+    }
+    return out;
+  }
   private readonly seenTypes = new Map<string, Set<string>>();
 
   private observe(row: SettlementRow, kind: string | undefined): void {
@@ -239,9 +261,25 @@ export interface JournalLine {
   kind: string;
   /** The settlement id: D365 keeps it on the line (LedgerJournalLines.Document), so the lines can be found again. */
   document: string;
+  /**
+   * The line's identity in D365, independent of its position and line number: date, account type, account
+   * display value (main account and dimensions) and text (`lineKey`). Unique within a journal.
+   */
+  key: string;
+  /** Set when a closed ledger period moved the line: the date it belongs to. */
+  originalDate?: string;
 }
 
-/** The voucher a line belongs to in D365, the same for every import of the settlement: AMZ-<settlement id>-<index>. */
+/** The identity of a journal line, built the same way from the app's line and from a line read back from D365. */
+export function lineKey(l: { date: string; accountType: string; accountDisplayValue: string; text: string }): string {
+  return `${l.date.slice(0, 10)}|${l.accountType}|${l.accountDisplayValue}|${l.text}`;
+}
+
+/**
+ * The voucher a line belongs to, the same for every import of the settlement: AMZ-<settlement id>-<index>. The
+ * app writes it on every line (OData and DMF), so each month's lines form one voucher whatever order they were
+ * created in; the journal name allocates the real voucher numbers at posting (docs/settlements.md).
+ */
 export function voucherLabel(line: Pick<JournalLine, "document" | "voucher">): string {
   return `AMZ-${line.document}-${line.voucher}`;
 }
@@ -254,10 +292,21 @@ export interface SettlementJournal {
   totalCredit: Dec;
   balanced: boolean;
   periods: string[];
+  /** The time zone the month-end split used, and where it came from. */
+  timeZone: BooksTimeZone;
 }
 
 export function journalDescription(settlementId: string, currency: string): string {
   return `Amazon settlement ${settlementId} ${currency}`;
+}
+
+/**
+ * The description of a settlement's journal while the app fills it: the recurring "Post journals" batch job
+ * selects descriptions that start with "Amazon settlement" (docs/settlements.md), so a journal on hold is out of
+ * its reach until the app has verified it and renamed it to `journalDescription` (at most 60 characters).
+ */
+export function heldDescription(settlementId: string, currency: string): string {
+  return `HOLD ${journalDescription(settlementId, currency)} (importing)`;
 }
 
 function lastDayOfMonth(period: string): string {
@@ -265,20 +314,29 @@ function lastDayOfMonth(period: string): string {
   return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 }
 
-export function buildJournal(summary: SettlementSummary, agg: SettlementAggregator): SettlementJournal {
+export function buildJournal(
+  summary: SettlementSummary,
+  agg: SettlementAggregator,
+  options: { timeZone?: string } = {},
+): SettlementJournal {
   const accounts = agg.accounts;
   const currency = summary.currency;
-  const endDate = summary.endDate.slice(0, 10);
-  const buckets = [...agg.buckets.values()]
+  const digits = summary.minorUnit;
+  const timeZone: BooksTimeZone = options.timeZone
+    ? { zone: options.timeZone, source: "mapping" }
+    : booksTimeZone(accounts, currency, agg.marketplace);
+  const local = new LocalDates(timeZone.zone);
+  const endDate = local.of(summary.endDate);
+  const buckets = [...agg.buckets(local).values()]
     .filter((b) => !b.sum.isZero())
-    .map((b) => ({ ...b, amount: fromMinorUnits(b.sum, summary.minorUnit) }));
+    .map((b) => ({ ...b, amount: fromMinorUnits(b.sum, digits) }));
   const periods = [...new Set(buckets.map((b) => b.period))].sort();
   if (periods.length === 0) periods.push(endDate.slice(0, 7));
   const lastPeriod = periods[periods.length - 1]!;
   // Each voucher is dated at its month's end; the month the settlement ends in, at the settlement end date.
   const dateOf = (period: string) => (period === "all" || period === endDate.slice(0, 7) ? endDate : lastDayOfMonth(period));
 
-  const lines: (Omit<JournalLine, "lineNumber" | "debit" | "credit"> & { debit: Dec; credit: Dec })[] = [];
+  const lines: (Omit<JournalLine, "lineNumber" | "debit" | "credit" | "key"> & { debit: Dec; credit: Dec })[] = [];
   const push = (
     voucher: number,
     date: string,
@@ -366,20 +424,60 @@ export function buildJournal(summary: SettlementSummary, agg: SettlementAggregat
 
   let totalDebit = new Dec(0);
   let totalCredit = new Dec(0);
-  const numbered = lines.map((l, i): JournalLine => {
-    totalDebit = totalDebit.plus(l.debit);
-    totalCredit = totalCredit.plus(l.credit);
-    return { lineNumber: i + 1, ...l, debit: toMoneyString(l.debit), credit: toMoneyString(l.credit) };
-  });
+  const numbered = withUniqueKeys(
+    lines.map((l, i): Omit<JournalLine, "key"> => {
+      totalDebit = totalDebit.plus(l.debit);
+      totalCredit = totalCredit.plus(l.credit);
+      return { lineNumber: i + 1, ...l, debit: toMoneyString(l.debit, digits), credit: toMoneyString(l.credit, digits) };
+    }),
+  );
   return {
     description: journalDescription(summary.settlementId, currency),
     currency,
     lines: numbered,
     totalDebit,
     totalCredit,
-    balanced: toMoneyString(totalDebit) === toMoneyString(totalCredit),
+    balanced: totalDebit.eq(totalCredit),
     periods: periods[0] === "all" ? [endDate.slice(0, 7)] : periods,
+    timeZone,
   };
+}
+
+/**
+ * Gives every line its key. Two lines of one journal with the same date, account and text cannot happen with the
+ * buckets above (their text or date differs), but a text cut at 60 characters could make two equal: the later
+ * one then gets a number at the end of its text, so no two lines share an identity in D365.
+ */
+export function withUniqueKeys(lines: Omit<JournalLine, "key">[]): JournalLine[] {
+  const seen = new Set<string>();
+  return lines.map((l) => {
+    let text = l.text;
+    let key = lineKey({ ...l, text });
+    for (let n = 2; seen.has(key); n++) {
+      const suffix = ` #${n}`;
+      text = `${l.text.slice(0, 60 - suffix.length)}${suffix}`;
+      key = lineKey({ ...l, text });
+    }
+    seen.add(key);
+    return { ...l, text, key };
+  });
+}
+
+/**
+ * Moves the lines of vouchers whose date is in a closed (or on-hold) ledger period to another date (the first
+ * day of the first open period): the text keeps the date they belong to, so the move is visible in the ledger
+ * and the keys stay unique. `moves` maps an original date to the new one.
+ */
+export function moveLines(lines: JournalLine[], moves: ReadonlyMap<string, string>): JournalLine[] {
+  return withUniqueKeys(
+    lines.map(({ key: _key, ...l }) => {
+      const original = l.originalDate ?? l.date;
+      const to = moves.get(original);
+      if (!to || to === l.date) return l;
+      const note = ` (for ${original})`;
+      return { ...l, date: to, originalDate: original, text: `${l.text.slice(0, 60 - note.length)}${note}` };
+    }),
+  );
 }
 
 function cmp(a: string, b: string): number {

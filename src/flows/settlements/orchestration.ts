@@ -1,11 +1,15 @@
 /**
  * The durable orchestration of one settlement (instance id `settlement-<id>`, so starting twice is
  * harmless). Deterministic: no clock, no I/O, no settings here; all of that happens in the activities
- * (import-settlement.ts), whose results the Durable runtime replays.
+ * (import-steps.ts), whose results the Durable runtime replays.
  *
- *   analyze -> [needs-mapping | failed: stop] -> [wait for "approval"] -> ensure journal header
- *   -> create lines in chunks (each skips lines D365 has already), or one DMF package for a large journal
- *   -> read back and verify
+ *   analyze -> [needs-mapping | failed: stop] -> [wait for "approval"]
+ *   -> prepare the journal (journal name and ledger periods checked; found or created ON HOLD)
+ *   -> [large journal: submit one DMF package, poll that execution on durable timers, prepare again]
+ *   -> create the missing lines in chunks (by key) -> verify line by line and release to the posting job
+ *
+ * Any step may stop the import for a person (needs-attention, conflict): the orchestration then ends with that
+ * status instead of retrying in a loop.
  */
 import {
   activity,
@@ -14,14 +18,20 @@ import {
   type DurableGenerator,
   orchestration,
   type RetryPolicy,
+  sleep,
   waitForEvent,
 } from "../../platform/durable";
 import type {
   AnalyzeStepInput,
   AnalyzeStepResult,
   CreateLinesInput,
-  DmfImportInput,
-  EnsureJournalInput,
+  CreateLinesResult,
+  DmfPollInput,
+  DmfPollResult,
+  DmfSubmitInput,
+  DmfSubmitResult,
+  PrepareInput,
+  PrepareResult,
   RecordStatusInput,
   VerifyInput,
 } from "./import-steps";
@@ -31,10 +41,12 @@ import type { SettlementRecord } from "./settlement-records";
 export const settlementActivities = {
   analyze: activity<AnalyzeStepInput, AnalyzeStepResult>("settlementAnalyze"),
   record: activity<RecordStatusInput, void>("settlementRecordStatus"),
-  ensureJournal: activity<EnsureJournalInput, { journalBatchNumber: string; created: boolean }>("settlementEnsureJournal"),
-  createLines: activity<CreateLinesInput, { created: number; skipped: number }>("settlementCreateLines"),
+  prepare: activity<PrepareInput, PrepareResult>("settlementPrepareJournal"),
+  createLines: activity<CreateLinesInput, CreateLinesResult>("settlementCreateLines"),
+  dmfSubmit: activity<DmfSubmitInput, DmfSubmitResult>("settlementDmfSubmit"),
+  dmfPoll: activity<DmfPollInput, DmfPollResult>("settlementDmfPoll"),
+  dmfTimedOut: activity<DmfPollInput & { waitedMs: number }, void>("settlementDmfTimedOut"),
   verify: activity<VerifyInput, SettlementRecord>("settlementVerify"),
-  dmfImport: activity<DmfImportInput, { journalBatchNumber: string; imported: boolean; filled: number }>("settlementDmfImport"),
 } as const;
 
 export const APPROVAL_EVENT = "approval";
@@ -80,6 +92,9 @@ export const settlementOrchestration = orchestration<SettlementOrchestrationInpu
   },
 );
 
+/** Polls of a DMF execution: the first at once, then 5 s doubling to a minute between polls, for at most 6 hours. */
+export const DMF_POLL = { firstMs: 5_000, maxMs: 60_000, giveUpAfterMs: 6 * 3600_000 };
+
 function* importOne(context: DurableContext, input: SettlementOrchestrationInput): DurableGenerator<SettlementOrchestrationOutput> {
   const id = input.settlementId;
   const steps = settlementActivities;
@@ -94,7 +109,7 @@ function* importOne(context: DurableContext, input: SettlementOrchestrationInput
   if (analysis.alreadyPosted) {
     return {
       settlementId: id,
-      status: "posted",
+      status: analysis.status,
       journalBatchNumber: analysis.journalBatchNumber,
       lineCount: analysis.lineCount,
       alreadyPosted: true,
@@ -109,19 +124,42 @@ function* importOne(context: DurableContext, input: SettlementOrchestrationInput
     yield* call(context, steps.record, { settlementId: id, status: "running", approvedBy: approval?.approvedBy ?? "unknown" });
   }
 
-  let journalBatchNumber: string;
-  if (analysis.dmfFromLines > 0 && analysis.lineCount >= analysis.dmfFromLines) {
+  const viaDmf = analysis.dmfFromLines > 0 && analysis.lineCount >= analysis.dmfFromLines;
+  context.df.setCustomStatus({ step: "journal" });
+  let prepared = yield* call(context, steps.prepare, { settlementId: id, journalName: input.journalName, viaDmf }, RETRY);
+  if (prepared.outcome === "dmf") {
     context.df.setCustomStatus({ step: "dmf", lines: analysis.lineCount });
     const dmf = { settlementId: id, journalName: input.journalName, definitionGroup: analysis.dmfDefinitionGroup };
-    ({ journalBatchNumber } = yield* call(context, steps.dmfImport, dmf, RETRY));
-  } else {
-    context.df.setCustomStatus({ step: "journal" });
-    ({ journalBatchNumber } = yield* call(context, steps.ensureJournal, { settlementId: id, journalName: input.journalName }, RETRY));
+    const submitted = yield* call(context, steps.dmfSubmit, dmf, RETRY);
+    if (submitted.outcome === "poll") {
+      let waited = 0;
+      let delay = DMF_POLL.firstMs;
+      for (;;) {
+        const poll = yield* call(context, steps.dmfPoll, { settlementId: id }, RETRY);
+        if (poll.done) break;
+        if (waited >= DMF_POLL.giveUpAfterMs) {
+          yield* call(context, steps.dmfTimedOut, { settlementId: id, waitedMs: waited }, RETRY);
+          return { settlementId: id, status: "needs-attention", lineCount: analysis.lineCount };
+        }
+        context.df.setCustomStatus({ step: "dmf", execution: submitted.executionId, status: poll.status });
+        yield* sleep(context, delay);
+        waited += delay;
+        delay = Math.min(delay * 2, DMF_POLL.maxMs);
+      }
+    }
+    prepared = yield* call(context, steps.prepare, { settlementId: id, journalName: input.journalName, afterDmf: true }, RETRY);
+  }
+  if (prepared.outcome === "stop") return { settlementId: id, status: prepared.status, lineCount: analysis.lineCount };
+  if (prepared.outcome === "dmf") throw new Error(`settlement ${id}: the journal was to be imported through DMF twice`);
+
+  const journalBatchNumber = prepared.journalBatchNumber;
+  if (prepared.outcome === "fill") {
     const size = Math.max(1, input.linesPerActivity);
-    for (let from = 0; from < analysis.lineCount; from += size) {
-      context.df.setCustomStatus({ step: "lines", from, of: analysis.lineCount });
-      const to = Math.min(analysis.lineCount, from + size);
-      yield* call(context, steps.createLines, { settlementId: id, journalBatchNumber, from, to }, RETRY);
+    for (let from = 0; from < prepared.lineCount; from += size) {
+      context.df.setCustomStatus({ step: "lines", from, of: prepared.lineCount });
+      const to = Math.min(prepared.lineCount, from + size);
+      const r = yield* call(context, steps.createLines, { settlementId: id, journalBatchNumber, from, to }, RETRY);
+      if (r.stopped) return { settlementId: id, status: r.stopped, journalBatchNumber, lineCount: analysis.lineCount };
     }
   }
   context.df.setCustomStatus({ step: "verify" });

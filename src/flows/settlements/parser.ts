@@ -15,6 +15,7 @@
 import { isAscii } from "node:buffer";
 import * as iconv from "iconv-lite";
 import { fromMinorUnits, MinorSum, minorUnitOf, type Dec } from "../../platform/money";
+import { timeSlot } from "./time-zones";
 import { AmountFormat, isoDate, isoDateTime, parseDate, slashReadings, type DateStyle, type DecimalSeparator } from "./formats";
 
 export type SettlementId = string & { readonly __brand: "SettlementId" };
@@ -46,6 +47,11 @@ export interface SettlementRow {
   readonly amount: Dec;
   /** Posting date (UTC, yyyy-MM-dd): posted-date-time when present, else posted-date. */
   postedDate: string;
+  /**
+   * When it was posted, for the month-end split in the books' time zone (time-zones.ts): the UTC quarter-hour
+   * "yyyy-MM-ddTHH:mm" of posted-date-time, or the bare date "yyyy-MM-dd" when the file gives no time.
+   */
+  postedSlot: string;
   orderId: string;
   merchantOrderId: string;
   adjustmentId: string;
@@ -65,6 +71,7 @@ class Row implements SettlementRow {
   amountMinor = 0;
   minorUnit = 2;
   postedDate = "";
+  postedSlot = "";
   orderId = "";
   merchantOrderId = "";
   adjustmentId = "";
@@ -288,6 +295,9 @@ async function* decode(source: ByteSource, reader: RowReader): AsyncGenerator<st
 /** "13.09.2024 08:59:52 UTC" or "2024-09-13 08:59:52 UTC" (valid time of day, UTC). */
 const UTC_TIME = /^(?:\d{2}\.\d{2}\.\d{4}|\d{4}-\d{2}-\d{2}) (?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d UTC$/;
 
+/** A date with a time of day (which the month-end split can move into the books' time zone). */
+const HAS_TIME = /\d:\d\d/;
+
 const NON_ASCII = /[^\x00-\x7f]/;
 /** True when characters 10-22 are " HH:mm:ss UTC" with a valid time of day (the UTC_TIME test, without a regex). */
 function isUtcTimeOfDay(s: string): boolean {
@@ -381,7 +391,14 @@ class RowReader {
   private dateStyles = new Set<DateStyle>();
   private slashOrder?: "mdy" | "dmy";
   private slashWindow?: [number, number];
-  private readonly dayCache = new Map<string, string>();
+  /**
+   * posted-date-time's date and hour (its first 13 characters) -> per quarter-hour, [UTC day, time slot]. Keyed by
+   * the hour, so a settlement period has a few hundred keys (each key is a flat copy: a slice of the line would keep
+   * the whole chunk of the file it came from alive).
+   */
+  private readonly hourCache = new Map<string, (readonly [string, string] | undefined)[]>();
+  /** The time slot of the posting date read last (set by postedDate). */
+  private slot = "";
   private rowCount = 0;
   /** Σ amounts and total-amount in minor units of the summary's currency: exact, and cheap per row. */
   private readonly sum = new MinorSum();
@@ -663,6 +680,7 @@ class RowReader {
     row.amountMinor = amount;
     row.minorUnit = this.minorUnit;
     row.postedDate = posted;
+    row.postedSlot = this.slot;
     row.orderId = this.field(this.iOrder);
     row.merchantOrderId = this.field(this.iMOrder);
     row.adjustmentId = this.field(this.iAdj);
@@ -677,24 +695,38 @@ class RowReader {
   private postedDate(line: number): string | undefined {
     const dt = this.field(this.iPDT);
     if (dt !== "") {
-      // Hot path: UTC times in the two V2 styles; the day is all a posting needs, so it is cached by day (only
-      // days that parsed are cached, so a hit needs only the time of day checked).
+      // Hot path: UTC times in the two V2 styles; the day and the quarter-hour are all a posting needs, so they
+      // are cached by date, hour and minute (only values that parsed are cached, so a hit needs only the time of
+      // day checked).
+      const quarter = ((dt.charCodeAt(14) - 48) * 10 + dt.charCodeAt(15) - 48) / 15;
       if (dt.length === 23 && isUtcTimeOfDay(dt)) {
-        const hit = this.dayCache.get(dt.slice(0, 10));
-        if (hit) return hit;
+        const hit = this.hourCache.get(dt.slice(0, 13))?.[quarter | 0];
+        if (hit) {
+          this.slot = hit[1];
+          return hit[0];
+        }
       }
       const d = parseDate(dt);
       if (d) {
         this.dateStyles.add(d.style);
         const iso = isoDate(d.time);
-        if (dt.length === 23 && UTC_TIME.test(dt) && this.dayCache.size < 4096) this.dayCache.set(dt.slice(0, 10), iso);
+        this.slot = HAS_TIME.test(dt) ? timeSlot(d.time) : iso;
+        if (dt.length === 23 && UTC_TIME.test(dt) && this.hourCache.size < 50_000) {
+          const key = Buffer.from(dt.slice(0, 13), "latin1").toString("latin1");
+          let quarters = this.hourCache.get(key);
+          if (!quarters) this.hourCache.set(key, (quarters = [undefined, undefined, undefined, undefined]));
+          quarters[quarter | 0] = [iso, this.slot];
+        }
         return iso;
       }
       this.problem(line, `posted-date-time "${dt}" is not a date in a known format`);
       return undefined;
     }
     const pd = this.field(this.iPD);
-    if (pd === "") return isoDate(Date.parse(this.summary!.endDate));
+    if (pd === "") {
+      this.slot = timeSlot(Date.parse(this.summary!.endDate));
+      return isoDate(Date.parse(this.summary!.endDate));
+    }
     const readings = slashReadings(pd);
     if (readings) {
       this.dateStyles.add("slash");
@@ -703,6 +735,7 @@ class RowReader {
         this.problem(line, `posted-date "${pd}" is not a valid date`);
         return undefined;
       }
+      this.slot = HAS_TIME.test(pd) ? timeSlot(t) : isoDate(t);
       return isoDate(t);
     }
     const d = parseDate(pd);
@@ -711,6 +744,7 @@ class RowReader {
       return undefined;
     }
     this.dateStyles.add(d.style);
+    this.slot = HAS_TIME.test(pd) ? timeSlot(d.time) : isoDate(d.time);
     return isoDate(d.time);
   }
 

@@ -18,7 +18,16 @@ import {
   type HttpResponsePart,
 } from "../../d365/multipart";
 import { DEMO_COMPANY, seedDemoCompany } from "./demo-company";
-import { adjustOnHand, invoiceSalesOrder, postInventoryJournal, setOnHand, setSalesOrderStatus } from "./operations";
+import {
+  adjustOnHand,
+  invoiceSalesOrder,
+  type PostingJobQuery,
+  postInventoryJournal,
+  runPostingJob,
+  setOnHand,
+  setPeriodStatus,
+  setSalesOrderStatus,
+} from "./operations";
 import { type BusinessEventLog, businessEventsOf } from "./business-events";
 import {
   afterSalesOrderCreated,
@@ -163,6 +172,13 @@ export interface D365Simulator {
   /** Posts a journal, as D365's "Post journals" batch job would (OData cannot post). */
   postJournal(journalBatchNumber: string, company?: string): void;
   /**
+   * Runs the recurring "Post journals" batch job once over the journals its query selects (journal name,
+   * description with * wildcards, company): each is posted if its vouchers balance in open periods.
+   */
+  runPostingJob(query: Partial<PostingJobQuery>): { posted: string[]; failed: { journalBatchNumber: string; error: string }[] };
+  /** Opens, holds or closes a ledger period (yyyy-MM) of a legal entity. */
+  setPeriodStatus(month: string, status: "Open" | "OnHold" | "Closed", company?: string): void;
+  /**
    * Sets a sales order's status as posting would (Invoiced: lines can no longer be added). `processing` sets
    * SalesOrderProcessingStatus apart from it: a partly delivered order is Backorder / PartiallyDelivered.
    */
@@ -198,6 +214,9 @@ export const CONTROL_ENDPOINTS = {
   "POST /_control/time": '{"now":"2026-01-31T00:00:00Z"} or {"advanceMs":60000}',
   "POST /_control/tokens/expire": "expire every issued token",
   "POST /_control/journals/post": '{"JournalBatchNumber":"00501","dataAreaId":"usmf"} post a journal as D365\'s batch would',
+  "POST /_control/journals/posting-job":
+    '{"JournalName":"GenJrn","Description":"Amazon settlement*","dataAreaId":"usmf"} run the recurring Post journals batch job once over the journals it selects',
+  "POST /_control/periods": '{"period":"2026-01","status":"Closed","dataAreaId":"usmf"} open, hold (OnHold) or close a ledger period',
   "POST /_control/config": '{"pageSize":50}',
   "GET /_control/entities/<EntitySet>": "raw rows, no token needed",
   "POST /_control/entities/<EntitySet>":
@@ -572,6 +591,23 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     if (route === "POST /_control/journals/post") {
       const b = json();
       api.postJournal(String(b.JournalBatchNumber ?? ""), typeof b.dataAreaId === "string" ? b.dataAreaId : undefined);
+      return send(res, 204, {});
+    }
+    if (route === "POST /_control/journals/posting-job") {
+      const b = json();
+      const result = api.runPostingJob({
+        company: typeof b.dataAreaId === "string" ? b.dataAreaId : undefined,
+        journalName: typeof b.JournalName === "string" ? b.JournalName : undefined,
+        description: typeof b.Description === "string" ? b.Description : undefined,
+      });
+      return send(res, 200, { "Content-Type": "application/json" }, result);
+    }
+    if (route === "POST /_control/periods") {
+      const b = json();
+      const status = String(b.status ?? "");
+      if (!["Open", "OnHold", "Closed"].includes(status))
+        return send(res, 400, { "Content-Type": "application/json" }, { error: 'status is "Open", "OnHold" or "Closed"' });
+      api.setPeriodStatus(String(b.period ?? ""), status as "Open", typeof b.dataAreaId === "string" ? b.dataAreaId : undefined);
       return send(res, 204, {});
     }
     if (route === "POST /_control/config") {
@@ -949,6 +985,12 @@ export async function startD365Simulator(opts: D365SimulatorOptions): Promise<D3
     },
     postJournal(journalBatchNumber, company = defaultCompany) {
       store.postJournal(company, journalBatchNumber);
+    },
+    runPostingJob(query) {
+      return runPostingJob(store, { ...query, company: query.company ?? defaultCompany });
+    },
+    setPeriodStatus(month, status, company = defaultCompany) {
+      setPeriodStatus(store, company, month, status);
     },
     setSalesOrderStatus(salesOrderNumber, status, company = defaultCompany, processing) {
       setSalesOrderStatus(store, company, salesOrderNumber, status, processing);

@@ -175,3 +175,66 @@ export function invoiceSalesOrder(store: SimStore, company: string, salesOrderNu
   });
   return { invoiceNumber };
 }
+
+/** Sets a ledger period's status (Open, OnHold, Closed) for a legal entity: `month` is yyyy-MM of the demo calendar. */
+export function setPeriodStatus(store: SimStore, company: string, month: string, status: "Open" | "OnHold" | "Closed"): void {
+  if (!/^\d{4}-\d{2}$/.test(month)) throw odataError(400, `period "${month}" is not yyyy-MM`);
+  const ledger = company.toUpperCase();
+  const row = store
+    .rows("LedgerFiscalPeriodsV2")
+    .find((p) => p.LedgerName === ledger && p.YearName === month.slice(0, 4) && p.PeriodName === `Period ${Number(month.slice(5, 7))}`);
+  if (!row) throw odataError(404, `Ledger ${ledger} has no period for ${month}.`);
+  store.system("LedgerFiscalPeriodsV2", row, { PeriodStatus: status });
+}
+
+/** A query of the recurring "Post journals" batch job (late selection): journal name, description pattern, company. */
+export interface PostingJobQuery {
+  company: string;
+  /** Journal name = this (absent: any). */
+  journalName?: string;
+  /** Description range as F&O's query ranges read it: text with * wildcards (absent: any). */
+  description?: string;
+}
+
+/**
+ * Runs the "Post journals" batch job once: every unposted journal the query selects is posted (each voucher must
+ * balance, each date be in an open period); a journal that fails stays unposted with the reason, as the batch
+ * job's log would say.
+ */
+export function runPostingJob(
+  store: SimStore,
+  q: PostingJobQuery,
+): { posted: string[]; failed: { journalBatchNumber: string; error: string }[] } {
+  const c = q.company.toLowerCase();
+  const pattern = q.description
+    ? new RegExp(
+        `^${q.description
+          .split("*")
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+          .join(".*")}$`,
+        "i",
+      )
+    : undefined;
+  const selected = store
+    .rows("LedgerJournalHeaders")
+    .filter(
+      (h) =>
+        h.dataAreaId === c &&
+        h.IsPosted !== "Yes" &&
+        (!q.journalName || same(h.JournalName, q.journalName)) &&
+        (!pattern || pattern.test(String(h.Description ?? ""))),
+    );
+  const posted: string[] = [];
+  const failed: { journalBatchNumber: string; error: string }[] = [];
+  for (const h of selected) {
+    const jbn = String(h.JournalBatchNumber);
+    try {
+      store.postJournal(c, jbn);
+      posted.push(jbn);
+    } catch (err) {
+      const body = (err as { body?: { error?: { innererror?: { message?: string }; message?: string } } }).body;
+      failed.push({ journalBatchNumber: jbn, error: body?.error?.innererror?.message ?? body?.error?.message ?? String(err) });
+    }
+  }
+  return { posted, failed };
+}

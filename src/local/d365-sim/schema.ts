@@ -218,6 +218,8 @@ const BEHAVIOUR: Record<string, Behaviour> = {
     tableLabel: "Packing slip lines (CustPackingSlipTrans)",
     readOnly: true,
   },
+  FiscalPeriods: { entityClass: "FiscalPeriodEntity", tableLabel: "Fiscal calendar periods (FiscalCalendarPeriod)" },
+  LedgerFiscalPeriodsV2: { entityClass: "LedgerFiscalPeriodEntity", tableLabel: "Ledger periods (LedgerFiscalCalendarPeriod)" },
 };
 
 function kindOf(type: string): { kind: PropertyKind; enumType?: string } {

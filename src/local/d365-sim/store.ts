@@ -243,6 +243,12 @@ export class SimStore {
     if (!header) throw odataError(404, `Journal ${journalBatchNumber} does not exist.`);
     if (header.IsPosted === "Yes") throw writeFailed(def, `Error: Journal ${journalBatchNumber} has already been posted.`);
     const lines = this.journalLines(c, journalBatchNumber);
+    // Assumed: posting a journal without lines posts nothing and leaves it unposted.
+    if (lines.length === 0) throw writeFailed(def, `Error: Journal ${journalBatchNumber} has no lines to post.`);
+    for (const date of new Set(lines.map((l) => String(l.TransDate).slice(0, 10)))) {
+      const closed = this.periodNotOpen(c, date);
+      if (closed) throw writeFailed(def, `Error: ${closed}`);
+    }
     const vouchers = new Map<string, { debit: Dec; credit: Dec; voucher: string; date: string }>();
     for (const l of lines) {
       const date = String(l.TransDate).slice(0, 10);
@@ -272,6 +278,27 @@ export class SimStore {
       }
     }
     this.replace("LedgerJournalHeaders", this.keyString(def, key), { ...header, IsPosted: "Yes", [RV]: ++this.version });
+  }
+
+  /**
+   * Why a date cannot be posted in the company's ledger (its period is closed or on hold), or undefined. Without
+   * any seeded ledger periods every date is open. The text is the simulator's (F&O's wording to be checked).
+   */
+  periodNotOpen(company: string, date: string): string | undefined {
+    const ledger = company.toUpperCase();
+    const statuses = this.rows("LedgerFiscalPeriodsV2").filter((p) => p.LedgerName === ledger);
+    if (statuses.length === 0) return undefined;
+    const day = date.slice(0, 10);
+    const calendars = new Set(statuses.map((p) => String(p.Calendar)));
+    const period = this.rows("FiscalPeriods").find(
+      (p) => calendars.has(String(p.Calendar)) && String(p.StartDate).slice(0, 10) <= day && day <= String(p.EndDate).slice(0, 10),
+    );
+    if (!period) return `The accounting date ${day} is not in a period of the fiscal calendar of ledger ${ledger}.`;
+    const status = statuses.find(
+      (p) => p.Calendar === period.Calendar && p.YearName === period.FiscalYear && p.PeriodName === period.PeriodName,
+    )?.PeriodStatus;
+    if (status === "Open") return undefined;
+    return `The accounting date ${day} is in period ${String(period.PeriodName)} ${String(period.FiscalYear)}, which is ${status === "OnHold" ? "on hold" : "closed"} for ledger ${ledger}.`;
   }
 
   private journalLines(company: string, journalBatchNumber: string): Stored[] {
@@ -578,6 +605,8 @@ export class SimStore {
           throw writeFailed(def, "Error: Enter either a debit amount or a credit amount on a line, not both.");
         }
         row.TransDate ??= `${today.slice(0, 10)}T12:00:00Z`;
+        const closed = this.periodNotOpen(company, String(row.TransDate));
+        if (closed) throw writeFailed(def, `Error: ${closed}`);
         if (row.LineNumber === undefined) {
           const max = this.rows("LedgerJournalLines")
             .filter(

@@ -872,6 +872,14 @@ export class DurableDriver {
     r.output = outputJson;
     live.waitingOnEvents = [];
     this.touch(r);
+    // Counted before the write: from here on the instance reads as finished, so a summary taken while the file
+    // is being written must already list it.
+    this.finishedSinceStart.push({
+      instanceId: r.instanceId,
+      name: r.name,
+      runtimeStatus: status,
+      error: status === "Failed" ? String(safeParse(outputJson)) : undefined,
+    });
     try {
       await this.persist(live);
     } finally {
@@ -882,12 +890,6 @@ export class DurableDriver {
       this.stats.orchestrationsFailed++;
       this.log("error", r.name, `orchestration ${r.instanceId} failed: ${String(safeParse(outputJson))}`);
     }
-    this.finishedSinceStart.push({
-      instanceId: r.instanceId,
-      name: r.name,
-      runtimeStatus: status,
-      error: status === "Failed" ? String(safeParse(outputJson)) : undefined,
-    });
     const waiters = live.waiters.splice(0);
     waiters.forEach((w) => w(r));
     this.notifyParent(r);

@@ -3,6 +3,7 @@
  * reports Amazon scheduled, download one just in time.
  */
 import type { SpApiClient } from "../../amazon/client";
+import { NotFoundError } from "../../platform/errors";
 import type { SettlementReports } from "../../flows/settlements/ports";
 import { SETTLEMENT_REPORT_TYPE } from "../../flows/settlements/import-settlement";
 
@@ -26,7 +27,9 @@ export function spApiSettlementReports(amazon: ReportsApi): SettlementReports {
     },
     async downloadReport(reportId) {
       const report = await amazon.getReport(reportId);
-      if (!report.reportDocumentId) throw new Error(`report ${reportId} has no document (status ${report.processingStatus})`);
+      // A report without a document (CANCELLED, FATAL) will not get one: not worth a retry.
+      if (!report.reportDocumentId)
+        throw new NotFoundError("settlement.report-no-document", `report ${reportId} has no document (status ${report.processingStatus})`);
       // getReportDocument is called right before the download: its URL expires after 5 minutes.
       const doc = await amazon.downloadReportDocument(report.reportDocumentId);
       return Buffer.from(doc.text, "utf8");

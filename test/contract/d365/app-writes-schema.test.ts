@@ -154,10 +154,13 @@ describe("every field the app writes exists in F&O's metadata with the type sent
     expect(schemaProblems(writes)).toEqual([]);
   });
 
-  it("settlement journal headers and lines through OData", async () => {
+  it("settlement journal headers and lines through OData, the release of a journal on hold included", async () => {
     const { client, writes } = recordingClient();
     const journals = d365LedgerJournals(new LedgerJournals(client));
-    const { journalBatchNumber } = await journals.createHeader({ journalName: "GenJrn", description: "AMZ settlement 1234 USD" });
+    const { journalBatchNumber } = await journals.createHeader("usmf", {
+      journalName: "GenJrn",
+      description: "HOLD Amazon settlement 1234 USD (importing)",
+    });
     const line = (n: number, side: "debit" | "credit"): JournalLine => ({
       lineNumber: n,
       voucher: 1,
@@ -172,9 +175,12 @@ describe("every field the app writes exists in F&O's metadata with the type sent
       text: "Amazon settlement 1234",
       kind: n === 1 ? "income" : "deposit",
       document: "1234",
+      key: `2026-01-31|Ledger|${n}`,
     });
-    await journals.createLines(journalBatchNumber, [line(1, "credit"), line(2, "debit")]);
-    expect(writes.map((w) => w.set)).toEqual(["LedgerJournalHeaders", "LedgerJournalLines", "LedgerJournalLines"]);
+    await journals.createLines("usmf", journalBatchNumber, [line(1, "credit"), line(2, "debit")]);
+    await journals.setDescription("usmf", journalBatchNumber, "Amazon settlement 1234 USD");
+    expect(writes.map((w) => w.set)).toEqual(["LedgerJournalHeaders", "LedgerJournalLines", "LedgerJournalLines", "LedgerJournalHeaders"]);
+    expect(writes[1]!.body).toMatchObject({ Voucher: "AMZ-1234-1", Document: "1234" });
     expect(schemaProblems(writes)).toEqual([]);
   });
 

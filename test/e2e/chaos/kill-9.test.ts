@@ -442,11 +442,9 @@ describe("kill -9 of the local host at many moments, then started again, without
     checkJournals(simA);
   });
 
-  // Fails until DMF imports are exactly once (issue 15, item 1): a kill after ImportFromPackage, before the
-  // execution finished, makes the retried step find no journal and submit a second package, so the settlement
-  // gets two journals. The settlement flow's fix (a deterministic execution id, polled again on retry) makes it
-  // pass; then this goes back to `it`.
-  it.fails("has exactly one complete, balanced journal per settlement imported as a DMF package", () => {
+  // A kill after ImportFromPackage, before the execution finished, must not make a second journal: the retried
+  // step polls the recorded execution id again instead of submitting another package.
+  it("has exactly one complete, balanced journal per settlement imported as a DMF package", () => {
     checkJournals(simB);
   });
 

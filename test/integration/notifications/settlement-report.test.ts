@@ -59,7 +59,7 @@ beforeAll(async () => {
     log: () => undefined,
     app: false,
   });
-  const settlements = { journals: d365LedgerJournals(d365.client.ledgerJournals), reports: spApiSettlementReports(clientFor(amazon)) };
+  const settlements = { journals: d365LedgerJournals(d365.client), reports: spApiSettlementReports(clientFor(amazon)) };
   useApp(createApp(loadConfig({}), { state, blobs: new MemoryBlobStore(), bus: host.bus, secrets, ports: { settlements } }));
 }, 60_000);
 
@@ -159,7 +159,7 @@ describe("REPORT_PROCESSING_FINISHED for a settlement report on the notification
 
     const record = (await getSettlementRecord(state, settlementId))!;
     expect(record, "a settlement record").toBeDefined();
-    expect(record.status, record.reasons.join("; ")).toBe("posted");
+    expect(record.status, record.reasons.join("; ")).toBe("created");
     expect(record.reportId).toBe(seeded.reportId);
     const header = d365.sim.rows("LedgerJournalHeaders").find((h) => h.JournalBatchNumber === record.journalBatchNumber);
     expect(header?.Description).toBe(`Amazon settlement ${settlementId} ${record.currency}`);
@@ -200,7 +200,7 @@ describe("REPORT_PROCESSING_FINISHED for a settlement report on the notification
     expect(d365.sim.rows("LedgerJournalLines")).toHaveLength(lines);
     expect(amazon.sim.requestCounts().counts.getReportDocument ?? 0).toBe(downloads);
     const after = (await getSettlementRecord(state, settlementId))!;
-    expect(after.status).toBe("posted");
+    expect(after.status).toBe("created");
     expect(after.updatedAt).toBe(before.updatedAt);
     expect(after.journalBatchNumber).toBe(before.journalBatchNumber);
   });

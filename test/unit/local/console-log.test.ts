@@ -18,7 +18,7 @@ describe("the console of npm start", () => {
         "info",
         'order-import: {"event":"order.imported","amazonOrderId":"113-1234567-1234567","outcome":"created","salesOrderNumber":"000739","linesCreated":2,"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"}',
       ],
-      ["info", 'settlementVerify: {"event":"settlement.posted","settlementId":"24000042001","journalBatchNumber":"00501","lines":13}'],
+      ["info", 'settlementVerify: {"event":"settlement.created","settlementId":"24000042001","journalBatchNumber":"00501","lines":13}'],
     );
     expect(out).toEqual([
       "12:00:03 orders        order 113-1234567-1234567 imported as SO 000739 (2 lines)",

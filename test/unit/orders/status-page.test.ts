@@ -50,23 +50,30 @@ describe("the orders section of the status page", () => {
 });
 
 describe("the settlements section of the status page", () => {
-  it("counts settlements by state, so finance sees what is posted and what waits", async () => {
+  it("counts settlements by state, so finance sees what is created and what waits, and lists what needs a person", async () => {
     const { summarizeSettlements } = await import("../../../src/flows/settlements/status-page");
     const { updateSettlementRecord } = await import("../../../src/flows/settlements/settlement-records");
     const state = new MemoryStateStore();
-    expect(await summarizeSettlements(state)).toEqual({ total: 0, byStatus: {} });
-    const record = (settlementId: string, status: "posted" | "needs-mapping") => () => ({
-      settlementId,
-      status,
-      instanceId: `settlement-${settlementId}`,
-      createdAt: "2026-11-20T10:00:00.000Z",
-      anomalies: [],
-      unmapped: [],
-      reasons: [],
+    expect(await summarizeSettlements(state)).toEqual({ total: 0, byStatus: {}, needsAttention: [], reports: [] });
+    const record =
+      (settlementId: string, status: "created" | "needs-mapping", reasons: string[] = []) =>
+      () => ({
+        settlementId,
+        status,
+        instanceId: `settlement-${settlementId}`,
+        createdAt: "2026-11-20T10:00:00.000Z",
+        anomalies: [],
+        unmapped: [],
+        reasons,
+      });
+    await updateSettlementRecord(state, "24000042001", record("24000042001", "created") as never);
+    await updateSettlementRecord(state, "24000042002", record("24000042002", "created") as never);
+    await updateSettlementRecord(state, "24000042003", record("24000042003", "needs-mapping", ["1 combination has no rule"]) as never);
+    expect(await summarizeSettlements(state)).toEqual({
+      total: 3,
+      byStatus: { created: 2, "needs-mapping": 1 },
+      needsAttention: [{ settlementId: "24000042003", status: "needs-mapping", reason: "1 combination has no rule" }],
+      reports: [],
     });
-    await updateSettlementRecord(state, "24000042001", record("24000042001", "posted") as never);
-    await updateSettlementRecord(state, "24000042002", record("24000042002", "posted") as never);
-    await updateSettlementRecord(state, "24000042003", record("24000042003", "needs-mapping") as never);
-    expect(await summarizeSettlements(state)).toEqual({ total: 3, byStatus: { posted: 2, "needs-mapping": 1 } });
   });
 });

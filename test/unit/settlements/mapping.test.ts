@@ -80,21 +80,21 @@ describe("settlement account mapping", () => {
 
   it("lets the most specific rule win: exact fields over patterns over absent fields, then file order", () => {
     const a = accounts([
-      { account: "A-any" },
-      { amountType: "ItemFees", account: "B-fees" },
-      { amountType: "ItemFees", amountDescription: "*Fee", account: "C-fee-pattern" },
-      { amountType: "ItemFees", amountDescription: "FBAPerUnitFulfillmentFee", account: "D-exact" },
-      { transactionType: "Refund", amountType: "ItemFees", amountDescription: "FBAPerUnitFulfillmentFee", account: "E-refund-exact" },
-      { transactionType: "/^Ord/", amountType: "ItemFees", amountDescription: "Commission", account: "F-regex" },
-      { transactionType: "Order", amountType: "ItemFees", amountDescription: "Commission", account: "G-exact-later" },
+      { account: "A_any" },
+      { amountType: "ItemFees", account: "B_fees" },
+      { amountType: "ItemFees", amountDescription: "*Fee", account: "C_fee_pattern" },
+      { amountType: "ItemFees", amountDescription: "FBAPerUnitFulfillmentFee", account: "D_exact" },
+      { transactionType: "Refund", amountType: "ItemFees", amountDescription: "FBAPerUnitFulfillmentFee", account: "E_refund_exact" },
+      { transactionType: "/^Ord/", amountType: "ItemFees", amountDescription: "Commission", account: "F_regex" },
+      { transactionType: "Order", amountType: "ItemFees", amountDescription: "Commission", account: "G_exact_later" },
     ]);
-    expect(a.resolve(combo("Order", "ItemFees", "FBAPerUnitFulfillmentFee"))!.account).toBe("D-exact");
-    expect(a.resolve(combo("Refund", "ItemFees", "FBAPerUnitFulfillmentFee"))!.account).toBe("E-refund-exact");
-    expect(a.resolve(combo("Order", "ItemFees", "DigitalServicesFee"))!.account).toBe("C-fee-pattern");
-    expect(a.resolve(combo("Order", "ItemFees", "ShippingChargeback"))!.account).toBe("B-fees");
-    expect(a.resolve(combo("Order", "ItemFees", "Commission"))!.account).toBe("G-exact-later");
-    expect(a.resolve(combo("Orders", "ItemFees", "Commission"))!.account).toBe("F-regex");
-    expect(a.resolve(combo("x", "y", "z"))!.account).toBe("A-any");
+    expect(a.resolve(combo("Order", "ItemFees", "FBAPerUnitFulfillmentFee"))!.account).toBe("D_exact");
+    expect(a.resolve(combo("Refund", "ItemFees", "FBAPerUnitFulfillmentFee"))!.account).toBe("E_refund_exact");
+    expect(a.resolve(combo("Order", "ItemFees", "DigitalServicesFee"))!.account).toBe("C_fee_pattern");
+    expect(a.resolve(combo("Order", "ItemFees", "ShippingChargeback"))!.account).toBe("B_fees");
+    expect(a.resolve(combo("Order", "ItemFees", "Commission"))!.account).toBe("G_exact_later");
+    expect(a.resolve(combo("Orders", "ItemFees", "Commission"))!.account).toBe("F_regex");
+    expect(a.resolve(combo("x", "y", "z"))!.account).toBe("A_any");
   });
 
   it("matches exact texts case-insensitively", () => {

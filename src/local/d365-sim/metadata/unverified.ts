@@ -108,6 +108,37 @@ export const UNVERIFIED_ENTITY_SETS: Record<string, EntitySetFacts> = {
     },
   },
   /**
+   * Periods of a fiscal calendar (FiscalPeriodEntity): set name and fields as a public F&O integration reads them
+   * (StartDate, EndDate, PeriodName, FiscalYear, Calendar); Type (Opening, Operating, Closing) kept as text here.
+   */
+  FiscalPeriods: {
+    entityType: "FiscalPeriod",
+    entityTypeBasis: "unverified",
+    keys: ["Calendar", "FiscalYear", "PeriodName"],
+    properties: {
+      Calendar: KEY,
+      FiscalYear: KEY,
+      PeriodName: KEY,
+      StartDate: { type: "Edm.DateTimeOffset", nullable: false },
+      EndDate: { type: "Edm.DateTimeOffset", nullable: false },
+      Type: S,
+      Month: S,
+    },
+  },
+  /** Each ledger's status of its calendar's periods (LedgerFiscalPeriodEntity): Open, OnHold or Closed. */
+  LedgerFiscalPeriodsV2: {
+    entityType: "LedgerFiscalPeriodV2",
+    entityTypeBasis: "unverified",
+    keys: ["LedgerName", "Calendar", "YearName", "PeriodName"],
+    properties: {
+      LedgerName: KEY,
+      Calendar: KEY,
+      YearName: KEY,
+      PeriodName: KEY,
+      PeriodStatus: enumOf("FiscalPeriodStatus"),
+    },
+  },
+  /**
    * Sales price trade agreement lines (SalesPriceAgreementEntity): the products flow's prices per currency and
    * customer or price group. Names, types, nullability and keys as in a public OData client generated from an
    * F&O environment's $metadata (the same kind of source as fo-entities.json, but not part of its extract);
@@ -152,4 +183,6 @@ export const UNVERIFIED_ENTITY_SETS: Record<string, EntitySetFacts> = {
 export const UNVERIFIED_ENUM_TYPES: Record<string, EnumTypeFacts> = {
   /** Charge category of a miscellaneous charge. */
   MarkupCategory: { basis: "unverified", members: { Fixed: 0, Pcs: 1, Percent: 2, InterCompanyPercent: 3 } },
+  /** Status of a ledger period (the values of AX 2012's FiscalPeriodStatus). */
+  FiscalPeriodStatus: { basis: "unverified", members: { OnHold: 0, Open: 1, Closed: 2 } },
 };

@@ -4,7 +4,10 @@
  */
 import type { SimStore } from "../store";
 
-/** The settlement journal name (SETTLEMENT_JOURNAL_NAME's default): vouchers from number sequence GNJL. */
+/**
+ * The settlement journal name (SETTLEMENT_JOURNAL_NAME's default): vouchers from number sequence GNJL, allocated
+ * at posting.
+ */
 export const DEMO_JOURNAL_NAME = "GenJrn";
 
 /**
@@ -17,7 +20,8 @@ export const DEMO_JOURNAL_NAMES = [
     Description: "General journal (settlements)",
     NewVoucher: "BalanceSheet",
     VoucherSeriesCode: "GNJL",
-    VoucherAllocationAtPosting: "No",
+    // Settlement journals carry the app's voucher labels (AMZ-<settlement>-<n>); D365 numbers them at posting.
+    VoucherAllocationAtPosting: "Yes",
   },
   {
     Name: "GenJrnMan",
@@ -66,7 +70,53 @@ export const DEMO_MAIN_ACCOUNTS = [
   { MainAccountId: "999999", Name: "Suspense account", MainAccountType: "BalanceSheet", MainAccountCategory: "SUSPENSE" },
 ] as const;
 
+/** The demo fiscal calendar: one operating period per month, named like F&O's ("Period 1" ... "Period 12"). */
+export const DEMO_FISCAL_CALENDAR = "Fiscal";
+/** Years of the demo calendar: every period is open (close one with sim.setPeriodStatus). */
+export const DEMO_FISCAL_YEARS = { from: 2020, to: 2035 } as const;
+
+/** The calendar period of a date (yyyy-MM-dd or yyyy-MM): year and "Period <month>". */
+export function demoPeriodOf(date: string): { year: string; period: string } {
+  return { year: date.slice(0, 4), period: `Period ${Number(date.slice(5, 7))}` };
+}
+
+function seedPeriods(store: SimStore, companies: readonly string[]): void {
+  for (let y = DEMO_FISCAL_YEARS.from; y <= DEMO_FISCAL_YEARS.to; y++) {
+    for (let m = 1; m <= 12; m++) {
+      const start = new Date(Date.UTC(y, m - 1, 1)).toISOString().slice(0, 10);
+      const end = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+      store.put(
+        "FiscalPeriods",
+        {
+          Calendar: DEMO_FISCAL_CALENDAR,
+          FiscalYear: String(y),
+          PeriodName: `Period ${m}`,
+          StartDate: `${start}T12:00:00Z`,
+          EndDate: `${end}T12:00:00Z`,
+          Type: "Operating",
+          Month: String(m),
+        },
+        "seed",
+      );
+      for (const company of companies) {
+        store.put(
+          "LedgerFiscalPeriodsV2",
+          {
+            LedgerName: company.toUpperCase(),
+            Calendar: DEMO_FISCAL_CALENDAR,
+            YearName: String(y),
+            PeriodName: `Period ${m}`,
+            PeriodStatus: "Open",
+          },
+          "seed",
+        );
+      }
+    }
+  }
+}
+
 export function seedLedger(store: SimStore, companies: readonly string[]): void {
+  seedPeriods(store, companies);
   for (const company of companies) {
     for (const j of DEMO_JOURNAL_NAMES) {
       // No offset account and no sales tax defaults: the journal lines carry everything.
