@@ -187,8 +187,11 @@ describe("the bulk path against the D365 simulator", () => {
     // Plus the address states, read once (per process) for the ship-to states outside the US and Canada.
     expect(stats.counts).toEqual({ "$batch POST": 6, "AddressStates GET": 1 });
     expect(stats.total / ids.length).toBeLessThanOrEqual(0.05);
-    // One SP-API call per order: the items (the catch-up's rows hold the header).
-    expect(spapi.sim.requestCounts().counts).toEqual({ getOrderItems: 150 });
+    // One SP-API call per order: the items (the catch-up's rows hold the header). A call the simulator's quota
+    // refused (429, on a busy machine the limiter's clock and the simulator's drift apart) is asked again.
+    const calls = spapi.sim.requestCounts();
+    expect(Object.keys(calls.counts)).toEqual(["getOrderItems"]);
+    expect((calls.counts.getOrderItems ?? 0) - (calls.throttled.getOrderItems ?? 0)).toBe(150);
     expectExactlyOnce(ids);
     // Every look-up part: at most LOOKUP_GROUP values and a URL of at most MAX_LOOKUP_URL characters.
     const gets = connector.batches.flat().filter((op) => op.method === "GET");
