@@ -12,6 +12,7 @@ import { startLocalHost, type LocalHost } from "../../../src/local/host";
 import { startSpApiSimulator, type SpApiSimulator } from "../../../src/local/spapi-sim";
 import { Mappings } from "../../../src/mapping/mappings";
 import { MemoryStateStore } from "../../../src/platform/memory-state";
+import { MemoryBlobStore } from "../../fixtures/settlements/fakes";
 import { loadConfig } from "../../../src/wiring/config";
 import { clientFor } from "../amazon/sim-client";
 import { d365For } from "../orders/sim-deps";
@@ -32,6 +33,7 @@ beforeAll(async () => {
     config: loadConfig({ HTTP_JOB_WAIT_SECONDS: "0" }),
     app: {
       state: new MemoryStateStore(),
+      blobs: new MemoryBlobStore(),
       d365: d365For(d365Sim),
       spapi: clientFor(spapi, { maxRetries: 0, backoffBaseMs: 5 }),
       mappings: Mappings.load(join(__dirname, "../../../mappings")),
@@ -57,7 +59,8 @@ async function poll(location: string): Promise<{ status: number; body: any; seen
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, 50)); // Retry-After says 5 s; the test does not wait that long
   }
-  throw new Error("the job did not finish");
+  const last = await (await fetch(location)).json();
+  throw new Error(`the job did not finish: ${JSON.stringify(last).slice(0, 1500)}`);
 }
 
 describe("a long HTTP call as a job", () => {
