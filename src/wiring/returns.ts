@@ -9,13 +9,20 @@ import type { InvocationLogger } from "../platform/telemetry";
 import { spApiMcfReturns, spApiRefunds, spApiReturnsReports } from "./adapters/amazon-returns";
 import { ODataReturnOrders } from "./adapters/d365-return-orders";
 import type { App } from "./app";
+import { mcfRecords } from "./fulfillment";
 
 /** Everything importReturn needs. */
 export function importReturnDeps(app: App, context?: InvocationLogger): ImportReturnDeps {
   const o = app.ports.returns ?? {};
   return {
     get d365() {
-      return o.d365 ?? new ODataReturnOrders(app.d365);
+      return (
+        o.d365 ??
+        new ODataReturnOrders(app.d365, async (id) => {
+          const sent = await mcfRecords(app).get(id);
+          return sent ? { company: sent.company, salesOrderNumber: sent.salesOrderNumber } : undefined;
+        })
+      );
     },
     get state() {
       return app.state;

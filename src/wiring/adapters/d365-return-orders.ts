@@ -30,14 +30,32 @@ const HEADER_FIELDS = [
   "SalesOrderStatus",
 ];
 
+/** The D365 order an MCF order id was made from, as the fulfillment flow recorded it when it sent the order. */
+export type McfOrderOf = (sellerFulfillmentOrderId: string) => Promise<{ company: string; salesOrderNumber: string } | undefined>;
+
 export class ODataReturnOrders implements D365ReturnOrders {
-  constructor(private readonly client: D365Client) {}
+  constructor(
+    private readonly client: D365Client,
+    private readonly mcfOrderOf?: McfOrderOf,
+  ) {}
 
   async findSalesOrder(companies: string[], amazonOrderId: string): Promise<SalesOrderForReturn | undefined> {
     return this.firstMatch(companies, (company) => f.and(f.eq("dataAreaId", company), f.eq("CustomersOrderReference", amazonOrderId)));
   }
 
+  /**
+   * The sales order an MCF order was sent for: the one the fulfillment flow recorded under that id (its own D365
+   * order, `<COMPANY>-<ORDER NUMBER>`), else an order that carries the id in CustomerRequisitionNumber or as its
+   * number (MCF orders sent by another tool).
+   */
   async findMcfSalesOrder(companies: string[], sellerFulfillmentOrderId: string): Promise<SalesOrderForReturn | undefined> {
+    const sent = await this.mcfOrderOf?.(sellerFulfillmentOrderId);
+    if (sent) {
+      const found = await this.firstMatch([sent.company], (company) =>
+        f.and(f.eq("dataAreaId", company), f.eq("SalesOrderNumber", sent.salesOrderNumber)),
+      );
+      if (found) return found;
+    }
     return (
       (await this.firstMatch(companies, (company) =>
         f.and(f.eq("dataAreaId", company), f.eq("CustomerRequisitionNumber", sellerFulfillmentOrderId)),

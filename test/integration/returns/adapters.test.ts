@@ -141,6 +141,14 @@ describe("the D365 side", () => {
     expect(await port.findSalesOrder(["usmf"], "999-9999999-9999999")).toBeUndefined();
   });
 
+  it("finds the D365 order an MCF order was sent for through the fulfillment flow's record of its id", async () => {
+    const sent = { company: "usmf", salesOrderNumber };
+    const port = new ODataReturnOrders(d365, async (id) => (id === `USMF-${salesOrderNumber}` ? sent : undefined));
+    expect(await port.findMcfSalesOrder(["usmf"], `USMF-${salesOrderNumber}`)).toMatchObject({ dataAreaId: "usmf", salesOrderNumber });
+    // An id the app did not send and no order carries: not found.
+    expect(await port.findMcfSalesOrder(["usmf"], "USMF-NOT-SENT")).toBeUndefined();
+  });
+
   it("creates a return order and its lines with the real fields, and finds it again by order and Amazon return", async () => {
     const port = new ODataReturnOrders(d365);
     const ref = await port.createReturnOrder({
