@@ -85,6 +85,8 @@ export interface RouteDoc {
   body?: BodyDoc;
   /** Other request content types the handler takes besides JSON, described in words (e.g. a flat-file upload). */
   alsoAccepts?: { contentType: string; description: string }[];
+  /** What the route answers when it is not JSON (e.g. ["text/html"] for a page); default the document's JSON. */
+  produces?: string[];
   /** Responses by status (for async routes, 200 and 202 come from `async`). */
   responses?: Partial<Record<number, ResponseDoc>>;
   /** 202 + Location, polled until 200 (see AsyncDoc). */

@@ -127,6 +127,7 @@ function operationOf(route: DescribedRoute): Operation {
     summary: route.summary,
     description: `${route.description}${route.async ? ASYNC_NOTE : ""}${also}${route.anonymous ? ` No function key: ${route.anonymous}` : ""}`,
     tags: [route.tag],
+    ...(route.produces ? { produces: route.produces } : {}),
     "x-ms-visibility": route.visibility,
     ...(parameters.length ? { parameters } : {}),
     responses: responsesOf(route),
