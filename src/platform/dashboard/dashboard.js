@@ -2,24 +2,29 @@
 // the app's JSON API (GET status, deadletters, settlements, returns?status=review), the same answers the CLI
 // and Power Automate get, renders them, and refreshes every 15 s (or ?refresh=<seconds>). Every section of GET /api/status is drawn,
 // known or not, so a new flow shows up without a change here. A function key given as ?code= goes with every
-// call, as Azure asks for it on authLevel "function" routes.
+// call in the x-functions-key header (Azure takes it there on authLevel "function" routes; in a header it
+// stays out of URLs and logs, and routes with strict query parameters do not see it).
 
 const query = new URLSearchParams(location.search);
 const key = query.get("code");
 // ?refresh=<seconds> changes the interval (2 s at least); the default is 15 s.
 const REFRESH_MS = Math.max(2, Number(query.get("refresh")) || 15) * 1000;
 
-/** The URL of an API route next to this page (/api/dashboard -> /api/<path>), with the function key if any. */
+/** The URL of an API route next to this page (/api/dashboard -> /api/<path>). */
 function api(path, query = {}) {
   const url = new URL(path, location.href);
   url.search = "";
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
-  if (key) url.searchParams.set("code", key);
   return url;
 }
 
+/** Request headers: JSON, and the function key the page was opened with. */
+function headers(extra = {}) {
+  return { accept: "application/json", ...(key ? { "x-functions-key": key } : {}), ...extra };
+}
+
 async function getJson(path, query) {
-  const res = await fetch(api(path, query), { headers: { accept: "application/json" }, cache: "no-store" });
+  const res = await fetch(api(path, query), { headers: headers(), cache: "no-store" });
   const text = await res.text();
   let body;
   try {
@@ -34,7 +39,7 @@ async function getJson(path, query) {
 async function post(path, body) {
   const res = await fetch(api(path), {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json" },
+    headers: headers({ "content-type": "application/json" }),
     body: JSON.stringify(body ?? {}),
   });
   const text = await res.text();
@@ -102,6 +107,8 @@ const BAD = new Set([
   "mapping-gap",
   "not-found",
   "conflict",
+  "listing-issues",
+  "listing-invalid",
 ]);
 const WARN = new Set([
   "waiting",
@@ -118,6 +125,7 @@ const WARN = new Set([
   "planning",
   "processing",
   "received",
+  "waiting-for-order",
 ]);
 
 /** good, warn, bad or neutral for a status word (unknown words are neutral, and still show the word). */
@@ -167,11 +175,18 @@ function duration(ms) {
 function clock(iso) {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
-  return d.toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  return d.toLocaleString(undefined, {
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    second: "2-digit",
+    hour12: false,
+  });
 }
 
-function countsText(counts) {
-  const entries = Object.entries(counts ?? {}).filter(([, n]) => typeof n === "number");
+function countsText(counts, skipZeros = false) {
+  const entries = Object.entries(counts ?? {}).filter(([, n]) => typeof n === "number" && (n !== 0 || !skipZeros));
   return entries.length ? entries.map(([k, n]) => `${k} ${n}`).join(", ") : "";
 }
 
@@ -214,7 +229,7 @@ function flowsView(status) {
           td([badge(outcome), h("div", { class: "muted" }, last ? clock(last.finishedAt) : "")]),
           td(lag ? [lag, h("div", { class: "muted" }, `since ${clock(s.watermark)}`)] : h("span", { class: "muted" }, "no watermark")),
           td(countsText(last?.counts)),
-          td(countsText(s.runs)),
+          td(countsText(s.runs, true)),
           td(
             failedRuns || s.lastFailureAt
               ? [
@@ -399,7 +414,7 @@ function returnsDetail(list) {
         td(h("code", {}, r.amazonOrderId)),
         td(r.returnId),
         td(badge(r.status)),
-        td(r.review ? `${r.review.description}` : (r.lastError ?? "")),
+        td(r.review ? r.review.description : (r.lastError ?? `refund: ${r.refund.state}`)),
         td(h("code", { class: "fix" }, suggestionText(r.review?.suggestion))),
       ),
     );
@@ -509,7 +524,7 @@ function sectionCards(status, details) {
     const card = h("section", { class: `card${name === "settlements" ? " wide" : ""}`, id: `section-${name}`, "data-section": name });
     card.append(h("h2", {}, title(name)));
     const body = h("div", { class: "body", "data-testid": `section-${name}` }, ...genericSection(name, data));
-    if (name === "settlements") body.append(h("h3", {}, "Settlements"), settlementsDetail(details.settlements));
+    if (name === "settlements") body.append(h("h3", {}, "Each settlement"), settlementsDetail(details.settlements));
     if (name === "returns" && details.returns) body.append(...returnsDetail(details.returns));
     card.append(body);
     cards.push(card);
