@@ -52,6 +52,7 @@ async function nextRefresh(): Promise<void> {
 }
 
 /** The text a user reads in the element (the rendered text, white space collapsed). */
+// biome-ignore lint/performance/useDomNodeTextContent: the rendered text (with the layout's line breaks) is what a user reads
 const text = async (selector: string) => (await page.$eval(selector, (el) => (el as HTMLElement).innerText)).replace(/\s+/g, " ").trim();
 
 beforeAll(async () => {
