@@ -15,6 +15,11 @@ import puppeteer from "puppeteer-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoHost, startDemoHost } from "./demo-host";
 
+// The callbacks given to page.evaluate / $eval / waitForFunction run in the browser; the project compiles
+// without the DOM library, so its globals are declared loosely here.
+declare const document: any;
+declare const window: any;
+
 const ARTIFACTS = join(__dirname, "..", "..", "artifacts");
 const KEY = "fake-function-key-for-the-dashboard";
 
@@ -53,7 +58,7 @@ async function nextRefresh(): Promise<void> {
 
 /** The text a user reads in the element (the rendered text, white space collapsed). */
 // biome-ignore lint/performance/useDomNodeTextContent: the rendered text (with the layout's line breaks) is what a user reads
-const text = async (selector: string) => (await page.$eval(selector, (el) => (el as HTMLElement).innerText)).replace(/\s+/g, " ").trim();
+const text = async (selector: string) => (await page.$eval(selector, (el) => (el as any).innerText)).replace(/\s+/g, " ").trim();
 
 beforeAll(async () => {
   const executablePath = findChromium();
@@ -85,7 +90,7 @@ beforeAll(async () => {
     (window as any).__shift = 0;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries() as any[]) if (!e.hadRecentInput) (window as any).__shift += e.value;
-    }).observe({ type: "layout-shift", buffered: true });
+    }).observe({ type: "layout-shift", buffered: true } as any);
   });
   await page.goto(`${demo.host.url}/api/dashboard?code=${KEY}&refresh=2`, { waitUntil: "load" });
   await page.waitForSelector("body[data-loaded=true]", { timeout: 20_000 });
