@@ -15,6 +15,7 @@ app.hook.preInvocation(traceInvocation);
 // Function files: each registers one trigger. Keep this list sorted.
 import "./functions/amazon-notifications";
 import "./functions/d365-events";
+import "./functions/dashboard";
 import "./functions/deadletters-list";
 import "./functions/deadletters-replay-message";
 import "./functions/deadletters-replay-queue";

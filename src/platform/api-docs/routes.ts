@@ -90,6 +90,8 @@ export interface RouteDoc {
    * in the operation's `produces` and described in words (Swagger 2.0 gives a response one schema, the JSON one).
    */
   alsoProduces?: { contentType: string; description: string }[];
+  /** What the route answers when it is not JSON (e.g. ["text/html"] for a page); default the document's JSON. */
+  produces?: string[];
   /** Responses by status (for async routes, 200 and 202 come from `async`). */
   responses?: Partial<Record<number, ResponseDoc>>;
   /** 202 + Location, polled until 200 (see AsyncDoc). */

@@ -128,6 +128,7 @@ function operationOf(route: DescribedRoute): Operation {
     summary: route.summary,
     description: `${route.description}${route.async ? ASYNC_NOTE : ""}${also}${answers}${route.anonymous ? ` No function key: ${route.anonymous}` : ""}`,
     tags: [route.tag],
+    ...(route.produces ? { produces: route.produces } : {}),
     "x-ms-visibility": route.visibility,
     ...(route.alsoProduces ? { produces: ["application/json", ...route.alsoProduces.map((a) => a.contentType)] } : {}),
     ...(parameters.length ? { parameters } : {}),
