@@ -2,13 +2,13 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { FULFILLMENT_ORDER_EXAMPLE, FulfillmentOrderList, FulfillmentOrderListQuery } from "../flows/fulfillment/api";
 import { fulfillmentOrders } from "../flows/fulfillment/status-api";
 import { describeRoute } from "../platform/api-docs/routes";
-import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
+import { queryParams, validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { mcfRecords } from "../wiring/fulfillment";
 
 /** MCF orders, newest first, optionally of one status (?status=needs-attention) or legal entity. */
 export async function fulfillmentOrderList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const q = FulfillmentOrderListQuery.safeParse(Object.fromEntries(request.query.entries()));
+  const q = FulfillmentOrderListQuery.safeParse(queryParams(request.query));
   if (!q.success) throw validationFromZod(q.error, "query");
   return { status: 200, jsonBody: await fulfillmentOrders(mcfRecords(currentApp()), q.data) };
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DISCREPANCY_REPORT_EXAMPLE, DiscrepancyReportView } from "../flows/inventory/api";
 import { DISCREPANCY_CSV_COLUMNS, discrepancyCsv, discrepancyReport } from "../flows/inventory/report";
 import { describeRoute } from "../platform/api-docs/routes";
-import { withHttpErrors } from "../platform/trigger-adapters";
+import { queryParams, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 
 const Query = z
@@ -26,7 +26,7 @@ const Query = z
  * unfulfillable and researching units, D365 on-hand, the difference and since when it differs (`?format=csv`).
  */
 export async function inventoryFbaDiscrepancies(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const q = Query.parse(Object.fromEntries(request.query.entries()));
+  const q = Query.parse(queryParams(request.query));
   const report = await discrepancyReport(currentApp().state, q.marketplaceId);
   if (q.format === "csv") {
     return {

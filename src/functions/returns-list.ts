@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { listReturns, ReturnListQuery } from "../flows/returns/list-returns";
-import { validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
+import { queryParams, validationFromZod, withHttpErrors } from "../platform/trigger-adapters";
 import { currentApp, invocationTelemetry } from "../wiring/app";
 import { z } from "zod";
 import { describeRoute } from "../platform/api-docs/routes";
@@ -8,7 +8,7 @@ import { RETURN_LIST_EXAMPLE, ReturnList } from "../flows/returns/api";
 
 /** The returns (and refunds without a return) with their D365 return order, status, reason, disposition and refund. */
 export async function returnsList(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const parsed = ReturnListQuery.safeParse(Object.fromEntries(request.query.entries()));
+  const parsed = ReturnListQuery.safeParse(queryParams(request.query));
   if (!parsed.success) throw validationFromZod(parsed.error, "query");
   const result = await listReturns(currentApp().state, parsed.data);
   return { status: 200, jsonBody: { status: parsed.data.status ?? null, ...result } };

@@ -65,6 +65,16 @@ export function zodIssues(err: ZodError): ZodIssueSummary[] {
   return err.issues.map((i) => ({ path: i.path.length ? i.path.map(String).join(".") : "(root)", message: i.message }));
 }
 
+/**
+ * An HTTP request's query parameters as a plain object for a zod schema, without `code`: Azure takes the function
+ * key there too, so a strict schema must not see it as an unknown parameter.
+ */
+export function queryParams(query: URLSearchParams): Record<string, string> {
+  const out = Object.fromEntries(query.entries());
+  delete out.code;
+  return out;
+}
+
 /** A ZodError as a ValidationError that names the paths (for messages and HTTP bodies alike). */
 export function validationFromZod(err: ZodError, what = "input"): ValidationError {
   const issues = zodIssues(err);

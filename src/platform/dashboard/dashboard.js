@@ -76,6 +76,7 @@ const GOOD = new Set([
   "succeeded",
   "complete",
   "completed",
+  "created",
   "posted",
   "published",
   "imported",

@@ -201,7 +201,7 @@ describe("the dashboard in headless Chromium, after the demo ran once", () => {
     expect(await page.$(`[data-testid=messages-table] tr[data-message-id="${parked.messageId}:replay:1"]`)).not.toBeNull();
   });
 
-  it("approves a settlement that waits for approval with its Approve button; the API then says posted", async () => {
+  it("approves a settlement that waits for approval with its Approve button; the API then says created", async () => {
     const { settlements } = await api("settlements");
     const waiting = settlements.find((s: any) => s.status === "awaiting-approval");
     expect(waiting, "a settlement awaiting approval").toBeDefined();
@@ -214,9 +214,9 @@ describe("the dashboard in headless Chromium, after the demo ran once", () => {
     );
     await demo.host.drain({ timeoutMs: 30_000 });
     const after = await api(`settlements/${waiting.settlementId}`);
-    expect(after).toMatchObject({ status: "posted", approvedBy: "dashboard", reconciled: true });
+    expect(after).toMatchObject({ status: "created", approvedBy: "dashboard", reconciled: true });
     await nextRefresh();
-    expect(await text(`${row} td:nth-child(2)`)).toBe("posted");
+    expect(await text(`${row} td:nth-child(2)`)).toBe("created");
     expect(await text(`${row} td:nth-child(8)`)).toBe("dashboard");
     await page.evaluate(() => window.scrollTo(0, 0));
     mkdirSync(ARTIFACTS, { recursive: true });

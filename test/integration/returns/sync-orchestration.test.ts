@@ -132,6 +132,9 @@ describe("the returns sync orchestration", () => {
     await host.drain({ timeoutMs: 30_000 });
     const list = (await (await fetch(`${host.url}/api/returns?status=waiting-for-order`)).json()) as { returns: { returnId: string }[] };
     expect(list.returns.map((r: { returnId: string }) => r.returnId)).toEqual(["LPNAAAA0001"]);
+    // The function key as Azure also takes it (?code=) is not an unknown filter.
+    const keyed = await fetch(`${host.url}/api/returns?status=waiting-for-order&code=fake-function-key`);
+    expect(keyed.status).toBe(200);
   });
 
   it("refuses a bad filter or body with a 400 that names it", async () => {
