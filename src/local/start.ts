@@ -183,7 +183,9 @@ export async function runStart(argv: string[]): Promise<number> {
     if (args.once) {
       say("--once: running every timer once, then waiting for queues and orchestrations");
       const timers = await host.runTimersOnce();
-      const summary = await host.drain({ timeoutMs: args.timeoutSeconds * 1000 });
+      // Orchestrations that poll (the returns sync waits a minute between looks at its reports) are waited for
+      // while their next timer is due within 3 minutes; one that waits for a person (a settlement's approval) is not.
+      const summary = await host.drain({ timeoutMs: args.timeoutSeconds * 1000, horizonMs: 180_000 });
       const result = onceResult(summary, timers, endpoints);
       result.status = await fetchStatus(host.url);
       if (args.json) writeOut(`${JSON.stringify(result, null, 2)}\n`);
