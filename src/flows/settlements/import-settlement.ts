@@ -5,7 +5,7 @@
  * twice is harmless (a running instance is left alone, a posted settlement is not imported again).
  */
 import { ConflictError, NotFoundError } from "../../platform/errors";
-import { getWatermark, setWatermark } from "../../platform/run-records";
+import { getWatermark, setWatermark, startRun } from "../../platform/run-records";
 import {
   fetchSettlementReport,
   refreshPostedStatus,
@@ -217,10 +217,39 @@ export async function pollSettlementReports(
   options: StartOptions,
 ): Promise<{ listed: number; started: string[]; resumed: string[]; failed: { reportId: string; error: string }[]; posted: string[] }> {
   if (!deps.reports) throw new Error("no SP-API reports adapter configured");
+  const reportsPort = deps.reports;
+  // A run record beside the watermark, so the status page and the dashboard show the poll's last run and failures.
+  const run = await startRun(deps.state, { flow: POLL_FLOW }, deps.clock);
+  try {
+    const result = await pollOnce(reportsPort, starter, deps, options);
+    await run.finish({
+      outcome: result.failed.length ? "partial" : "succeeded",
+      counts: {
+        listed: result.listed,
+        started: result.started.length,
+        resumed: result.resumed.length,
+        failed: result.failed.length,
+        posted: result.posted.length,
+      },
+      ...(result.failed.length ? { error: `${result.failed[0]!.reportId}: ${result.failed[0]!.error}` } : {}),
+    });
+    return result;
+  } catch (err) {
+    await run.finish({ outcome: "failed", error: err });
+    throw err;
+  }
+}
+
+async function pollOnce(
+  reportsPort: NonNullable<SettlementDeps["reports"]>,
+  starter: OrchestrationStarter,
+  deps: SettlementDeps,
+  options: StartOptions,
+): Promise<{ listed: number; started: string[]; resumed: string[]; failed: { reportId: string; error: string }[]; posted: string[] }> {
   const now = deps.clock.now();
   const watermark = await getWatermark(deps.state, POLL_FLOW);
   const since = watermark ? new Date(watermark.getTime() - 24 * 3600_000) : new Date(now.getTime() - 89 * 24 * 3600_000);
-  const reports = await deps.reports.listSettlementReports(since);
+  const reports = await reportsPort.listSettlementReports(since);
   const retry = await unstartedReports(deps.state, now, REPORT_CLAIM_STALE_MS);
   const ids = [...new Set([...reports.map((r) => r.reportId), ...retry])];
   const started: string[] = [];

@@ -16,6 +16,7 @@ import {
 import { fetchReportStep, reportImportStatus, requestReportImport } from "../../../src/flows/settlements/report-import";
 import { summarizeSettlements } from "../../../src/flows/settlements/status-page";
 import { UnavailableError } from "../../../src/platform/errors";
+import { getRun } from "../../../src/platform/run-records";
 import {
   pollSettlementReports,
   REPORT_CLAIM_STALE_MS,
@@ -78,6 +79,12 @@ describe("a settlement report whose start was lost in a crash", () => {
       outcome: "started",
       startedAt: "2024-10-01T00:00:00.000Z",
       attempts: 1,
+    });
+    // The poll is a run on the status page, like every other flow's timer.
+    expect(await getRun(deps.state, "settlements")).toMatchObject({
+      lastRun: { outcome: "succeeded" },
+      runs: { succeeded: 1 },
+      totals: { listed: 1, started: 1, failed: 0 },
     });
   });
 
