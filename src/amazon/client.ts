@@ -820,36 +820,6 @@ export class SpApiClient {
   }
 
   // ------------------------------------------------------------------------------------------------------
-  // Fulfillment outbound (MCF) 2020-07-01
-
-  async createFulfillmentOrder(request: S.CreateFulfillmentOrderRequest): Promise<void> {
-    const body = S.CreateFulfillmentOrderRequest.parse(request);
-    await this.call("createFulfillmentOrder", S.Empty, { body });
-  }
-
-  async getFulfillmentOrder(sellerFulfillmentOrderId: string): Promise<S.GetFulfillmentOrderResult> {
-    return (await this.call("getFulfillmentOrder", S.payloadOf(S.GetFulfillmentOrderResult), { path: { sellerFulfillmentOrderId } }))
-      .payload;
-  }
-
-  async listAllFulfillmentOrders(queryStartDate?: Date | string): Promise<S.FulfillmentOrder[]> {
-    const out: S.FulfillmentOrder[] = [];
-    let next: string | undefined;
-    do {
-      const res = await this.call("listAllFulfillmentOrders", S.payloadOf(S.ListAllFulfillmentOrdersResult), {
-        query: next ? { nextToken: next } : { queryStartDate: iso(queryStartDate) },
-      });
-      out.push(...(res.payload.fulfillmentOrders ?? []));
-      next = res.payload.nextToken;
-    } while (next);
-    return out;
-  }
-
-  async cancelFulfillmentOrder(sellerFulfillmentOrderId: string): Promise<void> {
-    await this.call("cancelFulfillmentOrder", S.Empty, { path: { sellerFulfillmentOrderId } });
-  }
-
-  // ------------------------------------------------------------------------------------------------------
   // Finances v0
 
   /** Financial events page by page (amounts as decimal strings). */

@@ -137,14 +137,15 @@ beforeAll(async () => {
   await client.getInventorySummaries({ marketplaceId: US, details: true });
   await client.getInventorySummaries({ marketplaceId: DE, sellerSkus: ["DEMO-SPEAKER-BLK", "DEMO-HEADPHONES"], startDateTime: since });
 
-  // MCF
+  // MCF (the client's version-neutral area, 2020-07-01 on the wire)
   const mcf = {
     sellerFulfillmentOrderId: "MCF-CONTRACT-1",
+    marketplaceId: US,
     displayableOrderId: "SO-1001",
     displayableOrderDate: new Date().toISOString(),
     displayableOrderComment: "Thank you for your order",
-    shippingSpeedCategory: "Standard" as const,
-    destinationAddress: {
+    shippingSpeed: "Standard" as const,
+    destination: {
       name: "Test Recipient",
       addressLine1: "1 Test Street",
       city: "Seattle",
@@ -152,28 +153,21 @@ beforeAll(async () => {
       postalCode: "98101",
       countryCode: "US",
     },
-    items: [
-      {
-        sellerSku: "DEMO-SPEAKER-BLK",
-        sellerFulfillmentOrderItemId: "1",
-        quantity: 2,
-        perUnitDeclaredValue: { currencyCode: "USD", value: "49.99" },
-      },
-    ],
+    items: [{ lineId: "1", sku: "DEMO-SPEAKER-BLK", quantity: 2, declaredValue: { currencyCode: "USD", amount: "49.99" } }],
   };
-  await client.createFulfillmentOrder(mcf);
-  await client.createFulfillmentOrder({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-2" });
+  await client.mcf.create(mcf);
+  await client.mcf.create({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-2" });
   sim.sim.advance(120_000);
-  await client.getFulfillmentOrder("MCF-CONTRACT-1");
-  await client.listAllFulfillmentOrders(since);
-  await client.createFulfillmentOrder({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-3" });
-  await client.cancelFulfillmentOrder("MCF-CONTRACT-3");
-  await expectRejects(client.cancelFulfillmentOrder("MCF-CONTRACT-1"));
+  await client.mcf.get("MCF-CONTRACT-1");
+  await client.mcf.listUpdatedSince(since);
+  await client.mcf.create({ ...mcf, sellerFulfillmentOrderId: "MCF-CONTRACT-3" });
+  await client.mcf.cancel("MCF-CONTRACT-3");
+  await expectRejects(client.mcf.cancel("MCF-CONTRACT-1"));
   await expectRejects(
-    client.createFulfillmentOrder({
+    client.mcf.create({
       ...mcf,
       sellerFulfillmentOrderId: "MCF-CONTRACT-4",
-      items: [{ ...mcf.items[0], sellerSku: "NO-SUCH-SKU" }],
+      items: [{ ...mcf.items[0], sku: "NO-SUCH-SKU" }],
     }),
   );
 

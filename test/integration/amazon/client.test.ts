@@ -284,13 +284,14 @@ describe("the SP-API connector", () => {
 
   async function runMcfOrder(sim: Awaited<ReturnType<typeof startSim>>): Promise<void> {
     const client = clientFor(sim);
-    await client.createFulfillmentOrder({
+    await client.mcf.create({
       sellerFulfillmentOrderId: "SO-000123",
+      marketplaceId: US,
       displayableOrderId: "SO-000123",
       displayableOrderDate: new Date().toISOString(),
       displayableOrderComment: "Thank you",
-      shippingSpeedCategory: "Standard",
-      destinationAddress: {
+      shippingSpeed: "Standard",
+      destination: {
         name: "Test",
         addressLine1: "1 Test St",
         city: "Seattle",
@@ -298,14 +299,14 @@ describe("the SP-API connector", () => {
         postalCode: "98101",
         countryCode: "US",
       },
-      items: [{ sellerSku: "DEMO-SPEAKER-BLK", sellerFulfillmentOrderItemId: "10", quantity: 1 }],
+      items: [{ lineId: "10", sku: "DEMO-SPEAKER-BLK", quantity: 1 }],
     });
-    expect((await client.getFulfillmentOrder("SO-000123")).fulfillmentOrder.fulfillmentOrderStatus).toBe("Received");
+    expect((await client.mcf.get("SO-000123"))!.status).toBe("RECEIVED");
     sim.sim.advance(61_000);
-    const done = await client.getFulfillmentOrder("SO-000123");
-    expect(done.fulfillmentOrder.fulfillmentOrderStatus).toBe("Complete");
-    expect(done.fulfillmentShipments?.[0].fulfillmentShipmentPackage?.[0].trackingNumber).toMatch(/^1Z/);
-    await expect(client.cancelFulfillmentOrder("SO-000123")).rejects.toBeInstanceOf(ValidationError);
+    const done = (await client.mcf.get("SO-000123"))!;
+    expect(done.status).toBe("COMPLETE");
+    expect(done.shipments[0].packages[0].trackingNumber).toMatch(/^1Z/);
+    await expect(client.mcf.cancel("SO-000123")).rejects.toBeInstanceOf(ValidationError);
   }
 
   it("keeps Finances amounts as decimal strings", async () => {
